@@ -1,0 +1,195 @@
+/**
+ * One typed configuration for every network Ballast deploys to. Deploy scripts read it through
+ * `networkConfig(name)`, which throws on a network or value that is missing, so a deploy never
+ * proceeds with a silent default.
+ *
+ * An `AddressRef` is either a literal address (real networks) or `{ deployment: "NAME" }`, a
+ * contract that an earlier deploy step of this run created (mocks on local networks).
+ */
+import { perSecondRate, wad } from "./units";
+
+export type AddressRef = string | { deployment: string };
+
+export interface FeedSetup {
+  /** Chainlink AggregatorV3 feed for the asset in USD. */
+  primaryFeed: AddressRef;
+  /** Optional fallback feed used when the primary is unusable. */
+  secondaryFeed?: AddressRef;
+  /** Seconds after which a round is stale: the feed's heartbeat plus a margin. */
+  heartbeat: number;
+  minPrice: bigint;
+  maxPrice: bigint;
+  /** Circuit breaker: largest move from the last good price accepted without confirmation. */
+  maxDeviation: bigint;
+  /** EWMA weight of the previous variance (RiskMetrics uses 0.94). */
+  ewmaLambda: bigint;
+}
+
+export interface CollateralSetup {
+  token: AddressRef;
+  feed: FeedSetup;
+  debtCeiling: bigint;
+  minDebt: bigint;
+  liquidationRatio: bigint;
+  borrowRatio: bigint;
+  liquidationPenalty: bigint;
+  /** Per-second RAY stability fee. */
+  stabilityFee: bigint;
+}
+
+export interface TestToken {
+  name: string;
+  symbol: string;
+  decimals: number;
+}
+
+export interface MockFeed {
+  decimals: number;
+  description: string;
+  /** Initial answer in the feed's decimals. */
+  answer: bigint;
+}
+
+export interface NetworkConfig {
+  /** True on hardhat and localhost: deploy mocks, allow the demo's shortcuts. */
+  local: boolean;
+  /** Mintable test tokens to deploy under these deployment names (local networks and testnets). */
+  testTokens: Record<string, TestToken>;
+  /** Chainlink-style mock feeds to deploy under these deployment names (local networks only). */
+  mockFeeds: Record<string, MockFeed>;
+  stablecoin: { name: string; symbol: string; flashFeeRate: bigint; flashMintMax: bigint };
+  oracle: { sequencerFeed?: AddressRef; sequencerGracePeriod: number };
+  /** Registered collaterals, keyed by symbol. */
+  collaterals: Record<string, CollateralSetup>;
+  /** Priced assets that are not collateral (the PSM's stable asset, the stablecoin's market price). */
+  pricedAssets: Record<string, { token: AddressRef; feed: FeedSetup }>;
+}
+
+const ETH_FEED_COMMON = { heartbeat: 3900, minPrice: wad(10), maxPrice: wad(1_000_000), maxDeviation: wad("0.25"), ewmaLambda: wad("0.94") };
+const BTC_FEED_COMMON = { heartbeat: 3900, minPrice: wad(100), maxPrice: wad(10_000_000), maxDeviation: wad("0.25"), ewmaLambda: wad("0.94") };
+const USD_FEED_COMMON = { heartbeat: 90_000, minPrice: wad("0.5"), maxPrice: wad(2), maxDeviation: wad("0.1"), ewmaLambda: wad("0.94") };
+
+const WETH_RISK = {
+  liquidationRatio: wad("1.5"),
+  borrowRatio: wad("1.6"),
+  liquidationPenalty: wad("0.1"),
+  stabilityFee: perSecondRate(wad("0.02")),
+};
+const WBTC_RISK = {
+  liquidationRatio: wad("1.5"),
+  borrowRatio: wad("1.6"),
+  liquidationPenalty: wad("0.1"),
+  stabilityFee: perSecondRate(wad("0.015")),
+};
+
+const LOCAL_TEST_TOKENS: Record<string, TestToken> = {
+  WETH: { name: "Wrapped Ether (test)", symbol: "WETH", decimals: 18 },
+  WBTC: { name: "Wrapped Bitcoin (test)", symbol: "WBTC", decimals: 8 },
+  USDC: { name: "USD Coin (test)", symbol: "USDC", decimals: 6 },
+};
+
+const local: NetworkConfig = {
+  local: true,
+  testTokens: LOCAL_TEST_TOKENS,
+  mockFeeds: {
+    ETH_USD_FEED: { decimals: 8, description: "ETH / USD", answer: 3_000n * 10n ** 8n },
+    BTC_USD_FEED: { decimals: 8, description: "BTC / USD", answer: 60_000n * 10n ** 8n },
+    USDC_USD_FEED: { decimals: 8, description: "USDC / USD", answer: 10n ** 8n },
+    BDOL_USD_FEED: { decimals: 8, description: "BDOL / USD", answer: 10n ** 8n },
+  },
+  stablecoin: { name: "Ballast Dollar", symbol: "BDOL", flashFeeRate: wad("0.0005"), flashMintMax: wad(10_000_000) },
+  oracle: { sequencerGracePeriod: 3600 },
+  collaterals: {
+    WETH: {
+      token: { deployment: "WETH" },
+      feed: { primaryFeed: { deployment: "ETH_USD_FEED" }, ...ETH_FEED_COMMON },
+      debtCeiling: wad(100_000_000),
+      minDebt: wad(500),
+      ...WETH_RISK,
+    },
+    WBTC: {
+      token: { deployment: "WBTC" },
+      feed: { primaryFeed: { deployment: "BTC_USD_FEED" }, ...BTC_FEED_COMMON },
+      debtCeiling: wad(100_000_000),
+      minDebt: wad(500),
+      ...WBTC_RISK,
+    },
+  },
+  pricedAssets: {
+    USDC: { token: { deployment: "USDC" }, feed: { primaryFeed: { deployment: "USDC_USD_FEED" }, ...USD_FEED_COMMON } },
+    BDOL: { token: { deployment: "BallastDollar" }, feed: { primaryFeed: { deployment: "BDOL_USD_FEED" }, ...USD_FEED_COMMON } },
+  },
+};
+
+/**
+ * Sepolia: real Chainlink feeds, mintable test tokens (there is no canonical WBTC there, and
+ * testers need to mint collateral). The stablecoin's market-price feed does not exist on testnets.
+ */
+const sepolia: NetworkConfig = {
+  local: false,
+  testTokens: LOCAL_TEST_TOKENS,
+  mockFeeds: {},
+  stablecoin: { name: "Ballast Dollar", symbol: "BDOL", flashFeeRate: wad("0.0005"), flashMintMax: wad(10_000_000) },
+  oracle: { sequencerGracePeriod: 3600 },
+  collaterals: {
+    WETH: {
+      token: { deployment: "WETH" },
+      feed: { primaryFeed: "0x694AA1769357215DE4FAC081bf1f309aDC325306", ...ETH_FEED_COMMON },
+      debtCeiling: wad(10_000_000),
+      minDebt: wad(500),
+      ...WETH_RISK,
+    },
+    WBTC: {
+      token: { deployment: "WBTC" },
+      feed: { primaryFeed: "0x1b44F3514812d835EB1BDB0acB33d3fA3351Ee43", ...BTC_FEED_COMMON },
+      debtCeiling: wad(10_000_000),
+      minDebt: wad(500),
+      ...WBTC_RISK,
+    },
+  },
+  pricedAssets: {
+    USDC: { token: { deployment: "USDC" }, feed: { primaryFeed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E", ...USD_FEED_COMMON } },
+  },
+};
+
+/** Ethereum mainnet: canonical tokens and Chainlink feeds. */
+const mainnet: NetworkConfig = {
+  local: false,
+  testTokens: {},
+  mockFeeds: {},
+  stablecoin: { name: "Ballast Dollar", symbol: "BDOL", flashFeeRate: wad("0.0005"), flashMintMax: wad(50_000_000) },
+  oracle: { sequencerGracePeriod: 3600 },
+  collaterals: {
+    WETH: {
+      token: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+      feed: { primaryFeed: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419", ...ETH_FEED_COMMON },
+      debtCeiling: wad(50_000_000),
+      minDebt: wad(2_000),
+      ...WETH_RISK,
+    },
+    WBTC: {
+      token: "0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599",
+      feed: { primaryFeed: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c", ...BTC_FEED_COMMON },
+      debtCeiling: wad(25_000_000),
+      minDebt: wad(2_000),
+      ...WBTC_RISK,
+    },
+  },
+  pricedAssets: {
+    USDC: {
+      token: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+      feed: { primaryFeed: "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6", ...USD_FEED_COMMON },
+    },
+  },
+};
+
+const CONFIGS: Record<string, NetworkConfig> = { hardhat: local, localhost: local, sepolia, mainnet };
+
+/** The configuration of `network`; throws when the network has none. */
+export function networkConfig(network: string): NetworkConfig {
+  const config = CONFIGS[network];
+  if (!config) {
+    throw new Error(`config/networks.ts has no configuration for network "${network}" (known: ${Object.keys(CONFIGS).join(", ")})`);
+  }
+  return config;
+}

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IVaultManager} from "../interfaces/IVaultManager.sol";
+import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
+import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {MathLib} from "../libraries/MathLib.sol";
+
+/// @title VaultManager
+/// @notice Multi-collateral vaults minting the Ballast stablecoin. See {IVaultManager}.
+/// @dev Accounting identity, per collateral c (tested by the invariant suite):
+///   Σ_vaults normalizedDebt = totalNormalizedDebt_c
+///   D_c = ⌈totalNormalizedDebt_c × rate_c / RAY⌉ is the collateral's debt, and the stablecoin the
+///   vault manager has minted minus what it has burnt, S, satisfies 0 ≤ D − S ≤ (borrows + repays):
+///   each borrow and partial repay can add at most one wei of rounding in the protocol's favour,
+///   and each accrual mints exactly the increase of D to the reserve.
+contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient {
+    using MathLib for uint256;
+    using SafeCast for uint256;
+    using SafeERC20 for IERC20;
+
+    IBallastDollar public immutable stablecoin;
+    IOracleAdapter public immutable oracle;
+    /// @notice Receives the stability fees.
+    address public reserve;
+    /// @inheritdoc IVaultManager
+    uint256 public vaultCount;
+
+    mapping(address collateral => CollateralConfig) internal _configs;
+    address[] internal _collaterals;
+    mapping(uint256 vaultId => Vault) internal _vaults;
+    mapping(address owner => mapping(address operator => bool)) internal _operators;
+
+    constructor(address stablecoin_, address oracle_, address reserve_, address admin) {
+        if (stablecoin_ == address(0) || oracle_ == address(0) || reserve_ == address(0) || admin == address(0)) {
+            revert ErrorsLib.ZeroAddress();
+        }
+        stablecoin = IBallastDollar(stablecoin_);
+        oracle = IOracleAdapter(oracle_);
+        reserve = reserve_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // =================================================================== borrower actions
+
+    /// @inheritdoc IVaultManager
+    function openVault(
+        address collateral,
+        uint256 collateralAmount,
+        uint256 debtAmount
+    ) external nonReentrant returns (uint256 vaultId) {
+        CollateralConfig storage config = _enabledConfig(collateral);
+        if (collateralAmount == 0) revert ErrorsLib.ZeroAmount();
+        uint256 received = _pullCollateral(collateral, collateralAmount);
+
+        vaultId = ++vaultCount;
+        Vault storage vault = _vaults[vaultId];
+        vault.owner = msg.sender;
+        vault.collateral = collateral;
+        vault.collateralAmount = _toUint96(received);
+        config.totalCollateral += _toUint128(received);
+        emit VaultOpened(vaultId, msg.sender, collateral);
+        emit CollateralDeposited(vaultId, msg.sender, received);
+
+        if (debtAmount != 0) _borrow(vaultId, vault, config, debtAmount, msg.sender);
+    }
+
+    /// @inheritdoc IVaultManager
+    function deposit(uint256 vaultId, uint256 amount) external nonReentrant {
+        Vault storage vault = _existingVault(vaultId);
+        if (amount == 0) revert ErrorsLib.ZeroAmount();
+        address collateral = vault.collateral;
+        uint256 received = _pullCollateral(collateral, amount);
+        vault.collateralAmount = _toUint96(vault.collateralAmount + received);
+        _configs[collateral].totalCollateral += _toUint128(received);
+        emit CollateralDeposited(vaultId, msg.sender, received);
+    }
+
+    /// @inheritdoc IVaultManager
+    function withdraw(uint256 vaultId, uint256 amount, address to) external nonReentrant {
+        Vault storage vault = _authorizedVault(vaultId);
+        if (amount == 0) revert ErrorsLib.ZeroAmount();
+        if (to == address(0)) revert ErrorsLib.ZeroAddress();
+        uint256 available = vault.collateralAmount;
+        if (amount > available) revert InsufficientCollateral(amount, available);
+
+        address collateral = vault.collateral;
+        CollateralConfig storage config = _configs[collateral];
+        uint256 remaining = available - amount;
+        uint256 normalizedDebt = vault.normalizedDebt;
+        // A vault without debt withdraws freely: no pause, no oracle (liveness).
+        if (normalizedDebt != 0) {
+            if (config.paused) revert CollateralPaused(collateral);
+            // The debt is unchanged, so the current rate is read, not accrued: nothing to mint yet.
+            uint256 debt = normalizedDebt.rayMulUp(_currentRate(config));
+            _checkBorrowRatio(vaultId, config, remaining, debt);
+        }
+
+        vault.collateralAmount = uint96(remaining); // remaining < available, which fits
+        config.totalCollateral -= uint128(amount); // amount ≤ available ≤ totalCollateral
+        emit CollateralWithdrawn(vaultId, to, amount);
+        IERC20(collateral).safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IVaultManager
+    function borrow(uint256 vaultId, uint256 amount, address to) external nonReentrant {
+        Vault storage vault = _authorizedVault(vaultId);
+        if (amount == 0) revert ErrorsLib.ZeroAmount();
+        if (to == address(0)) revert ErrorsLib.ZeroAddress();
+        _borrow(vaultId, vault, _configs[vault.collateral], amount, to);
+    }
+
+    /// @inheritdoc IVaultManager
+    function repay(uint256 vaultId, uint256 amount) external nonReentrant {
+        Vault storage vault = _existingVault(vaultId);
+        if (amount == 0) revert ErrorsLib.ZeroAmount();
+        uint256 normalizedDebt = vault.normalizedDebt;
+        if (normalizedDebt == 0) revert NoDebt(vaultId);
+
+        address collateral = vault.collateral;
+        CollateralConfig storage config = _configs[collateral];
+        uint256 rate = _accrue(collateral, config);
+        uint256 debt = normalizedDebt.rayMulUp(rate);
+
+        uint256 normalizedRepaid;
+        if (amount >= debt) {
+            (amount, normalizedRepaid) = (debt, normalizedDebt);
+        } else {
+            // The payer is credited down: a partial repay never reduces debt by more than it pays.
+            normalizedRepaid = amount.rayDivDown(rate);
+            uint256 remainingDebt = (normalizedDebt - normalizedRepaid).rayMulUp(rate);
+            if (remainingDebt < config.minDebt) revert DebtBelowMinimum(remainingDebt, config.minDebt);
+        }
+
+        vault.normalizedDebt = uint96(normalizedDebt - normalizedRepaid);
+        config.totalNormalizedDebt -= uint128(normalizedRepaid);
+        emit DebtRepaid(vaultId, msg.sender, amount, normalizedRepaid);
+        stablecoin.burn(msg.sender, amount);
+    }
+
+    /// @inheritdoc IVaultManager
+    function closeVault(uint256 vaultId, address to) external nonReentrant {
+        Vault storage vault = _authorizedVault(vaultId);
+        if (to == address(0)) revert ErrorsLib.ZeroAddress();
+        address collateral = vault.collateral;
+        CollateralConfig storage config = _configs[collateral];
+        uint256 normalizedDebt = vault.normalizedDebt;
+        uint256 collateralAmount = vault.collateralAmount;
+
+        uint256 debt;
+        if (normalizedDebt != 0) {
+            debt = normalizedDebt.rayMulUp(_accrue(collateral, config));
+            config.totalNormalizedDebt -= uint128(normalizedDebt);
+        }
+        config.totalCollateral -= uint128(collateralAmount);
+        delete _vaults[vaultId];
+        emit VaultClosed(vaultId, to, collateralAmount, debt);
+
+        if (debt != 0) stablecoin.burn(msg.sender, debt);
+        if (collateralAmount != 0) IERC20(collateral).safeTransfer(to, collateralAmount);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setOperator(address operator, bool approved) external {
+        if (operator == address(0)) revert ErrorsLib.ZeroAddress();
+        if (_operators[msg.sender][operator] == approved) revert ErrorsLib.NoChange();
+        _operators[msg.sender][operator] = approved;
+        emit OperatorSet(msg.sender, operator, approved);
+    }
+
+    /// @inheritdoc IVaultManager
+    function accrue(address collateral) external nonReentrant {
+        _accrue(collateral, _enabledConfig(collateral));
+    }
+
+    // =================================================================== views
+
+    /// @inheritdoc IVaultManager
+    function vaultInfo(
+        uint256 vaultId
+    ) external view returns (address owner, address collateral, uint256 collateralAmount, uint256 debt) {
+        Vault storage vault = _existingVault(vaultId);
+        owner = vault.owner;
+        collateral = vault.collateral;
+        collateralAmount = vault.collateralAmount;
+        debt = uint256(vault.normalizedDebt).rayMulUp(_currentRate(_configs[collateral]));
+    }
+
+    /// @inheritdoc IVaultManager
+    function debtOf(uint256 vaultId) public view returns (uint256) {
+        Vault storage vault = _existingVault(vaultId);
+        return uint256(vault.normalizedDebt).rayMulUp(_currentRate(_configs[vault.collateral]));
+    }
+
+    /// @inheritdoc IVaultManager
+    function healthFactor(uint256 vaultId) external view returns (uint256) {
+        Vault storage vault = _existingVault(vaultId);
+        CollateralConfig storage config = _configs[vault.collateral];
+        uint256 debt = uint256(vault.normalizedDebt).rayMulUp(_currentRate(config));
+        if (debt == 0) return type(uint256).max;
+        (uint256 price, ) = oracle.getPrice(config.oracleAsset);
+        uint256 value = _collateralValueDown(vault.collateralAmount, config.decimals, price);
+        return value.wadDivDown(debt.wadMulUp(config.liquidationRatio));
+    }
+
+    /// @inheritdoc IVaultManager
+    function collateralConfig(address collateral) external view returns (CollateralConfig memory) {
+        return _configs[collateral];
+    }
+
+    /// @inheritdoc IVaultManager
+    function currentRate(address collateral) external view returns (uint256) {
+        return _currentRate(_enabledConfig(collateral));
+    }
+
+    /// @inheritdoc IVaultManager
+    function totalDebt(address collateral) external view returns (uint256) {
+        CollateralConfig storage config = _enabledConfig(collateral);
+        return uint256(config.totalNormalizedDebt).rayMulUp(_currentRate(config));
+    }
+
+    /// @inheritdoc IVaultManager
+    function collaterals() external view returns (address[] memory) {
+        return _collaterals;
+    }
+
+    /// @inheritdoc IVaultManager
+    function isOperator(address owner, address operator) external view returns (bool) {
+        return _operators[owner][operator];
+    }
+
+    // =================================================================== governance
+
+    /// @inheritdoc IVaultManager
+    function addCollateral(address collateral, CollateralParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (collateral == address(0) || params.oracleAsset == address(0)) revert ErrorsLib.ZeroAddress();
+        CollateralConfig storage config = _configs[collateral];
+        if (config.enabled) revert CollateralAlreadyAdded(collateral);
+        if (_collaterals.length >= ConstantsLib.MAX_COLLATERALS) revert TooManyCollaterals(ConstantsLib.MAX_COLLATERALS);
+        uint8 decimals = IERC20Metadata(collateral).decimals();
+        if (decimals > ConstantsLib.MAX_COLLATERAL_DECIMALS) revert UnsupportedDecimals(collateral, decimals);
+        // Reverts with the oracle's UnknownAsset when no feed is configured for the asset.
+        oracle.getPrice(params.oracleAsset);
+
+        _checkRatios(params.liquidationRatio, params.borrowRatio);
+        _checkBound(params.liquidationPenalty, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
+        _checkBound(params.stabilityFee, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
+        _checkBound(params.minDebt, 0, ConstantsLib.MAX_MIN_DEBT);
+
+        config.rateAccumulator = uint128(ConstantsLib.RAY);
+        config.lastAccrual = uint40(block.timestamp);
+        config.decimals = decimals;
+        config.enabled = true;
+        config.debtCeiling = params.debtCeiling;
+        config.minDebt = params.minDebt;
+        config.liquidationRatio = params.liquidationRatio;
+        config.borrowRatio = params.borrowRatio;
+        config.oracleAsset = params.oracleAsset;
+        config.stabilityFee = params.stabilityFee;
+        config.liquidationPenalty = params.liquidationPenalty;
+        _collaterals.push(collateral);
+        emit CollateralAdded(collateral, params);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setDebtCeiling(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        CollateralConfig storage config = _enabledConfig(collateral);
+        _checkBound(newValue, 0, type(uint128).max);
+        uint256 oldValue = config.debtCeiling;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        config.debtCeiling = uint128(newValue);
+        emit DebtCeilingSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setMinDebt(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        CollateralConfig storage config = _enabledConfig(collateral);
+        _checkBound(newValue, 0, ConstantsLib.MAX_MIN_DEBT);
+        uint256 oldValue = config.minDebt;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        config.minDebt = uint128(newValue);
+        emit MinDebtSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setLiquidationRatio(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        CollateralConfig storage config = _enabledConfig(collateral);
+        uint256 oldValue = config.liquidationRatio;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        _checkRatios(newValue, config.borrowRatio);
+        _checkStep(oldValue, newValue, ConstantsLib.MAX_LIQUIDATION_RATIO_STEP);
+        config.liquidationRatio = uint64(newValue);
+        emit LiquidationRatioSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setBorrowRatio(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        CollateralConfig storage config = _enabledConfig(collateral);
+        uint256 oldValue = config.borrowRatio;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        _checkRatios(config.liquidationRatio, newValue);
+        config.borrowRatio = uint64(newValue);
+        emit BorrowRatioSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setLiquidationPenalty(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        CollateralConfig storage config = _enabledConfig(collateral);
+        uint256 oldValue = config.liquidationPenalty;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        _checkBound(newValue, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
+        _checkStep(oldValue, newValue, ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP);
+        config.liquidationPenalty = uint64(newValue);
+        emit LiquidationPenaltySet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setStabilityFee(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        CollateralConfig storage config = _enabledConfig(collateral);
+        uint256 oldValue = config.stabilityFee;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        _checkBound(newValue, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
+        // Interest up to now is charged at the old fee.
+        _accrue(collateral, config);
+        config.stabilityFee = uint96(newValue);
+        emit StabilityFeeSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setPaused(address collateral, bool paused) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        CollateralConfig storage config = _enabledConfig(collateral);
+        if (config.paused == paused) revert ErrorsLib.NoChange();
+        config.paused = paused;
+        emit PausedSet(collateral, paused);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setReserve(address newReserve) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newReserve == address(0)) revert ErrorsLib.ZeroAddress();
+        address oldReserve = reserve;
+        if (newReserve == oldReserve) revert ErrorsLib.NoChange();
+        // Fees earned so far go to the old reserve. Bounded: at most MAX_COLLATERALS entries.
+        uint256 count = _collaterals.length;
+        for (uint256 i; i < count; ++i) {
+            address collateral = _collaterals[i];
+            _accrue(collateral, _configs[collateral]);
+        }
+        reserve = newReserve;
+        emit ReserveSet(oldReserve, newReserve);
+    }
+
+    // =================================================================== internals
+
+    function _borrow(
+        uint256 vaultId,
+        Vault storage vault,
+        CollateralConfig storage config,
+        uint256 amount,
+        address to
+    ) internal {
+        address collateral = vault.collateral;
+        if (config.paused) revert CollateralPaused(collateral);
+        uint256 rate = _accrue(collateral, config);
+        // New debt is recorded rounded up: the vault owes at least what it received.
+        uint256 normalizedAdded = amount.rayDivUp(rate);
+
+        uint256 newTotalDebt = (config.totalNormalizedDebt + normalizedAdded).rayMulUp(rate);
+        if (newTotalDebt > config.debtCeiling) revert DebtCeilingExceeded(newTotalDebt, config.debtCeiling);
+        uint256 newNormalizedDebt = vault.normalizedDebt + normalizedAdded;
+        uint256 newDebt = newNormalizedDebt.rayMulUp(rate);
+        if (newDebt < config.minDebt) revert DebtBelowMinimum(newDebt, config.minDebt);
+        _checkBorrowRatio(vaultId, config, vault.collateralAmount, newDebt);
+
+        vault.normalizedDebt = _toUint96(newNormalizedDebt);
+        // Fits: totalNormalizedDebt × rate ≤ debtCeiling (uint128) and rate ≥ 1 RAY.
+        config.totalNormalizedDebt += uint128(normalizedAdded);
+        emit DebtBorrowed(vaultId, to, amount, normalizedAdded);
+        stablecoin.mint(to, amount);
+    }
+
+    /// @dev Brings the accumulator up to now and mints the interest to the reserve. The fee is the
+    /// exact increase of the collateral's rounded-up total debt, so supply tracks debt one to one.
+    function _accrue(address collateral, CollateralConfig storage config) internal returns (uint256 rate) {
+        rate = config.rateAccumulator;
+        uint256 elapsed = block.timestamp - config.lastAccrual;
+        if (elapsed == 0) return rate;
+        uint256 newRate = rate.rayMulUp(MathLib.rpowUp(config.stabilityFee, elapsed));
+        uint256 totalNormalized = config.totalNormalizedDebt;
+        uint256 fee = totalNormalized.rayMulUp(newRate) - totalNormalized.rayMulUp(rate);
+        config.rateAccumulator = newRate.toUint128();
+        config.lastAccrual = uint40(block.timestamp);
+        emit FeesAccrued(collateral, newRate, fee);
+        if (fee != 0) stablecoin.mint(reserve, fee);
+        return newRate;
+    }
+
+    function _currentRate(CollateralConfig storage config) internal view returns (uint256) {
+        uint256 rate = config.rateAccumulator;
+        uint256 elapsed = block.timestamp - config.lastAccrual;
+        if (elapsed == 0) return rate;
+        return rate.rayMulUp(MathLib.rpowUp(config.stabilityFee, elapsed));
+    }
+
+    /// @dev Reverts unless `collateralAmount` at a live price covers `debt × borrowRatio`.
+    function _checkBorrowRatio(
+        uint256 vaultId,
+        CollateralConfig storage config,
+        uint256 collateralAmount,
+        uint256 debt
+    ) internal view {
+        address asset = config.oracleAsset;
+        (uint256 price, PriceStatus status) = oracle.getPrice(asset);
+        if (status != PriceStatus.Live) revert OracleNotLive(asset, status);
+        uint256 value = _collateralValueDown(collateralAmount, config.decimals, price);
+        uint256 required = debt.wadMulUp(config.borrowRatio);
+        if (value < required) revert BelowBorrowRatio(vaultId, value, required);
+    }
+
+    /// @dev The one place collateral amounts become 18-decimal values: amount × 10^(18−d) × price.
+    function _collateralValueDown(uint256 amount, uint8 decimals, uint256 price) internal pure returns (uint256) {
+        return (amount * 10 ** (18 - decimals)).wadMulDown(price);
+    }
+
+    /// @dev Pulls `amount` from the caller and returns what arrived, so a fee-on-transfer token is
+    /// credited by balance difference, never by the requested amount.
+    function _pullCollateral(address collateral, uint256 amount) internal returns (uint256 received) {
+        IERC20 token = IERC20(collateral);
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        received = token.balanceOf(address(this)) - before;
+        if (received == 0) revert ErrorsLib.ZeroAmount();
+    }
+
+    function _enabledConfig(address collateral) internal view returns (CollateralConfig storage config) {
+        config = _configs[collateral];
+        if (!config.enabled) revert UnknownCollateral(collateral);
+    }
+
+    function _existingVault(uint256 vaultId) internal view returns (Vault storage vault) {
+        vault = _vaults[vaultId];
+        if (vault.owner == address(0)) revert UnknownVault(vaultId);
+    }
+
+    function _authorizedVault(uint256 vaultId) internal view returns (Vault storage vault) {
+        vault = _existingVault(vaultId);
+        address owner = vault.owner;
+        if (msg.sender != owner && !_operators[owner][msg.sender]) revert NotOwnerOrOperator(vaultId, msg.sender);
+    }
+
+    function _checkRatios(uint256 liquidationRatio, uint256 borrowRatio) internal pure {
+        _checkBound(liquidationRatio, ConstantsLib.MIN_LIQUIDATION_RATIO, ConstantsLib.MAX_LIQUIDATION_RATIO);
+        _checkBound(borrowRatio, ConstantsLib.MIN_LIQUIDATION_RATIO, ConstantsLib.MAX_BORROW_RATIO);
+        if (borrowRatio < liquidationRatio) revert BorrowRatioBelowLiquidationRatio(borrowRatio, liquidationRatio);
+    }
+
+    function _checkBound(uint256 value, uint256 min, uint256 max) internal pure {
+        if (value < min || value > max) revert ErrorsLib.OutOfBounds(value, min, max);
+    }
+
+    function _checkStep(uint256 oldValue, uint256 newValue, uint256 maxStep) internal pure {
+        if (oldValue.absDiff(newValue) > maxStep) revert ErrorsLib.StepTooLarge(oldValue, newValue, maxStep);
+    }
+
+    function _toUint96(uint256 value) internal pure returns (uint96) {
+        if (value > type(uint96).max) revert ErrorsLib.AmountTooLarge(value, type(uint96).max);
+        return uint96(value);
+    }
+
+    function _toUint128(uint256 value) internal pure returns (uint128) {
+        if (value > type(uint128).max) revert ErrorsLib.AmountTooLarge(value, type(uint128).max);
+        return uint128(value);
+    }
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {PriceStatus} from "./IOracleAdapter.sol";
+
+/// @title IVaultManager
+/// @notice Multi-collateral vaults. Each vault holds one collateral token and owes stablecoin debt.
+/// Interest is O(1): a vault stores normalized debt and `debt = normalizedDebt × rateAccumulator`.
+/// @dev Rounding: debt rounds up, collateral value rounds down. Risk-adding actions (borrow,
+/// withdraw with debt) need a live oracle price, the borrow ratio, the minimum debt and the debt
+/// ceiling; risk-reducing actions (deposit, repay) always work, even when the collateral is paused.
+/// A vault without debt can always withdraw all its collateral, whatever the oracle says.
+interface IVaultManager {
+    /// @notice Per-collateral parameters and accounting. Field order packs into five slots.
+    struct CollateralConfig {
+        // slot 0: touched by every accrual
+        uint128 rateAccumulator; // [ray] debt per unit of normalized debt; starts at 1 RAY
+        uint40 lastAccrual; // [seconds] timestamp of the last accrual
+        uint8 decimals; // collateral token decimals (≤ 18)
+        bool enabled; // registered collateral
+        bool paused; // risk-adding actions refused
+        // slot 1
+        uint128 totalNormalizedDebt; // [wad] Σ vault normalized debt
+        uint128 debtCeiling; // [wad] maximum total debt of this collateral
+        // slot 2
+        uint128 minDebt; // [wad] a vault's debt is 0 or at least this (dust limit)
+        uint64 liquidationRatio; // [wad] maintenance margin: below it a vault is liquidatable
+        uint64 borrowRatio; // [wad] initial margin, ≥ liquidationRatio: a vault's own action must keep it
+        // slot 3
+        address oracleAsset; // key of the asset's price in the oracle adapter
+        uint96 stabilityFee; // [ray per second] compounding fee, ≥ 1 RAY
+        // slot 4
+        uint128 totalCollateral; // [token units] Σ vault collateral
+        uint64 liquidationPenalty; // [wad] share of the debt added on liquidation
+    }
+
+    /// @notice A vault. Two slots: amounts are bounded by uint96 (7.9e28 units).
+    struct Vault {
+        address owner;
+        uint96 normalizedDebt; // [wad]
+        address collateral;
+        uint96 collateralAmount; // [token units]
+    }
+
+    /// @notice Parameters for registering a collateral.
+    struct CollateralParams {
+        address oracleAsset;
+        uint128 debtCeiling;
+        uint128 minDebt;
+        uint64 liquidationRatio;
+        uint64 borrowRatio;
+        uint64 liquidationPenalty;
+        uint96 stabilityFee;
+    }
+
+    event VaultOpened(uint256 indexed vaultId, address indexed owner, address indexed collateral);
+    event CollateralDeposited(uint256 indexed vaultId, address indexed from, uint256 amount);
+    event CollateralWithdrawn(uint256 indexed vaultId, address indexed to, uint256 amount);
+    event DebtBorrowed(uint256 indexed vaultId, address indexed to, uint256 amount, uint256 normalizedDebt);
+    event DebtRepaid(uint256 indexed vaultId, address indexed payer, uint256 amount, uint256 normalizedDebt);
+    event VaultClosed(uint256 indexed vaultId, address indexed to, uint256 collateralReturned, uint256 debtRepaid);
+    event OperatorSet(address indexed owner, address indexed operator, bool approved);
+    /// @notice Interest accrued on `collateral`: `fee` stablecoin minted to the reserve.
+    event FeesAccrued(address indexed collateral, uint256 rateAccumulator, uint256 fee);
+    event CollateralAdded(address indexed collateral, CollateralParams params);
+    event DebtCeilingSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event MinDebtSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event LiquidationRatioSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event BorrowRatioSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event LiquidationPenaltySet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event StabilityFeeSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event PausedSet(address indexed collateral, bool paused);
+    event ReserveSet(address indexed oldReserve, address indexed newReserve);
+
+    error UnknownCollateral(address collateral);
+    error CollateralAlreadyAdded(address collateral);
+    error UnsupportedDecimals(address collateral, uint8 decimals);
+    error UnknownVault(uint256 vaultId);
+    /// @notice The caller is neither the vault's owner nor an operator the owner approved.
+    error NotOwnerOrOperator(uint256 vaultId, address caller);
+    /// @notice After the action the vault would be below its borrow ratio.
+    error BelowBorrowRatio(uint256 vaultId, uint256 collateralValue, uint256 requiredValue);
+    /// @notice The vault's debt would be positive but below the collateral's minimum debt.
+    error DebtBelowMinimum(uint256 debt, uint256 minDebt);
+    /// @notice The collateral's total debt would exceed its ceiling.
+    error DebtCeilingExceeded(uint256 totalDebt, uint256 debtCeiling);
+    /// @notice A risk-adding action needs a live price.
+    error OracleNotLive(address asset, PriceStatus status);
+    /// @notice Risk-adding actions on this collateral are paused.
+    error CollateralPaused(address collateral);
+    error InsufficientCollateral(uint256 requested, uint256 available);
+    /// @notice The borrow ratio must not be below the liquidation ratio.
+    error BorrowRatioBelowLiquidationRatio(uint256 borrowRatio, uint256 liquidationRatio);
+    /// @notice `repay` on a vault that owes nothing.
+    error NoDebt(uint256 vaultId);
+    error TooManyCollaterals(uint256 max);
+
+    /// @notice Opens a vault for the caller, pulls `collateralAmount` of `collateral` from the caller
+    /// and mints `debtAmount` to the caller. The credited collateral is the balance increase, so a
+    /// fee-on-transfer token is credited what actually arrived.
+    function openVault(address collateral, uint256 collateralAmount, uint256 debtAmount) external returns (uint256 vaultId);
+
+    /// @notice Adds collateral to any vault; anyone may top up any vault. Never paused.
+    function deposit(uint256 vaultId, uint256 amount) external;
+
+    /// @notice Owner or operator: sends `amount` collateral to `to`. With debt, the vault must keep
+    /// its borrow ratio at a live price; without debt, always allowed.
+    function withdraw(uint256 vaultId, uint256 amount, address to) external;
+
+    /// @notice Owner or operator: mints `amount` stablecoin to `to` against the vault.
+    function borrow(uint256 vaultId, uint256 amount, address to) external;
+
+    /// @notice Anyone: burns up to `amount` of the caller's stablecoin against the vault's debt.
+    /// Repaying more than the debt repays the debt. Never paused.
+    function repay(uint256 vaultId, uint256 amount) external;
+
+    /// @notice Owner or operator: repays all debt from the caller and sends all collateral to `to`.
+    function closeVault(uint256 vaultId, address to) external;
+
+    /// @notice Lets `operator` act for the caller on all of the caller's vaults, or revokes it.
+    function setOperator(address operator, bool approved) external;
+
+    /// @notice Accrues the stability fee of `collateral` up to now and mints it to the reserve.
+    function accrue(address collateral) external;
+
+    /// @notice The vault's owner, collateral token, collateral amount and current debt.
+    function vaultInfo(
+        uint256 vaultId
+    ) external view returns (address owner, address collateral, uint256 collateralAmount, uint256 debt);
+
+    /// @notice Current debt with interest up to now, rounded up [wad].
+    function debtOf(uint256 vaultId) external view returns (uint256);
+
+    /// @notice collateral value / (debt × liquidation ratio) at the oracle's last price [wad];
+    /// type(uint256).max with no debt. Below 1e18 the vault can be liquidated.
+    function healthFactor(uint256 vaultId) external view returns (uint256);
+
+    function collateralConfig(address collateral) external view returns (CollateralConfig memory);
+
+    /// @notice Rate accumulator as of now, including interest not yet accrued [ray].
+    function currentRate(address collateral) external view returns (uint256);
+
+    /// @notice Total debt of a collateral as of now, rounded up [wad].
+    function totalDebt(address collateral) external view returns (uint256);
+
+    /// @notice Registered collaterals in registration order.
+    function collaterals() external view returns (address[] memory);
+
+    function isOperator(address owner, address operator) external view returns (bool);
+
+    /// @notice Number of vaults ever opened; ids run from 1 to this.
+    function vaultCount() external view returns (uint256);
+
+    /// @notice Admin: register a collateral token with its parameters.
+    function addCollateral(address collateral, CollateralParams calldata params) external;
+
+    function setDebtCeiling(address collateral, uint256 newValue) external;
+
+    function setMinDebt(address collateral, uint256 newValue) external;
+
+    /// @notice Admin: move the liquidation ratio by at most `MAX_LIQUIDATION_RATIO_STEP`.
+    function setLiquidationRatio(address collateral, uint256 newValue) external;
+
+    function setBorrowRatio(address collateral, uint256 newValue) external;
+
+    /// @notice Admin: move the penalty by at most `MAX_LIQUIDATION_PENALTY_STEP`.
+    function setLiquidationPenalty(address collateral, uint256 newValue) external;
+
+    /// @notice Admin: set the per-second stability fee; interest accrues at the old fee first.
+    function setStabilityFee(address collateral, uint256 newValue) external;
+
+    /// @notice Admin: pause or unpause risk-adding actions on a collateral.
+    function setPaused(address collateral, bool paused) external;
+
+    /// @notice Admin: set the reserve pool that receives stability fees.
+    function setReserve(address newReserve) external;
+}

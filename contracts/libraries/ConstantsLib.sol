@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title ConstantsLib
+/// @notice Units and the hard bounds that governance can never move a parameter past. Every setter
+/// in the protocol checks its value against a bound named here.
+library ConstantsLib {
+    /// @dev Fixed-point base for amounts, USD prices and ratios (1e18 = 1.0 = 100 %).
+    uint256 internal constant WAD = 1e18;
+    /// @dev Fixed-point base for per-second rates and rate accumulators.
+    uint256 internal constant RAY = 1e27;
+    uint256 internal constant SECONDS_PER_YEAR = 365 days;
+
+    // ---------------------------------------------------------------- vault manager
+    /// @dev A liquidation ratio below 100 % would let debt exceed collateral value.
+    uint256 internal constant MIN_LIQUIDATION_RATIO = 1e18;
+    uint256 internal constant MAX_LIQUIDATION_RATIO = 5e18;
+    /// @dev The borrow ratio (initial margin) is at least the liquidation ratio and at most this.
+    uint256 internal constant MAX_BORROW_RATIO = 10e18;
+    /// @dev Largest move of the liquidation ratio in one governance call: a jump would make
+    /// healthy vaults liquidatable at once.
+    uint256 internal constant MAX_LIQUIDATION_RATIO_STEP = 0.1e18;
+    uint256 internal constant MAX_LIQUIDATION_PENALTY = 0.25e18;
+    /// @dev Largest move of the liquidation penalty in one governance call.
+    uint256 internal constant MAX_LIQUIDATION_PENALTY_STEP = 0.05e18;
+    /// @dev Per-second stability fee of 100 % a year: (1 + r)^(365 days) = 2.
+    uint256 internal constant MAX_STABILITY_FEE = 1_000000021979553151239153027;
+    /// @dev Minimum debt (dust) cannot exceed this.
+    uint256 internal constant MAX_MIN_DEBT = 1_000_000e18;
+    /// @dev A collateral token with more decimals cannot be scaled to 18 without losing value.
+    uint8 internal constant MAX_COLLATERAL_DECIMALS = 18;
+    /// @dev Bounds the loops over collaterals (accrue-all before a reserve change, the lens).
+    uint256 internal constant MAX_COLLATERALS = 32;
+
+    // ---------------------------------------------------------------- stablecoin
+    /// @dev Flash-mint fee ceiling: 1 % of the amount.
+    uint256 internal constant MAX_FLASH_FEE = 0.01e18;
+    /// @dev Flash-mint maximum ceiling.
+    uint256 internal constant MAX_FLASH_MINT = 1_000_000_000e18;
+
+    // ---------------------------------------------------------------- oracle
+    uint256 internal constant MIN_HEARTBEAT = 1 minutes;
+    uint256 internal constant MAX_HEARTBEAT = 2 days;
+    /// @dev The circuit breaker trips on a move of at least 1 %, and cannot be disabled (100 % max).
+    uint256 internal constant MIN_MAX_DEVIATION = 0.01e18;
+    uint256 internal constant MAX_MAX_DEVIATION = 1e18;
+    uint256 internal constant MIN_SEQUENCER_GRACE = 5 minutes;
+    uint256 internal constant MAX_SEQUENCER_GRACE = 1 days;
+    /// @dev EWMA decay per observation: the weight kept by the old variance estimate.
+    uint256 internal constant MIN_EWMA_LAMBDA = 0.5e18;
+    uint256 internal constant MAX_EWMA_LAMBDA = 0.999e18;
+    uint8 internal constant MAX_FEED_DECIMALS = 36;
+    /// @dev Gas forwarded to a price feed, and the gas the caller must hold before calling it, so
+    /// that a caller cannot starve the feed call to fake a failure (EIP-150 keeps 1/64 back).
+    uint256 internal constant FEED_CALL_GAS = 100_000;
+    uint256 internal constant MIN_GAS_FOR_FEED = 110_000;
+}

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title ErrorsLib
+/// @notice Errors shared by several contracts. Errors that belong to one contract live in its interface.
+library ErrorsLib {
+    /// @notice An amount that must be positive was zero.
+    error ZeroAmount();
+    /// @notice An address that must be set was the zero address.
+    error ZeroAddress();
+    /// @notice A parameter was set outside its hard bound [min, max].
+    error OutOfBounds(uint256 value, uint256 min, uint256 max);
+    /// @notice A parameter was moved by more than its maximum step in one call.
+    error StepTooLarge(uint256 oldValue, uint256 newValue, uint256 maxStep);
+    /// @notice A setter was called with the value already in force.
+    error NoChange();
+    /// @notice A value did not fit the storage type reserved for it.
+    error AmountTooLarge(uint256 value, uint256 max);
+}

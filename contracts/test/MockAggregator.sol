@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+
+/// @title MockAggregator
+/// @notice Chainlink-style price feed for tests and local demos. Each `updateAnswer` opens a new
+/// round stamped with the current block time. Failure modes let tests break the feed on purpose.
+contract MockAggregator is AggregatorV3Interface {
+    enum Mode {
+        Normal,
+        Revert, // latestRoundData reverts
+        BurnGas, // latestRoundData consumes all gas it is given
+        Malformed // latestRoundData returns too few bytes
+    }
+
+    uint8 public immutable override decimals;
+    string public override description;
+    uint256 public constant override version = 4;
+
+    uint80 public latestRound;
+    Mode public mode;
+    mapping(uint80 roundId => int256) public answers;
+    mapping(uint80 roundId => uint256) public updatedAts;
+    mapping(uint80 roundId => uint256) public startedAts;
+
+    event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
+
+    constructor(uint8 decimals_, string memory description_, int256 initialAnswer) {
+        decimals = decimals_;
+        description = description_;
+        updateAnswer(initialAnswer);
+    }
+
+    /// @notice Opens a new round with `answer`, stamped now.
+    function updateAnswer(int256 answer) public {
+        _setRound(answer, block.timestamp, block.timestamp);
+    }
+
+    /// @notice Opens a new round with explicit timestamps (stale rounds, sequencer `startedAt`).
+    function updateRoundData(int256 answer, uint256 updatedAt, uint256 startedAt) external {
+        _setRound(answer, updatedAt, startedAt);
+    }
+
+    function setMode(Mode newMode) external {
+        mode = newMode;
+    }
+
+    function getRoundData(
+        uint80 roundId
+    ) external view override returns (uint80, int256, uint256, uint256, uint80) {
+        return (roundId, answers[roundId], startedAts[roundId], updatedAts[roundId], roundId);
+    }
+
+    function latestRoundData() external view override returns (uint80, int256, uint256, uint256, uint80) {
+        if (mode == Mode.Revert) revert("MockAggregator: broken");
+        if (mode == Mode.BurnGas) {
+            // Spin until the call runs out of gas, as a feed stuck in an expensive path would.
+            uint256 i;
+            while (true) i++;
+        }
+        if (mode == Mode.Malformed) {
+            assembly ("memory-safe") {
+                mstore(0, 1)
+                return(0, 32)
+            }
+        }
+        uint80 r = latestRound;
+        return (r, answers[r], startedAts[r], updatedAts[r], r);
+    }
+
+    function _setRound(int256 answer, uint256 updatedAt, uint256 startedAt) private {
+        uint80 r = ++latestRound;
+        answers[r] = answer;
+        updatedAts[r] = updatedAt;
+        startedAts[r] = startedAt;
+        emit AnswerUpdated(answer, r, updatedAt);
+    }
+}

@@ -1,0 +1,22 @@
+import type { DeployFunction } from "hardhat-deploy/types";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { networkConfig } from "../config/networks";
+import { setIfDifferent } from "../scripts/lib/deploy";
+
+/** The reserve pool, then the stablecoin's flash-fee settings pointing at it. */
+const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
+  const { deployments, getNamedAccounts, network } = hre;
+  const { deployer } = await getNamedAccounts();
+  const { stablecoin, local } = networkConfig(network.name);
+  const bdol = await deployments.get("BallastDollar");
+  const reserve = await deployments.deploy("ReservePool", { from: deployer, args: [bdol.address, deployer], log: !local });
+
+  await setIfDifferent(hre, "BallastDollar", { name: "feeRecipient" }, reserve.address, "setFeeRecipient", [reserve.address]);
+  await setIfDifferent(hre, "BallastDollar", { name: "flashFeeRate" }, stablecoin.flashFeeRate, "setFlashFeeRate", [stablecoin.flashFeeRate]);
+  await setIfDifferent(hre, "BallastDollar", { name: "flashMintMax" }, stablecoin.flashMintMax, "setFlashMintMax", [stablecoin.flashMintMax]);
+};
+
+func.id = "02_reserve";
+func.tags = ["ReservePool"];
+func.dependencies = ["BallastDollar"];
+export default func;
