@@ -23,8 +23,7 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   return { compilerPath: require.resolve("solc/soljson.js"), isSolcJs: true, version: SOLC_VERSION, longVersion };
 });
 
-const { FORK_URL, FORK_BLOCK, SEPOLIA_RPC_URL, MAINNET_RPC_URL, DEPLOYER_PRIVATE_KEY, ETHERSCAN_API_KEY } =
-  process.env;
+const { FORK_URL, FORK_BLOCK, SEPOLIA_RPC_URL, MAINNET_RPC_URL, DEPLOYER_PRIVATE_KEY, ETHERSCAN_API_KEY } = process.env;
 
 function remote(url: string | undefined, chainId: number): NetworkUserConfig {
   return {

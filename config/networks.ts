@@ -65,9 +65,27 @@ export interface NetworkConfig {
   pricedAssets: Record<string, { token: AddressRef; feed: FeedSetup }>;
 }
 
-const ETH_FEED_COMMON = { heartbeat: 3900, minPrice: wad(10), maxPrice: wad(1_000_000), maxDeviation: wad("0.25"), ewmaLambda: wad("0.94") };
-const BTC_FEED_COMMON = { heartbeat: 3900, minPrice: wad(100), maxPrice: wad(10_000_000), maxDeviation: wad("0.25"), ewmaLambda: wad("0.94") };
-const USD_FEED_COMMON = { heartbeat: 90_000, minPrice: wad("0.5"), maxPrice: wad(2), maxDeviation: wad("0.1"), ewmaLambda: wad("0.94") };
+const ETH_FEED_COMMON = {
+  heartbeat: 3900,
+  minPrice: wad(10),
+  maxPrice: wad(1_000_000),
+  maxDeviation: wad("0.25"),
+  ewmaLambda: wad("0.94"),
+};
+const BTC_FEED_COMMON = {
+  heartbeat: 3900,
+  minPrice: wad(100),
+  maxPrice: wad(10_000_000),
+  maxDeviation: wad("0.25"),
+  ewmaLambda: wad("0.94"),
+};
+const USD_FEED_COMMON = {
+  heartbeat: 90_000,
+  minPrice: wad("0.5"),
+  maxPrice: wad(2),
+  maxDeviation: wad("0.1"),
+  ewmaLambda: wad("0.94"),
+};
 
 const WETH_RISK = {
   liquidationRatio: wad("1.5"),
@@ -117,7 +135,10 @@ const local: NetworkConfig = {
   },
   pricedAssets: {
     USDC: { token: { deployment: "USDC" }, feed: { primaryFeed: { deployment: "USDC_USD_FEED" }, ...USD_FEED_COMMON } },
-    BDOL: { token: { deployment: "BallastDollar" }, feed: { primaryFeed: { deployment: "BDOL_USD_FEED" }, ...USD_FEED_COMMON } },
+    BDOL: {
+      token: { deployment: "BallastDollar" },
+      feed: { primaryFeed: { deployment: "BDOL_USD_FEED" }, ...USD_FEED_COMMON },
+    },
   },
 };
 
@@ -148,7 +169,10 @@ const sepolia: NetworkConfig = {
     },
   },
   pricedAssets: {
-    USDC: { token: { deployment: "USDC" }, feed: { primaryFeed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E", ...USD_FEED_COMMON } },
+    USDC: {
+      token: { deployment: "USDC" },
+      feed: { primaryFeed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E", ...USD_FEED_COMMON },
+    },
   },
 };
 
@@ -189,7 +213,9 @@ const CONFIGS: Record<string, NetworkConfig> = { hardhat: local, localhost: loca
 export function networkConfig(network: string): NetworkConfig {
   const config = CONFIGS[network];
   if (!config) {
-    throw new Error(`config/networks.ts has no configuration for network "${network}" (known: ${Object.keys(CONFIGS).join(", ")})`);
+    throw new Error(
+      `config/networks.ts has no configuration for network "${network}" (known: ${Object.keys(CONFIGS).join(", ")})`,
+    );
   }
   return config;
 }

@@ -10,10 +10,20 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const log = !config.local;
 
   for (const [name, t] of Object.entries(config.testTokens)) {
-    await deployments.deploy(name, { contract: "MockERC20", from: deployer, args: [t.name, t.symbol, t.decimals], log });
+    await deployments.deploy(name, {
+      contract: "MockERC20",
+      from: deployer,
+      args: [t.name, t.symbol, t.decimals],
+      log,
+    });
   }
   for (const [name, f] of Object.entries(config.mockFeeds)) {
-    await deployments.deploy(name, { contract: "MockAggregator", from: deployer, args: [f.decimals, f.description, f.answer], log });
+    await deployments.deploy(name, {
+      contract: "MockAggregator",
+      from: deployer,
+      args: [f.decimals, f.description, f.answer],
+      log,
+    });
   }
 };
 

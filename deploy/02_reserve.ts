@@ -9,11 +9,21 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployer } = await getNamedAccounts();
   const { stablecoin, local } = networkConfig(network.name);
   const bdol = await deployments.get("BallastDollar");
-  const reserve = await deployments.deploy("ReservePool", { from: deployer, args: [bdol.address, deployer], log: !local });
+  const reserve = await deployments.deploy("ReservePool", {
+    from: deployer,
+    args: [bdol.address, deployer],
+    log: !local,
+  });
 
-  await setIfDifferent(hre, "BallastDollar", { name: "feeRecipient" }, reserve.address, "setFeeRecipient", [reserve.address]);
-  await setIfDifferent(hre, "BallastDollar", { name: "flashFeeRate" }, stablecoin.flashFeeRate, "setFlashFeeRate", [stablecoin.flashFeeRate]);
-  await setIfDifferent(hre, "BallastDollar", { name: "flashMintMax" }, stablecoin.flashMintMax, "setFlashMintMax", [stablecoin.flashMintMax]);
+  await setIfDifferent(hre, "BallastDollar", { name: "feeRecipient" }, reserve.address, "setFeeRecipient", [
+    reserve.address,
+  ]);
+  await setIfDifferent(hre, "BallastDollar", { name: "flashFeeRate" }, stablecoin.flashFeeRate, "setFlashFeeRate", [
+    stablecoin.flashFeeRate,
+  ]);
+  await setIfDifferent(hre, "BallastDollar", { name: "flashMintMax" }, stablecoin.flashMintMax, "setFlashMintMax", [
+    stablecoin.flashMintMax,
+  ]);
 };
 
 func.id = "02_reserve";

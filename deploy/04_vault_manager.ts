@@ -10,7 +10,9 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const config = networkConfig(network.name);
   const log = !config.local;
 
-  const [bdol, oracle, reserve] = await Promise.all(["BallastDollar", "OracleAdapter", "ReservePool"].map((n) => deployments.get(n)));
+  const [bdol, oracle, reserve] = await Promise.all(
+    ["BallastDollar", "OracleAdapter", "ReservePool"].map((n) => deployments.get(n)),
+  );
   const vm = await deployments.deploy("VaultManager", {
     from: deployer,
     args: [bdol.address, oracle.address, reserve.address, deployer],
@@ -32,7 +34,10 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     });
   }
 
-  await setIfDifferent(hre, "BallastDollar", { name: "isModule", args: [vm.address] }, true, "setModule", [vm.address, true]);
+  await setIfDifferent(hre, "BallastDollar", { name: "isModule", args: [vm.address] }, true, "setModule", [
+    vm.address,
+    true,
+  ]);
 };
 
 func.id = "04_vault_manager";

@@ -16,6 +16,7 @@ contract MockAggregator is AggregatorV3Interface {
 
     uint8 public immutable override decimals;
     string public override description;
+    // solhint-disable-next-line const-name-snakecase
     uint256 public constant override version = 4;
 
     uint80 public latestRound;
@@ -23,6 +24,8 @@ contract MockAggregator is AggregatorV3Interface {
     mapping(uint80 roundId => int256) public answers;
     mapping(uint80 roundId => uint256) public updatedAts;
     mapping(uint80 roundId => uint256) public startedAts;
+
+    error Broken();
 
     event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
 
@@ -46,14 +49,12 @@ contract MockAggregator is AggregatorV3Interface {
         mode = newMode;
     }
 
-    function getRoundData(
-        uint80 roundId
-    ) external view override returns (uint80, int256, uint256, uint256, uint80) {
+    function getRoundData(uint80 roundId) external view override returns (uint80, int256, uint256, uint256, uint80) {
         return (roundId, answers[roundId], startedAts[roundId], updatedAts[roundId], roundId);
     }
 
     function latestRoundData() external view override returns (uint80, int256, uint256, uint256, uint80) {
-        if (mode == Mode.Revert) revert("MockAggregator: broken");
+        if (mode == Mode.Revert) revert Broken();
         if (mode == Mode.BurnGas) {
             // Spin until the call runs out of gas, as a feed stuck in an expensive path would.
             uint256 i;

@@ -2,7 +2,11 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { AddressRef } from "../../config/networks";
 
 /** Resolves a config address: a literal, or a deployment made earlier in this run. */
-export async function resolveAddress(hre: HardhatRuntimeEnvironment, ref: AddressRef | undefined, what: string): Promise<string> {
+export async function resolveAddress(
+  hre: HardhatRuntimeEnvironment,
+  ref: AddressRef | undefined,
+  what: string,
+): Promise<string> {
   if (ref === undefined) throw new Error(`config/networks.ts: missing address for ${what} on ${hre.network.name}`);
   if (typeof ref === "string") {
     if (!hre.ethers.isAddress(ref)) throw new Error(`config/networks.ts: ${what} is not an address: ${ref}`);
@@ -10,7 +14,9 @@ export async function resolveAddress(hre: HardhatRuntimeEnvironment, ref: Addres
   }
   const deployment = await hre.deployments.getOrNull(ref.deployment);
   if (!deployment) {
-    throw new Error(`config/networks.ts: ${what} refers to deployment "${ref.deployment}", which does not exist on ${hre.network.name}`);
+    throw new Error(
+      `config/networks.ts: ${what} refers to deployment "${ref.deployment}", which does not exist on ${hre.network.name}`,
+    );
   }
   return deployment.address;
 }

@@ -1,0 +1,88 @@
+import { deployments, ethers } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type {
+  BallastDollar,
+  MockAggregator,
+  MockERC20,
+  OracleAdapter,
+  ReservePool,
+  VaultManager,
+} from "../../typechain-types";
+
+export interface Actors {
+  deployer: HardhatEthersSigner;
+  alice: HardhatEthersSigner;
+  bob: HardhatEthersSigner;
+  carol: HardhatEthersSigner;
+  keeper: HardhatEthersSigner;
+  attacker: HardhatEthersSigner;
+}
+
+export interface System extends Actors {
+  bdol: BallastDollar;
+  reserve: ReservePool;
+  oracle: OracleAdapter;
+  vaultManager: VaultManager;
+  weth: MockERC20;
+  wbtc: MockERC20;
+  usdc: MockERC20;
+  ethFeed: MockAggregator;
+  btcFeed: MockAggregator;
+  usdcFeed: MockAggregator;
+  bdolFeed: MockAggregator;
+}
+
+async function at<T>(contract: string, deployment: string): Promise<T> {
+  const d = await deployments.get(deployment);
+  return (await ethers.getContractAt(contract, d.address)) as unknown as T;
+}
+
+export async function actors(): Promise<Actors> {
+  const [deployer, alice, bob, carol, keeper, attacker] = await ethers.getSigners();
+  return { deployer, alice, bob, carol, keeper, attacker };
+}
+
+/** The whole system, deployed by the real deploy scripts (`deployments.fixture()` with no tags). */
+export const loadSystem = deployments.createFixture(async (): Promise<System> => {
+  await deployments.fixture();
+  return {
+    ...(await actors()),
+    bdol: await at<BallastDollar>("BallastDollar", "BallastDollar"),
+    reserve: await at<ReservePool>("ReservePool", "ReservePool"),
+    oracle: await at<OracleAdapter>("OracleAdapter", "OracleAdapter"),
+    vaultManager: await at<VaultManager>("VaultManager", "VaultManager"),
+    weth: await at<MockERC20>("MockERC20", "WETH"),
+    wbtc: await at<MockERC20>("MockERC20", "WBTC"),
+    usdc: await at<MockERC20>("MockERC20", "USDC"),
+    ethFeed: await at<MockAggregator>("MockAggregator", "ETH_USD_FEED"),
+    btcFeed: await at<MockAggregator>("MockAggregator", "BTC_USD_FEED"),
+    usdcFeed: await at<MockAggregator>("MockAggregator", "USDC_USD_FEED"),
+    bdolFeed: await at<MockAggregator>("MockAggregator", "BDOL_USD_FEED"),
+  };
+});
+
+/** 8-decimal feed answer for a USD price given as a number or decimal string. */
+export function feedAnswer(usd: number | string): bigint {
+  return ethers.parseUnits(String(usd), 8);
+}
+
+/** Mints `amount` of a test token to `who` and approves the vault manager for it. */
+export async function fund(sys: System, token: MockERC20, who: HardhatEthersSigner, amount: bigint): Promise<void> {
+  await token.mint(who.address, amount);
+  await token.connect(who).approve(await sys.vaultManager.getAddress(), amount);
+}
+
+/** Opens a vault for `who` and returns its id. */
+export async function openVault(
+  sys: System,
+  who: HardhatEthersSigner,
+  token: MockERC20,
+  collateral: bigint,
+  debt: bigint,
+): Promise<bigint> {
+  await fund(sys, token, who, collateral);
+  const vm = sys.vaultManager.connect(who);
+  const id = await vm.openVault.staticCall(await token.getAddress(), collateral, debt);
+  await vm.openVault(await token.getAddress(), collateral, debt);
+  return id;
+}
