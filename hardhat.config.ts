@@ -23,7 +23,16 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   return { compilerPath: require.resolve("solc/soljson.js"), isSolcJs: true, version: SOLC_VERSION, longVersion };
 });
 
-const { FORK_URL, FORK_BLOCK, SEPOLIA_RPC_URL, MAINNET_RPC_URL, DEPLOYER_PRIVATE_KEY, ETHERSCAN_API_KEY } = process.env;
+const {
+  FORK_URL,
+  FORK_BLOCK,
+  LOCALHOST_RPC_URL,
+  BALLAST_DEPLOYMENTS_DIR,
+  SEPOLIA_RPC_URL,
+  MAINNET_RPC_URL,
+  DEPLOYER_PRIVATE_KEY,
+  ETHERSCAN_API_KEY,
+} = process.env;
 
 function remote(url: string | undefined, chainId: number): NetworkUserConfig {
   return {
@@ -38,6 +47,7 @@ const config: HardhatUserConfig = {
     version: SOLC_VERSION,
     settings: {
       optimizer: { enabled: true, runs: 10_000 },
+      viaIR: true,
       evmVersion: "cancun",
     },
   },
@@ -52,7 +62,8 @@ const config: HardhatUserConfig = {
       // The crash simulator and keeper-scan benchmark deploy thousands of vaults.
       allowUnlimitedContractSize: false,
     },
-    localhost: { url: "http://127.0.0.1:8545", chainId: 31337 },
+    // A node started with `npm run node` or `npx anvil`; LOCALHOST_RPC_URL points at another port.
+    localhost: { url: LOCALHOST_RPC_URL || "http://127.0.0.1:8545", chainId: 31337 },
     sepolia: remote(SEPOLIA_RPC_URL, 11155111),
     mainnet: remote(MAINNET_RPC_URL, 1),
   },
@@ -64,6 +75,9 @@ const config: HardhatUserConfig = {
     tests: "test",
     cache: "cache",
     artifacts: "artifacts",
+    // hardhat-deploy's deployment records (deployments/<network>/); BALLAST_DEPLOYMENTS_DIR moves
+    // them, e.g. to a temporary folder so a test run never touches deployments/localhost.
+    deployments: BALLAST_DEPLOYMENTS_DIR || "deployments",
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   mocha: { timeout: 300_000 },

@@ -209,8 +209,22 @@ const mainnet: NetworkConfig = {
 
 const CONFIGS: Record<string, NetworkConfig> = { hardhat: local, localhost: local, sepolia, mainnet };
 
-/** The configuration of `network`; throws when the network has none. */
+/**
+ * The configuration of `network`; throws when the network has none.
+ *
+ * `BALLAST_CONFIG=<name>` makes the in-process `hardhat` network use `<name>`'s configuration
+ * instead of the local one; it is meant for a fork (`FORK_URL`), e.g. `BALLAST_CONFIG=mainnet` deploys
+ * against the real mainnet tokens and Chainlink feeds, with no mocks. It requires FORK_URL and has
+ * no effect on any other network.
+ */
 export function networkConfig(network: string): NetworkConfig {
+  const override = process.env.BALLAST_CONFIG;
+  if (network === "hardhat" && override) {
+    if (!process.env.FORK_URL) {
+      throw new Error(`BALLAST_CONFIG=${override} applies to a fork of that network: set FORK_URL as well`);
+    }
+    network = override;
+  }
   const config = CONFIGS[network];
   if (!config) {
     throw new Error(

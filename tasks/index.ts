@@ -1,2 +1,2 @@
 // Hardhat tasks, one file per actor. Each file registers its tasks on import.
-export {};
+import "./vault";

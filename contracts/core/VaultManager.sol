@@ -19,10 +19,12 @@ import {MathLib} from "../libraries/MathLib.sol";
 /// @notice Multi-collateral vaults minting the Ballast stablecoin. See {IVaultManager}.
 /// @dev Accounting identity, per collateral c (tested by the invariant suite):
 ///   Σ_vaults normalizedDebt = totalNormalizedDebt_c
-///   D_c = ⌈totalNormalizedDebt_c × rate_c / RAY⌉ is the collateral's debt, and the stablecoin the
-///   vault manager has minted minus what it has burnt, S, satisfies 0 ≤ D − S ≤ (borrows + repays):
-///   each borrow and partial repay can add at most one wei of rounding in the protocol's favour,
-///   and each accrual mints exactly the increase of D to the reserve.
+///   D_c = ⌈totalNormalizedDebt_c × rate_c / RAY⌉ is the collateral's accrued debt, and the
+///   stablecoin minted for c minus what was burnt for c, S_c, satisfies
+///       0 ≤ D_c − S_c − accruedFees_c ≤ (number of borrows and repays on c)
+///   because each accrual adds exactly the increase of D_c to accruedFees_c (minted to the reserve
+///   by `accrue`), and each borrow or partial repay can add at most one wei of rounding in the
+///   protocol's favour.
 contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient {
     using MathLib for uint256;
     using SafeCast for uint256;
@@ -35,7 +37,32 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     /// @inheritdoc IVaultManager
     uint256 public vaultCount;
 
-    mapping(address collateral => CollateralConfig) internal _configs;
+    /// @dev A collateral's state, packed so that a borrow reads four slots and writes two. Values
+    /// are returned unpacked by `collateralConfig`. A collateral is registered iff its accumulator
+    /// is non-zero (it starts at 1 RAY and only grows).
+    struct Collateral {
+        // slot 0: read by every action, written by every accrual
+        uint128 rateAccumulator; // [ray]
+        uint40 lastAccrual; // [seconds]
+        uint8 decimals;
+        bool paused;
+        uint72 stabilityFeeSpread; // [ray per second] stability fee − 1 RAY; ≤ MAX_STABILITY_FEE − RAY < 2^72
+        // slot 1: written by every accrual and debt change
+        uint128 totalNormalizedDebt; // [wad]
+        uint128 accruedFees; // [wad]
+        // slot 2: read by every borrow
+        uint96 debtCeiling; // [wad] ≤ MAX_DEBT_CEILING < 2^96
+        uint96 minDebt; // [wad] ≤ MAX_MIN_DEBT < 2^96
+        uint64 borrowRatio; // [wad] ≤ MAX_BORROW_RATIO < 2^64
+        // slot 3
+        address oracleAsset;
+        uint64 liquidationRatio; // [wad] ≤ MAX_LIQUIDATION_RATIO < 2^64
+        // slot 4
+        uint128 totalCollateral; // [token units]
+        uint64 liquidationPenalty; // [wad] ≤ MAX_LIQUIDATION_PENALTY
+    }
+
+    mapping(address collateral => Collateral) internal _configs;
     address[] internal _collaterals;
     mapping(uint256 vaultId => Vault) internal _vaults;
     mapping(address owner => mapping(address operator => bool)) internal _operators;
@@ -58,7 +85,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint256 collateralAmount,
         uint256 debtAmount
     ) external nonReentrant returns (uint256 vaultId) {
-        CollateralConfig storage config = _enabledConfig(collateral);
+        Collateral storage config = _enabledConfig(collateral);
         if (collateralAmount == 0) revert ErrorsLib.ZeroAmount();
         uint256 received = _pullCollateral(collateral, collateralAmount);
 
@@ -68,10 +95,11 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         vault.collateral = collateral;
         vault.collateralAmount = _toUint96(received);
         config.totalCollateral += _toUint128(received);
-        emit VaultOpened(vaultId, msg.sender, collateral);
-        emit CollateralDeposited(vaultId, msg.sender, received);
 
-        if (debtAmount != 0) _borrow(vaultId, vault, config, debtAmount, msg.sender);
+        uint256 normalizedAdded;
+        if (debtAmount != 0) normalizedAdded = _addDebt(vaultId, vault, config, collateral, debtAmount);
+        emit VaultOpened(vaultId, msg.sender, collateral, received, debtAmount, normalizedAdded);
+        if (debtAmount != 0) stablecoin.mint(msg.sender, debtAmount);
     }
 
     /// @inheritdoc IVaultManager
@@ -94,7 +122,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (amount > available) revert InsufficientCollateral(amount, available);
 
         address collateral = vault.collateral;
-        CollateralConfig storage config = _configs[collateral];
+        Collateral storage config = _configs[collateral];
         uint256 remaining = available - amount;
         uint256 normalizedDebt = vault.normalizedDebt;
         // A vault without debt withdraws freely: no pause, no oracle (liveness).
@@ -116,7 +144,10 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         Vault storage vault = _authorizedVault(vaultId);
         if (amount == 0) revert ErrorsLib.ZeroAmount();
         if (to == address(0)) revert ErrorsLib.ZeroAddress();
-        _borrow(vaultId, vault, _configs[vault.collateral], amount, to);
+        address collateral = vault.collateral;
+        uint256 normalizedAdded = _addDebt(vaultId, vault, _configs[collateral], collateral, amount);
+        emit DebtBorrowed(vaultId, to, amount, normalizedAdded);
+        stablecoin.mint(to, amount);
     }
 
     /// @inheritdoc IVaultManager
@@ -127,7 +158,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (normalizedDebt == 0) revert NoDebt(vaultId);
 
         address collateral = vault.collateral;
-        CollateralConfig storage config = _configs[collateral];
+        Collateral storage config = _configs[collateral];
         uint256 rate = _accrue(collateral, config);
         uint256 debt = normalizedDebt.rayMulUp(rate);
 
@@ -152,7 +183,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         Vault storage vault = _authorizedVault(vaultId);
         if (to == address(0)) revert ErrorsLib.ZeroAddress();
         address collateral = vault.collateral;
-        CollateralConfig storage config = _configs[collateral];
+        Collateral storage config = _configs[collateral];
         uint256 normalizedDebt = vault.normalizedDebt;
         uint256 collateralAmount = vault.collateralAmount;
 
@@ -179,7 +210,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc IVaultManager
     function accrue(address collateral) external nonReentrant {
-        _accrue(collateral, _enabledConfig(collateral));
+        _accrueAndMint(collateral, _enabledConfig(collateral));
     }
 
     // =================================================================== views
@@ -204,7 +235,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     /// @inheritdoc IVaultManager
     function healthFactor(uint256 vaultId) external view returns (uint256) {
         Vault storage vault = _existingVault(vaultId);
-        CollateralConfig storage config = _configs[vault.collateral];
+        Collateral storage config = _configs[vault.collateral];
         uint256 debt = uint256(vault.normalizedDebt).rayMulUp(_currentRate(config));
         if (debt == 0) return type(uint256).max;
         (uint256 price, ) = oracle.getPrice(config.oracleAsset);
@@ -213,8 +244,25 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IVaultManager
-    function collateralConfig(address collateral) external view returns (CollateralConfig memory) {
-        return _configs[collateral];
+    function collateralConfig(address collateral) external view returns (CollateralConfig memory config) {
+        Collateral storage c = _configs[collateral];
+        config = CollateralConfig({
+            enabled: c.rateAccumulator != 0,
+            paused: c.paused,
+            decimals: c.decimals,
+            oracleAsset: c.oracleAsset,
+            rateAccumulator: c.rateAccumulator,
+            lastAccrual: c.lastAccrual,
+            stabilityFee: _stabilityFee(c),
+            totalNormalizedDebt: c.totalNormalizedDebt,
+            accruedFees: c.accruedFees,
+            totalCollateral: c.totalCollateral,
+            debtCeiling: c.debtCeiling,
+            minDebt: c.minDebt,
+            liquidationRatio: c.liquidationRatio,
+            borrowRatio: c.borrowRatio,
+            liquidationPenalty: c.liquidationPenalty
+        });
     }
 
     /// @inheritdoc IVaultManager
@@ -224,8 +272,16 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc IVaultManager
     function totalDebt(address collateral) external view returns (uint256) {
-        CollateralConfig storage config = _enabledConfig(collateral);
+        Collateral storage config = _enabledConfig(collateral);
         return uint256(config.totalNormalizedDebt).rayMulUp(_currentRate(config));
+    }
+
+    /// @inheritdoc IVaultManager
+    function pendingFees(address collateral) external view returns (uint256) {
+        Collateral storage config = _enabledConfig(collateral);
+        uint256 totalNormalized = config.totalNormalizedDebt;
+        uint256 rate = config.rateAccumulator;
+        return config.accruedFees + totalNormalized.rayMulUp(_currentRate(config)) - totalNormalized.rayMulUp(rate);
     }
 
     /// @inheritdoc IVaultManager
@@ -243,9 +299,10 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     /// @inheritdoc IVaultManager
     function addCollateral(address collateral, CollateralParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (collateral == address(0) || params.oracleAsset == address(0)) revert ErrorsLib.ZeroAddress();
-        CollateralConfig storage config = _configs[collateral];
-        if (config.enabled) revert CollateralAlreadyAdded(collateral);
-        if (_collaterals.length >= ConstantsLib.MAX_COLLATERALS) revert TooManyCollaterals(ConstantsLib.MAX_COLLATERALS);
+        Collateral storage config = _configs[collateral];
+        if (config.rateAccumulator != 0) revert CollateralAlreadyAdded(collateral);
+        if (_collaterals.length >= ConstantsLib.MAX_COLLATERALS)
+            revert TooManyCollaterals(ConstantsLib.MAX_COLLATERALS);
         uint8 decimals = IERC20Metadata(collateral).decimals();
         if (decimals > ConstantsLib.MAX_COLLATERAL_DECIMALS) revert UnsupportedDecimals(collateral, decimals);
         // Reverts with the oracle's UnknownAsset when no feed is configured for the asset.
@@ -255,17 +312,17 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         _checkBound(params.liquidationPenalty, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
         _checkBound(params.stabilityFee, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
         _checkBound(params.minDebt, 0, ConstantsLib.MAX_MIN_DEBT);
+        _checkBound(params.debtCeiling, 0, ConstantsLib.MAX_DEBT_CEILING);
 
         config.rateAccumulator = uint128(ConstantsLib.RAY);
         config.lastAccrual = uint40(block.timestamp);
         config.decimals = decimals;
-        config.enabled = true;
         config.debtCeiling = params.debtCeiling;
         config.minDebt = params.minDebt;
         config.liquidationRatio = params.liquidationRatio;
         config.borrowRatio = params.borrowRatio;
         config.oracleAsset = params.oracleAsset;
-        config.stabilityFee = params.stabilityFee;
+        config.stabilityFeeSpread = uint72(params.stabilityFee - ConstantsLib.RAY);
         config.liquidationPenalty = params.liquidationPenalty;
         _collaterals.push(collateral);
         emit CollateralAdded(collateral, params);
@@ -273,27 +330,27 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc IVaultManager
     function setDebtCeiling(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        CollateralConfig storage config = _enabledConfig(collateral);
-        _checkBound(newValue, 0, type(uint128).max);
+        Collateral storage config = _enabledConfig(collateral);
+        _checkBound(newValue, 0, ConstantsLib.MAX_DEBT_CEILING);
         uint256 oldValue = config.debtCeiling;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
-        config.debtCeiling = uint128(newValue);
+        config.debtCeiling = uint96(newValue);
         emit DebtCeilingSet(collateral, oldValue, newValue);
     }
 
     /// @inheritdoc IVaultManager
     function setMinDebt(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        CollateralConfig storage config = _enabledConfig(collateral);
+        Collateral storage config = _enabledConfig(collateral);
         _checkBound(newValue, 0, ConstantsLib.MAX_MIN_DEBT);
         uint256 oldValue = config.minDebt;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
-        config.minDebt = uint128(newValue);
+        config.minDebt = uint96(newValue);
         emit MinDebtSet(collateral, oldValue, newValue);
     }
 
     /// @inheritdoc IVaultManager
     function setLiquidationRatio(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        CollateralConfig storage config = _enabledConfig(collateral);
+        Collateral storage config = _enabledConfig(collateral);
         uint256 oldValue = config.liquidationRatio;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         _checkRatios(newValue, config.borrowRatio);
@@ -304,7 +361,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc IVaultManager
     function setBorrowRatio(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        CollateralConfig storage config = _enabledConfig(collateral);
+        Collateral storage config = _enabledConfig(collateral);
         uint256 oldValue = config.borrowRatio;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         _checkRatios(config.liquidationRatio, newValue);
@@ -314,7 +371,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc IVaultManager
     function setLiquidationPenalty(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        CollateralConfig storage config = _enabledConfig(collateral);
+        Collateral storage config = _enabledConfig(collateral);
         uint256 oldValue = config.liquidationPenalty;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         _checkBound(newValue, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
@@ -325,19 +382,19 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc IVaultManager
     function setStabilityFee(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        CollateralConfig storage config = _enabledConfig(collateral);
-        uint256 oldValue = config.stabilityFee;
+        Collateral storage config = _enabledConfig(collateral);
+        uint256 oldValue = _stabilityFee(config);
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         _checkBound(newValue, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
         // Interest up to now is charged at the old fee.
         _accrue(collateral, config);
-        config.stabilityFee = uint96(newValue);
+        config.stabilityFeeSpread = uint72(newValue - ConstantsLib.RAY);
         emit StabilityFeeSet(collateral, oldValue, newValue);
     }
 
     /// @inheritdoc IVaultManager
     function setPaused(address collateral, bool paused) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        CollateralConfig storage config = _enabledConfig(collateral);
+        Collateral storage config = _enabledConfig(collateral);
         if (config.paused == paused) revert ErrorsLib.NoChange();
         config.paused = paused;
         emit PausedSet(collateral, paused);
@@ -352,7 +409,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint256 count = _collaterals.length;
         for (uint256 i; i < count; ++i) {
             address collateral = _collaterals[i];
-            _accrue(collateral, _configs[collateral]);
+            _accrueAndMint(collateral, _configs[collateral]);
         }
         reserve = newReserve;
         emit ReserveSet(oldReserve, newReserve);
@@ -360,18 +417,18 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
     // =================================================================== internals
 
-    function _borrow(
+    /// @dev Records `amount` of new debt on the vault after every risk check; the caller mints.
+    function _addDebt(
         uint256 vaultId,
         Vault storage vault,
-        CollateralConfig storage config,
-        uint256 amount,
-        address to
-    ) internal {
-        address collateral = vault.collateral;
+        Collateral storage config,
+        address collateral,
+        uint256 amount
+    ) internal returns (uint256 normalizedAdded) {
         if (config.paused) revert CollateralPaused(collateral);
         uint256 rate = _accrue(collateral, config);
         // New debt is recorded rounded up: the vault owes at least what it received.
-        uint256 normalizedAdded = amount.rayDivUp(rate);
+        normalizedAdded = amount.rayDivUp(rate);
 
         uint256 newTotalDebt = (config.totalNormalizedDebt + normalizedAdded).rayMulUp(rate);
         if (newTotalDebt > config.debtCeiling) revert DebtCeilingExceeded(newTotalDebt, config.debtCeiling);
@@ -383,37 +440,47 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         vault.normalizedDebt = _toUint96(newNormalizedDebt);
         // Fits: totalNormalizedDebt × rate ≤ debtCeiling (uint128) and rate ≥ 1 RAY.
         config.totalNormalizedDebt += uint128(normalizedAdded);
-        emit DebtBorrowed(vaultId, to, amount, normalizedAdded);
-        stablecoin.mint(to, amount);
     }
 
-    /// @dev Brings the accumulator up to now and mints the interest to the reserve. The fee is the
-    /// exact increase of the collateral's rounded-up total debt, so supply tracks debt one to one.
-    function _accrue(address collateral, CollateralConfig storage config) internal returns (uint256 rate) {
+    /// @dev Brings the accumulator up to now. The fee is the exact increase of the collateral's
+    /// rounded-up total debt, so supply plus accrued fees tracks debt one to one. It is kept in
+    /// `accruedFees` (same slot as the total debt, so no extra storage write) until `accrue` mints it.
+    function _accrue(address collateral, Collateral storage config) internal returns (uint256 rate) {
         rate = config.rateAccumulator;
         uint256 elapsed = block.timestamp - config.lastAccrual;
         if (elapsed == 0) return rate;
-        uint256 newRate = rate.rayMulUp(MathLib.rpowUp(config.stabilityFee, elapsed));
+        uint256 newRate = rate.rayMulUp(MathLib.rpowUp(_stabilityFee(config), elapsed));
         uint256 totalNormalized = config.totalNormalizedDebt;
         uint256 fee = totalNormalized.rayMulUp(newRate) - totalNormalized.rayMulUp(rate);
         config.rateAccumulator = newRate.toUint128();
         config.lastAccrual = uint40(block.timestamp);
+        if (fee != 0) config.accruedFees = _toUint128(config.accruedFees + fee);
         emit FeesAccrued(collateral, newRate, fee);
-        if (fee != 0) stablecoin.mint(reserve, fee);
         return newRate;
     }
 
-    function _currentRate(CollateralConfig storage config) internal view returns (uint256) {
+    /// @dev Accrues, then mints every accrued fee of the collateral to the reserve.
+    function _accrueAndMint(address collateral, Collateral storage config) internal {
+        _accrue(collateral, config);
+        uint256 fees = config.accruedFees;
+        if (fees == 0) return;
+        config.accruedFees = 0;
+        address to = reserve;
+        emit FeesMinted(collateral, to, fees);
+        stablecoin.mint(to, fees);
+    }
+
+    function _currentRate(Collateral storage config) internal view returns (uint256) {
         uint256 rate = config.rateAccumulator;
         uint256 elapsed = block.timestamp - config.lastAccrual;
         if (elapsed == 0) return rate;
-        return rate.rayMulUp(MathLib.rpowUp(config.stabilityFee, elapsed));
+        return rate.rayMulUp(MathLib.rpowUp(_stabilityFee(config), elapsed));
     }
 
     /// @dev Reverts unless `collateralAmount` at a live price covers `debt × borrowRatio`.
     function _checkBorrowRatio(
         uint256 vaultId,
-        CollateralConfig storage config,
+        Collateral storage config,
         uint256 collateralAmount,
         uint256 debt
     ) internal view {
@@ -440,14 +507,18 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (received == 0) revert ErrorsLib.ZeroAmount();
     }
 
-    function _enabledConfig(address collateral) internal view returns (CollateralConfig storage config) {
+    function _enabledConfig(address collateral) internal view returns (Collateral storage config) {
         config = _configs[collateral];
-        if (!config.enabled) revert UnknownCollateral(collateral);
+        if (config.rateAccumulator == 0) revert UnknownCollateral(collateral);
+    }
+
+    function _stabilityFee(Collateral storage config) internal view returns (uint256) {
+        return ConstantsLib.RAY + config.stabilityFeeSpread;
     }
 
     function _existingVault(uint256 vaultId) internal view returns (Vault storage vault) {
         vault = _vaults[vaultId];
-        if (vault.owner == address(0)) revert UnknownVault(vaultId);
+        if (vault.collateral == address(0)) revert UnknownVault(vaultId);
     }
 
     function _authorizedVault(uint256 vaultId) internal view returns (Vault storage vault) {

@@ -11,57 +11,66 @@ import {PriceStatus} from "./IOracleAdapter.sol";
 /// ceiling; risk-reducing actions (deposit, repay) always work, even when the collateral is paused.
 /// A vault without debt can always withdraw all its collateral, whatever the oracle says.
 interface IVaultManager {
-    /// @notice Per-collateral parameters and accounting. Field order packs into five slots.
+    /// @notice A collateral's parameters and accounting, as returned by `collateralConfig`. Storage
+    /// packs the same values into five slots (see VaultManager's `Collateral`).
     struct CollateralConfig {
-        // slot 0: touched by every accrual
-        uint128 rateAccumulator; // [ray] debt per unit of normalized debt; starts at 1 RAY
-        uint40 lastAccrual; // [seconds] timestamp of the last accrual
-        uint8 decimals; // collateral token decimals (≤ 18)
         bool enabled; // registered collateral
         bool paused; // risk-adding actions refused
-        // slot 1
-        uint128 totalNormalizedDebt; // [wad] Σ vault normalized debt
-        uint128 debtCeiling; // [wad] maximum total debt of this collateral
-        // slot 2
-        uint128 minDebt; // [wad] a vault's debt is 0 or at least this (dust limit)
-        uint64 liquidationRatio; // [wad] maintenance margin: below it a vault is liquidatable
-        uint64 borrowRatio; // [wad] initial margin, ≥ liquidationRatio: a vault's own action must keep it
-        // slot 3
+        uint8 decimals; // collateral token decimals (≤ 18)
         address oracleAsset; // key of the asset's price in the oracle adapter
-        uint96 stabilityFee; // [ray per second] compounding fee, ≥ 1 RAY
-        // slot 4
-        uint128 totalCollateral; // [token units] Σ vault collateral
-        uint64 liquidationPenalty; // [wad] share of the debt added on liquidation
+        uint256 rateAccumulator; // [ray] debt per unit of normalized debt; starts at 1 RAY
+        uint256 lastAccrual; // [seconds] timestamp of the last accrual
+        uint256 stabilityFee; // [ray per second] compounding fee, ≥ 1 RAY
+        uint256 totalNormalizedDebt; // [wad] Σ vault normalized debt
+        uint256 accruedFees; // [wad] interest accrued but not yet minted to the reserve
+        uint256 totalCollateral; // [token units] Σ vault collateral
+        uint256 debtCeiling; // [wad] maximum total debt of this collateral
+        uint256 minDebt; // [wad] a vault's debt is 0 or at least this (dust limit)
+        uint256 liquidationRatio; // [wad] maintenance margin: below it a vault is liquidatable
+        uint256 borrowRatio; // [wad] initial margin, ≥ liquidationRatio: a vault's own action must keep it
+        uint256 liquidationPenalty; // [wad] share of the debt added on liquidation
     }
 
-    /// @notice A vault. Two slots: amounts are bounded by uint96 (7.9e28 units).
+    /// @notice A vault. Two slots: amounts are bounded by uint96 (7.9e28 units). The collateral
+    /// token sits with the debt so that `repay`, which anyone may call, reads one slot.
     struct Vault {
-        address owner;
+        address collateral; // address(0) for a vault that does not exist (never opened, or closed)
         uint96 normalizedDebt; // [wad]
-        address collateral;
+        address owner;
         uint96 collateralAmount; // [token units]
     }
 
     /// @notice Parameters for registering a collateral.
     struct CollateralParams {
         address oracleAsset;
-        uint128 debtCeiling;
-        uint128 minDebt;
+        uint96 debtCeiling;
+        uint96 minDebt;
         uint64 liquidationRatio;
         uint64 borrowRatio;
         uint64 liquidationPenalty;
         uint96 stabilityFee;
     }
 
-    event VaultOpened(uint256 indexed vaultId, address indexed owner, address indexed collateral);
+    /// @notice A vault was opened with `collateralAmount` (what arrived) and `debt` minted to the owner.
+    event VaultOpened(
+        uint256 indexed vaultId,
+        address indexed owner,
+        address indexed collateral,
+        uint256 collateralAmount,
+        uint256 debt,
+        uint256 normalizedDebt
+    );
     event CollateralDeposited(uint256 indexed vaultId, address indexed from, uint256 amount);
     event CollateralWithdrawn(uint256 indexed vaultId, address indexed to, uint256 amount);
     event DebtBorrowed(uint256 indexed vaultId, address indexed to, uint256 amount, uint256 normalizedDebt);
     event DebtRepaid(uint256 indexed vaultId, address indexed payer, uint256 amount, uint256 normalizedDebt);
     event VaultClosed(uint256 indexed vaultId, address indexed to, uint256 collateralReturned, uint256 debtRepaid);
     event OperatorSet(address indexed owner, address indexed operator, bool approved);
-    /// @notice Interest accrued on `collateral`: `fee` stablecoin minted to the reserve.
+    /// @notice Interest accrued on `collateral`: the accumulator moved to `rateAccumulator` and `fee`
+    /// was added to the collateral's accrued fees.
     event FeesAccrued(address indexed collateral, uint256 rateAccumulator, uint256 fee);
+    /// @notice Accrued fees of `collateral` were minted to `reserve`.
+    event FeesMinted(address indexed collateral, address indexed reserve, uint256 amount);
     event CollateralAdded(address indexed collateral, CollateralParams params);
     event DebtCeilingSet(address indexed collateral, uint256 oldValue, uint256 newValue);
     event MinDebtSet(address indexed collateral, uint256 oldValue, uint256 newValue);
@@ -98,7 +107,11 @@ interface IVaultManager {
     /// @notice Opens a vault for the caller, pulls `collateralAmount` of `collateral` from the caller
     /// and mints `debtAmount` to the caller. The credited collateral is the balance increase, so a
     /// fee-on-transfer token is credited what actually arrived.
-    function openVault(address collateral, uint256 collateralAmount, uint256 debtAmount) external returns (uint256 vaultId);
+    function openVault(
+        address collateral,
+        uint256 collateralAmount,
+        uint256 debtAmount
+    ) external returns (uint256 vaultId);
 
     /// @notice Adds collateral to any vault; anyone may top up any vault. Never paused.
     function deposit(uint256 vaultId, uint256 amount) external;
@@ -120,7 +133,9 @@ interface IVaultManager {
     /// @notice Lets `operator` act for the caller on all of the caller's vaults, or revokes it.
     function setOperator(address operator, bool approved) external;
 
-    /// @notice Accrues the stability fee of `collateral` up to now and mints it to the reserve.
+    /// @notice Accrues the stability fee of `collateral` up to now and mints all accrued fees to the
+    /// reserve. Anyone may call it; borrow, repay and close accrue too but leave the minting to this
+    /// call (one balance update per keeper call instead of one per user action).
     function accrue(address collateral) external;
 
     /// @notice The vault's owner, collateral token, collateral amount and current debt.
@@ -142,6 +157,9 @@ interface IVaultManager {
 
     /// @notice Total debt of a collateral as of now, rounded up [wad].
     function totalDebt(address collateral) external view returns (uint256);
+
+    /// @notice Interest of a collateral accrued up to now and not yet minted to the reserve [wad].
+    function pendingFees(address collateral) external view returns (uint256);
 
     /// @notice Registered collaterals in registration order.
     function collaterals() external view returns (address[] memory);

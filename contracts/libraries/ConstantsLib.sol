@@ -25,6 +25,8 @@ library ConstantsLib {
     uint256 internal constant MAX_LIQUIDATION_PENALTY_STEP = 0.05e18;
     /// @dev Per-second stability fee of 100 % a year: (1 + r)^(365 days) = 2.
     uint256 internal constant MAX_STABILITY_FEE = 1_000000021979553151239153027;
+    /// @dev A collateral's debt ceiling cannot exceed 10 billion (fits the packed uint96 slot).
+    uint256 internal constant MAX_DEBT_CEILING = 10_000_000_000e18;
     /// @dev Minimum debt (dust) cannot exceed this.
     uint256 internal constant MAX_MIN_DEBT = 1_000_000e18;
     /// @dev A collateral token with more decimals cannot be scaled to 18 without losing value.
@@ -54,4 +56,7 @@ library ConstantsLib {
     /// that a caller cannot starve the feed call to fake a failure (EIP-150 keeps 1/64 back).
     uint256 internal constant FEED_CALL_GAS = 100_000;
     uint256 internal constant MIN_GAS_FOR_FEED = 110_000;
+    /// @dev A relative return above 100x (10,000 %) is capped in the volatility estimate, so that r²
+    /// cannot overflow whatever the price bounds are; any such move already means extreme volatility.
+    uint256 internal constant MAX_EWMA_RETURN = 100e18;
 }

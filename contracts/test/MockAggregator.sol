@@ -11,7 +11,8 @@ contract MockAggregator is AggregatorV3Interface {
         Normal,
         Revert, // latestRoundData reverts
         BurnGas, // latestRoundData consumes all gas it is given
-        Malformed // latestRoundData returns too few bytes
+        Malformed, // latestRoundData returns too few bytes
+        ReturnBomb // latestRoundData returns the round followed by 64 KiB of padding
     }
 
     uint8 public immutable override decimals;
@@ -19,8 +20,13 @@ contract MockAggregator is AggregatorV3Interface {
     // solhint-disable-next-line const-name-snakecase
     uint256 public constant override version = 4;
 
+    /// @dev The latest round's metadata in one slot and its answer in a second, as Chainlink's OCR
+    /// aggregator keeps its hot variables packed: a read costs two storage loads.
     uint80 public latestRound;
+    uint40 private _startedAt;
+    uint40 private _updatedAt;
     Mode public mode;
+    int256 private _answer;
     mapping(uint80 roundId => int256) public answers;
     mapping(uint80 roundId => uint256) public updatedAts;
     mapping(uint80 roundId => uint256) public startedAts;
@@ -67,7 +73,20 @@ contract MockAggregator is AggregatorV3Interface {
             }
         }
         uint80 r = latestRound;
-        return (r, answers[r], startedAts[r], updatedAts[r], r);
+        if (mode == Mode.ReturnBomb) {
+            (int256 answer, uint256 startedAt, uint256 updatedAt) = (_answer, _startedAt, _updatedAt);
+            // A valid round in the first 5 words, then padding a careless reader would copy.
+            assembly ("memory-safe") {
+                let ptr := mload(0x40)
+                mstore(ptr, r)
+                mstore(add(ptr, 0x20), answer)
+                mstore(add(ptr, 0x40), startedAt)
+                mstore(add(ptr, 0x60), updatedAt)
+                mstore(add(ptr, 0x80), r)
+                return(ptr, 0x10000)
+            }
+        }
+        return (r, _answer, _startedAt, _updatedAt, r);
     }
 
     function _setRound(int256 answer, uint256 updatedAt, uint256 startedAt) private {
@@ -75,6 +94,8 @@ contract MockAggregator is AggregatorV3Interface {
         answers[r] = answer;
         updatedAts[r] = updatedAt;
         startedAts[r] = startedAt;
+        // Test timestamps stay far below 2^40 (year 36812).
+        (_answer, _startedAt, _updatedAt) = (answer, uint40(startedAt), uint40(updatedAt));
         emit AnswerUpdated(answer, r, updatedAt);
     }
 }

@@ -36,9 +36,25 @@ export async function setIfDifferent(
   const { deployer } = await hre.getNamedAccounts();
   let current = await hre.deployments.read(contract, getter.name, ...(getter.args ?? []));
   if (getter.field !== undefined) current = current[getter.field];
-  const same = typeof value === "string" ? String(current).toLowerCase() === value.toLowerCase() : current === value;
+  const same =
+    typeof value === "string"
+      ? String(current).toLowerCase() === value.toLowerCase()
+      : typeof value === "bigint"
+        ? toBigInt(current) === value
+        : current === value;
   if (same) return false;
   const local = hre.network.name === "hardhat" || hre.network.name === "localhost";
   await hre.deployments.execute(contract, { from: deployer, log: !local }, setter, ...setterArgs);
   return true;
+}
+
+/**
+ * `deployments.read` decodes with ethers v5 (hardhat-deploy 1.x), so integers come back as
+ * BigNumber, not bigint: compare through this.
+ */
+export function toBigInt(value: unknown): bigint {
+  if (typeof value === "bigint") return value;
+  if (typeof value === "number" || typeof value === "string") return BigInt(value);
+  if (value !== null && typeof value === "object" && "toString" in value) return BigInt(String(value));
+  throw new Error(`not an integer: ${String(value)}`);
 }

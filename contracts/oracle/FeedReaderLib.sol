@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
+
+/// @title FeedReaderLib
+/// @notice Reads Chainlink-style feeds so that a broken feed becomes a status, never a revert.
+/// @dev Calls are low-level `staticcall`s with a fixed gas cap and a fixed-size return buffer: a
+/// high-level call or try/catch would revert the caller on short return data or a call to an
+/// address without code, and would copy an unbounded return payload (returndata bomb).
+library FeedReaderLib {
+    /// @dev 5 ABI words: roundId, answer, startedAt, updatedAt, answeredInRound.
+    uint256 private constant ROUND_DATA_SIZE = 160;
+
+    /// @notice `latestRoundData()` of `feed`. `ok` is false when the call reverted, ran out of its
+    /// gas cap, or returned fewer than 5 words; only the first 5 words are ever copied.
+    /// @dev Reverts `InsufficientGas` when the caller holds less than `MIN_GAS_FOR_FEED`: with less,
+    /// EIP-150 would forward less than `FEED_CALL_GAS` and a caller could fake a feed failure.
+    function latestRound(
+        address feed
+    ) internal view returns (bool ok, int256 answer, uint256 startedAt, uint256 updatedAt) {
+        uint256 gasLeft = gasleft();
+        if (gasLeft < ConstantsLib.MIN_GAS_FOR_FEED) {
+            revert IOracleAdapter.InsufficientGas(gasLeft, ConstantsLib.MIN_GAS_FOR_FEED);
+        }
+        bytes4 selector = AggregatorV3Interface.latestRoundData.selector;
+        uint256 callGas = ConstantsLib.FEED_CALL_GAS;
+        uint256 size = ROUND_DATA_SIZE;
+        assembly ("memory-safe") {
+            // Scratch space past the free-memory pointer; nothing here outlives this block.
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            let success := staticcall(callGas, feed, ptr, 4, ptr, size)
+            ok := and(success, iszero(lt(returndatasize(), size)))
+            if ok {
+                answer := mload(add(ptr, 0x20))
+                startedAt := mload(add(ptr, 0x40))
+                updatedAt := mload(add(ptr, 0x60))
+            }
+        }
+    }
+
+    /// @notice `decimals()` of `feed`; `ok` is false when the call failed or returned less than a word.
+    function decimals(address feed) internal view returns (bool ok, uint256 feedDecimals) {
+        bytes4 selector = AggregatorV3Interface.decimals.selector;
+        uint256 callGas = ConstantsLib.FEED_CALL_GAS;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            let success := staticcall(callGas, feed, ptr, 4, ptr, 0x20)
+            ok := and(success, iszero(lt(returndatasize(), 0x20)))
+            if ok {
+                feedDecimals := mload(ptr)
+            }
+        }
+    }
+
+    /// @notice Reads `feed` and classifies the answer. Returns `Live` with a WAD price and the
+    /// round's timestamp when the reading is usable, otherwise `Failed`, `Stale` or `OutOfBounds`
+    /// (checked in that order) and a zero price.
+    /// @dev `Failed`: the call failed, the answer is ≤ 0, or `updatedAt` is 0 or in the future (a
+    /// future stamp would keep a frozen feed looking fresh past its heartbeat, so it is not trusted).
+    /// `Stale`: older than `heartbeat`. `OutOfBounds`: outside [minPrice, maxPrice] after scaling.
+    function readPrice(
+        address feed,
+        uint256 feedDecimals,
+        uint256 heartbeat,
+        uint256 minPrice,
+        uint256 maxPrice
+    ) internal view returns (PriceStatus status, uint256 priceWad, uint256 updatedAt) {
+        (bool ok, int256 answer, , uint256 roundUpdatedAt) = latestRound(feed);
+        if (!ok || answer <= 0 || roundUpdatedAt == 0 || roundUpdatedAt > block.timestamp) {
+            return (PriceStatus.Failed, 0, 0);
+        }
+        // Cannot underflow: roundUpdatedAt ≤ block.timestamp was checked above.
+        if (block.timestamp - roundUpdatedAt > heartbeat) return (PriceStatus.Stale, 0, 0);
+        priceWad = toWad(uint256(answer), feedDecimals);
+        if (priceWad < minPrice || priceWad > maxPrice) return (PriceStatus.OutOfBounds, 0, 0);
+        return (PriceStatus.Live, priceWad, roundUpdatedAt);
+    }
+
+    /// @notice Scales a feed answer with `feedDecimals` (≤ MAX_FEED_DECIMALS) to WAD, rounding down.
+    /// @dev An answer above 2^128 with ≤ 18 decimals is above any `maxPrice` (a uint128) before
+    /// scaling, so it is saturated instead of multiplied: the result is then out of bounds, never
+    /// an overflow revert.
+    function toWad(uint256 answer, uint256 feedDecimals) internal pure returns (uint256) {
+        if (feedDecimals > 18) return answer / 10 ** (feedDecimals - 18);
+        if (answer > type(uint128).max) return type(uint256).max;
+        return answer * 10 ** (18 - feedDecimals);
+    }
+}

@@ -1,0 +1,176 @@
+/**
+ * `npm run demo`: deploys the whole protocol on the in-process Hardhat network with the real
+ * deploy scripts and narrates a borrower's life, printing a table at every step.
+ */
+import hre, { deployments, ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { BallastDollar, MockAggregator, MockERC20, OracleAdapter, ReservePool, VaultManager } from "../typechain-types";
+import { fmtPct, fmtWad, kv, table } from "./lib/format";
+
+const WAD = 10n ** 18n;
+
+async function contract<T>(name: string, deployment = name): Promise<T> {
+  return (await ethers.getContractAt(name, (await deployments.get(deployment)).address)) as unknown as T;
+}
+
+function say(text: string): void {
+  console.log(`\n▶ ${text}`);
+}
+
+async function main(): Promise<void> {
+  if (hre.network.name !== "hardhat") throw new Error("the demo runs on the in-process hardhat network only");
+  console.log("Ballast demo: a borrower's life on the in-process Hardhat network\n");
+
+  say("Deploying the protocol with the project's deploy scripts (deployments.fixture)…");
+  await deployments.fixture();
+  const all = await deployments.all();
+  table(
+    "Deployed contracts",
+    ["BallastDollar", "ReservePool", "OracleAdapter", "VaultManager", "WETH", "WBTC", "USDC", "ETH_USD_FEED", "BTC_USD_FEED"].map((n) => ({
+      name: n,
+      address: all[n].address,
+    })),
+  );
+
+  const [, alice, bob] = await ethers.getSigners();
+  const bdol = await contract<BallastDollar>("BallastDollar");
+  const reserve = await contract<ReservePool>("ReservePool");
+  const oracle = await contract<OracleAdapter>("OracleAdapter");
+  const vm = await contract<VaultManager>("VaultManager");
+  const weth = await contract<MockERC20>("MockERC20", "WETH");
+  const wbtc = await contract<MockERC20>("MockERC20", "WBTC");
+  const ethFeed = await contract<MockAggregator>("MockAggregator", "ETH_USD_FEED");
+  const btcFeed = await contract<MockAggregator>("MockAggregator", "BTC_USD_FEED");
+  const wethAddr = await weth.getAddress();
+  const wbtcAddr = await wbtc.getAddress();
+  const wethCfg = await vm.collateralConfig(wethAddr);
+
+  kv("WETH risk parameters", {
+    "liquidation ratio": fmtPct(wethCfg.liquidationRatio),
+    "borrow ratio (initial margin)": fmtPct(wethCfg.borrowRatio),
+    "liquidation penalty": fmtPct(wethCfg.liquidationPenalty),
+    "stability fee (per second, RAY)": wethCfg.stabilityFee.toString(),
+    "minimum debt": `${fmtWad(wethCfg.minDebt)} BDOL`,
+    "debt ceiling": `${fmtWad(wethCfg.debtCeiling)} BDOL`,
+  });
+
+  async function showVault(title: string, id: bigint): Promise<void> {
+    const [, , amount, debt] = await vm.vaultInfo(id);
+    const [price, status] = await oracle.getPrice(wethAddr);
+    const value = (amount * price) / WAD;
+    const hf = await vm.healthFactor(id);
+    const liqPrice = amount === 0n ? 0n : (((debt * wethCfg.liquidationRatio) / WAD) * WAD) / amount;
+    kv(title, {
+      "collateral (WETH)": fmtWad(amount, 4),
+      "ETH price (USD)": `${fmtWad(price)} (${["live", "stale", "out of bounds", "frozen", "failed", "sequencer down", "sequencer grace"][Number(status)]})`,
+      "collateral value (USD)": fmtWad(value),
+      "debt (BDOL)": fmtWad(debt, 4),
+      "collateral ratio": debt === 0n ? "∞" : fmtPct((value * WAD) / debt),
+      "health factor": hf === ethers.MaxUint256 ? "∞" : fmtWad(hf, 4),
+      "liquidation price (USD)": fmtWad(liqPrice),
+      "Alice's BDOL": fmtWad(await bdol.balanceOf(alice.address), 4),
+    });
+  }
+
+  async function setEthPrice(usd: number): Promise<void> {
+    await ethFeed.updateAnswer(ethers.parseUnits(String(usd), 8));
+    await oracle.recordPrice(wethAddr);
+  }
+
+  say("Alice deposits 10 WETH and mints 12,000 BDOL in one transaction (openVault).");
+  await weth.mint(alice.address, 10n * WAD);
+  await weth.connect(alice).approve(await vm.getAddress(), 10n * WAD);
+  const id = await vm.connect(alice).openVault.staticCall(wethAddr, 10n * WAD, 12_000n * WAD);
+  const openTx = await (await vm.connect(alice).openVault(wethAddr, 10n * WAD, 12_000n * WAD)).wait();
+  console.log(`  vault #${id} opened, gas used ${openTx!.gasUsed}`);
+  await showVault(`Vault #${id} after opening`, id);
+
+  say("Bob opens a WBTC vault (8-decimal collateral): 0.5 WBTC, 10,000 BDOL.");
+  await wbtc.mint(bob.address, 50_000_000n);
+  await wbtc.connect(bob).approve(await vm.getAddress(), 50_000_000n);
+  await vm.connect(bob).openVault(wbtcAddr, 50_000_000n, 10_000n * WAD);
+
+  say("30 days pass. Interest compounds every second at 2 % a year; accrue() mints it to the reserve.");
+  const accrueAt = async (): Promise<{ rate: bigint; at: bigint }> => {
+    const receipt = await (await vm.accrue(wethAddr)).wait();
+    const block = await ethers.provider.getBlock(receipt!.blockNumber);
+    return { rate: (await vm.collateralConfig(wethAddr)).rateAccumulator, at: BigInt(block!.timestamp) };
+  };
+  const start = await accrueAt();
+  const reserveBefore = await reserve.surplus();
+  await time.increase(30 * 24 * 3600);
+  // The mock feeds do not tick by themselves: publish fresh rounds at unchanged prices.
+  await ethFeed.updateAnswer(3_000n * 10n ** 8n);
+  await btcFeed.updateAnswer(60_000n * 10n ** 8n);
+  const end = await accrueAt();
+  await vm.accrue(wbtcAddr);
+  const [, , , aliceDebt] = await vm.vaultInfo(id);
+  const years = Number(end.at - start.at) / (365 * 24 * 3600);
+  kv(`Interest over ${(Number(end.at - start.at) / 86400).toFixed(2)} days`, {
+    "WETH rate accumulator (RAY) before": start.rate.toString(),
+    "WETH rate accumulator (RAY) after": end.rate.toString(),
+    "growth, on-chain": ((Number(end.rate) / Number(start.rate) - 1) * 100).toFixed(9) + " %",
+    "growth, closed form 1.02^t − 1": ((Math.pow(1.02, years) - 1) * 100).toFixed(9) + " %",
+    "Alice's debt now (BDOL)": fmtWad(aliceDebt, 6),
+    "fees minted to the reserve (BDOL)": fmtWad((await reserve.surplus()) - reserveBefore, 6),
+  });
+
+  say("Alice repays 5,000 BDOL.");
+  await vm.connect(alice).repay(id, 5_000n * WAD);
+  await showVault(`Vault #${id} after a partial repay`, id);
+
+  say("ETH falls from $3,000 to $1,000 in steps; keepers record each round (the circuit breaker freezes a >25 % jump).");
+  const rows = [];
+  for (const usd of [3000, 2500, 2000, 1600, 1300, 1000]) {
+    await setEthPrice(usd);
+    const [, , amount, debt] = await vm.vaultInfo(id);
+    const hf = await vm.healthFactor(id);
+    rows.push({
+      "ETH (USD)": fmtWad(BigInt(usd) * WAD, 0),
+      "collateral value": fmtWad(amount * BigInt(usd)),
+      debt: fmtWad(debt),
+      "collateral ratio": fmtPct((amount * BigInt(usd) * WAD) / debt),
+      "health factor": fmtWad(hf, 4),
+      liquidatable: hf < WAD ? "yes" : "no",
+    });
+  }
+  table(`Vault #${id} as ETH falls`, rows);
+  console.log("  Below a health factor of 1 a keeper could liquidate the vault (the liquidation engine arrives next).");
+
+  say("ETH recovers to $2,800. Alice needs a little more BDOL than she holds to close: Bob sends her 100 BDOL.");
+  for (const usd of [1240, 1540, 1920, 2400, 2800]) await setEthPrice(usd);
+  await bdol.connect(bob).transfer(alice.address, 100n * WAD);
+  await showVault(`Vault #${id} before closing`, id);
+
+  say("Alice closes the vault: all debt repaid from her BDOL, all 10 WETH returned.");
+  const wethBefore = await weth.balanceOf(alice.address);
+  const debtAtClose = await vm.debtOf(id);
+  await vm.connect(alice).closeVault(id, alice.address);
+  kv("After closing", {
+    "debt repaid (BDOL)": fmtWad(debtAtClose, 6),
+    "WETH returned": fmtWad((await weth.balanceOf(alice.address)) - wethBefore, 4),
+    "Alice's BDOL left": fmtWad(await bdol.balanceOf(alice.address), 6),
+    "reserve surplus (BDOL)": fmtWad(await reserve.surplus(), 6),
+  });
+
+  say("System totals: every BDOL in circulation is backed by vault debt.");
+  await vm.accrue(wethAddr);
+  await vm.accrue(wbtcAddr);
+  const supply = await bdol.totalSupply();
+  let accruedDebt = 0n;
+  for (const c of [wethAddr, wbtcAddr]) {
+    const cfg = await vm.collateralConfig(c);
+    accruedDebt += (cfg.totalNormalizedDebt * cfg.rateAccumulator + 10n ** 27n - 1n) / 10n ** 27n;
+  }
+  kv("Supply identity (after accruing both collaterals)", {
+    "BDOL total supply": fmtWad(supply, 6),
+    "Σ accrued collateral debt (WETH + WBTC)": fmtWad(accruedDebt, 6),
+    "debt − supply (wei; ≤ 1 per borrow or repay, in the protocol's favour)": (accruedDebt - supply).toString(),
+  });
+  console.log("\nDemo complete.");
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,50 @@
+/** Small formatting helpers for the demo, the benchmark and the status tools. */
+import { fromFixed } from "../../config/units";
+
+/** A WAD amount as a human number with thousands separators and `digits` decimals. */
+export function fmtWad(value: bigint, digits = 2, decimals = 18): string {
+  if (value === 2n ** 256n - 1n) return "∞";
+  const neg = value < 0n;
+  const abs = neg ? -value : value;
+  const scale = 10n ** BigInt(decimals);
+  // Round half up to `digits` decimals.
+  const unit = 10n ** BigInt(Math.max(decimals - digits, 0));
+  const rounded = digits >= decimals ? abs : ((abs + unit / 2n) / unit) * unit;
+  const int = rounded / scale;
+  const frac = (rounded % scale).toString().padStart(decimals, "0").slice(0, digits);
+  const intStr = int.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${neg ? "-" : ""}${intStr}${digits > 0 ? "." + frac : ""}`;
+}
+
+/** A WAD ratio as a percentage ("150.00 %"). */
+export function fmtPct(value: bigint, digits = 2): string {
+  if (value === 2n ** 256n - 1n) return "∞";
+  return `${fmtWad(value * 100n, digits)} %`;
+}
+
+/** Prints rows as an aligned text table with a title. */
+export function table(title: string, rows: Record<string, string | number | bigint>[]): void {
+  if (rows.length === 0) return;
+  const headers = Object.keys(rows[0]);
+  const cells = rows.map((r) => headers.map((h) => String(r[h])));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (vals: string[]) =>
+    "│ " + vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(" │ ") + " │";
+  const rule = (l: string, m: string, r: string) => l + widths.map((w) => "─".repeat(w + 2)).join(m) + r;
+  console.log(`\n${title}`);
+  console.log(rule("┌", "┬", "┐"));
+  console.log(line(headers));
+  console.log(rule("├", "┼", "┤"));
+  for (const c of cells) console.log(line(c));
+  console.log(rule("└", "┴", "┘"));
+}
+
+/** Key/value pairs as a two-column table. */
+export function kv(title: string, pairs: Record<string, string | number | bigint>): void {
+  table(
+    title,
+    Object.entries(pairs).map(([k, v]) => ({ item: k, value: String(v) })),
+  );
+}
+
+export { fromFixed };
