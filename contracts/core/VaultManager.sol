@@ -96,9 +96,9 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         vault.collateralAmount = _toUint96(received);
         config.totalCollateral += _toUint128(received);
 
-        uint256 normalizedAdded;
-        if (debtAmount != 0) normalizedAdded = _addDebt(vaultId, vault, config, collateral, debtAmount);
-        emit VaultOpened(vaultId, msg.sender, collateral, received, debtAmount, normalizedAdded);
+        uint256 rate = config.rateAccumulator;
+        if (debtAmount != 0) rate = _addDebt(vaultId, vault, config, collateral, debtAmount);
+        emit VaultOpened(vaultId, msg.sender, collateral, received, debtAmount, rate);
         if (debtAmount != 0) stablecoin.mint(msg.sender, debtAmount);
     }
 
@@ -140,18 +140,24 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IVaultManager
-    function borrow(uint256 vaultId, uint256 amount, address to) external nonReentrant {
+    /// @dev Not `nonReentrant`, like `repay`: it moves only the protocol's own stablecoin (no
+    /// transfer hooks) and calls only the oracle, whose feed reads are static calls, after all of
+    /// its effects. Re-entry from a collateral token's hook is harmless here: `openVault` and
+    /// `deposit` credit nothing before their transfer returns, and `withdraw` and `closeVault`
+    /// update the vault before theirs, so a borrow made from a hook sees the conservative state.
+    function borrow(uint256 vaultId, uint256 amount, address to) external {
         Vault storage vault = _authorizedVault(vaultId);
         if (amount == 0) revert ErrorsLib.ZeroAmount();
         if (to == address(0)) revert ErrorsLib.ZeroAddress();
         address collateral = vault.collateral;
-        uint256 normalizedAdded = _addDebt(vaultId, vault, _configs[collateral], collateral, amount);
-        emit DebtBorrowed(vaultId, to, amount, normalizedAdded);
+        uint256 rate = _addDebt(vaultId, vault, _configs[collateral], collateral, amount);
+        emit DebtBorrowed(vaultId, to, amount, rate);
         stablecoin.mint(to, amount);
     }
 
     /// @inheritdoc IVaultManager
-    function repay(uint256 vaultId, uint256 amount) external nonReentrant {
+    /// @dev Not `nonReentrant`: see `borrow`.
+    function repay(uint256 vaultId, uint256 amount) external {
         Vault storage vault = _existingVault(vaultId);
         if (amount == 0) revert ErrorsLib.ZeroAmount();
         uint256 normalizedDebt = vault.normalizedDebt;
@@ -159,7 +165,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
         address collateral = vault.collateral;
         Collateral storage config = _configs[collateral];
-        uint256 rate = _accrue(collateral, config);
+        uint256 rate = _accrue(config);
         uint256 debt = normalizedDebt.rayMulUp(rate);
 
         uint256 normalizedRepaid;
@@ -172,9 +178,12 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
             if (remainingDebt < config.minDebt) revert DebtBelowMinimum(remainingDebt, config.minDebt);
         }
 
-        vault.normalizedDebt = uint96(normalizedDebt - normalizedRepaid);
-        config.totalNormalizedDebt -= uint128(normalizedRepaid);
-        emit DebtRepaid(vaultId, msg.sender, amount, normalizedRepaid);
+        // Cannot underflow: normalizedRepaid ≤ normalizedDebt ≤ totalNormalizedDebt (Σ of vaults).
+        unchecked {
+            vault.normalizedDebt = uint96(normalizedDebt - normalizedRepaid);
+            config.totalNormalizedDebt -= uint128(normalizedRepaid);
+        }
+        emit DebtRepaid(vaultId, msg.sender, amount, rate);
         stablecoin.burn(msg.sender, amount);
     }
 
@@ -188,13 +197,15 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint256 collateralAmount = vault.collateralAmount;
 
         uint256 debt;
+        uint256 rate = config.rateAccumulator;
         if (normalizedDebt != 0) {
-            debt = normalizedDebt.rayMulUp(_accrue(collateral, config));
+            rate = _accrue(config);
+            debt = normalizedDebt.rayMulUp(rate);
             config.totalNormalizedDebt -= uint128(normalizedDebt);
         }
         config.totalCollateral -= uint128(collateralAmount);
         delete _vaults[vaultId];
-        emit VaultClosed(vaultId, to, collateralAmount, debt);
+        emit VaultClosed(vaultId, to, collateralAmount, debt, rate);
 
         if (debt != 0) stablecoin.burn(msg.sender, debt);
         if (collateralAmount != 0) IERC20(collateral).safeTransfer(to, collateralAmount);
@@ -387,7 +398,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         _checkBound(newValue, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
         // Interest up to now is charged at the old fee.
-        _accrue(collateral, config);
+        _accrueLogged(collateral, config);
         config.stabilityFeeSpread = uint72(newValue - ConstantsLib.RAY);
         emit StabilityFeeSet(collateral, oldValue, newValue);
     }
@@ -417,18 +428,19 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
     // =================================================================== internals
 
-    /// @dev Records `amount` of new debt on the vault after every risk check; the caller mints.
+    /// @dev Records `amount` of new debt on the vault after every risk check and returns the
+    /// accumulator it was recorded at; the caller emits and mints.
     function _addDebt(
         uint256 vaultId,
         Vault storage vault,
         Collateral storage config,
         address collateral,
         uint256 amount
-    ) internal returns (uint256 normalizedAdded) {
+    ) internal returns (uint256 rate) {
         if (config.paused) revert CollateralPaused(collateral);
-        uint256 rate = _accrue(collateral, config);
+        rate = _accrue(config);
         // New debt is recorded rounded up: the vault owes at least what it received.
-        normalizedAdded = amount.rayDivUp(rate);
+        uint256 normalizedAdded = amount.rayDivUp(rate);
 
         uint256 newTotalDebt = (config.totalNormalizedDebt + normalizedAdded).rayMulUp(rate);
         if (newTotalDebt > config.debtCeiling) revert DebtCeilingExceeded(newTotalDebt, config.debtCeiling);
@@ -445,23 +457,33 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     /// @dev Brings the accumulator up to now. The fee is the exact increase of the collateral's
     /// rounded-up total debt, so supply plus accrued fees tracks debt one to one. It is kept in
     /// `accruedFees` (same slot as the total debt, so no extra storage write) until `accrue` mints it.
-    function _accrue(address collateral, Collateral storage config) internal returns (uint256 rate) {
+    /// Emits nothing: the calling action's event carries the new accumulator.
+    function _accrue(Collateral storage config) internal returns (uint256 rate) {
+        (rate, ) = _accrueWithFee(config);
+    }
+
+    /// @dev `_accrue` for accruals that are not part of a user action, reported by FeesAccrued.
+    function _accrueLogged(address collateral, Collateral storage config) internal {
+        (uint256 rate, uint256 fee) = _accrueWithFee(config);
+        emit FeesAccrued(collateral, rate, fee);
+    }
+
+    function _accrueWithFee(Collateral storage config) internal returns (uint256 rate, uint256 fee) {
         rate = config.rateAccumulator;
         uint256 elapsed = block.timestamp - config.lastAccrual;
-        if (elapsed == 0) return rate;
+        if (elapsed == 0) return (rate, 0);
         uint256 newRate = rate.rayMulUp(MathLib.rpowUp(_stabilityFee(config), elapsed));
         uint256 totalNormalized = config.totalNormalizedDebt;
-        uint256 fee = totalNormalized.rayMulUp(newRate) - totalNormalized.rayMulUp(rate);
+        fee = totalNormalized.rayMulUp(newRate) - totalNormalized.rayMulUp(rate);
         config.rateAccumulator = newRate.toUint128();
         config.lastAccrual = uint40(block.timestamp);
         if (fee != 0) config.accruedFees = _toUint128(config.accruedFees + fee);
-        emit FeesAccrued(collateral, newRate, fee);
-        return newRate;
+        return (newRate, fee);
     }
 
     /// @dev Accrues, then mints every accrued fee of the collateral to the reserve.
     function _accrueAndMint(address collateral, Collateral storage config) internal {
-        _accrue(collateral, config);
+        _accrueLogged(collateral, config);
         uint256 fees = config.accruedFees;
         if (fees == 0) return;
         config.accruedFees = 0;

@@ -52,19 +52,33 @@ interface IVaultManager {
     }
 
     /// @notice A vault was opened with `collateralAmount` (what arrived) and `debt` minted to the owner.
+    /// @dev Action events that change debt (VaultOpened with debt, DebtBorrowed, DebtRepaid,
+    /// VaultClosed with debt) carry the collateral's `rateAccumulator` after the accrual they
+    /// triggered: that accrual is reported there rather than by a separate FeesAccrued event, which
+    /// would cost each user action a second log. `FeesAccrued` reports accruals made on their own
+    /// (`accrue`, fee changes, reserve changes).
     event VaultOpened(
         uint256 indexed vaultId,
         address indexed owner,
         address indexed collateral,
         uint256 collateralAmount,
         uint256 debt,
-        uint256 normalizedDebt
+        uint256 rateAccumulator
     );
     event CollateralDeposited(uint256 indexed vaultId, address indexed from, uint256 amount);
     event CollateralWithdrawn(uint256 indexed vaultId, address indexed to, uint256 amount);
-    event DebtBorrowed(uint256 indexed vaultId, address indexed to, uint256 amount, uint256 normalizedDebt);
-    event DebtRepaid(uint256 indexed vaultId, address indexed payer, uint256 amount, uint256 normalizedDebt);
-    event VaultClosed(uint256 indexed vaultId, address indexed to, uint256 collateralReturned, uint256 debtRepaid);
+    /// @notice `amount` minted to `to`; the vault's normalized debt grew by ⌈amount / rateAccumulator⌉.
+    event DebtBorrowed(uint256 indexed vaultId, address indexed to, uint256 amount, uint256 rateAccumulator);
+    /// @notice `amount` burnt from `payer`. The vault's normalized debt fell by all of it when
+    /// `amount` was the whole debt, else by ⌊amount / rateAccumulator⌋ (the payer is credited down).
+    event DebtRepaid(uint256 indexed vaultId, address indexed payer, uint256 amount, uint256 rateAccumulator);
+    event VaultClosed(
+        uint256 indexed vaultId,
+        address indexed to,
+        uint256 collateralReturned,
+        uint256 debtRepaid,
+        uint256 rateAccumulator
+    );
     event OperatorSet(address indexed owner, address indexed operator, bool approved);
     /// @notice Interest accrued on `collateral`: the accumulator moved to `rateAccumulator` and `fee`
     /// was added to the collateral's accrued fees.

@@ -8,6 +8,9 @@ import {ConstantsLib} from "./ConstantsLib.sol";
 /// name; callers pick the one that favours the protocol (debt up, value and payouts down).
 /// @dev Checked arithmetic: an intermediate overflow reverts rather than wraps.
 library MathLib {
+    /// @notice `rpowUp` overflowed: the rate or elapsed time is far outside any real use.
+    error PowerOverflow();
+
     function mulDivDown(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
         return (x * y) / d;
     }
@@ -50,15 +53,39 @@ library MathLib {
 
     /// @notice `x^n` for a RAY base, by squaring, each product rounded up, so the result is an
     /// upper bound of the exact power (the accumulator never under-charges interest).
-    /// @dev Relative error at most 2·log2(n)·1e-27. With x ≤ MAX_STABILITY_FEE (2x a year) the
-    /// intermediate products stay far below 2^256 for any n below 2^40 seconds.
+    /// @dev Relative error at most 2·log2(n)·1e-27. Runs on every accrual, so it is written in
+    /// assembly; each product is checked for overflow (`x ≥ 1` RAY here, so `x ≠ 0`) and the
+    /// function reverts with `PowerOverflow` rather than wrap. With x ≤ MAX_STABILITY_FEE (2x a
+    /// year) that needs an elapsed time of centuries.
     function rpowUp(uint256 x, uint256 n) internal pure returns (uint256 z) {
-        z = ConstantsLib.RAY;
-        while (n != 0) {
-            if (n & 1 != 0) z = rayMulUp(z, x);
-            n >>= 1;
-            if (n != 0) x = rayMulUp(x, x);
+        bool overflow;
+        assembly ("memory-safe") {
+            let ray := 1000000000000000000000000000
+            let roundUp := sub(ray, 1)
+            z := ray
+            for {} n {} {
+                if and(n, 1) {
+                    let zx := mul(z, x)
+                    // zx / x == z proves the product did not wrap; zx ≤ ~(ray − 1) that adding
+                    // ray − 1 to round up does not wrap either.
+                    if or(iszero(eq(div(zx, x), z)), gt(zx, not(roundUp))) {
+                        overflow := 1
+                        break
+                    }
+                    z := div(add(zx, roundUp), ray)
+                }
+                n := shr(1, n)
+                if n {
+                    let xx := mul(x, x)
+                    if or(iszero(eq(div(xx, x), x)), gt(xx, not(roundUp))) {
+                        overflow := 1
+                        break
+                    }
+                    x := div(add(xx, roundUp), ray)
+                }
+            }
         }
+        if (overflow) revert PowerOverflow();
     }
 
     function absDiff(uint256 a, uint256 b) internal pure returns (uint256) {
