@@ -18,7 +18,9 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
 
   // The sequencer-uptime feed is fixed at deployment (L2 networks only).
   const sequencerFeed =
-    config.oracle.sequencerFeed === undefined ? ZeroAddress : await resolveAddress(hre, config.oracle.sequencerFeed, "oracle.sequencerFeed");
+    config.oracle.sequencerFeed === undefined
+      ? ZeroAddress
+      : await resolveAddress(hre, config.oracle.sequencerFeed, "oracle.sequencerFeed");
   const grace = sequencerFeed === ZeroAddress ? 0 : config.oracle.sequencerGracePeriod;
   await deployments.deploy("OracleAdapter", { ...opts, args: [deployer, sequencerFeed, grace] });
 

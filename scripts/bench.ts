@@ -30,7 +30,8 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
 
 async function main(): Promise<void> {
   await deployments.fixture();
-  const get = async <T>(name: string, dep = name) => (await ethers.getContractAt(name, (await deployments.get(dep)).address)) as unknown as T;
+  const get = async <T>(name: string, dep = name) =>
+    (await ethers.getContractAt(name, (await deployments.get(dep)).address)) as unknown as T;
   const vm = await get<VaultManager>("VaultManager");
   const oracle = await get<OracleAdapter>("OracleAdapter");
   const weth = await get<MockERC20>("MockERC20", "WETH");

@@ -4,7 +4,14 @@
  */
 import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { BallastDollar, MockAggregator, MockERC20, OracleAdapter, ReservePool, VaultManager } from "../typechain-types";
+import type {
+  BallastDollar,
+  MockAggregator,
+  MockERC20,
+  OracleAdapter,
+  ReservePool,
+  VaultManager,
+} from "../typechain-types";
 import { fmtPct, fmtWad, kv, table } from "./lib/format";
 
 const WAD = 10n ** 18n;
@@ -26,7 +33,17 @@ async function main(): Promise<void> {
   const all = await deployments.all();
   table(
     "Deployed contracts",
-    ["BallastDollar", "ReservePool", "OracleAdapter", "VaultManager", "WETH", "WBTC", "USDC", "ETH_USD_FEED", "BTC_USD_FEED"].map((n) => ({
+    [
+      "BallastDollar",
+      "ReservePool",
+      "OracleAdapter",
+      "VaultManager",
+      "WETH",
+      "WBTC",
+      "USDC",
+      "ETH_USD_FEED",
+      "BTC_USD_FEED",
+    ].map((n) => ({
       name: n,
       address: all[n].address,
     })),
@@ -119,7 +136,9 @@ async function main(): Promise<void> {
   await vm.connect(alice).repay(id, 5_000n * WAD);
   await showVault(`Vault #${id} after a partial repay`, id);
 
-  say("ETH falls from $3,000 to $1,000 in steps; keepers record each round (the circuit breaker freezes a >25 % jump).");
+  say(
+    "ETH falls from $3,000 to $1,000 in steps; keepers record each round (the circuit breaker freezes a >25 % jump).",
+  );
   const rows = [];
   for (const usd of [3000, 2500, 2000, 1600, 1300, 1000]) {
     await setEthPrice(usd);

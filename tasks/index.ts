@@ -1,2 +1,4 @@
 // Hardhat tasks, one file per actor. Each file registers its tasks on import.
 import "./vault";
+import "./keeper";
+import "./status";

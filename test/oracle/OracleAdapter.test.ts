@@ -134,7 +134,16 @@ describe("OracleAdapter", () => {
     const eth = networkConfig(hre.network.name).collaterals.WETH.feed;
     await l2
       .connect(admin)
-      .setFeed(weth, await ethFeed.getAddress(), ZeroAddress, eth.heartbeat, eth.minPrice, eth.maxPrice, eth.maxDeviation, eth.ewmaLambda);
+      .setFeed(
+        weth,
+        await ethFeed.getAddress(),
+        ZeroAddress,
+        eth.heartbeat,
+        eth.minPrice,
+        eth.maxPrice,
+        eth.maxDeviation,
+        eth.ewmaLambda,
+      );
     await l2.recordPrice(weth);
     return l2;
   }
