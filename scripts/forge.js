@@ -22,9 +22,9 @@ const root = path.resolve(__dirname, "..");
 const solcWrapper = path.join(__dirname, "solc-wrapper.js");
 
 /**
- * The platform binary that @foundry-rs/forge installs as an optional dependency. Spawning it
- * directly (instead of the package's bin.mjs launcher) saves a Node process and gives us forge's
- * own exit status and signals.
+ * The platform binary package (@foundry-rs/forge-<os>-<arch>), an optional dependency of the
+ * project. The @foundry-rs/forge launcher package is not used: it lists platform packages that the
+ * registry does not carry, which breaks `npm ci`.
  */
 function forgeBinary() {
   const arch = { x64: "amd64", arm64: "arm64" }[process.arch] || process.arch;
@@ -34,11 +34,12 @@ function forgeBinary() {
     const candidate = require.resolve(`${pkg}/bin/${exe}`, { paths: [root] });
     if (fs.existsSync(candidate)) return { command: candidate, args: [], env: {} };
   } catch {
-    // Fall back to the launcher, which knows every layout the package has used.
+    // Not installed for this platform.
   }
-  const launcher = require.resolve("@foundry-rs/forge/bin.mjs", { paths: [root] });
-  // The launcher picks its tool from TARGET_TOOL first; make sure a stray value cannot misdirect it.
-  return { command: process.execPath, args: [launcher], env: { TARGET_TOOL: "forge" } };
+  // npm carries forge binaries for linux-x64, darwin-arm64 and win32-x64 only (optionalDependencies
+  // in package.json); elsewhere use a forge on PATH (Foundry's own installer).
+  console.error(`scripts/forge.js: no ${pkg} package for this platform; trying \`forge\` on PATH`);
+  return { command: exe, args: [], env: {} };
 }
 
 /**
