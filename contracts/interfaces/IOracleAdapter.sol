@@ -93,7 +93,8 @@ interface IOracleAdapter {
     error InvalidFeed(address feed);
     /// @notice Price bounds must satisfy 0 < minPrice < maxPrice.
     error InvalidPriceBounds(uint256 minPrice, uint256 maxPrice);
-    /// @notice The caller forwarded too little gas to read a feed safely.
+    /// @notice A feed call failed while the caller held too little gas for the failure to be the
+    /// feed's own: it may have been starved on purpose. Retry with more gas.
     error InsufficientGas(uint256 gasLeft, uint256 required);
     error NotFrozen(address asset);
     /// @notice Governance tried to unfreeze at a price that is not itself live.

@@ -52,8 +52,9 @@ library ConstantsLib {
     uint256 internal constant MIN_EWMA_LAMBDA = 0.5e18;
     uint256 internal constant MAX_EWMA_LAMBDA = 0.999e18;
     uint8 internal constant MAX_FEED_DECIMALS = 36;
-    /// @dev Gas forwarded to a price feed, and the gas the caller must hold before calling it, so
-    /// that a caller cannot starve the feed call to fake a failure (EIP-150 keeps 1/64 back).
+    /// @dev Gas forwarded to a price feed. A feed call that fails while the caller held less than
+    /// MIN_GAS_FOR_FEED (so EIP-150 forwarded less than FEED_CALL_GAS) reverts the read instead of
+    /// reporting a failure that the caller could have caused by starving it.
     uint256 internal constant FEED_CALL_GAS = 100_000;
     uint256 internal constant MIN_GAS_FOR_FEED = 110_000;
     /// @dev A relative return above 100x (10,000 %) is capped in the volatility estimate, so that r²

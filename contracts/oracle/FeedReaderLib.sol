@@ -16,29 +16,33 @@ library FeedReaderLib {
 
     /// @notice `latestRoundData()` of `feed`. `ok` is false when the call reverted, ran out of its
     /// gas cap, or returned fewer than 5 words; only the first 5 words are ever copied.
-    /// @dev Reverts `InsufficientGas` when the caller holds less than `MIN_GAS_FOR_FEED`: with less,
-    /// EIP-150 would forward less than `FEED_CALL_GAS` and a caller could fake a feed failure.
+    /// @dev A failed call counts as the feed's failure only if the feed had its whole allowance
+    /// (`FEED_CALL_GAS`). A caller holding less than `MIN_GAS_FOR_FEED` makes EIP-150 forward less;
+    /// if the call then fails, a caller may have starved it on purpose to fake a failure (and push
+    /// the adapter onto the secondary feed), so it reverts `InsufficientGas` instead. A call that
+    /// succeeds is trusted whatever the gas, so ordinary gas estimation needs no margin.
     function latestRound(
         address feed
     ) internal view returns (bool ok, int256 answer, uint256 startedAt, uint256 updatedAt) {
         uint256 gasLeft = gasleft();
-        if (gasLeft < ConstantsLib.MIN_GAS_FOR_FEED) {
-            revert IOracleAdapter.InsufficientGas(gasLeft, ConstantsLib.MIN_GAS_FOR_FEED);
-        }
         bytes4 selector = AggregatorV3Interface.latestRoundData.selector;
         uint256 callGas = ConstantsLib.FEED_CALL_GAS;
         uint256 size = ROUND_DATA_SIZE;
+        bool success;
         assembly ("memory-safe") {
             // Scratch space past the free-memory pointer; nothing here outlives this block.
             let ptr := mload(0x40)
             mstore(ptr, selector)
-            let success := staticcall(callGas, feed, ptr, 4, ptr, size)
+            success := staticcall(callGas, feed, ptr, 4, ptr, size)
             ok := and(success, iszero(lt(returndatasize(), size)))
             if ok {
                 answer := mload(add(ptr, 0x20))
                 startedAt := mload(add(ptr, 0x40))
                 updatedAt := mload(add(ptr, 0x60))
             }
+        }
+        if (!success && gasLeft < ConstantsLib.MIN_GAS_FOR_FEED) {
+            revert IOracleAdapter.InsufficientGas(gasLeft, ConstantsLib.MIN_GAS_FOR_FEED);
         }
     }
 

@@ -155,7 +155,6 @@ describe("Mainnet fork: deploy with the mainnet config, real Chainlink price, va
       }
       break;
     }
-    console.log("DEBUG source", source);
     if (source === "WETH.deposit()") {
       // No listed holder has enough at this block: wrap ETH instead (alice is a funded default account).
       await (await (weth.connect(alice) as Contract).deposit({ value: collateral })).wait();
@@ -164,13 +163,24 @@ describe("Mainnet fork: deploy with the mainnet config, real Chainlink price, va
 
     await (await (weth.connect(alice) as Contract).approve(await vm.getAddress(), collateral)).wait();
     vaultId = await vm.connect(alice).openVault.staticCall(WETH, collateral, 0n);
-    await (await vm.connect(alice).openVault(WETH, collateral, 0n)).wait();
+    // Explicit gas for the risk-adding calls: an exact estimate can trip the oracle's gas guard
+    // (InsufficientGas) when the transaction is mined a second later (see test/node).
+    const gasLimit = (estimate: bigint) => estimate + estimate / 4n;
+    await (
+      await vm.connect(alice).openVault(WETH, collateral, 0n, {
+        gasLimit: gasLimit(await vm.connect(alice).openVault.estimateGas(WETH, collateral, 0n)),
+      })
+    ).wait();
 
     // Borrow a third of the collateral's value, in whole BDOL: health factor ≈ 3 / 1.5 = 2.
     debt = (mulDivDown(collateral, price, WAD) / 3n / WAD) * WAD;
     expect(debt).to.be.gte(networkConfig("mainnet").collaterals.WETH.minDebt);
     const bdolBefore = await bdol.balanceOf(alice.address);
-    await (await vm.connect(alice).borrow(vaultId, debt, alice.address)).wait();
+    await (
+      await vm.connect(alice).borrow(vaultId, debt, alice.address, {
+        gasLimit: gasLimit(await vm.connect(alice).borrow.estimateGas(vaultId, debt, alice.address)),
+      })
+    ).wait();
 
     expect((await bdol.balanceOf(alice.address)) - bdolBefore).to.equal(debt);
     const info = await vm.vaultInfo(vaultId);

@@ -4,18 +4,36 @@
  * a hard time limit, and a safety net that kills every live child when the test process exits.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const LOOPBACK = "127.0.0.1";
 
-/** A project binary from node_modules/.bin (hardhat, anvil, cast), never fetched from a registry. */
+/**
+ * A tool installed with the project, never fetched from a registry (as `npx <name>` would when the
+ * package is missing): for anvil and cast the platform binary package (@foundry-rs/<name>-<os>-<arch>,
+ * an optional dependency), then node_modules/.bin, then the PATH (Foundry's own installer).
+ */
 export function bin(name: string): string {
-  const file = path.join(ROOT, "node_modules", ".bin", name);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm ci`);
-  return file;
+  const exe = process.platform === "win32" ? `${name}.exe` : name;
+  if (name === "anvil" || name === "cast") {
+    const arch = ({ x64: "amd64", arm64: "arm64" } as Record<string, string>)[process.arch] ?? process.arch;
+    try {
+      const file = require.resolve(`@foundry-rs/${name}-${process.platform}-${arch}/bin/${exe}`, { paths: [ROOT] });
+      if (existsSync(file)) return file;
+    } catch {
+      // no package for this platform
+    }
+  }
+  const local = path.join(ROOT, "node_modules", ".bin", name);
+  if (existsSync(local)) return local;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (dir && existsSync(path.join(dir, exe))) return path.join(dir, exe);
+  }
+  throw new Error(`${name} not found in node_modules or on PATH: run npm ci, or install Foundry (foundryup)`);
 }
 
 /** A port that was free a moment ago: listen on port 0 on the loopback address, then close. */
@@ -37,6 +55,20 @@ export function freePort(): Promise<number> {
 }
 
 const live = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+/** A fresh temporary folder, removed by `removeTempDir` or, failing that, when the process exits. */
+export function makeTempDir(prefix: string): string {
+  installExitHook();
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
 
 /** SIGKILL to the whole process group: synchronous, so it also works from an `exit` handler. */
 function killGroupNow(child: ChildProcess): void {
@@ -49,12 +81,29 @@ function killGroupNow(child: ChildProcess): void {
 }
 
 let exitHookInstalled = false;
+/**
+ * Children run in their own process groups, so a Ctrl-C in the terminal does not reach them: kill
+ * them on exit and on SIGINT/SIGTERM/SIGHUP, then let the signal do what it would have done.
+ */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
+  const killAll = () => {
     for (const child of live) killGroupNow(child);
-  });
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  };
+  process.on("exit", killAll);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    const onSignal = () => {
+      killAll();
+      // Alone on this signal: restore the default action (terminate) and re-raise it.
+      if (process.listenerCount(signal) === 1) {
+        process.removeListener(signal, onSignal);
+        process.kill(process.pid, signal);
+      }
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 /** A child process group with its output kept for error messages. */

@@ -312,19 +312,33 @@ describe("OracleAdapter", () => {
   });
 
   describe("gas", () => {
-    it("reverts InsufficientGas when the caller forwards too little gas to read a feed", async () => {
+    it("reads a healthy feed with little gas, so gas estimates need no margin", async () => {
+      expect([...(await s.gasCaller.getPriceWithGas(oracle, weth, 40_000))]).to.deep.equal([wad(3_000), Status.Live]);
+      await time.increase(60);
+      await ethFeed.updateAnswer(usd8(3_010));
+      // recordPrice at a gas limit just above what it uses succeeds and stores the reading.
+      const estimate = await oracle.recordPrice.estimateGas(weth);
+      await expect(oracle.recordPrice(weth, { gasLimit: estimate })).to.emit(oracle, "PriceRecorded");
+      expect((await state(weth)).lastGoodPrice).to.equal(wad(3_010));
+    });
+
+    it("reverts InsufficientGas when a feed fails after being forwarded less than its allowance", async () => {
+      await ethFeed.setMode(Mode.Revert);
       await expect(s.gasCaller.getPriceWithGas(oracle, weth, 100_000))
         .to.be.revertedWithCustomError(oracle, "InsufficientGas")
         .withArgs((g: bigint) => g < 110_000n, 110_000n);
-      await expect(oracle.recordPrice(weth, { gasLimit: 120_000 })).to.be.revertedWithCustomError(
+      const before = await state(weth);
+      await expect(oracle.recordPrice(weth, { gasLimit: 100_000 })).to.be.revertedWithCustomError(
         oracle,
         "InsufficientGas",
       );
-      expect([...(await s.gasCaller.getPriceWithGas(oracle, weth, 200_000))]).to.deep.equal([wad(3_000), Status.Live]);
+      expect(await state(weth)).to.deep.equal(before);
+      // With enough gas the failure is the feed's own: a status, not a revert.
+      expect([...(await s.gasCaller.getPriceWithGas(oracle, weth, 200_000))]).to.deep.equal([wad(3_000), Status.Failed]);
     });
 
-    it("cannot be starved into a fake failure: a burning primary leaves too little for the secondary", async () => {
-      const secondary = await newFeed(8, usd8(3_000));
+    it("cannot be starved into a fake failure that switches to the secondary feed", async () => {
+      const secondary = await newFeed(8, usd8(2_900));
       await gov.setFeed(
         weth,
         await ethFeed.getAddress(),
@@ -335,13 +349,15 @@ describe("OracleAdapter", () => {
         wad("0.25"),
         wad("0.94"),
       );
+      // The primary burns whatever gas it gets, like a feed whose cost a caller could starve.
       await ethFeed.setMode(Mode.BurnGas);
-      // 150k covers one feed call but not two: the read reverts rather than reporting Failed.
-      await expect(s.gasCaller.getPriceWithGas(oracle, weth, 150_000)).to.be.revertedWithCustomError(
+      // Too little gas to give the primary its full allowance: refused, never the secondary's price.
+      await expect(s.gasCaller.getPriceWithGas(oracle, weth, 105_000)).to.be.revertedWithCustomError(
         oracle,
         "InsufficientGas",
       );
-      expect([...(await s.gasCaller.getPriceWithGas(oracle, weth, 300_000))]).to.deep.equal([wad(3_000), Status.Live]);
+      // With the full allowance the primary's failure is genuine and the secondary is used.
+      expect([...(await s.gasCaller.getPriceWithGas(oracle, weth, 300_000))]).to.deep.equal([wad(2_900), Status.Live]);
     });
 
     it("measures getPrice and recordPrice", async () => {
