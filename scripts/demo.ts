@@ -184,7 +184,7 @@ async function main(): Promise<void> {
   kv("Supply identity (after accruing both collaterals)", {
     "BDOL total supply": fmtWad(supply, 6),
     "Σ accrued collateral debt (WETH + WBTC)": fmtWad(accruedDebt, 6),
-    "debt − supply (wei; ≤ 1 per borrow or repay, in the protocol's favour)": (accruedDebt - supply).toString(),
+    "debt − supply (wei; a few per borrow or repay, in the protocol's favour)": (accruedDebt - supply).toString(),
   });
   console.log("\nDemo complete.");
 }

@@ -21,10 +21,11 @@ import {MathLib} from "../libraries/MathLib.sol";
 ///   Σ_vaults normalizedDebt = totalNormalizedDebt_c
 ///   D_c = ⌈totalNormalizedDebt_c × rate_c / RAY⌉ is the collateral's accrued debt, and the
 ///   stablecoin minted for c minus what was burnt for c, S_c, satisfies
-///       0 ≤ D_c − S_c − accruedFees_c ≤ (number of borrows and repays on c)
+///       0 ≤ D_c − S_c − accruedFees_c ≤ Σ_ops slack
 ///   because each accrual adds exactly the increase of D_c to accruedFees_c (minted to the reserve
-///   by `accrue`), and each borrow or partial repay can add at most one wei of rounding in the
-///   protocol's favour.
+///   by `accrue`); a borrow or a partial repay adds at most ⌈rate_c / RAY⌉ wei of slack (the
+///   normalized amount is rounded against the user, and D_c is rounded up), a full repay or a
+///   close at most 1 wei. The slack is always in the protocol's favour: supply never exceeds debt.
 contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient {
     using MathLib for uint256;
     using SafeCast for uint256;
