@@ -334,7 +334,10 @@ describe("OracleAdapter", () => {
       );
       expect(await state(weth)).to.deep.equal(before);
       // With enough gas the failure is the feed's own: a status, not a revert.
-      expect([...(await s.gasCaller.getPriceWithGas(oracle, weth, 200_000))]).to.deep.equal([wad(3_000), Status.Failed]);
+      expect([...(await s.gasCaller.getPriceWithGas(oracle, weth, 200_000))]).to.deep.equal([
+        wad(3_000),
+        Status.Failed,
+      ]);
     });
 
     it("cannot be starved into a fake failure that switches to the secondary feed", async () => {
