@@ -53,7 +53,8 @@ library MathLib {
 
     /// @notice `x^n` for a RAY base, by squaring, each product rounded up, so the result is an
     /// upper bound of the exact power (the accumulator never under-charges interest).
-    /// @dev Relative error at most 2·log2(n)·1e-27. Runs on every accrual, so it is written in
+    /// @dev Relative error grows about linearly in n (each squaring doubles it): below n·1e-27, so
+    /// about 3e-20 over a year of seconds, and always upward. Runs on every accrual, so it is written in
     /// assembly; each product is checked for overflow (`x ≥ 1` RAY here, so `x ≠ 0`) and the
     /// function reverts with `PowerOverflow` rather than wrap. With x ≤ MAX_STABILITY_FEE (2x a
     /// year) that needs an elapsed time of centuries.

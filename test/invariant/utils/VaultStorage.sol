@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Vm} from "./Test.sol";
+
+/// @title VaultStorage
+/// @notice Reads a vault straight from VaultManager's storage. The contract exposes no view of a
+/// vault's normalized debt (only `debt = normalizedDebt × rate`, rounded up), and invariant 2 is about
+/// the normalized amounts, so the suite reads them with `vm.load`.
+/// @dev Layout (solc storageLayout of VaultManager): `_roles` 0, `reserve` 1, `vaultCount` 2,
+/// `_configs` 3, `_collaterals` 4, `_vaults` 5, `_operators` 6. `IVaultManager.Vault` packs
+/// (collateral, normalizedDebt) in its first slot and (owner, collateralAmount) in its second.
+/// `VaultManagerInvariantTest.test_VaultStorageMatchesViews` checks this decoding against `vaultInfo`,
+/// so a layout change fails loudly instead of silently reading zeros.
+library VaultStorage {
+    Vm private constant VM = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
+    uint256 private constant VAULTS_SLOT = 5;
+    uint256 private constant ADDRESS_BITS = 160;
+
+    struct StoredVault {
+        address collateral; // address(0) when the vault does not exist
+        uint256 normalizedDebt; // [wad]
+        address owner;
+        uint256 collateralAmount; // [token units]
+    }
+
+    function load(address vaultManager, uint256 vaultId) internal view returns (StoredVault memory vault) {
+        bytes32 base = keccak256(abi.encode(vaultId, VAULTS_SLOT));
+        uint256 first = uint256(VM.load(vaultManager, base));
+        uint256 second = uint256(VM.load(vaultManager, bytes32(uint256(base) + 1)));
+        vault.collateral = address(uint160(first));
+        vault.normalizedDebt = first >> ADDRESS_BITS;
+        vault.owner = address(uint160(second));
+        vault.collateralAmount = second >> ADDRESS_BITS;
+    }
+}
