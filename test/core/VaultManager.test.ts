@@ -1,13 +1,13 @@
 import { expect } from "chai";
-import { artifacts, deployments, ethers } from "hardhat";
-import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
+import { artifacts, ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { BaseContract, ContractTransactionResponse, Interface, Result, Signer } from "ethers";
+import type { BaseContract, ContractTransactionResponse, Interface, Result } from "ethers";
 
 import { networkConfig } from "../../config/networks";
 import { RAY, SECONDS_PER_YEAR, WAD, rpowUp, wad } from "../../config/units";
-import { feedAnswer, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
+import { adminOf, feedAnswer, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { IVaultManager, MockAggregator, MockERC20, VaultManager } from "../../typechain-types";
 
 // ----------------------------------------------------------------------------- constants
@@ -187,18 +187,6 @@ async function eventsOf(tx: ContractTransactionResponse, contract: BaseContract,
     if (parsed?.name === name) out.push(parsed.args);
   }
   return out;
-}
-
-/** Whoever holds DEFAULT_ADMIN_ROLE on `contract`: the deployer, or the timelock once roles are handed over. */
-async function adminOf(contract: { hasRole(role: string, account: string): Promise<boolean> }): Promise<Signer> {
-  const [deployer] = await ethers.getSigners();
-  if (await contract.hasRole(ADMIN_ROLE, deployer.address)) return deployer;
-  const timelock = await deployments.getOrNull("Timelock");
-  if (timelock && (await contract.hasRole(ADMIN_ROLE, timelock.address))) {
-    await setBalance(timelock.address, 10n ** 20n);
-    return ethers.getImpersonatedSigner(timelock.address);
-  }
-  throw new Error("no admin the tests can act as");
 }
 
 /** Sets the stability fee to exactly 1 RAY (after accruing at the old fee): the rate stops moving. */

@@ -1,5 +1,7 @@
 import { deployments, ethers } from "hardhat";
+import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { Signer } from "ethers";
 import type {
   BallastDollar,
   MockAggregator,
@@ -85,4 +87,20 @@ export async function openVault(
   const id = await vm.openVault.staticCall(await token.getAddress(), collateral, debt);
   await vm.openVault(await token.getAddress(), collateral, debt);
   return id;
+}
+
+/**
+ * Whoever holds DEFAULT_ADMIN_ROLE on `contract`: the deployer, or the timelock once the
+ * governance deploy step has handed the roles over (then impersonated and funded for gas).
+ */
+export async function adminOf(contract: { hasRole(role: string, account: string): Promise<boolean> }): Promise<Signer> {
+  const adminRole = ethers.ZeroHash;
+  const [deployer] = await ethers.getSigners();
+  if (await contract.hasRole(adminRole, deployer.address)) return deployer;
+  const timelock = await deployments.getOrNull("Timelock");
+  if (timelock && (await contract.hasRole(adminRole, timelock.address))) {
+    await setBalance(timelock.address, 10n ** 20n);
+    return ethers.getImpersonatedSigner(timelock.address);
+  }
+  throw new Error("no admin the tests can act as");
 }

@@ -1,12 +1,13 @@
 import { expect } from "chai";
-import hre, { deployments, ethers, getNamedAccounts } from "hardhat";
-import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
+import hre, { deployments, ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { Result, Signer } from "ethers";
+import type { Result } from "ethers";
 import { ZeroAddress, ZeroHash } from "ethers";
 import { networkConfig } from "../../config/networks";
 import { SECONDS_PER_YEAR, WAD, wad } from "../../config/units";
 import deployOracle from "../../deploy/03_oracle";
+import { adminOf } from "../helpers/fixtures";
 import type { MockAggregator, OracleAdapter, OracleGasCaller } from "../../typechain-types";
 
 /** `PriceStatus` in IOracleAdapter.sol. */
@@ -49,18 +50,6 @@ function sqrtDown(x: bigint): bigint {
   return z;
 }
 
-/** Whoever holds the oracle's admin role: the deployer, or the timelock once roles are handed over. */
-async function governance(oracle: OracleAdapter): Promise<Signer> {
-  const { deployer } = await getNamedAccounts();
-  if (await oracle.hasRole(ZeroHash, deployer)) return ethers.getSigner(deployer);
-  const timelock = await deployments.getOrNull("Timelock");
-  if (timelock && (await oracle.hasRole(ZeroHash, timelock.address))) {
-    await setBalance(timelock.address, 10n ** 20n);
-    return ethers.getImpersonatedSigner(timelock.address);
-  }
-  throw new Error("OracleAdapter has no admin the tests can act as");
-}
-
 const setup = deployments.createFixture(async () => {
   await deployments.fixture();
   const [deployer, alice, keeper] = await ethers.getSigners();
@@ -68,7 +57,7 @@ const setup = deployments.createFixture(async () => {
     (await ethers.getContractAt(contract, (await deployments.get(name)).address)) as unknown as T;
 
   const oracle = await at<OracleAdapter>("OracleAdapter", "OracleAdapter");
-  const gov = oracle.connect(await governance(oracle));
+  const gov = oracle.connect(await adminOf(oracle));
   const ethFeed = await at<MockAggregator>("MockAggregator", "ETH_USD_FEED");
   const btcFeed = await at<MockAggregator>("MockAggregator", "BTC_USD_FEED");
   const weth = (await deployments.get("WETH")).address;

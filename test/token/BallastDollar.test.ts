@@ -1,13 +1,12 @@
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
-import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
 import { WAD, wad } from "../../config/units";
-import { loadSystem, openVault, type System } from "../helpers/fixtures";
+import { adminOf, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { BallastDollar, MockFlashBorrower } from "../../typechain-types";
 
 const LOCAL = networkConfig("hardhat");
@@ -25,18 +24,6 @@ enum Behaviour {
 }
 
 const feeFor = (amount: bigint, rate: bigint) => (amount * rate + WAD - 1n) / WAD;
-
-/** Whoever holds DEFAULT_ADMIN_ROLE: the deployer, or the timelock once roles are handed over. */
-async function adminOf(contract: { hasRole(role: string, account: string): Promise<boolean> }): Promise<Signer> {
-  const [deployer] = await ethers.getSigners();
-  if (await contract.hasRole(ADMIN_ROLE, deployer.address)) return deployer;
-  const timelock = await deployments.getOrNull("Timelock");
-  if (timelock && (await contract.hasRole(ADMIN_ROLE, timelock.address))) {
-    await setBalance(timelock.address, 10n ** 20n);
-    return ethers.getImpersonatedSigner(timelock.address);
-  }
-  throw new Error("no admin the tests can act as");
-}
 
 /** EIP-2612 permit of `owner`'s tokens, signed by `signer` (normally the owner itself). */
 async function signPermit(
