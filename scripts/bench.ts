@@ -11,7 +11,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ContractTransactionResponse } from "ethers";
-import type { GasProbe, MockAggregator, MockERC20, OracleAdapter, VaultManager } from "../typechain-types";
+import type { MockAggregator, MockERC20, OracleAdapter, OracleGasCaller, VaultManager } from "../typechain-types";
 import { table } from "./lib/format";
 
 const WAD = 10n ** 18n;
@@ -75,9 +75,10 @@ async function main(): Promise<void> {
   await hourPasses();
   gas.closeVault = await gasOf(vm.connect(carol).closeVault(carolId, carol.address));
 
-  const probeFactory = await ethers.getContractFactory("GasProbe");
-  const probe = (await probeFactory.deploy()) as unknown as GasProbe;
-  gas.oracleGetPrice = Number(await probe.measureGetPrice(await oracle.getAddress(), wethAddr));
+  const probeFactory = await ethers.getContractFactory("OracleGasCaller");
+  const probe = (await probeFactory.deploy()) as unknown as OracleGasCaller;
+  const [getPriceGas] = await probe.measureGetPrice(await oracle.getAddress(), wethAddr);
+  gas.oracleGetPrice = Number(getPriceGas);
   await hourPasses();
   gas.oracleRecordPrice = await gasOf(oracle.recordPrice(wethAddr));
 

@@ -12,7 +12,7 @@ import type {
   ReservePool,
   VaultManager,
 } from "../typechain-types";
-import { fmtPct, fmtWad, kv, table } from "./lib/format";
+import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "./lib/format";
 
 const WAD = 10n ** 18n;
 
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     const liqPrice = amount === 0n ? 0n : (((debt * wethCfg.liquidationRatio) / WAD) * WAD) / amount;
     kv(title, {
       "collateral (WETH)": fmtWad(amount, 4),
-      "ETH price (USD)": `${fmtWad(price)} (${["live", "stale", "out of bounds", "frozen", "failed", "sequencer down", "sequencer grace"][Number(status)]})`,
+      "ETH price (USD)": `${fmtWad(price)} (${PRICE_STATUS[Number(status)]})`,
       "collateral value (USD)": fmtWad(value),
       "debt (BDOL)": fmtWad(debt, 4),
       "collateral ratio": debt === 0n ? "∞" : fmtPct((value * WAD) / debt),

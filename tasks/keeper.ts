@@ -7,9 +7,7 @@ import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
 import { resolveAddress } from "../scripts/lib/deploy";
-import { fmtWad } from "../scripts/lib/format";
-
-const STATUS = ["live", "stale", "out of bounds", "frozen", "failed", "sequencer down", "sequencer grace"];
+import { PRICE_STATUS, fmtWad } from "../scripts/lib/format";
 
 /** Every priced asset of the network config, as [symbol, address]. */
 export async function pricedAssets(hre: HardhatRuntimeEnvironment): Promise<[string, string][]> {
@@ -34,7 +32,7 @@ task("keeper:record", "Records the latest feed round of each asset in the oracle
       const [price, status] = await oracle.recordPrice.staticCall(address);
       const receipt = await (await oracle.recordPrice(address)).wait();
       console.log(
-        `${symbol.padEnd(5)} ${fmtWad(price).padStart(14)} USD  ${STATUS[Number(status)].padEnd(15)} gas ${receipt!.gasUsed}`,
+        `${symbol.padEnd(5)} ${fmtWad(price).padStart(14)} USD  ${PRICE_STATUS[Number(status)].padEnd(15)} gas ${receipt!.gasUsed}`,
       );
     }
   });

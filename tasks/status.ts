@@ -6,9 +6,8 @@
 import { task } from "hardhat/config";
 import { networkConfig } from "../config/networks";
 import { resolveAddress } from "../scripts/lib/deploy";
-import { fmtPct, fmtWad, kv, table } from "../scripts/lib/format";
+import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "../scripts/lib/format";
 
-const STATUS = ["live", "stale", "out of bounds", "frozen", "failed", "sequencer down", "sequencer grace"];
 const RAY = 10n ** 27n;
 const WAD = 10n ** 18n;
 
@@ -38,7 +37,7 @@ task("status", "Prints the protocol's collaterals, debt, reserve and supply").se
     const yearly = (Number(cfg.stabilityFee - RAY) * 365 * 24 * 3600) / 1e27;
     rows.push({
       collateral: symbol,
-      "price (USD)": `${fmtWad(price)} ${STATUS[Number(status)]}`,
+      "price (USD)": `${fmtWad(price)} ${PRICE_STATUS[Number(status)]}`,
       amount: `${fmtWad(cfg.totalCollateral, 4, Number(cfg.decimals))}`,
       "value (USD)": fmtWad(value),
       "debt (BDOL)": fmtWad(debt),

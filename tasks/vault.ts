@@ -10,7 +10,7 @@
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { explainError } from "../scripts/lib/errors";
-import { fmtPct, fmtWad, kv } from "../scripts/lib/format";
+import { PRICE_STATUS, fmtPct, fmtWad, kv } from "../scripts/lib/format";
 
 /** Runs a task body; a refused transaction prints its decoded custom error and exits 1. */
 async function refusable(hre: HardhatRuntimeEnvironment, body: () => Promise<unknown>): Promise<unknown> {
@@ -25,8 +25,6 @@ async function refusable(hre: HardhatRuntimeEnvironment, body: () => Promise<unk
     return undefined;
   }
 }
-
-const STATUS = ["live", "stale", "out of bounds", "frozen", "failed", "sequencer down", "sequencer grace"];
 
 async function ctx(hre: HardhatRuntimeEnvironment, from: number) {
   const signer = (await hre.ethers.getSigners())[from];
@@ -63,7 +61,7 @@ async function printVault(hre: HardhatRuntimeEnvironment, id: bigint, from: numb
   kv(`Vault #${id}`, {
     owner,
     collateral: `${fmtWad(amount, 6, Number(config.decimals))} ${symbol}`,
-    [`${symbol} price (USD)`]: `${fmtWad(price)} (${STATUS[Number(status)]})`,
+    [`${symbol} price (USD)`]: `${fmtWad(price)} (${PRICE_STATUS[Number(status)]})`,
     "collateral value (USD)": fmtWad(value),
     "debt (BDOL)": fmtWad(debt, 6),
     "collateral ratio": debt === 0n ? "∞" : fmtPct((value * 10n ** 18n) / debt),

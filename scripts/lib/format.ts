@@ -1,6 +1,9 @@
 /** Small formatting helpers for the demo, the benchmark and the status tools. */
 import { fromFixed } from "../../config/units";
 
+/** Human names of IOracleAdapter's `PriceStatus`, indexed by its numeric value. */
+export const PRICE_STATUS = ["live", "stale", "out of bounds", "frozen", "failed", "sequencer down", "sequencer grace"];
+
 /** A WAD amount as a human number with thousands separators and `digits` decimals. */
 export function fmtWad(value: bigint, digits = 2, decimals = 18): string {
   if (value === 2n ** 256n - 1n) return "∞";
