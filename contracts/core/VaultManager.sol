@@ -321,10 +321,10 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         oracle.getPrice(params.oracleAsset);
 
         _checkRatios(params.liquidationRatio, params.borrowRatio);
-        _checkBound(params.liquidationPenalty, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
-        _checkBound(params.stabilityFee, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
-        _checkBound(params.minDebt, 0, ConstantsLib.MAX_MIN_DEBT);
-        _checkBound(params.debtCeiling, 0, ConstantsLib.MAX_DEBT_CEILING);
+        ErrorsLib.checkBounds(params.liquidationPenalty, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
+        ErrorsLib.checkBounds(params.stabilityFee, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
+        ErrorsLib.checkBounds(params.minDebt, 0, ConstantsLib.MAX_MIN_DEBT);
+        ErrorsLib.checkBounds(params.debtCeiling, 0, ConstantsLib.MAX_DEBT_CEILING);
 
         config.rateAccumulator = uint128(ConstantsLib.RAY);
         config.lastAccrual = uint40(block.timestamp);
@@ -343,7 +343,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     /// @inheritdoc IVaultManager
     function setDebtCeiling(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
         Collateral storage config = _enabledConfig(collateral);
-        _checkBound(newValue, 0, ConstantsLib.MAX_DEBT_CEILING);
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_DEBT_CEILING);
         uint256 oldValue = config.debtCeiling;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         config.debtCeiling = uint96(newValue);
@@ -353,7 +353,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     /// @inheritdoc IVaultManager
     function setMinDebt(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
         Collateral storage config = _enabledConfig(collateral);
-        _checkBound(newValue, 0, ConstantsLib.MAX_MIN_DEBT);
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_MIN_DEBT);
         uint256 oldValue = config.minDebt;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         config.minDebt = uint96(newValue);
@@ -386,7 +386,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         Collateral storage config = _enabledConfig(collateral);
         uint256 oldValue = config.liquidationPenalty;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
-        _checkBound(newValue, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
         _checkStep(oldValue, newValue, ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP);
         config.liquidationPenalty = uint64(newValue);
         emit LiquidationPenaltySet(collateral, oldValue, newValue);
@@ -397,7 +397,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         Collateral storage config = _enabledConfig(collateral);
         uint256 oldValue = _stabilityFee(config);
         if (newValue == oldValue) revert ErrorsLib.NoChange();
-        _checkBound(newValue, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
+        ErrorsLib.checkBounds(newValue, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
         // Interest up to now is charged at the old fee.
         _accrueLogged(collateral, config);
         config.stabilityFeeSpread = uint72(newValue - ConstantsLib.RAY);
@@ -551,13 +551,9 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     }
 
     function _checkRatios(uint256 liquidationRatio, uint256 borrowRatio) internal pure {
-        _checkBound(liquidationRatio, ConstantsLib.MIN_LIQUIDATION_RATIO, ConstantsLib.MAX_LIQUIDATION_RATIO);
-        _checkBound(borrowRatio, ConstantsLib.MIN_LIQUIDATION_RATIO, ConstantsLib.MAX_BORROW_RATIO);
+        ErrorsLib.checkBounds(liquidationRatio, ConstantsLib.MIN_LIQUIDATION_RATIO, ConstantsLib.MAX_LIQUIDATION_RATIO);
+        ErrorsLib.checkBounds(borrowRatio, ConstantsLib.MIN_LIQUIDATION_RATIO, ConstantsLib.MAX_BORROW_RATIO);
         if (borrowRatio < liquidationRatio) revert BorrowRatioBelowLiquidationRatio(borrowRatio, liquidationRatio);
-    }
-
-    function _checkBound(uint256 value, uint256 min, uint256 max) internal pure {
-        if (value < min || value > max) revert ErrorsLib.OutOfBounds(value, min, max);
     }
 
     function _checkStep(uint256 oldValue, uint256 newValue, uint256 maxStep) internal pure {

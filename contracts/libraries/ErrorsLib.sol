@@ -2,7 +2,8 @@
 pragma solidity 0.8.30;
 
 /// @title ErrorsLib
-/// @notice Errors shared by several contracts. Errors that belong to one contract live in its interface.
+/// @notice Errors shared by several contracts, and the bound check that raises `OutOfBounds`.
+/// Errors that belong to one contract live in its interface.
 library ErrorsLib {
     /// @notice An amount that must be positive was zero.
     error ZeroAmount();
@@ -16,4 +17,10 @@ library ErrorsLib {
     error NoChange();
     /// @notice A value did not fit the storage type reserved for it.
     error AmountTooLarge(uint256 value, uint256 max);
+
+    /// @notice The one hard-bound check every setter uses: reverts `OutOfBounds` unless
+    /// `min ≤ value ≤ max`.
+    function checkBounds(uint256 value, uint256 min, uint256 max) internal pure {
+        if (value < min || value > max) revert OutOfBounds(value, min, max);
+    }
 }

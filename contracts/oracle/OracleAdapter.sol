@@ -39,9 +39,13 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     constructor(address admin, address sequencerFeed_, uint256 sequencerGracePeriod_) {
         if (admin == address(0)) revert ErrorsLib.ZeroAddress();
         if (sequencerFeed_ == address(0)) {
-            if (sequencerGracePeriod_ != 0) revert ErrorsLib.OutOfBounds(sequencerGracePeriod_, 0, 0);
+            ErrorsLib.checkBounds(sequencerGracePeriod_, 0, 0);
         } else {
-            _checkBounds(sequencerGracePeriod_, ConstantsLib.MIN_SEQUENCER_GRACE, ConstantsLib.MAX_SEQUENCER_GRACE);
+            ErrorsLib.checkBounds(
+                sequencerGracePeriod_,
+                ConstantsLib.MIN_SEQUENCER_GRACE,
+                ConstantsLib.MAX_SEQUENCER_GRACE
+            );
             (bool ok, , , ) = FeedReaderLib.latestRound(sequencerFeed_);
             if (!ok) revert InvalidFeed(sequencerFeed_);
         }
@@ -136,10 +140,10 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (asset == address(0) || primaryFeed == address(0)) revert ErrorsLib.ZeroAddress();
         if (secondaryFeed == primaryFeed) revert InvalidFeed(secondaryFeed);
-        _checkBounds(heartbeat, ConstantsLib.MIN_HEARTBEAT, ConstantsLib.MAX_HEARTBEAT);
+        ErrorsLib.checkBounds(heartbeat, ConstantsLib.MIN_HEARTBEAT, ConstantsLib.MAX_HEARTBEAT);
         if (minPrice == 0 || minPrice >= maxPrice) revert InvalidPriceBounds(minPrice, maxPrice);
-        _checkBounds(maxDeviation, ConstantsLib.MIN_MAX_DEVIATION, ConstantsLib.MAX_MAX_DEVIATION);
-        _checkBounds(ewmaLambda, ConstantsLib.MIN_EWMA_LAMBDA, ConstantsLib.MAX_EWMA_LAMBDA);
+        ErrorsLib.checkBounds(maxDeviation, ConstantsLib.MIN_MAX_DEVIATION, ConstantsLib.MAX_MAX_DEVIATION);
+        ErrorsLib.checkBounds(ewmaLambda, ConstantsLib.MIN_EWMA_LAMBDA, ConstantsLib.MAX_EWMA_LAMBDA);
 
         FeedConfig memory config = FeedConfig({
             primaryFeed: primaryFeed,
@@ -282,9 +286,5 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         if (!readOk || answer <= 0 || updatedAt == 0 || updatedAt > block.timestamp) revert InvalidFeed(feed);
         // Safe: feedDecimals ≤ MAX_FEED_DECIMALS (36).
         return uint8(feedDecimals);
-    }
-
-    function _checkBounds(uint256 value, uint256 min, uint256 max) internal pure {
-        if (value < min || value > max) revert ErrorsLib.OutOfBounds(value, min, max);
     }
 }

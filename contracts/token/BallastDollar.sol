@@ -85,7 +85,7 @@ contract BallastDollar is IBallastDollar, ERC20Permit, ERC20FlashMint, AccessCon
 
     /// @inheritdoc IBallastDollar
     function setFlashFeeRate(uint256 newFee) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (newFee > ConstantsLib.MAX_FLASH_FEE) revert ErrorsLib.OutOfBounds(newFee, 0, ConstantsLib.MAX_FLASH_FEE);
+        ErrorsLib.checkBounds(newFee, 0, ConstantsLib.MAX_FLASH_FEE);
         uint256 oldFee = flashFeeRate;
         if (newFee == oldFee) revert ErrorsLib.NoChange();
         flashFeeRate = newFee;
@@ -94,7 +94,7 @@ contract BallastDollar is IBallastDollar, ERC20Permit, ERC20FlashMint, AccessCon
 
     /// @inheritdoc IBallastDollar
     function setFlashMintMax(uint256 newMax) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (newMax > ConstantsLib.MAX_FLASH_MINT) revert ErrorsLib.OutOfBounds(newMax, 0, ConstantsLib.MAX_FLASH_MINT);
+        ErrorsLib.checkBounds(newMax, 0, ConstantsLib.MAX_FLASH_MINT);
         uint256 oldMax = flashMintMax;
         if (newMax == oldMax) revert ErrorsLib.NoChange();
         flashMintMax = newMax;
