@@ -25,9 +25,26 @@ export interface FeedSetup {
   ewmaLambda: bigint;
 }
 
+/** Liquidation-auction parameters of one collateral (LiquidationEngine.AuctionParams). */
+export interface AuctionSetup {
+  /** Auction start price = oracle price × this. */
+  startMultiplier: bigint;
+  /** No take below oracle price × this; the auction is restarted instead. */
+  floorRatio: bigint;
+  /** Seconds for the auction price to fall linearly to zero. */
+  duration: number;
+  /** Seconds after which anyone may restart an auction. */
+  maxAge: number;
+  /** Limit on this collateral's debt under auction. */
+  maxAuctionDebt: bigint;
+  /** Smallest tab a partial take may leave. */
+  dust: bigint;
+}
+
 export interface CollateralSetup {
   token: AddressRef;
   feed: FeedSetup;
+  auction: AuctionSetup;
   debtCeiling: bigint;
   minDebt: bigint;
   liquidationRatio: bigint;
@@ -61,6 +78,21 @@ export interface NetworkConfig {
   oracle: { sequencerFeed?: AddressRef; sequencerGracePeriod: number };
   /** Registered collaterals, keyed by symbol. */
   collaterals: Record<string, CollateralSetup>;
+  /** Share of the reserve's free stablecoin that forms the stability buffer. */
+  reserve: { bufferShare: bigint };
+  /** Keeper pay and the total auction limit (LiquidationEngine). */
+  liquidation: {
+    /** Gas allowance priced at block.basefee × the native asset's price. */
+    tipGas: number;
+    maxTip: bigint;
+    /** Share of the liquidated debt paid to the keeper. */
+    keeperFee: bigint;
+    /** Cap on the whole reward as a share of the debt. */
+    maxRewardShare: bigint;
+    maxTotalAuctionDebt: bigint;
+    /** Oracle asset pricing the chain's native token (WETH's key on Ethereum). */
+    nativeAsset: AddressRef;
+  };
   /** Priced assets that are not collateral (the PSM's stable asset, the stablecoin's market price). */
   pricedAssets: Record<string, { token: AddressRef; feed: FeedSetup }>;
 }
@@ -100,6 +132,21 @@ const WBTC_RISK = {
   stabilityFee: perSecondRate(wad("0.015")),
 };
 
+/** Auctions start 10 % above the oracle and never sell below 90 % of it; two hours to zero. */
+function auction(maxAuctionDebt: bigint, dust: bigint): AuctionSetup {
+  return {
+    startMultiplier: wad("1.1"),
+    floorRatio: wad("0.9"),
+    duration: 2 * 3600,
+    maxAge: 3600,
+    maxAuctionDebt,
+    dust,
+  };
+}
+
+/** Keeper pay: 400k gas at the basefee (≤ 500 BDOL) + 0.1 % of the debt, at most 2 % of the debt. */
+const KEEPER_PAY = { tipGas: 400_000, maxTip: wad(500), keeperFee: wad("0.001"), maxRewardShare: wad("0.02") };
+
 const LOCAL_TEST_TOKENS: Record<string, TestToken> = {
   WETH: { name: "Wrapped Ether (test)", symbol: "WETH", decimals: 18 },
   WBTC: { name: "Wrapped Bitcoin (test)", symbol: "WBTC", decimals: 8 },
@@ -123,6 +170,7 @@ const local: NetworkConfig = {
       feed: { primaryFeed: { deployment: "ETH_USD_FEED" }, ...ETH_FEED_COMMON },
       debtCeiling: wad(100_000_000),
       minDebt: wad(500),
+      auction: auction(wad(20_000_000), wad(100)),
       ...WETH_RISK,
     },
     WBTC: {
@@ -130,9 +178,12 @@ const local: NetworkConfig = {
       feed: { primaryFeed: { deployment: "BTC_USD_FEED" }, ...BTC_FEED_COMMON },
       debtCeiling: wad(100_000_000),
       minDebt: wad(500),
+      auction: auction(wad(20_000_000), wad(100)),
       ...WBTC_RISK,
     },
   },
+  reserve: { bufferShare: wad("0.8") },
+  liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(30_000_000), nativeAsset: { deployment: "WETH" } },
   pricedAssets: {
     USDC: { token: { deployment: "USDC" }, feed: { primaryFeed: { deployment: "USDC_USD_FEED" }, ...USD_FEED_COMMON } },
     BDOL: {
@@ -158,6 +209,7 @@ const sepolia: NetworkConfig = {
       feed: { primaryFeed: "0x694AA1769357215DE4FAC081bf1f309aDC325306", ...ETH_FEED_COMMON },
       debtCeiling: wad(10_000_000),
       minDebt: wad(500),
+      auction: auction(wad(2_000_000), wad(100)),
       ...WETH_RISK,
     },
     WBTC: {
@@ -165,9 +217,12 @@ const sepolia: NetworkConfig = {
       feed: { primaryFeed: "0x1b44F3514812d835EB1BDB0acB33d3fA3351Ee43", ...BTC_FEED_COMMON },
       debtCeiling: wad(10_000_000),
       minDebt: wad(500),
+      auction: auction(wad(2_000_000), wad(100)),
       ...WBTC_RISK,
     },
   },
+  reserve: { bufferShare: wad("0.8") },
+  liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(3_000_000), nativeAsset: { deployment: "WETH" } },
   pricedAssets: {
     USDC: {
       token: { deployment: "USDC" },
@@ -189,6 +244,7 @@ const mainnet: NetworkConfig = {
       feed: { primaryFeed: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419", ...ETH_FEED_COMMON },
       debtCeiling: wad(50_000_000),
       minDebt: wad(2_000),
+      auction: auction(wad(10_000_000), wad(1_000)),
       ...WETH_RISK,
     },
     WBTC: {
@@ -196,8 +252,15 @@ const mainnet: NetworkConfig = {
       feed: { primaryFeed: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c", ...BTC_FEED_COMMON },
       debtCeiling: wad(25_000_000),
       minDebt: wad(2_000),
+      auction: auction(wad(5_000_000), wad(1_000)),
       ...WBTC_RISK,
     },
+  },
+  reserve: { bufferShare: wad("0.8") },
+  liquidation: {
+    ...KEEPER_PAY,
+    maxTotalAuctionDebt: wad(12_000_000),
+    nativeAsset: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
   },
   pricedAssets: {
     USDC: {

@@ -3,18 +3,21 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
 import { setIfDifferent } from "../scripts/lib/deploy";
 
-/** The reserve pool, then the stablecoin's flash-fee settings pointing at it. */
+/** The reserve pool (buffer share from the config), then the stablecoin's flash-fee settings pointing at it. */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployments, getNamedAccounts, network } = hre;
   const { deployer } = await getNamedAccounts();
-  const { stablecoin, local } = networkConfig(network.name);
+  const { stablecoin, local, reserve: reserveConfig } = networkConfig(network.name);
   const bdol = await deployments.get("BallastDollar");
   const reserve = await deployments.deploy("ReservePool", {
     from: deployer,
-    args: [bdol.address, deployer],
+    args: [bdol.address, deployer, reserveConfig.bufferShare],
     log: !local,
   });
 
+  await setIfDifferent(hre, "ReservePool", { name: "bufferShare" }, reserveConfig.bufferShare, "setBufferShare", [
+    reserveConfig.bufferShare,
+  ]);
   await setIfDifferent(hre, "BallastDollar", { name: "feeRecipient" }, reserve.address, "setFeeRecipient", [
     reserve.address,
   ]);

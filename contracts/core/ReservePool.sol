@@ -2,33 +2,226 @@
 pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IReservePool} from "../interfaces/IReservePool.sol";
+import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
+import {IVaultManager} from "../interfaces/IVaultManager.sol";
+import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
+import {IOracleAdapter} from "../interfaces/IOracleAdapter.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {MathLib} from "../libraries/MathLib.sol";
+import {CollateralLib} from "../libraries/CollateralLib.sol";
 
 /// @title ReservePool
-/// @notice The protocol's balance sheet, first version. Stability fees (minted here by the vault
-/// manager) and flash-mint fees (transferred here by the stablecoin) accumulate as surplus.
-/// @dev The surplus is the stablecoin balance: fees arrive by mint and transfer, so there is no
-/// receive hook to keep a separate counter in step. A donation only makes the reserve richer.
-contract ReservePool is IReservePool, AccessControl {
+/// @notice The protocol's balance sheet: surplus, stability buffer, liquidation collateral and its
+/// sale, deficit. See {IReservePool} for the accounting.
+/// @dev Holds no user funds: everything here is the protocol's. Fees arrive by mint (vault manager,
+/// engine penalties) and transfer (flash fees), so balances are read, not tracked.
+contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
+    using MathLib for uint256;
+    using SafeERC20 for IERC20;
+
     /// @inheritdoc IReservePool
     address public immutable stablecoin;
+    /// @inheritdoc IReservePool
+    address public vaultManager;
+    /// @inheritdoc IReservePool
+    address public liquidationEngine;
+    /// @inheritdoc IReservePool
+    uint256 public bufferShare; // [wad]
+    uint256 internal _deficit; // [wad]
 
-    constructor(address stablecoin_, address admin) {
+    constructor(address stablecoin_, address admin, uint256 bufferShare_) {
         if (stablecoin_ == address(0) || admin == address(0)) revert ErrorsLib.ZeroAddress();
+        ErrorsLib.checkBounds(bufferShare_, 0, ConstantsLib.MAX_BUFFER_SHARE);
         stablecoin = stablecoin_;
+        bufferShare = bufferShare_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        emit BufferShareSet(0, bufferShare_);
+    }
+
+    modifier onlyEngine() {
+        if (msg.sender != liquidationEngine) revert NotLiquidationEngine(msg.sender);
+        _;
+    }
+
+    // =================================================================== engine hooks
+
+    /// @inheritdoc IReservePool
+    function absorb(uint256 debt) external onlyEngine {
+        _heal();
+        uint256 buffer = stabilityBuffer();
+        if (debt > buffer) revert BufferTooSmall(debt, buffer);
+        emit DebtAbsorbed(debt);
+        IBallastDollar(stablecoin).burn(address(this), debt);
     }
 
     /// @inheritdoc IReservePool
-    function surplus() public view returns (uint256) {
+    function payKeeper(address keeper, uint256 amount) external onlyEngine {
+        uint256 fromBalance = MathLib.min(amount, _balance());
+        uint256 minted = amount - fromBalance;
+        if (minted != 0) _deficit += minted;
+        emit KeeperPaid(keeper, amount, fromBalance);
+        if (fromBalance != 0) IERC20(stablecoin).safeTransfer(keeper, fromBalance);
+        if (minted != 0) IBallastDollar(stablecoin).mint(keeper, minted);
+    }
+
+    /// @inheritdoc IReservePool
+    function coverShortfall(uint256 amount) external onlyEngine {
+        uint256 burnt = MathLib.min(amount, _balance());
+        uint256 added = amount - burnt;
+        if (added != 0) _deficit += added;
+        emit ShortfallCovered(amount, burnt, added);
+        if (burnt != 0) IBallastDollar(stablecoin).burn(address(this), burnt);
+    }
+
+    // =================================================================== anyone
+
+    /// @inheritdoc IReservePool
+    function heal() external nonReentrant returns (uint256 healed) {
+        healed = _heal();
+        if (healed == 0) revert NothingToHeal();
+    }
+
+    /// @inheritdoc IReservePool
+    function sellCollateral(address collateral, uint256 amount) external nonReentrant returns (uint256 auctionId) {
+        address engine = liquidationEngine;
+        if (engine == address(0)) revert NotConfigured();
+        if (amount == 0) revert ErrorsLib.ZeroAmount();
+        uint256 held = IERC20(collateral).balanceOf(address(this));
+        if (amount > held) revert InsufficientReserveCollateral(collateral, amount, held);
+        // The engine trusts the reserve to have sent the lot; it reverts for an unconfigured collateral.
+        IERC20(collateral).safeTransfer(engine, amount);
+        auctionId = ILiquidationEngine(engine).startSale(collateral, amount);
+        emit CollateralSaleStarted(collateral, amount, auctionId);
+    }
+
+    // =================================================================== views
+
+    /// @inheritdoc IReservePool
+    function deficit() external view returns (uint256) {
+        return _deficit;
+    }
+
+    /// @inheritdoc IReservePool
+    function stabilityBuffer() public view returns (uint256) {
+        return _freeBalance().wadMulDown(bufferShare);
+    }
+
+    /// @inheritdoc IReservePool
+    function surplus() external view returns (uint256) {
+        uint256 free = _freeBalance();
+        return free - free.wadMulDown(bufferShare);
+    }
+
+    /// @inheritdoc IReservePool
+    function totalReserveValue() public view returns (uint256 value) {
+        Holding[] memory holdings = composition();
+        for (uint256 i; i < holdings.length; ++i) value += holdings[i].value;
+    }
+
+    /// @inheritdoc IReservePool
+    function reserveRatio() external view returns (uint256) {
+        uint256 debt = _systemDebt();
+        if (debt == 0) return type(uint256).max;
+        uint256 value = totalReserveValue();
+        uint256 net = value > _deficit ? value - _deficit : 0;
+        return net.wadDivDown(debt);
+    }
+
+    /// @inheritdoc IReservePool
+    /// @dev Loops over the vault manager's collaterals, at most MAX_COLLATERALS.
+    function composition() public view returns (Holding[] memory holdings) {
+        address manager = vaultManager;
+        address[] memory collaterals = manager == address(0)
+            ? new address[](0)
+            : IVaultManager(manager).collaterals();
+        holdings = new Holding[](collaterals.length + 1);
+        uint256 balance = _balance();
+        holdings[0] = Holding({asset: stablecoin, amount: balance, value: balance});
+        if (collaterals.length == 0) return holdings;
+        IOracleAdapter oracle = IVaultManager(manager).oracle();
+        address engine = liquidationEngine;
+        for (uint256 i; i < collaterals.length; ++i) {
+            address token = collaterals[i];
+            uint256 amount = IERC20(token).balanceOf(address(this));
+            if (engine != address(0)) {
+                amount += ILiquidationEngine(engine).collateralState(token).collateralOnSale;
+            }
+            uint256 value;
+            if (amount != 0) {
+                IVaultManager.CollateralConfig memory config = IVaultManager(manager).collateralConfig(token);
+                (uint256 price, ) = oracle.getPrice(config.oracleAsset);
+                value = CollateralLib.valueDown(amount, config.decimals, price);
+            }
+            holdings[i + 1] = Holding({asset: token, amount: amount, value: value});
+        }
+    }
+
+    // =================================================================== governance
+
+    /// @inheritdoc IReservePool
+    function setBufferShare(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = bufferShare;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_BUFFER_SHARE);
+        bufferShare = newValue;
+        emit BufferShareSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc IReservePool
+    function setVaultManager(address newManager) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newManager == address(0)) revert ErrorsLib.ZeroAddress();
+        address oldManager = vaultManager;
+        if (newManager == oldManager) revert ErrorsLib.NoChange();
+        vaultManager = newManager;
+        emit VaultManagerSet(oldManager, newManager);
+    }
+
+    /// @inheritdoc IReservePool
+    function setLiquidationEngine(address newEngine) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newEngine == address(0)) revert ErrorsLib.ZeroAddress();
+        address oldEngine = liquidationEngine;
+        if (newEngine == oldEngine) revert ErrorsLib.NoChange();
+        liquidationEngine = newEngine;
+        emit LiquidationEngineSet(oldEngine, newEngine);
+    }
+
+    // =================================================================== internals
+
+    /// @dev Burns min(balance, deficit): new stablecoin pays the deficit before anything else.
+    function _heal() internal returns (uint256 healed) {
+        uint256 owed = _deficit;
+        if (owed == 0) return 0;
+        healed = MathLib.min(owed, _balance());
+        if (healed == 0) return 0;
+        _deficit = owed - healed;
+        emit DeficitHealed(healed, owed - healed);
+        IBallastDollar(stablecoin).burn(address(this), healed);
+    }
+
+    function _balance() internal view returns (uint256) {
         return IERC20(stablecoin).balanceOf(address(this));
     }
 
-    /// @inheritdoc IReservePool
-    function totalReserveValue() external view returns (uint256) {
-        return surplus();
+    /// @dev The balance left once the deficit is paid.
+    function _freeBalance() internal view returns (uint256) {
+        uint256 balance = _balance();
+        uint256 owed = _deficit;
+        return balance > owed ? balance - owed : 0;
+    }
+
+    /// @dev Σ accrued debt of every collateral + debt under auction.
+    function _systemDebt() internal view returns (uint256 debt) {
+        address manager = vaultManager;
+        if (manager == address(0)) return 0;
+        address[] memory collaterals = IVaultManager(manager).collaterals();
+        for (uint256 i; i < collaterals.length; ++i) debt += IVaultManager(manager).totalDebt(collaterals[i]);
+        address engine = liquidationEngine;
+        if (engine != address(0)) debt += ILiquidationEngine(engine).totalDebtUnderAuction();
     }
 }

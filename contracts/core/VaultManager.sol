@@ -14,6 +14,7 @@ import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
+import {CollateralLib} from "../libraries/CollateralLib.sol";
 
 /// @title VaultManager
 /// @notice Multi-collateral vaults minting the Ballast stablecoin. See {IVaultManager}.
@@ -26,6 +27,9 @@ import {MathLib} from "../libraries/MathLib.sol";
 ///   by `accrue`); a borrow or a partial repay adds at most ⌈rate_c / RAY⌉ wei of slack (the
 ///   normalized amount is rounded against the user, and D_c is rounded up), a full repay or a
 ///   close at most 1 wei. The slack is always in the protocol's favour: supply never exceeds debt.
+///   A seizure takes debt off these books without burning: the liquidation engine accounts for it
+///   (absorbed debt is burnt by the reserve, auctioned debt is tracked until raised or written off),
+///   and removing ⌊slice / rate⌋ normalized debt keeps the same direction of rounding.
 contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient {
     using MathLib for uint256;
     using SafeCast for uint256;
@@ -37,6 +41,8 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     address public reserve;
     /// @inheritdoc IVaultManager
     uint256 public vaultCount;
+    /// @inheritdoc IVaultManager
+    address public liquidationEngine;
 
     /// @dev A collateral's state, packed so that a borrow reads four slots and writes two. Values
     /// are returned unpacked by `collateralConfig`. A collateral is registered iff its accumulator
@@ -225,7 +231,73 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         _accrueAndMint(collateral, _enabledConfig(collateral));
     }
 
+    // =================================================================== liquidation
+
+    /// @inheritdoc IVaultManager
+    function seize(
+        uint256 vaultId,
+        uint256 absorbCapacity,
+        uint256 auctionRoom,
+        address absorber
+    ) external nonReentrant returns (Seizure memory s) {
+        if (msg.sender != liquidationEngine) revert NotLiquidationEngine(msg.sender);
+        Vault storage vault = _existingVault(vaultId);
+        uint256 normalizedDebt = vault.normalizedDebt;
+        if (normalizedDebt == 0) revert NoDebt(vaultId);
+        s.collateral = vault.collateral;
+        Collateral storage config = _configs[s.collateral];
+        uint256 rate = _accrue(config);
+        uint256 debt = normalizedDebt.rayMulUp(rate);
+        uint256 collateralAmount = vault.collateralAmount;
+        uint8 decimals = config.decimals;
+
+        PriceStatus status;
+        (s.price, status) = oracle.getPrice(config.oracleAsset);
+        if (status != PriceStatus.Live) revert OracleNotLive(config.oracleAsset, status);
+        {
+            uint256 value = CollateralLib.valueDown(collateralAmount, decimals, s.price);
+            uint256 required = debt.wadMulUp(config.liquidationRatio);
+            // The same comparison as healthFactor(vaultId) < 1e18.
+            if (value >= required) revert VaultNotLiquidatable(vaultId, value.wadDivDown(required));
+        }
+
+        (s.debt, s.absorbedDebt) = CollateralLib.slice(debt, absorbCapacity, auctionRoom, config.minDebt);
+        if (s.debt == 0) revert LiquidationLimitReached(vaultId, debt, absorbCapacity.saturatingAdd(auctionRoom));
+        s.auctionDebt = s.debt - s.absorbedDebt;
+        s.liquidationPenalty = config.liquidationPenalty;
+        s.owner = vault.owner;
+
+        uint256 slicedCollateral = CollateralLib.shareDown(collateralAmount, s.debt, debt);
+        uint256 absorbShare = CollateralLib.shareDown(slicedCollateral, s.absorbedDebt, s.debt);
+        if (s.absorbedDebt != 0) {
+            uint256 owed = s.absorbedDebt.wadMulUp(ConstantsLib.WAD + s.liquidationPenalty);
+            s.collateralToReserve = MathLib.min(absorbShare, CollateralLib.amountForValueUp(owed, decimals, s.price));
+        }
+        s.auctionCollateral = slicedCollateral - absorbShare;
+
+        uint256 normalizedRemoved = s.debt == debt ? normalizedDebt : s.debt.rayDivDown(rate);
+        uint256 collateralRemoved = s.collateralToReserve + s.auctionCollateral;
+        // Cannot underflow: normalizedRemoved ≤ normalizedDebt (⌊slice / rate⌋ ≤ ⌊debt / rate⌋ when
+        // slice < debt) and collateralRemoved ≤ slicedCollateral ≤ collateralAmount; both vault values
+        // are parts of the collateral's totals.
+        unchecked {
+            vault.normalizedDebt = uint96(normalizedDebt - normalizedRemoved);
+            vault.collateralAmount = uint96(collateralAmount - collateralRemoved);
+            config.totalNormalizedDebt -= uint128(normalizedRemoved);
+            config.totalCollateral -= uint128(collateralRemoved);
+        }
+        emit VaultSeized(vaultId, s.debt, s.absorbedDebt, s.collateralToReserve, s.auctionCollateral, rate);
+
+        if (s.collateralToReserve != 0) IERC20(s.collateral).safeTransfer(absorber, s.collateralToReserve);
+        if (s.auctionCollateral != 0) IERC20(s.collateral).safeTransfer(msg.sender, s.auctionCollateral);
+    }
+
     // =================================================================== views
+
+    /// @inheritdoc IVaultManager
+    function vaultCollateral(uint256 vaultId) external view returns (address) {
+        return _existingVault(vaultId).collateral;
+    }
 
     /// @inheritdoc IVaultManager
     function vaultInfo(
@@ -427,6 +499,15 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         emit ReserveSet(oldReserve, newReserve);
     }
 
+    /// @inheritdoc IVaultManager
+    function setLiquidationEngine(address newEngine) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newEngine == address(0)) revert ErrorsLib.ZeroAddress();
+        address oldEngine = liquidationEngine;
+        if (newEngine == oldEngine) revert ErrorsLib.NoChange();
+        liquidationEngine = newEngine;
+        emit LiquidationEngineSet(oldEngine, newEngine);
+    }
+
     // =================================================================== internals
 
     /// @dev Records `amount` of new debt on the vault after every risk check and returns the
@@ -515,9 +596,8 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (value < required) revert BelowBorrowRatio(vaultId, value, required);
     }
 
-    /// @dev The one place collateral amounts become 18-decimal values: amount × 10^(18−d) × price.
     function _collateralValueDown(uint256 amount, uint8 decimals, uint256 price) internal pure returns (uint256) {
-        return (amount * 10 ** (18 - decimals)).wadMulDown(price);
+        return CollateralLib.valueDown(amount, decimals, price);
     }
 
     /// @dev Pulls `amount` from the caller and returns what arrived, so a fee-on-transfer token is

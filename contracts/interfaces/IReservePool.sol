@@ -2,16 +2,109 @@
 pragma solidity 0.8.30;
 
 /// @title IReservePool
-/// @notice The protocol's balance sheet. This first version receives stability fees and flash-mint
-/// fees in the stablecoin; later versions add the stability buffer, liquidation collateral,
-/// deficit accounting and ERC-4626 strategies.
+/// @notice The protocol's balance sheet. It receives stability fees, flash-mint fees and liquidation
+/// penalties in the stablecoin; part of that stablecoin is the stability buffer, which absorbs
+/// liquidated debt at once (burning it and taking the collateral); collateral taken that way is
+/// sold back into the stablecoin through the liquidation engine's auction; auction shortfalls are
+/// covered by burning the reserve's stablecoin, and what it cannot cover is recorded as deficit.
+/// @dev Stablecoin accounting. Let B be the reserve's stablecoin balance and F the deficit.
+///   healable       = min(B, F)            (burnt by `heal`; every new inflow pays the deficit first)
+///   stabilityBuffer = ⌊(B − healable) × bufferShare⌋
+///   surplus        = B − healable − stabilityBuffer
+/// The buffer is a share of the free balance rather than a separate pot, so fees that arrive by
+/// mint or transfer (no hook) are split at once, and no call is needed to move them.
+/// Deficit: stablecoin in circulation that no vault debt or auction backs. It grows only when an
+/// auction ends short and the reserve cannot burn enough, or when keepers are paid beyond the
+/// reserve's balance (the shortfall is minted, as Maker's `suck`); it shrinks only by `heal`.
 interface IReservePool {
+    /// @notice One line of the reserve's composition.
+    struct Holding {
+        address asset; // the stablecoin, or a collateral token
+        uint256 amount; // [asset units] held by the reserve, including lots on sale in the engine
+        uint256 value; // [wad] at the oracle's last good price (stablecoin at $1)
+    }
+
+    event BufferShareSet(uint256 oldValue, uint256 newValue);
+    event VaultManagerSet(address indexed oldManager, address indexed newManager);
+    event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
+    /// @notice The buffer burnt `debt` to absorb a liquidation (the collateral arrived from the vault manager).
+    event DebtAbsorbed(uint256 debt);
+    /// @notice A keeper was paid `amount`: `fromBalance` from the reserve, the rest minted into deficit.
+    event KeeperPaid(address indexed keeper, uint256 amount, uint256 fromBalance);
+    /// @notice An auction ended short by `amount`: `burnt` covered by the reserve, the rest became deficit.
+    event ShortfallCovered(uint256 amount, uint256 burnt, uint256 addedToDeficit);
+    /// @notice `amount` of the reserve's stablecoin was burnt against the deficit.
+    event DeficitHealed(uint256 amount, uint256 remainingDeficit);
+    /// @notice Reserve collateral went to the engine to be sold by auction `auctionId`.
+    event CollateralSaleStarted(address indexed collateral, uint256 amount, uint256 indexed auctionId);
+
+    /// @notice Only the liquidation engine may call this.
+    error NotLiquidationEngine(address caller);
+    /// @notice The buffer holds less than the debt to absorb.
+    error BufferTooSmall(uint256 debt, uint256 buffer);
+    /// @notice The reserve holds less of the collateral than the sale asks for.
+    error InsufficientReserveCollateral(address collateral, uint256 requested, uint256 available);
+    /// @notice The vault manager or engine is not set yet.
+    error NotConfigured();
+    /// @notice There is no deficit to heal, or no stablecoin to heal it with.
+    error NothingToHeal();
+
     /// @notice The stablecoin the reserve accounts in.
     function stablecoin() external view returns (address);
 
-    /// @notice Stablecoin the reserve owns free of any obligation [wad].
+    /// @notice The vault manager (source of the collateral list, the oracle and the system debt).
+    function vaultManager() external view returns (address);
+
+    /// @notice The liquidation engine (the only caller of absorb, payKeeper and coverShortfall).
+    function liquidationEngine() external view returns (address);
+
+    /// @notice Share of the reserve's free stablecoin that forms the stability buffer [wad].
+    function bufferShare() external view returns (uint256);
+
+    /// @notice Stablecoin available to absorb liquidated debt [wad].
+    function stabilityBuffer() external view returns (uint256);
+
+    /// @notice Stablecoin the reserve owns beyond the buffer and the healable deficit [wad].
     function surplus() external view returns (uint256);
 
-    /// @notice USD value of everything the reserve holds [wad], valued at $1 per stablecoin.
+    /// @notice Recorded bad debt not yet paid down [wad].
+    function deficit() external view returns (uint256);
+
+    /// @notice USD value of everything the reserve owns [wad]: its stablecoin at $1 plus its
+    /// collateral (held, and lots on sale in the engine) at the oracle's last good price, rounded
+    /// down. The deficit is not subtracted; see `reserveRatio`.
     function totalReserveValue() external view returns (uint256);
+
+    /// @notice (totalReserveValue − deficit, floored at 0) / system debt [wad], where the system
+    /// debt is every collateral's accrued debt plus the debt under auction. Max uint256 with no debt.
+    function reserveRatio() external view returns (uint256);
+
+    /// @notice The stablecoin line first, then one line per registered collateral.
+    function composition() external view returns (Holding[] memory);
+
+    /// @notice Engine only: burn `debt` of the buffer to absorb a liquidation. Heals first.
+    function absorb(uint256 debt) external;
+
+    /// @notice Engine only: pay a keeper `amount`; what the balance lacks is minted and added to the deficit.
+    function payKeeper(address keeper, uint256 amount) external;
+
+    /// @notice Engine only: an auction ended `amount` short of its debt: burn what the reserve has,
+    /// record the rest as deficit.
+    function coverShortfall(uint256 amount) external;
+
+    /// @notice Anyone: burn the reserve's stablecoin against the deficit (min of the two).
+    function heal() external returns (uint256 healed);
+
+    /// @notice Anyone: send `amount` of collateral the reserve holds to the engine and start an
+    /// auction that sells it for the stablecoin (the proceeds come back to the reserve).
+    function sellCollateral(address collateral, uint256 amount) external returns (uint256 auctionId);
+
+    /// @notice Admin: set the buffer share (≤ 100 %).
+    function setBufferShare(uint256 newValue) external;
+
+    /// @notice Admin: set the vault manager.
+    function setVaultManager(address newManager) external;
+
+    /// @notice Admin: set the liquidation engine.
+    function setLiquidationEngine(address newEngine) external;
 }

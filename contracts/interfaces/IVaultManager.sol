@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {PriceStatus} from "./IOracleAdapter.sol";
+import {IOracleAdapter, PriceStatus} from "./IOracleAdapter.sol";
+import {IBallastDollar} from "./IBallastDollar.sol";
 
 /// @title IVaultManager
 /// @notice Multi-collateral vaults. Each vault holds one collateral token and owes stablecoin debt.
@@ -38,6 +39,19 @@ interface IVaultManager {
         uint96 normalizedDebt; // [wad]
         address owner;
         uint96 collateralAmount; // [token units]
+    }
+
+    /// @notice What `seize` took from a vault, for the liquidation engine.
+    struct Seizure {
+        address owner; // the vault's owner: receives what an auction leaves
+        address collateral; // the vault's collateral token
+        uint256 price; // [wad] the live oracle price the vault was found unhealthy at
+        uint256 debt; // [wad] debt taken off the vault (the whole debt, or a slice)
+        uint256 absorbedDebt; // [wad] part of `debt` the reserve's buffer absorbs
+        uint256 collateralToReserve; // [token units] sent to the reserve for `absorbedDebt`
+        uint256 auctionDebt; // [wad] debt − absorbedDebt, to be raised by auction
+        uint256 auctionCollateral; // [token units] sent to the engine for the auction
+        uint256 liquidationPenalty; // [wad] the collateral's penalty share
     }
 
     /// @notice Parameters for registering a collateral.
@@ -94,6 +108,17 @@ interface IVaultManager {
     event StabilityFeeSet(address indexed collateral, uint256 oldValue, uint256 newValue);
     event PausedSet(address indexed collateral, bool paused);
     event ReserveSet(address indexed oldReserve, address indexed newReserve);
+    event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
+    /// @notice The engine took `debt` and collateral off an unhealthy vault: `collateralToReserve`
+    /// went to the reserve (absorbed), `collateralToAuction` to the engine; the rest stayed.
+    event VaultSeized(
+        uint256 indexed vaultId,
+        uint256 debt,
+        uint256 absorbedDebt,
+        uint256 collateralToReserve,
+        uint256 collateralToAuction,
+        uint256 rateAccumulator
+    );
 
     error UnknownCollateral(address collateral);
     error CollateralAlreadyAdded(address collateral);
@@ -117,6 +142,13 @@ interface IVaultManager {
     /// @notice `repay` on a vault that owes nothing.
     error NoDebt(uint256 vaultId);
     error TooManyCollaterals(uint256 max);
+    /// @notice Only the liquidation engine may seize vaults.
+    error NotLiquidationEngine(address caller);
+    /// @notice The vault is at or above its liquidation ratio: `healthFactor` ≥ 1.
+    error VaultNotLiquidatable(uint256 vaultId, uint256 healthFactor);
+    /// @notice The buffer and the auction room together cannot take a slice of this vault that
+    /// leaves it with 0 or at least the minimum debt.
+    error LiquidationLimitReached(uint256 vaultId, uint256 debt, uint256 capacity);
 
     /// @notice Opens a vault for the caller, pulls `collateralAmount` of `collateral` from the caller
     /// and mints `debtAmount` to the caller. The credited collateral is the balance increase, so a
@@ -183,6 +215,41 @@ interface IVaultManager {
     /// @notice Number of vaults ever opened; ids run from 1 to this.
     function vaultCount() external view returns (uint256);
 
+    /// @notice The stablecoin the vaults mint.
+    function stablecoin() external view returns (IBallastDollar);
+
+    /// @notice The oracle adapter that prices the collaterals.
+    function oracle() external view returns (IOracleAdapter);
+
+    /// @notice The reserve that receives the stability fees.
+    function reserve() external view returns (address);
+
+    /// @notice The collateral token of an existing vault (one storage read, for the engine).
+    function vaultCollateral(uint256 vaultId) external view returns (address);
+
+    /// @notice The liquidation engine, the only caller of `seize`.
+    function liquidationEngine() external view returns (address);
+
+    /// @notice Liquidation engine only: takes debt and collateral off a vault whose health factor is
+    /// below 1 at a live oracle price (never stale, frozen or in the sequencer grace period).
+    /// @dev Accrues first. The slice: the whole debt when `absorbCapacity + auctionRoom` covers it;
+    /// otherwise as much as they cover, reduced so that the vault keeps exactly `minDebt` when it
+    /// would keep less (never dust). Collateral goes with the slice in proportion (rounded down).
+    /// Of the slice, up to `absorbCapacity` is absorbed: the reserve receives the collateral worth
+    /// absorbed × (1 + penalty) at the oracle price (rounded up), at most the absorbed part's
+    /// proportional collateral; the remainder of that share stays in the vault for its owner. The
+    /// rest of the slice (≤ `auctionRoom`) and its proportional collateral go to the engine.
+    /// The absorbed collateral goes to `absorber`, the engine's reserve (normally `reserve()`, which
+    /// receives fees; the two differ only while a reserve migration is half done).
+    /// Removes ⌊slice / rate⌋ normalized debt (all of it for a whole liquidation), so the vault
+    /// never owes less than it did minus the slice. Works while the collateral is paused.
+    function seize(
+        uint256 vaultId,
+        uint256 absorbCapacity,
+        uint256 auctionRoom,
+        address absorber
+    ) external returns (Seizure memory);
+
     /// @notice Admin: register a collateral token with its parameters.
     function addCollateral(address collateral, CollateralParams calldata params) external;
 
@@ -206,4 +273,7 @@ interface IVaultManager {
 
     /// @notice Admin: set the reserve pool that receives stability fees.
     function setReserve(address newReserve) external;
+
+    /// @notice Admin: set the liquidation engine.
+    function setLiquidationEngine(address newEngine) external;
 }

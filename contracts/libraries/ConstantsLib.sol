@@ -60,4 +60,27 @@ library ConstantsLib {
     /// @dev A relative return above 100x (10,000 %) is capped in the volatility estimate, so that r²
     /// cannot overflow whatever the price bounds are; any such move already means extreme volatility.
     uint256 internal constant MAX_EWMA_RETURN = 100e18;
+
+    // ---------------------------------------------------------------- liquidation engine
+    /// @dev An auction starts at the oracle price times a multiplier in [1, 2].
+    uint256 internal constant MIN_START_MULTIPLIER = 1e18;
+    uint256 internal constant MAX_START_MULTIPLIER = 2e18;
+    /// @dev The floor (share of the live oracle price below which an auction never sells) is at
+    /// least 50 %: a lower floor would let a crash auction sell collateral near zero.
+    uint256 internal constant MIN_FLOOR_RATIO = 0.5e18;
+    uint256 internal constant MAX_FLOOR_RATIO = 1e18;
+    /// @dev Time for the auction price to fall linearly from its start to zero, and the age after
+    /// which anyone may restart an auction.
+    uint256 internal constant MIN_AUCTION_DURATION = 5 minutes;
+    uint256 internal constant MAX_AUCTION_DURATION = 7 days;
+    /// @dev Keeper pay: at most 5 % of the debt as a fee, a flat tip of at most 10,000 stablecoin,
+    /// at most 10 % of the debt in all, and a gas allowance of at most 5M gas priced at the basefee.
+    uint256 internal constant MAX_KEEPER_FEE = 0.05e18;
+    uint256 internal constant MAX_KEEPER_TIP = 10_000e18;
+    uint256 internal constant MAX_KEEPER_REWARD_SHARE = 0.1e18;
+    uint256 internal constant MAX_TIP_GAS = 5_000_000;
+
+    // ---------------------------------------------------------------- reserve pool
+    /// @dev Share of the reserve's free stablecoin that forms the stability buffer (≤ 100 %).
+    uint256 internal constant MAX_BUFFER_SHARE = 1e18;
 }

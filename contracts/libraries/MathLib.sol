@@ -93,6 +93,14 @@ library MathLib {
         return a > b ? a - b : b - a;
     }
 
+    /// @notice a + b, or the largest uint256 when the sum would overflow.
+    function saturatingAdd(uint256 a, uint256 b) internal pure returns (uint256) {
+        unchecked {
+            uint256 c = a + b;
+            return c < a ? type(uint256).max : c;
+        }
+    }
+
     function min(uint256 a, uint256 b) internal pure returns (uint256) {
         return a < b ? a : b;
     }

@@ -24,9 +24,9 @@ describe("ReservePool", () => {
     reserve = sys.reserve;
   });
 
-  /** surplus() and totalReserveValue() agree and equal the reserve's stablecoin balance. */
+  /** The reserve's stablecoin splits into buffer and surplus; with no collateral held its value is that balance. */
   async function expectReserveValue(expected: bigint) {
-    expect(await reserve.surplus()).to.equal(expected);
+    expect((await reserve.surplus()) + (await reserve.stabilityBuffer())).to.equal(expected);
     expect(await reserve.totalReserveValue()).to.equal(expected);
     expect(await sys.bdol.balanceOf(await reserve.getAddress())).to.equal(expected);
   }
@@ -35,19 +35,19 @@ describe("ReservePool", () => {
     it("rejects a zero stablecoin or admin", async () => {
       const factory = await ethers.getContractFactory("ReservePool");
       const bdol = await sys.bdol.getAddress();
-      await expect(factory.deploy(ethers.ZeroAddress, alice.address)).to.be.revertedWithCustomError(
+      await expect(factory.deploy(ethers.ZeroAddress, alice.address, 0n)).to.be.revertedWithCustomError(
         factory,
         "ZeroAddress",
       );
-      await expect(factory.deploy(bdol, ethers.ZeroAddress)).to.be.revertedWithCustomError(factory, "ZeroAddress");
-      await expect(factory.deploy(ethers.ZeroAddress, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+      await expect(factory.deploy(bdol, ethers.ZeroAddress, 0n)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+      await expect(factory.deploy(ethers.ZeroAddress, ethers.ZeroAddress, 0n)).to.be.revertedWithCustomError(
         factory,
         "ZeroAddress",
       );
     });
 
     it("stores the stablecoin and grants the admin role", async () => {
-      const fresh = await ethers.deployContract("ReservePool", [await sys.bdol.getAddress(), alice.address]);
+      const fresh = await ethers.deployContract("ReservePool", [await sys.bdol.getAddress(), alice.address, 0n]);
       expect(await fresh.stablecoin()).to.equal(await sys.bdol.getAddress());
       expect(await fresh.hasRole(ADMIN_ROLE, alice.address)).to.equal(true);
       expect(await fresh.hasRole(ADMIN_ROLE, bob.address)).to.equal(false);
@@ -86,7 +86,7 @@ describe("ReservePool", () => {
 
       const pendingWbtc = await vm.pendingFees(wbtc);
       await vm.accrue(wbtc);
-      const surplus = await reserve.surplus();
+      const surplus = await sys.bdol.balanceOf(await reserve.getAddress());
       expect(surplus - minted).to.be.within(pendingWbtc, pendingWbtc + wad("0.001"));
       await expectReserveValue(surplus);
       // And the supply identity: everything outside the borrowers' hands is the reserve's.

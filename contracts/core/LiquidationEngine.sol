@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {ILiquidationEngine, ITakeCallback} from "../interfaces/ILiquidationEngine.sol";
+import {IVaultManager} from "../interfaces/IVaultManager.sol";
+import {IReservePool} from "../interfaces/IReservePool.sol";
+import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
+import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {MathLib} from "../libraries/MathLib.sol";
+import {CollateralLib} from "../libraries/CollateralLib.sol";
+
+/// @title LiquidationEngine
+/// @notice Buffer absorption, Dutch auctions with a floor, keeper pay. See {ILiquidationEngine}.
+/// @dev Accounting identity (with the vault manager's, tested by the invariant suite): the
+/// stablecoin supply equals Σ vault debt − accrued fees − rounding slack + `totalDebtUnderAuction`
+/// + the reserve's deficit. A liquidation moves the sliced debt off the vault manager's books: the
+/// absorbed part is burnt by the reserve at once, the auctioned part is counted here until the
+/// auction burns it or ends short (the reserve burns or records the shortfall).
+contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuardTransient {
+    using MathLib for uint256;
+    using SafeERC20 for IERC20;
+
+    /// @dev A reserve sale raises an unbounded tab: everything paid is proceeds for the reserve.
+    uint96 internal constant SALE_TAB = type(uint96).max;
+
+    /// @dev Per-collateral configuration and state, packed: a take reads three slots.
+    struct Collateral {
+        // slot 0
+        address oracleAsset; // address(0) ⇔ not configured
+        uint8 decimals;
+        uint32 duration; // [seconds]
+        uint32 maxAge; // [seconds]
+        // slot 1
+        uint64 startMultiplier; // [wad]
+        uint64 floorRatio; // [wad]
+        uint128 debtUnderAuction; // [wad]
+        // slot 2
+        uint96 maxAuctionDebt; // [wad]
+        uint96 dust; // [wad]
+        // slot 3: reserve sales only
+        uint128 collateralOnSale; // [token units]
+    }
+
+    /// @dev An auction in three slots. Proceeds pay the debt before the penalty, so the debt still
+    /// to raise is `tab − penalty` while the tab exceeds the penalty.
+    struct Auction {
+        // slot 0
+        address collateral; // address(0) ⇔ no active auction
+        uint96 lot; // [token units]
+        // slot 1
+        address owner;
+        uint96 tab; // [wad]
+        // slot 2
+        uint96 penalty; // [wad] the penalty part of the initial tab
+        uint96 startPrice; // [wad per whole token]
+        uint40 startTime; // [seconds]
+    }
+
+    IBallastDollar public immutable stablecoin;
+    IVaultManager public immutable vaultManager;
+    IOracleAdapter public immutable oracle;
+    /// @inheritdoc ILiquidationEngine
+    address public immutable reserve;
+
+    mapping(address collateral => Collateral) internal _collaterals;
+    mapping(uint256 auctionId => Auction) internal _auctions;
+    /// @inheritdoc ILiquidationEngine
+    uint256 public auctionCount;
+
+    // Packed globals: the total and its limit are read by every liquidation.
+    uint128 internal _totalDebtUnderAuction;
+    uint96 internal _maxTotalAuctionDebt;
+    // Keeper pay.
+    address internal _nativeAsset;
+    uint32 internal _tipGas;
+    uint64 internal _keeperFee;
+    uint96 internal _maxTip;
+    uint64 internal _maxRewardShare;
+
+    constructor(address vaultManager_, address reserve_, address admin) {
+        if (vaultManager_ == address(0) || reserve_ == address(0) || admin == address(0)) {
+            revert ErrorsLib.ZeroAddress();
+        }
+        vaultManager = IVaultManager(vaultManager_);
+        stablecoin = IVaultManager(vaultManager_).stablecoin();
+        oracle = IVaultManager(vaultManager_).oracle();
+        reserve = reserve_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // =================================================================== keeper actions
+
+    /// @inheritdoc ILiquidationEngine
+    function liquidate(uint256 vaultId, address keeper) external nonReentrant returns (uint256 auctionId) {
+        if (keeper == address(0)) revert ErrorsLib.ZeroAddress();
+        address collateral = vaultManager.vaultCollateral(vaultId);
+        Collateral storage config = _configuredCollateral(collateral);
+
+        uint256 room = _auctionRoom(config);
+        IVaultManager.Seizure memory s = vaultManager.seize(
+            vaultId,
+            IReservePool(reserve).stabilityBuffer(),
+            room,
+            reserve
+        );
+        uint256 reward = _keeperReward(s.debt);
+        // Nothing left to sell for the auctioned part (a vault with dust collateral): all of it is
+        // a shortfall, covered after the absorption so that it cannot eat the buffer first.
+        uint256 shortfall = s.auctionCollateral == 0 ? s.auctionDebt : 0;
+        if (s.auctionDebt != 0 && shortfall == 0) auctionId = _startVaultAuction(vaultId, config, s);
+        emit Liquidated(vaultId, collateral, keeper, s.debt, s.absorbedDebt, auctionId, reward);
+
+        if (s.absorbedDebt != 0) IReservePool(reserve).absorb(s.absorbedDebt);
+        if (shortfall != 0) IReservePool(reserve).coverShortfall(shortfall);
+        if (reward != 0) IReservePool(reserve).payKeeper(keeper, reward);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function take(
+        uint256 auctionId,
+        uint256 maxCollateral,
+        uint256 maxPrice,
+        address receiver,
+        bytes calldata data
+    ) external nonReentrant returns (uint256 collateralOut, uint256 paid) {
+        if (maxCollateral == 0) revert ErrorsLib.ZeroAmount();
+        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        Auction storage auction = _activeAuction(auctionId);
+        address collateral = auction.collateral;
+        Collateral storage config = _collaterals[collateral];
+        uint256 price = _takeablePrice(auctionId, auction, config);
+        if (price > maxPrice) revert PriceAboveMax(price, maxPrice);
+
+        uint256 lot = auction.lot;
+        uint256 tab = auction.tab;
+        (collateralOut, paid) = _takeAmounts(config, lot, tab, MathLib.min(maxCollateral, lot), price);
+
+        uint256 penalty = auction.penalty;
+        uint256 lotLeft = lot - collateralOut;
+        uint256 tabLeft = tab - paid;
+        uint256 debtBefore = tab > penalty ? tab - penalty : 0;
+        uint256 debtPaid = MathLib.min(paid, debtBefore);
+        // The auction ends when the tab is raised or the lot is gone.
+        uint256 refund = tabLeft == 0 ? lotLeft : 0;
+        uint256 shortfall = lotLeft == 0 ? debtBefore - debtPaid : 0;
+        address owner = auction.owner;
+
+        if (debtPaid + shortfall != 0) _releaseDebt(config, debtPaid + shortfall);
+        if (owner == reserve) config.collateralOnSale -= uint128(collateralOut + refund);
+        if (lotLeft == 0 || tabLeft == 0) {
+            delete _auctions[auctionId];
+        } else {
+            auction.lot = uint96(lotLeft);
+            auction.tab = uint96(tabLeft);
+        }
+        emit Taken(auctionId, msg.sender, receiver, collateralOut, paid, price, lotLeft, tabLeft);
+        if (lotLeft == 0 || tabLeft == 0) emit AuctionEnded(auctionId, refund, shortfall);
+
+        IERC20(collateral).safeTransfer(receiver, collateralOut);
+        if (data.length != 0) ITakeCallback(receiver).onTake(msg.sender, collateralOut, paid, data);
+        stablecoin.burn(msg.sender, paid);
+        if (paid > debtPaid) stablecoin.mint(reserve, paid - debtPaid);
+        if (refund != 0) IERC20(collateral).safeTransfer(owner, refund);
+        if (shortfall != 0) IReservePool(reserve).coverShortfall(shortfall);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function redo(uint256 auctionId, address keeper) external nonReentrant {
+        if (keeper == address(0)) revert ErrorsLib.ZeroAddress();
+        Auction storage auction = _activeAuction(auctionId);
+        Collateral storage config = _collaterals[auction.collateral];
+        uint256 oraclePrice = _liveOraclePrice(config);
+        uint256 price = _priceAt(auction, config);
+        if (!_stale(auction, config, price, oraclePrice)) revert RedoNotNeeded(auctionId);
+
+        uint256 startPrice = oraclePrice.wadMulDown(config.startMultiplier);
+        auction.startPrice = _toUint96(startPrice);
+        auction.startTime = uint40(block.timestamp);
+
+        uint256 tab = auction.tab;
+        uint256 lotValue = CollateralLib.valueDown(auction.lot, config.decimals, oraclePrice);
+        uint256 cap = MathLib.min(tab, lotValue).wadMulDown(_maxRewardShare);
+        uint256 reward = MathLib.min(_basefeeTip(), cap);
+        emit AuctionReset(auctionId, keeper, startPrice, reward);
+        if (reward != 0) IReservePool(reserve).payKeeper(keeper, reward);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function startSale(address collateral, uint256 amount) external nonReentrant returns (uint256 auctionId) {
+        if (msg.sender != reserve) revert NotReserve(msg.sender);
+        if (amount == 0) revert ErrorsLib.ZeroAmount();
+        Collateral storage config = _configuredCollateral(collateral);
+        uint256 startPrice = _liveOraclePrice(config).wadMulDown(config.startMultiplier);
+        auctionId = ++auctionCount;
+        _auctions[auctionId] = Auction({
+            collateral: collateral,
+            lot: _toUint96(amount),
+            owner: msg.sender,
+            tab: SALE_TAB,
+            penalty: SALE_TAB,
+            startPrice: _toUint96(startPrice),
+            startTime: uint40(block.timestamp)
+        });
+        config.collateralOnSale += uint128(amount);
+        emit AuctionStarted(auctionId, 0, collateral, amount, SALE_TAB, 0, startPrice);
+    }
+
+    // =================================================================== views
+
+    /// @inheritdoc ILiquidationEngine
+    function auctionInfo(uint256 auctionId) external view returns (AuctionView memory view_) {
+        Auction storage auction = _auctions[auctionId];
+        uint256 tab = auction.tab;
+        uint256 penalty = auction.penalty;
+        view_ = AuctionView({
+            collateral: auction.collateral,
+            owner: auction.owner,
+            lot: auction.lot,
+            tab: tab,
+            debt: tab > penalty ? tab - penalty : 0,
+            startPrice: auction.startPrice,
+            startTime: auction.startTime
+        });
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function auctionPrice(uint256 auctionId) external view returns (uint256 price, bool needsReset) {
+        Auction storage auction = _activeAuction(auctionId);
+        Collateral storage config = _collaterals[auction.collateral];
+        price = _priceAt(auction, config);
+        (uint256 oraclePrice, PriceStatus status) = oracle.getPrice(config.oracleAsset);
+        needsReset = status != PriceStatus.Live || _stale(auction, config, price, oraclePrice);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function totalDebtUnderAuction() external view returns (uint256) {
+        return _totalDebtUnderAuction;
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function maxTotalAuctionDebt() external view returns (uint256) {
+        return _maxTotalAuctionDebt;
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function nativeAsset() external view returns (address) {
+        return _nativeAsset;
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function keeperReward(uint256 debt) external view returns (uint256) {
+        return _keeperReward(debt);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function keeperRewardParams() external view returns (KeeperRewardParams memory) {
+        return
+            KeeperRewardParams({
+                tipGas: _tipGas,
+                maxTip: _maxTip,
+                keeperFee: _keeperFee,
+                maxRewardShare: _maxRewardShare
+            });
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function collateralState(address collateral) external view returns (CollateralState memory state) {
+        Collateral storage c = _collaterals[collateral];
+        state = CollateralState({
+            enabled: c.oracleAsset != address(0),
+            oracleAsset: c.oracleAsset,
+            decimals: c.decimals,
+            params: _params(c),
+            debtUnderAuction: c.debtUnderAuction,
+            collateralOnSale: c.collateralOnSale
+        });
+    }
+
+    // =================================================================== governance
+
+    /// @inheritdoc ILiquidationEngine
+    function configureCollateral(
+        address collateral,
+        AuctionParams calldata params
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Collateral storage config = _collaterals[collateral];
+        if (config.oracleAsset != address(0)) revert CollateralAlreadyConfigured(collateral);
+        IVaultManager.CollateralConfig memory vm = vaultManager.collateralConfig(collateral);
+        if (!vm.enabled) revert IVaultManager.UnknownCollateral(collateral);
+        _checkPrices(params.startMultiplier, params.floorRatio);
+        _checkDuration(params.duration);
+        _checkDuration(params.maxAge);
+        ErrorsLib.checkBounds(params.maxAuctionDebt, 0, ConstantsLib.MAX_DEBT_CEILING);
+        ErrorsLib.checkBounds(params.dust, 0, ConstantsLib.MAX_MIN_DEBT);
+
+        config.oracleAsset = vm.oracleAsset;
+        config.decimals = vm.decimals;
+        config.duration = uint32(params.duration);
+        config.maxAge = uint32(params.maxAge);
+        config.startMultiplier = uint64(params.startMultiplier);
+        config.floorRatio = uint64(params.floorRatio);
+        config.maxAuctionDebt = uint96(params.maxAuctionDebt);
+        config.dust = uint96(params.dust);
+        emit CollateralConfigured(collateral, params);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setStartMultiplier(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Collateral storage config = _configuredCollateral(collateral);
+        uint256 oldValue = config.startMultiplier;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        _checkPrices(newValue, config.floorRatio);
+        config.startMultiplier = uint64(newValue);
+        emit StartMultiplierSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setFloorRatio(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Collateral storage config = _configuredCollateral(collateral);
+        uint256 oldValue = config.floorRatio;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        _checkPrices(config.startMultiplier, newValue);
+        config.floorRatio = uint64(newValue);
+        emit FloorRatioSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setAuctionDuration(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Collateral storage config = _configuredCollateral(collateral);
+        uint256 oldValue = config.duration;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        _checkDuration(newValue);
+        config.duration = uint32(newValue);
+        emit AuctionDurationSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setMaxAuctionAge(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Collateral storage config = _configuredCollateral(collateral);
+        uint256 oldValue = config.maxAge;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        _checkDuration(newValue);
+        config.maxAge = uint32(newValue);
+        emit MaxAuctionAgeSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setMaxAuctionDebt(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Collateral storage config = _configuredCollateral(collateral);
+        uint256 oldValue = config.maxAuctionDebt;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_DEBT_CEILING);
+        config.maxAuctionDebt = uint96(newValue);
+        emit MaxAuctionDebtSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setAuctionDust(address collateral, uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Collateral storage config = _configuredCollateral(collateral);
+        uint256 oldValue = config.dust;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_MIN_DEBT);
+        config.dust = uint96(newValue);
+        emit AuctionDustSet(collateral, oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setMaxTotalAuctionDebt(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = _maxTotalAuctionDebt;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_DEBT_CEILING);
+        _maxTotalAuctionDebt = uint96(newValue);
+        emit MaxTotalAuctionDebtSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setTipGas(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = _tipGas;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_TIP_GAS);
+        _tipGas = uint32(newValue);
+        emit TipGasSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setMaxTip(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = _maxTip;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_KEEPER_TIP);
+        _maxTip = uint96(newValue);
+        emit MaxTipSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setKeeperFee(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = _keeperFee;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_KEEPER_FEE);
+        _keeperFee = uint64(newValue);
+        emit KeeperFeeSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setMaxRewardShare(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = _maxRewardShare;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_KEEPER_REWARD_SHARE);
+        _maxRewardShare = uint64(newValue);
+        emit MaxRewardShareSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function setNativeAsset(address newAsset) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address oldAsset = _nativeAsset;
+        if (newAsset == oldAsset) revert ErrorsLib.NoChange();
+        // address(0) turns the basefee tip off; any other asset must be priced by the oracle.
+        if (newAsset != address(0)) oracle.getPrice(newAsset);
+        _nativeAsset = newAsset;
+        emit NativeAssetSet(oldAsset, newAsset);
+    }
+
+    // =================================================================== internals
+
+    function _startVaultAuction(
+        uint256 vaultId,
+        Collateral storage config,
+        IVaultManager.Seizure memory s
+    ) internal returns (uint256 auctionId) {
+        uint256 tab = s.auctionDebt.wadMulUp(ConstantsLib.WAD + s.liquidationPenalty);
+        uint256 startPrice = s.price.wadMulDown(config.startMultiplier);
+        auctionId = ++auctionCount;
+        _auctions[auctionId] = Auction({
+            collateral: s.collateral,
+            lot: uint96(s.auctionCollateral), // ≤ the vault's uint96 collateral
+            owner: s.owner,
+            tab: _toUint96(tab),
+            penalty: uint96(tab - s.auctionDebt),
+            startPrice: _toUint96(startPrice),
+            startTime: uint40(block.timestamp)
+        });
+        // Fits: auctionDebt ≤ the room, which is ≤ the uint96 limits.
+        config.debtUnderAuction += uint128(s.auctionDebt);
+        _totalDebtUnderAuction += uint128(s.auctionDebt);
+        emit AuctionStarted(auctionId, vaultId, s.collateral, s.auctionCollateral, tab, s.auctionDebt, startPrice);
+    }
+
+    /// @dev How much the taker receives and pays. Pays ⌈slice × price⌉; when that exceeds the tab the
+    /// taker pays the tab and receives ⌊tab / price⌋. A partial take that would leave 0 < tab < dust
+    /// is cut to leave exactly dust (refused when the tab is already at most dust).
+    function _takeAmounts(
+        Collateral storage config,
+        uint256 lot,
+        uint256 tab,
+        uint256 slice,
+        uint256 price
+    ) internal view returns (uint256 collateralOut, uint256 paid) {
+        uint8 decimals = config.decimals;
+        paid = CollateralLib.valueUp(slice, decimals, price);
+        if (paid >= tab) {
+            // price > 0 here: a zero price is below any floor and refused before.
+            return (MathLib.min(CollateralLib.amountForValueDown(tab, decimals, price), slice), tab);
+        }
+        if (slice < lot) {
+            uint256 dust = config.dust;
+            if (tab - paid < dust) {
+                if (tab <= dust) revert TakeLeavesDust(tab - paid, dust);
+                slice = CollateralLib.amountForValueDown(tab - dust, decimals, price);
+                paid = CollateralLib.valueUp(slice, decimals, price);
+            }
+        }
+        if (slice == 0 || paid == 0) revert ErrorsLib.ZeroAmount();
+        return (slice, paid);
+    }
+
+    /// @dev The auction price if a take may happen now; reverts otherwise.
+    function _takeablePrice(
+        uint256 auctionId,
+        Auction storage auction,
+        Collateral storage config
+    ) internal view returns (uint256 price) {
+        uint256 oraclePrice = _liveOraclePrice(config);
+        price = _priceAt(auction, config);
+        if (_stale(auction, config, price, oraclePrice)) {
+            revert AuctionNeedsReset(auctionId, price, oraclePrice.wadMulUp(config.floorRatio));
+        }
+    }
+
+    function _priceAt(Auction storage auction, Collateral storage config) internal view returns (uint256) {
+        uint256 elapsed = block.timestamp - auction.startTime;
+        uint256 duration = config.duration;
+        if (elapsed >= duration) return 0;
+        return uint256(auction.startPrice).mulDivDown(duration - elapsed, duration);
+    }
+
+    function _stale(
+        Auction storage auction,
+        Collateral storage config,
+        uint256 price,
+        uint256 oraclePrice
+    ) internal view returns (bool) {
+        return
+            block.timestamp - auction.startTime > config.maxAge || price < oraclePrice.wadMulUp(config.floorRatio);
+    }
+
+    function _liveOraclePrice(Collateral storage config) internal view returns (uint256 price) {
+        address asset = config.oracleAsset;
+        PriceStatus status;
+        (price, status) = oracle.getPrice(asset);
+        if (status != PriceStatus.Live) revert OracleNotLive(asset, status);
+    }
+
+    /// @dev Debt left the auctions (raised, or written off as shortfall).
+    function _releaseDebt(Collateral storage config, uint256 amount) internal {
+        // Cannot underflow: an auction's debt was added to both counters when it started.
+        unchecked {
+            config.debtUnderAuction -= uint128(amount);
+            _totalDebtUnderAuction -= uint128(amount);
+        }
+    }
+
+    function _auctionRoom(Collateral storage config) internal view returns (uint256) {
+        uint256 used = config.debtUnderAuction;
+        uint256 limit = config.maxAuctionDebt;
+        uint256 room = limit > used ? limit - used : 0;
+        uint256 totalUsed = _totalDebtUnderAuction;
+        uint256 totalLimit = _maxTotalAuctionDebt;
+        return MathLib.min(room, totalLimit > totalUsed ? totalLimit - totalUsed : 0);
+    }
+
+    function _keeperReward(uint256 debt) internal view returns (uint256) {
+        uint256 reward = _basefeeTip() + debt.wadMulDown(_keeperFee);
+        return MathLib.min(reward, debt.wadMulDown(_maxRewardShare));
+    }
+
+    /// @dev tipGas × basefee [native wei] × native price [wad per whole token] / 1e18, capped.
+    /// The oracle's last good price is used whatever its status: the tip is pay, not risk.
+    function _basefeeTip() internal view returns (uint256) {
+        address asset = _nativeAsset;
+        if (asset == address(0)) return 0;
+        (uint256 nativePrice, ) = oracle.getPrice(asset);
+        uint256 tip = (uint256(_tipGas) * block.basefee).wadMulDown(nativePrice);
+        return MathLib.min(tip, _maxTip);
+    }
+
+    function _activeAuction(uint256 auctionId) internal view returns (Auction storage auction) {
+        auction = _auctions[auctionId];
+        if (auction.collateral == address(0)) revert AuctionNotActive(auctionId);
+    }
+
+    function _configuredCollateral(address collateral) internal view returns (Collateral storage config) {
+        config = _collaterals[collateral];
+        if (config.oracleAsset == address(0)) revert CollateralNotConfigured(collateral);
+    }
+
+    function _params(Collateral storage c) internal view returns (AuctionParams memory) {
+        return
+            AuctionParams({
+                startMultiplier: c.startMultiplier,
+                floorRatio: c.floorRatio,
+                duration: c.duration,
+                maxAge: c.maxAge,
+                maxAuctionDebt: c.maxAuctionDebt,
+                dust: c.dust
+            });
+    }
+
+    function _checkPrices(uint256 startMultiplier, uint256 floorRatio) internal pure {
+        ErrorsLib.checkBounds(
+            startMultiplier,
+            ConstantsLib.MIN_START_MULTIPLIER,
+            ConstantsLib.MAX_START_MULTIPLIER
+        );
+        ErrorsLib.checkBounds(floorRatio, ConstantsLib.MIN_FLOOR_RATIO, ConstantsLib.MAX_FLOOR_RATIO);
+        if (floorRatio >= startMultiplier) revert FloorNotBelowStart(floorRatio, startMultiplier);
+    }
+
+    function _checkDuration(uint256 value) internal pure {
+        ErrorsLib.checkBounds(value, ConstantsLib.MIN_AUCTION_DURATION, ConstantsLib.MAX_AUCTION_DURATION);
+    }
+
+    function _toUint96(uint256 value) internal pure returns (uint96) {
+        if (value > type(uint96).max) revert ErrorsLib.AmountTooLarge(value, type(uint96).max);
+        return uint96(value);
+    }
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {PriceStatus} from "./IOracleAdapter.sol";
+
+/// @title ITakeCallback
+/// @notice Implemented by a taker that wants the collateral before it pays (no capital needed):
+/// the engine sends the collateral to `receiver`, calls `onTake` on it, then burns what is owed
+/// from the caller of `take`. A flash-minting keeper sells the collateral here and repays.
+interface ITakeCallback {
+    /// @param taker the caller of `take`, who pays `owed`
+    /// @param collateralAmount collateral already sent to the receiver [token units]
+    /// @param owed stablecoin that will be burnt from the taker when this returns [wad]
+    /// @param data the bytes the taker passed to `take`
+    function onTake(address taker, uint256 collateralAmount, uint256 owed, bytes calldata data) external;
+}
+
+/// @title ILiquidationEngine
+/// @notice Liquidates vaults whose health factor is below 1 at a live price. Waterfall: the
+/// reserve's stability buffer absorbs what it can at once; the rest goes to a Dutch auction that
+/// never sells below a floor relative to the live oracle price (it is restarted instead); what an
+/// auction leaves of the collateral goes back to the vault's owner; a shortfall is covered by the
+/// reserve or recorded as deficit.
+/// @dev Auction price. With `top` = oracle price × startMultiplier at start (or restart) and
+/// `t` the seconds since then, price(t) = top × (duration − t) / duration for t < duration, else 0
+/// (linear decrease, rounded down). A take is refused (`AuctionNeedsReset`) when the oracle is not
+/// live, when t > maxAge, or when price(t) < oracle price × floorRatio (rounded up); anyone may then
+/// `redo` the auction at the current oracle price. So no take ever pays less than floorRatio × the
+/// live oracle price: a crash without bidders resets auctions instead of selling at zero.
+///
+/// Tab. An auction raises `tab` = debt × (1 + penalty), rounded up. Proceeds pay the debt first
+/// (burnt) and then the penalty (minted to the reserve, as the stablecoin burnt from the taker).
+/// A partial take never leaves 0 < tab < dust: it is reduced to leave exactly `dust`, and refused
+/// when the tab is already at most `dust` (then only the whole tab or the whole lot can be taken).
+/// The auction ends when the tab is raised (the remaining lot goes to the vault's owner) or the lot
+/// is sold (the debt not raised is a shortfall for the reserve).
+///
+/// Limits. Debt under auction (debt part, not penalty) is limited per collateral (`maxAuctionDebt`)
+/// and in total (`maxTotalAuctionDebt`). A liquidation takes the slice that the buffer plus the
+/// room left allow, never leaving the vault with dust (see IVaultManager.seize).
+///
+/// Keeper pay, from the reserve, for a liquidation of `debt`:
+///   reward = min(min(tipGas × block.basefee × ETH price, maxTip) + keeperFee × debt, maxRewardShare × debt)
+/// The basefee part keeps keepers paid through a gas spike (Black Thursday). A `redo` pays the
+/// basefee tip capped at maxRewardShare × min(tab, lot value).
+///
+/// Reserve sales: collateral the reserve took is sold through the same auction with no debt and an
+/// unbounded tab; everything paid is minted to the reserve and the auction ends with the lot.
+interface ILiquidationEngine {
+    /// @notice Per-collateral auction parameters (the stored form is packed).
+    struct AuctionParams {
+        uint256 startMultiplier; // [wad] start price = oracle price × this, in [1, 2]
+        uint256 floorRatio; // [wad] no take below oracle price × this, in [0.5, 1], < startMultiplier
+        uint256 duration; // [seconds] time for the price to fall linearly to zero
+        uint256 maxAge; // [seconds] an older auction must be restarted
+        uint256 maxAuctionDebt; // [wad] limit on this collateral's debt under auction
+        uint256 dust; // [wad] smallest tab a partial take may leave
+    }
+
+    /// @notice A collateral's configuration and state, as returned by `collateralState`.
+    struct CollateralState {
+        bool enabled;
+        address oracleAsset;
+        uint8 decimals;
+        AuctionParams params;
+        uint256 debtUnderAuction; // [wad]
+        uint256 collateralOnSale; // [token units] reserve-owned collateral in sale auctions
+    }
+
+    /// @notice An auction, as returned by `auctionInfo`.
+    struct AuctionView {
+        address collateral; // address(0) when the auction does not exist or has ended
+        address owner; // receives the lot left when the tab is raised (the reserve for sales)
+        uint256 lot; // [token units] collateral left to sell
+        uint256 tab; // [wad] stablecoin left to raise (type(uint96).max for a reserve sale)
+        uint256 debt; // [wad] part of the tab that is debt (burnt when paid)
+        uint256 startPrice; // [wad per whole token]
+        uint256 startTime; // [seconds]
+    }
+
+    /// @notice Keeper pay parameters.
+    struct KeeperRewardParams {
+        uint256 tipGas; // [gas] priced at block.basefee and the native asset's price
+        uint256 maxTip; // [wad] cap on the basefee part
+        uint256 keeperFee; // [wad] share of the liquidated debt
+        uint256 maxRewardShare; // [wad] cap on the whole reward, as a share of the debt
+    }
+
+    event CollateralConfigured(address indexed collateral, AuctionParams params);
+    event StartMultiplierSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event FloorRatioSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event AuctionDurationSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event MaxAuctionAgeSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event MaxAuctionDebtSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event AuctionDustSet(address indexed collateral, uint256 oldValue, uint256 newValue);
+    event MaxTotalAuctionDebtSet(uint256 oldValue, uint256 newValue);
+    event TipGasSet(uint256 oldValue, uint256 newValue);
+    event MaxTipSet(uint256 oldValue, uint256 newValue);
+    event KeeperFeeSet(uint256 oldValue, uint256 newValue);
+    event MaxRewardShareSet(uint256 oldValue, uint256 newValue);
+    event NativeAssetSet(address indexed oldAsset, address indexed newAsset);
+
+    /// @notice A vault was liquidated: `debt` taken, `absorbedDebt` of it by the reserve's buffer,
+    /// the rest by auction `auctionId` (0 when none); `reward` paid to `keeper` by the reserve.
+    event Liquidated(
+        uint256 indexed vaultId,
+        address indexed collateral,
+        address indexed keeper,
+        uint256 debt,
+        uint256 absorbedDebt,
+        uint256 auctionId,
+        uint256 reward
+    );
+    event AuctionStarted(
+        uint256 indexed auctionId,
+        uint256 indexed vaultId,
+        address indexed collateral,
+        uint256 lot,
+        uint256 tab,
+        uint256 debt,
+        uint256 startPrice
+    );
+    /// @notice `collateralAmount` sold to `receiver` for `paid` at `price`; `lot` and `tab` remain.
+    event Taken(
+        uint256 indexed auctionId,
+        address indexed taker,
+        address receiver,
+        uint256 collateralAmount,
+        uint256 paid,
+        uint256 price,
+        uint256 lot,
+        uint256 tab
+    );
+    /// @notice The auction was restarted at `startPrice`; `reward` paid to `keeper`.
+    event AuctionReset(uint256 indexed auctionId, address indexed keeper, uint256 startPrice, uint256 reward);
+    /// @notice The auction ended: `refund` collateral went to its owner, `shortfall` debt was not raised.
+    event AuctionEnded(uint256 indexed auctionId, uint256 refund, uint256 shortfall);
+
+    error NotReserve(address caller);
+    error CollateralNotConfigured(address collateral);
+    error CollateralAlreadyConfigured(address collateral);
+    error FloorNotBelowStart(uint256 floorRatio, uint256 startMultiplier);
+    error AuctionNotActive(uint256 auctionId);
+    /// @notice The auction is too old or its price fell below the floor: it must be restarted.
+    error AuctionNeedsReset(uint256 auctionId, uint256 price, uint256 floorPrice);
+    /// @notice `redo` on an auction that is neither too old nor below its floor.
+    error RedoNotNeeded(uint256 auctionId);
+    error PriceAboveMax(uint256 price, uint256 maxPrice);
+    /// @notice A partial take would leave 0 < tab < dust and the tab is already at most dust.
+    error TakeLeavesDust(uint256 tabLeft, uint256 dust);
+    error OracleNotLive(address asset, PriceStatus status);
+
+    /// @notice Anyone: liquidate a vault whose health factor is below 1 at a live price.
+    /// @param keeper receives the keeper reward
+    /// @return auctionId the auction for the part the buffer did not absorb, 0 when none
+    function liquidate(uint256 vaultId, address keeper) external returns (uint256 auctionId);
+
+    /// @notice Anyone: buy up to `maxCollateral` of an auction's lot at its current price.
+    /// @param maxCollateral in the collateral token's units
+    /// @param maxPrice stablecoin (WAD) per whole collateral token, the oracle's unit
+    /// @param receiver receives the collateral (and the callback when `data` is not empty)
+    /// @param data passed to `ITakeCallback(receiver).onTake` when not empty
+    /// @return collateralOut sent to `receiver`
+    /// @return paid stablecoin burnt from the caller
+    function take(
+        uint256 auctionId,
+        uint256 maxCollateral,
+        uint256 maxPrice,
+        address receiver,
+        bytes calldata data
+    ) external returns (uint256 collateralOut, uint256 paid);
+
+    /// @notice Anyone: restart an auction that is too old or whose price fell below its floor, at
+    /// the live oracle price.
+    function redo(uint256 auctionId, address keeper) external;
+
+    /// @notice Reserve only: auction `amount` of collateral the reserve already sent to the engine.
+    function startSale(address collateral, uint256 amount) external returns (uint256 auctionId);
+
+    /// @notice The auction's state (all zero once it has ended).
+    function auctionInfo(uint256 auctionId) external view returns (AuctionView memory);
+
+    /// @notice The auction's current price [wad per whole token] and whether a take would be
+    /// refused until it is restarted (too old, below the floor, or the oracle not live).
+    function auctionPrice(uint256 auctionId) external view returns (uint256 price, bool needsReset);
+
+    /// @notice The reserve that absorbs, pays keepers and covers shortfalls.
+    function reserve() external view returns (address);
+
+    /// @notice Number of auctions ever started; ids run from 1.
+    function auctionCount() external view returns (uint256);
+
+    /// @notice Σ debt under auction over all collaterals [wad].
+    function totalDebtUnderAuction() external view returns (uint256);
+
+    /// @notice The keeper reward a liquidation of `debt` pays now.
+    function keeperReward(uint256 debt) external view returns (uint256);
+
+    function collateralState(address collateral) external view returns (CollateralState memory);
+
+    function keeperRewardParams() external view returns (KeeperRewardParams memory);
+
+    function maxTotalAuctionDebt() external view returns (uint256);
+
+    /// @notice The oracle asset whose price converts the basefee tip (the chain's native token).
+    function nativeAsset() external view returns (address);
+
+    /// @notice Admin: enable a vault-manager collateral for liquidation with its auction parameters.
+    function configureCollateral(address collateral, AuctionParams calldata params) external;
+
+    function setStartMultiplier(address collateral, uint256 newValue) external;
+
+    function setFloorRatio(address collateral, uint256 newValue) external;
+
+    function setAuctionDuration(address collateral, uint256 newValue) external;
+
+    function setMaxAuctionAge(address collateral, uint256 newValue) external;
+
+    function setMaxAuctionDebt(address collateral, uint256 newValue) external;
+
+    function setAuctionDust(address collateral, uint256 newValue) external;
+
+    function setMaxTotalAuctionDebt(uint256 newValue) external;
+
+    function setTipGas(uint256 newValue) external;
+
+    function setMaxTip(uint256 newValue) external;
+
+    function setKeeperFee(uint256 newValue) external;
+
+    function setMaxRewardShare(uint256 newValue) external;
+
+    function setNativeAsset(address newAsset) external;
+}

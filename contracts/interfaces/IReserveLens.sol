@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {PriceStatus} from "./IOracleAdapter.sol";
+
+/// @title IReserveLens
+/// @notice Read-only aggregation for keepers, scripts and dashboards: one call for the whole
+/// system, one call per page of vaults or auctions. Nothing here changes state.
+/// @dev Views only; the health factor here is computed exactly as `VaultManager.healthFactor` (the
+/// oracle price is read once per collateral, not once per vault), so a keeper can trust
+/// `healthFactor < 1e18 && priceStatus == Live` to mean `liquidate` will not revert with
+/// VaultNotLiquidatable in the same block.
+interface IReserveLens {
+    struct CollateralSnapshot {
+        address token;
+        address oracleAsset;
+        uint256 price; // [wad] oracle price (last good price when not live)
+        PriceStatus priceStatus;
+        uint256 totalCollateral; // [token units] in vaults
+        uint256 collateralValue; // [wad] at `price`, rounded down
+        uint256 debt; // [wad] accrued debt of the collateral's vaults
+        uint256 debtCeiling; // [wad]
+        uint256 utilisation; // [wad] debt / ceiling (0 when the ceiling is 0)
+        uint256 liquidationRatio; // [wad]
+        uint256 borrowRatio; // [wad]
+        uint256 liquidationPenalty; // [wad]
+        uint256 stabilityFee; // [ray per second]
+        bool paused;
+        uint256 debtUnderAuction; // [wad]
+        uint256 reserveHolding; // [token units] held by the reserve, including lots on sale
+        uint256 volatility; // [wad] annualised EWMA estimate from the oracle
+    }
+
+    struct SystemSnapshot {
+        CollateralSnapshot[] collaterals;
+        uint256 totalDebt; // [wad] Σ collateral debt + debt under auction
+        uint256 totalCollateralValue; // [wad] Σ collateral value in vaults
+        uint256 systemCollateralRatio; // [wad] collateral value / vault debt (max uint256 with no debt)
+        uint256 stablecoinSupply; // [wad]
+        uint256 reserveValue; // [wad] totalReserveValue()
+        uint256 reserveRatio; // [wad]
+        uint256 stabilityBuffer; // [wad]
+        uint256 surplus; // [wad]
+        uint256 deficit; // [wad]
+        uint256 totalDebtUnderAuction; // [wad]
+        uint256 auctionCount; // auctions ever started
+        uint256 vaultCount; // vaults ever opened
+        uint256 timestamp;
+    }
+
+    struct VaultHealth {
+        uint256 vaultId;
+        address owner; // address(0) for a closed vault
+        address collateral;
+        uint256 collateralAmount; // [token units]
+        uint256 debt; // [wad]
+        uint256 healthFactor; // [wad] max uint256 with no debt; 0 for a closed vault
+    }
+
+    struct AuctionStatus {
+        uint256 auctionId;
+        address collateral;
+        address owner;
+        uint256 lot; // [token units]
+        uint256 tab; // [wad]
+        uint256 debt; // [wad]
+        uint256 price; // [wad per whole token] current auction price
+        uint256 oraclePrice; // [wad]
+        PriceStatus oracleStatus;
+        bool needsReset; // a take would be refused until `redo`
+        uint256 startTime;
+    }
+
+    /// @notice The whole system in one call.
+    function systemSnapshot() external view returns (SystemSnapshot memory);
+
+    /// @notice Health of vaults `fromId` … `fromId + count − 1`, cut at the last vault ever opened.
+    /// Closed vaults appear with owner 0. Cost is about 6k gas per vault, so a page of 1,000 fits an
+    /// ordinary eth_call gas cap.
+    function vaultsHealth(uint256 fromId, uint256 count) external view returns (VaultHealth[] memory);
+
+    /// @notice Active auctions among ids `fromId` … `fromId + count − 1` (ended ones are skipped).
+    function activeAuctions(uint256 fromId, uint256 count) external view returns (AuctionStatus[] memory);
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {IReserveLens} from "../interfaces/IReserveLens.sol";
+import {IVaultManager} from "../interfaces/IVaultManager.sol";
+import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
+import {IReservePool} from "../interfaces/IReservePool.sol";
+import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {MathLib} from "../libraries/MathLib.sol";
+import {CollateralLib} from "../libraries/CollateralLib.sol";
+
+/// @title ReserveLens
+/// @notice Read-only aggregation over the vault manager, the liquidation engine, the reserve and
+/// the oracle. See {IReserveLens}. Stateless: redeploy it freely.
+contract ReserveLens is IReserveLens {
+    using MathLib for uint256;
+
+    IVaultManager public immutable vaultManager;
+    ILiquidationEngine public immutable liquidationEngine;
+    IReservePool public immutable reserve;
+    IOracleAdapter public immutable oracle;
+
+    /// @dev What the health computation needs per collateral, read once per call.
+    struct Pricing {
+        address token;
+        uint256 price;
+        uint256 liquidationRatio;
+        uint8 decimals;
+    }
+
+    constructor(address vaultManager_, address liquidationEngine_) {
+        if (vaultManager_ == address(0) || liquidationEngine_ == address(0)) revert ErrorsLib.ZeroAddress();
+        vaultManager = IVaultManager(vaultManager_);
+        liquidationEngine = ILiquidationEngine(liquidationEngine_);
+        reserve = IReservePool(ILiquidationEngine(liquidationEngine_).reserve());
+        oracle = IVaultManager(vaultManager_).oracle();
+    }
+
+    /// @inheritdoc IReserveLens
+    function systemSnapshot() external view returns (SystemSnapshot memory snap) {
+        address[] memory tokens = vaultManager.collaterals();
+        snap.collaterals = new CollateralSnapshot[](tokens.length);
+        uint256 vaultDebt;
+        for (uint256 i; i < tokens.length; ++i) {
+            CollateralSnapshot memory c = _collateralSnapshot(tokens[i]);
+            snap.collaterals[i] = c;
+            vaultDebt += c.debt;
+            snap.totalCollateralValue += c.collateralValue;
+        }
+        snap.totalDebtUnderAuction = liquidationEngine.totalDebtUnderAuction();
+        snap.totalDebt = vaultDebt + snap.totalDebtUnderAuction;
+        snap.systemCollateralRatio = vaultDebt == 0
+            ? type(uint256).max
+            : snap.totalCollateralValue.wadDivDown(vaultDebt);
+        snap.stablecoinSupply = IERC20(address(vaultManager.stablecoin())).totalSupply();
+        snap.reserveValue = reserve.totalReserveValue();
+        snap.reserveRatio = reserve.reserveRatio();
+        snap.stabilityBuffer = reserve.stabilityBuffer();
+        snap.surplus = reserve.surplus();
+        snap.deficit = reserve.deficit();
+        snap.auctionCount = liquidationEngine.auctionCount();
+        snap.vaultCount = vaultManager.vaultCount();
+        snap.timestamp = block.timestamp;
+    }
+
+    /// @inheritdoc IReserveLens
+    function vaultsHealth(uint256 fromId, uint256 count) external view returns (VaultHealth[] memory page) {
+        uint256 last = vaultManager.vaultCount();
+        if (fromId == 0) fromId = 1;
+        uint256 n = fromId > last ? 0 : MathLib.min(count, last - fromId + 1);
+        page = new VaultHealth[](n);
+        Pricing[] memory pricing = _pricing();
+        for (uint256 i; i < n; ++i) {
+            uint256 id = fromId + i;
+            page[i].vaultId = id;
+            try vaultManager.vaultInfo(id) returns (address owner, address token, uint256 amount, uint256 debt) {
+                page[i].owner = owner;
+                page[i].collateral = token;
+                page[i].collateralAmount = amount;
+                page[i].debt = debt;
+                page[i].healthFactor = _health(_find(pricing, token), amount, debt);
+            } catch {
+                // A closed vault: left as zeros.
+                continue;
+            }
+        }
+    }
+
+    /// @inheritdoc IReserveLens
+    function activeAuctions(uint256 fromId, uint256 count) external view returns (AuctionStatus[] memory list) {
+        uint256 last = liquidationEngine.auctionCount();
+        if (fromId == 0) fromId = 1;
+        uint256 n = fromId > last ? 0 : MathLib.min(count, last - fromId + 1);
+        AuctionStatus[] memory found = new AuctionStatus[](n);
+        uint256 k;
+        for (uint256 i; i < n; ++i) {
+            uint256 id = fromId + i;
+            ILiquidationEngine.AuctionView memory a = liquidationEngine.auctionInfo(id);
+            if (a.collateral == address(0)) continue;
+            address asset = liquidationEngine.collateralState(a.collateral).oracleAsset;
+            (uint256 price, bool needsReset) = liquidationEngine.auctionPrice(id);
+            (uint256 oraclePrice, PriceStatus status) = oracle.getPrice(asset);
+            found[k++] = AuctionStatus({
+                auctionId: id,
+                collateral: a.collateral,
+                owner: a.owner,
+                lot: a.lot,
+                tab: a.tab,
+                debt: a.debt,
+                price: price,
+                oraclePrice: oraclePrice,
+                oracleStatus: status,
+                needsReset: needsReset,
+                startTime: a.startTime
+            });
+        }
+        list = new AuctionStatus[](k);
+        for (uint256 i; i < k; ++i) list[i] = found[i];
+    }
+
+    function _collateralSnapshot(address token) internal view returns (CollateralSnapshot memory c) {
+        IVaultManager.CollateralConfig memory config = vaultManager.collateralConfig(token);
+        ILiquidationEngine.CollateralState memory state = liquidationEngine.collateralState(token);
+        c.token = token;
+        c.oracleAsset = config.oracleAsset;
+        (c.price, c.priceStatus) = oracle.getPrice(config.oracleAsset);
+        c.totalCollateral = config.totalCollateral;
+        c.collateralValue = CollateralLib.valueDown(config.totalCollateral, config.decimals, c.price);
+        c.debt = vaultManager.totalDebt(token);
+        c.debtCeiling = config.debtCeiling;
+        c.utilisation = config.debtCeiling == 0 ? 0 : c.debt.wadDivDown(config.debtCeiling);
+        c.liquidationRatio = config.liquidationRatio;
+        c.borrowRatio = config.borrowRatio;
+        c.liquidationPenalty = config.liquidationPenalty;
+        c.stabilityFee = config.stabilityFee;
+        c.paused = config.paused;
+        c.debtUnderAuction = state.debtUnderAuction;
+        c.reserveHolding = IERC20(token).balanceOf(address(reserve)) + state.collateralOnSale;
+        c.volatility = oracle.volatility(config.oracleAsset);
+    }
+
+    function _pricing() internal view returns (Pricing[] memory pricing) {
+        address[] memory tokens = vaultManager.collaterals();
+        pricing = new Pricing[](tokens.length);
+        for (uint256 i; i < tokens.length; ++i) {
+            IVaultManager.CollateralConfig memory config = vaultManager.collateralConfig(tokens[i]);
+            (uint256 price, ) = oracle.getPrice(config.oracleAsset);
+            pricing[i] = Pricing({
+                token: tokens[i],
+                price: price,
+                liquidationRatio: config.liquidationRatio,
+                decimals: config.decimals
+            });
+        }
+    }
+
+    function _find(Pricing[] memory pricing, address token) internal pure returns (Pricing memory) {
+        for (uint256 i; i < pricing.length; ++i) if (pricing[i].token == token) return pricing[i];
+        revert IVaultManager.UnknownCollateral(token);
+    }
+
+    /// @dev VaultManager.healthFactor with the price read once per collateral.
+    function _health(Pricing memory p, uint256 amount, uint256 debt) internal pure returns (uint256) {
+        if (debt == 0) return type(uint256).max;
+        uint256 value = CollateralLib.valueDown(amount, p.decimals, p.price);
+        return value.wadDivDown(debt.wadMulUp(p.liquidationRatio));
+    }
+}
