@@ -4,6 +4,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { Signer } from "ethers";
 import type {
   BallastDollar,
+  LiquidationEngine,
+  ReserveLens,
   MockAggregator,
   MockERC20,
   OracleAdapter,
@@ -25,6 +27,8 @@ export interface System extends Actors {
   reserve: ReservePool;
   oracle: OracleAdapter;
   vaultManager: VaultManager;
+  engine: LiquidationEngine;
+  lens: ReserveLens;
   weth: MockERC20;
   wbtc: MockERC20;
   usdc: MockERC20;
@@ -53,6 +57,8 @@ export const loadSystem = deployments.createFixture(async (): Promise<System> =>
     reserve: await at<ReservePool>("ReservePool", "ReservePool"),
     oracle: await at<OracleAdapter>("OracleAdapter", "OracleAdapter"),
     vaultManager: await at<VaultManager>("VaultManager", "VaultManager"),
+    engine: await at<LiquidationEngine>("LiquidationEngine", "LiquidationEngine"),
+    lens: await at<ReserveLens>("ReserveLens", "ReserveLens"),
     weth: await at<MockERC20>("MockERC20", "WETH"),
     wbtc: await at<MockERC20>("MockERC20", "WBTC"),
     usdc: await at<MockERC20>("MockERC20", "USDC"),
