@@ -11,7 +11,18 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ContractTransactionResponse } from "ethers";
-import type { MockAggregator, MockERC20, OracleAdapter, OracleGasCaller, VaultManager } from "../typechain-types";
+import type {
+  BallastDollar,
+  BulkVaultOpener,
+  LiquidationEngine,
+  MockAggregator,
+  MockERC20,
+  OracleAdapter,
+  OracleGasCaller,
+  ReserveLens,
+  ReservePool,
+  VaultManager,
+} from "../typechain-types";
 import { table } from "./lib/format";
 
 const WAD = 10n ** 18n;
@@ -21,6 +32,9 @@ const TARGETS: Record<string, number> = {
   borrow: 90_000,
   repay: 65_000,
   closeVault: 90_000,
+  liquidateAbsorb: 150_000,
+  liquidateAuction: 200_000,
+  take: 120_000,
 };
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -82,6 +96,9 @@ async function main(): Promise<void> {
   await hourPasses();
   gas.oracleRecordPrice = await gasOf(oracle.recordPrice(wethAddr));
 
+  Object.assign(gas, await benchLiquidations(get));
+  const scan = await benchScan(get);
+
   table(
     "Gas used (in-process Hardhat network, mock feeds)",
     Object.entries(gas).map(([action, used]) => ({
@@ -95,10 +112,116 @@ async function main(): Promise<void> {
 
   const out = path.join(__dirname, "..", "bench", "gas.json");
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(gas, null, 2) + "\n");
+  writeFileSync(out, JSON.stringify({ ...gas, keeperScan: scan }, null, 2) + "\n");
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
   const missed = Object.entries(TARGETS).filter(([k, t]) => gas[k] > t);
   if (missed.length > 0) console.log(`targets missed: ${missed.map(([k]) => k).join(", ")}`);
+}
+
+type Getter = <T>(name: string, dep?: string) => Promise<T>;
+
+/**
+ * Liquidation gas in steady state: the system has already run a liquidation of each kind, so the
+ * reserve already holds the collateral, the engine already holds a lot, auction counters are
+ * non-zero; the keeper and the taker already hold BDOL; an hour has passed since the last accrual.
+ * The auction path is measured with the buffer share at 0 (the buffer exhausted), so no part is absorbed.
+ */
+async function benchLiquidations(get: Getter): Promise<Record<string, number>> {
+  const vm = await get<VaultManager>("VaultManager");
+  const engine = await get<LiquidationEngine>("LiquidationEngine");
+  const reserve = await get<ReservePool>("ReservePool");
+  const oracle = await get<OracleAdapter>("OracleAdapter");
+  const bdol = await get<BallastDollar>("BallastDollar");
+  const weth = await get<MockERC20>("MockERC20", "WETH");
+  const wbtc = await get<MockERC20>("MockERC20", "WBTC");
+  const ethFeed = await get<MockAggregator>("MockAggregator", "ETH_USD_FEED");
+  const btcFeed = await get<MockAggregator>("MockAggregator", "BTC_USD_FEED");
+  const [deployer, alice, bob, , keeper] = await ethers.getSigners();
+  const wethAddr = await weth.getAddress();
+
+  const setEth = async (usd: bigint) => {
+    await ethFeed.updateAnswer(usd * 10n ** 8n);
+    await btcFeed.updateAnswer(60_000n * 10n ** 8n);
+    await oracle.recordPrice(wethAddr);
+  };
+  // Bob's big WBTC vault funds the reserve, the keeper and the taker.
+  await setEth(3_000n);
+  await wbtc.mint(bob.address, 100n * 10n ** 8n);
+  await wbtc.connect(bob).approve(await vm.getAddress(), ethers.MaxUint256);
+  await vm.connect(bob).openVault(await wbtc.getAddress(), 100n * 10n ** 8n, 1_000_000n * WAD);
+  await bdol.connect(bob).transfer(await reserve.getAddress(), 300_000n * WAD);
+  await bdol.connect(bob).transfer(keeper.address, 100n * WAD);
+
+  const openRisky = async () => {
+    await setEth(3_000n);
+    await vm.connect(alice).openVault(wethAddr, 10n * WAD, 18_000n * WAD);
+    return vm.vaultCount();
+  };
+  const crash = async () => {
+    await time.increase(3600);
+    await setEth(2_600n);
+  };
+
+  const gas: Record<string, number> = {};
+  const warmAbsorb = await openRisky();
+  const absorbed = await openRisky();
+  await crash();
+  await engine.connect(keeper).liquidate(warmAbsorb, keeper.address);
+  gas.liquidateAbsorb = await gasOf(engine.connect(keeper).liquidate(absorbed, keeper.address));
+
+  await reserve.connect(deployer).setBufferShare(0n);
+  const warmAuction = await openRisky();
+  const auctioned = await openRisky();
+  await crash();
+  await engine.connect(keeper).liquidate(warmAuction, keeper.address);
+  gas.liquidateAuction = await gasOf(engine.connect(keeper).liquidate(auctioned, keeper.address));
+
+  // Ten minutes later the price (1.1 × oracle decaying over two hours) is ~1.008 × oracle.
+  await time.increase(600);
+  await setEth(2_600n);
+  const auctionId = await engine.auctionCount();
+  const lot = (await engine.auctionInfo(auctionId)).lot;
+  gas.take = await gasOf(engine.connect(bob).take(auctionId, lot, ethers.MaxUint256, bob.address, "0x"));
+  return gas;
+}
+
+/** Keeper scan: opens 10,000 vaults, then reads all their health factors through the lens in pages of 1,000. */
+async function benchScan(get: Getter): Promise<{ vaults: number; ethCalls: number; wallMs: number }> {
+  const vm = await get<VaultManager>("VaultManager");
+  const lens = await get<ReserveLens>("ReserveLens");
+  const weth = await get<MockERC20>("MockERC20", "WETH");
+  const ethFeed = await get<MockAggregator>("MockAggregator", "ETH_USD_FEED");
+  const oracle = await get<OracleAdapter>("OracleAdapter");
+  const [, , , carol] = await ethers.getSigners();
+  const opener = (await (await ethers.getContractFactory("BulkVaultOpener")).deploy()) as unknown as BulkVaultOpener;
+  await ethFeed.updateAnswer(3_000n * 10n ** 8n);
+  await oracle.recordPrice(await weth.getAddress());
+  await weth.mint(carol.address, 100_000n * WAD);
+  await weth.connect(carol).approve(await opener.getAddress(), ethers.MaxUint256);
+  const target = 10_000n;
+  while ((await vm.vaultCount()) < target) {
+    const batch = target - (await vm.vaultCount());
+    await opener
+      .connect(carol)
+      .open(await vm.getAddress(), await weth.getAddress(), batch < 80n ? batch : 80n, WAD, 1_000n * WAD, {
+        gasLimit: 16_000_000,
+      });
+  }
+  const count = Number(await vm.vaultCount());
+  const pageSize = 1_000;
+  const started = performance.now();
+  let ethCalls = 0;
+  let unhealthy = 0;
+  for (let from = 1; from <= count; from += pageSize) {
+    const page = await lens.vaultsHealth(from, pageSize);
+    ethCalls += 1;
+    unhealthy += page.filter((v) => v.healthFactor < WAD).length;
+  }
+  const wallMs = Math.round(performance.now() - started);
+  console.log(
+    `keeper scan: ${count.toLocaleString("en-US")} vaults in ${ethCalls} eth_calls of ${pageSize}, ${wallMs} ms (${unhealthy} unhealthy)`,
+  );
+  return { vaults: count, ethCalls, wallMs };
 }
 
 main().catch((err) => {

@@ -30,37 +30,40 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     /// @dev A reserve sale raises an unbounded tab: everything paid is proceeds for the reserve.
     uint96 internal constant SALE_TAB = type(uint96).max;
 
-    /// @dev Per-collateral configuration and state, packed: a take reads three slots.
+    /// @dev Per-collateral configuration and state, packed: an absorbed liquidation reads one slot,
+    /// an auctioned one two, a take three.
     struct Collateral {
-        // slot 0
-        address oracleAsset; // address(0) ⇔ not configured
+        // slot 0: every liquidation
+        uint128 debtUnderAuction; // [wad]
+        uint96 maxAuctionDebt; // [wad]
+        uint8 index; // key in _collateralAt
+        bool enabled;
+        // slot 1: every take
+        address oracleAsset;
         uint8 decimals;
         uint32 duration; // [seconds]
         uint32 maxAge; // [seconds]
-        // slot 1
+        // slot 2
         uint64 startMultiplier; // [wad]
         uint64 floorRatio; // [wad]
-        uint128 debtUnderAuction; // [wad]
-        // slot 2
-        uint96 maxAuctionDebt; // [wad]
         uint96 dust; // [wad]
         // slot 3: reserve sales only
         uint128 collateralOnSale; // [token units]
     }
 
-    /// @dev An auction in three slots. Proceeds pay the debt before the penalty, so the debt still
-    /// to raise is `tab − penalty` while the tab exceeds the penalty.
+    /// @dev An auction in two slots (a new auction writes two fresh slots, 44k gas). The collateral
+    /// is an index into `_collateralAt`; the price needs no start price because it is relative to
+    /// the live oracle. Proceeds pay the debt before the penalty, so the debt still to raise is
+    /// `tab − penalty` while the tab exceeds the penalty.
     struct Auction {
         // slot 0
-        address collateral; // address(0) ⇔ no active auction
-        uint96 lot; // [token units]
-        // slot 1
         address owner;
+        uint96 lot; // [token units] > 0 ⇔ the auction is active
+        // slot 1
         uint96 tab; // [wad]
-        // slot 2
         uint96 penalty; // [wad] the penalty part of the initial tab
-        uint96 startPrice; // [wad per whole token]
         uint40 startTime; // [seconds]
+        uint8 collateralIndex;
     }
 
     IBallastDollar public immutable stablecoin;
@@ -71,12 +74,15 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
 
     mapping(address collateral => Collateral) internal _collaterals;
     mapping(uint256 auctionId => Auction) internal _auctions;
-    /// @inheritdoc ILiquidationEngine
-    uint256 public auctionCount;
+    /// @dev Configured collaterals by index (a mapping, not an array: no length read on a take).
+    mapping(uint256 index => address) internal _collateralAt;
+    uint256 internal _collateralCount;
 
     // Packed globals: the total and its limit are read by every liquidation.
-    uint128 internal _totalDebtUnderAuction;
-    uint96 internal _maxTotalAuctionDebt;
+    // Packed globals read by every liquidation: the total under auction, its limit, the last id.
+    uint96 internal _totalDebtUnderAuction; // [wad] ≤ Σ maxAuctionDebt ≤ 32 × MAX_DEBT_CEILING < 2^96
+    uint96 internal _maxTotalAuctionDebt; // [wad]
+    uint64 internal _auctionCount;
     // Keeper pay.
     address internal _nativeAsset;
     uint32 internal _tipGas;
@@ -101,7 +107,8 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     function liquidate(uint256 vaultId, address keeper) external nonReentrant returns (uint256 auctionId) {
         if (keeper == address(0)) revert ErrorsLib.ZeroAddress();
         address collateral = vaultManager.vaultCollateral(vaultId);
-        Collateral storage config = _configuredCollateral(collateral);
+        Collateral storage config = _collaterals[collateral];
+        if (!config.enabled) revert CollateralNotConfigured(collateral);
 
         uint256 room = _auctionRoom(config);
         IVaultManager.Seizure memory s = vaultManager.seize(
@@ -110,16 +117,19 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
             room,
             reserve
         );
-        uint256 reward = _keeperReward(s.debt);
+        uint256 reward = _keeperReward(s.debt, s.oracleAsset, s.price);
         // Nothing left to sell for the auctioned part (a vault with dust collateral): all of it is
         // a shortfall, covered after the absorption so that it cannot eat the buffer first.
         uint256 shortfall = s.auctionCollateral == 0 ? s.auctionDebt : 0;
         if (s.auctionDebt != 0 && shortfall == 0) auctionId = _startVaultAuction(vaultId, config, s);
-        emit Liquidated(vaultId, collateral, keeper, s.debt, s.absorbedDebt, auctionId, reward);
+        emit Liquidated(vaultId, keeper, auctionId, reward);
 
-        if (s.absorbedDebt != 0) IReservePool(reserve).absorb(s.absorbedDebt);
+        if (s.absorbedDebt != 0) {
+            IReservePool(reserve).absorb(s.absorbedDebt, keeper, reward);
+        } else if (reward != 0) {
+            IReservePool(reserve).payKeeper(keeper, reward);
+        }
         if (shortfall != 0) IReservePool(reserve).coverShortfall(shortfall);
-        if (reward != 0) IReservePool(reserve).payKeeper(keeper, reward);
     }
 
     /// @inheritdoc ILiquidationEngine
@@ -133,7 +143,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         if (maxCollateral == 0) revert ErrorsLib.ZeroAmount();
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
         Auction storage auction = _activeAuction(auctionId);
-        address collateral = auction.collateral;
+        address collateral = _collateralAt[auction.collateralIndex];
         Collateral storage config = _collaterals[collateral];
         uint256 price = _takeablePrice(auctionId, auction, config);
         if (price > maxPrice) revert PriceAboveMax(price, maxPrice);
@@ -175,20 +185,16 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     function redo(uint256 auctionId, address keeper) external nonReentrant {
         if (keeper == address(0)) revert ErrorsLib.ZeroAddress();
         Auction storage auction = _activeAuction(auctionId);
-        Collateral storage config = _collaterals[auction.collateral];
-        uint256 oraclePrice = _liveOraclePrice(config);
-        uint256 price = _priceAt(auction, config);
-        if (!_stale(auction, config, price, oraclePrice)) revert RedoNotNeeded(auctionId);
-
-        uint256 startPrice = oraclePrice.wadMulDown(config.startMultiplier);
-        auction.startPrice = _toUint96(startPrice);
+        Collateral storage config = _collaterals[_collateralAt[auction.collateralIndex]];
+        if (!_stale(auction, config)) revert RedoNotNeeded(auctionId);
         auction.startTime = uint40(block.timestamp);
 
-        uint256 tab = auction.tab;
+        // Pay is not risk: the oracle's last good price values the lot whatever its status.
+        (uint256 oraclePrice, ) = oracle.getPrice(config.oracleAsset);
         uint256 lotValue = CollateralLib.valueDown(auction.lot, config.decimals, oraclePrice);
-        uint256 cap = MathLib.min(tab, lotValue).wadMulDown(_maxRewardShare);
-        uint256 reward = MathLib.min(_basefeeTip(), cap);
-        emit AuctionReset(auctionId, keeper, startPrice, reward);
+        uint256 cap = MathLib.min(auction.tab, lotValue).wadMulDown(_maxRewardShare);
+        uint256 reward = MathLib.min(_basefeeTip(config.oracleAsset, oraclePrice), cap);
+        emit AuctionReset(auctionId, keeper, reward);
         if (reward != 0) IReservePool(reserve).payKeeper(keeper, reward);
     }
 
@@ -197,19 +203,17 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         if (msg.sender != reserve) revert NotReserve(msg.sender);
         if (amount == 0) revert ErrorsLib.ZeroAmount();
         Collateral storage config = _configuredCollateral(collateral);
-        uint256 startPrice = _liveOraclePrice(config).wadMulDown(config.startMultiplier);
-        auctionId = ++auctionCount;
+        auctionId = ++_auctionCount;
         _auctions[auctionId] = Auction({
-            collateral: collateral,
-            lot: _toUint96(amount),
             owner: msg.sender,
+            lot: _toUint96(amount),
             tab: SALE_TAB,
             penalty: SALE_TAB,
-            startPrice: _toUint96(startPrice),
-            startTime: uint40(block.timestamp)
+            startTime: uint40(block.timestamp),
+            collateralIndex: config.index
         });
         config.collateralOnSale += uint128(amount);
-        emit AuctionStarted(auctionId, 0, collateral, amount, SALE_TAB, 0, startPrice);
+        emit AuctionStarted(auctionId, 0, collateral, amount, SALE_TAB, 0);
     }
 
     // =================================================================== views
@@ -217,15 +221,15 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     /// @inheritdoc ILiquidationEngine
     function auctionInfo(uint256 auctionId) external view returns (AuctionView memory view_) {
         Auction storage auction = _auctions[auctionId];
+        if (auction.lot == 0) return view_;
         uint256 tab = auction.tab;
         uint256 penalty = auction.penalty;
         view_ = AuctionView({
-            collateral: auction.collateral,
+            collateral: _collateralAt[auction.collateralIndex],
             owner: auction.owner,
             lot: auction.lot,
             tab: tab,
             debt: tab > penalty ? tab - penalty : 0,
-            startPrice: auction.startPrice,
             startTime: auction.startTime
         });
     }
@@ -233,10 +237,15 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     /// @inheritdoc ILiquidationEngine
     function auctionPrice(uint256 auctionId) external view returns (uint256 price, bool needsReset) {
         Auction storage auction = _activeAuction(auctionId);
-        Collateral storage config = _collaterals[auction.collateral];
-        price = _priceAt(auction, config);
+        Collateral storage config = _collaterals[_collateralAt[auction.collateralIndex]];
         (uint256 oraclePrice, PriceStatus status) = oracle.getPrice(config.oracleAsset);
-        needsReset = status != PriceStatus.Live || _stale(auction, config, price, oraclePrice);
+        price = oraclePrice.wadMulDown(_multiplierAt(auction, config));
+        needsReset = status != PriceStatus.Live || _stale(auction, config);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function auctionCount() external view returns (uint256) {
+        return _auctionCount;
     }
 
     /// @inheritdoc ILiquidationEngine
@@ -256,7 +265,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
 
     /// @inheritdoc ILiquidationEngine
     function keeperReward(uint256 debt) external view returns (uint256) {
-        return _keeperReward(debt);
+        return _keeperReward(debt, address(0), 0);
     }
 
     /// @inheritdoc ILiquidationEngine
@@ -274,7 +283,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     function collateralState(address collateral) external view returns (CollateralState memory state) {
         Collateral storage c = _collaterals[collateral];
         state = CollateralState({
-            enabled: c.oracleAsset != address(0),
+            enabled: c.enabled,
             oracleAsset: c.oracleAsset,
             decimals: c.decimals,
             params: _params(c),
@@ -291,7 +300,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         AuctionParams calldata params
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
         Collateral storage config = _collaterals[collateral];
-        if (config.oracleAsset != address(0)) revert CollateralAlreadyConfigured(collateral);
+        if (config.enabled) revert CollateralAlreadyConfigured(collateral);
         IVaultManager.CollateralConfig memory vm = vaultManager.collateralConfig(collateral);
         if (!vm.enabled) revert IVaultManager.UnknownCollateral(collateral);
         _checkPrices(params.startMultiplier, params.floorRatio);
@@ -300,6 +309,11 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         ErrorsLib.checkBounds(params.maxAuctionDebt, 0, ConstantsLib.MAX_DEBT_CEILING);
         ErrorsLib.checkBounds(params.dust, 0, ConstantsLib.MAX_MIN_DEBT);
 
+        // Bounded by the vault manager's MAX_COLLATERALS (32), so the index fits 8 bits.
+        uint256 index = _collateralCount++;
+        config.enabled = true;
+        config.index = uint8(index);
+        _collateralAt[index] = collateral;
         config.oracleAsset = vm.oracleAsset;
         config.decimals = vm.decimals;
         config.duration = uint32(params.duration);
@@ -434,21 +448,19 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         IVaultManager.Seizure memory s
     ) internal returns (uint256 auctionId) {
         uint256 tab = s.auctionDebt.wadMulUp(ConstantsLib.WAD + s.liquidationPenalty);
-        uint256 startPrice = s.price.wadMulDown(config.startMultiplier);
-        auctionId = ++auctionCount;
+        auctionId = ++_auctionCount;
         _auctions[auctionId] = Auction({
-            collateral: s.collateral,
-            lot: uint96(s.auctionCollateral), // ≤ the vault's uint96 collateral
             owner: s.owner,
+            lot: uint96(s.auctionCollateral), // ≤ the vault's uint96 collateral
             tab: _toUint96(tab),
             penalty: uint96(tab - s.auctionDebt),
-            startPrice: _toUint96(startPrice),
-            startTime: uint40(block.timestamp)
+            startTime: uint40(block.timestamp),
+            collateralIndex: config.index
         });
         // Fits: auctionDebt ≤ the room, which is ≤ the uint96 limits.
         config.debtUnderAuction += uint128(s.auctionDebt);
-        _totalDebtUnderAuction += uint128(s.auctionDebt);
-        emit AuctionStarted(auctionId, vaultId, s.collateral, s.auctionCollateral, tab, s.auctionDebt, startPrice);
+        _totalDebtUnderAuction += uint96(s.auctionDebt);
+        emit AuctionStarted(auctionId, vaultId, s.collateral, s.auctionCollateral, tab, s.auctionDebt);
     }
 
     /// @dev How much the taker receives and pays. Pays ⌈slice × price⌉; when that exceeds the tab the
@@ -486,27 +498,25 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         Collateral storage config
     ) internal view returns (uint256 price) {
         uint256 oraclePrice = _liveOraclePrice(config);
-        price = _priceAt(auction, config);
-        if (_stale(auction, config, price, oraclePrice)) {
-            revert AuctionNeedsReset(auctionId, price, oraclePrice.wadMulUp(config.floorRatio));
+        uint256 multiplier = _multiplierAt(auction, config);
+        price = oraclePrice.wadMulDown(multiplier);
+        if (_stale(auction, config)) {
+            revert AuctionNeedsReset(auctionId, price, oraclePrice.wadMulDown(config.floorRatio));
         }
     }
 
-    function _priceAt(Auction storage auction, Collateral storage config) internal view returns (uint256) {
+    /// @dev startMultiplier × (duration − t) / duration, rounded down; 0 from `duration` on.
+    function _multiplierAt(Auction storage auction, Collateral storage config) internal view returns (uint256) {
         uint256 elapsed = block.timestamp - auction.startTime;
         uint256 duration = config.duration;
         if (elapsed >= duration) return 0;
-        return uint256(auction.startPrice).mulDivDown(duration - elapsed, duration);
+        return uint256(config.startMultiplier).mulDivDown(duration - elapsed, duration);
     }
 
-    function _stale(
-        Auction storage auction,
-        Collateral storage config,
-        uint256 price,
-        uint256 oraclePrice
-    ) internal view returns (bool) {
+    /// @dev Too old, or decayed below the floor: a take is refused until `redo`.
+    function _stale(Auction storage auction, Collateral storage config) internal view returns (bool) {
         return
-            block.timestamp - auction.startTime > config.maxAge || price < oraclePrice.wadMulUp(config.floorRatio);
+            block.timestamp - auction.startTime > config.maxAge || _multiplierAt(auction, config) < config.floorRatio;
     }
 
     function _liveOraclePrice(Collateral storage config) internal view returns (uint256 price) {
@@ -521,7 +531,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         // Cannot underflow: an auction's debt was added to both counters when it started.
         unchecked {
             config.debtUnderAuction -= uint128(amount);
-            _totalDebtUnderAuction -= uint128(amount);
+            _totalDebtUnderAuction -= uint96(amount);
         }
     }
 
@@ -534,29 +544,32 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         return MathLib.min(room, totalLimit > totalUsed ? totalLimit - totalUsed : 0);
     }
 
-    function _keeperReward(uint256 debt) internal view returns (uint256) {
-        uint256 reward = _basefeeTip() + debt.wadMulDown(_keeperFee);
+    /// @dev `knownAsset`'s price `knownPrice` was just read (saves a second oracle read when the
+    /// collateral is the native asset).
+    function _keeperReward(uint256 debt, address knownAsset, uint256 knownPrice) internal view returns (uint256) {
+        uint256 reward = _basefeeTip(knownAsset, knownPrice) + debt.wadMulDown(_keeperFee);
         return MathLib.min(reward, debt.wadMulDown(_maxRewardShare));
     }
 
     /// @dev tipGas × basefee [native wei] × native price [wad per whole token] / 1e18, capped.
     /// The oracle's last good price is used whatever its status: the tip is pay, not risk.
-    function _basefeeTip() internal view returns (uint256) {
+    function _basefeeTip(address knownAsset, uint256 knownPrice) internal view returns (uint256) {
         address asset = _nativeAsset;
         if (asset == address(0)) return 0;
-        (uint256 nativePrice, ) = oracle.getPrice(asset);
+        uint256 nativePrice = knownPrice;
+        if (asset != knownAsset) (nativePrice, ) = oracle.getPrice(asset);
         uint256 tip = (uint256(_tipGas) * block.basefee).wadMulDown(nativePrice);
         return MathLib.min(tip, _maxTip);
     }
 
     function _activeAuction(uint256 auctionId) internal view returns (Auction storage auction) {
         auction = _auctions[auctionId];
-        if (auction.collateral == address(0)) revert AuctionNotActive(auctionId);
+        if (auction.lot == 0) revert AuctionNotActive(auctionId);
     }
 
     function _configuredCollateral(address collateral) internal view returns (Collateral storage config) {
         config = _collaterals[collateral];
-        if (config.oracleAsset == address(0)) revert CollateralNotConfigured(collateral);
+        if (!config.enabled) revert CollateralNotConfigured(collateral);
     }
 
     function _params(Collateral storage c) internal view returns (AuctionParams memory) {
@@ -572,11 +585,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     }
 
     function _checkPrices(uint256 startMultiplier, uint256 floorRatio) internal pure {
-        ErrorsLib.checkBounds(
-            startMultiplier,
-            ConstantsLib.MIN_START_MULTIPLIER,
-            ConstantsLib.MAX_START_MULTIPLIER
-        );
+        ErrorsLib.checkBounds(startMultiplier, ConstantsLib.MIN_START_MULTIPLIER, ConstantsLib.MAX_START_MULTIPLIER);
         ErrorsLib.checkBounds(floorRatio, ConstantsLib.MIN_FLOOR_RATIO, ConstantsLib.MAX_FLOOR_RATIO);
         if (floorRatio >= startMultiplier) revert FloorNotBelowStart(floorRatio, startMultiplier);
     }

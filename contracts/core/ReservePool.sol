@@ -52,22 +52,19 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     // =================================================================== engine hooks
 
     /// @inheritdoc IReservePool
-    function absorb(uint256 debt) external onlyEngine {
-        _heal();
-        uint256 buffer = stabilityBuffer();
+    /// @dev Reads the balance once: the heal, the buffer check and the keeper pay use it.
+    function absorb(uint256 debt, address keeper, uint256 reward) external onlyEngine {
+        uint256 balance = _balance();
+        balance -= _heal(balance);
+        uint256 buffer = _bufferOf(balance);
         if (debt > buffer) revert BufferTooSmall(debt, buffer);
-        emit DebtAbsorbed(debt);
         IBallastDollar(stablecoin).burn(address(this), debt);
+        if (reward != 0) _payKeeper(keeper, reward, balance - debt);
     }
 
     /// @inheritdoc IReservePool
     function payKeeper(address keeper, uint256 amount) external onlyEngine {
-        uint256 fromBalance = MathLib.min(amount, _balance());
-        uint256 minted = amount - fromBalance;
-        if (minted != 0) _deficit += minted;
-        emit KeeperPaid(keeper, amount, fromBalance);
-        if (fromBalance != 0) IERC20(stablecoin).safeTransfer(keeper, fromBalance);
-        if (minted != 0) IBallastDollar(stablecoin).mint(keeper, minted);
+        _payKeeper(keeper, amount, _balance());
     }
 
     /// @inheritdoc IReservePool
@@ -83,19 +80,24 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
 
     /// @inheritdoc IReservePool
     function heal() external nonReentrant returns (uint256 healed) {
-        healed = _heal();
+        healed = _heal(_balance());
         if (healed == 0) revert NothingToHeal();
     }
 
     /// @inheritdoc IReservePool
+    /// @dev Sells escrowed collateral first, then collateral the reserve holds itself (donations).
     function sellCollateral(address collateral, uint256 amount) external nonReentrant returns (uint256 auctionId) {
         address engine = liquidationEngine;
-        if (engine == address(0)) revert NotConfigured();
+        address manager = vaultManager;
+        if (engine == address(0) || manager == address(0)) revert NotConfigured();
         if (amount == 0) revert ErrorsLib.ZeroAmount();
-        uint256 held = IERC20(collateral).balanceOf(address(this));
-        if (amount > held) revert InsufficientReserveCollateral(collateral, amount, held);
+        uint256 escrowed = IVaultManager(manager).escrowOf(collateral, address(this));
+        uint256 own = IERC20(collateral).balanceOf(address(this));
+        if (amount > escrowed + own) revert InsufficientReserveCollateral(collateral, amount, escrowed + own);
         // The engine trusts the reserve to have sent the lot; it reverts for an unconfigured collateral.
-        IERC20(collateral).safeTransfer(engine, amount);
+        uint256 fromEscrow = MathLib.min(amount, escrowed);
+        if (fromEscrow != 0) IVaultManager(manager).releaseEscrow(collateral, engine, fromEscrow);
+        if (amount > fromEscrow) IERC20(collateral).safeTransfer(engine, amount - fromEscrow);
         auctionId = ILiquidationEngine(engine).startSale(collateral, amount);
         emit CollateralSaleStarted(collateral, amount, auctionId);
     }
@@ -109,7 +111,7 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
 
     /// @inheritdoc IReservePool
     function stabilityBuffer() public view returns (uint256) {
-        return _freeBalance().wadMulDown(bufferShare);
+        return _bufferOf(_balance());
     }
 
     /// @inheritdoc IReservePool
@@ -137,9 +139,7 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     /// @dev Loops over the vault manager's collaterals, at most MAX_COLLATERALS.
     function composition() public view returns (Holding[] memory holdings) {
         address manager = vaultManager;
-        address[] memory collaterals = manager == address(0)
-            ? new address[](0)
-            : IVaultManager(manager).collaterals();
+        address[] memory collaterals = manager == address(0) ? new address[](0) : IVaultManager(manager).collaterals();
         holdings = new Holding[](collaterals.length + 1);
         uint256 balance = _balance();
         holdings[0] = Holding({asset: stablecoin, amount: balance, value: balance});
@@ -148,7 +148,8 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         address engine = liquidationEngine;
         for (uint256 i; i < collaterals.length; ++i) {
             address token = collaterals[i];
-            uint256 amount = IERC20(token).balanceOf(address(this));
+            uint256 amount = IERC20(token).balanceOf(address(this)) +
+                IVaultManager(manager).escrowOf(token, address(this));
             if (engine != address(0)) {
                 amount += ILiquidationEngine(engine).collateralState(token).collateralOnSale;
             }
@@ -193,11 +194,23 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
 
     // =================================================================== internals
 
+    /// @dev Pays from `balance` (the reserve's current stablecoin); mints what it lacks into deficit.
+    function _payKeeper(address keeper, uint256 amount, uint256 balance) internal {
+        uint256 fromBalance = MathLib.min(amount, balance);
+        uint256 minted = amount - fromBalance;
+        if (minted != 0) {
+            _deficit += minted;
+            emit KeeperPayMinted(keeper, minted, _deficit);
+        }
+        if (fromBalance != 0) IBallastDollar(stablecoin).transfer(keeper, fromBalance);
+        if (minted != 0) IBallastDollar(stablecoin).mint(keeper, minted);
+    }
+
     /// @dev Burns min(balance, deficit): new stablecoin pays the deficit before anything else.
-    function _heal() internal returns (uint256 healed) {
+    function _heal(uint256 balance) internal returns (uint256 healed) {
         uint256 owed = _deficit;
         if (owed == 0) return 0;
-        healed = MathLib.min(owed, _balance());
+        healed = MathLib.min(owed, balance);
         if (healed == 0) return 0;
         _deficit = owed - healed;
         emit DeficitHealed(healed, owed - healed);
@@ -213,6 +226,12 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         uint256 balance = _balance();
         uint256 owed = _deficit;
         return balance > owed ? balance - owed : 0;
+    }
+
+    /// @dev The buffer part of `balance` once the deficit is paid.
+    function _bufferOf(uint256 balance) internal view returns (uint256) {
+        uint256 owed = _deficit;
+        return balance > owed ? (balance - owed).wadMulDown(bufferShare) : 0;
     }
 
     /// @dev Σ accrued debt of every collateral + debt under auction.

@@ -27,6 +27,8 @@ import {CollateralLib} from "../libraries/CollateralLib.sol";
 ///   by `accrue`); a borrow or a partial repay adds at most ⌈rate_c / RAY⌉ wei of slack (the
 ///   normalized amount is rounded against the user, and D_c is rounded up), a full repay or a
 ///   close at most 1 wei. The slack is always in the protocol's favour: supply never exceeds debt.
+///   Collateral: the contract holds Σ vault collateral + Σ escrow (what seizures credited to the
+///   reserve and it has not released yet).
 ///   A seizure takes debt off these books without burning: the liquidation engine accounts for it
 ///   (absorbed debt is burnt by the reserve, auctioned debt is tracked until raised or written off),
 ///   and removing ⌊slice / rate⌋ normalized debt keeps the same direction of rounding.
@@ -73,6 +75,8 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     address[] internal _collaterals;
     mapping(uint256 vaultId => Vault) internal _vaults;
     mapping(address owner => mapping(address operator => bool)) internal _operators;
+    /// @dev Collateral held for absorbers (the reserve), outside the vaults [token units].
+    mapping(address collateral => mapping(address holder => uint256)) internal _escrow;
 
     constructor(address stablecoin_, address oracle_, address reserve_, address admin) {
         if (stablecoin_ == address(0) || oracle_ == address(0) || reserve_ == address(0) || admin == address(0)) {
@@ -249,17 +253,8 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint256 rate = _accrue(config);
         uint256 debt = normalizedDebt.rayMulUp(rate);
         uint256 collateralAmount = vault.collateralAmount;
-        uint8 decimals = config.decimals;
-
-        PriceStatus status;
-        (s.price, status) = oracle.getPrice(config.oracleAsset);
-        if (status != PriceStatus.Live) revert OracleNotLive(config.oracleAsset, status);
-        {
-            uint256 value = CollateralLib.valueDown(collateralAmount, decimals, s.price);
-            uint256 required = debt.wadMulUp(config.liquidationRatio);
-            // The same comparison as healthFactor(vaultId) < 1e18.
-            if (value >= required) revert VaultNotLiquidatable(vaultId, value.wadDivDown(required));
-        }
+        s.oracleAsset = config.oracleAsset;
+        s.price = _checkLiquidatable(vaultId, config, collateralAmount, debt);
 
         (s.debt, s.absorbedDebt) = CollateralLib.slice(debt, absorbCapacity, auctionRoom, config.minDebt);
         if (s.debt == 0) revert LiquidationLimitReached(vaultId, debt, absorbCapacity.saturatingAdd(auctionRoom));
@@ -267,32 +262,50 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         s.liquidationPenalty = config.liquidationPenalty;
         s.owner = vault.owner;
 
-        uint256 slicedCollateral = CollateralLib.shareDown(collateralAmount, s.debt, debt);
-        uint256 absorbShare = CollateralLib.shareDown(slicedCollateral, s.absorbedDebt, s.debt);
-        if (s.absorbedDebt != 0) {
-            uint256 owed = s.absorbedDebt.wadMulUp(ConstantsLib.WAD + s.liquidationPenalty);
-            s.collateralToReserve = MathLib.min(absorbShare, CollateralLib.amountForValueUp(owed, decimals, s.price));
-        }
-        s.auctionCollateral = slicedCollateral - absorbShare;
+        (s.collateralToReserve, s.auctionCollateral) = CollateralLib.split(
+            collateralAmount,
+            debt,
+            s.debt,
+            s.absorbedDebt,
+            s.liquidationPenalty,
+            config.decimals,
+            s.price
+        );
 
         uint256 normalizedRemoved = s.debt == debt ? normalizedDebt : s.debt.rayDivDown(rate);
         uint256 collateralRemoved = s.collateralToReserve + s.auctionCollateral;
         // Cannot underflow: normalizedRemoved ≤ normalizedDebt (⌊slice / rate⌋ ≤ ⌊debt / rate⌋ when
-        // slice < debt) and collateralRemoved ≤ slicedCollateral ≤ collateralAmount; both vault values
-        // are parts of the collateral's totals.
+        // slice < debt) and collateralRemoved ≤ collateralAmount (CollateralLib.split); both vault
+        // values are parts of the collateral's totals.
         unchecked {
             vault.normalizedDebt = uint96(normalizedDebt - normalizedRemoved);
             vault.collateralAmount = uint96(collateralAmount - collateralRemoved);
             config.totalNormalizedDebt -= uint128(normalizedRemoved);
             config.totalCollateral -= uint128(collateralRemoved);
         }
+        if (s.collateralToReserve != 0) _escrow[s.collateral][absorber] += s.collateralToReserve;
         emit VaultSeized(vaultId, s.debt, s.absorbedDebt, s.collateralToReserve, s.auctionCollateral, rate);
 
-        if (s.collateralToReserve != 0) IERC20(s.collateral).safeTransfer(absorber, s.collateralToReserve);
         if (s.auctionCollateral != 0) IERC20(s.collateral).safeTransfer(msg.sender, s.auctionCollateral);
     }
 
+    /// @inheritdoc IVaultManager
+    function releaseEscrow(address collateral, address to, uint256 amount) external nonReentrant {
+        if (amount == 0) revert ErrorsLib.ZeroAmount();
+        if (to == address(0)) revert ErrorsLib.ZeroAddress();
+        uint256 held = _escrow[collateral][msg.sender];
+        if (amount > held) revert InsufficientEscrow(collateral, amount, held);
+        _escrow[collateral][msg.sender] = held - amount;
+        emit EscrowReleased(collateral, msg.sender, to, amount);
+        IERC20(collateral).safeTransfer(to, amount);
+    }
+
     // =================================================================== views
+
+    /// @inheritdoc IVaultManager
+    function escrowOf(address collateral, address holder) external view returns (uint256) {
+        return _escrow[collateral][holder];
+    }
 
     /// @inheritdoc IVaultManager
     function vaultCollateral(uint256 vaultId) external view returns (address) {
@@ -579,6 +592,23 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint256 elapsed = block.timestamp - config.lastAccrual;
         if (elapsed == 0) return rate;
         return rate.rayMulUp(MathLib.rpowUp(_stabilityFee(config), elapsed));
+    }
+
+    /// @dev Reverts unless the vault's health factor is below 1 at a live price; returns the price.
+    function _checkLiquidatable(
+        uint256 vaultId,
+        Collateral storage config,
+        uint256 collateralAmount,
+        uint256 debt
+    ) internal view returns (uint256 price) {
+        address asset = config.oracleAsset;
+        PriceStatus status;
+        (price, status) = oracle.getPrice(asset);
+        if (status != PriceStatus.Live) revert OracleNotLive(asset, status);
+        uint256 value = _collateralValueDown(collateralAmount, config.decimals, price);
+        uint256 required = debt.wadMulUp(config.liquidationRatio);
+        // The same comparison as healthFactor(vaultId) < 1e18.
+        if (value >= required) revert VaultNotLiquidatable(vaultId, value.wadDivDown(required));
     }
 
     /// @dev Reverts unless `collateralAmount` at a live price covers `debt × borrowRatio`.

@@ -21,12 +21,15 @@ interface ITakeCallback {
 /// never sells below a floor relative to the live oracle price (it is restarted instead); what an
 /// auction leaves of the collateral goes back to the vault's owner; a shortfall is covered by the
 /// reserve or recorded as deficit.
-/// @dev Auction price. With `top` = oracle price × startMultiplier at start (or restart) and
-/// `t` the seconds since then, price(t) = top × (duration − t) / duration for t < duration, else 0
-/// (linear decrease, rounded down). A take is refused (`AuctionNeedsReset`) when the oracle is not
-/// live, when t > maxAge, or when price(t) < oracle price × floorRatio (rounded up); anyone may then
-/// `redo` the auction at the current oracle price. So no take ever pays less than floorRatio × the
-/// live oracle price: a crash without bidders resets auctions instead of selling at zero.
+/// @dev Auction price, relative to the live oracle. With `t` the seconds since the auction started
+/// (or was restarted), the multiplier m(t) = startMultiplier × (duration − t) / duration for
+/// t < duration, else 0 (linear decrease, rounded down), and price(t) = oracle price × m(t)
+/// (rounded down). It starts at oracle × startMultiplier and decays; because it follows the
+/// oracle, a recovery lifts it at once (no cheap sale after a flash crash) and a falling market
+/// lowers it with the floor. A take is refused (`AuctionNeedsReset`) when t > maxAge or
+/// m(t) < floorRatio, and (`OracleNotLive`) when the oracle is not live; anyone may then `redo`,
+/// which restarts the clock. So no take ever pays less than ⌊oracle × floorRatio⌋ at a live
+/// price: a crash without bidders resets auctions instead of selling at zero.
 ///
 /// Tab. An auction raises `tab` = debt × (1 + penalty), rounded up. Proceeds pay the debt first
 /// (burnt) and then the penalty (minted to the reserve, as the stablecoin burnt from the taker).
@@ -74,8 +77,7 @@ interface ILiquidationEngine {
         uint256 lot; // [token units] collateral left to sell
         uint256 tab; // [wad] stablecoin left to raise (type(uint96).max for a reserve sale)
         uint256 debt; // [wad] part of the tab that is debt (burnt when paid)
-        uint256 startPrice; // [wad per whole token]
-        uint256 startTime; // [seconds]
+        uint256 startTime; // [seconds] start or last restart
     }
 
     /// @notice Keeper pay parameters.
@@ -100,25 +102,18 @@ interface ILiquidationEngine {
     event MaxRewardShareSet(uint256 oldValue, uint256 newValue);
     event NativeAssetSet(address indexed oldAsset, address indexed newAsset);
 
-    /// @notice A vault was liquidated: `debt` taken, `absorbedDebt` of it by the reserve's buffer,
-    /// the rest by auction `auctionId` (0 when none); `reward` paid to `keeper` by the reserve.
-    event Liquidated(
-        uint256 indexed vaultId,
-        address indexed collateral,
-        address indexed keeper,
-        uint256 debt,
-        uint256 absorbedDebt,
-        uint256 auctionId,
-        uint256 reward
-    );
+    /// @notice Vault `vaultId` was liquidated by `keeper`, paid `reward` by the reserve; the part the
+    /// buffer did not absorb went to auction `auctionId` (0 when none). The vault manager's
+    /// VaultSeized event, emitted just before, carries the debt and collateral taken.
+    event Liquidated(uint256 indexed vaultId, address indexed keeper, uint256 indexed auctionId, uint256 reward);
+    /// @notice `vaultId` is 0 for a reserve sale (its tab is type(uint96).max and its debt 0).
     event AuctionStarted(
         uint256 indexed auctionId,
         uint256 indexed vaultId,
         address indexed collateral,
         uint256 lot,
         uint256 tab,
-        uint256 debt,
-        uint256 startPrice
+        uint256 debt
     );
     /// @notice `collateralAmount` sold to `receiver` for `paid` at `price`; `lot` and `tab` remain.
     event Taken(
@@ -131,8 +126,8 @@ interface ILiquidationEngine {
         uint256 lot,
         uint256 tab
     );
-    /// @notice The auction was restarted at `startPrice`; `reward` paid to `keeper`.
-    event AuctionReset(uint256 indexed auctionId, address indexed keeper, uint256 startPrice, uint256 reward);
+    /// @notice The auction's clock was restarted; `reward` paid to `keeper`.
+    event AuctionReset(uint256 indexed auctionId, address indexed keeper, uint256 reward);
     /// @notice The auction ended: `refund` collateral went to its owner, `shortfall` debt was not raised.
     event AuctionEnded(uint256 indexed auctionId, uint256 refund, uint256 shortfall);
 
@@ -170,8 +165,8 @@ interface ILiquidationEngine {
         bytes calldata data
     ) external returns (uint256 collateralOut, uint256 paid);
 
-    /// @notice Anyone: restart an auction that is too old or whose price fell below its floor, at
-    /// the live oracle price.
+    /// @notice Anyone: restart the clock of an auction that is too old or whose multiplier fell
+    /// below the floor. Needs no live price: takes still wait for one.
     function redo(uint256 auctionId, address keeper) external;
 
     /// @notice Reserve only: auction `amount` of collateral the reserve already sent to the engine.

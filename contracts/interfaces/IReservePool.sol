@@ -20,7 +20,7 @@ interface IReservePool {
     /// @notice One line of the reserve's composition.
     struct Holding {
         address asset; // the stablecoin, or a collateral token
-        uint256 amount; // [asset units] held by the reserve, including lots on sale in the engine
+        uint256 amount; // [asset units] held by the reserve, in its vault-manager escrow, and on sale in the engine
         uint256 value; // [wad] at the oracle's last good price (stablecoin at $1)
     }
 
@@ -29,8 +29,10 @@ interface IReservePool {
     event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
     /// @notice The buffer burnt `debt` to absorb a liquidation (the collateral arrived from the vault manager).
     event DebtAbsorbed(uint256 debt);
-    /// @notice A keeper was paid `amount`: `fromBalance` from the reserve, the rest minted into deficit.
-    event KeeperPaid(address indexed keeper, uint256 amount, uint256 fromBalance);
+    /// @notice The reserve's stablecoin did not cover a keeper payment: `minted` was minted to the
+    /// keeper and added to the deficit (now `deficit`). Payments from the balance are reported by
+    /// the engine's Liquidated and AuctionReset events (and the stablecoin's Transfer).
+    event KeeperPayMinted(address indexed keeper, uint256 minted, uint256 deficit);
     /// @notice An auction ended short by `amount`: `burnt` covered by the reserve, the rest became deficit.
     event ShortfallCovered(uint256 amount, uint256 burnt, uint256 addedToDeficit);
     /// @notice `amount` of the reserve's stablecoin was burnt against the deficit.
@@ -82,8 +84,9 @@ interface IReservePool {
     /// @notice The stablecoin line first, then one line per registered collateral.
     function composition() external view returns (Holding[] memory);
 
-    /// @notice Engine only: burn `debt` of the buffer to absorb a liquidation. Heals first.
-    function absorb(uint256 debt) external;
+    /// @notice Engine only: burn `debt` of the buffer to absorb a liquidation (heals first), then pay
+    /// the liquidating keeper `reward` as `payKeeper` does. One call, as the liquidation's last step.
+    function absorb(uint256 debt, address keeper, uint256 reward) external;
 
     /// @notice Engine only: pay a keeper `amount`; what the balance lacks is minted and added to the deficit.
     function payKeeper(address keeper, uint256 amount) external;
@@ -95,8 +98,9 @@ interface IReservePool {
     /// @notice Anyone: burn the reserve's stablecoin against the deficit (min of the two).
     function heal() external returns (uint256 healed);
 
-    /// @notice Anyone: send `amount` of collateral the reserve holds to the engine and start an
-    /// auction that sells it for the stablecoin (the proceeds come back to the reserve).
+    /// @notice Anyone: send `amount` of collateral the reserve owns (escrowed in the vault manager
+    /// first, then held here) to the engine and start an auction that sells it for the stablecoin
+    /// (the proceeds come back to the reserve).
     function sellCollateral(address collateral, uint256 amount) external returns (uint256 auctionId);
 
     /// @notice Admin: set the buffer share (≤ 100 %).

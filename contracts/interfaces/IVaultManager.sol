@@ -45,10 +45,11 @@ interface IVaultManager {
     struct Seizure {
         address owner; // the vault's owner: receives what an auction leaves
         address collateral; // the vault's collateral token
+        address oracleAsset; // the collateral's key in the oracle
         uint256 price; // [wad] the live oracle price the vault was found unhealthy at
         uint256 debt; // [wad] debt taken off the vault (the whole debt, or a slice)
         uint256 absorbedDebt; // [wad] part of `debt` the reserve's buffer absorbs
-        uint256 collateralToReserve; // [token units] sent to the reserve for `absorbedDebt`
+        uint256 collateralToReserve; // [token units] credited to the absorber's escrow for `absorbedDebt`
         uint256 auctionDebt; // [wad] debt − absorbedDebt, to be raised by auction
         uint256 auctionCollateral; // [token units] sent to the engine for the auction
         uint256 liquidationPenalty; // [wad] the collateral's penalty share
@@ -109,8 +110,10 @@ interface IVaultManager {
     event PausedSet(address indexed collateral, bool paused);
     event ReserveSet(address indexed oldReserve, address indexed newReserve);
     event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
+    /// @notice `holder` released `amount` of its escrowed collateral to `to`.
+    event EscrowReleased(address indexed collateral, address indexed holder, address to, uint256 amount);
     /// @notice The engine took `debt` and collateral off an unhealthy vault: `collateralToReserve`
-    /// went to the reserve (absorbed), `collateralToAuction` to the engine; the rest stayed.
+    /// was credited to the absorber's escrow, `collateralToAuction` sent to the engine; the rest stayed.
     event VaultSeized(
         uint256 indexed vaultId,
         uint256 debt,
@@ -137,6 +140,8 @@ interface IVaultManager {
     /// @notice Risk-adding actions on this collateral are paused.
     error CollateralPaused(address collateral);
     error InsufficientCollateral(uint256 requested, uint256 available);
+    /// @notice The caller's escrow holds less of the collateral than it asked to release.
+    error InsufficientEscrow(address collateral, uint256 requested, uint256 available);
     /// @notice The borrow ratio must not be below the liquidation ratio.
     error BorrowRatioBelowLiquidationRatio(uint256 borrowRatio, uint256 liquidationRatio);
     /// @notice `repay` on a vault that owes nothing.
@@ -227,6 +232,13 @@ interface IVaultManager {
     /// @notice The collateral token of an existing vault (one storage read, for the engine).
     function vaultCollateral(uint256 vaultId) external view returns (address);
 
+    /// @notice Collateral this contract holds for `holder` (a reserve that absorbed liquidations),
+    /// outside every vault [token units].
+    function escrowOf(address collateral, address holder) external view returns (uint256);
+
+    /// @notice Sends `amount` of the caller's escrowed `collateral` to `to`.
+    function releaseEscrow(address collateral, address to, uint256 amount) external;
+
     /// @notice The liquidation engine, the only caller of `seize`.
     function liquidationEngine() external view returns (address);
 
@@ -239,8 +251,10 @@ interface IVaultManager {
     /// absorbed × (1 + penalty) at the oracle price (rounded up), at most the absorbed part's
     /// proportional collateral; the remainder of that share stays in the vault for its owner. The
     /// rest of the slice (≤ `auctionRoom`) and its proportional collateral go to the engine.
-    /// The absorbed collateral goes to `absorber`, the engine's reserve (normally `reserve()`, which
-    /// receives fees; the two differ only while a reserve migration is half done).
+    /// The absorbed collateral is not transferred: it stays in this contract, credited to the
+    /// escrow of `absorber` (the engine's reserve), which releases it when it sells (saves a token
+    /// transfer in the crash path). `absorber` is normally `reserve()`, which receives fees; the two
+    /// differ only while a reserve migration is half done.
     /// Removes ⌊slice / rate⌋ normalized debt (all of it for a whole liquidation), so the vault
     /// never owes less than it did minus the slice. Works while the collateral is paused.
     function seize(

@@ -138,7 +138,10 @@ contract ReserveLens is IReserveLens {
         c.stabilityFee = config.stabilityFee;
         c.paused = config.paused;
         c.debtUnderAuction = state.debtUnderAuction;
-        c.reserveHolding = IERC20(token).balanceOf(address(reserve)) + state.collateralOnSale;
+        c.reserveHolding =
+            IERC20(token).balanceOf(address(reserve)) +
+            vaultManager.escrowOf(token, address(reserve)) +
+            state.collateralOnSale;
         c.volatility = oracle.volatility(config.oracleAsset);
     }
 

@@ -37,6 +37,28 @@ library CollateralLib {
         return part == whole ? amount : amount.mulDivDown(part, whole);
     }
 
+    /// @notice The collateral a liquidation moves: `toReserve` for the absorbed part (worth
+    /// absorbed × (1 + penalty) at `price`, rounded up, at most that part's proportional share —
+    /// the rest of the share stays in the vault) and `toAuction` (the auctioned part's proportional
+    /// share). Shares are rounded down, so toReserve + toAuction ≤ collateralAmount.
+    function split(
+        uint256 collateralAmount,
+        uint256 debt,
+        uint256 sliced,
+        uint256 absorbed,
+        uint256 penalty,
+        uint8 decimals,
+        uint256 price
+    ) internal pure returns (uint256 toReserve, uint256 toAuction) {
+        uint256 slicedCollateral = shareDown(collateralAmount, sliced, debt);
+        uint256 absorbShare = shareDown(slicedCollateral, absorbed, sliced);
+        if (absorbed != 0) {
+            uint256 owed = absorbed.wadMulUp(1e18 + penalty);
+            toReserve = MathLib.min(absorbShare, amountForValueUp(owed, decimals, price));
+        }
+        toAuction = slicedCollateral - absorbShare;
+    }
+
     /// @notice How much of a vault's `debt` a liquidation takes (`sliced`) and how much of that the
     /// reserve's buffer absorbs (`absorbed`).
     /// @dev The whole debt when the buffer and the auction room cover it. Otherwise the buffer is
