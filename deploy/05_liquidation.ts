@@ -17,7 +17,10 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const opts = { from: deployer, log };
 
   const [vm, reserve] = await Promise.all(["VaultManager", "ReservePool"].map((n) => deployments.get(n)));
-  const engine = await deployments.deploy("LiquidationEngine", { ...opts, args: [vm.address, reserve.address, deployer] });
+  const engine = await deployments.deploy("LiquidationEngine", {
+    ...opts,
+    args: [vm.address, reserve.address, deployer],
+  });
 
   for (const [symbol, c] of Object.entries(config.collaterals)) {
     const token = await resolveAddress(hre, c.token, `collaterals.${symbol}.token`);
