@@ -1,0 +1,118 @@
+/**
+ * The system's state through the lens, as tables: used by the `status` task (observers) and by the
+ * demo. One `systemSnapshot()` call gives the collaterals and the reserve; the supply identity is
+ * recomputed from the vault manager's raw accounting.
+ */
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { BallastDollar, LiquidationEngine, ReserveLens, ReservePool, VaultManager } from "../../typechain-types";
+import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "./format";
+
+const RAY = 10n ** 27n;
+const WAD = 10n ** 18n;
+
+export interface Contracts {
+  vm: VaultManager;
+  lens: ReserveLens;
+  reserve: ReservePool;
+  engine: LiquidationEngine;
+  bdol: BallastDollar;
+}
+
+export async function contracts(hre: HardhatRuntimeEnvironment): Promise<Contracts> {
+  const get = async <T>(name: string) =>
+    (await hre.ethers.getContractAt(name, (await hre.deployments.get(name)).address)) as unknown as T;
+  return {
+    vm: await get<VaultManager>("VaultManager"),
+    lens: await get<ReserveLens>("ReserveLens"),
+    reserve: await get<ReservePool>("ReservePool"),
+    engine: await get<LiquidationEngine>("LiquidationEngine"),
+    bdol: await get<BallastDollar>("BallastDollar"),
+  };
+}
+
+/** Symbol of a token, or its address when it has none. */
+async function symbolOf(hre: HardhatRuntimeEnvironment, token: string): Promise<string> {
+  try {
+    const erc20 = await hre.ethers.getContractAt("MockERC20", token);
+    return await erc20.symbol();
+  } catch {
+    return token;
+  }
+}
+
+/** Per-collateral table: price, collateral, debt, ratios, parameters, debt under auction. */
+export async function printCollaterals(hre: HardhatRuntimeEnvironment, c: Contracts): Promise<void> {
+  const snap = await c.lens.systemSnapshot();
+  const rows = [];
+  for (const col of snap.collaterals) {
+    const decimals = Number((await c.vm.collateralConfig(col.token)).decimals);
+    const yearly = (Number(col.stabilityFee - RAY) * 365 * 24 * 3600) / 1e27;
+    rows.push({
+      collateral: await symbolOf(hre, col.token),
+      "price (USD)": `${fmtWad(col.price)} ${PRICE_STATUS[Number(col.priceStatus)]}`,
+      amount: fmtWad(col.totalCollateral, 4, decimals),
+      "value (USD)": fmtWad(col.collateralValue),
+      "debt (BDOL)": fmtWad(col.debt),
+      ratio: col.debt === 0n ? "∞" : fmtPct((col.collateralValue * WAD) / col.debt),
+      "ceiling used": fmtPct(col.utilisation),
+      "LR / BR": `${fmtPct(col.liquidationRatio, 0)} / ${fmtPct(col.borrowRatio, 0)}`,
+      "fee / yr": `${(Math.expm1(yearly) * 100).toFixed(2)} %`,
+      "under auction": fmtWad(col.debtUnderAuction),
+      paused: col.paused ? "yes" : "no",
+    });
+  }
+  table("Collaterals", rows);
+}
+
+/** The reserve: value, ratio, buffer, surplus, deficit, composition, auctions. */
+export async function printReserve(hre: HardhatRuntimeEnvironment, c: Contracts): Promise<void> {
+  const snap = await c.lens.systemSnapshot();
+  kv("Reserve", {
+    "reserve value (USD)": fmtWad(snap.reserveValue),
+    "reserve ratio (value − deficit) / debt": fmtPct(snap.reserveRatio),
+    "stability buffer (BDOL)": fmtWad(snap.stabilityBuffer),
+    "surplus (BDOL)": fmtWad(snap.surplus),
+    "deficit (BDOL)": fmtWad(snap.deficit),
+    "system collateral ratio": fmtPct(snap.systemCollateralRatio),
+    "debt under auction (BDOL)": fmtWad(snap.totalDebtUnderAuction),
+    "auctions ever started": snap.auctionCount.toString(),
+    "vaults ever opened": snap.vaultCount.toString(),
+  });
+  const holdings = await c.reserve.composition();
+  const rows = [];
+  for (const h of holdings) {
+    const decimals =
+      h.asset === (await c.bdol.getAddress()) ? 18 : Number((await c.vm.collateralConfig(h.asset)).decimals);
+    rows.push({
+      asset: await symbolOf(hre, h.asset),
+      amount: fmtWad(h.amount, 4, decimals),
+      "value (USD)": fmtWad(h.value),
+      share: snap.reserveValue === 0n ? "–" : fmtPct((h.value * WAD) / snap.reserveValue),
+    });
+  }
+  table("Reserve composition (escrowed and on-sale collateral included)", rows);
+}
+
+/**
+ * supply + slack = Σ_c (⌈normalizedDebt_c × rate_c⌉ − accruedFees_c) + debt under auction + deficit,
+ * with a slack of a few wei, always in the protocol's favour (see VaultManager and LiquidationEngine).
+ */
+export async function supplyIdentity(c: Contracts): Promise<{ supply: bigint; backing: bigint; slack: bigint }> {
+  let backing = 0n;
+  for (const token of await c.vm.collaterals()) {
+    const cfg = await c.vm.collateralConfig(token);
+    backing += (cfg.totalNormalizedDebt * cfg.rateAccumulator + RAY - 1n) / RAY - cfg.accruedFees;
+  }
+  backing += (await c.engine.totalDebtUnderAuction()) + (await c.reserve.deficit());
+  const supply = await c.bdol.totalSupply();
+  return { supply, backing, slack: backing - supply };
+}
+
+export async function printSupply(c: Contracts): Promise<void> {
+  const { supply, backing, slack } = await supplyIdentity(c);
+  kv("Stablecoin supply identity", {
+    "BDOL total supply": fmtWad(supply, 6),
+    "Σ vault debt − unminted fees + debt under auction + deficit": fmtWad(backing, 6),
+    "slack (wei, rounding in the protocol's favour)": slack.toString(),
+  });
+}
