@@ -308,6 +308,15 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IVaultManager
+    function vaults(uint256 fromId, uint256 count) external view returns (Vault[] memory page) {
+        uint256 last = vaultCount;
+        if (fromId == 0) fromId = 1;
+        uint256 n = fromId > last ? 0 : MathLib.min(count, last - fromId + 1);
+        page = new Vault[](n);
+        for (uint256 i; i < n; ++i) page[i] = _vaults[fromId + i];
+    }
+
+    /// @inheritdoc IVaultManager
     function vaultCollateral(uint256 vaultId) external view returns (address) {
         return _existingVault(vaultId).collateral;
     }

@@ -229,6 +229,10 @@ interface IVaultManager {
     /// @notice The reserve that receives the stability fees.
     function reserve() external view returns (address);
 
+    /// @notice Raw vaults `fromId` … `fromId + count − 1` as stored (normalized debt, not debt), cut at
+    /// `vaultCount`; a closed vault reads as zeros. For the lens: two storage reads per vault.
+    function vaults(uint256 fromId, uint256 count) external view returns (Vault[] memory page);
+
     /// @notice The collateral token of an existing vault (one storage read, for the engine).
     function vaultCollateral(uint256 vaultId) external view returns (address);
 

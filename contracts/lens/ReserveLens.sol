@@ -28,6 +28,7 @@ contract ReserveLens is IReserveLens {
         address token;
         uint256 price;
         uint256 liquidationRatio;
+        uint256 rate; // [ray] current accumulator, as vaultInfo computes it
         uint8 decimals;
     }
 
@@ -68,24 +69,22 @@ contract ReserveLens is IReserveLens {
 
     /// @inheritdoc IReserveLens
     function vaultsHealth(uint256 fromId, uint256 count) external view returns (VaultHealth[] memory page) {
-        uint256 last = vaultManager.vaultCount();
-        if (fromId == 0) fromId = 1;
-        uint256 n = fromId > last ? 0 : MathLib.min(count, last - fromId + 1);
-        page = new VaultHealth[](n);
+        IVaultManager.Vault[] memory raw = vaultManager.vaults(fromId, count);
+        page = new VaultHealth[](raw.length);
         Pricing[] memory pricing = _pricing();
-        for (uint256 i; i < n; ++i) {
-            uint256 id = fromId + i;
-            page[i].vaultId = id;
-            try vaultManager.vaultInfo(id) returns (address owner, address token, uint256 amount, uint256 debt) {
-                page[i].owner = owner;
-                page[i].collateral = token;
-                page[i].collateralAmount = amount;
-                page[i].debt = debt;
-                page[i].healthFactor = _health(_find(pricing, token), amount, debt);
-            } catch {
-                // A closed vault: left as zeros.
-                continue;
-            }
+        uint256 first = fromId == 0 ? 1 : fromId;
+        for (uint256 i; i < raw.length; ++i) {
+            IVaultManager.Vault memory v = raw[i];
+            page[i].vaultId = first + i;
+            // A closed vault stays zeros.
+            if (v.collateral == address(0)) continue;
+            Pricing memory p = _find(pricing, v.collateral);
+            uint256 debt = uint256(v.normalizedDebt).rayMulUp(p.rate);
+            page[i].owner = v.owner;
+            page[i].collateral = v.collateral;
+            page[i].collateralAmount = v.collateralAmount;
+            page[i].debt = debt;
+            page[i].healthFactor = _health(p, v.collateralAmount, debt);
         }
     }
 
@@ -155,6 +154,7 @@ contract ReserveLens is IReserveLens {
                 token: tokens[i],
                 price: price,
                 liquidationRatio: config.liquidationRatio,
+                rate: vaultManager.currentRate(tokens[i]),
                 decimals: config.decimals
             });
         }
