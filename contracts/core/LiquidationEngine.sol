@@ -203,6 +203,10 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         if (msg.sender != reserve) revert NotReserve(msg.sender);
         if (amount == 0) revert ErrorsLib.ZeroAmount();
         Collateral storage config = _configuredCollateral(collateral);
+        // A lot worth less than the collateral's dust would only clutter the keepers' scans.
+        (uint256 price, ) = oracle.getPrice(config.oracleAsset);
+        uint256 value = CollateralLib.valueDown(amount, config.decimals, price);
+        if (value < config.dust) revert LotTooSmall(value, config.dust);
         auctionId = ++_auctionCount;
         _auctions[auctionId] = Auction({
             owner: msg.sender,

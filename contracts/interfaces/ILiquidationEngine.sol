@@ -144,6 +144,8 @@ interface ILiquidationEngine {
     /// @notice A partial take would leave 0 < tab < dust and the tab is already at most dust.
     error TakeLeavesDust(uint256 tabLeft, uint256 dust);
     error OracleNotLive(address asset, PriceStatus status);
+    /// @notice A reserve sale lot worth less than the collateral's dust at the oracle's last good price.
+    error LotTooSmall(uint256 value, uint256 dust);
 
     /// @notice Anyone: liquidate a vault whose health factor is below 1 at a live price.
     /// @param keeper receives the keeper reward
@@ -169,7 +171,8 @@ interface ILiquidationEngine {
     /// below the floor. Needs no live price: takes still wait for one.
     function redo(uint256 auctionId, address keeper) external;
 
-    /// @notice Reserve only: auction `amount` of collateral the reserve already sent to the engine.
+    /// @notice Reserve only: auction `amount` of collateral the reserve already sent to the engine;
+    /// the lot must be worth at least the collateral's dust at the oracle's last good price.
     function startSale(address collateral, uint256 amount) external returns (uint256 auctionId);
 
     /// @notice The auction's state (all zero once it has ended).
