@@ -9,10 +9,13 @@ import type {
   MockAggregator,
   MockERC20,
   OracleAdapter,
+  ReserveLens,
   ReservePool,
   VaultManager,
 } from "../typechain-types";
 import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "./lib/format";
+import { runKeeperOnce } from "./lib/keeper";
+import { contracts as statusContracts, printReserve, printSupply } from "./lib/status";
 
 const WAD = 10n ** 18n;
 
@@ -43,6 +46,8 @@ async function main(): Promise<void> {
       "USDC",
       "ETH_USD_FEED",
       "BTC_USD_FEED",
+      "LiquidationEngine",
+      "ReserveLens",
     ].map((n) => ({
       name: n,
       address: all[n].address,
@@ -154,7 +159,9 @@ async function main(): Promise<void> {
     });
   }
   table(`Vault #${id} as ETH falls`, rows);
-  console.log("  Below a health factor of 1 a keeper could liquidate the vault (the liquidation engine arrives next).");
+  console.log(
+    "  Below a health factor of 1 a keeper could liquidate the vault; nobody runs one in this drill (the next act does).",
+  );
 
   say("ETH recovers to $2,800. Alice needs a little more BDOL than she holds to close: Bob sends her 100 BDOL.");
   for (const usd of [1240, 1540, 1920, 2400, 2800]) await setEthPrice(usd);
@@ -186,7 +193,128 @@ async function main(): Promise<void> {
     "Σ accrued collateral debt (WETH + WBTC)": fmtWad(accruedDebt, 6),
     "debt − supply (wei; a few per borrow or repay, in the protocol's favour)": (accruedDebt - supply).toString(),
   });
+
+  await crashAct(setEthPrice, async () => {
+    await ethFeed.updateAnswer((await oracle.getPrice(wethAddr))[0] / 10n ** 10n);
+    await btcFeed.updateAnswer(60_000n * 10n ** 8n);
+    await oracle.recordPrice(wethAddr);
+    await oracle.recordPrice(wbtcAddr);
+  });
   console.log("\nDemo complete.");
+}
+
+/**
+ * Act 2: a crash with a keeper. Three WETH borrowers, a reserve holding 20,000 BDOL (80 % of it is
+ * the stability buffer), ETH from $2,800 to $2,100; the keeper bot liquidates (the buffer absorbs
+ * what it can, the rest goes to auction), then takes the auctions once their price is 2 % under
+ * the oracle, and puts the reserve's collateral up for sale.
+ */
+async function crashAct(setEthPrice: (usd: number) => Promise<void>, refreshFeeds: () => Promise<void>) {
+  const signers = await ethers.getSigners();
+  const [, , bob, , keeper] = signers;
+  const borrowers = { Carol: signers[3], Dave: signers[6], Erin: signers[7] };
+  const vm = await contract<VaultManager>("VaultManager");
+  const bdol = await contract<BallastDollar>("BallastDollar");
+  const reserve = await contract<ReservePool>("ReservePool");
+  const lens = await contract<ReserveLens>("ReserveLens");
+  const weth = await contract<MockERC20>("MockERC20", "WETH");
+  const wethAddr = await weth.getAddress();
+
+  say("ACT 2 — a crash. ETH is $2,800. Carol, Dave and Erin borrow against WETH.");
+  await setEthPrice(2800);
+  const plans: [keyof typeof borrowers, bigint, bigint][] = [
+    ["Carol", 10n, 16_500n],
+    ["Dave", 5n, 8_500n],
+    ["Erin", 8n, 8_000n],
+  ];
+  const ids: Record<string, bigint> = {};
+  for (const [name, eth, debt] of plans) {
+    const who = borrowers[name];
+    await weth.mint(who.address, eth * WAD);
+    await weth.connect(who).approve(await vm.getAddress(), eth * WAD);
+    ids[name] = await vm.connect(who).openVault.staticCall(wethAddr, eth * WAD, debt * WAD);
+    await vm.connect(who).openVault(wethAddr, eth * WAD, debt * WAD);
+  }
+  // Bob adds 2 WBTC to his vault, far from danger, and borrows more to play two parts.
+  const wbtc = await contract<MockERC20>("MockERC20", "WBTC");
+  await wbtc.mint(bob.address, 200_000_000n);
+  await wbtc.connect(bob).approve(await vm.getAddress(), 200_000_000n);
+  await vm.connect(bob).deposit(2n, 200_000_000n);
+  await vm.connect(bob).borrow(2n, 40_000n * WAD, bob.address);
+  await bdol.connect(bob).transfer(await reserve.getAddress(), 20_000n * WAD);
+  await bdol.connect(bob).transfer(keeper.address, 25_000n * WAD);
+  console.log(
+    "  The reserve holds 20,000 BDOL (in production: fees collected over time; here Bob sends them), and the",
+  );
+  console.log("  keeper holds 25,000 BDOL to buy auctioned collateral with.");
+
+  const showHealth = async (title: string) => {
+    const page = await lens.vaultsHealth(ids.Carol, 3);
+    table(
+      title,
+      page.map((v, i) => ({
+        vault: `#${v.vaultId} ${plans[i][0]}`,
+        "collateral (WETH)": fmtWad(v.collateralAmount, 4),
+        "debt (BDOL)": fmtWad(v.debt),
+        "health factor": fmtWad(v.healthFactor, 4),
+      })),
+    );
+  };
+  await showHealth("Vaults at ETH $2,800 (read through ReserveLens.vaultsHealth)");
+
+  say("ETH falls to $2,400, then $2,100 (−25 %); keepers record each round.");
+  await time.increase(600);
+  await setEthPrice(2400);
+  await time.increase(600);
+  await setEthPrice(2100);
+  await showHealth("Vaults at ETH $2,100");
+  kv("Reserve before the keeper runs", {
+    "stability buffer (BDOL)": fmtWad(await reserve.stabilityBuffer()),
+    "surplus (BDOL)": fmtWad(await reserve.surplus()),
+  });
+
+  say("The keeper bot runs once (npx hardhat keeper --once does the same): scan, static-call, liquidate.");
+  const log = (line: string) => console.log(`  keeper │ ${line}`);
+  const first = await runKeeperOnce(hre, { keeper, log, sellReserveCollateral: true });
+  table(
+    "Liquidations",
+    first.liquidations.map((l) => ({
+      vault: `#${l.vaultId}`,
+      "debt taken": fmtWad(l.debt),
+      "absorbed by the buffer": fmtWad(l.absorbedDebt),
+      "to auction": fmtWad(l.debt - l.absorbedDebt),
+      auction: l.auctionId === 0n ? "–" : `#${l.auctionId}`,
+      "keeper reward": fmtWad(l.reward),
+      gas: l.gasUsed.toString(),
+    })),
+  );
+
+  say(
+    "15 minutes pass: auction prices (oracle × 1.10, falling linearly to zero over two hours) reach 2 % under the oracle.",
+  );
+  await time.increase(15 * 60);
+  await refreshFeeds();
+  const second = await runKeeperOnce(hre, { keeper, log, sellReserveCollateral: true });
+  table(
+    "Auction takes",
+    second.takes.map((t) => ({
+      auction: `#${t.auctionId}`,
+      "WETH bought": fmtWad(t.amount, 4),
+      "paid (BDOL)": fmtWad(t.paid),
+      "price / oracle": fmtPct((t.price * WAD) / t.referencePrice),
+      "keeper profit": fmtWad(t.profit),
+    })),
+  );
+  const daveVault = await vm.vaultInfo(ids.Dave);
+  console.log(
+    `  Dave's vault keeps ${fmtWad(daveVault[2], 4)} WETH (what the absorption did not need) and no debt: he can withdraw it.`,
+  );
+  console.log(`  Carol got ${fmtWad(await weth.balanceOf(borrowers.Carol.address), 4)} WETH back from her auction.`);
+
+  say("The reserve after the crash (npx hardhat status prints the same):");
+  const c = await statusContracts(hre);
+  await printReserve(hre, c);
+  await printSupply(c);
 }
 
 main().catch((err) => {

@@ -1,4 +1,5 @@
 // Hardhat tasks, one file per actor. Each file registers its tasks on import.
 import "./vault";
 import "./keeper";
+import "./keeperBot";
 import "./status";

@@ -54,7 +54,7 @@ interface IReserveLens {
         address collateral;
         uint256 collateralAmount; // [token units]
         uint256 debt; // [wad]
-        uint256 healthFactor; // [wad] max uint256 with no debt; 0 for a closed vault
+        uint256 healthFactor; // [wad] max uint256 with no debt, and for a closed vault
     }
 
     struct AuctionStatus {
@@ -75,7 +75,7 @@ interface IReserveLens {
     function systemSnapshot() external view returns (SystemSnapshot memory);
 
     /// @notice Health of vaults `fromId` … `fromId + count − 1`, cut at the last vault ever opened.
-    /// Closed vaults appear with owner 0. Cost is about 6k gas per vault, so a page of 1,000 fits an
+    /// Closed vaults appear with owner 0 and health ∞. Cost is about 6k gas per vault, so a page of 1,000 fits an
     /// ordinary eth_call gas cap.
     function vaultsHealth(uint256 fromId, uint256 count) external view returns (VaultHealth[] memory);
 

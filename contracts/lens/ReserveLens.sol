@@ -76,8 +76,11 @@ contract ReserveLens is IReserveLens {
         for (uint256 i; i < raw.length; ++i) {
             IVaultManager.Vault memory v = raw[i];
             page[i].vaultId = first + i;
-            // A closed vault stays zeros.
-            if (v.collateral == address(0)) continue;
+            // A closed vault: no owner, no debt, health ∞ (nothing to liquidate).
+            if (v.collateral == address(0)) {
+                page[i].healthFactor = type(uint256).max;
+                continue;
+            }
             Pricing memory p = _find(pricing, v.collateral);
             uint256 debt = uint256(v.normalizedDebt).rayMulUp(p.rate);
             page[i].owner = v.owner;

@@ -1,0 +1,835 @@
+/**
+ * The keeper bot's logic, shared by the `keeper` task (tasks/keeperBot.ts) and the crash simulator.
+ *
+ * One iteration (`runKeeperOnce`):
+ *  1. Scan: `ReserveLens.systemSnapshot()` (price status per collateral, vault count) and
+ *     `ReserveLens.vaultsHealth` in pages of `pageSize`, all pinned to one block, so 10,000 vaults
+ *     cost 10 page calls at the default page size of 1,000.
+ *  2. Liquidate every open vault with health factor < 1 whose collateral's price is live, riskiest
+ *     first.
+ *  3. Optionally put reserve-held collateral up for sale (`ReservePool.sellCollateral`), one lot per
+ *     collateral worth at least `minSaleValue`.
+ *  4. List the active auctions with `ReserveLens.activeAuctions`, paging from the lowest id that was
+ *     still active last time (`KeeperState`), restart those that need it (`redo`), and take those
+ *     whose price is at most reference × (1 − spread), best discount first, within the BDOL budget,
+ *     with `maxPrice` = the price seen (a price that moved up makes the take revert, not overpay).
+ *
+ * Every transaction is first run as a static call of the same call from the keeper's address; a
+ * revert is logged with its decoded custom error and the action is skipped, so two racing keepers
+ * waste no gas on reverts. Before every transaction the network's gas price (latest basefee + the
+ * priority fee) is compared with `maxGasPrice`; above it nothing is sent. Under a cap, transactions
+ * are also sent with `maxFeePerGas` = the cap, so inclusion can never cost more.
+ *
+ * Dry run: the same scan and static calls; the report's action lists hold what the static calls
+ * returned (debt and absorbed debt are the lens's and the buffer's estimates, `gasUsed` is the gas
+ * estimate), nothing is sent, `gasSpent` and `realisedProfit` are 0 and `expectedProfit` holds the
+ * estimate. Each static call sees the chain as it is, not as the previous simulated actions would
+ * leave it.
+ *
+ * This module is imported while Hardhat loads its config (through the task), so it must not import
+ * "hardhat" itself: everything comes in through `hre`.
+ */
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type {
+  BaseContract,
+  ContractTransactionReceipt,
+  ContractTransactionResponse,
+  Provider,
+  Signer,
+  TransactionReceipt,
+} from "ethers";
+import type {
+  BallastDollar,
+  LiquidationEngine,
+  OracleAdapter,
+  ReserveLens,
+  ReservePool,
+  VaultManager,
+} from "../../typechain-types";
+import { explainError } from "./errors";
+import { PRICE_STATUS, fmtPct, fmtWad } from "./format";
+
+const WAD = 10n ** 18n;
+const LIVE = 0n; // PriceStatus.Live
+/** Page calls in flight at once during a scan. */
+const SCAN_CONCURRENCY = 4;
+
+export interface KeeperOptions {
+  /** Signs every transaction; receives rewards and collateral. */
+  keeper: Signer;
+  /** Report what would be done, send nothing. */
+  dryRun?: boolean;
+  /** Vaults (and auctions) per lens call, default 1000. */
+  pageSize?: number;
+  /** Wei; when the network's current gas price (block basefee + priority) is above it, send nothing and report "gas price above cap". */
+  maxGasPrice?: bigint;
+  /** WAD; take an auction only when its price ≤ reference × (1 − spread); default 0.02e18. */
+  spread?: bigint;
+  /** Default: the oracle price. */
+  referencePrice?: (collateral: string, oraclePrice: bigint) => bigint | Promise<bigint>;
+  /** Cap on BDOL spent per take; default: the keeper's whole BDOL balance. */
+  maxTakeBdol?: bigint;
+  /** Also call ReservePool.sellCollateral for collateral the reserve holds (default false). */
+  sellReserveCollateral?: boolean;
+  /** Restart auctions that need it (default true). */
+  redo?: boolean;
+  /** Default console.log; every action logged in one line. */
+  log?: (line: string) => void;
+  // ---- additions (all optional) ----
+  /** Smallest reserve lot worth selling [wad, at the oracle price]; default 1,000 BDOL. */
+  minSaleValue?: bigint;
+  /**
+   * Remembers the lowest auction id still active, so a loop does not rescan ancient ids. Pass the
+   * same object to successive `runKeeperOnce` calls; `runKeeperLoop` creates one when absent.
+   */
+  state?: KeeperState;
+  /**
+   * Called after the scan and before each action's static call. Tests use it to stage a race (a
+   * rival keeper acting between this keeper's scan and its transaction).
+   */
+  beforeAction?: (action: KeeperAction) => void | Promise<void>;
+}
+
+export interface KeeperState {
+  /** Lowest auction id that may still be active; ids below it have ended. Starts at 1. */
+  firstActiveAuction: bigint;
+}
+
+export interface KeeperAction {
+  kind: "liquidate" | "sell" | "redo" | "take";
+  /** Vault id (liquidate), auction id (redo, take) or 0 (sell). */
+  id: bigint;
+  /** The collateral token (sell, redo, take) or the vault's collateral (liquidate). */
+  collateral: string;
+}
+
+export interface KeeperReport {
+  scannedVaults: number;
+  /** Lens calls made for the vault scan (vaultsHealth pages). */
+  ethCalls: number;
+  liquidations: {
+    vaultId: bigint;
+    debt: bigint;
+    absorbedDebt: bigint;
+    auctionId: bigint;
+    reward: bigint;
+    gasUsed: bigint;
+  }[];
+  takes: {
+    auctionId: bigint;
+    collateral: string;
+    amount: bigint;
+    paid: bigint;
+    price: bigint;
+    referencePrice: bigint;
+    profit: bigint;
+    gasUsed: bigint;
+  }[];
+  redos: { auctionId: bigint; reward: bigint; gasUsed: bigint }[];
+  sales: { collateral: string; amount: bigint; auctionId: bigint }[];
+  /** e.g. static call reverted (decoded error), gas price above cap, unprofitable. */
+  skipped: { what: string; reason: string }[];
+  /** WAD: Σ rewards + Σ take profits (at the reference price) − gas cost at the native asset's oracle price. */
+  realisedProfit: bigint;
+  /** Σ gasUsed × effectiveGasPrice [wei]. */
+  gasSpent: bigint;
+  // ---- additions (always set by runKeeperOnce) ----
+  /** True when nothing was sent (dry run). */
+  dryRun: boolean;
+  /** Dry run: what the actions would earn (rewards + take profits − estimated gas cost); else equals realisedProfit. */
+  expectedProfit: bigint;
+  /** Active auctions seen, and lens calls made to list them. */
+  activeAuctions: number;
+  auctionCalls: number;
+  /** The block the vault scan read. */
+  blockNumber: number;
+  /** Wall time of the iteration [ms]. */
+  ms: number;
+  /** runKeeperLoop only: why the iteration failed (it is then otherwise empty). */
+  error?: string;
+}
+
+/** The protocol's contracts as the keeper uses them (connected to the keeper's signer). */
+interface Contracts {
+  vm: VaultManager;
+  engine: LiquidationEngine;
+  reserve: ReservePool;
+  lens: ReserveLens;
+  oracle: OracleAdapter;
+  bdol: BallastDollar;
+  /** For decoding custom errors. */
+  all: BaseContract[];
+}
+
+interface CollateralInfo {
+  token: string;
+  symbol: string;
+  decimals: bigint;
+  price: bigint;
+  status: bigint;
+}
+
+interface Ctx {
+  hre: HardhatRuntimeEnvironment;
+  opts: KeeperOptions;
+  c: Contracts;
+  provider: Provider;
+  keeper: string;
+  dryRun: boolean;
+  log: (line: string) => void;
+  report: KeeperReport;
+  collaterals: Map<string, CollateralInfo>;
+  nativePrice: bigint;
+  /** Fee fields for the next transaction, set by the gas-cap check in `simulate`. */
+  fees?: Overrides;
+}
+
+// ====================================================================== public API
+
+/** One scan-liquidate-sell-redo-take pass. */
+export async function runKeeperOnce(hre: HardhatRuntimeEnvironment, opts: KeeperOptions): Promise<KeeperReport> {
+  const started = Date.now();
+  const provider = opts.keeper.provider ?? hre.ethers.provider;
+  const c = await loadContracts(hre, opts.keeper);
+  const ctx: Ctx = {
+    hre,
+    opts,
+    c,
+    provider,
+    keeper: await opts.keeper.getAddress(),
+    dryRun: opts.dryRun ?? false,
+    log: opts.log ?? ((line: string) => console.log(line)),
+    report: emptyReport(opts.dryRun ?? false),
+    collaterals: new Map(),
+    nativePrice: 0n,
+  };
+  const pageSize = opts.pageSize ?? 1000;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`pageSize must be a positive integer: ${pageSize}`);
+
+  // 1. Scan, pinned to one block.
+  const blockTag = await provider.getBlockNumber();
+  ctx.report.blockNumber = blockTag;
+  const snapshot = await c.lens.systemSnapshot({ blockTag });
+  for (const col of snapshot.collaterals) {
+    ctx.collaterals.set(col.token.toLowerCase(), {
+      token: col.token,
+      symbol: await symbolOf(hre, col.token),
+      decimals: 0n, // filled below
+      price: col.price,
+      status: col.priceStatus,
+    });
+  }
+  await Promise.all(
+    [...ctx.collaterals.entries()].map(async ([token, info]) => {
+      info.decimals = (await c.engine.collateralState(token, { blockTag })).decimals;
+    }),
+  );
+  ctx.nativePrice = await nativeAssetPrice(c, blockTag);
+  const vaultCount = Number(snapshot.vaultCount);
+  const starts: number[] = [];
+  for (let from = 1; from <= vaultCount; from += pageSize) starts.push(from);
+  const pages = await mapLimited(starts, SCAN_CONCURRENCY, (from) => c.lens.vaultsHealth(from, pageSize, { blockTag }));
+  ctx.report.ethCalls = pages.length;
+
+  const unhealthy: { vaultId: bigint; collateral: string; debt: bigint; healthFactor: bigint }[] = [];
+  for (const page of pages) {
+    for (const v of page) {
+      ctx.report.scannedVaults += 1;
+      if (v.owner === ZERO_ADDRESS || v.debt === 0n || v.healthFactor >= WAD) continue;
+      unhealthy.push({ vaultId: v.vaultId, collateral: v.collateral, debt: v.debt, healthFactor: v.healthFactor });
+    }
+  }
+  unhealthy.sort((a, b) => (a.healthFactor < b.healthFactor ? -1 : a.healthFactor > b.healthFactor ? 1 : 0));
+
+  // 2. Liquidate.
+  let bufferLeft = snapshot.stabilityBuffer; // dry-run estimate of absorption only
+  for (const v of unhealthy) {
+    const info = ctx.collaterals.get(v.collateral.toLowerCase());
+    const what = `vault ${v.vaultId}`;
+    if (!info || info.status !== LIVE) {
+      skip(ctx, what, `${info?.symbol ?? v.collateral} price ${statusName(info?.status)}, not live`);
+      continue;
+    }
+    const est = await liquidateVault(ctx, v, info, bufferLeft);
+    if (est !== undefined) bufferLeft = bufferLeft > est ? bufferLeft - est : 0n;
+  }
+
+  // 3. Reserve collateral sales: what the reserve owns and has not put on sale yet. The lens's
+  // reserveHolding counts the reserve's own balance, whatever it holds elsewhere (escrow) and its
+  // lots on sale, so this does not depend on where the absorbed collateral sits. Re-read when this
+  // pass absorbed something.
+  if (opts.sellReserveCollateral) {
+    const tag = ctx.report.liquidations.length === 0 || ctx.dryRun ? blockTag : await provider.getBlockNumber();
+    const snap = tag === blockTag ? snapshot : await c.lens.systemSnapshot({ blockTag: tag });
+    for (const col of snap.collaterals) {
+      const { collateralOnSale } = await c.engine.collateralState(col.token, { blockTag: tag });
+      const info = { ...(await collateralInfo(ctx, col.token)), price: col.price, status: col.priceStatus };
+      await sellReserveCollateral(ctx, info, col.reserveHolding - collateralOnSale);
+    }
+  }
+
+  // 4. Auctions: redo, then take.
+  await processAuctions(ctx, pageSize);
+
+  // Profit.
+  const r = ctx.report;
+  const earned =
+    r.liquidations.reduce((s, l) => s + l.reward, 0n) +
+    r.redos.reduce((s, l) => s + l.reward, 0n) +
+    r.takes.reduce((s, t) => s + t.profit, 0n);
+  if (ctx.dryRun) {
+    const gasEstimate = [...r.liquidations, ...r.redos, ...r.takes].reduce((s, a) => s + a.gasUsed, 0n);
+    const { price: gasPrice } = await gasPriceNow(ctx);
+    r.expectedProfit = earned - (gasEstimate * gasPrice * ctx.nativePrice) / WAD;
+  } else {
+    r.realisedProfit = earned - (r.gasSpent * ctx.nativePrice) / WAD;
+    r.expectedProfit = r.realisedProfit;
+  }
+  r.ms = Date.now() - started;
+  ctx.log(summaryLine(r));
+  return r;
+}
+
+/**
+ * Runs `runKeeperOnce` every `intervalMs` (measured from the start of each iteration) for
+ * `iterations` iterations, or until `signal` aborts. An iteration that throws (a node that went
+ * away) is logged and reported as skipped; the loop goes on.
+ */
+export async function runKeeperLoop(
+  hre: HardhatRuntimeEnvironment,
+  opts: KeeperOptions & { intervalMs: number; iterations?: number; signal?: AbortSignal },
+): Promise<KeeperReport[]> {
+  const state = opts.state ?? { firstActiveAuction: 1n };
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const reports: KeeperReport[] = [];
+  for (let i = 0; opts.iterations === undefined || i < opts.iterations; i++) {
+    if (opts.signal?.aborted) break;
+    const started = Date.now();
+    try {
+      reports.push(await runKeeperOnce(hre, { ...opts, state, log }));
+    } catch (err) {
+      const reason = explainError(err, []);
+      log(`iteration ${i + 1} failed: ${reason}`);
+      reports.push({
+        ...emptyReport(opts.dryRun ?? false),
+        skipped: [{ what: `iteration ${i + 1}`, reason }],
+        error: reason,
+      });
+    }
+    const last = opts.iterations !== undefined && i + 1 >= opts.iterations;
+    if (last || opts.signal?.aborted) break;
+    await sleep(Math.max(0, opts.intervalMs - (Date.now() - started)), opts.signal);
+  }
+  return reports;
+}
+
+/** Σ over reports, for a final summary. */
+export function totalReport(reports: KeeperReport[]): KeeperReport {
+  const t = emptyReport(reports.some((r) => r.dryRun));
+  for (const r of reports) {
+    t.scannedVaults += r.scannedVaults;
+    t.ethCalls += r.ethCalls;
+    t.liquidations.push(...r.liquidations);
+    t.takes.push(...r.takes);
+    t.redos.push(...r.redos);
+    t.sales.push(...r.sales);
+    t.skipped.push(...r.skipped);
+    t.realisedProfit += r.realisedProfit;
+    t.expectedProfit += r.expectedProfit;
+    t.gasSpent += r.gasSpent;
+    t.activeAuctions = r.activeAuctions;
+    t.auctionCalls += r.auctionCalls;
+    t.blockNumber = r.blockNumber;
+    t.ms += r.ms;
+  }
+  return t;
+}
+
+/** The one-line summary printed after each iteration. */
+export function summaryLine(r: KeeperReport): string {
+  const ids = (xs: bigint[]) => (xs.length ? ` [${xs.join(", ")}]` : "");
+  const verb = r.dryRun ? "would " : "";
+  return (
+    `${r.dryRun ? "[dry run] " : ""}block ${r.blockNumber}: scanned ${r.scannedVaults} vaults in ${r.ethCalls} lens calls; ` +
+    `${verb}liquidate ${r.liquidations.length}${ids(r.liquidations.map((l) => l.vaultId))}, ` +
+    `${verb}take ${r.takes.length}${ids(r.takes.map((t) => t.auctionId))}, ` +
+    `${verb}redo ${r.redos.length}${ids(r.redos.map((x) => x.auctionId))}, ` +
+    `${verb}sell ${r.sales.length}, skipped ${r.skipped.length}; ` +
+    `gas ${fmtWad(r.gasSpent, 6)} ETH; ` +
+    (r.dryRun
+      ? `expected profit ${fmtWad(r.expectedProfit)} BDOL`
+      : `realised profit ${fmtWad(r.realisedProfit)} BDOL`) +
+    ` (${r.ms} ms)`
+  );
+}
+
+// ====================================================================== actions
+
+/** Liquidates one vault; returns the (estimated) absorbed debt, or undefined when skipped. */
+async function liquidateVault(
+  ctx: Ctx,
+  v: { vaultId: bigint; collateral: string; debt: bigint; healthFactor: bigint },
+  info: CollateralInfo,
+  bufferLeft: bigint,
+): Promise<bigint | undefined> {
+  const { engine } = ctx.c;
+  const what = `vault ${v.vaultId}`;
+  const action: KeeperAction = { kind: "liquidate", id: v.vaultId, collateral: v.collateral };
+  const sim = await simulate(ctx, action, what, () => engine.liquidate.staticCall(v.vaultId, ctx.keeper));
+  if (!sim.ok) return undefined;
+  const sent = await send(
+    ctx,
+    what,
+    () => engine.liquidate.estimateGas(v.vaultId, ctx.keeper),
+    (o) => engine.liquidate(v.vaultId, ctx.keeper, o),
+  );
+  if (sent === undefined) return undefined;
+
+  let entry: KeeperReport["liquidations"][number];
+  if (sent.receipt) {
+    // The vault manager's VaultSeized carries the slice taken and the part absorbed; the engine's
+    // Liquidated the auction and the reward.
+    const seized = findEvent(sent.receipt, ctx.c.vm, "VaultSeized");
+    const liquidated = findEvent(sent.receipt, engine, "Liquidated");
+    entry = {
+      vaultId: v.vaultId,
+      debt: seized.args.debt,
+      absorbedDebt: seized.args.absorbedDebt,
+      auctionId: liquidated.args.auctionId,
+      reward: liquidated.args.reward,
+      gasUsed: sent.receipt.gasUsed,
+    };
+  } else {
+    const auctionId = sim.value;
+    entry = {
+      vaultId: v.vaultId,
+      debt: v.debt,
+      absorbedDebt: auctionId === 0n ? v.debt : v.debt < bufferLeft ? v.debt : bufferLeft,
+      auctionId,
+      reward: await engine.keeperReward(v.debt),
+      gasUsed: sent.gas,
+    };
+  }
+  ctx.report.liquidations.push(entry);
+  ctx.log(
+    `${prefix(ctx)}liquidate vault ${v.vaultId} (${info.symbol}, health ${fmtWad(v.healthFactor, 4)}): ` +
+      `debt ${fmtWad(entry.debt)} BDOL, absorbed ${fmtWad(entry.absorbedDebt)}, ` +
+      `auction ${entry.auctionId === 0n ? "none" : entry.auctionId}, reward ${fmtWad(entry.reward)} BDOL, ` +
+      `gas ${entry.gasUsed}${sent.receipt ? ` (${fmtWad(gasCost(sent.receipt), 6)} ETH)` : " (estimate)"}`,
+  );
+  return entry.absorbedDebt;
+}
+
+/** Puts `held` (the reserve's collateral not on sale yet) up for auction when the lot is big enough. */
+async function sellReserveCollateral(ctx: Ctx, info: CollateralInfo, held: bigint): Promise<void> {
+  const { reserve } = ctx.c;
+  const token = info.token;
+  const what = `reserve ${info.symbol}`;
+  if (held <= 0n) return;
+  const minValue = ctx.opts.minSaleValue ?? 1000n * WAD;
+  const value = valueDown(held, info.decimals, info.price);
+  if (value < minValue) {
+    skip(ctx, what, `lot of ${fmtWad(value)} BDOL below the ${fmtWad(minValue)} minimum`);
+    return;
+  }
+  if (info.status !== LIVE) {
+    skip(ctx, what, `${info.symbol} price ${statusName(info.status)}, not live`);
+    return;
+  }
+  const action: KeeperAction = { kind: "sell", id: 0n, collateral: token };
+  const sim = await simulate(ctx, action, what, () => reserve.sellCollateral.staticCall(token, held));
+  if (!sim.ok) return;
+  const sent = await send(
+    ctx,
+    what,
+    () => reserve.sellCollateral.estimateGas(token, held),
+    (o) => reserve.sellCollateral(token, held, o),
+  );
+  if (sent === undefined) return;
+  const auctionId = sent.receipt ? findEvent(sent.receipt, reserve, "CollateralSaleStarted").args.auctionId : sim.value;
+  ctx.report.sales.push({ collateral: token, amount: held, auctionId });
+  ctx.log(
+    `${prefix(ctx)}sell reserve ${fmtWad(held, 4, Number(info.decimals))} ${info.symbol} ` +
+      `(${fmtWad(value)} BDOL at the oracle) in auction ${auctionId}, gas ${sent.receipt?.gasUsed ?? sent.gas}`,
+  );
+}
+
+async function processAuctions(ctx: Ctx, pageSize: number): Promise<void> {
+  const { engine, lens, bdol } = ctx.c;
+  const state = ctx.opts.state;
+  const first = state?.firstActiveAuction ?? 1n;
+  const count = await engine.auctionCount();
+  const active: Awaited<ReturnType<ReserveLens["activeAuctions"]>>[number][] = [];
+  for (let from = first; from <= count; from += BigInt(pageSize)) {
+    active.push(...(await lens.activeAuctions(from, pageSize)));
+    ctx.report.auctionCalls += 1;
+  }
+  ctx.report.activeAuctions = active.length;
+  if (state) state.firstActiveAuction = active.length ? active[0].auctionId : count + 1n;
+
+  // Redo.
+  const takeable: typeof active = [];
+  for (const a of active) {
+    const info = await collateralInfo(ctx, a.collateral);
+    const what = `auction ${a.auctionId}`;
+    if (a.oracleStatus !== LIVE) {
+      skip(ctx, what, `${info.symbol} price ${statusName(a.oracleStatus)}, not live`);
+      continue;
+    }
+    if (!a.needsReset) {
+      takeable.push(a);
+      continue;
+    }
+    if (ctx.opts.redo === false) {
+      skip(ctx, what, "needs a reset (redo disabled)");
+      continue;
+    }
+    const action: KeeperAction = { kind: "redo", id: a.auctionId, collateral: a.collateral };
+    const sim = await simulate(ctx, action, what, () => engine.redo.staticCall(a.auctionId, ctx.keeper));
+    if (!sim.ok) continue;
+    const sent = await send(
+      ctx,
+      what,
+      () => engine.redo.estimateGas(a.auctionId, ctx.keeper),
+      (o) => engine.redo(a.auctionId, ctx.keeper, o),
+    );
+    if (sent === undefined) continue;
+    // Dry run: the tip follows the basefee of the block that includes the redo, unknown before.
+    const reward: bigint = sent.receipt ? findEvent(sent.receipt, engine, "AuctionReset").args.reward : 0n;
+    const gasUsed = sent.receipt?.gasUsed ?? sent.gas;
+    ctx.report.redos.push({ auctionId: a.auctionId, reward, gasUsed });
+    ctx.log(
+      `${prefix(ctx)}redo auction ${a.auctionId} (${info.symbol}, price ${fmtWad(a.price)}: below the floor or too old): ` +
+        `restarted, reward ${fmtWad(reward)} BDOL, gas ${gasUsed}`,
+    );
+  }
+
+  // Take, best discount against the reference first.
+  const spread = ctx.opts.spread ?? (2n * WAD) / 100n;
+  if (spread < 0n || spread >= WAD) throw new Error(`spread must be in [0, 1): ${fmtWad(spread, 4)}`);
+  const quotes: { a: (typeof active)[number]; reference: bigint; limit: bigint; info: CollateralInfo }[] = [];
+  for (const a of takeable) {
+    const info = await collateralInfo(ctx, a.collateral);
+    const reference = ctx.opts.referencePrice
+      ? await ctx.opts.referencePrice(a.collateral, a.oraclePrice)
+      : a.oraclePrice;
+    const limit = (reference * (WAD - spread)) / WAD;
+    if (a.price > limit) {
+      skip(
+        ctx,
+        `auction ${a.auctionId}`,
+        `unprofitable: price ${fmtWad(a.price)} > ${fmtWad(limit)} (reference ${fmtWad(reference)} − ${fmtPct(spread)})`,
+      );
+      continue;
+    }
+    quotes.push({ a, reference, limit, info });
+  }
+  quotes.sort((x, y) => {
+    // price / reference ascending, compared without division
+    const l = x.a.price * y.reference;
+    const r = y.a.price * x.reference;
+    return l < r ? -1 : l > r ? 1 : 0;
+  });
+  if (quotes.length === 0) return;
+
+  let balance = await bdol.balanceOf(ctx.keeper);
+  for (const { a, reference, info } of quotes) {
+    const what = `auction ${a.auctionId}`;
+    const budget =
+      ctx.opts.maxTakeBdol !== undefined && ctx.opts.maxTakeBdol < balance ? ctx.opts.maxTakeBdol : balance;
+    const maxCollateral = collateralForBudget(budget, a.tab, a.lot, info.decimals, a.price);
+    if (maxCollateral === 0n) {
+      skip(ctx, what, `BDOL budget ${fmtWad(budget)} buys nothing at ${fmtWad(a.price)}`);
+      continue;
+    }
+    const action: KeeperAction = { kind: "take", id: a.auctionId, collateral: a.collateral };
+    const args = [a.auctionId, maxCollateral, a.price, ctx.keeper, "0x"] as const;
+    const sim = await simulate(ctx, action, what, () => engine.take.staticCall(...args));
+    if (!sim.ok) continue;
+    const sent = await send(
+      ctx,
+      what,
+      () => engine.take.estimateGas(...args),
+      (o) => engine.take(...args, o),
+    );
+    if (sent === undefined) continue;
+    let amount: bigint;
+    let paid: bigint;
+    let price: bigint;
+    if (sent.receipt) {
+      const ev = findEvent(sent.receipt, engine, "Taken");
+      amount = ev.args.collateralAmount;
+      paid = ev.args.paid;
+      price = ev.args.price;
+      balance = await bdol.balanceOf(ctx.keeper);
+    } else {
+      [amount, paid] = sim.value;
+      price = a.price;
+      balance -= paid;
+    }
+    const profit = valueDown(amount, info.decimals, reference) - paid;
+    const gasUsed = sent.receipt?.gasUsed ?? sent.gas;
+    ctx.report.takes.push({
+      auctionId: a.auctionId,
+      collateral: a.collateral,
+      amount,
+      paid,
+      price,
+      referencePrice: reference,
+      profit,
+      gasUsed,
+    });
+    ctx.log(
+      `${prefix(ctx)}take auction ${a.auctionId}: ${fmtWad(amount, 4, Number(info.decimals))} ${info.symbol} ` +
+        `for ${fmtWad(paid)} BDOL at ${fmtWad(price)} (reference ${fmtWad(reference)}), ` +
+        `profit ${fmtWad(profit)} BDOL, gas ${gasUsed}`,
+    );
+  }
+}
+
+// ====================================================================== transactions
+
+type Sim<T> = { ok: true; value: T } | { ok: false };
+
+/** `beforeAction`, the gas cap, then the static call; logs and records a skip on failure. */
+async function simulate<T>(ctx: Ctx, action: KeeperAction, what: string, call: () => Promise<T>): Promise<Sim<T>> {
+  await ctx.opts.beforeAction?.(action);
+  const cap = ctx.opts.maxGasPrice;
+  ctx.fees = undefined;
+  if (cap !== undefined) {
+    const { price, capped } = await gasPriceNow(ctx);
+    if (price > cap) {
+      skip(ctx, what, `gas price above cap (${fmtGwei(price)} > ${fmtGwei(cap)} gwei)`);
+      return { ok: false };
+    }
+    ctx.fees = capped;
+  }
+  try {
+    return { ok: true, value: await call() };
+  } catch (err) {
+    skip(ctx, what, `static call reverted: ${explainError(err, ctx.c.all)}`);
+    return { ok: false };
+  }
+}
+
+/**
+ * Gas added to every estimate. eth_call and eth_estimateGas without fee fields run at basefee 0,
+ * so the simulated basefee tip is 0 and a redo's keeper payment is not in the estimate; and the
+ * oracle's gas guard makes an exact estimate fail when the next block costs a little more.
+ */
+const GAS_CUSHION = 100_000n;
+
+/**
+ * Sends a transaction that passed its static call (or, in a dry run, only estimates its gas).
+ * Gas limit: the estimate plus a quarter plus GAS_CUSHION (unused gas is not paid for).
+ */
+async function send(
+  ctx: Ctx,
+  what: string,
+  estimate: () => Promise<bigint>,
+  tx: (overrides: Overrides) => Promise<ContractTransactionResponse>,
+): Promise<{ receipt?: ContractTransactionReceipt; gas: bigint } | undefined> {
+  let gas: bigint;
+  try {
+    gas = await estimate();
+  } catch (err) {
+    skip(ctx, what, `gas estimate reverted: ${explainError(err, ctx.c.all)}`);
+    return undefined;
+  }
+  if (ctx.dryRun) return { gas };
+  const overrides: Overrides = { gasLimit: gas + gas / 4n + GAS_CUSHION, ...ctx.fees };
+  try {
+    const response = await tx(overrides);
+    const receipt = await response.wait();
+    if (!receipt) throw new Error("no receipt");
+    ctx.report.gasSpent += gasCost(receipt);
+    return { receipt, gas };
+  } catch (err) {
+    // Lost a race inside one block: the transaction was mined and reverted.
+    const receipt = (err as { receipt?: TransactionReceipt }).receipt;
+    if (receipt) ctx.report.gasSpent += gasCost(receipt);
+    skip(ctx, what, `transaction failed: ${explainError(err, ctx.c.all)}`);
+    return undefined;
+  }
+}
+
+type Overrides = { gasLimit?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint; gasPrice?: bigint };
+
+/**
+ * The network's gas price now: the latest basefee + the suggested priority fee (eth_gasPrice on a
+ * chain without a basefee); and, under `maxGasPrice`, fee fields that never pay more than the cap.
+ */
+async function gasPriceNow(ctx: Ctx): Promise<{ price: bigint; capped: Overrides }> {
+  const cap = ctx.opts.maxGasPrice;
+  const [block, fee] = await Promise.all([ctx.provider.getBlock("latest"), ctx.provider.getFeeData()]);
+  if (block?.baseFeePerGas != null) {
+    const priority = fee.maxPriorityFeePerGas ?? 0n;
+    const capped = cap === undefined ? {} : { maxFeePerGas: cap, maxPriorityFeePerGas: min(priority, cap) };
+    return { price: block.baseFeePerGas + priority, capped };
+  }
+  const price = fee.gasPrice ?? 0n;
+  return { price, capped: cap === undefined ? {} : { gasPrice: min(price, cap) } };
+}
+
+function gasCost(receipt: TransactionReceipt): bigint {
+  return receipt.gasUsed * receipt.gasPrice;
+}
+
+// ====================================================================== helpers
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+async function loadContracts(hre: HardhatRuntimeEnvironment, signer: Signer): Promise<Contracts> {
+  const at = async <T>(name: string): Promise<T> => {
+    const d = await hre.deployments.getOrNull(name);
+    if (!d) throw new Error(`no ${name} deployment on network ${hre.network.name}: deploy the system first`);
+    return (await hre.ethers.getContractAt(name, d.address, signer)) as unknown as T;
+  };
+  const [vm, engine, reserve, lens, oracle, bdol] = await Promise.all([
+    at<VaultManager>("VaultManager"),
+    at<LiquidationEngine>("LiquidationEngine"),
+    at<ReservePool>("ReservePool"),
+    at<ReserveLens>("ReserveLens"),
+    at<OracleAdapter>("OracleAdapter"),
+    at<BallastDollar>("BallastDollar"),
+  ]);
+  const all = [engine, vm, reserve, oracle, bdol, lens] as unknown as BaseContract[];
+  return { vm, engine, reserve, lens, oracle, bdol, all };
+}
+
+const symbols = new Map<string, string>();
+async function symbolOf(hre: HardhatRuntimeEnvironment, token: string): Promise<string> {
+  const key = `${hre.network.name}:${token.toLowerCase()}`;
+  let s = symbols.get(key);
+  if (s === undefined) {
+    try {
+      const erc20 = new hre.ethers.Contract(token, ["function symbol() view returns (string)"], hre.ethers.provider);
+      s = String(await erc20.symbol());
+    } catch {
+      s = token.slice(0, 10);
+    }
+    symbols.set(key, s);
+  }
+  return s;
+}
+
+/** A collateral seen in an auction; normally known from the snapshot. */
+async function collateralInfo(ctx: Ctx, token: string): Promise<CollateralInfo> {
+  let info = ctx.collaterals.get(token.toLowerCase());
+  if (!info) {
+    const state = await ctx.c.engine.collateralState(token);
+    const [price, status] = await ctx.c.oracle.getPrice(state.oracleAsset);
+    info = { token, symbol: await symbolOf(ctx.hre, token), decimals: state.decimals, price, status };
+    ctx.collaterals.set(token.toLowerCase(), info);
+  }
+  return info;
+}
+
+/** The native asset's oracle price (last good price), 0 when the engine has none set. */
+async function nativeAssetPrice(c: Contracts, blockTag: number): Promise<bigint> {
+  const asset = await c.engine.nativeAsset({ blockTag });
+  if (asset === ZERO_ADDRESS) return 0n;
+  const [price] = await c.oracle.getPrice(asset, { blockTag });
+  return price;
+}
+
+function findEvent(receipt: ContractTransactionReceipt, contract: BaseContract, name: string) {
+  const address = String(contract.target).toLowerCase();
+  for (const log of receipt.logs) {
+    if (log.address.toLowerCase() !== address) continue;
+    const parsed = contract.interface.parseLog(log);
+    if (parsed?.name === name) return parsed;
+  }
+  throw new Error(`no ${name} event in transaction ${receipt.hash}`);
+}
+
+/** CollateralLib.valueDown. */
+function valueDown(amount: bigint, decimals: bigint, price: bigint): bigint {
+  return (amount * 10n ** (18n - decimals) * price) / WAD;
+}
+
+/** CollateralLib.valueUp. */
+function valueUp(amount: bigint, decimals: bigint, price: bigint): bigint {
+  return (amount * 10n ** (18n - decimals) * price + WAD - 1n) / WAD;
+}
+
+/**
+ * The most collateral `budget` pays for at `price`: the whole lot when the budget covers the tab
+ * (the engine then charges the tab only), else the largest slice whose rounded-up cost fits.
+ */
+export function collateralForBudget(budget: bigint, tab: bigint, lot: bigint, decimals: bigint, price: bigint): bigint {
+  if (price === 0n || budget === 0n) return 0n;
+  if (budget >= tab) return lot;
+  let slice = (budget * WAD) / price / 10n ** (18n - decimals);
+  if (slice >= lot) return lot;
+  while (slice > 0n && valueUp(slice, decimals, price) > budget) slice -= 1n;
+  return slice;
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+function skip(ctx: Ctx, what: string, reason: string): void {
+  ctx.report.skipped.push({ what, reason });
+  ctx.log(`${prefix(ctx)}skip ${what}: ${reason}`);
+}
+
+function prefix(ctx: Ctx): string {
+  return ctx.dryRun ? "[dry run] would " : "";
+}
+
+function statusName(status: bigint | undefined): string {
+  return status === undefined ? "unknown" : (PRICE_STATUS[Number(status)] ?? `status ${status}`);
+}
+
+function fmtGwei(wei: bigint): string {
+  return fmtWad(wei, 3, 9);
+}
+
+function emptyReport(dryRun: boolean): KeeperReport {
+  return {
+    scannedVaults: 0,
+    ethCalls: 0,
+    liquidations: [],
+    takes: [],
+    redos: [],
+    sales: [],
+    skipped: [],
+    realisedProfit: 0n,
+    gasSpent: 0n,
+    dryRun,
+    expectedProfit: 0n,
+    activeAuctions: 0,
+    auctionCalls: 0,
+    blockNumber: 0,
+    ms: 0,
+  };
+}
+
+/** `fn` over `items` with at most `limit` in flight, results in order. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

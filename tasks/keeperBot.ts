@@ -1,0 +1,159 @@
+/**
+ * Keeper bot: `npx hardhat keeper --network <net> [--dry-run] [--once] [--interval <seconds>]
+ * [--iterations N] [--max-gas-price <gwei>] [--spread 0.02] [--sell-reserve-collateral]
+ * [--page-size 1000] [--max-take <BDOL>] [--no-redo]`
+ *
+ * Scans every vault through the lens, liquidates the unhealthy ones, restarts stale auctions and
+ * takes auctions priced at least `spread` below the oracle, simulating each transaction with a
+ * static call first (see scripts/lib/keeper.ts). Prints one line per action, one summary line per
+ * iteration and a final table. Without --once or --iterations it runs until Ctrl-C.
+ *
+ * Keeper account: KEEPER_PRIVATE_KEY when set, else the network's first account (on sepolia and
+ * mainnet that is DEPLOYER_PRIVATE_KEY, see hardhat.config.ts). On the in-process hardhat network
+ * a fresh system is deployed first, as `status` does.
+ */
+import { task, types } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { Signer } from "ethers";
+import { runKeeperLoop, summaryLine, totalReport, type KeeperReport } from "../scripts/lib/keeper";
+import { fmtWad, table } from "../scripts/lib/format";
+import { toFixed } from "../config/units";
+
+/** What runKeeperOnce reads. */
+const KEEPER_DEPLOYMENTS = [
+  "VaultManager",
+  "LiquidationEngine",
+  "ReservePool",
+  "ReserveLens",
+  "OracleAdapter",
+  "BallastDollar",
+];
+
+interface KeeperArgs {
+  dryRun: boolean;
+  once: boolean;
+  interval: number;
+  iterations?: number;
+  maxGasPrice?: string;
+  spread: string;
+  sellReserveCollateral: boolean;
+  pageSize: number;
+  maxTake?: string;
+  noRedo: boolean;
+}
+
+/** KEEPER_PRIVATE_KEY, else the first configured account. */
+export async function keeperSigner(hre: HardhatRuntimeEnvironment): Promise<Signer> {
+  const key = process.env.KEEPER_PRIVATE_KEY;
+  if (key) return new hre.ethers.Wallet(key, hre.ethers.provider);
+  const [first] = await hre.ethers.getSigners();
+  if (!first) {
+    throw new Error(
+      `no account on network ${hre.network.name}: set KEEPER_PRIVATE_KEY (or DEPLOYER_PRIVATE_KEY, which hardhat.config.ts uses)`,
+    );
+  }
+  return first;
+}
+
+task("keeper", "Keeper bot: liquidates unhealthy vaults, restarts stale auctions, takes profitable ones")
+  .addFlag("dryRun", "report what would be done, send nothing")
+  .addFlag("once", "one iteration, then exit")
+  .addOptionalParam("interval", "seconds between iterations", 15, types.float)
+  .addOptionalParam("iterations", "stop after N iterations (default: run until Ctrl-C)", undefined, types.int)
+  .addOptionalParam(
+    "maxGasPrice",
+    "gwei; send nothing while basefee + priority fee is above it",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam("spread", "take only at price ≤ oracle × (1 − spread)", "0.02", types.string)
+  .addFlag("sellReserveCollateral", "also auction collateral the reserve holds (lots worth ≥ 1,000 BDOL)")
+  .addOptionalParam("pageSize", "vaults per lens call", 1000, types.int)
+  .addOptionalParam("maxTake", "BDOL cap per take (default: the whole balance)", undefined, types.string)
+  .addFlag("noRedo", "do not restart auctions that need it")
+  .setAction(async (args: KeeperArgs, hre): Promise<KeeperReport[]> => {
+    if (hre.network.name === "hardhat" && !(await hre.deployments.getOrNull("VaultManager"))) {
+      console.log("(in-process network: deploying a fresh system first; use --network localhost for a running node)");
+      await hre.deployments.fixture();
+    }
+    const missing = [];
+    for (const name of KEEPER_DEPLOYMENTS) if (!(await hre.deployments.getOrNull(name))) missing.push(name);
+    if (missing.length) {
+      throw new Error(`no ${missing.join(", ")} deployment on ${hre.network.name}: deploy the system first`);
+    }
+    const spread = toFixed(args.spread, 18);
+    if (spread < 0n || spread >= 10n ** 18n) throw new Error(`--spread must be in [0, 1): ${args.spread}`);
+    if (!(args.interval >= 0)) throw new Error(`--interval must be ≥ 0: ${args.interval}`);
+    if (args.iterations !== undefined && args.iterations < 1) throw new Error("--iterations must be ≥ 1");
+    const keeper = await keeperSigner(hre);
+    const address = await keeper.getAddress();
+    const iterations = args.once ? 1 : args.iterations;
+    console.log(
+      `keeper ${address} on ${hre.network.name}${args.dryRun ? " (dry run)" : ""}: ` +
+        `${iterations === undefined ? `every ${args.interval} s until Ctrl-C` : `${iterations} iteration(s)`}, ` +
+        `spread ${args.spread}` +
+        (args.maxGasPrice !== undefined ? `, gas cap ${args.maxGasPrice} gwei` : ""),
+    );
+
+    // Ctrl-C: finish the current iteration, then print the table.
+    const abort = new AbortController();
+    const onSignal = () => {
+      console.log("stopping after this iteration…");
+      abort.abort();
+    };
+    if (iterations === undefined) process.once("SIGINT", onSignal);
+    let reports: KeeperReport[];
+    try {
+      reports = await runKeeperLoop(hre, {
+        keeper,
+        dryRun: args.dryRun,
+        pageSize: args.pageSize,
+        maxGasPrice: args.maxGasPrice !== undefined ? toFixed(args.maxGasPrice, 9) : undefined,
+        spread,
+        maxTakeBdol: args.maxTake !== undefined ? toFixed(args.maxTake, 18) : undefined,
+        sellReserveCollateral: args.sellReserveCollateral,
+        redo: !args.noRedo,
+        intervalMs: args.interval * 1000,
+        iterations,
+        signal: abort.signal,
+      });
+    } finally {
+      process.removeListener("SIGINT", onSignal);
+    }
+
+    const rows = reports.map((r, i) => row(String(i + 1), r));
+    if (reports.length > 1) rows.push(row("total", totalReport(reports)));
+    table(`Keeper ${address}${args.dryRun ? " (dry run: nothing sent)" : ""}`, rows);
+    if (reports.length > 1) console.log(summaryLine(totalReport(reports)));
+    const failed = reports.filter((r) => r.error !== undefined).length;
+    if (failed) {
+      console.error(`${failed} of ${reports.length} iteration(s) failed`);
+      process.exitCode = 1;
+    }
+    return reports;
+  });
+
+/** "#3 #1 #6", cut after six ids. */
+function vaultList(ids: bigint[]): string {
+  if (ids.length === 0) return "-";
+  const shown = ids.slice(0, 6).map((id) => `#${id}`);
+  return ids.length > 6 ? `${shown.join(" ")} … (${ids.length})` : shown.join(" ");
+}
+
+function row(label: string, r: KeeperReport): Record<string, string | number> {
+  return {
+    iteration: label,
+    vaults: r.scannedVaults,
+    "lens calls": r.ethCalls,
+    liquidated: vaultList(r.liquidations.map((l) => l.vaultId)),
+    "debt (BDOL)": fmtWad(r.liquidations.reduce((s, l) => s + l.debt, 0n)),
+    taken: r.takes.length,
+    "paid (BDOL)": fmtWad(r.takes.reduce((s, t) => s + t.paid, 0n)),
+    redone: r.redos.length,
+    sold: r.sales.length,
+    skipped: r.skipped.length,
+    "rewards (BDOL)": fmtWad([...r.liquidations, ...r.redos].reduce((s, x) => s + x.reward, 0n)),
+    "gas (ETH)": fmtWad(r.gasSpent, 6),
+    [r.dryRun ? "expected profit (BDOL)" : "profit (BDOL)"]: fmtWad(r.dryRun ? r.expectedProfit : r.realisedProfit),
+  };
+}
