@@ -80,7 +80,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
 
     // Packed globals: the total and its limit are read by every liquidation.
     // Packed globals read by every liquidation: the total under auction, its limit, the last id.
-    uint96 internal _totalDebtUnderAuction; // [wad] ≤ Σ maxAuctionDebt ≤ 32 × MAX_DEBT_CEILING < 2^96
+    uint96 internal _totalDebtUnderAuction; // [wad] ≤ maxTotalAuctionDebt ≤ MAX_DEBT_CEILING < 2^96
     uint96 internal _maxTotalAuctionDebt; // [wad]
     uint64 internal _auctionCount;
     // Keeper pay.
@@ -170,7 +170,8 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
             auction.lot = uint96(lotLeft);
             auction.tab = uint96(tabLeft);
         }
-        emit Taken(auctionId, msg.sender, receiver, collateralOut, paid, price, lotLeft, tabLeft);
+        // An ended auction has no lot left (a raised tab's remainder is the owner's refund).
+        emit Taken(auctionId, msg.sender, receiver, collateralOut, paid, price, refund == 0 ? lotLeft : 0, tabLeft);
         if (lotLeft == 0 || tabLeft == 0) emit AuctionEnded(auctionId, refund, shortfall);
 
         IERC20(collateral).safeTransfer(receiver, collateralOut);
@@ -189,11 +190,15 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         if (!_stale(auction, config)) revert RedoNotNeeded(auctionId);
         auction.startTime = uint40(block.timestamp);
 
-        // Pay is not risk: the oracle's last good price values the lot whatever its status.
-        (uint256 oraclePrice, ) = oracle.getPrice(config.oracleAsset);
-        uint256 lotValue = CollateralLib.valueDown(auction.lot, config.decimals, oraclePrice);
-        uint256 cap = MathLib.min(auction.tab, lotValue).wadMulDown(_maxRewardShare);
-        uint256 reward = MathLib.min(_basefeeTip(config.oracleAsset, oraclePrice), cap);
+        // Restarting is harmless at any time, but it is paid only at a live price: while the oracle
+        // is out no take can happen, and paid restarts every floor period would only drain the reserve.
+        (uint256 oraclePrice, PriceStatus status) = oracle.getPrice(config.oracleAsset);
+        uint256 reward;
+        if (status == PriceStatus.Live) {
+            uint256 lotValue = CollateralLib.valueDown(auction.lot, config.decimals, oraclePrice);
+            uint256 cap = MathLib.min(auction.tab, lotValue).wadMulDown(_maxRewardShare);
+            reward = MathLib.min(_basefeeTip(config.oracleAsset, oraclePrice), cap);
+        }
         emit AuctionReset(auctionId, keeper, reward);
         if (reward != 0) IReservePool(reserve).payKeeper(keeper, reward);
     }
@@ -488,6 +493,8 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
             if (tab - paid < dust) {
                 if (tab <= dust) revert TakeLeavesDust(tab - paid, dust);
                 slice = CollateralLib.amountForValueDown(tab - dust, decimals, price);
+                // The tab is within one collateral unit of dust: only the whole tab or lot remains.
+                if (slice == 0) revert TakeLeavesDust(tab - paid, dust);
                 paid = CollateralLib.valueUp(slice, decimals, price);
             }
         }

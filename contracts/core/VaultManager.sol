@@ -256,21 +256,8 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         s.oracleAsset = config.oracleAsset;
         s.price = _checkLiquidatable(vaultId, config, collateralAmount, debt);
 
-        (s.debt, s.absorbedDebt) = CollateralLib.slice(debt, absorbCapacity, auctionRoom, config.minDebt);
-        if (s.debt == 0) revert LiquidationLimitReached(vaultId, debt, absorbCapacity.saturatingAdd(auctionRoom));
-        s.auctionDebt = s.debt - s.absorbedDebt;
-        s.liquidationPenalty = config.liquidationPenalty;
         s.owner = vault.owner;
-
-        (s.collateralToReserve, s.auctionCollateral) = CollateralLib.split(
-            collateralAmount,
-            debt,
-            s.debt,
-            s.absorbedDebt,
-            s.liquidationPenalty,
-            config.decimals,
-            s.price
-        );
+        _slice(s, vaultId, config, debt, collateralAmount, absorbCapacity, auctionRoom);
 
         uint256 normalizedRemoved = s.debt == debt ? normalizedDebt : s.debt.rayDivDown(rate);
         uint256 collateralRemoved = s.collateralToReserve + s.auctionCollateral;
@@ -601,6 +588,37 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint256 elapsed = block.timestamp - config.lastAccrual;
         if (elapsed == 0) return rate;
         return rate.rayMulUp(MathLib.rpowUp(_stabilityFee(config), elapsed));
+    }
+
+    /// @dev Fills the slice of `seize` (see CollateralLib.slice and split). Refuses a slice of
+    /// nothing, and a partial slice with a part (absorbed or auctioned) that carries no collateral:
+    /// it would write debt off (auction) or buy nothing (absorption).
+    function _slice(
+        Seizure memory s,
+        uint256 vaultId,
+        Collateral storage config,
+        uint256 debt,
+        uint256 collateralAmount,
+        uint256 absorbCapacity,
+        uint256 auctionRoom
+    ) internal view {
+        (s.debt, s.absorbedDebt) = CollateralLib.slice(debt, absorbCapacity, auctionRoom, config.minDebt);
+        s.auctionDebt = s.debt - s.absorbedDebt;
+        s.liquidationPenalty = config.liquidationPenalty;
+        (s.collateralToReserve, s.auctionCollateral) = CollateralLib.split(
+            collateralAmount,
+            debt,
+            s.debt,
+            s.absorbedDebt,
+            s.liquidationPenalty,
+            config.decimals,
+            s.price
+        );
+        bool emptyPart = (s.auctionDebt != 0 && s.auctionCollateral == 0) ||
+            (s.absorbedDebt != 0 && s.collateralToReserve == 0);
+        if (s.debt == 0 || (s.debt < debt && emptyPart)) {
+            revert LiquidationLimitReached(vaultId, debt, absorbCapacity.saturatingAdd(auctionRoom));
+        }
     }
 
     /// @dev Reverts unless the vault's health factor is below 1 at a live price; returns the price.

@@ -115,7 +115,8 @@ interface ILiquidationEngine {
         uint256 tab,
         uint256 debt
     );
-    /// @notice `collateralAmount` sold to `receiver` for `paid` at `price`; `lot` and `tab` remain.
+    /// @notice `collateralAmount` sold to `receiver` for `paid` at `price`; `lot` and `tab` remain
+    /// (both 0 once the auction ends, except `lot` when the lot ran out first with the tab unraised).
     event Taken(
         uint256 indexed auctionId,
         address indexed taker,
@@ -168,7 +169,8 @@ interface ILiquidationEngine {
     ) external returns (uint256 collateralOut, uint256 paid);
 
     /// @notice Anyone: restart the clock of an auction that is too old or whose multiplier fell
-    /// below the floor. Needs no live price: takes still wait for one.
+    /// below the floor. Needs no live price (takes still wait for one), but pays the keeper only
+    /// at a live price.
     function redo(uint256 auctionId, address keeper) external;
 
     /// @notice Reserve only: auction `amount` of collateral the reserve already sent to the engine;

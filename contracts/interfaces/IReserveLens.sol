@@ -74,7 +74,8 @@ interface IReserveLens {
     /// @notice The whole system in one call.
     function systemSnapshot() external view returns (SystemSnapshot memory);
 
-    /// @notice Health of vaults `fromId` … `fromId + count − 1`, cut at the last vault ever opened.
+    /// @notice Health of vaults `fromId` … `fromId + count − 1` (ids start at 1: a `fromId` of 0 reads
+    /// as 1), cut at the last vault ever opened.
     /// Closed vaults appear with owner 0 and health ∞. Cost is about 6k gas per vault, so a page of 1,000 fits an
     /// ordinary eth_call gas cap.
     function vaultsHealth(uint256 fromId, uint256 count) external view returns (VaultHealth[] memory);

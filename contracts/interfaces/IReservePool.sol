@@ -27,8 +27,6 @@ interface IReservePool {
     event BufferShareSet(uint256 oldValue, uint256 newValue);
     event VaultManagerSet(address indexed oldManager, address indexed newManager);
     event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
-    /// @notice The buffer burnt `debt` to absorb a liquidation (the collateral arrived from the vault manager).
-    event DebtAbsorbed(uint256 debt);
     /// @notice The reserve's stablecoin did not cover a keeper payment: `minted` was minted to the
     /// keeper and added to the deficit (now `deficit`). Payments from the balance are reported by
     /// the engine's Liquidated and AuctionReset events (and the stablecoin's Transfer).

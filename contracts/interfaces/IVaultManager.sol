@@ -229,7 +229,8 @@ interface IVaultManager {
     /// @notice The reserve that receives the stability fees.
     function reserve() external view returns (address);
 
-    /// @notice Raw vaults `fromId` … `fromId + count − 1` as stored (normalized debt, not debt), cut at
+    /// @notice Raw vaults `fromId` … `fromId + count − 1` as stored (ids start at 1: a `fromId` of 0
+    /// reads as 1) (normalized debt, not debt), cut at
     /// `vaultCount`; a closed vault reads as zeros. For the lens: two storage reads per vault.
     function vaults(uint256 fromId, uint256 count) external view returns (Vault[] memory page);
 
@@ -260,7 +261,9 @@ interface IVaultManager {
     /// transfer in the crash path). `absorber` is normally `reserve()`, which receives fees; the two
     /// differ only while a reserve migration is half done.
     /// Removes ⌊slice / rate⌋ normalized debt (all of it for a whole liquidation), so the vault
-    /// never owes less than it did minus the slice. Works while the collateral is paused.
+    /// never owes less than it did minus the slice. A partial slice whose absorbed or auctioned part
+    /// would carry no collateral is refused (`LiquidationLimitReached`): it would write debt off.
+    /// Works while the collateral is paused.
     function seize(
         uint256 vaultId,
         uint256 absorbCapacity,
