@@ -96,10 +96,10 @@ export interface KeeperState {
 }
 
 export interface KeeperAction {
-  kind: "liquidate" | "sell" | "redo" | "take";
-  /** Vault id (liquidate), auction id (redo, take) or 0 (sell). */
+  kind: "liquidate" | "sell" | "redo" | "take" | "heal";
+  /** Vault id (liquidate), auction id (redo, take) or 0 (sell, heal). */
   id: bigint;
-  /** The collateral token (sell, redo, take) or the vault's collateral (liquidate). */
+  /** The collateral token (sell, redo, take), the vault's collateral (liquidate), the stablecoin (heal). */
   collateral: string;
 }
 
@@ -127,6 +127,8 @@ export interface KeeperReport {
   }[];
   redos: { auctionId: bigint; reward: bigint; gasUsed: bigint }[];
   sales: { collateral: string; amount: bigint; auctionId: bigint }[];
+  /** Deficit burnt by `ReservePool.heal` (0 when the pass did not heal). */
+  healed: bigint;
   /** e.g. static call reverted (decoded error), gas price above cap, unprofitable. */
   skipped: { what: string; reason: string }[];
   /** WAD: Σ rewards + Σ take profits (at the reference price) − gas cost at the native asset's oracle price. */
@@ -271,6 +273,10 @@ export async function runKeeperOnce(hre: HardhatRuntimeEnvironment, opts: Keeper
   // 4. Auctions: redo, then take.
   await processAuctions(ctx, pageSize);
 
+  // 5. Heal: burn the reserve's stablecoin against its deficit (keeper pay minted while the reserve
+  // was empty, or an auction shortfall), so the books show it as soon as the balance allows.
+  await healDeficit(ctx);
+
   // Profit.
   const r = ctx.report;
   const earned =
@@ -333,6 +339,7 @@ export function totalReport(reports: KeeperReport[]): KeeperReport {
     t.takes.push(...r.takes);
     t.redos.push(...r.redos);
     t.sales.push(...r.sales);
+    t.healed += r.healed;
     t.skipped.push(...r.skipped);
     t.realisedProfit += r.realisedProfit;
     t.expectedProfit += r.expectedProfit;
@@ -451,6 +458,29 @@ async function sellReserveCollateral(ctx: Ctx, info: CollateralInfo, held: bigin
   ctx.log(
     `${prefix(ctx)}sell reserve ${fmtWad(held, 4, Number(info.decimals))} ${info.symbol} ` +
       `(${fmtWad(value)} BDOL at the oracle) in auction ${auctionId}, gas ${sent.receipt?.gasUsed ?? sent.gas}`,
+  );
+}
+
+async function healDeficit(ctx: Ctx): Promise<void> {
+  const { reserve, bdol } = ctx.c;
+  const deficit = await reserve.deficit();
+  if (deficit === 0n) return;
+  // Nothing to heal with yet (common right after keeper pay was minted): not worth a log line.
+  if ((await bdol.balanceOf(await reserve.getAddress())) === 0n) return;
+  const action: KeeperAction = { kind: "heal", id: 0n, collateral: await bdol.getAddress() };
+  const sim = await simulate(ctx, action, "heal", () => reserve.heal.staticCall());
+  if (!sim.ok) return;
+  const sent = await send(
+    ctx,
+    "heal",
+    () => reserve.heal.estimateGas(),
+    (o) => reserve.heal(o),
+  );
+  if (sent === undefined) return;
+  ctx.report.healed = sim.value;
+  ctx.log(
+    `${prefix(ctx)}heal: burnt ${fmtWad(sim.value)} BDOL of the reserve against its deficit of ${fmtWad(deficit)}, ` +
+      `gas ${sent.receipt?.gasUsed ?? sent.gas}`,
   );
 }
 
@@ -795,6 +825,7 @@ function emptyReport(dryRun: boolean): KeeperReport {
     takes: [],
     redos: [],
     sales: [],
+    healed: 0n,
     skipped: [],
     realisedProfit: 0n,
     gasSpent: 0n,

@@ -145,6 +145,26 @@ describe("Keeper bot", function () {
       expect(again.activeAuctions).to.equal(3);
     });
 
+    it("heals the reserve's deficit (keeper pay minted while it was empty) once it holds stablecoin", async function () {
+      const first = await runKeeperOnce(hre, opts(sys.keeper, lines));
+      const rewards = first.liquidations.reduce((s, l) => s + l.reward, 0n);
+      // The reserve held nothing: every reward was minted into the deficit, and nothing was healed.
+      expect(await sys.reserve.deficit()).to.equal(rewards);
+      expect(first.healed).to.equal(0n);
+      expect(first.skipped.some((s) => s.what === "heal")).to.equal(false);
+
+      // Fees arrive (here the keeper sends some): the next pass burns them against the deficit.
+      const reserve = await sys.reserve.getAddress();
+      await sys.bdol.connect(sys.keeper).transfer(reserve, rewards + wad(5));
+      const supply = await sys.bdol.totalSupply();
+      const second = await runKeeperOnce(hre, opts(sys.keeper, lines));
+      expect(second.healed).to.equal(rewards);
+      expect(await sys.reserve.deficit()).to.equal(0n);
+      expect(await sys.bdol.balanceOf(reserve)).to.equal(wad(5));
+      expect(supply - (await sys.bdol.totalSupply())).to.equal(rewards);
+      expect(lines.some((l) => l.startsWith("heal: burnt"))).to.equal(true);
+    });
+
     it("dry run: reports what it would do and sends nothing", async function () {
       const nonce = await ethers.provider.getTransactionCount(sys.keeper.address);
       const block = await ethers.provider.getBlockNumber();
