@@ -30,6 +30,25 @@ interface Vm {
     function load(address target, bytes32 slot) external view returns (bytes32 data);
     function etch(address target, bytes calldata newRuntimeBytecode) external;
     function snapshotState() external returns (uint256 snapshotId);
+    function fee(uint256 newBasefee) external;
+
+    // Artifacts: deploys `artifactPath` ("File.sol:Contract") with ABI-encoded constructor arguments.
+    function deployCode(string calldata artifactPath, bytes calldata constructorArgs) external returns (address);
+    function getDeployedCode(string calldata artifactPath) external view returns (bytes memory runtimeBytecode);
+
+    // Files and JSON (reads need foundry.toml's fs_permissions).
+    function readFile(string calldata path) external view returns (string memory data);
+    function parseJsonKeys(string calldata json, string calldata key) external pure returns (string[] memory keys);
+    function parseJsonBytes32(string calldata json, string calldata key) external pure returns (bytes32);
+
+    // Logs emitted since `recordLogs`; reading them clears the record.
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
     function revertToState(uint256 snapshotId) external returns (bool success);
 
     // Mocks.

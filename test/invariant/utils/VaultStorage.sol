@@ -4,17 +4,20 @@ pragma solidity 0.8.30;
 import {Vm} from "./Test.sol";
 
 /// @title VaultStorage
-/// @notice Reads a vault straight from VaultManager's storage. The contract exposes no view of a
-/// vault's normalized debt (only `debt = normalizedDebt × rate`, rounded up), and invariant 2 is about
-/// the normalized amounts, so the suite reads them with `vm.load`.
+/// @notice Reads a vault straight from VaultManager's storage. Invariant 2 is about normalized debt,
+/// which `vaultInfo` does not return (only `debt = normalizedDebt × rate`, rounded up), so the suite
+/// reads it with `vm.load`. `IVaultManager.vaults` returns the raw vault too, but a storage read is
+/// much cheaper than an external call, and the VaultManager handler reads every vault after every
+/// action.
 /// @dev Layout (solc storageLayout of VaultManager): `_roles` 0, `reserve` 1, `vaultCount` 2,
-/// `_configs` 3, `_collaterals` 4, `_vaults` 5, `_operators` 6. `IVaultManager.Vault` packs
-/// (collateral, normalizedDebt) in its first slot and (owner, collateralAmount) in its second.
+/// `liquidationEngine` 3, `_configs` 4, `_collaterals` 5, `_vaults` 6, `_operators` 7, `_escrow` 8.
+/// `IVaultManager.Vault` packs (collateral, normalizedDebt) in its first slot and (owner,
+/// collateralAmount) in its second.
 /// `VaultManagerInvariantTest.test_VaultStorageMatchesViews` checks this decoding against `vaultInfo`,
 /// so a layout change fails loudly instead of silently reading zeros.
 library VaultStorage {
     Vm private constant VM = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
-    uint256 private constant VAULTS_SLOT = 5;
+    uint256 private constant VAULTS_SLOT = 6;
     uint256 private constant ADDRESS_BITS = 160;
 
     struct StoredVault {
