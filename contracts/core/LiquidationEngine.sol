@@ -474,7 +474,8 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
 
     /// @dev How much the taker receives and pays. Pays ⌈slice × price⌉; when that exceeds the tab the
     /// taker pays the tab and receives ⌊tab / price⌋. A partial take that would leave 0 < tab < dust
-    /// is cut to leave exactly dust (refused when the tab is already at most dust).
+    /// is cut to leave dust, up to one collateral unit's value more (refused when the tab is already
+    /// at most dust).
     function _takeAmounts(
         Collateral storage config,
         uint256 lot,

@@ -33,8 +33,9 @@ interface ITakeCallback {
 ///
 /// Tab. An auction raises `tab` = debt × (1 + penalty), rounded up. Proceeds pay the debt first
 /// (burnt) and then the penalty (minted to the reserve, as the stablecoin burnt from the taker).
-/// A partial take never leaves 0 < tab < dust: it is reduced to leave exactly `dust`, and refused
-/// when the tab is already at most `dust` (then only the whole tab or the whole lot can be taken).
+/// A partial take never leaves 0 < tab < dust: it is reduced to leave `dust` (up to the value of one
+/// collateral unit more), and refused when the tab is already at most `dust` (then only the whole
+/// tab or the whole lot can be taken).
 /// The auction ends when the tab is raised (the remaining lot goes to the vault's owner) or the lot
 /// is sold (the debt not raised is a shortfall for the reserve).
 ///
