@@ -33,7 +33,7 @@ import {
   moveBtcPrice,
   moveEthPrice,
   multiplierAt,
-  nextBasefee,
+  withBasefee,
   priceAt,
   refreshFeeds,
   reserveHolding,
@@ -493,8 +493,7 @@ describe("LiquidationEngine auctions", () => {
     it("restarts an auction below its floor at oracle × 1.1 and pays the keeper the basefee tip", async () => {
       await moveEthPrice(sys, 2_200);
       await time.increaseTo(t0 + FLOOR_BREACH);
-      const fees = await nextBasefee(10n * GWEI);
-      const tx = await engine.connect(carol).redo(1n, keeper.address, fees);
+      const tx = await withBasefee(10n * GWEI, (fees) => engine.connect(carol).redo(1n, keeper.address, fees));
       const reward = min(
         basefeeTip(10n * GWEI, wad(2_200)),
         wadMulDown(min(tab, valueDown(wad(10), 18n, wad(2_200))), KEEPER.maxRewardShare),
@@ -545,7 +544,7 @@ describe("LiquidationEngine auctions", () => {
       for (let i = 0; i < 16; i++) {
         // 16 resets ≈ 6 hours of outage.
         await time.increase(FLOOR_BREACH);
-        const tx = await engine.redo(1n, keeper.address, await nextBasefee(10n * GWEI));
+        const tx = await withBasefee(10n * GWEI, (fees) => engine.redo(1n, keeper.address, fees));
         expect((await eventOf(tx, engine, "AuctionReset")).reward).to.equal(0n);
         await expect(take(bob, wad(1))).to.be.revertedWithCustomError(engine, "OracleNotLive");
       }
@@ -554,15 +553,14 @@ describe("LiquidationEngine auctions", () => {
       // Once the feed is back, a needed reset is paid again.
       await refreshFeeds(sys);
       await time.increase(FLOOR_BREACH);
-      const tx = await engine.redo(1n, keeper.address, await nextBasefee(10n * GWEI));
+      const tx = await withBasefee(10n * GWEI, (fees) => engine.redo(1n, keeper.address, fees));
       expect((await eventOf(tx, engine, "AuctionReset")).reward).to.equal(basefeeTip(10n * GWEI, ETH_2500));
     });
 
     it("restarts without a live price (unpaid), while takes still wait for one", async () => {
       await time.increaseTo(t0 + BigInt(ETH_HEARTBEAT) + 1n);
       expect((await sys.oracle.getPrice(weth))[1]).to.equal(Status.Stale);
-      const fees = await nextBasefee(GWEI);
-      const tx = await engine.redo(1n, keeper.address, fees);
+      const tx = await withBasefee(GWEI, (fees) => engine.redo(1n, keeper.address, fees));
       await expect(tx).to.emit(engine, "AuctionReset").withArgs(1n, keeper.address, 0n);
       await expect(take(bob, wad(1)))
         .to.be.revertedWithCustomError(engine, "OracleNotLive")
@@ -573,8 +571,7 @@ describe("LiquidationEngine auctions", () => {
     it("caps the reset pay at maxRewardShare of min(tab, lot value)", async () => {
       await time.increaseTo(t0 + FLOOR_BREACH);
       // 400k × 1,000 gwei × 2,500 = 1,000, capped at maxTip 500, then at 2 % × min(19,800, 25,000) = 396.
-      const fees = await nextBasefee(1_000n * GWEI);
-      const tx = await engine.redo(1n, keeper.address, fees);
+      const tx = await withBasefee(1_000n * GWEI, (fees) => engine.redo(1n, keeper.address, fees));
       const cap = wadMulDown(tab, KEEPER.maxRewardShare);
       expect(cap).to.be.within(wad(396), wad(396) + 1n);
       await expect(tx).to.emit(engine, "AuctionReset").withArgs(1n, keeper.address, cap);
@@ -884,9 +881,8 @@ describe("LiquidationEngine auctions", () => {
       const tx = await sys.reserve.sellCollateral(weth, wad(1));
       const start = await timeOf(tx);
       await time.increaseTo(start + FLOOR_BREACH);
-      const fees = await nextBasefee(1_000n * GWEI);
       const cap = wadMulDown(valueDown(wad(1), 18n, ETH_2500), KEEPER.maxRewardShare); // 2 % of 2,500
-      await expect(engine.redo(1n, keeper.address, fees))
+      await expect(withBasefee(1_000n * GWEI, (fees) => engine.redo(1n, keeper.address, fees)))
         .to.emit(engine, "AuctionReset")
         .withArgs(1n, keeper.address, cap);
     });

@@ -176,6 +176,27 @@ export async function nextBasefee(basefee: bigint): Promise<{ maxFeePerGas: bigi
   return { maxFeePerGas: basefee * 2n + GWEI, maxPriorityFeePerGas: 0n };
 }
 
+/**
+ * Sends `send(fees)` in a block whose basefee is `basefee`, then sets the next block's basefee back
+ * to 0 (also when the send reverts), so the transactions after it need no fee fields: the
+ * coverage run sends every transaction at a gas price of 1 wei.
+ */
+export async function withBasefee<T>(
+  basefee: bigint,
+  send: (fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) => Promise<T>,
+): Promise<T> {
+  const fees = await nextBasefee(basefee);
+  try {
+    const result = await send(fees);
+    if (result && typeof (result as { wait?: unknown }).wait === "function") {
+      await (result as unknown as ContractTransactionResponse).wait();
+    }
+    return result;
+  } finally {
+    await network.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x0"]);
+  }
+}
+
 /** Mines the next transaction exactly `seconds` after `start`. */
 export async function at(start: bigint, seconds: bigint): Promise<void> {
   await time.setNextBlockTimestamp(start + seconds);
@@ -381,9 +402,10 @@ export async function liquidate(
   vaultId: bigint,
   opts: { keeper?: string; caller?: HardhatEthersSigner; basefee?: bigint } = {},
 ): Promise<ContractTransactionResponse> {
-  const fees = await nextBasefee(opts.basefee ?? GWEI);
   const caller = opts.caller ?? sys.keeper;
-  return sys.engine.connect(caller).liquidate(vaultId, opts.keeper ?? sys.keeper.address, fees);
+  return withBasefee(opts.basefee ?? GWEI, (fees) =>
+    sys.engine.connect(caller).liquidate(vaultId, opts.keeper ?? sys.keeper.address, fees),
+  );
 }
 
 /**
