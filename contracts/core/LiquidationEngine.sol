@@ -74,6 +74,9 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
 
     mapping(address collateral => Collateral) internal _collaterals;
     mapping(uint256 auctionId => Auction) internal _auctions;
+    /// @dev Auction leftovers whose transfer to the owner failed (a token that blocks the owner),
+    /// claimable by the owner: a refund can never block an auction from ending.
+    mapping(address owner => mapping(address collateral => uint256)) internal _refunds;
     /// @dev Configured collaterals by index (a mapping, not an array: no length read on a take).
     mapping(uint256 index => address) internal _collateralAt;
     uint256 internal _collateralCount;
@@ -178,7 +181,11 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         if (data.length != 0) ITakeCallback(receiver).onTake(msg.sender, collateralOut, paid, data);
         stablecoin.burn(msg.sender, paid);
         if (paid > debtPaid) stablecoin.mint(reserve, paid - debtPaid);
-        if (refund != 0) IERC20(collateral).safeTransfer(owner, refund);
+        if (refund != 0 && !IERC20(collateral).trySafeTransfer(owner, refund)) {
+            // Still under the guard: the refund is kept for the owner to claim.
+            _refunds[owner][collateral] += refund;
+            emit RefundCredited(owner, collateral, refund);
+        }
         if (shortfall != 0) IReservePool(reserve).coverShortfall(shortfall);
     }
 
@@ -201,6 +208,16 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         }
         emit AuctionReset(auctionId, keeper, reward);
         if (reward != 0) IReservePool(reserve).payKeeper(keeper, reward);
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function claimRefund(address collateral, address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert ErrorsLib.ZeroAddress();
+        amount = _refunds[msg.sender][collateral];
+        if (amount == 0) revert NothingToClaim(msg.sender, collateral);
+        _refunds[msg.sender][collateral] = 0;
+        emit RefundClaimed(msg.sender, collateral, to, amount);
+        IERC20(collateral).safeTransfer(to, amount);
     }
 
     /// @inheritdoc ILiquidationEngine
@@ -255,6 +272,11 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     /// @inheritdoc ILiquidationEngine
     function auctionCount() external view returns (uint256) {
         return _auctionCount;
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function refundOf(address owner, address collateral) external view returns (uint256) {
+        return _refunds[owner][collateral];
     }
 
     /// @inheritdoc ILiquidationEngine

@@ -36,8 +36,10 @@ interface ITakeCallback {
 /// A partial take never leaves 0 < tab < dust: it is reduced to leave `dust` (up to the value of one
 /// collateral unit more), and refused when the tab is already at most `dust` (then only the whole
 /// tab or the whole lot can be taken).
-/// The auction ends when the tab is raised (the remaining lot goes to the vault's owner) or the lot
-/// is sold (the debt not raised is a shortfall for the reserve).
+/// The auction ends when the tab is raised (the remaining lot goes to the vault's owner; if that
+/// transfer fails, e.g. a token that blocks the owner, it is credited for `claimRefund`, so a refund
+/// can never keep an auction open) or the lot is sold (the debt not raised is a shortfall for the
+/// reserve).
 ///
 /// Limits. Debt under auction (debt part, not penalty) is limited per collateral (`maxAuctionDebt`)
 /// and in total (`maxTotalAuctionDebt`). A liquidation takes the slice that the buffer plus the
@@ -117,7 +119,7 @@ interface ILiquidationEngine {
         uint256 debt
     );
     /// @notice `collateralAmount` sold to `receiver` for `paid` at `price`; `lot` and `tab` remain
-    /// (both 0 once the auction ends, except `lot` when the lot ran out first with the tab unraised).
+    /// (both 0 once the auction ends, except `tab` when the lot ran out first with the tab unraised).
     event Taken(
         uint256 indexed auctionId,
         address indexed taker,
@@ -133,7 +135,12 @@ interface ILiquidationEngine {
     /// @notice The auction ended: `refund` collateral went to its owner, `shortfall` debt was not raised.
     event AuctionEnded(uint256 indexed auctionId, uint256 refund, uint256 shortfall);
 
+    /// @notice The transfer of an auction's leftover to its owner failed; the owner may claim it.
+    event RefundCredited(address indexed owner, address indexed collateral, uint256 amount);
+    event RefundClaimed(address indexed owner, address indexed collateral, address to, uint256 amount);
+
     error NotReserve(address caller);
+    error NothingToClaim(address owner, address collateral);
     error CollateralNotConfigured(address collateral);
     error CollateralAlreadyConfigured(address collateral);
     error FloorNotBelowStart(uint256 floorRatio, uint256 startMultiplier);
@@ -173,6 +180,13 @@ interface ILiquidationEngine {
     /// below the floor. Needs no live price (takes still wait for one), but pays the keeper only
     /// at a live price.
     function redo(uint256 auctionId, address keeper) external;
+
+    /// @notice Sends the caller's credited auction leftovers of `collateral` to `to` (credited when
+    /// the transfer to the owner failed, e.g. a token that blocks the owner's address).
+    function claimRefund(address collateral, address to) external returns (uint256 amount);
+
+    /// @notice Auction leftovers of `collateral` credited to `owner` and not yet claimed.
+    function refundOf(address owner, address collateral) external view returns (uint256);
 
     /// @notice Reserve only: auction `amount` of collateral the reserve already sent to the engine;
     /// the lot must be worth at least the collateral's dust at the oracle's last good price.

@@ -7,9 +7,18 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 
 import { WAD, wad } from "../../config/units";
 import { adminOf, loadSystem, openVault, type System } from "../helpers/fixtures";
-import type { LiquidationEngine, MockDex, MockTaker, MockTakerFlashMint, VaultManager } from "../../typechain-types";
+import type {
+  LiquidationEngine,
+  MockBlocklistToken,
+  MockDex,
+  MockTaker,
+  MockTakerFlashMint,
+  VaultManager,
+} from "../../typechain-types";
 import {
   AUCTION,
+  LR,
+  MIN_DEBT,
   DURATION,
   DUST,
   ETH_HEARTBEAT,
@@ -575,6 +584,60 @@ describe("LiquidationEngine auctions", () => {
       const cap = wadMulDown(tab, KEEPER.maxRewardShare);
       expect(cap).to.be.within(wad(396), wad(396) + 1n);
       await expect(tx).to.emit(engine, "AuctionReset").withArgs(1n, keeper.address, cap);
+    });
+  });
+
+  // --------------------------------------------------------------------------- refunds
+
+  describe("a refund the owner's token refuses", () => {
+    it("is credited instead: the auction still ends, and the owner claims the leftover to another address", async () => {
+      // A USDC/USDT-style token that blocks addresses, priced by the ETH feed, as a collateral.
+      const token = (await ethers.deployContract("MockBlocklistToken")) as unknown as MockBlocklistToken;
+      const tokenAddress = await token.getAddress();
+      await vm.connect(await adminOf(vm)).addCollateral(tokenAddress, {
+        oracleAsset: weth,
+        debtCeiling: wad(1_000_000),
+        minDebt: MIN_DEBT,
+        liquidationRatio: LR,
+        borrowRatio: wad("1.6"),
+        liquidationPenalty: PENALTY,
+        stabilityFee: 10n ** 27n,
+      });
+      await admin.configureCollateral(tokenAddress, AUCTION);
+      await token.mint(alice.address, wad(10));
+      await token.connect(alice).approve(await vm.getAddress(), wad(10));
+      await vm.connect(alice).openVault(tokenAddress, wad(10), wad(18_000));
+      const id = await vm.vaultCount();
+      await moveEthPrice(sys, 2_500);
+      await token.setBlocked(alice.address, true);
+
+      const liquidation = await liquidate(sys, id);
+      const auctionId = (await eventOf(liquidation, engine, "Liquidated")).auctionId as bigint;
+      const lot = (await engine.auctionInfo(auctionId)).lot;
+      const tx = await engine.connect(bob).take(auctionId, lot, wad(1_000_000), bob.address, "0x");
+      const refund = (await eventOf(tx, engine, "AuctionEnded")).refund as bigint;
+      expect(refund).to.be.gt(0n);
+      await expect(tx).to.emit(engine, "RefundCredited").withArgs(alice.address, tokenAddress, refund);
+      expect((await engine.auctionInfo(auctionId)).collateral).to.equal(ZeroAddress); // ended
+      expect(await engine.refundOf(alice.address, tokenAddress)).to.equal(refund);
+      expect(await token.balanceOf(engineAddress)).to.equal(refund);
+      expect(await token.balanceOf(bob.address)).to.equal(lot - refund);
+
+      await expect(engine.connect(alice).claimRefund(tokenAddress, ZeroAddress)).to.be.revertedWithCustomError(
+        engine,
+        "ZeroAddress",
+      );
+      await expect(engine.connect(alice).claimRefund(tokenAddress, carol.address))
+        .to.emit(engine, "RefundClaimed")
+        .withArgs(alice.address, tokenAddress, carol.address, refund);
+      expect(await token.balanceOf(carol.address)).to.equal(refund);
+      expect(await engine.refundOf(alice.address, tokenAddress)).to.equal(0n);
+      await expect(engine.connect(alice).claimRefund(tokenAddress, carol.address))
+        .to.be.revertedWithCustomError(engine, "NothingToClaim")
+        .withArgs(alice.address, tokenAddress);
+      await expect(engine.connect(bob).claimRefund(weth, bob.address))
+        .to.be.revertedWithCustomError(engine, "NothingToClaim")
+        .withArgs(bob.address, weth);
     });
   });
 
