@@ -60,3 +60,29 @@ export function perSecondRate(annualRate: bigint): bigint {
   }
   return lo;
 }
+
+/** 10^(18 − decimals): a collateral amount in its own units × this is an 18-decimal amount. */
+function collateralScale(decimals: bigint | number): bigint {
+  return 10n ** (18n - BigInt(decimals));
+}
+
+/** Mirrors CollateralLib.valueDown: value [wad] of `amount` token units at `price`, rounded down. */
+export function valueDown(amount: bigint, decimals: bigint | number, price: bigint): bigint {
+  return (amount * collateralScale(decimals) * price) / WAD;
+}
+
+/** Mirrors CollateralLib.valueUp: the same, rounded up (what a buyer pays). */
+export function valueUp(amount: bigint, decimals: bigint | number, price: bigint): bigint {
+  return (amount * collateralScale(decimals) * price + WAD - 1n) / WAD;
+}
+
+/** Mirrors CollateralLib.amountForValueDown: token units worth at most `value`. */
+export function amountForValueDown(value: bigint, decimals: bigint | number, price: bigint): bigint {
+  return (value * WAD) / price / collateralScale(decimals);
+}
+
+/** Mirrors CollateralLib.amountForValueUp: token units worth at least `value`. */
+export function amountForValueUp(value: bigint, decimals: bigint | number, price: bigint): bigint {
+  const scale = collateralScale(decimals);
+  return ((value * WAD + price - 1n) / price + scale - 1n) / scale;
+}

@@ -1,4 +1,5 @@
 /** Small formatting helpers for the demo, the benchmark and the status tools. */
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { fromFixed } from "../../config/units";
 
 /** Human names of IOracleAdapter's `PriceStatus`, indexed by its numeric value. */
@@ -51,3 +52,21 @@ export function kv(title: string, pairs: Record<string, string | number | bigint
 }
 
 export { fromFixed };
+
+const symbols = new Map<string, string>();
+
+/** A token's symbol (cached per network), or its address when it has none. */
+export async function symbolOf(hre: HardhatRuntimeEnvironment, token: string): Promise<string> {
+  const key = `${hre.network.name}:${token.toLowerCase()}`;
+  let symbol = symbols.get(key);
+  if (symbol === undefined) {
+    try {
+      const erc20 = new hre.ethers.Contract(token, ["function symbol() view returns (string)"], hre.ethers.provider);
+      symbol = String(await erc20.symbol());
+    } catch {
+      symbol = token;
+    }
+    symbols.set(key, symbol);
+  }
+  return symbol;
+}

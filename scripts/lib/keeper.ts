@@ -47,7 +47,8 @@ import type {
   VaultManager,
 } from "../../typechain-types";
 import { explainError } from "./errors";
-import { PRICE_STATUS, fmtPct, fmtWad } from "./format";
+import { PRICE_STATUS, fmtPct, fmtWad, symbolOf } from "./format";
+import { valueDown, valueUp } from "../../config/units";
 
 const WAD = 10n ** 18n;
 const LIVE = 0n; // PriceStatus.Live
@@ -727,22 +728,6 @@ async function loadContracts(hre: HardhatRuntimeEnvironment, signer: Signer): Pr
   return { vm, engine, reserve, lens, oracle, bdol, all };
 }
 
-const symbols = new Map<string, string>();
-async function symbolOf(hre: HardhatRuntimeEnvironment, token: string): Promise<string> {
-  const key = `${hre.network.name}:${token.toLowerCase()}`;
-  let s = symbols.get(key);
-  if (s === undefined) {
-    try {
-      const erc20 = new hre.ethers.Contract(token, ["function symbol() view returns (string)"], hre.ethers.provider);
-      s = String(await erc20.symbol());
-    } catch {
-      s = token.slice(0, 10);
-    }
-    symbols.set(key, s);
-  }
-  return s;
-}
-
 /** A collateral seen in an auction; normally known from the snapshot. */
 async function collateralInfo(ctx: Ctx, token: string): Promise<CollateralInfo> {
   let info = ctx.collaterals.get(token.toLowerCase());
@@ -771,16 +756,6 @@ function findEvent(receipt: ContractTransactionReceipt, contract: BaseContract, 
     if (parsed?.name === name) return parsed;
   }
   throw new Error(`no ${name} event in transaction ${receipt.hash}`);
-}
-
-/** CollateralLib.valueDown. */
-function valueDown(amount: bigint, decimals: bigint, price: bigint): bigint {
-  return (amount * 10n ** (18n - decimals) * price) / WAD;
-}
-
-/** CollateralLib.valueUp. */
-function valueUp(amount: bigint, decimals: bigint, price: bigint): bigint {
-  return (amount * 10n ** (18n - decimals) * price + WAD - 1n) / WAD;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { BallastDollar, LiquidationEngine, ReserveLens, ReservePool, VaultManager } from "../../typechain-types";
-import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "./format";
+import { PRICE_STATUS, fmtPct, fmtWad, kv, symbolOf, table } from "./format";
 
 const RAY = 10n ** 27n;
 const WAD = 10n ** 18n;
@@ -28,16 +28,6 @@ export async function contracts(hre: HardhatRuntimeEnvironment): Promise<Contrac
     engine: await get<LiquidationEngine>("LiquidationEngine"),
     bdol: await get<BallastDollar>("BallastDollar"),
   };
-}
-
-/** Symbol of a token, or its address when it has none. */
-async function symbolOf(hre: HardhatRuntimeEnvironment, token: string): Promise<string> {
-  try {
-    const erc20 = await hre.ethers.getContractAt("MockERC20", token);
-    return await erc20.symbol();
-  } catch {
-    return token;
-  }
 }
 
 /** Per-collateral table: price, collateral, debt, ratios, parameters, debt under auction. */

@@ -10,7 +10,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract, ContractTransactionResponse, Result } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { RAY, WAD, wad } from "../../config/units";
+import { RAY, WAD, amountForValueDown, amountForValueUp, valueDown, valueUp, wad } from "../../config/units";
 import { adminOf, feedAnswer, openVault, type System } from "../helpers/fixtures";
 import type { MockERC20 } from "../../typechain-types";
 
@@ -70,14 +70,8 @@ export const wadDivDown = (x: bigint, y: bigint) => (x * WAD) / y;
 export const wadDivUp = (x: bigint, y: bigint) => (x * WAD + y - 1n) / y;
 export const rayMulUp = (x: bigint, y: bigint) => (x * y + RAY - 1n) / RAY;
 export const rayDivDown = (x: bigint, y: bigint) => (x * RAY) / y;
-const scale = (decimals: bigint) => 10n ** (18n - decimals);
-export const valueDown = (amount: bigint, decimals: bigint, price: bigint) =>
-  wadMulDown(amount * scale(decimals), price);
-export const valueUp = (amount: bigint, decimals: bigint, price: bigint) => wadMulUp(amount * scale(decimals), price);
-export const amountForValueDown = (value: bigint, decimals: bigint, price: bigint) =>
-  wadDivDown(value, price) / scale(decimals);
-export const amountForValueUp = (value: bigint, decimals: bigint, price: bigint) =>
-  (wadDivUp(value, price) + scale(decimals) - 1n) / scale(decimals);
+// The CollateralLib conversions are shared with the keeper and the simulator (config/units.ts).
+export { amountForValueDown, amountForValueUp, valueDown, valueUp };
 export const shareDown = (amount: bigint, part: bigint, whole: bigint) =>
   part === whole ? amount : (amount * part) / whole;
 

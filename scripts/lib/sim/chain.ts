@@ -261,7 +261,5 @@ export function toNum(x: bigint, decimals = 18): number {
   return Number(x / scale) + Number(x % scale) / Number(scale);
 }
 
-/** CollateralLib.valueDown. */
-export function valueDown(amount: bigint, decimals: number, price: bigint): bigint {
-  return (amount * 10n ** BigInt(18 - decimals) * price) / WAD;
-}
+/** CollateralLib.valueDown, shared with the keeper (config/units.ts). */
+export { valueDown } from "../../../config/units";
