@@ -116,7 +116,7 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
 
     /// @inheritdoc IReservePool
     function surplus() external view returns (uint256) {
-        uint256 free = _freeBalance();
+        uint256 free = _freeOf(_balance());
         return free - free.wadMulDown(bufferShare);
     }
 
@@ -221,17 +221,15 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         return IERC20(stablecoin).balanceOf(address(this));
     }
 
-    /// @dev The balance left once the deficit is paid.
-    function _freeBalance() internal view returns (uint256) {
-        uint256 balance = _balance();
+    /// @dev What is left of `balance` once the deficit is paid.
+    function _freeOf(uint256 balance) internal view returns (uint256) {
         uint256 owed = _deficit;
         return balance > owed ? balance - owed : 0;
     }
 
     /// @dev The buffer part of `balance` once the deficit is paid.
     function _bufferOf(uint256 balance) internal view returns (uint256) {
-        uint256 owed = _deficit;
-        return balance > owed ? (balance - owed).wadMulDown(bufferShare) : 0;
+        return _freeOf(balance).wadMulDown(bufferShare);
     }
 
     /// @dev Σ accrued debt of every collateral + debt under auction.
