@@ -69,6 +69,8 @@ const config: HardhatUserConfig = {
   },
   namedAccounts: {
     deployer: { default: 0 },
+    // Local networks' guardian (config/networks.ts); public networks take it from the environment.
+    guardian: { default: 6 },
   },
   paths: {
     sources: "contracts",

@@ -3,12 +3,14 @@
  * `networkConfig(name)`, which throws on a network or value that is missing, so a deploy never
  * proceeds with a silent default.
  *
- * An `AddressRef` is either a literal address (real networks) or `{ deployment: "NAME" }`, a
- * contract that an earlier deploy step of this run created (mocks on local networks).
+ * An `AddressRef` is a literal address, `{ deployment: "NAME" }` (a contract that an earlier deploy
+ * step of this run created: mocks on local networks), `{ account: "NAME" }` (a named account of
+ * hardhat.config.ts, local networks) or `{ env: "VAR" }` (an address from an environment variable,
+ * for multisigs that differ between deployments; see .env.example).
  */
 import { perSecondRate, wad } from "./units";
 
-export type AddressRef = string | { deployment: string };
+export type AddressRef = string | { deployment: string } | { account: string } | { env: string };
 
 export interface FeedSetup {
   /** Chainlink AggregatorV3 feed for the asset in USD. */
@@ -54,6 +56,50 @@ export interface CollateralSetup {
   stabilityFee: bigint;
 }
 
+export interface GovernanceSetup {
+  token: { name: string; symbol: string; /** Fixed supply [wad], minted once to the treasury. */ supply: bigint };
+  /** Receives the whole token supply. */
+  treasury: AddressRef;
+  /** Emergency address (a multisig in production): may pause risk-adding actions, nothing else. */
+  guardian: AddressRef;
+  /** Seconds from a proposal to its vote snapshot (and the opening of the vote). */
+  votingDelay: number;
+  /** Seconds a vote stays open. */
+  votingPeriod: number;
+  /** Seconds a passed proposal waits in the timelock. */
+  timelockDelay: number;
+  /** Votes [wad] needed to propose. */
+  proposalThreshold: bigint;
+  /** Quorum, percent of the supply at the snapshot. */
+  quorumPercent: number;
+  /** Seconds after which any pause ends unless governance renews it (VaultManager.maxPauseDuration). */
+  maxPauseDuration: number;
+  /**
+   * Local networks only: the treasury (the deployer account) delegates its votes to itself at
+   * deployment, so `gov:propose` and `gov:vote` work on a fresh node without a delegation step.
+   */
+  selfDelegateTreasury: boolean;
+}
+
+const DAY = 24 * 3600;
+
+/** Mainnet and testnets: a day before the vote, five days of voting, two days in the timelock. */
+function publicGovernance(network: string): GovernanceSetup {
+  const prefix = network.toUpperCase();
+  return {
+    token: { name: "Ballast Governance", symbol: "BLST", supply: wad(100_000_000) },
+    treasury: { env: `${prefix}_TREASURY` },
+    guardian: { env: `${prefix}_GUARDIAN` },
+    votingDelay: DAY,
+    votingPeriod: 5 * DAY,
+    timelockDelay: 2 * DAY,
+    proposalThreshold: wad(100_000),
+    quorumPercent: 4,
+    maxPauseDuration: 7 * DAY,
+    selfDelegateTreasury: false,
+  };
+}
+
 export interface TestToken {
   name: string;
   symbol: string;
@@ -93,6 +139,8 @@ export interface NetworkConfig {
     /** Oracle asset pricing the chain's native token (WETH's key on Ethereum). */
     nativeAsset: AddressRef;
   };
+  /** Token, governor, timelock and guardian (GovernanceToken, BallastGovernor, Timelock). */
+  governance: GovernanceSetup;
   /** Priced assets that are not collateral (the PSM's stable asset, the stablecoin's market price). */
   pricedAssets: Record<string, { token: AddressRef; feed: FeedSetup }>;
 }
@@ -184,6 +232,19 @@ const local: NetworkConfig = {
   },
   reserve: { bufferShare: wad("0.8") },
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(30_000_000), nativeAsset: { deployment: "WETH" } },
+  // Short delays for the demo and local tries; `gov:* --advance` moves the clock past them.
+  governance: {
+    token: { name: "Ballast Governance", symbol: "BLST", supply: wad(100_000_000) },
+    treasury: { account: "deployer" },
+    guardian: { account: "guardian" },
+    votingDelay: 60,
+    votingPeriod: 3600,
+    timelockDelay: 3600,
+    proposalThreshold: wad(100_000),
+    quorumPercent: 4,
+    maxPauseDuration: 7 * DAY,
+    selfDelegateTreasury: true,
+  },
   pricedAssets: {
     USDC: { token: { deployment: "USDC" }, feed: { primaryFeed: { deployment: "USDC_USD_FEED" }, ...USD_FEED_COMMON } },
     BDOL: {
@@ -223,6 +284,7 @@ const sepolia: NetworkConfig = {
   },
   reserve: { bufferShare: wad("0.8") },
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(3_000_000), nativeAsset: { deployment: "WETH" } },
+  governance: publicGovernance("sepolia"),
   pricedAssets: {
     USDC: {
       token: { deployment: "USDC" },
@@ -262,6 +324,7 @@ const mainnet: NetworkConfig = {
     maxTotalAuctionDebt: wad(12_000_000),
     nativeAsset: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
   },
+  governance: publicGovernance("mainnet"),
   pricedAssets: {
     USDC: {
       token: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",

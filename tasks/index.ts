@@ -3,3 +3,4 @@ import "./vault";
 import "./keeper";
 import "./keeperBot";
 import "./status";
+import "./roles";

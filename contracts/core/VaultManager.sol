@@ -42,6 +42,9 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     /// @notice Receives the stability fees.
     address public reserve;
     /// @inheritdoc IVaultManager
+    /// @dev Packed with `reserve`; read only by `pause` and `tripCircuitBreaker`.
+    uint64 public maxPauseDuration;
+    /// @inheritdoc IVaultManager
     uint256 public vaultCount;
     /// @inheritdoc IVaultManager
     address public liquidationEngine;
@@ -54,7 +57,6 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint128 rateAccumulator; // [ray]
         uint40 lastAccrual; // [seconds]
         uint8 decimals;
-        bool paused;
         uint72 stabilityFeeSpread; // [ray per second] stability fee − 1 RAY; ≤ MAX_STABILITY_FEE − RAY < 2^72
         // slot 1: written by every accrual and debt change
         uint128 totalNormalizedDebt; // [wad]
@@ -63,9 +65,10 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint96 debtCeiling; // [wad] ≤ MAX_DEBT_CEILING < 2^96
         uint96 minDebt; // [wad] ≤ MAX_MIN_DEBT < 2^96
         uint64 borrowRatio; // [wad] ≤ MAX_BORROW_RATIO < 2^64
-        // slot 3
+        // slot 3: read by every risk-adding action
         address oracleAsset;
         uint64 liquidationRatio; // [wad] ≤ MAX_LIQUIDATION_RATIO < 2^64
+        uint32 pausedUntil; // [seconds] risk-adding actions refused while block.timestamp < this (to 2106)
         // slot 4
         uint128 totalCollateral; // [token units]
         uint64 liquidationPenalty; // [wad] ≤ MAX_LIQUIDATION_PENALTY
@@ -78,6 +81,9 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     /// @dev Collateral held for absorbers (the reserve), outside the vaults [token units].
     mapping(address collateral => mapping(address holder => uint256)) internal _escrow;
 
+    /// @inheritdoc IVaultManager
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
     constructor(address stablecoin_, address oracle_, address reserve_, address admin) {
         if (stablecoin_ == address(0) || oracle_ == address(0) || reserve_ == address(0) || admin == address(0)) {
             revert ErrorsLib.ZeroAddress();
@@ -85,6 +91,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         stablecoin = IBallastDollar(stablecoin_);
         oracle = IOracleAdapter(oracle_);
         reserve = reserve_;
+        maxPauseDuration = uint64(ConstantsLib.DEFAULT_MAX_PAUSE_DURATION);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
@@ -138,7 +145,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint256 normalizedDebt = vault.normalizedDebt;
         // A vault without debt withdraws freely: no pause, no oracle (liveness).
         if (normalizedDebt != 0) {
-            if (config.paused) revert CollateralPaused(collateral);
+            _checkNotPaused(config, collateral);
             // The debt is unchanged, so the current rate is read, not accrued: nothing to mint yet.
             uint256 debt = normalizedDebt.rayMulUp(_currentRate(config));
             _checkBorrowRatio(vaultId, config, remaining, debt);
@@ -341,7 +348,8 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         Collateral storage c = _configs[collateral];
         config = CollateralConfig({
             enabled: c.rateAccumulator != 0,
-            paused: c.paused,
+            paused: block.timestamp < c.pausedUntil,
+            pausedUntil: c.pausedUntil,
             decimals: c.decimals,
             oracleAsset: c.oracleAsset,
             rateAccumulator: c.rateAccumulator,
@@ -486,11 +494,44 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IVaultManager
-    function setPaused(address collateral, bool paused) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function pause(address collateral) external {
+        bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
+        if (!governance && !hasRole(GUARDIAN_ROLE, msg.sender)) revert NotGuardian(msg.sender);
+        _pause(collateral, _enabledConfig(collateral), governance, maxPauseDuration, true);
+    }
+
+    /// @inheritdoc IVaultManager
+    function tripCircuitBreaker() external {
+        bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
+        if (!governance && !hasRole(GUARDIAN_ROLE, msg.sender)) revert NotGuardian(msg.sender);
+        uint256 duration = maxPauseDuration;
+        uint256 paused;
+        // Bounded: at most MAX_COLLATERALS entries, listed by governance.
+        uint256 count = _collaterals.length;
+        for (uint256 i; i < count; ++i) {
+            address collateral = _collaterals[i];
+            if (_pause(collateral, _configs[collateral], governance, duration, false)) ++paused;
+        }
+        if (paused == 0) revert NothingToPause();
+        emit CircuitBreakerTripped(msg.sender, paused);
+    }
+
+    /// @inheritdoc IVaultManager
+    function unpause(address collateral) external onlyRole(DEFAULT_ADMIN_ROLE) {
         Collateral storage config = _enabledConfig(collateral);
-        if (config.paused == paused) revert ErrorsLib.NoChange();
-        config.paused = paused;
-        emit PausedSet(collateral, paused);
+        if (block.timestamp >= config.pausedUntil) revert NotPaused(collateral);
+        // Ending the pause now also starts the guardian's cool-down.
+        config.pausedUntil = uint32(block.timestamp);
+        emit Unpaused(collateral, msg.sender);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setMaxPauseDuration(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        ErrorsLib.checkBounds(newValue, ConstantsLib.MIN_PAUSE_DURATION, ConstantsLib.MAX_PAUSE_DURATION);
+        uint256 oldValue = maxPauseDuration;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        maxPauseDuration = uint64(newValue);
+        emit MaxPauseDurationSet(oldValue, newValue);
     }
 
     /// @inheritdoc IVaultManager
@@ -528,7 +569,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         address collateral,
         uint256 amount
     ) internal returns (uint256 rate) {
-        if (config.paused) revert CollateralPaused(collateral);
+        _checkNotPaused(config, collateral);
         rate = _accrue(config);
         // New debt is recorded rounded up: the vault owes at least what it received.
         uint256 normalizedAdded = amount.rayDivUp(rate);
@@ -543,6 +584,39 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         vault.normalizedDebt = _toUint96(newNormalizedDebt);
         // Fits: totalNormalizedDebt × rate ≤ debtCeiling (uint128) and rate ≥ 1 RAY.
         config.totalNormalizedDebt += uint128(normalizedAdded);
+    }
+
+    /// @dev Reverts `CollateralPaused` while a pause of the collateral runs.
+    function _checkNotPaused(Collateral storage config, address collateral) internal view {
+        if (block.timestamp < config.pausedUntil) revert CollateralPaused(collateral);
+    }
+
+    /// @dev Pauses `collateral` for `duration` from now. Governance may renew a running pause; the
+    /// guardian may not, nor pause again within `duration` of a pause's end, so a captured guardian
+    /// freezes a collateral at most half of the time until governance revokes it. With `strict`, a
+    /// pause the guardian may not make reverts; otherwise it is skipped (returns false).
+    function _pause(
+        address collateral,
+        Collateral storage config,
+        bool governance,
+        uint256 duration,
+        bool strict
+    ) internal returns (bool) {
+        uint256 pausedUntil = config.pausedUntil;
+        if (!governance) {
+            if (block.timestamp < pausedUntil) {
+                if (strict) revert AlreadyPaused(collateral, pausedUntil);
+                return false;
+            }
+            if (pausedUntil != 0 && block.timestamp < pausedUntil + duration) {
+                if (strict) revert PauseCoolingDown(collateral, pausedUntil + duration);
+                return false;
+            }
+        }
+        uint256 until = block.timestamp + duration;
+        config.pausedUntil = until.toUint32();
+        emit Paused(collateral, msg.sender, until);
+        return true;
     }
 
     /// @dev Brings the accumulator up to now. The fee is the exact increase of the collateral's

@@ -16,7 +16,8 @@ interface IVaultManager {
     /// packs the same values into five slots (see VaultManager's `Collateral`).
     struct CollateralConfig {
         bool enabled; // registered collateral
-        bool paused; // risk-adding actions refused
+        bool paused; // risk-adding actions refused (block.timestamp < pausedUntil)
+        uint256 pausedUntil; // [seconds] end of the current or last pause (0: never paused)
         uint8 decimals; // collateral token decimals (≤ 18)
         address oracleAsset; // key of the asset's price in the oracle adapter
         uint256 rateAccumulator; // [ray] debt per unit of normalized debt; starts at 1 RAY
@@ -107,7 +108,13 @@ interface IVaultManager {
     event BorrowRatioSet(address indexed collateral, uint256 oldValue, uint256 newValue);
     event LiquidationPenaltySet(address indexed collateral, uint256 oldValue, uint256 newValue);
     event StabilityFeeSet(address indexed collateral, uint256 oldValue, uint256 newValue);
-    event PausedSet(address indexed collateral, bool paused);
+    /// @notice `by` (the guardian or governance) paused risk-adding actions on `collateral` until `until`.
+    event Paused(address indexed collateral, address indexed by, uint256 until);
+    /// @notice Governance ended the pause of `collateral`.
+    event Unpaused(address indexed collateral, address indexed by);
+    /// @notice `by` paused every collateral it could (`paused` of them) at once.
+    event CircuitBreakerTripped(address indexed by, uint256 paused);
+    event MaxPauseDurationSet(uint256 oldValue, uint256 newValue);
     event ReserveSet(address indexed oldReserve, address indexed newReserve);
     event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
     /// @notice `holder` released `amount` of its escrowed collateral to `to`.
@@ -139,6 +146,17 @@ interface IVaultManager {
     error OracleNotLive(address asset, PriceStatus status);
     /// @notice Risk-adding actions on this collateral are paused.
     error CollateralPaused(address collateral);
+    /// @notice Only the guardian or governance may pause.
+    error NotGuardian(address caller);
+    /// @notice The guardian cannot extend a running pause; only governance renews it.
+    error AlreadyPaused(address collateral, uint256 pausedUntil);
+    /// @notice The guardian cannot pause a collateral again before `availableAt` (one pause
+    /// duration after the last pause ended).
+    error PauseCoolingDown(address collateral, uint256 availableAt);
+    /// @notice `unpause` of a collateral that is not paused.
+    error NotPaused(address collateral);
+    /// @notice `tripCircuitBreaker` found no collateral it could pause.
+    error NothingToPause();
     error InsufficientCollateral(uint256 requested, uint256 available);
     /// @notice The caller's escrow holds less of the collateral than it asked to release.
     error InsufficientEscrow(address collateral, uint256 requested, uint256 available);
@@ -289,8 +307,29 @@ interface IVaultManager {
     /// @notice Admin: set the per-second stability fee; interest accrues at the old fee first.
     function setStabilityFee(address collateral, uint256 newValue) external;
 
-    /// @notice Admin: pause or unpause risk-adding actions on a collateral.
-    function setPaused(address collateral, bool paused) external;
+    /// @notice Role held by the guardian: `pause` and `tripCircuitBreaker`, nothing else.
+    function GUARDIAN_ROLE() external view returns (bytes32);
+
+    /// @notice Longest pause [seconds]: every pause ends by itself after this, unless governance
+    /// renews it.
+    function maxPauseDuration() external view returns (uint64);
+
+    /// @notice Guardian or governance: refuse risk-adding actions (opening with debt, borrow,
+    /// withdraw from a vault with debt) on `collateral` for `maxPauseDuration`. Deposits, repays,
+    /// closes and liquidations go on. Governance may renew a running pause; the guardian may not,
+    /// and may pause a collateral again only `maxPauseDuration` after its last pause ended.
+    function pause(address collateral) external;
+
+    /// @notice Guardian or governance: the system circuit breaker — `pause` every collateral the
+    /// caller may pause (the guardian skips paused and cooling-down ones). Reverts `NothingToPause`
+    /// when there is none.
+    function tripCircuitBreaker() external;
+
+    /// @notice Governance: end a running pause now (the guardian's cool-down starts now).
+    function unpause(address collateral) external;
+
+    /// @notice Governance: set `maxPauseDuration` within [MIN_PAUSE_DURATION, MAX_PAUSE_DURATION].
+    function setMaxPauseDuration(uint256 newValue) external;
 
     /// @notice Admin: set the reserve pool that receives stability fees.
     function setReserve(address newReserve) external;

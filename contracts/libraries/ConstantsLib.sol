@@ -31,6 +31,10 @@ library ConstantsLib {
     uint256 internal constant MAX_MIN_DEBT = 1_000_000e18;
     /// @dev A collateral token with more decimals cannot be scaled to 18 without losing value.
     uint8 internal constant MAX_COLLATERAL_DECIMALS = 18;
+    /// @dev Every pause ends by itself after at most `maxPauseDuration`, governed within these bounds.
+    uint256 internal constant MIN_PAUSE_DURATION = 1 hours;
+    uint256 internal constant MAX_PAUSE_DURATION = 30 days;
+    uint256 internal constant DEFAULT_MAX_PAUSE_DURATION = 7 days;
     /// @dev Bounds the loops over collaterals (accrue-all before a reserve change, the lens).
     uint256 internal constant MAX_COLLATERALS = 32;
 
@@ -79,6 +83,21 @@ library ConstantsLib {
     uint256 internal constant MAX_KEEPER_TIP = 10_000e18;
     uint256 internal constant MAX_KEEPER_REWARD_SHARE = 0.1e18;
     uint256 internal constant MAX_TIP_GAS = 5_000_000;
+
+    // ---------------------------------------------------------------- governance
+    /// @dev The vote snapshot is at least one second after the proposal.
+    uint256 internal constant MIN_VOTING_DELAY = 1;
+    uint256 internal constant MAX_VOTING_DELAY = 30 days;
+    uint256 internal constant MIN_VOTING_PERIOD = 1 hours;
+    uint256 internal constant MAX_VOTING_PERIOD = 30 days;
+    /// @dev A passed proposal waits at least this long in the timelock: never zero.
+    uint256 internal constant MIN_TIMELOCK_DELAY = 1 hours;
+    uint256 internal constant MAX_TIMELOCK_DELAY = 30 days;
+    /// @dev Quorum between 1 % and 50 % of the supply (percent, the governor's denominator is 100).
+    uint256 internal constant MIN_QUORUM_PERCENT = 1;
+    uint256 internal constant MAX_QUORUM_PERCENT = 50;
+    /// @dev The proposal threshold is at most 10 % of the token supply.
+    uint256 internal constant MAX_PROPOSAL_THRESHOLD_SHARE = 0.1e18;
 
     // ---------------------------------------------------------------- reserve pool
     /// @dev Share of the reserve's free stablecoin that forms the stability buffer (≤ 100 %).

@@ -12,6 +12,20 @@ export async function resolveAddress(
     if (!hre.ethers.isAddress(ref)) throw new Error(`config/networks.ts: ${what} is not an address: ${ref}`);
     return ref;
   }
+  if ("account" in ref) {
+    const accounts = await hre.getNamedAccounts();
+    const account = accounts[ref.account];
+    if (!account)
+      throw new Error(`config/networks.ts: ${what} refers to named account "${ref.account}", which is not set`);
+    return account;
+  }
+  if ("env" in ref) {
+    const value = process.env[ref.env];
+    if (!value)
+      throw new Error(`config/networks.ts: ${what} comes from ${ref.env}, which is not set (see .env.example)`);
+    if (!hre.ethers.isAddress(value)) throw new Error(`${ref.env} (${what}) is not an address: ${value}`);
+    return value;
+  }
   const deployment = await hre.deployments.getOrNull(ref.deployment);
   if (!deployment) {
     throw new Error(
@@ -43,6 +57,7 @@ export async function setIfDifferent(
         ? toBigInt(current) === value
         : current === value;
   if (same) return false;
+  await requireAdmin(hre, contract, `${contract}.${setter}(${setterArgs.map(String).join(", ")})`);
   const local = hre.network.name === "hardhat" || hre.network.name === "localhost";
   await hre.deployments.execute(contract, { from: deployer, log: !local }, setter, ...setterArgs);
   return true;
@@ -57,4 +72,20 @@ export function toBigInt(value: unknown): bigint {
   if (typeof value === "number" || typeof value === "string") return BigInt(value);
   if (value !== null && typeof value === "object" && "toString" in value) return BigInt(String(value));
   throw new Error(`not an integer: ${String(value)}`);
+}
+
+const DEFAULT_ADMIN_ROLE = "0x" + "00".repeat(32);
+
+/**
+ * Throws a clear error when the deployer no longer administers `contract`: after the governance
+ * handover (deploy/99_handover.ts) a re-run of the deploy cannot change parameters; `change`
+ * has to go through a proposal (`npx hardhat gov:propose`).
+ */
+export async function requireAdmin(hre: HardhatRuntimeEnvironment, contract: string, change: string): Promise<void> {
+  const { deployer } = await hre.getNamedAccounts();
+  if (await hre.deployments.read(contract, "hasRole", DEFAULT_ADMIN_ROLE, deployer)) return;
+  throw new Error(
+    `${change} is needed to match config/networks.ts on ${hre.network.name}, but the deployer no longer ` +
+      `administers ${contract} (the timelock does): propose the change with npx hardhat gov:propose`,
+  );
 }

@@ -1327,7 +1327,7 @@ describe("VaultManager", () => {
 
   // --------------------------------------------------------------------------- pause
 
-  describe("setPaused", () => {
+  describe("pause / unpause (governance)", () => {
     it("refuses borrow and withdraw-with-debt while allowing deposit, repay, close and debt-free withdraw", async () => {
       const debtVault = await aliceVault();
       const freeVault = await openVault(sys, bob, sys.weth, wad(5), 0n);
@@ -1336,7 +1336,7 @@ describe("VaultManager", () => {
       await sys.bdol.connect(alice).transfer(carol.address, wad(10));
       await fund(sys, sys.weth, alice, wad(10));
 
-      await expect(admin.setPaused(weth, true)).to.emit(vm, "PausedSet").withArgs(weth, true);
+      await expect(admin.pause(weth)).to.emit(vm, "Paused");
       expect((await vm.collateralConfig(weth)).paused).to.equal(true);
 
       const before = await snapshot(sys);
@@ -1359,14 +1359,14 @@ describe("VaultManager", () => {
       // Other collaterals are not affected.
       await expect(vm.connect(carol).borrow(btcVault, wad(100), carol.address)).to.emit(vm, "DebtBorrowed");
 
-      await expect(admin.setPaused(weth, false)).to.emit(vm, "PausedSet").withArgs(weth, false);
+      await expect(admin.unpause(weth)).to.emit(vm, "Unpaused");
       await expect(vm.connect(alice).borrow(debtVault, wad(100), alice.address)).to.emit(vm, "DebtBorrowed");
     });
 
-    it("reverts NoChange and UnknownCollateral", async () => {
-      await expect(admin.setPaused(weth, false)).to.be.revertedWithCustomError(vm, "NoChange");
+    it("reverts NotPaused and UnknownCollateral", async () => {
+      await expect(admin.unpause(weth)).to.be.revertedWithCustomError(vm, "NotPaused").withArgs(weth);
       const usdc = await sys.usdc.getAddress();
-      await expect(admin.setPaused(usdc, true)).to.be.revertedWithCustomError(vm, "UnknownCollateral").withArgs(usdc);
+      await expect(admin.pause(usdc)).to.be.revertedWithCustomError(vm, "UnknownCollateral").withArgs(usdc);
       expect((await vm.collateralConfig(weth)).paused).to.equal(false);
     });
   });
@@ -1385,7 +1385,8 @@ describe("VaultManager", () => {
         () => asAttacker.setBorrowRatio(weth, wad(2)),
         () => asAttacker.setLiquidationPenalty(weth, wad("0.05")),
         () => asAttacker.setStabilityFee(weth, RAY),
-        () => asAttacker.setPaused(weth, true),
+        () => asAttacker.unpause(weth),
+        () => asAttacker.setMaxPauseDuration(86_400n),
         () => asAttacker.setReserve(attacker.address),
         () => asAttacker.addCollateral(usdc, collateralParams(weth)),
       ];
@@ -1394,6 +1395,10 @@ describe("VaultManager", () => {
           .to.be.revertedWithCustomError(vm, "AccessControlUnauthorizedAccount")
           .withArgs(attacker.address, ADMIN_ROLE);
       }
+      await expect(asAttacker.pause(weth)).to.be.revertedWithCustomError(vm, "NotGuardian").withArgs(attacker.address);
+      await expect(asAttacker.tripCircuitBreaker())
+        .to.be.revertedWithCustomError(vm, "NotGuardian")
+        .withArgs(attacker.address);
       await expectUnchanged(sys, before);
     });
 
@@ -1406,7 +1411,8 @@ describe("VaultManager", () => {
         () => admin.setBorrowRatio(usdc, wad(2)),
         () => admin.setLiquidationPenalty(usdc, wad("0.05")),
         () => admin.setStabilityFee(usdc, RAY),
-        () => admin.setPaused(usdc, true),
+        () => admin.pause(usdc),
+        () => admin.unpause(usdc),
       ]) {
         await expect(call()).to.be.revertedWithCustomError(vm, "UnknownCollateral").withArgs(usdc);
       }
