@@ -6,7 +6,7 @@
  * an hour has passed since the collateral's last accrual (so each debt-changing action accrues and
  * mints fees to the reserve); the borrower holds no BDOL before opening (a fresh balance slot).
  */
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -24,6 +24,7 @@ import type {
   VaultManager,
 } from "../typechain-types";
 import { table } from "./lib/format";
+import { impersonateTimelock } from "./lib/timelock";
 
 const WAD = 10n ** 18n;
 const TARGETS: Record<string, number> = {
@@ -136,7 +137,7 @@ async function benchLiquidations(get: Getter): Promise<Record<string, number>> {
   const wbtc = await get<MockERC20>("MockERC20", "WBTC");
   const ethFeed = await get<MockAggregator>("MockAggregator", "ETH_USD_FEED");
   const btcFeed = await get<MockAggregator>("MockAggregator", "BTC_USD_FEED");
-  const [deployer, alice, bob, , keeper] = await ethers.getSigners();
+  const [, alice, bob, , keeper] = await ethers.getSigners();
   const wethAddr = await weth.getAddress();
 
   const setEth = async (usd: bigint) => {
@@ -169,7 +170,8 @@ async function benchLiquidations(get: Getter): Promise<Record<string, number>> {
   await engine.connect(keeper).liquidate(warmAbsorb, keeper.address);
   gas.liquidateAbsorb = await gasOf(engine.connect(keeper).liquidate(absorbed, keeper.address));
 
-  await reserve.connect(deployer).setBufferShare(0n);
+  // Setup, not a measured call: the timelock (impersonated) turns absorption off.
+  await reserve.connect(await impersonateTimelock(hre)).setBufferShare(0n);
   const warmAuction = await openRisky();
   const auctioned = await openRisky();
   await crash();

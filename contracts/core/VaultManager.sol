@@ -42,7 +42,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     /// @notice Receives the stability fees.
     address public reserve;
     /// @inheritdoc IVaultManager
-    /// @dev Packed with `reserve`; read only by `pause` and `tripCircuitBreaker`.
+    /// @dev Packed with `reserve`; read only by `pauseRiskAdding` and `pauseAllRiskAdding`.
     uint64 public maxPauseDuration;
     /// @inheritdoc IVaultManager
     uint256 public vaultCount;
@@ -494,14 +494,14 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IVaultManager
-    function pause(address collateral) external {
+    function pauseRiskAdding(address collateral) external {
         bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
         if (!governance && !hasRole(GUARDIAN_ROLE, msg.sender)) revert NotGuardian(msg.sender);
         _pause(collateral, _enabledConfig(collateral), governance, maxPauseDuration, true);
     }
 
     /// @inheritdoc IVaultManager
-    function tripCircuitBreaker() external {
+    function pauseAllRiskAdding() external {
         bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
         if (!governance && !hasRole(GUARDIAN_ROLE, msg.sender)) revert NotGuardian(msg.sender);
         uint256 duration = maxPauseDuration;
@@ -517,7 +517,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc IVaultManager
-    function unpause(address collateral) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function allowRiskAdding(address collateral) external onlyRole(DEFAULT_ADMIN_ROLE) {
         Collateral storage config = _enabledConfig(collateral);
         if (block.timestamp >= config.pausedUntil) revert NotPaused(collateral);
         // Ending the pause now also starts the guardian's cool-down.

@@ -153,9 +153,9 @@ interface IVaultManager {
     /// @notice The guardian cannot pause a collateral again before `availableAt` (one pause
     /// duration after the last pause ended).
     error PauseCoolingDown(address collateral, uint256 availableAt);
-    /// @notice `unpause` of a collateral that is not paused.
+    /// @notice `allowRiskAdding` of a collateral that is not paused.
     error NotPaused(address collateral);
-    /// @notice `tripCircuitBreaker` found no collateral it could pause.
+    /// @notice `pauseAllRiskAdding` found no collateral it could pause.
     error NothingToPause();
     error InsufficientCollateral(uint256 requested, uint256 available);
     /// @notice The caller's escrow holds less of the collateral than it asked to release.
@@ -307,7 +307,7 @@ interface IVaultManager {
     /// @notice Admin: set the per-second stability fee; interest accrues at the old fee first.
     function setStabilityFee(address collateral, uint256 newValue) external;
 
-    /// @notice Role held by the guardian: `pause` and `tripCircuitBreaker`, nothing else.
+    /// @notice Role held by the guardian: `pauseRiskAdding` and `pauseAllRiskAdding`, nothing else.
     function GUARDIAN_ROLE() external view returns (bytes32);
 
     /// @notice Longest pause [seconds]: every pause ends by itself after this, unless governance
@@ -318,15 +318,18 @@ interface IVaultManager {
     /// withdraw from a vault with debt) on `collateral` for `maxPauseDuration`. Deposits, repays,
     /// closes and liquidations go on. Governance may renew a running pause; the guardian may not,
     /// and may pause a collateral again only `maxPauseDuration` after its last pause ended.
-    function pause(address collateral) external;
+    function pauseRiskAdding(address collateral) external;
 
-    /// @notice Guardian or governance: the system circuit breaker — `pause` every collateral the
+    /// @notice Guardian or governance: the system circuit breaker — `pauseRiskAdding` every collateral the
     /// caller may pause (the guardian skips paused and cooling-down ones). Reverts `NothingToPause`
     /// when there is none.
-    function tripCircuitBreaker() external;
+    function pauseAllRiskAdding() external;
 
-    /// @notice Governance: end a running pause now (the guardian's cool-down starts now).
-    function unpause(address collateral) external;
+    /// @notice Governance: end a running pause now (the unpause; the guardian's cool-down starts now).
+    /// @dev The pause functions' names sort after the hot paths' selectors: the via-IR dispatcher
+    /// compares selectors one by one in ascending order (~22 gas each), so every function whose
+    /// selector sorts before `borrow` (0xd6bda0c0) and `repay` (0xd8aed145) costs them gas.
+    function allowRiskAdding(address collateral) external;
 
     /// @notice Governance: set `maxPauseDuration` within [MIN_PAUSE_DURATION, MAX_PAUSE_DURATION].
     function setMaxPauseDuration(uint256 newValue) external;

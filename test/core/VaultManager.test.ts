@@ -1336,7 +1336,7 @@ describe("VaultManager", () => {
       await sys.bdol.connect(alice).transfer(carol.address, wad(10));
       await fund(sys, sys.weth, alice, wad(10));
 
-      await expect(admin.pause(weth)).to.emit(vm, "Paused");
+      await expect(admin.pauseRiskAdding(weth)).to.emit(vm, "Paused");
       expect((await vm.collateralConfig(weth)).paused).to.equal(true);
 
       const before = await snapshot(sys);
@@ -1359,14 +1359,14 @@ describe("VaultManager", () => {
       // Other collaterals are not affected.
       await expect(vm.connect(carol).borrow(btcVault, wad(100), carol.address)).to.emit(vm, "DebtBorrowed");
 
-      await expect(admin.unpause(weth)).to.emit(vm, "Unpaused");
+      await expect(admin.allowRiskAdding(weth)).to.emit(vm, "Unpaused");
       await expect(vm.connect(alice).borrow(debtVault, wad(100), alice.address)).to.emit(vm, "DebtBorrowed");
     });
 
     it("reverts NotPaused and UnknownCollateral", async () => {
-      await expect(admin.unpause(weth)).to.be.revertedWithCustomError(vm, "NotPaused").withArgs(weth);
+      await expect(admin.allowRiskAdding(weth)).to.be.revertedWithCustomError(vm, "NotPaused").withArgs(weth);
       const usdc = await sys.usdc.getAddress();
-      await expect(admin.pause(usdc)).to.be.revertedWithCustomError(vm, "UnknownCollateral").withArgs(usdc);
+      await expect(admin.pauseRiskAdding(usdc)).to.be.revertedWithCustomError(vm, "UnknownCollateral").withArgs(usdc);
       expect((await vm.collateralConfig(weth)).paused).to.equal(false);
     });
   });
@@ -1385,7 +1385,7 @@ describe("VaultManager", () => {
         () => asAttacker.setBorrowRatio(weth, wad(2)),
         () => asAttacker.setLiquidationPenalty(weth, wad("0.05")),
         () => asAttacker.setStabilityFee(weth, RAY),
-        () => asAttacker.unpause(weth),
+        () => asAttacker.allowRiskAdding(weth),
         () => asAttacker.setMaxPauseDuration(86_400n),
         () => asAttacker.setReserve(attacker.address),
         () => asAttacker.addCollateral(usdc, collateralParams(weth)),
@@ -1395,8 +1395,8 @@ describe("VaultManager", () => {
           .to.be.revertedWithCustomError(vm, "AccessControlUnauthorizedAccount")
           .withArgs(attacker.address, ADMIN_ROLE);
       }
-      await expect(asAttacker.pause(weth)).to.be.revertedWithCustomError(vm, "NotGuardian").withArgs(attacker.address);
-      await expect(asAttacker.tripCircuitBreaker())
+      await expect(asAttacker.pauseRiskAdding(weth)).to.be.revertedWithCustomError(vm, "NotGuardian").withArgs(attacker.address);
+      await expect(asAttacker.pauseAllRiskAdding())
         .to.be.revertedWithCustomError(vm, "NotGuardian")
         .withArgs(attacker.address);
       await expectUnchanged(sys, before);
@@ -1411,8 +1411,8 @@ describe("VaultManager", () => {
         () => admin.setBorrowRatio(usdc, wad(2)),
         () => admin.setLiquidationPenalty(usdc, wad("0.05")),
         () => admin.setStabilityFee(usdc, RAY),
-        () => admin.pause(usdc),
-        () => admin.unpause(usdc),
+        () => admin.pauseRiskAdding(usdc),
+        () => admin.allowRiskAdding(usdc),
       ]) {
         await expect(call()).to.be.revertedWithCustomError(vm, "UnknownCollateral").withArgs(usdc);
       }

@@ -47,6 +47,7 @@ describe("Mainnet fork: deploy with the mainnet config, real Chainlink price, va
 
   let snapshot: string | undefined;
   let configBefore: string | undefined;
+  const envBefore: Record<string, string | undefined> = {};
   let configChanged = false;
 
   let alice: HardhatEthersSigner;
@@ -84,6 +85,15 @@ describe("Mainnet fork: deploy with the mainnet config, real Chainlink price, va
     configBefore = process.env.BALLAST_CONFIG;
     process.env.BALLAST_CONFIG = "mainnet";
     configChanged = true;
+    // The mainnet config takes the treasury and guardian multisigs from the environment: stand-ins.
+    const signers = await ethers.getSigners();
+    for (const [name, signer] of [
+      ["MAINNET_TREASURY", signers[8]],
+      ["MAINNET_GUARDIAN", signers[9]],
+    ] as const) {
+      envBefore[name] = process.env[name];
+      process.env[name] ||= signer.address;
+    }
     // deployments.run, not fixture(): a fixture would reuse (or leave behind) the snapshot other
     // suites get from `deployments.fixture()`, deployed with the local config.
     await deployments.run(undefined, { resetMemory: true, writeDeploymentsToFiles: false });
@@ -107,6 +117,10 @@ describe("Mainnet fork: deploy with the mainnet config, real Chainlink price, va
     if (configChanged) {
       if (configBefore === undefined) delete process.env.BALLAST_CONFIG;
       else process.env.BALLAST_CONFIG = configBefore;
+      for (const [name, value] of Object.entries(envBefore)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
     }
   });
 

@@ -178,7 +178,7 @@ describe("ReserveLens", () => {
       await donateToReserve(sys, bob, wad(10_000));
       await liquidate(sys, absorbed); // absorbed, WETH escrowed for the reserve
       await sys.reserve.sellCollateral(weth, wad(1)); // auction 2: a reserve sale
-      await sys.vaultManager.connect(await adminOf(sys.vaultManager)).pause(wbtc);
+      await sys.vaultManager.connect(await adminOf(sys.vaultManager)).pauseRiskAdding(wbtc);
       await moveBtcPrice(sys, 55_000);
 
       const snap = await expectSnapshotMatches();

@@ -329,7 +329,7 @@ describe("LiquidationEngine", () => {
     });
 
     it("liquidates a vault whose collateral is paused (seize works while paused)", async () => {
-      await vm.connect(await adminOf(vm)).pause(weth);
+      await vm.connect(await adminOf(vm)).pauseRiskAdding(weth);
       await expect(liquidate(sys, id)).to.emit(vm, "VaultSeized");
     });
   });
