@@ -26,6 +26,8 @@ contract Timelock is TimelockController {
 
     /// @notice Only through the timelock itself (a proposal): set the delay within the bounds.
     function updateDelay(uint256 newDelay) public override {
+        // The caller first, so that an outsider always sees TimelockUnauthorizedCaller.
+        if (msg.sender != address(this)) revert TimelockUnauthorizedCaller(msg.sender);
         ErrorsLib.checkBounds(newDelay, ConstantsLib.MIN_TIMELOCK_DELAY, ConstantsLib.MAX_TIMELOCK_DELAY);
         super.updateDelay(newDelay);
     }

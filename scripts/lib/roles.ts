@@ -105,7 +105,7 @@ export async function checkRoles(hre: HardhatRuntimeEnvironment): Promise<RoleRe
         roles.push({ contract: name, role: roleName, holder, holderName: nameOf(holder), ok });
         if (!ok)
           problems.push(
-            `${name}: ${nameOf(holder)} holds ${roleName}, which only ${wanted.map(nameOf).join(", ") || "nobody"} may hold`,
+            `${name}: ${nameOf(holder)} holds ${roleName}, ${wanted.length ? `which only ${wanted.map(nameOf).join(", ")} may hold` : "which nobody may hold"}`,
           );
       }
       for (const w of wanted) {

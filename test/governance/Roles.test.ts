@@ -1,0 +1,225 @@
+/**
+ * The post-deploy role check (scripts/lib/roles.ts, run by deploy/99_handover.ts and the
+ * `roles:check` task): on a fresh deployment every admin role sits with the timelock, the governor
+ * alone proposes and cancels, anyone executes, the guardian holds its one role and the deployer
+ * holds nothing; any other holder, a missing one, or a wrong privileged link is reported by name.
+ */
+import { expect } from "chai";
+import hre, { deployments, ethers, getNamedAccounts } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { Signer } from "ethers";
+
+import { networkConfig } from "../../config/networks";
+import { ADMIN_CONTRACTS, checkRoles, formatRoleReport, type RoleReport } from "../../scripts/lib/roles";
+import { adminOf, loadSystem, type System } from "../helpers/fixtures";
+
+const ADMIN_ROLE = ethers.ZeroHash;
+const ROLE_NAMES = ["DEFAULT_ADMIN_ROLE", "GUARDIAN_ROLE", "PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE"];
+const roleId = (name: string) => (name === "DEFAULT_ADMIN_ROLE" ? ADMIN_ROLE : ethers.id(name));
+
+/** The report's role rows as "Contract.ROLE holder-name", sorted. */
+const rows = (r: RoleReport) => r.roles.map((x) => `${x.contract}.${x.role} ${x.holderName}`).sort();
+
+describe("Roles (post-deploy role check)", function () {
+  let sys: System;
+  let deployer: HardhatEthersSigner;
+  let attacker: HardhatEthersSigner;
+  let guardian: string;
+  let timelockSigner: Signer;
+  let addr: Record<string, string>;
+
+  beforeEach(async () => {
+    sys = await loadSystem();
+    ({ deployer, attacker } = sys);
+    guardian = (await getNamedAccounts()).guardian;
+    timelockSigner = await adminOf(sys.vaultManager);
+    addr = {};
+    for (const [name, d] of Object.entries(await deployments.all())) addr[name] = d.address;
+  });
+
+  /** A deployed contract connected to the (impersonated) timelock. */
+  const asTimelock = async (name: string) =>
+    (await ethers.getContractAt(name, addr[name])).connect(timelockSigner) as unknown as {
+      grantRole(role: string, account: string): Promise<unknown>;
+      revokeRole(role: string, account: string): Promise<unknown>;
+      renounceRole(role: string, account: string): Promise<unknown>;
+    };
+
+  it("passes on a fresh deployment and lists exactly the expected holders", async () => {
+    const report = await checkRoles(hre);
+    expect(report.problems).to.deep.equal([]);
+    expect(report.roles.every((r) => r.ok)).to.equal(true);
+    expect(rows(report)).to.deep.equal(
+      [
+        ...ADMIN_CONTRACTS.map((c) => `${c}.DEFAULT_ADMIN_ROLE Timelock`),
+        "VaultManager.GUARDIAN_ROLE guardian",
+        "Timelock.DEFAULT_ADMIN_ROLE Timelock",
+        "Timelock.PROPOSER_ROLE BallastGovernor",
+        "Timelock.CANCELLER_ROLE BallastGovernor",
+        "Timelock.EXECUTOR_ROLE anyone (address 0)",
+      ].sort(),
+    );
+    const holder = (contract: string, role: string) =>
+      report.roles.find((r) => r.contract === contract && r.role === role)!.holder;
+    expect(holder("VaultManager", "GUARDIAN_ROLE")).to.equal(guardian);
+    expect(holder("Timelock", "EXECUTOR_ROLE")).to.equal(ethers.ZeroAddress);
+    expect(report.links.length).to.be.greaterThan(0);
+    expect(report.links.filter((l) => !l.ok)).to.deep.equal([]);
+    expect(
+      report.links.filter((l) => l.what === "BallastDollar module (mints/burns)").map((l) => l.valueName),
+    ).to.have.members(["VaultManager", "LiquidationEngine", "ReservePool"]);
+    expect(formatRoleReport(report).split("\n").at(-1)).to.equal("role check: ok");
+  });
+
+  it("leaves the deployer no role on any contract, and the timelock administering every role", async () => {
+    expect(deployer.address).to.equal((await getNamedAccounts()).deployer);
+    let contracts = 0;
+    for (const [name, d] of Object.entries(await deployments.all())) {
+      if (!d.abi.some((f: { name?: string }) => f.name === "hasRole")) continue;
+      contracts++;
+      const c = await ethers.getContractAt(d.abi, d.address);
+      // Every role ever granted on the contract, and every role the protocol knows.
+      const granted = (await c.queryFilter(c.filters.RoleGranted())).map(
+        (l) => (l as unknown as { args: string[] }).args[0],
+      );
+      const roles = new Set([...ROLE_NAMES.map(roleId), ...granted]);
+      for (const role of roles) {
+        expect(await c.hasRole(role, deployer.address), `${name} ${role}`).to.equal(false);
+        expect(await c.getRoleAdmin(role), `${name} admin of ${role}`).to.equal(ADMIN_ROLE);
+      }
+      // The deployer did hold the admin role during the deployment: it renounced it.
+      expect(
+        (await c.queryFilter(c.filters.RoleRevoked(ADMIN_ROLE, deployer.address))).length,
+        `${name} renounced`,
+      ).to.equal(1);
+      expect(await c.hasRole(ADMIN_ROLE, addr.Timelock), name).to.equal(true);
+    }
+    expect(contracts).to.equal(ADMIN_CONTRACTS.length + 1); // + the timelock itself
+    // Nor any privileged link: not a stablecoin module, not the fee recipient.
+    expect(await sys.bdol.isModule(deployer.address)).to.equal(false);
+    expect(await sys.bdol.feeRecipient()).to.equal(addr.ReservePool);
+  });
+
+  it("names an extra admin granted through the timelock", async () => {
+    await (await asTimelock("OracleAdapter")).grantRole(ADMIN_ROLE, attacker.address);
+    const report = await checkRoles(hre);
+    expect(report.problems).to.deep.equal([
+      `OracleAdapter: ${attacker.address} holds DEFAULT_ADMIN_ROLE, which only Timelock may hold`,
+    ]);
+    expect(report.roles.filter((r) => !r.ok)).to.deep.equal([
+      {
+        contract: "OracleAdapter",
+        role: "DEFAULT_ADMIN_ROLE",
+        holder: attacker.address,
+        holderName: attacker.address,
+        ok: false,
+      },
+    ]);
+    expect(formatRoleReport(report)).to.include("role check: 1 problem(s)");
+    // Once revoked, the check is clean again: holders are confirmed with hasRole, not just events.
+    await (await asTimelock("OracleAdapter")).revokeRole(ADMIN_ROLE, attacker.address);
+    expect((await checkRoles(hre)).problems).to.deep.equal([]);
+  });
+
+  it("names a second guardian, a missing guardian and a role the check does not know", async () => {
+    const vm = await asTimelock("VaultManager");
+    const guardianRole = ethers.id("GUARDIAN_ROLE");
+    await vm.grantRole(guardianRole, attacker.address);
+    await vm.revokeRole(guardianRole, guardian);
+    const minter = ethers.id("MINTER_ROLE");
+    await (await asTimelock("BallastDollar")).grantRole(minter, attacker.address);
+    expect((await checkRoles(hre)).problems.sort()).to.deep.equal(
+      [
+        `VaultManager: ${attacker.address} holds GUARDIAN_ROLE, which only guardian may hold`,
+        "VaultManager: guardian does not hold GUARDIAN_ROLE",
+        `BallastDollar: ${attacker.address} holds ${minter}, which nobody may hold`,
+      ].sort(),
+    );
+  });
+
+  it("names a deployer given a timelock role, and a timelock that gave up its own admin", async () => {
+    const timelock = await asTimelock("Timelock");
+    await timelock.grantRole(ethers.id("PROPOSER_ROLE"), deployer.address);
+    await timelock.renounceRole(ADMIN_ROLE, addr.Timelock);
+    expect((await checkRoles(hre)).problems.sort()).to.deep.equal(
+      [
+        "Timelock: deployer holds PROPOSER_ROLE, which only BallastGovernor may hold",
+        "Timelock: Timelock does not hold DEFAULT_ADMIN_ROLE",
+      ].sort(),
+    );
+  });
+
+  it("names an extra stablecoin module and a rewired reserve (privileged links that are not roles)", async () => {
+    const timelock = timelockSigner;
+    await sys.bdol.connect(timelock).setModule(attacker.address, true);
+    await sys.vaultManager.connect(timelock).setReserve(attacker.address);
+    expect((await checkRoles(hre)).problems.sort()).to.deep.equal(
+      [
+        `BallastDollar module (mints/burns) is ${attacker.address}`,
+        `VaultManager.reserve is ${attacker.address}`,
+      ].sort(),
+    );
+    // A module switched off again is not a module.
+    await sys.bdol.connect(timelock).setModule(attacker.address, false);
+    await sys.vaultManager.connect(timelock).setReserve(addr.ReservePool);
+    expect((await checkRoles(hre)).problems).to.deep.equal([]);
+  });
+
+  it("names a newly deployed contract whose admin role was never handed over", async () => {
+    // A new module deployed after the handover, still administered by its deployer.
+    const local = networkConfig("hardhat");
+    await deployments.deploy("NewModule", {
+      contract: "ReservePool",
+      from: deployer.address,
+      args: [addr.BallastDollar, deployer.address, local.reserve.bufferShare],
+    });
+    expect((await checkRoles(hre)).problems.sort()).to.deep.equal(
+      [
+        "NewModule: deployer holds DEFAULT_ADMIN_ROLE, which only Timelock may hold",
+        "NewModule: Timelock does not hold DEFAULT_ADMIN_ROLE",
+      ].sort(),
+    );
+  });
+
+  describe("roles:check task", () => {
+    let printed: string[];
+    let log: typeof console.log;
+    beforeEach(() => {
+      printed = [];
+      log = console.log;
+      console.log = (...args: unknown[]) => void printed.push(args.join(" "));
+    });
+    afterEach(() => {
+      console.log = log;
+    });
+
+    it("prints the report and 'role check: ok' on a fresh deployment", async () => {
+      const report = (await hre.run("roles:check")) as RoleReport;
+      console.log = log;
+      expect(report.problems).to.deep.equal([]);
+      const text = printed.join("\n");
+      expect(text).to.include("role check: ok");
+      expect(text).to.match(/ok +VaultManager\.GUARDIAN_ROLE +guardian 0x/);
+      expect(text).to.not.include("BAD");
+    });
+
+    it("fails, naming the problem, when someone else holds a role", async () => {
+      await (await asTimelock("LiquidationEngine")).grantRole(ADMIN_ROLE, attacker.address);
+      const exitCode = process.exitCode;
+      let error: Error | undefined;
+      try {
+        await hre.run("roles:check");
+      } catch (e) {
+        error = e as Error;
+      } finally {
+        process.exitCode = exitCode; // the task sets it for the CLI
+      }
+      expect(error?.message).to.equal("role check failed on hardhat: 1 problem(s)");
+      console.log = log;
+      const text = printed.join("\n");
+      expect(text).to.include("role check: 1 problem(s)");
+      expect(text).to.include(`LiquidationEngine: ${attacker.address} holds DEFAULT_ADMIN_ROLE`);
+      expect(text).to.match(/BAD +LiquidationEngine\.DEFAULT_ADMIN_ROLE/);
+    });
+  });
+});
