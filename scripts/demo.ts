@@ -4,8 +4,14 @@
  */
 import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import os from "node:os";
+import path from "node:path";
+import { mkdtempSync } from "node:fs";
 import type {
   BallastDollar,
+  BallastGovernor,
+  GovernanceToken,
+  Timelock,
   MockAggregator,
   MockERC20,
   OracleAdapter,
@@ -15,6 +21,20 @@ import type {
 } from "../typechain-types";
 import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "./lib/format";
 import { runKeeperOnce } from "./lib/keeper";
+import { checkRoles } from "./lib/roles";
+import {
+  castVote,
+  decodeRevert,
+  delegateVotes,
+  executeProposal,
+  fmtUtc,
+  fmtVotes,
+  proposalStatus,
+  proposeActions,
+  queueProposal,
+  setProposalStorePath,
+  shortId,
+} from "./lib/governance";
 import { contracts as statusContracts, printReserve, printSupply, supplyIdentity } from "./lib/status";
 
 const WAD = 10n ** 18n;
@@ -48,6 +68,9 @@ async function main(): Promise<void> {
       "BTC_USD_FEED",
       "LiquidationEngine",
       "ReserveLens",
+      "GovernanceToken",
+      "Timelock",
+      "BallastGovernor",
     ].map((n) => ({
       name: n,
       address: all[n].address,
@@ -196,6 +219,10 @@ async function main(): Promise<void> {
     await oracle.recordPrice(wethAddr);
     await oracle.recordPrice(wbtcAddr);
   });
+  await governanceAct(async () => {
+    await ethFeed.updateAnswer((await oracle.getPrice(wethAddr))[0] / 10n ** 10n);
+    await oracle.recordPrice(wethAddr);
+  });
   console.log("\nDemo complete.");
 }
 
@@ -208,7 +235,8 @@ async function main(): Promise<void> {
 async function crashAct(setEthPrice: (usd: number) => Promise<void>, refreshFeeds: () => Promise<void>) {
   const signers = await ethers.getSigners();
   const [, , bob, , keeper] = signers;
-  const borrowers = { Carol: signers[3], Dave: signers[6], Erin: signers[7] };
+  // Account 6 is the local guardian (config/networks.ts): Dave is account 8.
+  const borrowers = { Carol: signers[3], Dave: signers[8], Erin: signers[7] };
   const vm = await contract<VaultManager>("VaultManager");
   const bdol = await contract<BallastDollar>("BallastDollar");
   const reserve = await contract<ReservePool>("ReservePool");
@@ -311,6 +339,131 @@ async function crashAct(setEthPrice: (usd: number) => Promise<void>, refreshFeed
   const c = await statusContracts(hre);
   await printReserve(hre, c);
   await printSupply(c);
+}
+
+/**
+ * Act 3: governance. BLST holders vote to raise WETH's debt ceiling from 100M to 150M BDOL through
+ * the Governor and the Timelock, with the same library the `gov:*` tasks use; then the guardian
+ * pauses WETH borrowing, which it cannot extend and which ends by itself.
+ */
+async function governanceAct(refreshFeeds: () => Promise<void>) {
+  const signers = await ethers.getSigners();
+  const [treasury, alice, bob, carol, keeper] = signers;
+  const guardian = signers[6];
+  const token = await contract<GovernanceToken>("GovernanceToken");
+  const governor = await contract<BallastGovernor>("BallastGovernor");
+  const timelock = await contract<Timelock>("Timelock");
+  const vm = await contract<VaultManager>("VaultManager");
+  const weth = await contract<MockERC20>("MockERC20", "WETH");
+  const wethAddr = await weth.getAddress();
+  // The demo's proposal ids go to a temporary store, not deployments/hardhat/.
+  setProposalStorePath(path.join(mkdtempSync(path.join(os.tmpdir(), "ballast-demo-")), "proposals.json"));
+
+  say("ACT 3 — governance. Every parameter belongs to the timelock; BLST holders decide.");
+  const roles = await checkRoles(hre);
+  const deployerRoles = roles.roles.filter((r) => r.holder === treasury.address).length;
+  kv("Governance", {
+    "BLST supply (fixed, minted to the treasury)": fmtWad(await token.totalSupply(), 0),
+    "voting delay / period": `${await governor.votingDelay()} s / ${await governor.votingPeriod()} s`,
+    "timelock delay": `${await timelock.getMinDelay()} s`,
+    "proposal threshold": `${fmtWad(await governor.proposalThreshold(), 0)} BLST`,
+    quorum: `${await governor["quorumNumerator()"]()} % of the supply at the snapshot`,
+    "role check":
+      roles.problems.length === 0 ? "ok (every admin role held by the Timelock)" : roles.problems.join("; "),
+    "roles the deployer holds": deployerRoles,
+  });
+
+  say("The treasury hands out BLST: Alice 3M, Bob 2M, Carol 1M; each delegates to themself.");
+  for (const [who, amount] of [
+    [alice, 3_000_000n],
+    [bob, 2_000_000n],
+    [carol, 1_000_000n],
+  ] as const) {
+    await token.connect(treasury).transfer(who.address, amount * WAD);
+    await delegateVotes(hre, who);
+  }
+  // The treasury (94M BLST, self-delegated) does not vote: the holders decide.
+
+  const before = (await vm.collateralConfig(wethAddr)).debtCeiling;
+  say(`Alice proposes: raise WETH's debt ceiling from ${fmtWad(before, 0)} to 150,000,000 BDOL.`);
+  const proposal = await proposeActions(
+    hre,
+    alice,
+    [{ param: "debtCeiling", collateral: "WETH", value: "150000000" }],
+    "Raise the WETH debt ceiling to 150M BDOL",
+  );
+  kv("Proposal", {
+    id: shortId(proposal.id),
+    action: proposal.actions.map((a) => a.text).join("; "),
+    "votes counted at (snapshot)": fmtUtc(proposal.snapshot),
+    "voting closes": fmtUtc(proposal.deadline),
+  });
+
+  say("A minute later the vote opens: Alice and Bob vote for, Carol against.");
+  let tally;
+  for (const [who, support] of [
+    [alice, "for"],
+    [bob, "for"],
+    [carol, "against"],
+  ] as const) {
+    tally = await castVote(hre, who, proposal.id, support, { advance: true });
+  }
+  kv("Votes", {
+    for: fmtVotes(tally!.votes.for),
+    against: fmtVotes(tally!.votes.against),
+    abstain: fmtVotes(tally!.votes.abstain),
+    quorum: `${fmtVotes(tally!.quorum)} (${tally!.quorumReached ? "reached" : "not reached"})`,
+  });
+
+  say("The vote closes after an hour; anyone queues it in the timelock.");
+  const queued = await queueProposal(hre, keeper, proposal.id, { advance: true });
+  console.log(`  Queued; executable from ${fmtUtc(queued.eta)} (the timelock's delay).`);
+  try {
+    await executeProposal(hre, keeper, proposal.id);
+    throw new Error("the timelock let a proposal run early");
+  } catch (err) {
+    console.log(`  Executing now is refused: ${(err as Error).message.split("\n")[0]}`);
+  }
+  console.log(`  WETH debt ceiling still ${fmtWad((await vm.collateralConfig(wethAddr)).debtCeiling, 0)} BDOL.`);
+
+  say("An hour later the keeper executes it (anyone may); the timelock makes the call.");
+  await executeProposal(hre, keeper, proposal.id, { advance: true });
+  const status = await proposalStatus(hre, proposal.id);
+  console.log(
+    `  Proposal ${status.state}. WETH debt ceiling: ${fmtWad((await vm.collateralConfig(wethAddr)).debtCeiling, 0)} BDOL.`,
+  );
+
+  say("The guardian sees trouble and pauses WETH borrowing (it can do nothing else).");
+  await refreshFeeds();
+  await vm.connect(guardian).pauseRiskAdding(wethAddr);
+  const until = (await vm.collateralConfig(wethAddr)).pausedUntil;
+  const aliceWeth = 5n * WAD;
+  await weth.mint(alice.address, aliceWeth);
+  await weth.connect(alice).approve(await vm.getAddress(), aliceWeth);
+  const refusal = async (call: () => Promise<unknown>) => {
+    try {
+      await call();
+      return "accepted";
+    } catch (err) {
+      const e = await decodeRevert(hre, err);
+      return `refused: ${e.name ?? e.text}`;
+    }
+  };
+  kv("While WETH is paused", {
+    "pause ends by itself at": fmtUtc(until),
+    "Alice opens a WETH vault with 5,000 BDOL debt": await refusal(() =>
+      vm.connect(alice).openVault(wethAddr, aliceWeth, 5_000n * WAD),
+    ),
+    "the guardian extends its pause": await refusal(() => vm.connect(guardian).pauseRiskAdding(wethAddr)),
+    "the guardian lifts its pause": await refusal(() => vm.connect(guardian).allowRiskAdding(wethAddr)),
+    "the guardian sets the debt ceiling": await refusal(() => vm.connect(guardian).setDebtCeiling(wethAddr, 1n)),
+  });
+
+  say("A week later the pause has expired without anyone acting: Alice opens her vault.");
+  await time.increaseTo(until);
+  await refreshFeeds();
+  await vm.connect(alice).openVault(wethAddr, aliceWeth, 5_000n * WAD);
+  console.log(`  Opened vault #${await vm.vaultCount()} with 5 WETH and 5,000 BDOL of debt.`);
 }
 
 main().catch((err) => {

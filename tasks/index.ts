@@ -4,3 +4,4 @@ import "./keeper";
 import "./keeperBot";
 import "./status";
 import "./roles";
+import "./governance";

@@ -1395,7 +1395,9 @@ describe("VaultManager", () => {
           .to.be.revertedWithCustomError(vm, "AccessControlUnauthorizedAccount")
           .withArgs(attacker.address, ADMIN_ROLE);
       }
-      await expect(asAttacker.pauseRiskAdding(weth)).to.be.revertedWithCustomError(vm, "NotGuardian").withArgs(attacker.address);
+      await expect(asAttacker.pauseRiskAdding(weth))
+        .to.be.revertedWithCustomError(vm, "NotGuardian")
+        .withArgs(attacker.address);
       await expect(asAttacker.pauseAllRiskAdding())
         .to.be.revertedWithCustomError(vm, "NotGuardian")
         .withArgs(attacker.address);
