@@ -457,6 +457,12 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         uint256 oldValue = _maxRewardShare;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_KEEPER_REWARD_SHARE);
+        // Never above a collateral's penalty: self-liquidation would pay. Bounded: ≤ MAX_COLLATERALS.
+        address[] memory collaterals = vaultManager.collaterals();
+        for (uint256 i; i < collaterals.length; ++i) {
+            uint256 penalty = vaultManager.collateralConfig(collaterals[i]).liquidationPenalty;
+            if (newValue > penalty) revert RewardShareAbovePenalty(collaterals[i], penalty, newValue);
+        }
         _maxRewardShare = uint64(newValue);
         emit MaxRewardShareSet(oldValue, newValue);
     }

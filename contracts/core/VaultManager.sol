@@ -10,6 +10,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IVaultManager} from "../interfaces/IVaultManager.sol";
 import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
+import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
 import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
@@ -57,6 +58,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint128 rateAccumulator; // [ray]
         uint40 lastAccrual; // [seconds]
         uint8 decimals;
+        bool pausedByGuardian; // the current or last pause was the guardian's (its cool-down applies)
         uint72 stabilityFeeSpread; // [ray per second] stability fee − 1 RAY; ≤ MAX_STABILITY_FEE − RAY < 2^72
         // slot 1: written by every accrual and debt change
         uint128 totalNormalizedDebt; // [wad]
@@ -350,6 +352,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
             enabled: c.rateAccumulator != 0,
             paused: block.timestamp < c.pausedUntil,
             pausedUntil: c.pausedUntil,
+            pausedByGuardian: c.pausedByGuardian,
             decimals: c.decimals,
             oracleAsset: c.oracleAsset,
             rateAccumulator: c.rateAccumulator,
@@ -411,6 +414,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
         _checkRatios(params.liquidationRatio, params.borrowRatio);
         ErrorsLib.checkBounds(params.liquidationPenalty, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
+        _checkPenaltyCoversReward(params.liquidationPenalty);
         ErrorsLib.checkBounds(params.stabilityFee, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
         ErrorsLib.checkBounds(params.minDebt, 0, ConstantsLib.MAX_MIN_DEBT);
         ErrorsLib.checkBounds(params.debtCeiling, 0, ConstantsLib.MAX_DEBT_CEILING);
@@ -477,6 +481,7 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
         _checkStep(oldValue, newValue, ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP);
+        _checkPenaltyCoversReward(newValue);
         config.liquidationPenalty = uint64(newValue);
         emit LiquidationPenaltySet(collateral, oldValue, newValue);
     }
@@ -520,8 +525,9 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     function allowRiskAdding(address collateral) external onlyRole(DEFAULT_ADMIN_ROLE) {
         Collateral storage config = _enabledConfig(collateral);
         if (block.timestamp >= config.pausedUntil) revert NotPaused(collateral);
-        // Ending the pause now also starts the guardian's cool-down.
+        // Governance decided: the guardian may pause again at once (no cool-down).
         config.pausedUntil = uint32(block.timestamp);
+        config.pausedByGuardian = false;
         emit Unpaused(collateral, msg.sender);
     }
 
@@ -586,15 +592,26 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         config.totalNormalizedDebt += uint128(normalizedAdded);
     }
 
+    /// @dev Reverts `PenaltyBelowKeeperReward` when a liquidation's keeper reward could exceed the
+    /// penalty the owner pays: self-liquidation would then pay. No engine yet: nothing to compare.
+    function _checkPenaltyCoversReward(uint256 penalty) internal view {
+        address engine = liquidationEngine;
+        if (engine == address(0)) return;
+        uint256 share = ILiquidationEngine(engine).keeperRewardParams().maxRewardShare;
+        if (penalty < share) revert PenaltyBelowKeeperReward(penalty, share);
+    }
+
     /// @dev Reverts `CollateralPaused` while a pause of the collateral runs.
     function _checkNotPaused(Collateral storage config, address collateral) internal view {
         if (block.timestamp < config.pausedUntil) revert CollateralPaused(collateral);
     }
 
     /// @dev Pauses `collateral` for `duration` from now. Governance may renew a running pause; the
-    /// guardian may not, nor pause again within `duration` of a pause's end, so a captured guardian
-    /// freezes a collateral at most half of the time until governance revokes it. With `strict`, a
-    /// pause the guardian may not make reverts; otherwise it is skipped (returns false).
+    /// guardian may not, nor pause again within `duration` of the end of its own last pause, so with
+    /// a fixed `maxPauseDuration` a captured guardian freezes a collateral at most half of the time
+    /// until governance revokes it. A pause by governance, or ended by governance, leaves the guardian
+    /// free to pause at once. With `strict`, a pause the guardian may not make reverts; otherwise it
+    /// is skipped (returns false).
     function _pause(
         address collateral,
         Collateral storage config,
@@ -602,19 +619,20 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint256 duration,
         bool strict
     ) internal returns (bool) {
-        uint256 pausedUntil = config.pausedUntil;
         if (!governance) {
+            uint256 pausedUntil = config.pausedUntil;
             if (block.timestamp < pausedUntil) {
                 if (strict) revert AlreadyPaused(collateral, pausedUntil);
                 return false;
             }
-            if (pausedUntil != 0 && block.timestamp < pausedUntil + duration) {
+            if (config.pausedByGuardian && block.timestamp < pausedUntil + duration) {
                 if (strict) revert PauseCoolingDown(collateral, pausedUntil + duration);
                 return false;
             }
         }
         uint256 until = block.timestamp + duration;
         config.pausedUntil = until.toUint32();
+        config.pausedByGuardian = !governance;
         emit Paused(collateral, msg.sender, until);
         return true;
     }

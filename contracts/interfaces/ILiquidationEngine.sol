@@ -142,6 +142,9 @@ interface ILiquidationEngine {
     error NotReserve(address caller);
     error NothingToClaim(address owner, address collateral);
     error CollateralNotConfigured(address collateral);
+    /// @notice The reward cap would exceed `collateral`'s liquidation penalty: liquidating one's own
+    /// vault would pay.
+    error RewardShareAbovePenalty(address collateral, uint256 penalty, uint256 maxRewardShare);
     error CollateralAlreadyConfigured(address collateral);
     error FloorNotBelowStart(uint256 floorRatio, uint256 startMultiplier);
     error AuctionNotActive(uint256 auctionId);
@@ -243,6 +246,8 @@ interface ILiquidationEngine {
 
     function setKeeperFee(uint256 newValue) external;
 
+    /// @notice Admin: cap on the keeper reward as a share of the debt; never above any collateral's
+    /// liquidation penalty (`RewardShareAbovePenalty`).
     function setMaxRewardShare(uint256 newValue) external;
 
     function setNativeAsset(address newAsset) external;

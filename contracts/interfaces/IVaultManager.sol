@@ -18,6 +18,7 @@ interface IVaultManager {
         bool enabled; // registered collateral
         bool paused; // risk-adding actions refused (block.timestamp < pausedUntil)
         uint256 pausedUntil; // [seconds] end of the current or last pause (0: never paused)
+        bool pausedByGuardian; // that pause was the guardian's: it may pause again from pausedUntil + maxPauseDuration
         uint8 decimals; // collateral token decimals (≤ 18)
         address oracleAsset; // key of the asset's price in the oracle adapter
         uint256 rateAccumulator; // [ray] debt per unit of normalized debt; starts at 1 RAY
@@ -153,6 +154,9 @@ interface IVaultManager {
     /// @notice The guardian cannot pause a collateral again before `availableAt` (one pause
     /// duration after the last pause ended).
     error PauseCoolingDown(address collateral, uint256 availableAt);
+    /// @notice The penalty would be below the engine's `maxRewardShare`: a keeper reward above the
+    /// penalty would make liquidating one's own vault pay.
+    error PenaltyBelowKeeperReward(uint256 penalty, uint256 maxRewardShare);
     /// @notice `allowRiskAdding` of a collateral that is not paused.
     error NotPaused(address collateral);
     /// @notice `pauseAllRiskAdding` found no collateral it could pause.
@@ -301,7 +305,8 @@ interface IVaultManager {
 
     function setBorrowRatio(address collateral, uint256 newValue) external;
 
-    /// @notice Admin: move the penalty by at most `MAX_LIQUIDATION_PENALTY_STEP`.
+    /// @notice Admin: move the penalty by at most `MAX_LIQUIDATION_PENALTY_STEP`; never below the
+    /// liquidation engine's `maxRewardShare` (`PenaltyBelowKeeperReward`).
     function setLiquidationPenalty(address collateral, uint256 newValue) external;
 
     /// @notice Admin: set the per-second stability fee; interest accrues at the old fee first.
@@ -317,7 +322,9 @@ interface IVaultManager {
     /// @notice Guardian or governance: refuse risk-adding actions (opening with debt, borrow,
     /// withdraw from a vault with debt) on `collateral` for `maxPauseDuration`. Deposits, repays,
     /// closes and liquidations go on. Governance may renew a running pause; the guardian may not,
-    /// and may pause a collateral again only `maxPauseDuration` after its last pause ended.
+    /// and after a pause of its own that ran out it may pause that collateral again only
+    /// `maxPauseDuration` later (`PauseCoolingDown`). A pause made or ended by governance leaves no
+    /// cool-down.
     function pauseRiskAdding(address collateral) external;
 
     /// @notice Guardian or governance: the system circuit breaker — `pauseRiskAdding` every collateral the
@@ -325,7 +332,8 @@ interface IVaultManager {
     /// when there is none.
     function pauseAllRiskAdding() external;
 
-    /// @notice Governance: end a running pause now (the unpause; the guardian's cool-down starts now).
+    /// @notice Governance: end a running pause now (the unpause). The guardian may pause again at
+    /// once; to stop a captured guardian, revoke its role in the same proposal.
     /// @dev The pause functions' names sort after the hot paths' selectors: the via-IR dispatcher
     /// compares selectors one by one in ascending order (~22 gas each), so every function whose
     /// selector sorts before `borrow` (0xd6bda0c0) and `repay` (0xd8aed145) costs them gas.

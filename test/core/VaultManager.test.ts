@@ -1539,6 +1539,24 @@ describe("VaultManager", () => {
           .withArgs(MAX_LIQUIDATION_PENALTY + 1n, 0n, MAX_LIQUIDATION_PENALTY);
         expect((await vm.collateralConfig(weth)).liquidationPenalty).to.equal(MAX_LIQUIDATION_PENALTY);
       });
+
+      it("never goes below the engine's maxRewardShare (PenaltyBelowKeeperReward): self-liquidation must not pay", async () => {
+        const share = (await sys.engine.keeperRewardParams()).maxRewardShare; // 2 %
+        await admin.setLiquidationPenalty(weth, wad("0.05"));
+        const before = await snapshot(sys);
+        await expect(admin.setLiquidationPenalty(weth, share - 1n))
+          .to.be.revertedWithCustomError(vm, "PenaltyBelowKeeperReward")
+          .withArgs(share - 1n, share);
+        await expectUnchanged(sys, before);
+        await expect(admin.setLiquidationPenalty(weth, share))
+          .to.emit(vm, "LiquidationPenaltySet")
+          .withArgs(weth, wad("0.05"), share);
+        // A new collateral is held to the same rule (USDC has a feed but is not a collateral).
+        const asset = await sys.usdc.getAddress();
+        await expect(admin.addCollateral(asset, { ...collateralParams(asset), liquidationPenalty: share - 1n }))
+          .to.be.revertedWithCustomError(vm, "PenaltyBelowKeeperReward")
+          .withArgs(share - 1n, share);
+      });
     });
 
     describe("setStabilityFee", () => {

@@ -1001,6 +1001,17 @@ describe("LiquidationEngine", () => {
       },
     ];
 
+    it("setMaxRewardShare never exceeds a collateral's penalty (RewardShareAbovePenalty): self-liquidation must not pay", async () => {
+      const vmAdmin = vm.connect(await adminOf(vm));
+      await vmAdmin.setLiquidationPenalty(await sys.wbtc.getAddress(), wad("0.06")); // WETH stays at 10 %
+      const before = await snapshot(sys);
+      await expect(admin.setMaxRewardShare(wad("0.07")))
+        .to.be.revertedWithCustomError(engine, "RewardShareAbovePenalty")
+        .withArgs(await sys.wbtc.getAddress(), wad("0.06"), wad("0.07"));
+      await expectUnchanged(sys, before);
+      await expect(admin.setMaxRewardShare(wad("0.06"))).to.emit(engine, "MaxRewardShareSet");
+    });
+
     for (const g of globals) {
       it(`${g.setter}: sets with an old/new event; NoChange; OutOfBounds above ${g.max}; admin only`, async () => {
         const call = (signer: LiquidationEngine, value: bigint) =>
