@@ -72,7 +72,10 @@ export interface GovernanceSetup {
   proposalThreshold: bigint;
   /** Quorum, percent of the supply at the snapshot. */
   quorumPercent: number;
-  /** Seconds after which any pause ends unless governance renews it (VaultManager.maxPauseDuration). */
+  /**
+   * Seconds after which any pause ends unless governance renews it (VaultManager.maxPauseDuration);
+   * must exceed votingDelay + votingPeriod + timelockDelay (checked by deploy/07_governance.ts).
+   */
   maxPauseDuration: number;
   /**
    * Local networks only: the treasury (the deployer account) delegates its votes to itself at
@@ -95,7 +98,8 @@ function publicGovernance(network: string): GovernanceSetup {
     timelockDelay: 2 * DAY,
     proposalThreshold: wad(100_000),
     quorumPercent: 4,
-    maxPauseDuration: 7 * DAY,
+    // Longer than a governance cycle (8 days): a vote can renew a pause before it lapses.
+    maxPauseDuration: 14 * DAY,
     selfDelegateTreasury: false,
   };
 }

@@ -11,6 +11,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
 
   for (const [name, t] of Object.entries(config.testTokens)) {
     await deployments.deploy(name, {
+      skipIfAlreadyDeployed: true,
       contract: "MockERC20",
       from: deployer,
       args: [t.name, t.symbol, t.decimals],
@@ -19,6 +20,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   }
   for (const [name, f] of Object.entries(config.mockFeeds)) {
     await deployments.deploy(name, {
+      skipIfAlreadyDeployed: true,
       contract: "MockAggregator",
       from: deployer,
       args: [f.decimals, f.description, f.answer],

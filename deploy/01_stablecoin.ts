@@ -7,6 +7,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployer } = await getNamedAccounts();
   const { stablecoin, local } = networkConfig(network.name);
   await deployments.deploy("BallastDollar", {
+    skipIfAlreadyDeployed: true,
     from: deployer,
     args: [stablecoin.name, stablecoin.symbol, deployer],
     log: !local,

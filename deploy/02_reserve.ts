@@ -10,6 +10,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { stablecoin, local, reserve: reserveConfig } = networkConfig(network.name);
   const bdol = await deployments.get("BallastDollar");
   const reserve = await deployments.deploy("ReservePool", {
+    skipIfAlreadyDeployed: true,
     from: deployer,
     args: [bdol.address, deployer, reserveConfig.bufferShare],
     log: !local,

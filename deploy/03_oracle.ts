@@ -2,7 +2,7 @@ import { ZeroAddress } from "ethers";
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig, type AddressRef, type FeedSetup } from "../config/networks";
-import { resolveAddress, toBigInt } from "../scripts/lib/deploy";
+import { resolveAddress, toBigInt, requireAdmin } from "../scripts/lib/deploy";
 
 /**
  * The oracle adapter: the sequencer-uptime feed when the network has one, a feed per collateral
@@ -22,7 +22,11 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
       ? ZeroAddress
       : await resolveAddress(hre, config.oracle.sequencerFeed, "oracle.sequencerFeed");
   const grace = sequencerFeed === ZeroAddress ? 0 : config.oracle.sequencerGracePeriod;
-  await deployments.deploy("OracleAdapter", { ...opts, args: [deployer, sequencerFeed, grace] });
+  await deployments.deploy("OracleAdapter", {
+    ...opts,
+    skipIfAlreadyDeployed: true,
+    args: [deployer, sequencerFeed, grace],
+  });
 
   const assets: [string, { token: AddressRef; feed: FeedSetup }][] = [
     ...Object.entries(config.collaterals),
@@ -46,6 +50,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
       toBigInt(current.maxDeviation) === feed.maxDeviation &&
       toBigInt(current.ewmaLambda) === feed.ewmaLambda;
     if (!inForce) {
+      await requireAdmin(hre, "OracleAdapter", `OracleAdapter.setFeed(${asset}, …)`);
       await deployments.execute(
         "OracleAdapter",
         opts,

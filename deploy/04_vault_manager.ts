@@ -1,7 +1,7 @@
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
-import { resolveAddress, setIfDifferent } from "../scripts/lib/deploy";
+import { resolveAddress, setIfDifferent, requireAdmin } from "../scripts/lib/deploy";
 
 /** The vault manager, its collaterals from the network config, and its minting right. */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
@@ -14,6 +14,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     ["BallastDollar", "OracleAdapter", "ReservePool"].map((n) => deployments.get(n)),
   );
   const vm = await deployments.deploy("VaultManager", {
+    skipIfAlreadyDeployed: true,
     from: deployer,
     args: [bdol.address, oracle.address, reserve.address, deployer],
     log,
@@ -23,6 +24,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     const token = await resolveAddress(hre, c.token, `collaterals.${symbol}.token`);
     const current = await deployments.read("VaultManager", "collateralConfig", token);
     if (current.enabled) continue;
+    await requireAdmin(hre, "VaultManager", `VaultManager.addCollateral(${symbol})`);
     await deployments.execute("VaultManager", { from: deployer, log }, "addCollateral", token, {
       oracleAsset: token,
       debtCeiling: c.debtCeiling,

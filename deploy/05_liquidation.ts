@@ -1,7 +1,7 @@
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
-import { resolveAddress, setIfDifferent, toBigInt } from "../scripts/lib/deploy";
+import { resolveAddress, setIfDifferent, toBigInt, requireAdmin } from "../scripts/lib/deploy";
 
 /**
  * The liquidation engine: auction parameters per collateral, keeper pay and the total auction
@@ -18,6 +18,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
 
   const [vm, reserve] = await Promise.all(["VaultManager", "ReservePool"].map((n) => deployments.get(n)));
   const engine = await deployments.deploy("LiquidationEngine", {
+    skipIfAlreadyDeployed: true,
     ...opts,
     args: [vm.address, reserve.address, deployer],
   });
@@ -27,6 +28,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     const state = await deployments.read("LiquidationEngine", "collateralState", token);
     const a = c.auction;
     if (!state.enabled) {
+      await requireAdmin(hre, "LiquidationEngine", `LiquidationEngine.configureCollateral(${symbol})`);
       await deployments.execute("LiquidationEngine", opts, "configureCollateral", token, a);
       continue;
     }
@@ -41,7 +43,9 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
       ["setAuctionDust", p.dust, a.dust],
     ];
     for (const [setter, current, wanted] of setters) {
-      if (toBigInt(current) !== wanted) await deployments.execute("LiquidationEngine", opts, setter, token, wanted);
+      if (toBigInt(current) === wanted) continue;
+      await requireAdmin(hre, "LiquidationEngine", `LiquidationEngine.${setter}(${symbol}, ${wanted})`);
+      await deployments.execute("LiquidationEngine", opts, setter, token, wanted);
     }
   }
 

@@ -8,7 +8,12 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployer } = await getNamedAccounts();
   const { local } = networkConfig(network.name);
   const [vm, engine] = await Promise.all(["VaultManager", "LiquidationEngine"].map((n) => deployments.get(n)));
-  await deployments.deploy("ReserveLens", { from: deployer, args: [vm.address, engine.address], log: !local });
+  await deployments.deploy("ReserveLens", {
+    from: deployer,
+    skipIfAlreadyDeployed: true,
+    args: [vm.address, engine.address],
+    log: !local,
+  });
 };
 
 func.id = "06_lens";

@@ -1,7 +1,7 @@
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
-import { resolveAddress, setIfDifferent } from "../scripts/lib/deploy";
+import { resolveAddress, setIfDifferent, toBigInt } from "../scripts/lib/deploy";
 
 /**
  * Governance: the token (whole supply to the treasury), the timelock and the governor, and the
@@ -15,20 +15,52 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const g = config.governance;
   const opts = { from: deployer, log: !config.local };
 
+  // A guardian pause must outlast a whole governance cycle, so that a vote can renew it (or revoke a
+  // captured guardian) before it lapses.
+  const cycle = g.votingDelay + g.votingPeriod + g.timelockDelay;
+  if (g.maxPauseDuration <= cycle) {
+    throw new Error(
+      `config/networks.ts: governance.maxPauseDuration (${g.maxPauseDuration} s) must exceed voting delay + ` +
+        `voting period + timelock delay (${cycle} s) on ${network.name}`,
+    );
+  }
+
+  // Never redeployed by a re-run (skipIfAlreadyDeployed): a new governor or timelock would hold no
+  // power, a new token would mint a second supply. Settings that differ from the config are reported.
   const treasury = await resolveAddress(hre, g.treasury, "governance.treasury");
   const token = await deployments.deploy("GovernanceToken", {
     ...opts,
+    skipIfAlreadyDeployed: true,
     args: [g.token.name, g.token.symbol, treasury, g.token.supply],
   });
   // Executors: address(0), i.e. anyone may execute a proposal once its delay has passed.
   const timelock = await deployments.deploy("Timelock", {
     ...opts,
+    skipIfAlreadyDeployed: true,
     args: [g.timelockDelay, [], [ethers.ZeroAddress], deployer],
   });
   const governor = await deployments.deploy("BallastGovernor", {
     ...opts,
+    skipIfAlreadyDeployed: true,
     args: [token.address, timelock.address, g.votingDelay, g.votingPeriod, g.proposalThreshold, g.quorumPercent],
   });
+
+  const inForce: [string, unknown, bigint][] = [
+    ["voting delay", await deployments.read("BallastGovernor", "votingDelay"), BigInt(g.votingDelay)],
+    ["voting period", await deployments.read("BallastGovernor", "votingPeriod"), BigInt(g.votingPeriod)],
+    ["proposal threshold", await deployments.read("BallastGovernor", "proposalThreshold"), g.proposalThreshold],
+    ["quorum percent", await deployments.read("BallastGovernor", "quorumNumerator()"), BigInt(g.quorumPercent)],
+    ["timelock delay", await deployments.read("Timelock", "getMinDelay"), BigInt(g.timelockDelay)],
+  ];
+  const differ = inForce.filter(([, current, wanted]) => toBigInt(current) !== wanted);
+  if (differ.length > 0) {
+    throw new Error(
+      `governance settings on ${network.name} differ from config/networks.ts (${differ
+        .map(([what, current, wanted]) => `${what}: ${String(current)} on chain, ${wanted} in the config`)
+        .join("; ")}): only a proposal changes them (setVotingDelay, setVotingPeriod, setProposalThreshold, ` +
+        `updateQuorumNumerator, Timelock.updateDelay)`,
+    );
+  }
 
   for (const role of ["PROPOSER_ROLE", "CANCELLER_ROLE"]) {
     const id = await deployments.read("Timelock", role);

@@ -114,6 +114,14 @@ export async function checkRoles(hre: HardhatRuntimeEnvironment): Promise<RoleRe
     }
   }
 
+  // On public networks the deployer must not be the guardian or the treasury either: all BLST in
+  // the deployer's hands is control without any role.
+  if (!config.local) {
+    const treasury = await resolveAddress(hre, config.governance.treasury, "governance.treasury");
+    if (guardian.toLowerCase() === deployer.toLowerCase()) problems.push("the guardian is the deployer");
+    if (treasury.toLowerCase() === deployer.toLowerCase()) problems.push("the treasury (all BLST) is the deployer");
+  }
+
   const links = await checkLinks(hre, address, nameOf);
   for (const l of links) if (!l.ok) problems.push(`${l.what} is ${l.valueName}`);
   return { roles, links, problems };

@@ -222,4 +222,49 @@ describe("Roles (post-deploy role check)", function () {
       expect(text).to.match(/BAD +LiquidationEngine\.DEFAULT_ADMIN_ROLE/);
     });
   });
+
+  describe("re-running the deploy after the handover", () => {
+    it("sends no transaction when the config is unchanged", async () => {
+      const block = await ethers.provider.getBlockNumber();
+      const before = await deployments.all();
+      await deployments.run(undefined, { resetMemory: false, writeDeploymentsToFiles: false });
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      const after = await deployments.all();
+      for (const [name, d] of Object.entries(before)) expect(after[name].address, name).to.equal(d.address);
+      expect((await checkRoles(hre)).problems).to.deep.equal([]);
+    });
+
+    it("stops with a clear message, deploying nothing, when a setting differs from the config", async () => {
+      const config = networkConfig("hardhat");
+      const block = await ethers.provider.getBlockNumber();
+      const cases: [() => void, () => void, string][] = [
+        [
+          () => (config.governance.votingPeriod += 60),
+          () => (config.governance.votingPeriod -= 60),
+          "governance settings on hardhat differ from config/networks.ts (voting period: 3600 on chain, 3660 in the config)",
+        ],
+        [
+          () => (config.collaterals.WETH.auction.dust += 1n),
+          () => (config.collaterals.WETH.auction.dust -= 1n),
+          "the deployer no longer administers LiquidationEngine (the timelock does): propose the change with npx hardhat gov:propose",
+        ],
+        [
+          () => (config.reserve.bufferShare -= 1n),
+          () => (config.reserve.bufferShare += 1n),
+          "the deployer no longer administers ReservePool (the timelock does)",
+        ],
+      ];
+      for (const [change, restore, message] of cases) {
+        change();
+        try {
+          await expect(
+            deployments.run(undefined, { resetMemory: false, writeDeploymentsToFiles: false }),
+          ).to.be.rejectedWith(message);
+        } finally {
+          restore();
+        }
+      }
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+    });
+  });
 });

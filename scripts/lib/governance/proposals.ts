@@ -611,6 +611,9 @@ export async function proposeActions(
   const targets = resolved.map((a) => a.target);
   const values = resolved.map((a) => a.value);
   const calldatas = resolved.map((a) => a.calldata);
+  // The Governor accepts a description ending in "#proposer=<address>" only from that address, so
+  // nobody can front-run the proposal with the same content, become its proposer and cancel it.
+  if (!/#proposer=0x[0-9a-fA-F]{40}$/.test(description)) description = `${description}\n\n#proposer=${proposer}`;
   const descriptionHash = keccakUtf8(description);
   const id = await g.governor.hashProposal(targets, values, calldatas, descriptionHash);
   if (await exists(g, id)) {
