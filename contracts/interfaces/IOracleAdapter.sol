@@ -75,7 +75,8 @@ interface IOracleAdapter {
         uint256 varianceRate; // [wad per second] EWMA of squared relative returns divided by elapsed time
     }
 
-    event FeedConfigured(address indexed asset, FeedConfig config);
+    /// @notice A feed configuration replaced `oldConfig` (all zero for a new asset) with `newConfig`.
+    event FeedConfigured(address indexed asset, FeedConfig oldConfig, FeedConfig newConfig);
     /// @notice A live price was recorded as the last good price.
     event PriceRecorded(address indexed asset, uint256 price, uint256 updatedAt, uint256 varianceRate);
     /// @notice The circuit breaker tripped, or a later jump replaced the pending price: `price` is

@@ -157,9 +157,10 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
             ewmaLambda: ewmaLambda,
             secondaryDecimals: secondaryFeed == address(0) ? 0 : _validFeedDecimals(secondaryFeed)
         });
-        if (keccak256(abi.encode(config)) == keccak256(abi.encode(_feedConfigs[asset]))) revert ErrorsLib.NoChange();
+        FeedConfig memory oldConfig = _feedConfigs[asset];
+        if (keccak256(abi.encode(config)) == keccak256(abi.encode(oldConfig))) revert ErrorsLib.NoChange();
         _feedConfigs[asset] = config;
-        emit FeedConfigured(asset, config);
+        emit FeedConfigured(asset, oldConfig, config);
     }
 
     // ---------------------------------------------------------------- internal

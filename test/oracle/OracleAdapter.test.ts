@@ -742,12 +742,13 @@ describe("OracleAdapter", () => {
       feedAddr = await feed.getAddress();
     });
 
-    it("stores the configuration and emits FeedConfigured", async () => {
+    it("stores the configuration and emits FeedConfigured with the old and the new configuration", async () => {
       const secondary = await newFeed(6, 100n * 10n ** 6n);
       const secondaryAddr = await secondary.getAddress();
+      const none = [ethers.ZeroAddress, 0n, 0n, 0n, 0n, 0n, ethers.ZeroAddress, 0n, 0n];
       await expect(call({ secondary: secondaryAddr }))
         .to.emit(oracle, "FeedConfigured")
-        .withArgs(NEW_ASSET, [
+        .withArgs(NEW_ASSET, none, [
           feedAddr,
           wad("0.25"),
           3600n,
