@@ -2,8 +2,10 @@
 pragma solidity 0.8.30;
 
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 import {IVaultManager} from "../../contracts/interfaces/IVaultManager.sol";
+import {ILiquidationEngine} from "../../contracts/interfaces/ILiquidationEngine.sol";
 import {IOracleAdapter} from "../../contracts/interfaces/IOracleAdapter.sol";
 import {ConstantsLib} from "../../contracts/libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
@@ -17,9 +19,11 @@ import {VaultStorage} from "./utils/VaultStorage.sol";
 /// @title VaultManagerInvariantTest
 /// @notice DESIGN.md §5 invariants of the vault manager under random operation sequences driven by
 /// `VaultHandler` (4 actors, WETH and WBTC vaults, operators, time, price moves and circuit-breaker
-/// trips, governance parameter changes). The handler checks every action in both directions (a safe
-/// action must succeed, an unsafe one must revert with the exact error) against a reference model;
-/// the functions below are the §5 invariants, checked by forge after every call.
+/// trips, governance parameter changes including the liquidation engine's keeper reward cap,
+/// expiring pauses by governance and by a guardian). The
+/// handler checks every action in both directions (a safe action must succeed, an unsafe one must
+/// revert with the exact error) against a reference model; the functions below are the §5
+/// invariants (and the pauses' bound), checked by forge after every call.
 ///
 /// §5.1, the supply identity, as tested. Per collateral c, with D_c = ⌈totalNormalizedDebt × rate / RAY⌉
 /// from `collateralConfig(c)`, S_c = (minted − burnt for c by vault actions) + (fees of c minted to the
@@ -49,17 +53,24 @@ contract VaultManagerInvariantTest is BallastFixture {
     VaultHandler internal handler;
     address[4] internal actors;
     address[2] internal tokens;
+    address internal guardian;
 
     function setUp() public {
         vm.warp(START_TIME);
         ballast = _deployBallast(makeAddr("deployer"));
         actors = [makeAddr("alice"), makeAddr("bob"), makeAddr("carol"), makeAddr("dave")];
         tokens = [address(ballast.weth), address(ballast.wbtc)];
+        guardian = makeAddr("guardian");
+        bytes32 guardianRole = ballast.vaultManager.GUARDIAN_ROLE();
+        vm.prank(ballast.deployer);
+        IAccessControl(address(ballast.vaultManager)).grantRole(guardianRole, guardian);
 
         handler = new VaultHandler(
             VaultManagerModel.Deployment({
                 deployer: ballast.deployer,
+                guardian: guardian,
                 vaultManager: ballast.vaultManager,
+                engine: ballast.engine,
                 oracle: ballast.oracle,
                 stablecoin: ballast.stablecoin,
                 reserve: address(ballast.reserve),
@@ -72,11 +83,13 @@ contract VaultManagerInvariantTest is BallastFixture {
 
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: _fuzzedSelectors()}));
-        address[12] memory system = [
+        address[14] memory system = [
             address(ballast.stablecoin),
             address(ballast.reserve),
             address(ballast.oracle),
             address(ballast.vaultManager),
+            address(ballast.engine),
+            address(ballast.lens),
             address(ballast.weth),
             address(ballast.wbtc),
             address(ballast.usdc),
@@ -115,7 +128,8 @@ contract VaultManagerInvariantTest is BallastFixture {
         _checkCollateralHeld();
     }
 
-    /// @notice §5.5: every vault-manager, oracle and stablecoin parameter is inside its ConstantsLib bound.
+    /// @notice §5.5: every vault-manager, oracle and stablecoin parameter is inside its ConstantsLib bound,
+    /// and no collateral's liquidation penalty is below the engine's keeper reward cap (maxRewardShare).
     function invariant_parametersInBounds() public view {
         _checkParametersInBounds();
     }
@@ -124,6 +138,20 @@ contract VaultManagerInvariantTest is BallastFixture {
     /// without that actor or its operator calling; and every balance is what the consented flows give.
     function invariant_noMovementWithoutConsent() public view {
         _checkConsent();
+    }
+
+    /// @notice Pauses expire and the guardian keeps its cool-down. For every collateral:
+    /// pausedUntil ≤ (time of its last pause, by governance, the guardian or a circuit breaker) +
+    /// (maxPauseDuration in force at that pause) ≤ that time + MAX_PAUSE_DURATION; a collateral never
+    /// paused has pausedUntil = 0; pausedByGuardian holds exactly when the guardian made the last pause
+    /// and governance has neither paused nor unpaused since; and no guardian pause started during a
+    /// pause, nor within maxPauseDuration of the end of a pause of its own that governance neither
+    /// renewed nor ended (checked by the handler at every guardian pause, against the chain before
+    /// the call and against its ghosts).
+    /// @dev The bound uses the duration in force at the pause, not the current one: lowering
+    /// maxPauseDuration does not shorten a running pause (see `test_LoweringMaxPauseDurationKeepsRunningPause`).
+    function invariant_pausesExpire() public view {
+        _checkPauses();
     }
 
     /// @notice After each run: the liveness probe passes (debt-free vaults withdraw everything whatever
@@ -147,6 +175,7 @@ contract VaultManagerInvariantTest is BallastFixture {
         _checkCollateralHeld();
         _checkParametersInBounds();
         _checkConsent();
+        _checkPauses();
     }
 
     // =================================================================== deterministic tests
@@ -210,7 +239,311 @@ contract VaultManagerInvariantTest is BallastFixture {
         _checkCollateralHeld();
         _checkParametersInBounds();
         _checkConsent();
+        _checkPauses();
         assertFalse(handler.borrowRatioViolated(), handler.borrowRatioViolation());
+        _assertSharedSelectorActionsSucceeded();
+    }
+
+    /// @dev Every kind of successful pause call occurred (they share the handler's `pause` selector),
+    /// and so did a change of the keeper reward cap (from the `setParameter` selector).
+    function _assertSharedSelectorActionsSucceeded() internal view {
+        VaultHandler.Action[8] memory pauseActions = [
+            VaultHandler.Action.Pause,
+            VaultHandler.Action.Renew,
+            VaultHandler.Action.Unpause,
+            VaultHandler.Action.CircuitBreaker,
+            VaultHandler.Action.SetMaxPauseDuration,
+            VaultHandler.Action.GuardianPause,
+            VaultHandler.Action.GuardianCircuitBreaker,
+            VaultHandler.Action.SetMaxRewardShare
+        ];
+        for (uint256 k; k < pauseActions.length; ++k) {
+            assertGt(
+                handler.successes(pauseActions[k]),
+                0,
+                string.concat("never succeeded: action kind ", vm.toString(uint256(pauseActions[k])))
+            );
+        }
+    }
+
+    /// @notice The guardian's window after a pause of its own, second by second: no pause while it
+    /// runs, none within maxPauseDuration of its end, then a pause again; its circuit breaker skips
+    /// what it may not pause.
+    function test_GuardianPauseWindowEdges() public {
+        IVaultManager manager = ballast.vaultManager;
+        address weth = tokens[0];
+        uint256 d = manager.maxPauseDuration();
+        assertEq(d, ConstantsLib.DEFAULT_MAX_PAUSE_DURATION, "default maxPauseDuration");
+        assertFalse(manager.collateralConfig(weth).pausedByGuardian, "never paused");
+
+        uint256 t0 = block.timestamp;
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + d, "guardian pause");
+        assertTrue(manager.collateralConfig(weth).pausedByGuardian, "the guardian's pause");
+        vm.warp(t0 + d - 1);
+        assertTrue(manager.collateralConfig(weth).paused, "paused until its last second");
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.AlreadyPaused.selector, weth, t0 + d));
+        manager.pauseRiskAdding(weth);
+        vm.warp(t0 + d);
+        assertFalse(manager.collateralConfig(weth).paused, "over at pausedUntil");
+        assertTrue(manager.collateralConfig(weth).pausedByGuardian, "still the guardian's last pause");
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.PauseCoolingDown.selector, weth, t0 + 2 * d));
+        manager.pauseRiskAdding(weth);
+        vm.warp(t0 + 2 * d - 1);
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.PauseCoolingDown.selector, weth, t0 + 2 * d));
+        manager.pauseRiskAdding(weth);
+        // The guardian's circuit breaker skips WETH (cooling down) and pauses WBTC.
+        vm.prank(guardian);
+        manager.pauseAllRiskAdding();
+        assertEq(manager.collateralConfig(tokens[1]).pausedUntil, t0 + 3 * d - 1, "breaker paused WBTC");
+        assertTrue(manager.collateralConfig(tokens[1]).pausedByGuardian, "the guardian's breaker");
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + d, "breaker skipped WETH");
+        vm.prank(guardian);
+        vm.expectRevert(IVaultManager.NothingToPause.selector);
+        manager.pauseAllRiskAdding();
+
+        vm.warp(t0 + 2 * d);
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + 3 * d, "guardian pause after the cool-down");
+    }
+
+    /// @notice Governance renews a running pause of the guardian (the pause becomes governance's)
+    /// and ends it: the guardian may pause again at once.
+    function test_GovernanceRenewsAndEndsPauses() public {
+        IVaultManager manager = ballast.vaultManager;
+        address weth = tokens[0];
+        uint256 d = manager.maxPauseDuration();
+        uint256 t0 = block.timestamp;
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + d, "guardian pause");
+
+        vm.warp(t0 + 1);
+        vm.prank(ballast.deployer);
+        manager.pauseRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + 1 + d, "governance renewal");
+        assertFalse(manager.collateralConfig(weth).pausedByGuardian, "a renewal makes it governance's pause");
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.AlreadyPaused.selector, weth, t0 + 1 + d));
+        manager.pauseRiskAdding(weth);
+        vm.warp(t0 + 2);
+        vm.prank(ballast.deployer);
+        manager.allowRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + 2, "unpause ends the pause now");
+        assertFalse(manager.collateralConfig(weth).paused, "not paused");
+        assertFalse(manager.collateralConfig(weth).pausedByGuardian, "unpaused by governance");
+        vm.prank(ballast.deployer);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.NotPaused.selector, weth));
+        manager.allowRiskAdding(weth);
+        vm.prank(guardian);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, bytes32(0))
+        );
+        manager.allowRiskAdding(weth);
+
+        // No cool-down after governance's unpause: the guardian pauses in the same second.
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + 2 + d, "guardian pause right after the unpause");
+        assertTrue(manager.collateralConfig(weth).pausedByGuardian, "the guardian's pause again");
+    }
+
+    /// @notice Governance ending the guardian's own pause (no renewal) leaves no cool-down either;
+    /// a guardian pause that runs out unrenewed and unended does.
+    function test_GovernanceEndingGuardianPauseLeavesNoCoolDown() public {
+        IVaultManager manager = ballast.vaultManager;
+        address weth = tokens[0];
+        uint256 d = manager.maxPauseDuration();
+        uint256 t0 = block.timestamp;
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        vm.warp(t0 + 1);
+        vm.prank(ballast.deployer);
+        manager.allowRiskAdding(weth);
+        assertFalse(manager.collateralConfig(weth).pausedByGuardian, "governance ended the guardian's pause");
+        vm.prank(guardian);
+        manager.pauseAllRiskAdding();
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + 1 + d, "breaker right after the unpause");
+        assertEq(manager.collateralConfig(tokens[1]).pausedUntil, t0 + 1 + d, "breaker paused WBTC too");
+        // That pause runs out unrenewed: now the guardian waits a full maxPauseDuration.
+        vm.warp(t0 + 1 + 2 * d - 1);
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.PauseCoolingDown.selector, weth, t0 + 1 + 2 * d));
+        manager.pauseRiskAdding(weth);
+        vm.prank(guardian);
+        vm.expectRevert(IVaultManager.NothingToPause.selector);
+        manager.pauseAllRiskAdding();
+        vm.warp(t0 + 1 + 2 * d);
+        vm.prank(guardian);
+        manager.pauseAllRiskAdding();
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + 1 + 3 * d, "breaker after the cool-down");
+    }
+
+    /// @notice A pause made by governance (one collateral or the circuit breaker) leaves no cool-down:
+    /// the guardian may pause the second it runs out, while it may not pause during it.
+    function test_GuardianPausesWhenGovernancePauseRunsOut() public {
+        IVaultManager manager = ballast.vaultManager;
+        address weth = tokens[0];
+        address wbtc = tokens[1];
+        uint256 d = manager.maxPauseDuration();
+        uint256 t0 = block.timestamp;
+        vm.prank(guardian);
+        manager.pauseRiskAdding(wbtc); // the guardian's own pause of WBTC: cool-down after it
+        vm.prank(ballast.deployer);
+        manager.pauseAllRiskAdding(); // governance renews WBTC's pause and pauses WETH
+        assertFalse(manager.collateralConfig(weth).pausedByGuardian, "governance's breaker: WETH");
+        assertFalse(manager.collateralConfig(wbtc).pausedByGuardian, "governance's breaker: WBTC");
+        vm.warp(t0 + d - 1);
+        vm.prank(guardian);
+        vm.expectRevert(IVaultManager.NothingToPause.selector);
+        manager.pauseAllRiskAdding();
+
+        vm.warp(t0 + d);
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + 2 * d, "guardian pause as governance's ends");
+        vm.prank(guardian);
+        manager.pauseAllRiskAdding(); // skips WETH (paused), pauses WBTC
+        assertEq(manager.collateralConfig(wbtc).pausedUntil, t0 + 2 * d, "breaker paused WBTC at once");
+        assertTrue(manager.collateralConfig(wbtc).pausedByGuardian, "the guardian's breaker");
+    }
+
+    /// @notice Lowering maxPauseDuration does not shorten a running pause: the pause outlives the new
+    /// maximum (hence `invariant_pausesExpire` bounds a pause by the duration in force when it was
+    /// made), while the guardian's cool-down after its own pause shrinks at once.
+    function test_LoweringMaxPauseDurationKeepsRunningPause() public {
+        IVaultManager manager = ballast.vaultManager;
+        address weth = tokens[0];
+        uint256 t0 = block.timestamp;
+        vm.prank(ballast.deployer);
+        manager.setMaxPauseDuration(ConstantsLib.MAX_PAUSE_DURATION);
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        vm.prank(ballast.deployer);
+        manager.setMaxPauseDuration(ConstantsLib.MIN_PAUSE_DURATION);
+        uint256 until = manager.collateralConfig(weth).pausedUntil;
+        assertEq(until, t0 + ConstantsLib.MAX_PAUSE_DURATION, "running pause keeps its end");
+        assertGt(until, t0 + manager.maxPauseDuration(), "longer than the current maxPauseDuration");
+        vm.warp(until + ConstantsLib.MIN_PAUSE_DURATION - 1);
+        vm.prank(guardian);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IVaultManager.PauseCoolingDown.selector,
+                weth,
+                until + ConstantsLib.MIN_PAUSE_DURATION
+            )
+        );
+        manager.pauseRiskAdding(weth);
+        vm.warp(until + ConstantsLib.MIN_PAUSE_DURATION);
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        assertEq(
+            manager.collateralConfig(weth).pausedUntil,
+            block.timestamp + ConstantsLib.MIN_PAUSE_DURATION,
+            "guardian"
+        );
+    }
+
+    /// @notice No liquidation penalty below the engine's keeper reward cap, from either side:
+    /// setLiquidationPenalty checks it after the bounds and the step, setMaxRewardShare after
+    /// NoChange and its bound, naming the first registered collateral whose penalty is below.
+    function test_PenaltyNeverBelowKeeperReward() public {
+        IVaultManager manager = ballast.vaultManager;
+        ILiquidationEngine engine = ballast.engine;
+        (address weth, address wbtc) = (tokens[0], tokens[1]);
+        uint256 share = engine.keeperRewardParams().maxRewardShare;
+        assertEq(share, MAX_REWARD_SHARE, "fixture's reward cap");
+        assertGe(LIQUIDATION_PENALTY, share, "fixture's penalty covers the reward cap");
+        vm.startPrank(ballast.deployer);
+
+        // The step comes first: 0.1 → 0.01 is below the cap but two steps away.
+        uint256 step = ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP;
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StepTooLarge.selector, LIQUIDATION_PENALTY, 0.01e18, step));
+        manager.setLiquidationPenalty(weth, 0.01e18);
+        manager.setLiquidationPenalty(weth, 0.05e18);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.PenaltyBelowKeeperReward.selector, 0, share));
+        manager.setLiquidationPenalty(weth, 0);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.PenaltyBelowKeeperReward.selector, share - 1, share));
+        manager.setLiquidationPenalty(weth, share - 1);
+        manager.setLiquidationPenalty(weth, share);
+        assertEq(manager.collateralConfig(weth).liquidationPenalty, share, "penalty = the cap is allowed");
+
+        // The cap: NoChange and its bound first, then WETH (first registered) before WBTC.
+        vm.expectRevert(ErrorsLib.NoChange.selector);
+        engine.setMaxRewardShare(share);
+        uint256 tooHigh = ConstantsLib.MAX_KEEPER_REWARD_SHARE + 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(ErrorsLib.OutOfBounds.selector, tooHigh, 0, ConstantsLib.MAX_KEEPER_REWARD_SHARE)
+        );
+        engine.setMaxRewardShare(tooHigh);
+        manager.setLiquidationPenalty(wbtc, 0.05e18);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILiquidationEngine.RewardShareAbovePenalty.selector, weth, share, 0.06e18)
+        );
+        engine.setMaxRewardShare(0.06e18);
+        manager.setLiquidationPenalty(weth, 0.07e18);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILiquidationEngine.RewardShareAbovePenalty.selector, wbtc, 0.05e18, 0.06e18)
+        );
+        engine.setMaxRewardShare(0.06e18);
+        engine.setMaxRewardShare(0.05e18);
+        assertEq(engine.keeperRewardParams().maxRewardShare, 0.05e18, "cap = the lowest penalty is allowed");
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.PenaltyBelowKeeperReward.selector, 0.05e18 - 1, 0.05e18));
+        manager.setLiquidationPenalty(wbtc, 0.05e18 - 1);
+        engine.setMaxRewardShare(0);
+        manager.setLiquidationPenalty(wbtc, 0.01e18);
+        vm.stopPrank();
+    }
+
+    /// @notice addCollateral checks the new collateral's penalty against the keeper reward cap, after
+    /// the penalty's bound; a vault manager without an engine has nothing to compare.
+    function test_AddCollateralPenaltyCoversKeeperReward() public {
+        IVaultManager.CollateralParams memory params = IVaultManager.CollateralParams({
+            oracleAsset: address(ballast.usdc),
+            debtCeiling: DEBT_CEILING,
+            minDebt: MIN_DEBT,
+            liquidationRatio: LIQUIDATION_RATIO,
+            borrowRatio: BORROW_RATIO,
+            liquidationPenalty: uint64(ConstantsLib.MAX_LIQUIDATION_PENALTY + 1),
+            stabilityFee: WETH_STABILITY_FEE
+        });
+        address usdc = address(ballast.usdc);
+        vm.startPrank(ballast.deployer);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ErrorsLib.OutOfBounds.selector,
+                ConstantsLib.MAX_LIQUIDATION_PENALTY + 1,
+                0,
+                ConstantsLib.MAX_LIQUIDATION_PENALTY
+            )
+        );
+        ballast.vaultManager.addCollateral(usdc, params);
+        params.liquidationPenalty = uint64(MAX_REWARD_SHARE - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IVaultManager.PenaltyBelowKeeperReward.selector,
+                MAX_REWARD_SHARE - 1,
+                MAX_REWARD_SHARE
+            )
+        );
+        ballast.vaultManager.addCollateral(usdc, params);
+        params.liquidationPenalty = uint64(MAX_REWARD_SHARE);
+        ballast.vaultManager.addCollateral(usdc, params);
+        assertEq(ballast.vaultManager.collateralConfig(usdc).liquidationPenalty, MAX_REWARD_SHARE, "added");
+
+        // Without an engine (the deploy order: collaterals first), any penalty within the bound.
+        bytes memory args = abi.encode(ballast.stablecoin, ballast.oracle, ballast.reserve, ballast.deployer);
+        IVaultManager bare = IVaultManager(_deploy("VaultManager", args));
+        assertEq(bare.liquidationEngine(), address(0), "no engine");
+        params.liquidationPenalty = 0;
+        bare.addCollateral(usdc, params);
+        assertEq(bare.collateralConfig(usdc).liquidationPenalty, 0, "no engine: penalty 0");
+        vm.stopPrank();
     }
 
     /// @notice VaultManager's NatSpec: "0 ≤ D_c − S_c − accruedFees_c ≤ (number of borrows and repays
@@ -328,6 +661,12 @@ contract VaultManagerInvariantTest is BallastFixture {
                 "sequencerGracePeriod"
             );
         }
+        _assertWithin(
+            ballast.vaultManager.maxPauseDuration(),
+            ConstantsLib.MIN_PAUSE_DURATION,
+            ConstantsLib.MAX_PAUSE_DURATION,
+            "maxPauseDuration"
+        );
         assertLe(ballast.stablecoin.flashFeeRate(), ConstantsLib.MAX_FLASH_FEE, "flashFeeRate");
         assertLe(ballast.stablecoin.flashMintMax(), ConstantsLib.MAX_FLASH_MINT, "flashMintMax");
     }
@@ -344,6 +683,14 @@ contract VaultManagerInvariantTest is BallastFixture {
         );
         _assertWithin(cfg.borrowRatio, cfg.liquidationRatio, ConstantsLib.MAX_BORROW_RATIO, "borrowRatio");
         _assertWithin(cfg.liquidationPenalty, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY, "liquidationPenalty");
+        address engine = ballast.vaultManager.liquidationEngine();
+        if (engine != address(0)) {
+            assertGe(
+                cfg.liquidationPenalty,
+                ILiquidationEngine(engine).keeperRewardParams().maxRewardShare,
+                "liquidationPenalty below the keeper reward cap"
+            );
+        }
         _assertWithin(cfg.stabilityFee, RAY, ConstantsLib.MAX_STABILITY_FEE, "stabilityFee");
         _assertWithin(cfg.minDebt, 0, ConstantsLib.MAX_MIN_DEBT, "minDebt");
         _assertWithin(cfg.debtCeiling, 0, ConstantsLib.MAX_DEBT_CEILING, "debtCeiling");
@@ -366,6 +713,35 @@ contract VaultManagerInvariantTest is BallastFixture {
         );
         _assertWithin(feed.ewmaLambda, ConstantsLib.MIN_EWMA_LAMBDA, ConstantsLib.MAX_EWMA_LAMBDA, "ewmaLambda");
         assertLe(feed.primaryDecimals, ConstantsLib.MAX_FEED_DECIMALS, "feed decimals");
+    }
+
+    function _checkPauses() internal view {
+        assertFalse(handler.pauseRuleViolated(), handler.pauseRuleViolation());
+        for (uint256 c; c < COLLATERAL_COUNT; ++c) {
+            IVaultManager.CollateralConfig memory cfg = ballast.vaultManager.collateralConfig(tokens[c]);
+            uint256 pausedUntil = cfg.pausedUntil;
+            VaultHandler.PauseLedger memory p = handler.pauseLedger(c);
+            assertEq(
+                cfg.pausedByGuardian,
+                p.guardianPauses != 0 && !p.governanceSinceGuardian,
+                "pausedByGuardian != (the guardian paused last, governance has not acted since)"
+            );
+            if (p.pauses == 0) {
+                assertEq(pausedUntil, 0, "pausedUntil set without a pause");
+                continue;
+            }
+            _assertWithin(
+                p.lastPauseDuration,
+                ConstantsLib.MIN_PAUSE_DURATION,
+                ConstantsLib.MAX_PAUSE_DURATION,
+                "duration of the last pause"
+            );
+            assertLe(
+                pausedUntil,
+                p.lastPauseAt + p.lastPauseDuration,
+                "pause lasts longer than maxPauseDuration from its last pause"
+            );
+        }
     }
 
     function _checkConsent() internal view {
@@ -393,9 +769,10 @@ contract VaultManagerInvariantTest is BallastFixture {
 
     // =================================================================== helpers
 
-    /// @dev Every revert reason the handler's model predicts (vault manager, setters, stablecoin burn).
+    /// @dev Every revert reason the handler's model predicts (vault manager, setters, pauses, access
+    /// control, stablecoin burn, the engine's keeper reward cap).
     function _modelledReasons() internal pure returns (bytes4[] memory reasons) {
-        reasons = new bytes4[](16);
+        reasons = new bytes4[](25);
         reasons[0] = IVaultManager.UnknownVault.selector;
         reasons[1] = IVaultManager.NotOwnerOrOperator.selector;
         reasons[2] = IVaultManager.BelowBorrowRatio.selector;
@@ -412,6 +789,15 @@ contract VaultManagerInvariantTest is BallastFixture {
         reasons[13] = ErrorsLib.OutOfBounds.selector;
         reasons[14] = ErrorsLib.StepTooLarge.selector;
         reasons[15] = IERC20Errors.ERC20InsufficientBalance.selector;
+        reasons[16] = IVaultManager.NotGuardian.selector;
+        reasons[17] = IVaultManager.AlreadyPaused.selector;
+        reasons[18] = IVaultManager.PauseCoolingDown.selector;
+        reasons[19] = IVaultManager.NotPaused.selector;
+        reasons[20] = IVaultManager.NothingToPause.selector;
+        reasons[21] = IVaultManager.UnknownCollateral.selector;
+        reasons[22] = IAccessControl.AccessControlUnauthorizedAccount.selector;
+        reasons[23] = IVaultManager.PenaltyBelowKeeperReward.selector;
+        reasons[24] = ILiquidationEngine.RewardShareAbovePenalty.selector;
     }
 
     function _fuzzedSelectors() internal pure returns (bytes4[] memory selectors) {
@@ -428,7 +814,7 @@ contract VaultManagerInvariantTest is BallastFixture {
         selectors[9] = VaultHandler.donate.selector;
         selectors[10] = VaultHandler.warp.selector;
         selectors[11] = VaultHandler.movePrice.selector;
-        selectors[12] = VaultHandler.setPaused.selector;
+        selectors[12] = VaultHandler.pause.selector;
         selectors[13] = VaultHandler.setParameter.selector;
     }
 

@@ -6,6 +6,7 @@ import {IOracleAdapter, PriceStatus} from "../../../contracts/interfaces/IOracle
 import {ConstantsLib} from "../../../contracts/libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../../../contracts/libraries/ErrorsLib.sol";
 import {MathLib} from "../../../contracts/libraries/MathLib.sol";
+import {Vm} from "../utils/Test.sol";
 import {VaultStorage} from "../utils/VaultStorage.sol";
 import {VaultManagerModel} from "./VaultManagerModel.sol";
 
@@ -35,6 +36,12 @@ import {VaultManagerModel} from "./VaultManagerModel.sol";
 ///    gain debt. A violation sets `consentViolated`.
 ///  - (1) per collateral ghosts: stablecoin minted and burnt by vault actions, fees minted to the
 ///    reserve, and a rounding budget (see `SupplyLedger`).
+///  - (7) per collateral pause ghosts (see `PauseLedger`): the time of the last pause and the
+///    maxPauseDuration in force then, so that the test can bound `pausedUntil`; whether the guardian
+///    made the last pause and governance has not renewed or ended it since (the chain's
+///    `pausedByGuardian`); and, at every successful pause by the guardian, its rules checked against
+///    the chain's state before the call and against the ghosts alone. A violation sets
+///    `pauseRuleViolated`.
 contract VaultHandler is VaultManagerModel {
     using MathLib for uint256;
 
@@ -54,8 +61,15 @@ contract VaultHandler is VaultManagerModel {
         Donate,
         Warp,
         MovePrice,
-        SetPaused,
-        SetParameter
+        Pause, // governance pauses a collateral that is not paused
+        Renew, // governance pauses a collateral that is paused (extends the pause)
+        Unpause,
+        CircuitBreaker, // by governance
+        SetMaxPauseDuration,
+        GuardianPause,
+        GuardianCircuitBreaker,
+        SetParameter,
+        SetMaxRewardShare // LiquidationEngine.setMaxRewardShare (from `setParameter`)
     }
 
     /// @notice Per collateral ghosts for the supply identity. `excess` is E = D − S − accruedFees with
@@ -72,6 +86,27 @@ contract VaultHandler is VaultManagerModel {
         uint256 roundingBudget;
         int256 excess;
         uint256 donated; // collateral sent to the vault manager by plain transfer
+    }
+
+    /// @notice Per collateral pause ghosts, written after each successful pause, renewal and unpause.
+    struct PauseLedger {
+        uint256 pauses; // successful pauses (governance, guardian, circuit breaker; renewals included)
+        uint256 renewals; // governance pauses of a running pause
+        uint256 unpauses;
+        uint256 lastPauseAt; // time of the last successful pause (0: never paused)
+        uint256 lastPauseDuration; // maxPauseDuration in force at that pause
+        uint256 guardianPauses; // successful pauses by the guardian (pause or circuit breaker)
+        uint256 lastGuardianPauseAt;
+        uint256 lastGuardianPauseDuration;
+        bool governanceSinceGuardian; // governance paused or unpaused since the guardian's last pause
+        bool unpausedSincePause; // governance ended the last pause early (allowRiskAdding)
+    }
+
+    /// @dev The pause state read from the chain before a pause call, for the rule checks.
+    struct ChainPauseState {
+        uint256[2] pausedUntil;
+        bool[2] pausedByGuardian;
+        uint256 maxPauseDuration;
     }
 
     /// @dev What one account holds, for the consent check. Index 0–3 are the actors, 4 the reserve.
@@ -93,12 +128,15 @@ contract VaultHandler is VaultManagerModel {
     SupplyLedger[2] internal _ledger;
     /// @dev Rounding bound of the action in progress, per collateral (see `SupplyLedger`).
     uint256[2] internal _actionBound;
+    PauseLedger[2] internal _pauseLedger;
 
     // ------------------------------------------------------------------ findings and counters
     bool public borrowRatioViolated;
     string public borrowRatioViolation;
     bool public consentViolated;
     string public consentViolation;
+    bool public pauseRuleViolated;
+    string public pauseRuleViolation;
     mapping(Action action => uint256) public successes;
     bool internal _scripted;
 
@@ -260,26 +298,43 @@ contract VaultHandler is VaultManagerModel {
         _afterAction(Action.MovePrice, address(0), pre);
     }
 
-    /// @notice Governance pauses (rarely) or unpauses a collateral.
-    function setPaused(uint256 collateralSeed, uint256 pauseSeed) external guarded syncTime {
-        uint256 c = collateralSeed % COLLATERAL_COUNT;
-        bool paused = pauseSeed % 8 == 0;
-        bytes memory expected = paused == _collateral[c].paused ? _err(ErrorsLib.NoChange.selector) : bytes("");
-        Holdings[5] memory pre = _holdings(deployer);
-        vm.prank(deployer);
-        try vaultManager.setPaused(address(_tokens[c]), paused) {
-            _settle(true, "", expected, "setPaused");
-        } catch (bytes memory reason) {
-            _settle(false, reason, expected, "setPaused");
+    /// @notice The pauses, by the guardian, governance or an actor without a role: the guardian
+    /// pauses a collateral or trips the circuit breaker (within its rules or not: a running pause,
+    /// the cool-down); governance pauses (renews a running pause), trips the breaker, unpauses or
+    /// sets maxPauseDuration; callers without the role try each of these (and the guardian the
+    /// governance-only ones). 1 in 16 name an address that is not a collateral; 1 in 4 first move
+    /// time to an edge of the collateral's pause or cool-down (`_pauseEdge`). The weights keep pauses
+    /// rare enough (about one successful pause in 40 calls, most ending with the next long warp) that
+    /// the risk-adding actions succeed about as often as with the former on/off pause.
+    function pause(uint256 collateralSeed, uint256 kindSeed, uint256 timeSeed) external guarded syncTime {
+        uint256 c = _pauseTarget(collateralSeed);
+        _pauseEdge(c, timeSeed);
+        uint256 kind = kindSeed % 32;
+        uint256 s = kindSeed >> 5;
+        if (kind < 6) _pauseCall(guardian, c);
+        else if (kind < 8) _circuitBreakerCall(guardian);
+        else if (kind < 11) _pauseCall(deployer, c);
+        else if (kind < 12) _circuitBreakerCall(deployer);
+        else if (kind < 21) _unpauseCall(deployer, c);
+        else if (kind < 26) _setMaxPauseDurationCall(deployer, _pauseDurationValue(s));
+        else {
+            // Without the role: an actor (any of the four calls) or the guardian (governance's two).
+            address caller = kind < 30 ? _actor(s) : guardian;
+            uint256 which = kind < 30 ? (s >> 2) % 4 : 2 + ((s >> 2) % 2);
+            if (which == 0) _pauseCall(caller, c);
+            else if (which == 1) _circuitBreakerCall(caller);
+            else if (which == 2) _unpauseCall(caller, c);
+            else _setMaxPauseDurationCall(caller, _pauseDurationValue(s >> 3));
         }
-        _collateral[c].paused = paused;
-        _afterAction(Action.SetPaused, deployer, pre);
     }
 
     /// @notice Governance sets one risk parameter to a random value, inside or outside its hard
-    /// bound or maximum step (invariant 5 in both directions).
+    /// bound or maximum step (invariant 5 in both directions); with an engine wired, 1 in 7 is the
+    /// engine's keeper reward cap instead (`maxRewardShare`, which no penalty may be below).
     function setParameter(uint256 collateralSeed, uint256 whichSeed, uint256 valueSeed) external guarded syncTime {
-        _setParameter(collateralSeed % COLLATERAL_COUNT, whichSeed % 6, valueSeed);
+        uint256 which = whichSeed % (address(engine) == address(0) ? 6 : 7);
+        if (which == 6) _setMaxRewardShareCall(collateralSeed, valueSeed);
+        else _setParameter(collateralSeed % COLLATERAL_COUNT, which, valueSeed);
     }
 
     // =================================================================== scripted use (not fuzzed)
@@ -308,7 +363,7 @@ contract VaultHandler is VaultManagerModel {
         }
         _restoreLivePrices();
         for (uint256 c; c < COLLATERAL_COUNT; ++c) {
-            if (_collateral[c].paused) _setPausedScripted(c, false);
+            if (_paused(c)) _setPausedScripted(c, false);
         }
         borrowsBefore = successes[Action.Borrow] + successes[Action.OpenVault];
         repaysBefore = successes[Action.Repay];
@@ -329,6 +384,10 @@ contract VaultHandler is VaultManagerModel {
 
     function ledger(uint256 c) external view returns (SupplyLedger memory) {
         return _ledger[c];
+    }
+
+    function pauseLedger(uint256 c) external view returns (PauseLedger memory) {
+        return _pauseLedger[c];
     }
 
     // =================================================================== actions (model + call + checks)
@@ -393,7 +452,7 @@ contract VaultHandler is VaultManagerModel {
                 );
             } else if (v.normalizedDebt != 0) {
                 uint256 c = v.collateralIndex;
-                if (_collateral[c].paused) expected = _pausedError(c);
+                if (_paused(c)) expected = _pausedError(c);
                 else {
                     uint256 debt = v.normalizedDebt.rayMulUp(_rateNow(c));
                     expected = _borrowRatioError(vaultId, c, v.collateralAmount - amount, debt);
@@ -535,6 +594,149 @@ contract VaultHandler is VaultManagerModel {
         _afterAction(Action.Accrue, actor, pre);
     }
 
+    /// @dev `caller` pauses collateral `c` (a renewal when governance pauses a running pause).
+    function _pauseCall(address caller, uint256 c) internal {
+        Holdings[5] memory pre = _holdings(caller);
+        bytes memory expected = _pauseError(caller, c);
+        ChainPauseState memory before = _chainPauseState();
+        bool renewal = c < COLLATERAL_COUNT && _paused(c);
+
+        _pauseApiCall(caller, PauseCall.Pause, c, expected);
+        _applyPause(c, caller, before);
+        Action action = caller == guardian ? Action.GuardianPause : (renewal ? Action.Renew : Action.Pause);
+        _afterAction(action, caller, pre);
+    }
+
+    /// @dev `caller` trips the circuit breaker; the model says which collaterals it pauses, and the
+    /// CircuitBreakerTripped event must report that count.
+    function _circuitBreakerCall(address caller) internal {
+        Holdings[5] memory pre = _holdings(caller);
+        (bytes memory expected, bool[2] memory pauses) = _circuitBreakerQuote(caller);
+        ChainPauseState memory before = _chainPauseState();
+
+        vm.recordLogs();
+        _pauseApiCall(caller, PauseCall.PauseAll, 0, expected);
+        uint256 count;
+        for (uint256 c; c < COLLATERAL_COUNT; ++c) {
+            if (!pauses[c]) continue;
+            _applyPause(c, caller, before);
+            ++count;
+        }
+        _checkCircuitBreakerEvent(caller, count);
+        _afterAction(caller == guardian ? Action.GuardianCircuitBreaker : Action.CircuitBreaker, caller, pre);
+    }
+
+    function _unpauseCall(address caller, uint256 c) internal {
+        Holdings[5] memory pre = _holdings(caller);
+        bytes memory expected = _unpauseError(caller, c);
+
+        _pauseApiCall(caller, PauseCall.Unpause, c, expected);
+        // The pause ends now; governance decided, so the guardian may pause again at once.
+        _collateral[c].pausedUntil = block.timestamp;
+        _collateral[c].pausedByGuardian = false;
+        PauseLedger storage p = _pauseLedger[c];
+        p.unpauses++;
+        p.governanceSinceGuardian = true;
+        p.unpausedSincePause = true;
+        _afterAction(Action.Unpause, caller, pre);
+    }
+
+    function _setMaxPauseDurationCall(address caller, uint256 value) internal {
+        Holdings[5] memory pre = _holdings(caller);
+        bytes memory expected = _maxPauseDurationError(caller, value);
+
+        vm.prank(caller);
+        try vaultManager.setMaxPauseDuration(value) {
+            _settle(true, "", expected, "setMaxPauseDuration");
+        } catch (bytes memory reason) {
+            _settle(false, reason, expected, "setMaxPauseDuration");
+        }
+        _maxPauseDuration = value; // running pauses keep their end
+        _afterAction(Action.SetMaxPauseDuration, caller, pre);
+    }
+
+    /// @dev One call of VaultManager's pause API by `caller`, settled against `expected`.
+    function _pauseApiCall(address caller, PauseCall which, uint256 c, bytes memory expected) internal {
+        vm.prank(caller);
+        // A low-level call, so that the pause API's names live in `_pauseCallData` only.
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory reason) = address(vaultManager).call(_pauseCallData(which, c));
+        _settle(ok, reason, expected, _pauseCallName(which));
+    }
+
+    /// @dev After a successful pause of `c` by `caller`: the guardian's rules, checked against the
+    /// chain's state before the call (`before`) and, independently, against the ghosts; then the
+    /// ghosts and the model (every pause sets pausedByGuardian to "the caller is not governance").
+    function _applyPause(uint256 c, address caller, ChainPauseState memory before) internal {
+        PauseLedger storage p = _pauseLedger[c];
+        uint256 d = _maxPauseDuration;
+        if (caller == guardian) {
+            uint256 untilBefore = before.pausedUntil[c];
+            if (block.timestamp < untilBefore) _pauseRuleViolation(c, "the guardian paused during a pause");
+            else if (before.pausedByGuardian[c] && block.timestamp < untilBefore + before.maxPauseDuration) {
+                _pauseRuleViolation(c, "the guardian paused during its cool-down");
+            }
+            // From the ghosts alone. The last pause (at t, for d0) runs until t + d0 unless governance
+            // ended it. After a pause of the guardian's own at t1 (for d1) that governance neither
+            // renewed nor ended, that pause ended at t1 + d1 and the guardian waits until t1 + d1 + d
+            // (d: the maxPauseDuration in force now); a pause or an unpause by governance since
+            // leaves no cool-down.
+            if (p.pauses != 0 && !p.unpausedSincePause && block.timestamp < p.lastPauseAt + p.lastPauseDuration) {
+                _pauseRuleViolation(c, "the guardian paused before the last pause ran out");
+            }
+            if (
+                p.guardianPauses != 0 &&
+                !p.governanceSinceGuardian &&
+                block.timestamp < p.lastGuardianPauseAt + p.lastGuardianPauseDuration + d
+            ) {
+                _pauseRuleViolation(c, "the guardian paused again within the cool-down after its own pause");
+            }
+            p.guardianPauses++;
+            p.lastGuardianPauseAt = block.timestamp;
+            p.lastGuardianPauseDuration = d;
+            p.governanceSinceGuardian = false;
+        } else {
+            if (_paused(c)) p.renewals++;
+            p.governanceSinceGuardian = true;
+        }
+        p.pauses++;
+        p.lastPauseAt = block.timestamp;
+        p.lastPauseDuration = d;
+        p.unpausedSincePause = false;
+        _collateral[c].pausedUntil = block.timestamp + d;
+        _collateral[c].pausedByGuardian = caller != deployer;
+    }
+
+    function _pauseRuleViolation(uint256 c, string memory problem) internal {
+        if (pauseRuleViolated) return;
+        pauseRuleViolated = true;
+        pauseRuleViolation = string.concat(problem, " (collateral ", vm.toString(c), ")");
+    }
+
+    /// @dev Both collaterals' pausedUntil and pausedByGuardian, and maxPauseDuration, read from the chain.
+    function _chainPauseState() internal view returns (ChainPauseState memory state) {
+        for (uint256 c; c < COLLATERAL_COUNT; ++c) {
+            IVaultManager.CollateralConfig memory cfg = vaultManager.collateralConfig(address(_tokens[c]));
+            (state.pausedUntil[c], state.pausedByGuardian[c]) = (cfg.pausedUntil, cfg.pausedByGuardian);
+        }
+        state.maxPauseDuration = vaultManager.maxPauseDuration();
+    }
+
+    function _checkCircuitBreakerEvent(address caller, uint256 count) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 found;
+        for (uint256 i; i < logs.length; ++i) {
+            if (
+                logs[i].emitter != address(vaultManager) ||
+                logs[i].topics[0] != IVaultManager.CircuitBreakerTripped.selector
+            ) continue;
+            assertEq(logs[i].topics[1], bytes32(uint256(uint160(caller))), "CircuitBreakerTripped: by");
+            assertEq(abi.decode(logs[i].data, (uint256)), count, "CircuitBreakerTripped: paused");
+            ++found;
+        }
+        assertEq(found, 1, "CircuitBreakerTripped: one event");
+    }
+
     function _setParameter(uint256 c, uint256 which, uint256 valueSeed) internal {
         Holdings[5] memory pre = _holdings(deployer);
         (uint256 value, bytes memory expected, bytes memory data) = _quoteParameter(c, which, valueSeed);
@@ -558,11 +760,28 @@ contract VaultHandler is VaultManagerModel {
         _afterAction(Action.SetParameter, deployer, pre);
     }
 
+    /// @dev LiquidationEngine.setMaxRewardShare, by governance (1 in 16 by an actor without the role).
+    function _setMaxRewardShareCall(uint256 callerSeed, uint256 valueSeed) internal {
+        address caller = callerSeed % 16 == 15 ? _actor(callerSeed >> 4) : deployer;
+        Holdings[5] memory pre = _holdings(caller);
+        uint256 value = _maxRewardShareValue(valueSeed);
+        bytes memory expected = _maxRewardShareError(caller, value);
+
+        vm.prank(caller);
+        try engine.setMaxRewardShare(value) {
+            _settle(true, "", expected, "setMaxRewardShare");
+        } catch (bytes memory reason) {
+            _settle(false, reason, expected, "setMaxRewardShare");
+        }
+        _maxRewardShare = value;
+        _afterAction(Action.SetMaxRewardShare, caller, pre);
+    }
+
+    /// @dev Governance pauses (renews) or unpauses `c` through the checked paths; in scripted use a
+    /// predicted revert fails the script.
     function _setPausedScripted(uint256 c, bool paused) internal {
-        vm.prank(deployer);
-        vaultManager.setPaused(address(_tokens[c]), paused);
-        _collateral[c].paused = paused;
-        _checkModel();
+        if (paused) _pauseCall(deployer, c);
+        else _unpauseCall(deployer, c);
     }
 
     function _setDebtCeilingScripted(uint256 c, uint256 value) internal {
@@ -585,7 +804,10 @@ contract VaultHandler is VaultManagerModel {
     }
 
     /// @dev 1 in 8 outside the hard bound, 1 in 8 the current value (NoChange), otherwise a realistic
-    /// value (which may still break the ratio order or the maximum step).
+    /// value (which may still break the ratio order or the maximum step). For the penalty, 1 in 8 is
+    /// the engine's maxRewardShare ± 1 wei, and 1 in 8 a value below that cap within a step down
+    /// (`PenaltyBelowKeeperReward`) or, when a step does not reach below it, a full step down (so the
+    /// penalty soon comes within a step of the cap).
     function _parameterValue(uint256 c, uint256 which, uint256 valueSeed) internal view returns (uint256) {
         CollateralModel storage m = _collateral[c];
         uint256 mode = valueSeed % 8;
@@ -600,13 +822,33 @@ contract VaultHandler is VaultManagerModel {
                 _pick(mode, ConstantsLib.MAX_BORROW_RATIO + bound(s, 1, 1e18), m.borrowRatio, bound(s, 1.4e18, 2.2e18));
         }
         if (which == 4) {
+            uint256 penalty = m.liquidationPenalty;
+            uint256 step = ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP;
+            if (mode == 2) return bound(s, _maxRewardShare > 0 ? _maxRewardShare - 1 : 0, _maxRewardShare + 1);
+            if (mode == 3) {
+                uint256 low = penalty > step ? penalty - step : 0;
+                return _maxRewardShare > low ? bound(s, low, _maxRewardShare - 1) : low;
+            }
             uint256 outside = ConstantsLib.MAX_LIQUIDATION_PENALTY + bound(s, 1, 1e18);
-            return _pick(mode, outside, m.liquidationPenalty, bound(s, 0, 0.2e18));
+            return _pick(mode, outside, penalty, bound(s, 0, 0.2e18));
         }
         uint256 outsideFee = s % 2 == 0
             ? bound(s >> 1, 0, RAY - 1)
             : ConstantsLib.MAX_STABILITY_FEE + bound(s >> 1, 1, 1e20);
         return _pick(mode, outsideFee, m.stabilityFee, bound(s, RAY, ConstantsLib.MAX_STABILITY_FEE));
+    }
+
+    /// @dev 1 in 8 above MAX_KEEPER_REWARD_SHARE, 1 in 8 the current value (NoChange), 1 in 8 above
+    /// the lowest penalty (by 1 wei or up to 0.01: `RewardShareAbovePenalty` within the bound), 1 in 8
+    /// the lowest penalty or 1 wei below, otherwise anything within the bound.
+    function _maxRewardShareValue(uint256 valueSeed) internal view returns (uint256) {
+        uint256 mode = valueSeed % 8;
+        uint256 s = valueSeed >> 3;
+        uint256 lowest = MathLib.min(_collateral[0].liquidationPenalty, _collateral[1].liquidationPenalty);
+        if (mode == 2) return lowest + 1 + (s % 2 == 0 ? 0 : bound(s >> 1, 0, 0.01e18));
+        if (mode == 3) return lowest > 0 ? lowest - (s % 2) : 0;
+        uint256 outside = ConstantsLib.MAX_KEEPER_REWARD_SHARE + bound(s, 1, 1e18);
+        return _pick(mode, outside, _maxRewardShare, bound(s, 0, ConstantsLib.MAX_KEEPER_REWARD_SHARE));
     }
 
     function _pick(uint256 mode, uint256 outside, uint256 current, uint256 inside) internal pure returns (uint256) {
@@ -712,6 +954,10 @@ contract VaultHandler is VaultManagerModel {
     /// per-action supply-identity check; returns the holdings read from the chain on the way.
     function _checkModel() internal returns (Holdings[5] memory h) {
         assertEq(vaultManager.vaultCount(), vaultCount, "model: vaultCount");
+        assertEq(vaultManager.maxPauseDuration(), _maxPauseDuration, "model: maxPauseDuration");
+        if (address(engine) != address(0)) {
+            assertEq(engine.keeperRewardParams().maxRewardShare, _maxRewardShare, "model: maxRewardShare");
+        }
         for (uint256 c; c < COLLATERAL_COUNT; ++c) {
             _checkSupplyLedger(c, _checkCollateralModel(c));
             assertEq(
@@ -759,7 +1005,9 @@ contract VaultHandler is VaultManagerModel {
         assertEq(cfg.liquidationRatio, m.liquidationRatio, "model: liquidationRatio");
         assertEq(cfg.borrowRatio, m.borrowRatio, "model: borrowRatio");
         assertEq(cfg.liquidationPenalty, m.liquidationPenalty, "model: liquidationPenalty");
-        assertEq(cfg.paused, m.paused, "model: paused");
+        assertEq(cfg.pausedUntil, m.pausedUntil, "model: pausedUntil");
+        assertEq(cfg.pausedByGuardian, m.pausedByGuardian, "model: pausedByGuardian");
+        assertEq(cfg.paused, _paused(c), "model: paused");
     }
 
     function _checkOracleModel(uint256 c) internal view {
@@ -1006,6 +1254,41 @@ contract VaultHandler is VaultManagerModel {
         uint256 price = _modelPrice(c);
         uint256 required = debt.wadMulUp(_collateral[c].borrowRatio);
         return required.mulDivUp(WAD, price * _scale[c]);
+    }
+
+    /// @dev 1 in 16 an address that is not a collateral (COLLATERAL_COUNT), else WETH or WBTC.
+    function _pauseTarget(uint256 seed_) internal pure returns (uint256) {
+        return seed_ % 16 == 0 ? COLLATERAL_COUNT : (seed_ >> 4) % COLLATERAL_COUNT;
+    }
+
+    /// @dev 1 in 4, when it is ahead: time moves (as in `warp`, the feeds then publish) to an edge of
+    /// collateral `c`'s last pause: its last second, its end, the last second of the guardian's
+    /// cool-down or its end (with the maxPauseDuration in force now).
+    function _pauseEdge(uint256 c, uint256 seed_) internal {
+        if (seed_ % 4 != 0 || c >= COLLATERAL_COUNT) return;
+        uint256 until = _collateral[c].pausedUntil;
+        if (until == 0) return;
+        uint256 edge = (seed_ >> 2) % 4;
+        uint256 target = edge < 2 ? until : until + _maxPauseDuration;
+        if (edge % 2 == 0) target -= 1;
+        if (target <= currentTime) return;
+        Holdings[5] memory pre = _holdings(address(0));
+        _advance(target - currentTime);
+        for (uint256 k; k < COLLATERAL_COUNT; ++k) _publish(k, _feed[k].answer);
+        _afterAction(Action.Warp, address(0), pre);
+    }
+
+    /// @dev 1 in 8 outside the bounds, 1 in 8 the current value (NoChange), 1 in 8 a bound itself,
+    /// otherwise inside (half of those at most the default of 7 days, so pauses do not take over).
+    function _pauseDurationValue(uint256 seed_) internal view returns (uint256) {
+        uint256 mode = seed_ % 8;
+        uint256 s = seed_ >> 3;
+        uint256 min = ConstantsLib.MIN_PAUSE_DURATION;
+        uint256 max = ConstantsLib.MAX_PAUSE_DURATION;
+        if (mode == 0) return s % 2 == 0 ? bound(s >> 1, 0, min - 1) : max + bound(s >> 1, 1, 365 days);
+        if (mode == 1) return _maxPauseDuration;
+        if (mode == 2) return s % 2 == 0 ? min : max;
+        return bound(s, min, mode < 5 ? ConstantsLib.DEFAULT_MAX_PAUSE_DURATION : max);
     }
 
     /// @dev Mints the shortfall of `amount` to `actor`: the test tokens are the actors' faucet.

@@ -2,8 +2,10 @@
 pragma solidity 0.8.30;
 
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 import {IVaultManager} from "../../../contracts/interfaces/IVaultManager.sol";
+import {ILiquidationEngine} from "../../../contracts/interfaces/ILiquidationEngine.sol";
 import {IOracleAdapter, PriceStatus} from "../../../contracts/interfaces/IOracleAdapter.sol";
 import {IBallastDollar} from "../../../contracts/interfaces/IBallastDollar.sol";
 import {ConstantsLib} from "../../../contracts/libraries/ConstantsLib.sol";
@@ -15,8 +17,9 @@ import {Test} from "../utils/Test.sol";
 
 /// @title VaultManagerModel
 /// @notice Reference model of VaultManager and OracleAdapter for `VaultHandler`: the state the
-/// handler expects on chain (every vault, both collaterals' accounting and parameters, operator
-/// approvals, every account's balances, the oracle's last good price and circuit breaker, the clock)
+/// handler expects on chain (every vault, both collaterals' accounting, parameters and pauses, the
+/// longest pause, operator approvals, every account's balances, the oracle's last good price and
+/// circuit breaker, the liquidation engine's cap on the keeper reward, the clock)
 /// and, for each action, the exact revert the contracts must produce from a given pre-state. It is
 /// written from the interfaces' documented rules, check by check in the contracts' order, using
 /// MathLib for the arithmetic (MathLib itself is fuzzed in VaultMath.t.sol).
@@ -34,10 +37,15 @@ abstract contract VaultManagerModel is Test {
         Held
     }
 
-    /// @notice The deployed system the handler drives. Index 0 is WETH (18 decimals), 1 is WBTC (8).
+    /// @notice The deployed system the handler drives. Index 0 is WETH (18 decimals), 1 is WBTC (8),
+    /// registered in that order. `deployer` holds DEFAULT_ADMIN_ROLE (governance) of the vault
+    /// manager and of the engine, `guardian` only GUARDIAN_ROLE, the actors no role. `engine` is the
+    /// vault manager's liquidation engine (address(0): none wired).
     struct Deployment {
         address deployer;
+        address guardian;
         IVaultManager vaultManager;
+        ILiquidationEngine engine;
         IOracleAdapter oracle;
         IBallastDollar stablecoin;
         address reserve;
@@ -59,7 +67,8 @@ abstract contract VaultManagerModel is Test {
         uint256 liquidationRatio;
         uint256 borrowRatio;
         uint256 liquidationPenalty;
-        bool paused;
+        uint256 pausedUntil; // paused iff block.timestamp < pausedUntil; 0 until the first pause
+        bool pausedByGuardian; // the last pause was the guardian's and governance has not ended it
     }
 
     /// @dev The model's copy of a feed and of the adapter's state for its asset.
@@ -81,6 +90,13 @@ abstract contract VaultManagerModel is Test {
         uint256 normalizedDebt;
     }
 
+    /// @dev VaultManager's pause API (see `_pauseCallData`).
+    enum PauseCall {
+        Pause, // one collateral, by the guardian or governance
+        PauseAll, // the circuit breaker
+        Unpause // governance ends a running pause
+    }
+
     /// @dev A debt-adding action as the model sees it.
     struct DebtQuote {
         bytes err;
@@ -96,7 +112,9 @@ abstract contract VaultManagerModel is Test {
     uint256 internal constant FEED_TO_WAD = 1e10;
 
     address public immutable deployer;
+    address public immutable guardian;
     IVaultManager public immutable vaultManager;
+    ILiquidationEngine public immutable engine;
     IOracleAdapter public immutable oracle;
     IBallastDollar public immutable stablecoin;
     address public immutable reserve;
@@ -120,18 +138,30 @@ abstract contract VaultManagerModel is Test {
     mapping(address account => uint256[2]) internal _expectedToken;
     uint256 public feesToReserve;
     uint256 public currentTime;
+    /// @dev VaultManager.maxPauseDuration.
+    uint256 internal _maxPauseDuration;
+    /// @dev The engine's keeperRewardParams().maxRewardShare (0 without an engine).
+    uint256 internal _maxRewardShare;
 
     /// @dev Starts from the deployed state (the deploy itself is not modelled).
     constructor(Deployment memory d) {
         deployer = d.deployer;
+        guardian = d.guardian;
         vaultManager = d.vaultManager;
+        engine = d.engine;
         oracle = d.oracle;
         stablecoin = d.stablecoin;
         reserve = d.reserve;
         _actors = d.actors;
         for (uint256 i; i < ACTOR_COUNT; ++i) _actorIndex[d.actors[i]] = i + 1;
         currentTime = block.timestamp;
+        _maxPauseDuration = d.vaultManager.maxPauseDuration();
+        assertEq(d.vaultManager.liquidationEngine(), address(d.engine), "deployment: liquidation engine");
+        if (address(d.engine) != address(0)) _maxRewardShare = d.engine.keeperRewardParams().maxRewardShare;
+        address[] memory registered = d.vaultManager.collaterals();
+        assertEq(registered.length, COLLATERAL_COUNT, "deployment: collateral count");
         for (uint256 c; c < COLLATERAL_COUNT; ++c) {
+            assertEq(registered[c], address(d.tokens[c]), "deployment: collateral order");
             _tokens[c] = d.tokens[c];
             _feeds[c] = d.feeds[c];
             _scale[c] = 10 ** (18 - d.tokens[c].decimals());
@@ -154,7 +184,7 @@ abstract contract VaultManagerModel is Test {
         uint256 amount
     ) internal view returns (DebtQuote memory quote) {
         CollateralModel storage m = _collateral[c];
-        if (m.paused) {
+        if (_paused(c)) {
             quote.err = _pausedError(c);
             return quote;
         }
@@ -229,6 +259,96 @@ abstract contract VaultManagerModel is Test {
         return abi.encodeWithSelector(IVaultManager.CollateralPaused.selector, address(_tokens[c]));
     }
 
+    // =================================================================== VaultManager: pauses
+
+    /// @dev VaultManager._checkNotPaused: a pause runs until (excluding) `pausedUntil`.
+    function _paused(uint256 c) internal view returns (bool) {
+        return block.timestamp < _collateral[c].pausedUntil;
+    }
+
+    /// @dev Collateral `c` of the pause actions: a registered one (0, 1), or COLLATERAL_COUNT for an
+    /// address that is not a collateral (the stablecoin).
+    function _collateralAddress(uint256 c) internal view returns (address) {
+        return c < COLLATERAL_COUNT ? address(_tokens[c]) : address(stablecoin);
+    }
+
+    /// @dev The call data of pause API call `which` on collateral `c` (ignored for PauseAll).
+    function _pauseCallData(PauseCall which, uint256 c) internal view returns (bytes memory) {
+        if (which == PauseCall.Pause) return abi.encodeCall(IVaultManager.pauseRiskAdding, (_collateralAddress(c)));
+        if (which == PauseCall.PauseAll) return abi.encodeCall(IVaultManager.pauseAllRiskAdding, ());
+        return abi.encodeCall(IVaultManager.allowRiskAdding, (_collateralAddress(c)));
+    }
+
+    function _pauseCallName(PauseCall which) internal pure returns (string memory) {
+        if (which == PauseCall.Pause) return "pauseRiskAdding";
+        return which == PauseCall.PauseAll ? "pauseAllRiskAdding" : "allowRiskAdding";
+    }
+
+    /// @dev VaultManager.pauseRiskAdding, check by check: the caller's role, the collateral, then the
+    /// guardian's rules (governance may renew a running pause).
+    function _pauseError(address caller, uint256 c) internal view returns (bytes memory) {
+        if (caller != deployer && caller != guardian) {
+            return abi.encodeWithSelector(IVaultManager.NotGuardian.selector, caller);
+        }
+        if (c >= COLLATERAL_COUNT) return _unknownCollateralError(c);
+        return caller == deployer ? bytes("") : _guardianPauseError(c);
+    }
+
+    /// @dev VaultManager._pause for the guardian: no pause while one runs, nor, after a pause of its
+    /// own that governance neither renewed nor ended, within one maxPauseDuration (the one in force
+    /// now) of that pause's end. A pause made or ended by governance leaves no cool-down.
+    function _guardianPauseError(uint256 c) internal view returns (bytes memory) {
+        CollateralModel storage m = _collateral[c];
+        uint256 until = m.pausedUntil;
+        address token = address(_tokens[c]);
+        if (block.timestamp < until) return abi.encodeWithSelector(IVaultManager.AlreadyPaused.selector, token, until);
+        if (m.pausedByGuardian && block.timestamp < until + _maxPauseDuration) {
+            return abi.encodeWithSelector(IVaultManager.PauseCoolingDown.selector, token, until + _maxPauseDuration);
+        }
+        return "";
+    }
+
+    /// @dev VaultManager.pauseAllRiskAdding: the revert, and which collaterals it pauses (governance
+    /// every one, the guardian exactly those a `pauseRiskAdding` of its own would not refuse; none is
+    /// `NothingToPause`).
+    function _circuitBreakerQuote(address caller) internal view returns (bytes memory err, bool[2] memory pauses) {
+        if (caller != deployer && caller != guardian) {
+            return (abi.encodeWithSelector(IVaultManager.NotGuardian.selector, caller), pauses);
+        }
+        bool any;
+        for (uint256 c; c < COLLATERAL_COUNT; ++c) {
+            pauses[c] = caller == deployer || _guardianPauseError(c).length == 0;
+            any = any || pauses[c];
+        }
+        if (!any) err = _err(IVaultManager.NothingToPause.selector);
+    }
+
+    /// @dev VaultManager.allowRiskAdding (unpause): governance only, a registered collateral, a running
+    /// pause. It ends the pause now and clears `pausedByGuardian` (no cool-down follows).
+    function _unpauseError(address caller, uint256 c) internal view returns (bytes memory) {
+        if (caller != deployer) return _accessError(caller);
+        if (c >= COLLATERAL_COUNT) return _unknownCollateralError(c);
+        if (!_paused(c)) return abi.encodeWithSelector(IVaultManager.NotPaused.selector, address(_tokens[c]));
+        return "";
+    }
+
+    /// @dev VaultManager.setMaxPauseDuration: governance only, the bounds, then NoChange.
+    function _maxPauseDurationError(address caller, uint256 value) internal view returns (bytes memory) {
+        if (caller != deployer) return _accessError(caller);
+        bytes memory err = _boundError(value, ConstantsLib.MIN_PAUSE_DURATION, ConstantsLib.MAX_PAUSE_DURATION);
+        if (err.length != 0) return err;
+        return value == _maxPauseDuration ? _err(ErrorsLib.NoChange.selector) : bytes("");
+    }
+
+    /// @dev AccessControl's onlyRole(DEFAULT_ADMIN_ROLE).
+    function _accessError(address caller) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, bytes32(0));
+    }
+
+    function _unknownCollateralError(uint256 c) internal view returns (bytes memory) {
+        return abi.encodeWithSelector(IVaultManager.UnknownCollateral.selector, _collateralAddress(c));
+    }
+
     /// @dev The setter's revert for `value`, in the order of the setter's checks.
     function _parameterError(uint256 c, uint256 which, uint256 value) internal view returns (bytes memory) {
         CollateralModel storage m = _collateral[c];
@@ -254,11 +374,43 @@ abstract contract VaultManagerModel is Test {
             if (value == m.liquidationPenalty) return noChange;
             return
                 _firstError(
-                    _boundError(value, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY),
-                    _stepError(m.liquidationPenalty, value, ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP)
+                    _firstError(
+                        _boundError(value, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY),
+                        _stepError(m.liquidationPenalty, value, ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP)
+                    ),
+                    _penaltyRewardError(value)
                 );
         }
         return value == m.stabilityFee ? noChange : _boundError(value, RAY, ConstantsLib.MAX_STABILITY_FEE);
+    }
+
+    /// @dev VaultManager._checkPenaltyCoversReward: with an engine wired, a penalty below its
+    /// maxRewardShare would let a keeper reward exceed what the vault's owner pays.
+    function _penaltyRewardError(uint256 penalty) internal view returns (bytes memory) {
+        if (address(engine) == address(0) || penalty >= _maxRewardShare) return "";
+        return abi.encodeWithSelector(IVaultManager.PenaltyBelowKeeperReward.selector, penalty, _maxRewardShare);
+    }
+
+    /// @dev LiquidationEngine.setMaxRewardShare: governance only, NoChange, the bounds, then the
+    /// first registered collateral (in `collaterals()` order: WETH, WBTC) whose penalty is below it.
+    function _maxRewardShareError(address caller, uint256 value) internal view returns (bytes memory) {
+        if (caller != deployer) return _accessError(caller);
+        if (value == _maxRewardShare) return _err(ErrorsLib.NoChange.selector);
+        bytes memory err = _boundError(value, 0, ConstantsLib.MAX_KEEPER_REWARD_SHARE);
+        if (err.length != 0) return err;
+        for (uint256 c; c < COLLATERAL_COUNT; ++c) {
+            uint256 penalty = _collateral[c].liquidationPenalty;
+            if (value > penalty) {
+                return
+                    abi.encodeWithSelector(
+                        ILiquidationEngine.RewardShareAbovePenalty.selector,
+                        address(_tokens[c]),
+                        penalty,
+                        value
+                    );
+            }
+        }
+        return "";
     }
 
     /// @dev The setter call for parameter `which` (see `_parameterError`).
@@ -338,7 +490,8 @@ abstract contract VaultManagerModel is Test {
             liquidationRatio: cfg.liquidationRatio,
             borrowRatio: cfg.borrowRatio,
             liquidationPenalty: cfg.liquidationPenalty,
-            paused: cfg.paused
+            pausedUntil: cfg.pausedUntil,
+            pausedByGuardian: cfg.pausedByGuardian
         });
         IOracleAdapter.FeedConfig memory feedConfig = oracle.feedConfig(address(_tokens[c]));
         _heartbeat[c] = feedConfig.heartbeat;

@@ -9,7 +9,8 @@ import {Vm} from "./Test.sol";
 /// reads it with `vm.load`. `IVaultManager.vaults` returns the raw vault too, but a storage read is
 /// much cheaper than an external call, and the VaultManager handler reads every vault after every
 /// action.
-/// @dev Layout (solc storageLayout of VaultManager): `_roles` 0, `reserve` 1, `vaultCount` 2,
+/// @dev Layout (solc storageLayout of VaultManager): `_roles` 0, `reserve` 1 (with `maxPauseDuration`
+/// packed after it), `vaultCount` 2,
 /// `liquidationEngine` 3, `_configs` 4, `_collaterals` 5, `_vaults` 6, `_operators` 7, `_escrow` 8.
 /// `IVaultManager.Vault` packs (collateral, normalizedDebt) in its first slot and (owner,
 /// collateralAmount) in its second.
