@@ -74,6 +74,8 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         // slot 4
         uint128 totalCollateral; // [token units]
         uint64 liquidationPenalty; // [wad] ≤ MAX_LIQUIDATION_PENALTY
+        uint32 liquidationRatioSetAt; // [seconds] last change of the liquidation ratio (0: never)
+        uint32 liquidationPenaltySetAt; // [seconds] last change of the penalty (0: never)
     }
 
     mapping(address collateral => Collateral) internal _configs;
@@ -459,8 +461,9 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint256 oldValue = config.liquidationRatio;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         _checkRatios(newValue, config.borrowRatio);
-        _checkStep(oldValue, newValue, ConstantsLib.MAX_LIQUIDATION_RATIO_STEP);
+        _checkStep(oldValue, newValue, ConstantsLib.MAX_LIQUIDATION_RATIO_STEP, config.liquidationRatioSetAt);
         config.liquidationRatio = uint64(newValue);
+        config.liquidationRatioSetAt = uint32(block.timestamp);
         emit LiquidationRatioSet(collateral, oldValue, newValue);
     }
 
@@ -480,9 +483,10 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         uint256 oldValue = config.liquidationPenalty;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY);
-        _checkStep(oldValue, newValue, ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP);
+        _checkStep(oldValue, newValue, ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP, config.liquidationPenaltySetAt);
         _checkPenaltyCoversReward(newValue);
         config.liquidationPenalty = uint64(newValue);
+        config.liquidationPenaltySetAt = uint32(block.timestamp);
         emit LiquidationPenaltySet(collateral, oldValue, newValue);
     }
 
@@ -524,9 +528,10 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     /// @inheritdoc IVaultManager
     function allowRiskAdding(address collateral) external onlyRole(DEFAULT_ADMIN_ROLE) {
         Collateral storage config = _enabledConfig(collateral);
-        if (block.timestamp >= config.pausedUntil) revert NotPaused(collateral);
-        // Governance decided: the guardian may pause again at once (no cool-down).
-        config.pausedUntil = uint32(block.timestamp);
+        // Ends a running pause now, and any guardian cool-down: governance decided. Never reverts
+        // for a registered collateral, so a proposal that also revokes a guardian still executes
+        // when the pause has lapsed meanwhile.
+        if (block.timestamp < config.pausedUntil) config.pausedUntil = uint32(block.timestamp);
         config.pausedByGuardian = false;
         emit Unpaused(collateral, msg.sender);
     }
@@ -561,6 +566,11 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         address oldEngine = liquidationEngine;
         if (newEngine == oldEngine) revert ErrorsLib.NoChange();
         liquidationEngine = newEngine;
+        // The new engine's reward cap must stay within every penalty. Bounded: ≤ MAX_COLLATERALS.
+        uint256 count = _collaterals.length;
+        for (uint256 i; i < count; ++i) {
+            _checkPenaltyCoversReward(_configs[_collaterals[i]].liquidationPenalty);
+        }
         emit LiquidationEngineSet(oldEngine, newEngine);
     }
 
@@ -593,10 +603,11 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     }
 
     /// @dev Reverts `PenaltyBelowKeeperReward` when a liquidation's keeper reward could exceed the
-    /// penalty the owner pays: self-liquidation would then pay. No engine yet: nothing to compare.
+    /// penalty the owner pays: self-liquidation would then pay. No engine yet, or an engine address
+    /// without code (which pays no reward): nothing to compare.
     function _checkPenaltyCoversReward(uint256 penalty) internal view {
         address engine = liquidationEngine;
-        if (engine == address(0)) return;
+        if (engine.code.length == 0) return;
         uint256 share = ILiquidationEngine(engine).keeperRewardParams().maxRewardShare;
         if (penalty < share) revert PenaltyBelowKeeperReward(penalty, share);
     }
@@ -785,8 +796,14 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (borrowRatio < liquidationRatio) revert BorrowRatioBelowLiquidationRatio(borrowRatio, liquidationRatio);
     }
 
-    function _checkStep(uint256 oldValue, uint256 newValue, uint256 maxStep) internal pure {
+    /// @dev A dangerous parameter moves by at most `maxStep`, and at most once per MIN_STEP_INTERVAL
+    /// (`lastChange` 0: never changed), so neither one call nor a batch of calls in one proposal or
+    /// block can jump it: vault owners get a day to react to each step.
+    function _checkStep(uint256 oldValue, uint256 newValue, uint256 maxStep, uint256 lastChange) internal view {
         if (oldValue.absDiff(newValue) > maxStep) revert ErrorsLib.StepTooLarge(oldValue, newValue, maxStep);
+        if (lastChange != 0 && block.timestamp < lastChange + ConstantsLib.MIN_STEP_INTERVAL) {
+            revert ErrorsLib.StepTooSoon(lastChange + ConstantsLib.MIN_STEP_INTERVAL);
+        }
     }
 
     function _toUint96(uint256 value) internal pure returns (uint96) {

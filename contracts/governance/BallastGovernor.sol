@@ -39,6 +39,11 @@ contract BallastGovernor is
 {
     using MathLib for uint256;
 
+    /// @notice `updateTimelock` is disabled: the timelock holds every role of the protocol, so
+    /// pointing the governor elsewhere would freeze every parameter. A migration deploys a new
+    /// governor and timelock and moves the roles by proposal.
+    error TimelockFixed();
+
     /// @param votingDelay_ Seconds from a proposal to its snapshot and the opening of the vote.
     /// @param votingPeriod_ Seconds the vote stays open.
     /// @param threshold_ Votes [wad] a proposer must hold.
@@ -79,6 +84,11 @@ contract BallastGovernor is
     function _updateQuorumNumerator(uint256 newQuorumNumerator) internal override {
         ErrorsLib.checkBounds(newQuorumNumerator, ConstantsLib.MIN_QUORUM_PERCENT, ConstantsLib.MAX_QUORUM_PERCENT);
         super._updateQuorumNumerator(newQuorumNumerator);
+    }
+
+    /// @notice Always reverts `TimelockFixed` (see the error).
+    function updateTimelock(TimelockController) public pure override {
+        revert TimelockFixed();
     }
 
     // ------------------------------------------------------------------ required overrides

@@ -151,14 +151,12 @@ interface IVaultManager {
     error NotGuardian(address caller);
     /// @notice The guardian cannot extend a running pause; only governance renews it.
     error AlreadyPaused(address collateral, uint256 pausedUntil);
-    /// @notice The guardian cannot pause a collateral again before `availableAt` (one pause
-    /// duration after the last pause ended).
+    /// @notice The guardian cannot pause a collateral again before `availableAt`: one
+    /// `maxPauseDuration` after its own last pause of that collateral ran out.
     error PauseCoolingDown(address collateral, uint256 availableAt);
     /// @notice The penalty would be below the engine's `maxRewardShare`: a keeper reward above the
     /// penalty would make liquidating one's own vault pay.
     error PenaltyBelowKeeperReward(uint256 penalty, uint256 maxRewardShare);
-    /// @notice `allowRiskAdding` of a collateral that is not paused.
-    error NotPaused(address collateral);
     /// @notice `pauseAllRiskAdding` found no collateral it could pause.
     error NothingToPause();
     error InsufficientCollateral(uint256 requested, uint256 available);
@@ -300,12 +298,14 @@ interface IVaultManager {
 
     function setMinDebt(address collateral, uint256 newValue) external;
 
-    /// @notice Admin: move the liquidation ratio by at most `MAX_LIQUIDATION_RATIO_STEP`.
+    /// @notice Admin: move the liquidation ratio by at most `MAX_LIQUIDATION_RATIO_STEP`, at most once
+    /// per `MIN_STEP_INTERVAL` (`StepTooSoon`).
     function setLiquidationRatio(address collateral, uint256 newValue) external;
 
     function setBorrowRatio(address collateral, uint256 newValue) external;
 
-    /// @notice Admin: move the penalty by at most `MAX_LIQUIDATION_PENALTY_STEP`; never below the
+    /// @notice Admin: move the penalty by at most `MAX_LIQUIDATION_PENALTY_STEP`, at most once per
+    /// `MIN_STEP_INTERVAL` (`StepTooSoon`); never below the
     /// liquidation engine's `maxRewardShare` (`PenaltyBelowKeeperReward`).
     function setLiquidationPenalty(address collateral, uint256 newValue) external;
 
@@ -332,8 +332,10 @@ interface IVaultManager {
     /// when there is none.
     function pauseAllRiskAdding() external;
 
-    /// @notice Governance: end a running pause now (the unpause). The guardian may pause again at
-    /// once; to stop a captured guardian, revoke its role in the same proposal.
+    /// @notice Governance: end a running pause now (the unpause) and any guardian cool-down. Never
+    /// reverts for a registered collateral, even one not paused, so a proposal that bundles it keeps
+    /// executing if the pause lapsed meanwhile. The guardian may pause again at once; to stop a
+    /// captured guardian, revoke its role in the same proposal.
     /// @dev The pause functions' names sort after the hot paths' selectors: the via-IR dispatcher
     /// compares selectors one by one in ascending order (~22 gas each), so every function whose
     /// selector sorts before `borrow` (0xd6bda0c0) and `repay` (0xd8aed145) costs them gas.
@@ -345,6 +347,7 @@ interface IVaultManager {
     /// @notice Admin: set the reserve pool that receives stability fees.
     function setReserve(address newReserve) external;
 
-    /// @notice Admin: set the liquidation engine.
+    /// @notice Admin: set the liquidation engine; its `maxRewardShare` must not exceed any
+    /// collateral's penalty (`PenaltyBelowKeeperReward`).
     function setLiquidationEngine(address newEngine) external;
 }

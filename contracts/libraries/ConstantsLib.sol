@@ -21,6 +21,9 @@ library ConstantsLib {
     /// healthy vaults liquidatable at once.
     uint256 internal constant MAX_LIQUIDATION_RATIO_STEP = 0.1e18;
     uint256 internal constant MAX_LIQUIDATION_PENALTY = 0.25e18;
+    /// @dev A stepped parameter (liquidation ratio, penalty) changes at most once in this interval,
+    /// so a batch of steps in one proposal cannot add up to a jump.
+    uint256 internal constant MIN_STEP_INTERVAL = 1 days;
     /// @dev Largest move of the liquidation penalty in one governance call.
     uint256 internal constant MAX_LIQUIDATION_PENALTY_STEP = 0.05e18;
     /// @dev Per-second stability fee of 100 % a year: (1 + r)^(365 days) = 2.

@@ -13,6 +13,9 @@ library ErrorsLib {
     error OutOfBounds(uint256 value, uint256 min, uint256 max);
     /// @notice A parameter was moved by more than its maximum step in one call.
     error StepTooLarge(uint256 oldValue, uint256 newValue, uint256 maxStep);
+    /// @notice A stepped parameter changed less than MIN_STEP_INTERVAL ago; the next step is
+    /// allowed from `availableAt`.
+    error StepTooSoon(uint256 availableAt);
     /// @notice A setter was called with the value already in force.
     error NoChange();
     /// @notice A value did not fit the storage type reserved for it.

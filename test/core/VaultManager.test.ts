@@ -1363,8 +1363,10 @@ describe("VaultManager", () => {
       await expect(vm.connect(alice).borrow(debtVault, wad(100), alice.address)).to.emit(vm, "DebtBorrowed");
     });
 
-    it("reverts NotPaused and UnknownCollateral", async () => {
-      await expect(admin.allowRiskAdding(weth)).to.be.revertedWithCustomError(vm, "NotPaused").withArgs(weth);
+    it("allowRiskAdding on a collateral that is not paused changes nothing but never reverts; UnknownCollateral", async () => {
+      const before = (await vm.collateralConfig(weth)).pausedUntil;
+      await expect(admin.allowRiskAdding(weth)).to.emit(vm, "Unpaused");
+      expect((await vm.collateralConfig(weth)).pausedUntil).to.equal(before);
       const usdc = await sys.usdc.getAddress();
       await expect(admin.pauseRiskAdding(usdc)).to.be.revertedWithCustomError(vm, "UnknownCollateral").withArgs(usdc);
       expect((await vm.collateralConfig(weth)).paused).to.equal(false);
@@ -1468,6 +1470,27 @@ describe("VaultManager", () => {
         expect((await vm.collateralConfig(weth)).liquidationRatio).to.equal(lr + MAX_LIQUIDATION_RATIO_STEP);
       });
 
+      it("moves at most once per MIN_STEP_INTERVAL, so a batch of steps cannot add up to a jump (StepTooSoon)", async () => {
+        await admin.setBorrowRatio(weth, wad(3));
+        const lr = WETH_SETUP.liquidationRatio;
+        const first = await admin.setLiquidationRatio(weth, lr + MAX_LIQUIDATION_RATIO_STEP);
+        const at = BigInt((await first.getBlock())!.timestamp);
+        const before = await snapshot(sys);
+        // The batch a proposal could hold: ten more steps in the same transaction or block.
+        await expect(admin.setLiquidationRatio(weth, lr + 2n * MAX_LIQUIDATION_RATIO_STEP))
+          .to.be.revertedWithCustomError(vm, "StepTooSoon")
+          .withArgs(at + BigInt(DAY));
+        await time.setNextBlockTimestamp(at + BigInt(DAY) - 1n);
+        await expect(
+          admin.setLiquidationRatio(weth, lr + 2n * MAX_LIQUIDATION_RATIO_STEP),
+        ).to.be.revertedWithCustomError(vm, "StepTooSoon");
+        await expectUnchanged(sys, before);
+        await time.setNextBlockTimestamp(at + BigInt(DAY));
+        await expect(admin.setLiquidationRatio(weth, lr + 2n * MAX_LIQUIDATION_RATIO_STEP))
+          .to.emit(vm, "LiquidationRatioSet")
+          .withArgs(weth, lr + MAX_LIQUIDATION_RATIO_STEP, lr + 2n * MAX_LIQUIDATION_RATIO_STEP);
+      });
+
       it("stays within [1, 5] and at or below the borrow ratio", async () => {
         await expect(admin.setLiquidationRatio(weth, MIN_LIQUIDATION_RATIO - 1n))
           .to.be.revertedWithCustomError(vm, "OutOfBounds")
@@ -1532,8 +1555,17 @@ describe("VaultManager", () => {
         await expect(admin.setLiquidationPenalty(weth, p + MAX_LIQUIDATION_PENALTY_STEP))
           .to.emit(vm, "LiquidationPenaltySet")
           .withArgs(weth, p, p + MAX_LIQUIDATION_PENALTY_STEP);
+        // One step per MIN_STEP_INTERVAL (a day): a second step at once is refused, a day later allowed.
+        const steppedAt = BigInt(await time.latest());
+        await expect(admin.setLiquidationPenalty(weth, wad("0.2")))
+          .to.be.revertedWithCustomError(vm, "StepTooSoon")
+          .withArgs(steppedAt + BigInt(DAY));
+        await time.setNextBlockTimestamp(steppedAt + BigInt(DAY) - 1n);
+        await expect(admin.setLiquidationPenalty(weth, wad("0.2"))).to.be.revertedWithCustomError(vm, "StepTooSoon");
         await admin.setLiquidationPenalty(weth, wad("0.2"));
+        await time.increase(DAY);
         await admin.setLiquidationPenalty(weth, MAX_LIQUIDATION_PENALTY);
+        await time.increase(DAY);
         await expect(admin.setLiquidationPenalty(weth, MAX_LIQUIDATION_PENALTY + 1n))
           .to.be.revertedWithCustomError(vm, "OutOfBounds")
           .withArgs(MAX_LIQUIDATION_PENALTY + 1n, 0n, MAX_LIQUIDATION_PENALTY);
@@ -1543,6 +1575,7 @@ describe("VaultManager", () => {
       it("never goes below the engine's maxRewardShare (PenaltyBelowKeeperReward): self-liquidation must not pay", async () => {
         const share = (await sys.engine.keeperRewardParams()).maxRewardShare; // 2 %
         await admin.setLiquidationPenalty(weth, wad("0.05"));
+        await time.increase(DAY);
         const before = await snapshot(sys);
         await expect(admin.setLiquidationPenalty(weth, share - 1n))
           .to.be.revertedWithCustomError(vm, "PenaltyBelowKeeperReward")

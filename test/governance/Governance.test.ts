@@ -296,7 +296,11 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
     setStabilityFee: { args: (x) => [x.a.WETH, RAY], refusal: notAdmin, rightful: timelockSigner },
     setMaxPauseDuration: { args: () => [DAY], refusal: notAdmin, rightful: timelockSigner },
     setReserve: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
-    setLiquidationEngine: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
+    setLiquidationEngine: {
+      args: () => ["0x000000000000000000000000000000000000dEaD"],
+      refusal: notAdmin,
+      rightful: timelockSigner,
+    },
     pauseRiskAdding: {
       args: (x) => [x.a.WETH],
       refusal: (x) => ({ error: "NotGuardian", args: [x.caller] }),
@@ -420,7 +424,6 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
     setVotingPeriod: { args: () => [7_200], refusal: (x) => ({ error: "GovernorOnlyExecutor", args: [x.caller] }) },
     setProposalThreshold: { args: () => [0], refusal: (x) => ({ error: "GovernorOnlyExecutor", args: [x.caller] }) },
     updateQuorumNumerator: { args: () => [10], refusal: (x) => ({ error: "GovernorOnlyExecutor", args: [x.caller] }) },
-    updateTimelock: { args: (x) => [x.caller], refusal: (x) => ({ error: "GovernorOnlyExecutor", args: [x.caller] }) },
     relay: {
       args: (x) => [x.a.GovernanceToken, 0n, transferData(x.caller)],
       refusal: (x) => ({ error: "GovernorOnlyExecutor", args: [x.caller] }),
@@ -1109,8 +1112,19 @@ describe("Governance", function () {
       // GovernorTimelockControl accepts a call from the timelock only for a call the governor
       // itself queued in `execute` (its governance-call queue is empty here: Panic 0x31).
       await expect(governor.connect(timelock).setVotingDelay(1)).to.be.revertedWithPanic(0x31);
-      await expect(governor.connect(timelock).updateTimelock(gov.attacker.address)).to.be.revertedWithPanic(0x31);
       expect(await governor.votingDelay()).to.equal(BigInt(G.votingDelay));
+    });
+
+    it("never moves to another timelock (updateTimelock reverts TimelockFixed for anyone, the timelock too)", async () => {
+      const { governor } = gov;
+      const timelock = await impersonate(gov.addr.Timelock);
+      for (const caller of [timelock, gov.attacker]) {
+        await expect(governor.connect(caller).updateTimelock(gov.attacker.address)).to.be.revertedWithCustomError(
+          governor,
+          "TimelockFixed",
+        );
+      }
+      expect(await governor.timelock()).to.equal(gov.addr.Timelock);
     });
 
     it("checks the timelock delay's caller before its bound (TimelockUnauthorizedCaller for anyone else)", async () => {

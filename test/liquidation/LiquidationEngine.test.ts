@@ -1012,6 +1012,20 @@ describe("LiquidationEngine", () => {
       await expect(admin.setMaxRewardShare(wad("0.06"))).to.emit(engine, "MaxRewardShareSet");
     });
 
+    it("VaultManager.setLiquidationEngine refuses an engine whose reward cap exceeds a penalty (PenaltyBelowKeeperReward)", async () => {
+      const vmAdmin = vm.connect(await adminOf(vm));
+      const [deployer] = await ethers.getSigners();
+      const other = await ethers.deployContract("LiquidationEngine", [vm, sys.reserve, deployer.address]);
+      await other.setMaxRewardShare(wad("0.06")); // all penalties are 10 % so far
+      await vmAdmin.setLiquidationPenalty(weth, wad("0.05"));
+      await expect(vmAdmin.setLiquidationEngine(other))
+        .to.be.revertedWithCustomError(vm, "PenaltyBelowKeeperReward")
+        .withArgs(wad("0.05"), wad("0.06"));
+      expect(await vm.liquidationEngine()).to.equal(engineAddress);
+      await other.setMaxRewardShare(wad("0.05"));
+      await expect(vmAdmin.setLiquidationEngine(other)).to.emit(vm, "LiquidationEngineSet");
+    });
+
     for (const g of globals) {
       it(`${g.setter}: sets with an old/new event; NoChange; OutOfBounds above ${g.max}; admin only`, async () => {
         const call = (signer: LiquidationEngine, value: bigint) =>
