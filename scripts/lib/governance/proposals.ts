@@ -219,7 +219,11 @@ function explainActionRevert(action: ResolvedAction, revert: DecodedRevert): str
   if (revert.name === "StepTooLarge" && action.unit && revert.args.length === 3) {
     const [oldValue, newValue, step] = revert.args.map((a) => BigInt(a as bigint));
     const f = (v: bigint) => formatValue(action.unit!, v);
-    return `${revert.text}: from ${f(oldValue)} to ${f(newValue)} moves more than ${f(step)} in one proposal`;
+    return `${revert.text}: from ${f(oldValue)} to ${f(newValue)} moves more than ${f(step)} in one step (one step a day)`;
+  }
+  if (revert.name === "StepTooSoon" && revert.args.length === 1) {
+    const at = BigInt(revert.args[0] as bigint);
+    return `${revert.text}: this parameter moved less than a day ago; the next step is allowed from ${fmtUtc(at)}`;
   }
   return revert.text;
 }
