@@ -19,8 +19,8 @@ import {VaultStorage} from "./utils/VaultStorage.sol";
 /// @title VaultManagerInvariantTest
 /// @notice DESIGN.md §5 invariants of the vault manager under random operation sequences driven by
 /// `VaultHandler` (4 actors, WETH and WBTC vaults, operators, time, price moves and circuit-breaker
-/// trips, governance parameter changes including the liquidation engine's keeper reward cap,
-/// expiring pauses by governance and by a guardian). The
+/// trips, governance parameter changes including the liquidation engine's keeper reward cap and the
+/// once-a-day stepped parameters, expiring pauses by governance and by a guardian). The
 /// handler checks every action in both directions (a safe action must succeed, an unsafe one must
 /// revert with the exact error) against a reference model; the functions below are the §5
 /// invariants (and the pauses' bound), checked by forge after every call.
@@ -130,8 +130,16 @@ contract VaultManagerInvariantTest is BallastFixture {
 
     /// @notice §5.5: every vault-manager, oracle and stablecoin parameter is inside its ConstantsLib bound,
     /// and no collateral's liquidation penalty is below the engine's keeper reward cap (maxRewardShare).
+    /// The stepped parameters (liquidation ratio, penalty) move slowly: between two successful changes
+    /// of the same parameter of the same collateral at least MIN_STEP_INTERVAL passed and each change
+    /// was at most its maximum step (checked by the handler at every change, from the chain's values
+    /// and its ghosts), so over any N days a parameter moved at most N + 1 steps; here, from the ghosts
+    /// and the chain: every change went through the handler's check, the chain recorded the last
+    /// one's time, and the whole path is within (1 + days between the first and the last change)
+    /// maximum steps of the start.
     function invariant_parametersInBounds() public view {
         _checkParametersInBounds();
+        _checkSteps();
     }
 
     /// @notice §5.6: no action moved an actor's collateral or stablecoin (or added debt to its vaults)
@@ -174,6 +182,7 @@ contract VaultManagerInvariantTest is BallastFixture {
         assertFalse(handler.borrowRatioViolated(), handler.borrowRatioViolation());
         _checkCollateralHeld();
         _checkParametersInBounds();
+        _checkSteps();
         _checkConsent();
         _checkPauses();
     }
@@ -238,6 +247,7 @@ contract VaultManagerInvariantTest is BallastFixture {
         _checkNormalizedDebtSums();
         _checkCollateralHeld();
         _checkParametersInBounds();
+        _checkSteps();
         _checkConsent();
         _checkPauses();
         assertFalse(handler.borrowRatioViolated(), handler.borrowRatioViolation());
@@ -245,12 +255,15 @@ contract VaultManagerInvariantTest is BallastFixture {
     }
 
     /// @dev Every kind of successful pause call occurred (they share the handler's `pause` selector),
-    /// and so did a change of the keeper reward cap (from the `setParameter` selector).
+    /// an unpause of a running pause and one of a collateral not paused, a change of the keeper
+    /// reward cap (from the `setParameter` selector), and, for both stepped parameters, a second
+    /// successful change of the same collateral's parameter (a step after the once-a-day timer ran).
     function _assertSharedSelectorActionsSucceeded() internal view {
-        VaultHandler.Action[8] memory pauseActions = [
+        VaultHandler.Action[9] memory pauseActions = [
             VaultHandler.Action.Pause,
             VaultHandler.Action.Renew,
             VaultHandler.Action.Unpause,
+            VaultHandler.Action.UnpauseLapsed,
             VaultHandler.Action.CircuitBreaker,
             VaultHandler.Action.SetMaxPauseDuration,
             VaultHandler.Action.GuardianPause,
@@ -263,6 +276,10 @@ contract VaultManagerInvariantTest is BallastFixture {
                 0,
                 string.concat("never succeeded: action kind ", vm.toString(uint256(pauseActions[k])))
             );
+        }
+        for (uint256 k; k < 2; ++k) {
+            (uint256 weth, uint256 wbtc) = (handler.stepLedger(0, k).changes, handler.stepLedger(1, k).changes);
+            assertGe(weth > wbtc ? weth : wbtc, 2, string.concat("no second step: stepped parameter ", vm.toString(k)));
         }
     }
 
@@ -337,9 +354,10 @@ contract VaultManagerInvariantTest is BallastFixture {
         assertEq(manager.collateralConfig(weth).pausedUntil, t0 + 2, "unpause ends the pause now");
         assertFalse(manager.collateralConfig(weth).paused, "not paused");
         assertFalse(manager.collateralConfig(weth).pausedByGuardian, "unpaused by governance");
+        // Unpausing again, with no pause running, succeeds and leaves the pause's end where it is.
         vm.prank(ballast.deployer);
-        vm.expectRevert(abi.encodeWithSelector(IVaultManager.NotPaused.selector, weth));
         manager.allowRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + 2, "a second unpause changes nothing");
         vm.prank(guardian);
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, bytes32(0))
@@ -450,8 +468,9 @@ contract VaultManagerInvariantTest is BallastFixture {
     }
 
     /// @notice No liquidation penalty below the engine's keeper reward cap, from either side:
-    /// setLiquidationPenalty checks it after the bounds and the step, setMaxRewardShare after
-    /// NoChange and its bound, naming the first registered collateral whose penalty is below.
+    /// setLiquidationPenalty checks it after the bounds and the step (its size, then its timer),
+    /// setMaxRewardShare after NoChange and its bound, naming the first registered collateral whose
+    /// penalty is below.
     function test_PenaltyNeverBelowKeeperReward() public {
         IVaultManager manager = ballast.vaultManager;
         ILiquidationEngine engine = ballast.engine;
@@ -459,6 +478,8 @@ contract VaultManagerInvariantTest is BallastFixture {
         uint256 share = engine.keeperRewardParams().maxRewardShare;
         assertEq(share, MAX_REWARD_SHARE, "fixture's reward cap");
         assertGe(LIQUIDATION_PENALTY, share, "fixture's penalty covers the reward cap");
+        uint256 t0 = block.timestamp;
+        uint256 interval = ConstantsLib.MIN_STEP_INTERVAL;
         vm.startPrank(ballast.deployer);
 
         // The step comes first: 0.1 → 0.01 is below the cap but two steps away.
@@ -466,6 +487,7 @@ contract VaultManagerInvariantTest is BallastFixture {
         vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StepTooLarge.selector, LIQUIDATION_PENALTY, 0.01e18, step));
         manager.setLiquidationPenalty(weth, 0.01e18);
         manager.setLiquidationPenalty(weth, 0.05e18);
+        vm.warp(t0 + interval); // the step's timer (see test_PenaltyStepTimerComesBeforeKeeperReward)
         vm.expectRevert(abi.encodeWithSelector(IVaultManager.PenaltyBelowKeeperReward.selector, 0, share));
         manager.setLiquidationPenalty(weth, 0);
         vm.expectRevert(abi.encodeWithSelector(IVaultManager.PenaltyBelowKeeperReward.selector, share - 1, share));
@@ -481,11 +503,12 @@ contract VaultManagerInvariantTest is BallastFixture {
             abi.encodeWithSelector(ErrorsLib.OutOfBounds.selector, tooHigh, 0, ConstantsLib.MAX_KEEPER_REWARD_SHARE)
         );
         engine.setMaxRewardShare(tooHigh);
-        manager.setLiquidationPenalty(wbtc, 0.05e18);
+        manager.setLiquidationPenalty(wbtc, 0.05e18); // WBTC's first change: no timer yet
         vm.expectRevert(
             abi.encodeWithSelector(ILiquidationEngine.RewardShareAbovePenalty.selector, weth, share, 0.06e18)
         );
         engine.setMaxRewardShare(0.06e18);
+        vm.warp(t0 + 2 * interval); // WETH's penalty last changed at t0 + interval, WBTC's too
         manager.setLiquidationPenalty(weth, 0.07e18);
         vm.expectRevert(
             abi.encodeWithSelector(ILiquidationEngine.RewardShareAbovePenalty.selector, wbtc, 0.05e18, 0.06e18)
@@ -498,6 +521,121 @@ contract VaultManagerInvariantTest is BallastFixture {
         engine.setMaxRewardShare(0);
         manager.setLiquidationPenalty(wbtc, 0.01e18);
         vm.stopPrank();
+    }
+
+    /// @notice The liquidation ratio moves at most once per MIN_STEP_INTERVAL, second by second: the
+    /// first change is free; NoChange, the ratio order and the step's size are checked before the
+    /// timer; each parameter of each collateral has its own timer; a refused change does not restart
+    /// it; the last second before it runs out is too soon and the next is not. VaultManager's storage
+    /// records each change's time.
+    function test_LiquidationRatioStepsOncePerInterval() public {
+        IVaultManager manager = ballast.vaultManager;
+        (address weth, address wbtc) = (tokens[0], tokens[1]);
+        uint256 interval = ConstantsLib.MIN_STEP_INTERVAL;
+        assertEq(interval, 1 days, "one step a day");
+        VaultStorage.StoredStepTimes memory times = VaultStorage.loadStepTimes(address(manager), weth);
+        assertEq(times.liquidationRatioSetAt + times.liquidationPenaltySetAt, 0, "never changed");
+        assertEq(times.liquidationPenalty, LIQUIDATION_PENALTY, "storage decoding");
+        uint256 t0 = block.timestamp;
+        bytes memory tooSoon = abi.encodeWithSelector(ErrorsLib.StepTooSoon.selector, t0 + interval);
+        vm.startPrank(ballast.deployer);
+
+        manager.setLiquidationRatio(weth, 1.45e18);
+        vm.expectRevert(ErrorsLib.NoChange.selector);
+        manager.setLiquidationRatio(weth, 1.45e18);
+        vm.expectRevert(
+            abi.encodeWithSelector(IVaultManager.BorrowRatioBelowLiquidationRatio.selector, BORROW_RATIO, 1.7e18)
+        );
+        manager.setLiquidationRatio(weth, 1.7e18);
+        uint256 ratioStep = ConstantsLib.MAX_LIQUIDATION_RATIO_STEP;
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StepTooLarge.selector, 1.45e18, 1.3e18, ratioStep));
+        manager.setLiquidationRatio(weth, 1.3e18);
+        vm.expectRevert(tooSoon);
+        manager.setLiquidationRatio(weth, 1.5e18);
+        // Own timers: WETH's penalty and WBTC's ratio change at once.
+        manager.setLiquidationPenalty(weth, 0.06e18);
+        manager.setLiquidationRatio(wbtc, 1.55e18);
+        times = VaultStorage.loadStepTimes(address(manager), weth);
+        assertEq(times.liquidationRatioSetAt, t0, "ratio change recorded");
+        assertEq(times.liquidationPenaltySetAt, t0, "penalty change recorded");
+
+        vm.warp(t0 + interval - 1);
+        vm.expectRevert(tooSoon);
+        manager.setLiquidationRatio(weth, 1.5e18);
+        vm.warp(t0 + interval);
+        manager.setLiquidationRatio(weth, 1.35e18);
+        assertEq(manager.collateralConfig(weth).liquidationRatio, 1.35e18, "second step");
+        times = VaultStorage.loadStepTimes(address(manager), weth);
+        assertEq(times.liquidationRatioSetAt, t0 + interval, "second ratio change recorded");
+        assertEq(times.liquidationPenaltySetAt, t0, "the penalty's time is its own");
+        // Two days after the first change, the third step: 1.45 → 1.35 → 1.25, never faster.
+        vm.warp(t0 + 2 * interval);
+        manager.setLiquidationRatio(weth, 1.25e18);
+        vm.stopPrank();
+    }
+
+    /// @notice The penalty's timer, second by second, and it comes before the keeper reward cap: a
+    /// change below the cap a day too soon is reported as StepTooSoon.
+    function test_PenaltyStepTimerComesBeforeKeeperReward() public {
+        IVaultManager manager = ballast.vaultManager;
+        address weth = tokens[0];
+        uint256 interval = ConstantsLib.MIN_STEP_INTERVAL;
+        uint256 share = ballast.engine.keeperRewardParams().maxRewardShare;
+        uint256 t0 = block.timestamp;
+        vm.startPrank(ballast.deployer);
+        manager.setLiquidationPenalty(weth, 0.06e18);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StepTooSoon.selector, t0 + interval));
+        manager.setLiquidationPenalty(weth, 0.05e18);
+        vm.warp(t0 + interval - 1);
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StepTooSoon.selector, t0 + interval));
+        manager.setLiquidationPenalty(weth, 0.1e18);
+        vm.warp(t0 + interval);
+        manager.setLiquidationPenalty(weth, 0.03e18);
+        VaultStorage.StoredStepTimes memory times = VaultStorage.loadStepTimes(address(manager), weth);
+        assertEq(times.liquidationPenaltySetAt, t0 + interval, "second penalty change recorded");
+        assertEq(times.liquidationRatioSetAt, 0, "the ratio's time is its own");
+
+        // Below the reward cap, one step away, a day too soon: the timer is reported first.
+        vm.expectRevert(abi.encodeWithSelector(ErrorsLib.StepTooSoon.selector, t0 + 2 * interval));
+        manager.setLiquidationPenalty(weth, share - 1);
+        vm.warp(t0 + 2 * interval);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.PenaltyBelowKeeperReward.selector, share - 1, share));
+        manager.setLiquidationPenalty(weth, share - 1);
+        manager.setLiquidationPenalty(weth, share);
+        vm.stopPrank();
+    }
+
+    /// @notice Governance's unpause never reverts for a registered collateral: after the guardian's own
+    /// pause lapsed it keeps the pause's end and ends the guardian's cool-down; on a collateral never
+    /// paused it changes nothing; it still refuses an address that is not a collateral.
+    function test_UnpauseWithoutRunningPause() public {
+        IVaultManager manager = ballast.vaultManager;
+        (address weth, address wbtc) = (tokens[0], tokens[1]);
+        uint256 d = manager.maxPauseDuration();
+        uint256 t0 = block.timestamp;
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        vm.warp(t0 + d);
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.PauseCoolingDown.selector, weth, t0 + 2 * d));
+        manager.pauseRiskAdding(weth);
+
+        vm.expectEmit(address(manager));
+        emit IVaultManager.Unpaused(weth, ballast.deployer);
+        vm.prank(ballast.deployer);
+        manager.allowRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + d, "a lapsed pause keeps its end");
+        assertFalse(manager.collateralConfig(weth).pausedByGuardian, "cool-down ended");
+        vm.prank(ballast.deployer);
+        manager.allowRiskAdding(wbtc);
+        assertEq(manager.collateralConfig(wbtc).pausedUntil, 0, "never paused: nothing to end");
+        vm.prank(ballast.deployer);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.UnknownCollateral.selector, address(ballast.stablecoin)));
+        manager.allowRiskAdding(address(ballast.stablecoin));
+
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).pausedUntil, t0 + 2 * d, "the guardian pauses at once");
     }
 
     /// @notice addCollateral checks the new collateral's penalty against the keeper reward cap, after
@@ -744,6 +882,46 @@ contract VaultManagerInvariantTest is BallastFixture {
         }
     }
 
+    /// @dev The stepped parameters' ghosts (see `invariant_parametersInBounds`), per collateral, for
+    /// the liquidation ratio (k 0) and the penalty (k 1).
+    function _checkSteps() internal view {
+        assertFalse(handler.stepRuleViolated(), handler.stepRuleViolation());
+        uint256 interval = ConstantsLib.MIN_STEP_INTERVAL;
+        for (uint256 c; c < COLLATERAL_COUNT; ++c) {
+            IVaultManager.CollateralConfig memory cfg = ballast.vaultManager.collateralConfig(tokens[c]);
+            VaultStorage.StoredStepTimes memory times = VaultStorage.loadStepTimes(
+                address(ballast.vaultManager),
+                tokens[c]
+            );
+            for (uint256 k; k < 2; ++k) {
+                VaultHandler.StepLedger memory g = handler.stepLedger(c, k);
+                uint256 value = k == 0 ? cfg.liquidationRatio : cfg.liquidationPenalty;
+                uint256 maxStep = k == 0
+                    ? ConstantsLib.MAX_LIQUIDATION_RATIO_STEP
+                    : ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP;
+                assertEq(value, g.lastValue, "stepped parameter changed outside a checked change");
+                assertEq(
+                    k == 0 ? times.liquidationRatioSetAt : times.liquidationPenaltySetAt,
+                    g.lastChangeAt,
+                    "recorded time of the last change != the last successful change"
+                );
+                assertLe(g.largestStep, maxStep, "a change exceeded the maximum step");
+                if (g.changes < 2) continue;
+                assertGe(g.minGap, interval, "two changes less than MIN_STEP_INTERVAL apart");
+                assertLe(
+                    g.changes - 1,
+                    (g.lastChangeAt - g.firstChangeAt) / interval,
+                    "more changes than days between the first and the last, plus one"
+                );
+                assertLe(
+                    MathLib.absDiff(value, g.initial),
+                    g.changes * maxStep,
+                    "the parameter moved more than its steps allow"
+                );
+            }
+        }
+    }
+
     function _checkConsent() internal view {
         assertFalse(handler.consentViolated(), handler.consentViolation());
         for (uint256 i; i < actors.length; ++i) {
@@ -792,7 +970,7 @@ contract VaultManagerInvariantTest is BallastFixture {
         reasons[16] = IVaultManager.NotGuardian.selector;
         reasons[17] = IVaultManager.AlreadyPaused.selector;
         reasons[18] = IVaultManager.PauseCoolingDown.selector;
-        reasons[19] = IVaultManager.NotPaused.selector;
+        reasons[19] = ErrorsLib.StepTooSoon.selector;
         reasons[20] = IVaultManager.NothingToPause.selector;
         reasons[21] = IVaultManager.UnknownCollateral.selector;
         reasons[22] = IAccessControl.AccessControlUnauthorizedAccount.selector;

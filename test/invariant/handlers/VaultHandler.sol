@@ -42,6 +42,11 @@ import {VaultManagerModel} from "./VaultManagerModel.sol";
 ///    `pausedByGuardian`); and, at every successful pause by the guardian, its rules checked against
 ///    the chain's state before the call and against the ghosts alone. A violation sets
 ///    `pauseRuleViolated`.
+///  - (5) per collateral and stepped parameter (liquidation ratio, penalty) step ghosts (see
+///    `StepLedger`): at every successful change, from the chain's values before and after the call
+///    and the ghosts alone, the change is at most the parameter's maximum step and comes at least
+///    MIN_STEP_INTERVAL after the previous change of the same parameter of the same collateral; the
+///    chain records the change's time. A violation sets `stepRuleViolated`.
 contract VaultHandler is VaultManagerModel {
     using MathLib for uint256;
 
@@ -63,13 +68,14 @@ contract VaultHandler is VaultManagerModel {
         MovePrice,
         Pause, // governance pauses a collateral that is not paused
         Renew, // governance pauses a collateral that is paused (extends the pause)
-        Unpause,
+        Unpause, // governance ends a running pause
         CircuitBreaker, // by governance
         SetMaxPauseDuration,
         GuardianPause,
         GuardianCircuitBreaker,
         SetParameter,
-        SetMaxRewardShare // LiquidationEngine.setMaxRewardShare (from `setParameter`)
+        SetMaxRewardShare, // LiquidationEngine.setMaxRewardShare (from `setParameter`)
+        UnpauseLapsed // governance unpauses a collateral that is not paused (ends any cool-down)
     }
 
     /// @notice Per collateral ghosts for the supply identity. `excess` is E = D − S − accruedFees with
@@ -102,6 +108,19 @@ contract VaultHandler is VaultManagerModel {
         bool unpausedSincePause; // governance ended the last pause early (allowRiskAdding)
     }
 
+    /// @notice Per collateral and stepped parameter (index 0: liquidation ratio, 1: penalty) ghosts,
+    /// written after each successful change: enough to bound the parameter's whole path (it moved at
+    /// most `changes` steps, and `changes` ≤ 1 + (lastChangeAt − firstChangeAt) / MIN_STEP_INTERVAL).
+    struct StepLedger {
+        uint256 initial; // the value at the start of the run
+        uint256 lastValue; // the value set by the last change (`initial` before any)
+        uint256 changes; // successful changes
+        uint256 firstChangeAt; // 0: never changed
+        uint256 lastChangeAt; // 0: never changed
+        uint256 minGap; // shortest time between two consecutive changes (type(uint256).max: < 2 changes)
+        uint256 largestStep; // largest |new − old| of a change
+    }
+
     /// @dev The pause state read from the chain before a pause call, for the rule checks.
     struct ChainPauseState {
         uint256[2] pausedUntil;
@@ -129,6 +148,8 @@ contract VaultHandler is VaultManagerModel {
     /// @dev Rounding bound of the action in progress, per collateral (see `SupplyLedger`).
     uint256[2] internal _actionBound;
     PauseLedger[2] internal _pauseLedger;
+    /// @dev [collateral][0: liquidation ratio, 1: penalty].
+    StepLedger[2][2] internal _stepLedger;
 
     // ------------------------------------------------------------------ findings and counters
     bool public borrowRatioViolated;
@@ -137,6 +158,8 @@ contract VaultHandler is VaultManagerModel {
     string public consentViolation;
     bool public pauseRuleViolated;
     string public pauseRuleViolation;
+    bool public stepRuleViolated;
+    string public stepRuleViolation;
     mapping(Action action => uint256) public successes;
     bool internal _scripted;
 
@@ -173,6 +196,14 @@ contract VaultHandler is VaultManagerModel {
             for (uint256 i; i < ACTOR_COUNT; ++i) {
                 vm.prank(_actors[i]);
                 _tokens[c].approve(address(vaultManager), type(uint256).max);
+            }
+            (_stepLedger[c][0].initial, _stepLedger[c][1].initial) = (
+                _collateral[c].liquidationRatio,
+                _collateral[c].liquidationPenalty
+            );
+            for (uint256 k; k < 2; ++k) {
+                _stepLedger[c][k].lastValue = _stepLedger[c][k].initial;
+                _stepLedger[c][k].minGap = type(uint256).max;
             }
         }
     }
@@ -311,11 +342,11 @@ contract VaultHandler is VaultManagerModel {
         _pauseEdge(c, timeSeed);
         uint256 kind = kindSeed % 32;
         uint256 s = kindSeed >> 5;
-        if (kind < 6) _pauseCall(guardian, c);
-        else if (kind < 8) _circuitBreakerCall(guardian);
-        else if (kind < 11) _pauseCall(deployer, c);
-        else if (kind < 12) _circuitBreakerCall(deployer);
-        else if (kind < 21) _unpauseCall(deployer, c);
+        if (kind < 8) _pauseCall(guardian, c);
+        else if (kind < 10) _circuitBreakerCall(guardian);
+        else if (kind < 13) _pauseCall(deployer, c);
+        else if (kind < 14) _circuitBreakerCall(deployer);
+        else if (kind < 19) _unpauseCall(deployer, c);
         else if (kind < 26) _setMaxPauseDurationCall(deployer, _pauseDurationValue(s));
         else {
             // Without the role: an actor (any of the four calls) or the guardian (governance's two).
@@ -329,12 +360,34 @@ contract VaultHandler is VaultManagerModel {
     }
 
     /// @notice Governance sets one risk parameter to a random value, inside or outside its hard
-    /// bound or maximum step (invariant 5 in both directions); with an engine wired, 1 in 7 is the
-    /// engine's keeper reward cap instead (`maxRewardShare`, which no penalty may be below).
-    function setParameter(uint256 collateralSeed, uint256 whichSeed, uint256 valueSeed) external guarded syncTime {
-        uint256 which = whichSeed % (address(engine) == address(0) ? 6 : 7);
-        if (which == 6) _setMaxRewardShareCall(collateralSeed, valueSeed);
-        else _setParameter(collateralSeed % COLLATERAL_COUNT, which, valueSeed);
+    /// bound or maximum step (invariant 5 in both directions); with an engine wired, 1 in 9 is the
+    /// engine's keeper reward cap instead (`maxRewardShare`, which no penalty may be below); the two
+    /// stepped parameters get two shares each.
+    /// A stepped parameter (liquidation ratio, penalty) changes at most once per MIN_STEP_INTERVAL,
+    /// and the long warps between calls mostly let that day pass, so for them: 1 in 4 first move
+    /// time to an edge of the parameter's timer when it is ahead (`_stepEdge`), and, 1 in 2 after a
+    /// successful change, governance tries a second step of the same parameter in the same call, in
+    /// the same second (a batch), at the last second before the timer runs out, at its first second
+    /// or up to 3 days later (`_followUpStep`): a `StepTooSoon` reverts the whole call, like a
+    /// proposal's batch.
+    function setParameter(
+        uint256 collateralSeed,
+        uint256 whichSeed,
+        uint256 valueSeed,
+        uint256 timeSeed
+    ) external guarded syncTime {
+        // Slots 0–5 the parameters, 6 the keeper reward cap (with an engine), then the stepped two again.
+        uint256 extra = address(engine) == address(0) ? 6 : 7;
+        uint256 slot = whichSeed % (extra + 2);
+        uint256 which = slot < extra ? slot : (slot == extra ? 2 : 4);
+        if (which == 6) {
+            _setMaxRewardShareCall(collateralSeed, valueSeed);
+            return;
+        }
+        uint256 c = collateralSeed % COLLATERAL_COUNT;
+        _stepEdge(c, which, timeSeed);
+        _setParameter(c, which, _parameterValue(c, which, valueSeed));
+        if ((which == 2 || which == 4) && (timeSeed >> 3) % 2 == 0) _followUpStep(c, which, valueSeed, timeSeed >> 4);
     }
 
     // =================================================================== scripted use (not fuzzed)
@@ -388,6 +441,11 @@ contract VaultHandler is VaultManagerModel {
 
     function pauseLedger(uint256 c) external view returns (PauseLedger memory) {
         return _pauseLedger[c];
+    }
+
+    /// @param k 0: the liquidation ratio, 1: the liquidation penalty.
+    function stepLedger(uint256 c, uint256 k) external view returns (StepLedger memory) {
+        return _stepLedger[c][k];
     }
 
     // =================================================================== actions (model + call + checks)
@@ -626,19 +684,22 @@ contract VaultHandler is VaultManagerModel {
         _afterAction(caller == guardian ? Action.GuardianCircuitBreaker : Action.CircuitBreaker, caller, pre);
     }
 
+    /// @dev allowRiskAdding succeeds for governance on any registered collateral: on a running pause
+    /// it ends it (Unpause), on one that is not paused it only ends any guardian cool-down
+    /// (UnpauseLapsed). Either way governance decided, so the guardian may pause again at once.
     function _unpauseCall(address caller, uint256 c) internal {
         Holdings[5] memory pre = _holdings(caller);
         bytes memory expected = _unpauseError(caller, c);
+        bool wasPaused = c < COLLATERAL_COUNT && _paused(c);
 
         _pauseApiCall(caller, PauseCall.Unpause, c, expected);
-        // The pause ends now; governance decided, so the guardian may pause again at once.
-        _collateral[c].pausedUntil = block.timestamp;
-        _collateral[c].pausedByGuardian = false;
+        _applyUnpauseModel(c);
         PauseLedger storage p = _pauseLedger[c];
         p.unpauses++;
         p.governanceSinceGuardian = true;
-        p.unpausedSincePause = true;
-        _afterAction(Action.Unpause, caller, pre);
+        // Only a running pause is ended early: a lapsed one ran its full course.
+        if (wasPaused) p.unpausedSincePause = true;
+        _afterAction(wasPaused ? Action.Unpause : Action.UnpauseLapsed, caller, pre);
     }
 
     function _setMaxPauseDurationCall(address caller, uint256 value) internal {
@@ -737,9 +798,13 @@ contract VaultHandler is VaultManagerModel {
         assertEq(found, 1, "CircuitBreakerTripped: one event");
     }
 
-    function _setParameter(uint256 c, uint256 which, uint256 valueSeed) internal {
+    /// @dev Governance sets parameter `which` (0 debt ceiling, 1 min debt, 2 liquidation ratio, 3 borrow
+    /// ratio, 4 penalty, 5 stability fee) of `c` to `value`, against the setter's expected revert.
+    function _setParameter(uint256 c, uint256 which, uint256 value) internal {
         Holdings[5] memory pre = _holdings(deployer);
-        (uint256 value, bytes memory expected, bytes memory data) = _quoteParameter(c, which, valueSeed);
+        bytes memory expected = _parameterError(c, which, value);
+        bytes memory data = _parameterCall(c, which, value);
+        uint256 chainBefore = _steppedChainValue(c, which);
 
         vm.prank(deployer);
         // A low-level call because the setter differs per parameter; its revert data is compared exactly.
@@ -750,14 +815,79 @@ contract VaultHandler is VaultManagerModel {
         CollateralModel storage m = _collateral[c];
         if (which == 0) m.debtCeiling = value;
         else if (which == 1) m.minDebt = value;
-        else if (which == 2) m.liquidationRatio = value;
+        else if (which == 2) (m.liquidationRatio, m.liquidationRatioSetAt) = (value, block.timestamp);
         else if (which == 3) m.borrowRatio = value;
-        else if (which == 4) m.liquidationPenalty = value;
+        else if (which == 4) (m.liquidationPenalty, m.liquidationPenaltySetAt) = (value, block.timestamp);
         else {
             _accrueModel(c); // interest up to now is charged at the old fee
             m.stabilityFee = value;
         }
+        if (which == 2 || which == 4) _applyStep(c, which, chainBefore);
         _afterAction(Action.SetParameter, deployer, pre);
+    }
+
+    /// @dev The chain's liquidation ratio (`which` 2) or penalty (4) of `c`; 0 for other parameters.
+    function _steppedChainValue(uint256 c, uint256 which) internal view returns (uint256) {
+        if (which != 2 && which != 4) return 0;
+        IVaultManager.CollateralConfig memory cfg = vaultManager.collateralConfig(address(_tokens[c]));
+        return which == 2 ? cfg.liquidationRatio : cfg.liquidationPenalty;
+    }
+
+    /// @dev After a successful change of stepped parameter `which` (2 or 4) of `c`, from `before` (read
+    /// from the chain before the call): the step rules, from the chain's values and from the ghosts
+    /// alone (not from the model, which predicted the call), then the ghosts.
+    function _applyStep(uint256 c, uint256 which, uint256 before) internal {
+        uint256 k = which == 2 ? 0 : 1;
+        StepLedger storage g = _stepLedger[c][k];
+        uint256 maxStep = k == 0 ? ConstantsLib.MAX_LIQUIDATION_RATIO_STEP : ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP;
+        uint256 afterValue = _steppedChainValue(c, which);
+        uint256 stepSize = before.absDiff(afterValue);
+        VaultStorage.StoredStepTimes memory stored = VaultStorage.loadStepTimes(
+            address(vaultManager),
+            address(_tokens[c])
+        );
+        uint256 recordedAt = k == 0 ? stored.liquidationRatioSetAt : stored.liquidationPenaltySetAt;
+        if (before != g.lastValue) _stepRuleViolation(c, k, "the parameter changed outside a checked change");
+        else if (stepSize == 0) _stepRuleViolation(c, k, "a successful change left the value as it was");
+        else if (stepSize > maxStep) _stepRuleViolation(c, k, "a change exceeded the maximum step");
+        else if (g.changes != 0 && block.timestamp < g.lastChangeAt + ConstantsLib.MIN_STEP_INTERVAL) {
+            _stepRuleViolation(c, k, "a change came less than MIN_STEP_INTERVAL after the previous one");
+        } else if (recordedAt != block.timestamp) {
+            _stepRuleViolation(c, k, "the chain did not record the change's time");
+        }
+        if (g.changes != 0 && block.timestamp - g.lastChangeAt < g.minGap) g.minGap = block.timestamp - g.lastChangeAt;
+        if (g.changes == 0) g.firstChangeAt = block.timestamp;
+        if (stepSize > g.largestStep) g.largestStep = stepSize;
+        g.changes++;
+        g.lastChangeAt = block.timestamp;
+        g.lastValue = afterValue;
+    }
+
+    function _stepRuleViolation(uint256 c, uint256 k, string memory problem) internal {
+        if (stepRuleViolated) return;
+        stepRuleViolated = true;
+        stepRuleViolation = string.concat(
+            problem,
+            k == 0 ? " (liquidation ratio" : " (liquidation penalty",
+            ", collateral ",
+            vm.toString(c),
+            ")"
+        );
+    }
+
+    /// @dev 1 in 4, for a stepped parameter (`which` 2 or 4) changed before, while its next change is
+    /// ahead: time moves (as in `warp`, the feeds then publish) to the last second before that change
+    /// is allowed (StepTooSoon), or to its first second (a step allowed again).
+    function _stepEdge(uint256 c, uint256 which, uint256 seed_) internal {
+        if (seed_ % 4 != 0) return;
+        uint256 next = _nextStepAt(c, which);
+        if (next == 0) return;
+        uint256 target = (seed_ >> 2) % 2 == 0 ? next - 1 : next;
+        if (target <= currentTime) return;
+        Holdings[5] memory pre = _holdings(address(0));
+        _advance(target - currentTime);
+        for (uint256 k; k < COLLATERAL_COUNT; ++k) _publish(k, _feed[k].answer);
+        _afterAction(Action.Warp, address(0), pre);
     }
 
     /// @dev LiquidationEngine.setMaxRewardShare, by governance (1 in 16 by an actor without the role).
@@ -791,23 +921,12 @@ contract VaultHandler is VaultManagerModel {
         _checkModel();
     }
 
-    /// @dev Governance call for parameter `which` (0 debt ceiling, 1 min debt, 2 liquidation ratio,
-    /// 3 borrow ratio, 4 penalty, 5 stability fee): the value, the setter's expected revert and the call.
-    function _quoteParameter(
-        uint256 c,
-        uint256 which,
-        uint256 valueSeed
-    ) internal view returns (uint256 value, bytes memory expected, bytes memory data) {
-        value = _parameterValue(c, which, valueSeed);
-        expected = _parameterError(c, which, value);
-        data = _parameterCall(c, which, value);
-    }
-
     /// @dev 1 in 8 outside the hard bound, 1 in 8 the current value (NoChange), otherwise a realistic
     /// value (which may still break the ratio order or the maximum step). For the penalty, 1 in 8 is
     /// the engine's maxRewardShare ± 1 wei, and 1 in 8 a value below that cap within a step down
     /// (`PenaltyBelowKeeperReward`) or, when a step does not reach below it, a full step down (so the
-    /// penalty soon comes within a step of the cap).
+    /// penalty soon comes within a step of the cap). For both stepped parameters, 1 in 4 is a step
+    /// the other checks allow (`_stepValue`), so that the timer decides.
     function _parameterValue(uint256 c, uint256 which, uint256 valueSeed) internal view returns (uint256) {
         CollateralModel storage m = _collateral[c];
         uint256 mode = valueSeed % 8;
@@ -816,6 +935,7 @@ contract VaultHandler is VaultManagerModel {
             return _pick(mode, ConstantsLib.MAX_DEBT_CEILING + bound(s, 1, 1e27), m.debtCeiling, bound(s, 2e23, 3e24));
         }
         if (which == 1) return _pick(mode, ConstantsLib.MAX_MIN_DEBT + bound(s, 1, 1e24), m.minDebt, bound(s, 0, 2e21));
+        if ((which == 2 || which == 4) && mode >= 6) return _stepValue(c, which, s);
         if (which == 2) return _pick(mode, bound(s, 0, 0.99e18), m.liquidationRatio, bound(s, 1.2e18, 1.8e18));
         if (which == 3) {
             return
@@ -849,6 +969,48 @@ contract VaultHandler is VaultManagerModel {
         if (mode == 3) return lowest > 0 ? lowest - (s % 2) : 0;
         uint256 outside = ConstantsLib.MAX_KEEPER_REWARD_SHARE + bound(s, 1, 1e18);
         return _pick(mode, outside, _maxRewardShare, bound(s, 0, ConstantsLib.MAX_KEEPER_REWARD_SHARE));
+    }
+
+    /// @dev A new value for stepped parameter `which` (2 or 4) of `c` that every check of its setter
+    /// but the timer allows: within one maximum step, the bounds, the borrow ratio (for the
+    /// liquidation ratio) and above the keeper reward cap (for the penalty).
+    function _stepValue(uint256 c, uint256 which, uint256 seed_) internal view returns (uint256 value) {
+        CollateralModel storage m = _collateral[c];
+        (uint256 current, uint256 step, uint256 lo, uint256 hi) = which == 2
+            ? (
+                m.liquidationRatio,
+                ConstantsLib.MAX_LIQUIDATION_RATIO_STEP,
+                ConstantsLib.MIN_LIQUIDATION_RATIO,
+                MathLib.min(m.borrowRatio, ConstantsLib.MAX_LIQUIDATION_RATIO)
+            )
+            : (
+                m.liquidationPenalty,
+                ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP,
+                _maxRewardShare,
+                ConstantsLib.MAX_LIQUIDATION_PENALTY
+            );
+        if (current > step && current - step > lo) lo = current - step;
+        if (current + step < hi) hi = current + step;
+        value = bound(seed_, lo, hi);
+        // lo ≤ current ≤ hi (the model's parameters are valid): move off the current value if it can.
+        if (value == current) value = current < hi ? current + 1 : lo;
+    }
+
+    /// @dev After a successful change of stepped parameter `which` (2 or 4) of `c`, a second step the
+    /// other checks allow (`_stepValue`), in the same second, at the last second before the timer
+    /// runs out (both `StepTooSoon`), at its first second or up to 3 days later (a second step that
+    /// succeeds); time moves as in `warp`.
+    function _followUpStep(uint256 c, uint256 which, uint256 valueSeed, uint256 seed_) internal {
+        uint256 edge = seed_ % 4;
+        if (edge != 0) {
+            uint256 next = _nextStepAt(c, which);
+            uint256 target = edge == 1 ? next - 1 : (edge == 2 ? next : next + bound(seed_ >> 2, 1, 3 days));
+            Holdings[5] memory pre = _holdings(address(0));
+            _advance(target - currentTime);
+            for (uint256 k; k < COLLATERAL_COUNT; ++k) _publish(k, _feed[k].answer);
+            _afterAction(Action.Warp, address(0), pre);
+        }
+        _setParameter(c, which, _stepValue(c, which, uint256(keccak256(abi.encode(valueSeed, seed_)))));
     }
 
     function _pick(uint256 mode, uint256 outside, uint256 current, uint256 inside) internal pure returns (uint256) {
@@ -1008,6 +1170,15 @@ contract VaultHandler is VaultManagerModel {
         assertEq(cfg.pausedUntil, m.pausedUntil, "model: pausedUntil");
         assertEq(cfg.pausedByGuardian, m.pausedByGuardian, "model: pausedByGuardian");
         assertEq(cfg.paused, _paused(c), "model: paused");
+        VaultStorage.StoredStepTimes memory stored = VaultStorage.loadStepTimes(
+            address(vaultManager),
+            address(_tokens[c])
+        );
+        // The slot's first two fields against the view: the decoding of the times is right.
+        assertEq(stored.totalCollateral, cfg.totalCollateral, "storage decoding: totalCollateral");
+        assertEq(stored.liquidationPenalty, cfg.liquidationPenalty, "storage decoding: liquidationPenalty");
+        assertEq(stored.liquidationRatioSetAt, m.liquidationRatioSetAt, "model: liquidationRatioSetAt");
+        assertEq(stored.liquidationPenaltySetAt, m.liquidationPenaltySetAt, "model: liquidationPenaltySetAt");
     }
 
     function _checkOracleModel(uint256 c) internal view {

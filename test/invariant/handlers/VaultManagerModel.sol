@@ -69,6 +69,10 @@ abstract contract VaultManagerModel is Test {
         uint256 liquidationPenalty;
         uint256 pausedUntil; // paused iff block.timestamp < pausedUntil; 0 until the first pause
         bool pausedByGuardian; // the last pause was the guardian's and governance has not ended it
+        // Time of the last change of each stepped parameter (0: never changed; not returned by
+        // collateralConfig, compared with VaultManager's storage, see VaultStorage.loadStepTimes).
+        uint256 liquidationRatioSetAt;
+        uint256 liquidationPenaltySetAt;
     }
 
     /// @dev The model's copy of a feed and of the adapter's state for its asset.
@@ -94,7 +98,7 @@ abstract contract VaultManagerModel is Test {
     enum PauseCall {
         Pause, // one collateral, by the guardian or governance
         PauseAll, // the circuit breaker
-        Unpause // governance ends a running pause
+        Unpause // governance ends a running pause (a no-op on the pause when none runs)
     }
 
     /// @dev A debt-adding action as the model sees it.
@@ -323,13 +327,21 @@ abstract contract VaultManagerModel is Test {
         if (!any) err = _err(IVaultManager.NothingToPause.selector);
     }
 
-    /// @dev VaultManager.allowRiskAdding (unpause): governance only, a registered collateral, a running
-    /// pause. It ends the pause now and clears `pausedByGuardian` (no cool-down follows).
+    /// @dev VaultManager.allowRiskAdding (unpause): governance only, a registered collateral; it never
+    /// reverts otherwise, paused or not. It ends a running pause now and always clears
+    /// `pausedByGuardian` (no cool-down follows), see `_applyUnpauseModel`.
     function _unpauseError(address caller, uint256 c) internal view returns (bytes memory) {
         if (caller != deployer) return _accessError(caller);
         if (c >= COLLATERAL_COUNT) return _unknownCollateralError(c);
-        if (!_paused(c)) return abi.encodeWithSelector(IVaultManager.NotPaused.selector, address(_tokens[c]));
         return "";
+    }
+
+    /// @dev VaultManager.allowRiskAdding's effect on collateral `c`: a running pause ends now (a
+    /// lapsed one keeps its end), and the guardian's cool-down is gone either way.
+    function _applyUnpauseModel(uint256 c) internal {
+        CollateralModel storage m = _collateral[c];
+        if (_paused(c)) m.pausedUntil = block.timestamp;
+        m.pausedByGuardian = false;
     }
 
     /// @dev VaultManager.setMaxPauseDuration: governance only, the bounds, then NoChange.
@@ -366,7 +378,12 @@ abstract contract VaultManagerModel is Test {
             return
                 _firstError(
                     _ratiosError(value, m.borrowRatio),
-                    _stepError(m.liquidationRatio, value, ConstantsLib.MAX_LIQUIDATION_RATIO_STEP)
+                    _stepError(
+                        m.liquidationRatio,
+                        value,
+                        ConstantsLib.MAX_LIQUIDATION_RATIO_STEP,
+                        m.liquidationRatioSetAt
+                    )
                 );
         }
         if (which == 3) return value == m.borrowRatio ? noChange : _ratiosError(m.liquidationRatio, value);
@@ -376,7 +393,12 @@ abstract contract VaultManagerModel is Test {
                 _firstError(
                     _firstError(
                         _boundError(value, 0, ConstantsLib.MAX_LIQUIDATION_PENALTY),
-                        _stepError(m.liquidationPenalty, value, ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP)
+                        _stepError(
+                            m.liquidationPenalty,
+                            value,
+                            ConstantsLib.MAX_LIQUIDATION_PENALTY_STEP,
+                            m.liquidationPenaltySetAt
+                        )
                     ),
                     _penaltyRewardError(value)
                 );
@@ -447,9 +469,31 @@ abstract contract VaultManagerModel is Test {
         return abi.encodeWithSelector(ErrorsLib.OutOfBounds.selector, value, min, max);
     }
 
-    function _stepError(uint256 oldValue, uint256 newValue, uint256 maxStep) internal pure returns (bytes memory) {
-        if (oldValue.absDiff(newValue) <= maxStep) return "";
-        return abi.encodeWithSelector(ErrorsLib.StepTooLarge.selector, oldValue, newValue, maxStep);
+    /// @dev VaultManager._checkStep: the step's size first, then its timing: after a change at
+    /// `lastChange` (0: never changed) the next one is allowed from lastChange + MIN_STEP_INTERVAL.
+    function _stepError(
+        uint256 oldValue,
+        uint256 newValue,
+        uint256 maxStep,
+        uint256 lastChange
+    ) internal view returns (bytes memory) {
+        if (oldValue.absDiff(newValue) > maxStep) {
+            return abi.encodeWithSelector(ErrorsLib.StepTooLarge.selector, oldValue, newValue, maxStep);
+        }
+        return _stepTooSoonError(lastChange);
+    }
+
+    function _stepTooSoonError(uint256 lastChange) internal view returns (bytes memory) {
+        if (lastChange == 0 || block.timestamp >= lastChange + ConstantsLib.MIN_STEP_INTERVAL) return "";
+        return abi.encodeWithSelector(ErrorsLib.StepTooSoon.selector, lastChange + ConstantsLib.MIN_STEP_INTERVAL);
+    }
+
+    /// @dev When parameter `which` of collateral `c` may change next (0 for the parameters without a
+    /// timer, and for a stepped one never changed).
+    function _nextStepAt(uint256 c, uint256 which) internal view returns (uint256) {
+        CollateralModel storage m = _collateral[c];
+        uint256 last = which == 2 ? m.liquidationRatioSetAt : (which == 4 ? m.liquidationPenaltySetAt : 0);
+        return last == 0 ? 0 : last + ConstantsLib.MIN_STEP_INTERVAL;
     }
 
     // =================================================================== VaultManager: interest
@@ -491,7 +535,9 @@ abstract contract VaultManagerModel is Test {
             borrowRatio: cfg.borrowRatio,
             liquidationPenalty: cfg.liquidationPenalty,
             pausedUntil: cfg.pausedUntil,
-            pausedByGuardian: cfg.pausedByGuardian
+            pausedByGuardian: cfg.pausedByGuardian,
+            liquidationRatioSetAt: 0,
+            liquidationPenaltySetAt: 0
         });
         IOracleAdapter.FeedConfig memory feedConfig = oracle.feedConfig(address(_tokens[c]));
         _heartbeat[c] = feedConfig.heartbeat;

@@ -16,10 +16,24 @@ import {Vm} from "./Test.sol";
 /// collateralAmount) in its second.
 /// `VaultManagerInvariantTest.test_VaultStorageMatchesViews` checks this decoding against `vaultInfo`,
 /// so a layout change fails loudly instead of silently reading zeros.
+/// A collateral's `Collateral` struct (`_configs[collateral]`) packs in its slot 4 (totalCollateral
+/// u128, liquidationPenalty u64, liquidationRatioSetAt u32, liquidationPenaltySetAt u32); the two
+/// times are not returned by `collateralConfig`, so `loadStepTimes` reads them, and returns the
+/// slot's first two fields too, which the VaultManager handler compares with `collateralConfig` at
+/// every check (a layout change fails loudly there).
 library VaultStorage {
     Vm private constant VM = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
+    uint256 private constant CONFIGS_SLOT = 4;
+    uint256 private constant CONFIG_STEP_TIMES_OFFSET = 4;
     uint256 private constant VAULTS_SLOT = 6;
     uint256 private constant ADDRESS_BITS = 160;
+
+    struct StoredStepTimes {
+        uint256 totalCollateral; // [token units]
+        uint256 liquidationPenalty; // [wad]
+        uint256 liquidationRatioSetAt; // [seconds] 0: never changed
+        uint256 liquidationPenaltySetAt; // [seconds] 0: never changed
+    }
 
     struct StoredVault {
         address collateral; // address(0) when the vault does not exist
@@ -36,5 +50,17 @@ library VaultStorage {
         vault.normalizedDebt = first >> ADDRESS_BITS;
         vault.owner = address(uint160(second));
         vault.collateralAmount = second >> ADDRESS_BITS;
+    }
+
+    function loadStepTimes(
+        address vaultManager,
+        address collateral
+    ) internal view returns (StoredStepTimes memory stored) {
+        bytes32 base = keccak256(abi.encode(collateral, CONFIGS_SLOT));
+        uint256 word = uint256(VM.load(vaultManager, bytes32(uint256(base) + CONFIG_STEP_TIMES_OFFSET)));
+        stored.totalCollateral = uint128(word);
+        stored.liquidationPenalty = uint64(word >> 128);
+        stored.liquidationRatioSetAt = uint32(word >> 192);
+        stored.liquidationPenaltySetAt = uint32(word >> 224);
     }
 }
