@@ -616,6 +616,18 @@ describe("Governance", function () {
       const writes = abi.filter((f) => f.type === "function" && !isView(f)).map((f) => f.name);
       expect(writes.sort()).to.deep.equal(PUBLIC.GovernanceToken.slice().sort());
     });
+
+    it("refuses a zero treasury (ZeroAddress) and a zero supply (ZeroAmount) at deployment", async () => {
+      const factory = await ethers.getContractFactory("GovernanceToken");
+      await expect(factory.deploy("T", "T", ethers.ZeroAddress, 1n)).to.be.revertedWithCustomError(
+        factory,
+        "ZeroAddress",
+      );
+      await expect(factory.deploy("T", "T", gov.alice.address, 0n)).to.be.revertedWithCustomError(
+        factory,
+        "ZeroAmount",
+      );
+    });
   });
 
   // --------------------------------------------------------------------------- governor settings
@@ -838,6 +850,34 @@ describe("Governance", function () {
       await token.connect(deployer).transfer(alice.address, 1n);
       await mine();
       await expect(propose(gov, p, alice)).to.emit(governor, "ProposalCreated");
+    });
+
+    it("lets the proposer cancel while pending (Canceled), nobody else, and not once voting opened", async () => {
+      const { governor, token, deployer, alice, attacker } = gov;
+      await token.connect(deployer).transfer(alice.address, G.proposalThreshold);
+      await token.connect(alice).delegate(alice.address);
+      await mine();
+      const p = await proposal(gov, "raise ceiling, then cancel", [
+        [gov.vaultManager, "setDebtCeiling", [weth, wad(200_000_000)]],
+      ]);
+      await propose(gov, p, alice);
+      const cancel = (from: Signer) =>
+        governor.connect(from).cancel(p.targets, p.values, p.calldatas, p.descriptionHash);
+      await expect(cancel(attacker))
+        .to.be.revertedWithCustomError(governor, "GovernorUnableToCancel")
+        .withArgs(p.id, attacker.address);
+      await expect(cancel(alice)).to.emit(governor, "ProposalCanceled").withArgs(p.id);
+      expect(await governor.state(p.id)).to.equal(2n); // Canceled
+      await expect(queue(gov, p)).to.be.revertedWithCustomError(governor, "GovernorUnexpectedProposalState");
+
+      const q = await proposal(gov, "raise ceiling, cancel too late", [
+        [gov.vaultManager, "setDebtCeiling", [weth, wad(200_000_000)]],
+      ]);
+      await propose(gov, q, alice);
+      await time.increase(G.votingDelay + 1);
+      await expect(governor.connect(alice).cancel(q.targets, q.values, q.calldatas, q.descriptionHash))
+        .to.be.revertedWithCustomError(governor, "GovernorUnableToCancel")
+        .withArgs(q.id, alice.address);
     });
 
     it("defeats a proposal that misses the quorum or that against wins; neither can be queued or executed", async () => {
