@@ -34,6 +34,7 @@ import {
   listProposals,
   proposalStatus,
   proposeActions,
+  readableDescription,
   queueProposal,
   registeredCollaterals,
   resolveAction,
@@ -153,7 +154,7 @@ task("gov:propose", "Proposes parameter changes (simulated as the timelock first
         `proposal ${shortId(r.id)} proposed on ${hre.network.name} by ${r.proposer} (tx ${r.txHash}, block ${r.blockNumber})`,
       );
       console.log(`  id          ${r.id}`);
-      console.log(`  description ${r.description}`);
+      console.log(`  description ${readableDescription(r.description)}`);
       printActions(r.actions);
       console.log(
         `  snapshot    ${fmtTime(r.snapshot, r.createdAt)}: votes delegated by then count; voting opens after it`,
@@ -239,7 +240,7 @@ task("gov:status", "Prints a proposal's state, votes, quorum, times and actions"
       if (args.all) {
         const list = await listProposals(hre);
         if (list.length === 0) console.log(`no proposals on ${hre.network.name}: make one with gov:propose`);
-        for (const p of list) console.log(`${p.id}  ${p.state.padEnd(9)}  ${p.description}`);
+        for (const p of list) console.log(`${p.id}  ${p.state.padEnd(9)}  ${readableDescription(p.description)}`);
         return list;
       }
       let s;
@@ -262,7 +263,7 @@ task("gov:status", "Prints a proposal's state, votes, quorum, times and actions"
               : s.state;
       console.log(`proposal ${shortId(s.id)} on ${hre.network.name}`);
       console.log(`  id          ${s.id}`);
-      console.log(`  description ${s.description}`);
+      console.log(`  description ${readableDescription(s.description)}`);
       console.log(`  proposer    ${s.proposer}`);
       console.log(`  state       ${state}`);
       console.log(

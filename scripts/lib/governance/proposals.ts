@@ -681,6 +681,11 @@ export async function proposeActions(
   };
 }
 
+/** A description as people read it: without the "#proposer=0x…" suffix the tools append. */
+export function readableDescription(description: string): string {
+  return description.replace(/\s*#proposer=0x[0-9a-fA-F]{40}$/, "");
+}
+
 /** The default description of a proposal: its actions' texts. */
 export function describeActions(actions: ResolvedAction[]): string {
   return actions.map((a) => a.text).join("; ");
