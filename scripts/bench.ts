@@ -12,6 +12,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ContractTransactionResponse } from "ethers";
 import type {
+  BallastGovernor,
+  GovernanceToken,
   BallastDollar,
   BulkVaultOpener,
   LiquidationEngine,
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
   gas.oracleRecordPrice = await gasOf(oracle.recordPrice(wethAddr));
 
   Object.assign(gas, await benchLiquidations(get));
+  Object.assign(gas, await benchGovernance(get));
   const scan = await benchScan(get);
 
   table(
@@ -120,6 +123,43 @@ async function main(): Promise<void> {
 }
 
 type Getter = <T>(name: string, dep?: string) => Promise<T>;
+
+/**
+ * Governance, informational (no targets): a one-action proposal (raise WETH's debt ceiling) from
+ * propose to execute by the real Governor and Timelock, a vote by a holder with delegated votes, and
+ * the guardian's pause of one collateral.
+ */
+async function benchGovernance(get: Getter): Promise<Record<string, number>> {
+  const token = await get<GovernanceToken>("GovernanceToken");
+  const governor = await get<BallastGovernor>("BallastGovernor");
+  const vm = await get<VaultManager>("VaultManager");
+  const weth = await deployments.get("WETH");
+  const signers = await ethers.getSigners();
+  const [treasury, alice] = signers;
+  const guardian = signers[6];
+  await token.connect(treasury).transfer(alice.address, 5_000_000n * WAD);
+  await token.connect(alice).delegate(alice.address);
+  await time.increase(1);
+
+  const target = await vm.getAddress();
+  const calldata = vm.interface.encodeFunctionData("setDebtCeiling", [weth.address, 200_000_000n * WAD]);
+  const description = "bench: raise the WETH debt ceiling";
+  const descriptionHash = ethers.id(description);
+  const args: [string[], bigint[], string[]] = [[target], [0n], [calldata]];
+  const gas: Record<string, number> = {};
+  gas.govPropose = await gasOf(governor.connect(alice).propose(...args, description));
+  const id = await governor.hashProposal(...args, descriptionHash);
+  await time.increaseTo((await governor.proposalSnapshot(id)) + 1n);
+  gas.govCastVote = await gasOf(governor.connect(alice).castVote(id, 1));
+  await time.increaseTo((await governor.proposalDeadline(id)) + 1n);
+  gas.govQueue = await gasOf(governor.queue(...args, descriptionHash));
+  await time.increaseTo(await governor.proposalEta(id));
+  gas.govExecute = await gasOf(governor.execute(...args, descriptionHash));
+  gas.guardianPause = await gasOf(vm.connect(guardian).pauseRiskAdding(weth.address));
+  // Setup for what follows, not measured: governance (the impersonated timelock) lifts the pause.
+  await vm.connect(await impersonateTimelock(hre)).allowRiskAdding(weth.address);
+  return gas;
+}
 
 /**
  * Liquidation gas in steady state: the system has already run a liquidation of each kind, so the

@@ -1,7 +1,7 @@
 import type { BaseContract } from "ethers";
 
-/** Finds revert data in an error thrown by ethers or a Hardhat provider. */
-function revertData(err: unknown): string | undefined {
+/** The raw revert data (0x…) in an error thrown by ethers or a Hardhat provider, if any. */
+export function findRevertData(err: unknown): string | undefined {
   const seen = new Set<unknown>();
   const stack: unknown[] = [err];
   while (stack.length > 0) {
@@ -11,6 +11,13 @@ function revertData(err: unknown): string | undefined {
     if (typeof e.data === "string" && e.data.startsWith("0x") && e.data.length >= 10) return e.data;
     for (const key of ["error", "info", "cause", "data"]) stack.push(e[key]);
   }
+  return undefined;
+}
+
+/** Revert data, or "name:<Error>" from a Hardhat message that names a custom error without data. */
+function revertData(err: unknown): string | undefined {
+  const data = findRevertData(err);
+  if (data) return data;
   const message = String((err as Error)?.message ?? "");
   const match = /custom error '([^']+)'/.exec(message) ?? /reverted with custom error '([^']+)'/.exec(message);
   return match ? `name:${match[1]}` : undefined;

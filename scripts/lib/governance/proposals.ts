@@ -5,6 +5,7 @@
  * results; the `gov:*` tasks (tasks/governance.ts) print them and the demo calls them directly.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { findRevertData } from "../errors";
 import { AbiCoder, getAddress, id as keccakUtf8, isAddress, type Signer } from "ethers";
 import type { BallastGovernor, GovernanceToken, Timelock } from "../../../typechain-types";
 import {
@@ -156,19 +157,7 @@ export function fmtVotes(votes: bigint): string {
   return `${int}.${(cents % 100n).toString().padStart(2, "0")}`;
 }
 
-/** Revert data in an error thrown by ethers or a Hardhat provider. */
-function revertData(err: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  const stack: unknown[] = [err];
-  while (stack.length > 0) {
-    const e = stack.pop() as Record<string, unknown> | undefined;
-    if (!e || typeof e !== "object" || seen.has(e)) continue;
-    seen.add(e);
-    if (typeof e.data === "string" && e.data.startsWith("0x") && e.data.length >= 10) return e.data;
-    for (const key of ["error", "info", "cause", "data"]) stack.push(e[key]);
-  }
-  return undefined;
-}
+const revertData = findRevertData;
 
 export interface DecodedRevert {
   /** Error name (OutOfBounds, Error, Panic, …), undefined when it could not be decoded. */
@@ -819,16 +808,17 @@ async function votesLine(g: Gov, pid: bigint, snapshot: bigint): Promise<string>
   );
 }
 
-/** Queues a succeeded proposal in the timelock, rebuilt from the store (default: the latest). */
-export async function queueProposal(
+/** What queue and execute read first: the stored proposal, the clock (advanced if asked) and its state. */
+async function stepContext(
   hre: HardhatRuntimeEnvironment,
   signer: Signer,
-  id?: bigint | string,
-  opts: StepOptions = {},
-): Promise<QueueResult> {
+  id: bigint | string | undefined,
+  opts: StepOptions,
+  point: AdvancePoint,
+) {
   const p = await findProposal(hre, id);
   const pid = BigInt(p.id);
-  const advance = opts.advance ? await advancePast(hre, "deadline", pid) : undefined;
+  const advance = opts.advance ? await advancePast(hre, point, pid) : undefined;
   const g = await gov(hre, signer);
   const now = await chainTime(hre);
   const [state, snapshot, deadline, eta] = await Promise.all([
@@ -837,8 +827,23 @@ export async function queueProposal(
     g.governor.proposalDeadline(pid),
     g.governor.proposalEta(pid),
   ]);
-  const name = stateName(state);
-  const sid = shortId(pid);
+  return { p, pid, advance, g, now, snapshot, deadline, eta, name: stateName(state), sid: shortId(pid) };
+}
+
+/** Queues a succeeded proposal in the timelock, rebuilt from the store (default: the latest). */
+export async function queueProposal(
+  hre: HardhatRuntimeEnvironment,
+  signer: Signer,
+  id?: bigint | string,
+  opts: StepOptions = {},
+): Promise<QueueResult> {
+  const { p, pid, advance, g, now, snapshot, deadline, eta, name, sid } = await stepContext(
+    hre,
+    signer,
+    id,
+    opts,
+    "deadline",
+  );
   switch (name) {
     case "Succeeded":
       break;
@@ -888,19 +893,13 @@ export async function executeProposal(
   id?: bigint | string,
   opts: StepOptions = {},
 ): Promise<ExecuteResult> {
-  const p = await findProposal(hre, id);
-  const pid = BigInt(p.id);
-  const advance = opts.advance ? await advancePast(hre, "eta", pid) : undefined;
-  const g = await gov(hre, signer);
-  const now = await chainTime(hre);
-  const [state, snapshot, deadline, eta] = await Promise.all([
-    g.governor.state(pid),
-    g.governor.proposalSnapshot(pid),
-    g.governor.proposalDeadline(pid),
-    g.governor.proposalEta(pid),
-  ]);
-  const name = stateName(state);
-  const sid = shortId(pid);
+  const { p, pid, advance, g, now, snapshot, deadline, eta, name, sid } = await stepContext(
+    hre,
+    signer,
+    id,
+    opts,
+    "eta",
+  );
   switch (name) {
     case "Queued":
       if (eta > now) {
