@@ -422,7 +422,9 @@ async function governanceAct(refreshFeeds: () => Promise<void>) {
     await executeProposal(hre, keeper, proposal.id);
     throw new Error("the timelock let a proposal run early");
   } catch (err) {
-    console.log(`  Executing now is refused: ${(err as Error).message.split("\n")[0]}`);
+    console.log(
+      `  Executing now is refused: ${(err as Error).message.split("\n")[0].replace(/; use --advance.*$/, "")}`,
+    );
   }
   console.log(`  WETH debt ceiling still ${fmtWad((await vm.collateralConfig(wethAddr)).debtCeiling, 0)} BDOL.`);
 
