@@ -56,6 +56,34 @@ export interface CollateralSetup {
   stabilityFee: bigint;
 }
 
+export interface PsmSetup {
+  /** The stable asset swapped at par (USDC); it must also be a priced asset of the oracle. */
+  stable: AddressRef;
+  /** Fee on stable → coin and on coin → stable [wad]. */
+  feeIn: bigint;
+  feeOut: bigint;
+  /** Ceiling on the coin minted against the stable asset [wad]. */
+  mintCeiling: bigint;
+  /** Stable value [wad] that may leave per window (a rolling bucket). */
+  outflowLimit: bigint;
+  outflowWindow: number;
+  /** Minting stops while the stable asset trades below 1 − this [wad]. */
+  depegTolerance: bigint;
+}
+
+/** 0.1 % each way, 1 % depeg tolerance, the outflow bucket refilling over a day. */
+function psm(stable: AddressRef, mintCeiling: bigint, outflowLimit: bigint): PsmSetup {
+  return {
+    stable,
+    feeIn: wad("0.001"),
+    feeOut: wad("0.001"),
+    mintCeiling,
+    outflowLimit,
+    outflowWindow: 24 * 3600,
+    depegTolerance: wad("0.01"),
+  };
+}
+
 export interface GovernanceSetup {
   token: { name: string; symbol: string; /** Fixed supply [wad], minted once to the treasury. */ supply: bigint };
   /** Receives the whole token supply. */
@@ -143,6 +171,8 @@ export interface NetworkConfig {
     /** Oracle asset pricing the chain's native token (WETH's key on Ethereum). */
     nativeAsset: AddressRef;
   };
+  /** Peg stability module: the stable asset and its brakes (PegStabilityModule). */
+  psm: PsmSetup;
   /** Token, governor, timelock and guardian (GovernanceToken, BallastGovernor, Timelock). */
   governance: GovernanceSetup;
   /** Priced assets that are not collateral (the PSM's stable asset, the stablecoin's market price). */
@@ -236,6 +266,7 @@ const local: NetworkConfig = {
   },
   reserve: { bufferShare: wad("0.8") },
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(30_000_000), nativeAsset: { deployment: "WETH" } },
+  psm: psm({ deployment: "USDC" }, wad(50_000_000), wad(5_000_000)),
   // Short delays for the demo and local tries; `gov:* --advance` moves the clock past them.
   governance: {
     token: { name: "Ballast Governance", symbol: "BLST", supply: wad(100_000_000) },
@@ -288,6 +319,7 @@ const sepolia: NetworkConfig = {
   },
   reserve: { bufferShare: wad("0.8") },
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(3_000_000), nativeAsset: { deployment: "WETH" } },
+  psm: psm({ deployment: "USDC" }, wad(5_000_000), wad(500_000)),
   governance: publicGovernance("sepolia"),
   pricedAssets: {
     USDC: {
@@ -328,6 +360,7 @@ const mainnet: NetworkConfig = {
     maxTotalAuctionDebt: wad(12_000_000),
     nativeAsset: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
   },
+  psm: psm("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", wad(20_000_000), wad(2_000_000)),
   governance: publicGovernance("mainnet"),
   pricedAssets: {
     USDC: {

@@ -46,5 +46,12 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
 
 func.id = "99_handover";
 func.tags = ["Handover"];
-func.dependencies = ["VaultManager", "LiquidationEngine", "ReservePool", "Governance", "ReserveLens"];
+func.dependencies = [
+  "VaultManager",
+  "LiquidationEngine",
+  "ReservePool",
+  "PegStabilityModule",
+  "Governance",
+  "ReserveLens",
+];
 export default func;

@@ -6,7 +6,9 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
+import {IPegStabilityModule} from "../interfaces/IPegStabilityModule.sol";
 import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
 import {IVaultManager} from "../interfaces/IVaultManager.sol";
 import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
@@ -32,6 +34,8 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     /// @inheritdoc IReservePool
     address public liquidationEngine;
     /// @inheritdoc IReservePool
+    address public pegStabilityModule;
+    /// @inheritdoc IReservePool
     uint256 public bufferShare; // [wad]
     uint256 internal _deficit; // [wad]
 
@@ -47,6 +51,17 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     modifier onlyEngine() {
         if (msg.sender != liquidationEngine) revert NotLiquidationEngine(msg.sender);
         _;
+    }
+
+    // =================================================================== peg stability module
+
+    /// @inheritdoc IReservePool
+    function releaseStable(address asset, address to, uint256 amount) external nonReentrant {
+        if (msg.sender != pegStabilityModule) revert NotPegStabilityModule(msg.sender);
+        uint256 held = IERC20(asset).balanceOf(address(this));
+        if (amount > held) revert InsufficientStable(asset, amount, held);
+        emit StableReleased(asset, to, amount);
+        IERC20(asset).safeTransfer(to, amount);
     }
 
     // =================================================================== engine hooks
@@ -140,10 +155,11 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     function composition() public view returns (Holding[] memory holdings) {
         address manager = vaultManager;
         address[] memory collaterals = manager == address(0) ? new address[](0) : IVaultManager(manager).collaterals();
-        holdings = new Holding[](collaterals.length + 1);
+        address psm = pegStabilityModule;
+        holdings = new Holding[](manager == address(0) ? 1 : collaterals.length + (psm == address(0) ? 1 : 2));
         uint256 balance = _balance();
         holdings[0] = Holding({asset: stablecoin, amount: balance, value: balance});
-        if (collaterals.length == 0) return holdings;
+        if (manager == address(0)) return holdings;
         IOracleAdapter oracle = IVaultManager(manager).oracle();
         address engine = liquidationEngine;
         for (uint256 i; i < collaterals.length; ++i) {
@@ -161,9 +177,28 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
             }
             holdings[i + 1] = Holding({asset: token, amount: amount, value: value});
         }
+        if (psm != address(0)) {
+            // The PSM's stable asset, at its oracle price (a depeg lowers the reserve's value).
+            address asset = IPegStabilityModule(psm).stable();
+            uint256 amount = IERC20(asset).balanceOf(address(this));
+            uint256 value;
+            if (amount != 0) {
+                (uint256 price, ) = oracle.getPrice(asset);
+                value = CollateralLib.valueDown(amount, IERC20Metadata(asset).decimals(), price);
+            }
+            holdings[collaterals.length + 1] = Holding({asset: asset, amount: amount, value: value});
+        }
     }
 
     // =================================================================== governance
+
+    /// @inheritdoc IReservePool
+    function setPegStabilityModule(address newModule) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address oldModule = pegStabilityModule;
+        if (newModule == oldModule) revert ErrorsLib.NoChange();
+        pegStabilityModule = newModule;
+        emit PegStabilityModuleSet(oldModule, newModule);
+    }
 
     /// @inheritdoc IReservePool
     function setBufferShare(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {

@@ -27,6 +27,9 @@ interface IReservePool {
     event BufferShareSet(uint256 oldValue, uint256 newValue);
     event VaultManagerSet(address indexed oldManager, address indexed newManager);
     event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
+    event PegStabilityModuleSet(address indexed oldModule, address indexed newModule);
+    /// @notice The peg stability module paid `amount` of the reserve's `asset` to `to`.
+    event StableReleased(address indexed asset, address indexed to, uint256 amount);
     /// @notice The reserve's stablecoin did not cover a keeper payment: `minted` was minted to the
     /// keeper and added to the deficit (now `deficit`). Payments from the balance are reported by
     /// the engine's Liquidated and AuctionReset events (and the stablecoin's Transfer).
@@ -38,6 +41,10 @@ interface IReservePool {
     /// @notice Reserve collateral went to the engine to be sold by auction `auctionId`.
     event CollateralSaleStarted(address indexed collateral, uint256 amount, uint256 indexed auctionId);
 
+    /// @notice Only the peg stability module may call this.
+    error NotPegStabilityModule(address caller);
+    /// @notice The reserve holds less of the stable asset than a redemption asks for.
+    error InsufficientStable(address asset, uint256 requested, uint256 available);
     /// @notice Only the liquidation engine may call this.
     error NotLiquidationEngine(address caller);
     /// @notice The buffer holds less than the debt to absorb.
@@ -54,6 +61,16 @@ interface IReservePool {
 
     /// @notice The vault manager (source of the collateral list, the oracle and the system debt).
     function vaultManager() external view returns (address);
+
+    /// @notice The peg stability module: its stable asset is held here and counts in the reserve's
+    /// value; only it may release that asset (to pay a redemption).
+    function pegStabilityModule() external view returns (address);
+
+    /// @notice Peg stability module only: pay `amount` of the stable `asset` to `to`.
+    function releaseStable(address asset, address to, uint256 amount) external;
+
+    /// @notice Admin: set the peg stability module (address(0) detaches it).
+    function setPegStabilityModule(address newModule) external;
 
     /// @notice The liquidation engine (the only caller of absorb, payKeeper and coverShortfall).
     function liquidationEngine() external view returns (address);

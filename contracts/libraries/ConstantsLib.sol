@@ -102,6 +102,17 @@ library ConstantsLib {
     /// @dev The proposal threshold is at most 10 % of the token supply.
     uint256 internal constant MAX_PROPOSAL_THRESHOLD_SHARE = 0.1e18;
 
+    // ---------------------------------------------------------------- peg stability module
+    /// @dev Swap fees at most 5 % each way.
+    uint256 internal constant MAX_PSM_FEE = 0.05e18;
+    /// @dev The outflow bucket refills over 1 hour to 30 days.
+    uint256 internal constant MIN_OUTFLOW_WINDOW = 1 hours;
+    uint256 internal constant MAX_OUTFLOW_WINDOW = 30 days;
+    /// @dev Minting against the stable asset stops when it trades below 1 − tolerance, with a
+    /// tolerance of 0.1 %–10 %.
+    uint256 internal constant MIN_DEPEG_TOLERANCE = 0.001e18;
+    uint256 internal constant MAX_DEPEG_TOLERANCE = 0.1e18;
+
     // ---------------------------------------------------------------- reserve pool
     /// @dev Share of the reserve's free stablecoin that forms the stability buffer (≤ 100 %).
     uint256 internal constant MAX_BUFFER_SHARE = 1e18;

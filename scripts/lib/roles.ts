@@ -15,7 +15,14 @@ import { networkConfig } from "../../config/networks";
 import { resolveAddress } from "./deploy";
 
 /** Contracts whose DEFAULT_ADMIN_ROLE (every parameter setter) the timelock must hold. */
-export const ADMIN_CONTRACTS = ["BallastDollar", "OracleAdapter", "VaultManager", "LiquidationEngine", "ReservePool"];
+export const ADMIN_CONTRACTS = [
+  "BallastDollar",
+  "OracleAdapter",
+  "VaultManager",
+  "LiquidationEngine",
+  "ReservePool",
+  "PegStabilityModule",
+];
 
 export interface RoleRow {
   contract: string;
@@ -150,7 +157,7 @@ async function checkLinks(
     const [module] = (log as unknown as { args: [string, boolean] }).args;
     if (await bdol.isModule(module)) modules.add(ethers.getAddress(module));
   }
-  const wantedModules = ["VaultManager", "LiquidationEngine", "ReservePool"].map(address);
+  const wantedModules = ["VaultManager", "LiquidationEngine", "ReservePool", "PegStabilityModule"].map(address);
   for (const m of modules) {
     rows.push({
       what: "BallastDollar module (mints/burns)",
@@ -167,6 +174,7 @@ async function checkLinks(
   link("VaultManager.liquidationEngine", await vm.liquidationEngine(), "LiquidationEngine");
   link("ReservePool.vaultManager", await reserve.vaultManager(), "VaultManager");
   link("ReservePool.liquidationEngine", await reserve.liquidationEngine(), "LiquidationEngine");
+  link("ReservePool.pegStabilityModule", await reserve.pegStabilityModule(), "PegStabilityModule");
   link("LiquidationEngine.vaultManager", await engine.vaultManager(), "VaultManager");
   link("LiquidationEngine.reserve", await engine.reserve(), "ReservePool");
   link("BallastGovernor.timelock", await governor.timelock(), "Timelock");

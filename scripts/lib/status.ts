@@ -4,7 +4,14 @@
  * recomputed from the vault manager's raw accounting.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { BallastDollar, LiquidationEngine, ReserveLens, ReservePool, VaultManager } from "../../typechain-types";
+import type {
+  BallastDollar,
+  LiquidationEngine,
+  PegStabilityModule,
+  ReserveLens,
+  ReservePool,
+  VaultManager,
+} from "../../typechain-types";
 import { PRICE_STATUS, fmtPct, fmtWad, kv, symbolOf, table } from "./format";
 
 const RAY = 10n ** 27n;
@@ -16,6 +23,8 @@ export interface Contracts {
   reserve: ReservePool;
   engine: LiquidationEngine;
   bdol: BallastDollar;
+  /** Absent on a deployment without the peg stability module. */
+  psm?: PegStabilityModule;
 }
 
 export async function contracts(hre: HardhatRuntimeEnvironment): Promise<Contracts> {
@@ -27,6 +36,9 @@ export async function contracts(hre: HardhatRuntimeEnvironment): Promise<Contrac
     reserve: await get<ReservePool>("ReservePool"),
     engine: await get<LiquidationEngine>("LiquidationEngine"),
     bdol: await get<BallastDollar>("BallastDollar"),
+    psm: (await hre.deployments.getOrNull("PegStabilityModule"))
+      ? await get<PegStabilityModule>("PegStabilityModule")
+      : undefined,
   };
 }
 
@@ -94,6 +106,7 @@ export async function supplyIdentity(c: Contracts): Promise<{ supply: bigint; ba
     backing += (cfg.totalNormalizedDebt * cfg.rateAccumulator + RAY - 1n) / RAY - cfg.accruedFees;
   }
   backing += (await c.engine.totalDebtUnderAuction()) + (await c.reserve.deficit());
+  if (c.psm) backing += await c.psm.minted();
   const supply = await c.bdol.totalSupply();
   return { supply, backing, slack: backing - supply };
 }
@@ -102,7 +115,7 @@ export async function printSupply(c: Contracts): Promise<void> {
   const { supply, backing, slack } = await supplyIdentity(c);
   kv("Stablecoin supply identity", {
     "BDOL total supply": fmtWad(supply, 6),
-    "Σ vault debt − unminted fees + debt under auction + deficit": fmtWad(backing, 6),
+    "Σ vault debt − unminted fees + debt under auction + deficit + PSM-minted": fmtWad(backing, 6),
     "slack (wei, rounding in the protocol's favour)": slack.toString(),
   });
 }

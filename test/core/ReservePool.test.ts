@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { deployments, ethers } from "hardhat";
 import { impersonateAccount, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ZeroAddress } from "ethers";
@@ -154,15 +154,17 @@ describe("ReservePool", () => {
       );
     });
 
-    it("is wired by deploy/02 and /05: buffer share, vault manager, engine, and a line per collateral", async () => {
+    it("is wired by deploy/02, /05 and /08: buffer share, vault manager, engine, PSM, a line per collateral and USDC", async () => {
       expect(await reserve.bufferShare()).to.equal(LOCAL.reserve.bufferShare);
       expect(await reserve.vaultManager()).to.equal(await sys.vaultManager.getAddress());
       expect(await reserve.liquidationEngine()).to.equal(await sys.engine.getAddress());
+      expect(await reserve.pegStabilityModule()).to.equal((await deployments.get("PegStabilityModule")).address);
       const lines = (await reserve.composition()).map((h) => [...h]);
       expect(lines).to.deep.equal([
         [await sys.bdol.getAddress(), 0n, 0n],
         [await sys.weth.getAddress(), 0n, 0n],
         [await sys.wbtc.getAddress(), 0n, 0n],
+        [await sys.usdc.getAddress(), 0n, 0n],
       ]);
       expect([await reserve.deficit(), await reserve.stabilityBuffer(), await reserve.surplus()]).to.deep.equal([
         0n,

@@ -354,10 +354,28 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
       (x) => [ADMIN_ROLE, x.a.Timelock],
     ),
   },
+  PegStabilityModule: {
+    setFeeIn: { args: () => [wad("0.002")], refusal: notAdmin, rightful: timelockSigner },
+    setFeeOut: { args: () => [wad("0.002")], refusal: notAdmin, rightful: timelockSigner },
+    setMintCeiling: { args: () => [wad(1)], refusal: notAdmin, rightful: timelockSigner },
+    setOutflowLimit: { args: () => [wad(1)], refusal: notAdmin, rightful: timelockSigner },
+    setOutflowWindow: { args: () => [7_200], refusal: notAdmin, rightful: timelockSigner },
+    setDepegTolerance: { args: () => [wad("0.02")], refusal: notAdmin, rightful: timelockSigner },
+    ...roleFunctions(
+      (x) => [ADMIN_ROLE, x.caller],
+      (x) => [ADMIN_ROLE, x.a.Timelock],
+    ),
+  },
   ReservePool: {
     setBufferShare: { args: () => [wad("0.5")], refusal: notAdmin, rightful: timelockSigner },
     setVaultManager: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
     setLiquidationEngine: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
+    setPegStabilityModule: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
+    releaseStable: {
+      args: (x) => [x.a.USDC, x.caller, 0n],
+      refusal: (x) => ({ error: "NotPegStabilityModule", args: [x.caller] }),
+      rightful: async (gov) => impersonate(gov.addr.PegStabilityModule),
+    },
     absorb: {
       args: (x) => [wad(1), x.caller, 0n],
       refusal: (x) => ({ error: "NotLiquidationEngine", args: [x.caller] }),
@@ -467,7 +485,10 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
 };
 
 /** State-changing functions open to everyone, each acting only on the caller's own assets or rights. */
+const PUBLIC_PSM = ["swapStableForCoin", "swapCoinForStable"];
 const PUBLIC: Record<string, string[]> = {
+  // Anyone swaps at par within the fees, the ceiling, the depeg guard and the outflow limit.
+  PegStabilityModule: PUBLIC_PSM,
   // Borrower actions (owner/operator checks), the caller's own escrow, anyone's accrual.
   VaultManager: [
     "openVault",

@@ -67,7 +67,7 @@ describe("Roles (post-deploy role check)", function () {
     expect(report.links.filter((l) => !l.ok)).to.deep.equal([]);
     expect(
       report.links.filter((l) => l.what === "BallastDollar module (mints/burns)").map((l) => l.valueName),
-    ).to.have.members(["VaultManager", "LiquidationEngine", "ReservePool"]);
+    ).to.have.members(["VaultManager", "LiquidationEngine", "ReservePool", "PegStabilityModule"]);
     expect(formatRoleReport(report).split("\n").at(-1)).to.equal("role check: ok");
   });
 

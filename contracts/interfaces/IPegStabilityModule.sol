@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {PriceStatus} from "./IOracleAdapter.sol";
+
+/// @title IPegStabilityModule
+/// @notice Swaps a reserve stable asset (USDC, 6 decimals) for the stablecoin 1:1 and back, with a
+/// fee each way. The stable asset goes to the reserve and counts in its value; redemptions are paid
+/// from the reserve. Three brakes:
+/// - a minting ceiling on the stablecoin minted against the stable asset (`minted`);
+/// - a depeg guard: stable → coin is refused while the stable asset's oracle price is below
+///   1 − `depegTolerance`, or not live (so a failing USDC is not accepted at par, March 2023);
+///   coin → stable stays open;
+/// - an outflow limit on coin → stable, rolling: a bucket of `outflowLimit` stable value that
+///   refills linearly at `outflowLimit` per `outflowWindow`, so over any period t at most
+///   outflowLimit × (1 + t / outflowWindow) leaves (a bank run is slowed, not fatal).
+/// @dev Amounts: `stableIn`/`stableOut` in the stable asset's own units; coin amounts in wad. The
+/// stable amount converts to wad by × 10^(18 − decimals). Fees round up (in the protocol's favour),
+/// payouts round down. Supply accounting: every coin minted here (payout and fee) adds to `minted`;
+/// every coin burnt on redemption subtracts (floored at zero: coin minted by vaults can be redeemed
+/// too while the reserve holds the stable asset).
+interface IPegStabilityModule {
+    event SwappedStableForCoin(
+        address indexed sender,
+        address indexed to,
+        uint256 stableIn,
+        uint256 coinOut,
+        uint256 fee
+    );
+    event SwappedCoinForStable(
+        address indexed sender,
+        address indexed to,
+        uint256 coinIn,
+        uint256 stableOut,
+        uint256 fee
+    );
+    event FeeInSet(uint256 oldValue, uint256 newValue);
+    event FeeOutSet(uint256 oldValue, uint256 newValue);
+    event MintCeilingSet(uint256 oldValue, uint256 newValue);
+    event OutflowLimitSet(uint256 oldValue, uint256 newValue);
+    event OutflowWindowSet(uint256 oldValue, uint256 newValue);
+    event DepegToleranceSet(uint256 oldValue, uint256 newValue);
+
+    /// @notice The stable asset's oracle price is not live.
+    error StableOracleNotLive(PriceStatus status);
+    /// @notice The stable asset trades below 1 − depegTolerance: minting against it is refused.
+    error StableDepegged(uint256 price, uint256 floor);
+    /// @notice The swap would take `minted` above the ceiling.
+    error MintCeilingExceeded(uint256 minted, uint256 ceiling);
+    /// @notice The outflow bucket holds less than the redemption asks for.
+    error OutflowLimitExceeded(uint256 requested, uint256 available);
+    /// @notice The output is below the caller's minimum.
+    error SlippageExceeded(uint256 out, uint256 minOut);
+    /// @notice The stable asset's decimals are above 18.
+    error UnsupportedDecimals(uint8 decimals);
+
+    /// @notice The stablecoin (BDOL).
+    function stablecoin() external view returns (address);
+
+    /// @notice The stable asset (USDC).
+    function stable() external view returns (address);
+
+    /// @notice The reserve pool that holds the stable asset and receives the fees.
+    function reserve() external view returns (address);
+
+    /// @notice Coin minted against the stable asset, net of redemptions [wad].
+    function minted() external view returns (uint256);
+
+    /// @notice Swap `stableIn` of the stable asset for the stablecoin, to `to`; returns the coin paid.
+    /// Fee-on-transfer safe: credits what the reserve received.
+    function swapStableForCoin(uint256 stableIn, uint256 minCoinOut, address to) external returns (uint256 coinOut);
+
+    /// @notice Swap `coinIn` of the stablecoin (burnt from the caller) for the stable asset, to `to`;
+    /// returns the stable asset paid (from the reserve).
+    function swapCoinForStable(uint256 coinIn, uint256 minStableOut, address to) external returns (uint256 stableOut);
+
+    /// @notice What `swapStableForCoin(stableIn)` would pay now (no checks).
+    function quoteStableForCoin(uint256 stableIn) external view returns (uint256 coinOut, uint256 fee);
+
+    /// @notice What `swapCoinForStable(coinIn)` would pay now (no checks).
+    function quoteCoinForStable(uint256 coinIn) external view returns (uint256 stableOut, uint256 fee);
+
+    /// @notice Stable value [wad] that may leave now under the outflow limit.
+    function availableOutflow() external view returns (uint256);
+
+    function feeIn() external view returns (uint256);
+
+    function feeOut() external view returns (uint256);
+
+    function mintCeiling() external view returns (uint256);
+
+    function outflowLimit() external view returns (uint256);
+
+    function outflowWindow() external view returns (uint256);
+
+    function depegTolerance() external view returns (uint256);
+
+    /// @notice Admin: fee on stable → coin [wad], ≤ MAX_PSM_FEE.
+    function setFeeIn(uint256 newValue) external;
+
+    /// @notice Admin: fee on coin → stable [wad], ≤ MAX_PSM_FEE.
+    function setFeeOut(uint256 newValue) external;
+
+    /// @notice Admin: ceiling on `minted` [wad], ≤ MAX_DEBT_CEILING.
+    function setMintCeiling(uint256 newValue) external;
+
+    /// @notice Admin: outflow bucket size [wad] per window, ≤ MAX_DEBT_CEILING.
+    function setOutflowLimit(uint256 newValue) external;
+
+    /// @notice Admin: outflow window [seconds], MIN_OUTFLOW_WINDOW..MAX_OUTFLOW_WINDOW.
+    function setOutflowWindow(uint256 newValue) external;
+
+    /// @notice Admin: depeg tolerance [wad], MIN_DEPEG_TOLERANCE..MAX_DEPEG_TOLERANCE.
+    function setDepegTolerance(uint256 newValue) external;
+}

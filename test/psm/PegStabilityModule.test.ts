@@ -1,0 +1,256 @@
+/**
+ * PegStabilityModule: USDC ↔ BDOL at par with fees, the minting ceiling, the depeg guard (minting
+ * refused while USDC trades below 1 − tolerance; redemptions stay open), the rolling outflow
+ * limit, and the reserve holding the USDC and counting it at its oracle price.
+ */
+import { expect } from "chai";
+import { deployments, ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { ZeroAddress } from "ethers";
+
+import { networkConfig } from "../../config/networks";
+import { wad } from "../../config/units";
+import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
+import type { PegStabilityModule } from "../../typechain-types";
+
+const P = networkConfig("hardhat").psm;
+const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
+const SCALE = 10n ** 12n;
+
+describe("PegStabilityModule", () => {
+  let sys: System;
+  let psm: PegStabilityModule;
+  let admin: PegStabilityModule;
+  let alice: HardhatEthersSigner;
+  let bob: HardhatEthersSigner;
+  let usdc: string;
+  let reserve: string;
+  let psmAddress: string;
+
+  beforeEach(async () => {
+    sys = await loadSystem();
+    ({ alice, bob } = sys);
+    psmAddress = (await deployments.get("PegStabilityModule")).address;
+    psm = (await ethers.getContractAt("PegStabilityModule", psmAddress)) as unknown as PegStabilityModule;
+    admin = psm.connect(await adminOf(psm));
+    usdc = await sys.usdc.getAddress();
+    reserve = await sys.reserve.getAddress();
+    for (const who of [alice, bob]) {
+      await sys.usdc.mint(who.address, USDC(100_000_000));
+      await sys.usdc.connect(who).approve(psmAddress, ethers.MaxUint256);
+    }
+  });
+
+  /** Everything a refused call must leave unchanged. */
+  async function state() {
+    return {
+      minted: await psm.minted(),
+      available: await psm.availableOutflow(),
+      supply: await sys.bdol.totalSupply(),
+      reserveUsdc: await sys.usdc.balanceOf(reserve),
+      reserveBdol: await sys.bdol.balanceOf(reserve),
+      alice: [await sys.usdc.balanceOf(alice.address), await sys.bdol.balanceOf(alice.address)],
+    };
+  }
+
+  it("is deployed by deploy/08 with the config's parameters, minting right and reserve link, administered by the timelock", async () => {
+    expect(await psm.stable()).to.equal(usdc);
+    expect(await psm.stablecoin()).to.equal(await sys.bdol.getAddress());
+    expect(await psm.reserve()).to.equal(reserve);
+    expect([
+      await psm.feeIn(),
+      await psm.feeOut(),
+      await psm.mintCeiling(),
+      await psm.outflowLimit(),
+      await psm.outflowWindow(),
+      await psm.depegTolerance(),
+    ]).to.deep.equal([P.feeIn, P.feeOut, P.mintCeiling, P.outflowLimit, BigInt(P.outflowWindow), P.depegTolerance]);
+    expect(await psm.availableOutflow()).to.equal(P.outflowLimit); // a raise fills the bucket at once
+    expect(await sys.bdol.isModule(psmAddress)).to.equal(true);
+    expect(await sys.reserve.pegStabilityModule()).to.equal(psmAddress);
+    expect(await psm.hasRole(ethers.ZeroHash, (await deployments.get("Timelock")).address)).to.equal(true);
+    expect(await psm.hasRole(ethers.ZeroHash, sys.deployer.address)).to.equal(false);
+  });
+
+  describe("swapStableForCoin", () => {
+    it("pays 1,000 USDC → 999 BDOL (0.1 % fee to the reserve); the USDC sits in the reserve", async () => {
+      const [quoted, quotedFee] = await psm.quoteStableForCoin(USDC(1_000));
+      expect([quoted, quotedFee]).to.deep.equal([wad(999), wad(1)]);
+      await expect(psm.connect(alice).swapStableForCoin(USDC(1_000), wad(999), bob.address))
+        .to.emit(psm, "SwappedStableForCoin")
+        .withArgs(alice.address, bob.address, USDC(1_000), wad(999), wad(1));
+      expect(await sys.bdol.balanceOf(bob.address)).to.equal(wad(999));
+      expect(await sys.bdol.balanceOf(reserve)).to.equal(wad(1));
+      expect(await sys.usdc.balanceOf(reserve)).to.equal(USDC(1_000));
+      expect(await sys.usdc.balanceOf(psmAddress)).to.equal(0n);
+      expect(await psm.minted()).to.equal(wad(1_000));
+    });
+
+    it("refuses zero, a zero receiver, slippage, the ceiling, a depeg and a stale price, changing nothing", async () => {
+      const before = await state();
+      const swap = (amount: bigint, min = 0n, to = alice.address) =>
+        psm.connect(alice).swapStableForCoin(amount, min, to);
+      await expect(swap(0n)).to.be.revertedWithCustomError(psm, "ZeroAmount");
+      await expect(swap(USDC(1), 0n, ZeroAddress)).to.be.revertedWithCustomError(psm, "ZeroAddress");
+      await expect(swap(USDC(1_000), wad(999) + 1n))
+        .to.be.revertedWithCustomError(psm, "SlippageExceeded")
+        .withArgs(wad(999), wad(999) + 1n);
+      await expect(swap(USDC(50_000_001)))
+        .to.be.revertedWithCustomError(psm, "MintCeilingExceeded")
+        .withArgs(wad(50_000_001), P.mintCeiling);
+      // USDC at 0.98: below 1 − 1 %.
+      await sys.usdcFeed.updateAnswer(feedAnswer("0.98"));
+      await sys.oracle.recordPrice(usdc);
+      await expect(swap(USDC(1_000)))
+        .to.be.revertedWithCustomError(psm, "StableDepegged")
+        .withArgs(wad("0.98"), wad(1) - P.depegTolerance);
+      // Back at par, but stale.
+      await sys.usdcFeed.updateAnswer(feedAnswer(1));
+      await sys.oracle.recordPrice(usdc);
+      await time.increase(90_001);
+      await expect(swap(USDC(1_000)))
+        .to.be.revertedWithCustomError(psm, "StableOracleNotLive")
+        .withArgs(1n);
+      const after = await state();
+      expect({ ...after, available: before.available }).to.deep.equal(before);
+    });
+
+    it("accepts USDC at exactly 1 − tolerance (0.99), and fills the ceiling exactly", async () => {
+      await sys.usdcFeed.updateAnswer(feedAnswer("0.99"));
+      await sys.oracle.recordPrice(usdc);
+      await admin.setFeeIn(0n);
+      await expect(psm.connect(alice).swapStableForCoin(USDC(50_000_000), 0n, alice.address)).to.emit(
+        psm,
+        "SwappedStableForCoin",
+      );
+      expect(await psm.minted()).to.equal(P.mintCeiling);
+      await expect(psm.connect(alice).swapStableForCoin(1n, 0n, alice.address)).to.be.revertedWithCustomError(
+        psm,
+        "MintCeilingExceeded",
+      );
+    });
+  });
+
+  describe("swapCoinForStable", () => {
+    beforeEach(async () => {
+      await psm.connect(alice).swapStableForCoin(USDC(8_000_000), 0n, alice.address); // 7,992,000 BDOL
+    });
+
+    it("pays 1,000 BDOL → 999 USDC from the reserve, burns 999, sends the 1 BDOL fee to the reserve", async () => {
+      const supply = await sys.bdol.totalSupply();
+      const reserveBdol = await sys.bdol.balanceOf(reserve);
+      expect(await psm.quoteCoinForStable(wad(1_000))).to.deep.equal([USDC(999), wad(1)]);
+      await expect(psm.connect(alice).swapCoinForStable(wad(1_000), USDC(999), bob.address))
+        .to.emit(psm, "SwappedCoinForStable")
+        .withArgs(alice.address, bob.address, wad(1_000), USDC(999), wad(1))
+        .and.to.emit(sys.reserve, "StableReleased")
+        .withArgs(usdc, bob.address, USDC(999));
+      expect(await sys.usdc.balanceOf(bob.address)).to.equal(USDC(100_000_999));
+      expect(await sys.bdol.totalSupply()).to.equal(supply - wad(999));
+      expect(await sys.bdol.balanceOf(reserve)).to.equal(reserveBdol + wad(1));
+      expect(await psm.minted()).to.equal(wad(8_000_000) - wad(999));
+      expect(await psm.availableOutflow()).to.equal(P.outflowLimit - wad(999));
+    });
+
+    it("rounds the payout down: coin that buys no whole USDC unit joins the fee", async () => {
+      const coinIn = wad(1) + 123n; // 1 BDOL + 123 wei
+      const [out, fee] = await psm.quoteCoinForStable(coinIn);
+      expect(out * SCALE + fee).to.equal(coinIn);
+      expect(out).to.equal((coinIn - (coinIn * P.feeOut + wad(1) - 1n) / wad(1)) / SCALE);
+    });
+
+    it("holds the outflow to the rolling limit (OutflowLimitExceeded), refilling linearly over the window", async () => {
+      await psm.connect(alice).swapCoinForStable(wad(5_000_000), 0n, alice.address);
+      const empty = await psm.availableOutflow();
+      expect(empty).to.be.lessThan(wad(6_000)); // 5M limit − 4,995,000 paid + a few seconds of refill
+      const before = await state();
+      await expect(psm.connect(alice).swapCoinForStable(wad(100_000), 0n, alice.address)).to.be.revertedWithCustomError(
+        psm,
+        "OutflowLimitExceeded",
+      );
+      expect({ ...(await state()), available: before.available }).to.deep.equal(before);
+      // Half a window later, about half the limit is back; a full window refills it, never above.
+      await time.increase(P.outflowWindow / 2);
+      expect(await psm.availableOutflow()).to.be.closeTo(empty + P.outflowLimit / 2n, wad(200));
+      await time.increase(P.outflowWindow);
+      expect(await psm.availableOutflow()).to.equal(P.outflowLimit);
+    });
+
+    it("stays open while USDC is depegged (redemptions are never blocked by the guard)", async () => {
+      await sys.usdcFeed.updateAnswer(feedAnswer("0.95"));
+      await sys.oracle.recordPrice(usdc);
+      await expect(psm.connect(alice).swapStableForCoin(USDC(1), 0n, alice.address)).to.be.revertedWithCustomError(
+        psm,
+        "StableDepegged",
+      );
+      await expect(psm.connect(alice).swapCoinForStable(wad(1_000), 0n, alice.address)).to.emit(
+        psm,
+        "SwappedCoinForStable",
+      );
+    });
+
+    it("refuses more than the reserve holds (InsufficientStable) and slippage, changing nothing", async () => {
+      await admin.setOutflowLimit(wad(100_000_000));
+      const before = await state();
+      await expect(psm.connect(alice).swapCoinForStable(wad(1_000), USDC(999) + 1n, alice.address))
+        .to.be.revertedWithCustomError(psm, "SlippageExceeded")
+        .withArgs(USDC(999), USDC(999) + 1n);
+      // Bob's vault BDOL plus Alice's: more than the 8M USDC the reserve holds.
+      await sys.bdol.connect(alice).transfer(bob.address, wad(7_992_000));
+      await sys.wbtc.mint(bob.address, 10n ** 10n);
+      await sys.wbtc.connect(bob).approve(await sys.vaultManager.getAddress(), 10n ** 10n);
+      await sys.vaultManager.connect(bob).openVault(await sys.wbtc.getAddress(), 10n ** 10n, wad(1_000_000));
+      await expect(psm.connect(bob).swapCoinForStable(wad(8_992_000), 0n, bob.address))
+        .to.be.revertedWithCustomError(sys.reserve, "InsufficientStable")
+        .withArgs(usdc, USDC(8_983_008), USDC(8_000_000));
+      expect((await state()).reserveUsdc).to.equal(before.reserveUsdc);
+    });
+  });
+
+  describe("the reserve", () => {
+    it("counts its USDC at the oracle price: a depeg lowers its value, users' balances are untouched", async () => {
+      await psm.connect(alice).swapStableForCoin(USDC(1_000_000), 0n, alice.address);
+      const line = async () => (await sys.reserve.composition()).find((h) => h.asset === usdc)!;
+      expect((await line()).value).to.equal(wad(1_000_000));
+      await sys.usdcFeed.updateAnswer(feedAnswer("0.95"));
+      await sys.oracle.recordPrice(usdc);
+      expect((await line()).value).to.equal(wad(950_000));
+      expect(await sys.bdol.balanceOf(alice.address)).to.equal(wad(999_000));
+    });
+
+    it("releases stable only to the PSM's order (NotPegStabilityModule)", async () => {
+      await expect(sys.reserve.connect(alice).releaseStable(usdc, alice.address, 1n))
+        .to.be.revertedWithCustomError(sys.reserve, "NotPegStabilityModule")
+        .withArgs(alice.address);
+    });
+  });
+
+  describe("governance setters", () => {
+    it("each stays within its bound, rejects NoChange, and emits old and new", async () => {
+      const cases: [keyof PegStabilityModule, string, bigint, bigint, bigint][] = [
+        ["setFeeIn", "FeeInSet", P.feeIn, wad("0.05"), wad("0.05") + 1n],
+        ["setFeeOut", "FeeOutSet", P.feeOut, wad("0.05"), wad("0.05") + 1n],
+        ["setMintCeiling", "MintCeilingSet", P.mintCeiling, wad(10_000_000_000), wad(10_000_000_000) + 1n],
+        ["setOutflowLimit", "OutflowLimitSet", P.outflowLimit, wad(10_000_000_000), wad(10_000_000_000) + 1n],
+        ["setOutflowWindow", "OutflowWindowSet", BigInt(P.outflowWindow), 30n * 86_400n, 30n * 86_400n + 1n],
+        ["setDepegTolerance", "DepegToleranceSet", P.depegTolerance, wad("0.1"), wad("0.1") + 1n],
+      ];
+      for (const [setter, event, current, max, tooHigh] of cases) {
+        const call = admin[setter] as unknown as (v: bigint) => Promise<unknown>;
+        await expect(call(current)).to.be.revertedWithCustomError(psm, "NoChange");
+        await expect(call(tooHigh)).to.be.revertedWithCustomError(psm, "OutOfBounds");
+        await expect(call(max)).to.emit(psm, event).withArgs(current, max);
+      }
+      await expect(admin.setOutflowWindow(3_599n)).to.be.revertedWithCustomError(psm, "OutOfBounds");
+      await expect(admin.setDepegTolerance(wad("0.001") - 1n)).to.be.revertedWithCustomError(psm, "OutOfBounds");
+    });
+
+    it("cutting the outflow limit caps the bucket; raising it adds the increase at once", async () => {
+      await admin.setOutflowLimit(wad(1_000_000));
+      expect(await psm.availableOutflow()).to.equal(wad(1_000_000));
+      await admin.setOutflowLimit(wad(3_000_000));
+      expect(await psm.availableOutflow()).to.equal(wad(3_000_000));
+    });
+  });
+});
