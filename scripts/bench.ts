@@ -14,6 +14,7 @@ import type { ContractTransactionResponse } from "ethers";
 import type {
   BallastGovernor,
   GovernanceToken,
+  PegStabilityModule,
   BallastDollar,
   BulkVaultOpener,
   LiquidationEngine,
@@ -38,6 +39,8 @@ const TARGETS: Record<string, number> = {
   liquidateAbsorb: 150_000,
   liquidateAuction: 200_000,
   take: 120_000,
+  psmSwapIn: 80_000,
+  psmSwapOut: 80_000,
 };
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
   gas.oracleRecordPrice = await gasOf(oracle.recordPrice(wethAddr));
 
   Object.assign(gas, await benchLiquidations(get));
+  Object.assign(gas, await benchPsm(get));
   Object.assign(gas, await benchGovernance(get));
   const scan = await benchScan(get);
 
@@ -123,6 +127,30 @@ async function main(): Promise<void> {
 }
 
 type Getter = <T>(name: string, dep?: string) => Promise<T>;
+
+/**
+ * The peg stability module in steady state: the reserve already holds USDC and BDOL, the swapper
+ * already holds both, an earlier swap each way happened (the bucket and the mint ledger are warm).
+ */
+async function benchPsm(get: Getter): Promise<Record<string, number>> {
+  const psm = await get<PegStabilityModule>("PegStabilityModule");
+  const usdc = await get<MockERC20>("MockERC20", "USDC");
+  const oracle = await get<OracleAdapter>("OracleAdapter");
+  const usdcFeed = await get<MockAggregator>("MockAggregator", "USDC_USD_FEED");
+  const [, , , , , swapper] = await ethers.getSigners();
+  await usdcFeed.updateAnswer(10n ** 8n);
+  await oracle.recordPrice(await usdc.getAddress());
+  await usdc.mint(swapper.address, 10_000_000n * 10n ** 6n);
+  await usdc.connect(swapper).approve(await psm.getAddress(), ethers.MaxUint256);
+  await psm.connect(swapper).swapStableForCoin(100_000n * 10n ** 6n, 0n, swapper.address);
+  await psm.connect(swapper).swapCoinForStable(1_000n * WAD, 0n, swapper.address);
+  await time.increase(60);
+  const gas: Record<string, number> = {};
+  gas.psmSwapIn = await gasOf(psm.connect(swapper).swapStableForCoin(10_000n * 10n ** 6n, 0n, swapper.address));
+  await time.increase(60);
+  gas.psmSwapOut = await gasOf(psm.connect(swapper).swapCoinForStable(10_000n * WAD, 0n, swapper.address));
+  return gas;
+}
 
 /**
  * Governance, informational (no targets): a one-action proposal (raise WETH's debt ceiling) from

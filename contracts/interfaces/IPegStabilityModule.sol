@@ -16,9 +16,11 @@ import {PriceStatus} from "./IOracleAdapter.sol";
 ///   outflowLimit × (1 + t / outflowWindow) leaves (a bank run is slowed, not fatal).
 /// @dev Amounts: `stableIn`/`stableOut` in the stable asset's own units; coin amounts in wad. The
 /// stable amount converts to wad by × 10^(18 − decimals). Fees round up (in the protocol's favour),
-/// payouts round down. Supply accounting: every coin minted here (payout and fee) adds to `minted`;
-/// every coin burnt on redemption subtracts (floored at zero: coin minted by vaults can be redeemed
-/// too while the reserve holds the stable asset).
+/// payouts round down. Fees are owed to the reserve (`pendingFees`) and minted to it by
+/// `collectFees` (anyone), so a swap mints or burns once. Supply accounting: `minted` grows by the
+/// whole stable value swapped in (payout + fee) and falls by the coin a redemption takes out of
+/// circulation (floored at zero: coin minted by vaults can be redeemed too while the reserve holds
+/// the stable asset); the coin in circulation because of the PSM is `minted − pendingFees`.
 interface IPegStabilityModule {
     event SwappedStableForCoin(
         address indexed sender,
@@ -34,6 +36,8 @@ interface IPegStabilityModule {
         uint256 stableOut,
         uint256 fee
     );
+    /// @notice `amount` of owed fees was minted to the reserve.
+    event FeesCollected(address indexed reserve, uint256 amount);
     event FeeInSet(uint256 oldValue, uint256 newValue);
     event FeeOutSet(uint256 oldValue, uint256 newValue);
     event MintCeilingSet(uint256 oldValue, uint256 newValue);
@@ -73,6 +77,12 @@ interface IPegStabilityModule {
     /// @notice Swap `coinIn` of the stablecoin (burnt from the caller) for the stable asset, to `to`;
     /// returns the stable asset paid (from the reserve).
     function swapCoinForStable(uint256 coinIn, uint256 minStableOut, address to) external returns (uint256 stableOut);
+
+    /// @notice Anyone: mint the fees owed to the reserve; returns the amount (ZeroAmount if none).
+    function collectFees() external returns (uint256 fees);
+
+    /// @notice Fees owed to the reserve, not minted yet [wad].
+    function pendingFees() external view returns (uint256);
 
     /// @notice What `swapStableForCoin(stableIn)` would pay now (no checks).
     function quoteStableForCoin(uint256 stableIn) external view returns (uint256 coinOut, uint256 fee);

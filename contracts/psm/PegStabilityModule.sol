@@ -37,9 +37,10 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
     uint64 internal _feeOut; // [wad]
     uint64 internal _depegTolerance; // [wad]
     uint32 internal _outflowWindow; // [seconds]
-    // slot: the mint ledger
-    uint128 internal _minted; // [wad]
     uint128 internal _mintCeiling; // [wad]
+    // slot: the mint ledger, read and written by every swap
+    uint128 internal _minted; // [wad]
+    uint128 internal _pendingFees; // [wad] fees owed to the reserve, minted by `collectFees`
     // slot: the outflow bucket
     uint96 internal _outflowLimit; // [wad] ≤ MAX_DEBT_CEILING < 2^96
     uint96 internal _bucket; // [wad] available at `_bucketAt`
@@ -92,10 +93,11 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         uint256 newMinted = _minted + gross;
         if (newMinted > _mintCeiling) revert MintCeilingExceeded(newMinted, _mintCeiling);
         _minted = uint128(newMinted); // ≤ ceiling < 2^128
+        // The fee is owed to the reserve and minted by `collectFees` (one slot, no second mint).
+        _pendingFees += uint128(fee);
 
         emit SwappedStableForCoin(msg.sender, to, stableIn, coinOut, fee);
         IBallastDollar(stablecoin).mint(to, coinOut);
-        if (fee != 0) IBallastDollar(stablecoin).mint(reserve, fee);
     }
 
     /// @inheritdoc IPegStabilityModule
@@ -117,15 +119,29 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         _bucketAt = uint40(block.timestamp);
         uint256 minted = _minted;
         _minted = uint128(minted > paid ? minted - paid : 0);
+        _pendingFees += uint128(fee);
 
         emit SwappedCoinForStable(msg.sender, to, coinIn, stableOut, fee);
-        // Burn it all and mint the fee to the reserve: no allowance needed, supply falls by `paid`.
+        // Burn it all (no allowance needed); the fee is owed to the reserve until `collectFees`.
         IBallastDollar(stablecoin).burn(msg.sender, coinIn);
-        if (fee != 0) IBallastDollar(stablecoin).mint(reserve, fee);
         IReservePool(reserve).releaseStable(stable, to, stableOut);
     }
 
+    /// @inheritdoc IPegStabilityModule
+    function collectFees() external returns (uint256 fees) {
+        fees = _pendingFees;
+        if (fees == 0) revert ErrorsLib.ZeroAmount();
+        _pendingFees = 0;
+        emit FeesCollected(reserve, fees);
+        IBallastDollar(stablecoin).mint(reserve, fees);
+    }
+
     // =================================================================== views
+
+    /// @inheritdoc IPegStabilityModule
+    function pendingFees() external view returns (uint256) {
+        return _pendingFees;
+    }
 
     /// @inheritdoc IPegStabilityModule
     function minted() external view returns (uint256) {

@@ -106,7 +106,7 @@ export async function supplyIdentity(c: Contracts): Promise<{ supply: bigint; ba
     backing += (cfg.totalNormalizedDebt * cfg.rateAccumulator + RAY - 1n) / RAY - cfg.accruedFees;
   }
   backing += (await c.engine.totalDebtUnderAuction()) + (await c.reserve.deficit());
-  if (c.psm) backing += await c.psm.minted();
+  if (c.psm) backing += (await c.psm.minted()) - (await c.psm.pendingFees());
   const supply = await c.bdol.totalSupply();
   return { supply, backing, slack: backing - supply };
 }

@@ -485,10 +485,10 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
 };
 
 /** State-changing functions open to everyone, each acting only on the caller's own assets or rights. */
-const PUBLIC_PSM = ["swapStableForCoin", "swapCoinForStable"];
 const PUBLIC: Record<string, string[]> = {
-  // Anyone swaps at par within the fees, the ceiling, the depeg guard and the outflow limit.
-  PegStabilityModule: PUBLIC_PSM,
+  // Anyone swaps at par within the fees, the ceiling, the depeg guard and the outflow limit, and
+  // anyone mints the fees owed to the reserve (to the reserve only).
+  PegStabilityModule: ["swapStableForCoin", "swapCoinForStable", "collectFees"],
   // Borrower actions (owner/operator checks), the caller's own escrow, anyone's accrual.
   VaultManager: [
     "openVault",

@@ -74,17 +74,22 @@ describe("PegStabilityModule", () => {
   });
 
   describe("swapStableForCoin", () => {
-    it("pays 1,000 USDC → 999 BDOL (0.1 % fee to the reserve); the USDC sits in the reserve", async () => {
+    it("pays 1,000 USDC → 999 BDOL (0.1 % fee owed to the reserve, minted by collectFees); the USDC sits in the reserve", async () => {
       const [quoted, quotedFee] = await psm.quoteStableForCoin(USDC(1_000));
       expect([quoted, quotedFee]).to.deep.equal([wad(999), wad(1)]);
       await expect(psm.connect(alice).swapStableForCoin(USDC(1_000), wad(999), bob.address))
         .to.emit(psm, "SwappedStableForCoin")
         .withArgs(alice.address, bob.address, USDC(1_000), wad(999), wad(1));
       expect(await sys.bdol.balanceOf(bob.address)).to.equal(wad(999));
-      expect(await sys.bdol.balanceOf(reserve)).to.equal(wad(1));
+      expect(await psm.pendingFees()).to.equal(wad(1));
       expect(await sys.usdc.balanceOf(reserve)).to.equal(USDC(1_000));
       expect(await sys.usdc.balanceOf(psmAddress)).to.equal(0n);
       expect(await psm.minted()).to.equal(wad(1_000));
+      // Anyone mints the owed fee to the reserve; then there is nothing to collect.
+      await expect(psm.connect(bob).collectFees()).to.emit(psm, "FeesCollected").withArgs(reserve, wad(1));
+      expect(await sys.bdol.balanceOf(reserve)).to.equal(wad(1));
+      expect(await psm.pendingFees()).to.equal(0n);
+      await expect(psm.collectFees()).to.be.revertedWithCustomError(psm, "ZeroAmount");
     });
 
     it("refuses zero, a zero receiver, slippage, the ceiling, a depeg and a stale price, changing nothing", async () => {
@@ -137,9 +142,9 @@ describe("PegStabilityModule", () => {
       await psm.connect(alice).swapStableForCoin(USDC(8_000_000), 0n, alice.address); // 7,992,000 BDOL
     });
 
-    it("pays 1,000 BDOL → 999 USDC from the reserve, burns 999, sends the 1 BDOL fee to the reserve", async () => {
+    it("pays 1,000 BDOL → 999 USDC from the reserve, burns the 1,000, owes the 1 BDOL fee to the reserve", async () => {
       const supply = await sys.bdol.totalSupply();
-      const reserveBdol = await sys.bdol.balanceOf(reserve);
+      const fees = await psm.pendingFees();
       expect(await psm.quoteCoinForStable(wad(1_000))).to.deep.equal([USDC(999), wad(1)]);
       await expect(psm.connect(alice).swapCoinForStable(wad(1_000), USDC(999), bob.address))
         .to.emit(psm, "SwappedCoinForStable")
@@ -147,8 +152,8 @@ describe("PegStabilityModule", () => {
         .and.to.emit(sys.reserve, "StableReleased")
         .withArgs(usdc, bob.address, USDC(999));
       expect(await sys.usdc.balanceOf(bob.address)).to.equal(USDC(100_000_999));
-      expect(await sys.bdol.totalSupply()).to.equal(supply - wad(999));
-      expect(await sys.bdol.balanceOf(reserve)).to.equal(reserveBdol + wad(1));
+      expect(await sys.bdol.totalSupply()).to.equal(supply - wad(1_000));
+      expect(await psm.pendingFees()).to.equal(fees + wad(1));
       expect(await psm.minted()).to.equal(wad(8_000_000) - wad(999));
       expect(await psm.availableOutflow()).to.equal(P.outflowLimit - wad(999));
     });
