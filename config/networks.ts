@@ -145,6 +145,20 @@ export interface MockFeed {
   answer: bigint;
 }
 
+export interface MockStrategy {
+  /** The ERC-4626 vault's underlying asset. */
+  asset: AddressRef;
+  name: string;
+  symbol: string;
+}
+
+/** An ERC-4626 vault over the PSM's stable asset that the reserve may deposit into. */
+export interface StrategySetup {
+  vault: AddressRef;
+  /** Deposit cap [stable asset units]. */
+  cap: bigint;
+}
+
 export interface NetworkConfig {
   /** True on hardhat and localhost: deploy mocks, allow the demo's shortcuts. */
   local: boolean;
@@ -152,12 +166,19 @@ export interface NetworkConfig {
   testTokens: Record<string, TestToken>;
   /** Chainlink-style mock feeds to deploy under these deployment names (local networks only). */
   mockFeeds: Record<string, MockFeed>;
+  /** Mock ERC-4626 strategies to deploy under these deployment names (local networks only). */
+  mockStrategies: Record<string, MockStrategy>;
   stablecoin: { name: string; symbol: string; flashFeeRate: bigint; flashMintMax: bigint };
   oracle: { sequencerFeed?: AddressRef; sequencerGracePeriod: number };
   /** Registered collaterals, keyed by symbol. */
   collaterals: Record<string, CollateralSetup>;
-  /** Share of the reserve's free stablecoin that forms the stability buffer. */
-  reserve: { bufferShare: bigint };
+  /**
+   * Share of the reserve's free stablecoin that forms the stability buffer; share of the PSM's stable
+   * asset kept liquid [wad] and the most one rebalance moves [stable asset units].
+   */
+  reserve: { bufferShare: bigint; liquidTarget: bigint; maxRebalance: bigint };
+  /** ERC-4626 strategies for the PSM's stable asset, in fill/drain order (deploy/09_strategies). */
+  reserveStrategies: StrategySetup[];
   /** Keeper pay and the total auction limit (LiquidationEngine). */
   liquidation: {
     /** Gas allowance priced at block.basefee × the native asset's price. */
@@ -244,6 +265,9 @@ const local: NetworkConfig = {
     USDC_USD_FEED: { decimals: 8, description: "USDC / USD", answer: 10n ** 8n },
     BDOL_USD_FEED: { decimals: 8, description: "BDOL / USD", answer: 10n ** 8n },
   },
+  mockStrategies: {
+    USDC_STRATEGY: { asset: { deployment: "USDC" }, name: "Mock USDC Strategy", symbol: "msUSDC" },
+  },
   stablecoin: { name: "Ballast Dollar", symbol: "BDOL", flashFeeRate: wad("0.0005"), flashMintMax: wad(10_000_000) },
   oracle: { sequencerGracePeriod: 3600 },
   collaterals: {
@@ -264,7 +288,8 @@ const local: NetworkConfig = {
       ...WBTC_RISK,
     },
   },
-  reserve: { bufferShare: wad("0.8") },
+  reserve: { bufferShare: wad("0.8"), liquidTarget: wad("0.2"), maxRebalance: 10_000_000n * 10n ** 6n },
+  reserveStrategies: [{ vault: { deployment: "USDC_STRATEGY" }, cap: 20_000_000n * 10n ** 6n }],
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(30_000_000), nativeAsset: { deployment: "WETH" } },
   psm: psm({ deployment: "USDC" }, wad(50_000_000), wad(5_000_000)),
   // Short delays for the demo and local tries; `gov:* --advance` moves the clock past them.
@@ -297,6 +322,7 @@ const sepolia: NetworkConfig = {
   local: false,
   testTokens: LOCAL_TEST_TOKENS,
   mockFeeds: {},
+  mockStrategies: {},
   stablecoin: { name: "Ballast Dollar", symbol: "BDOL", flashFeeRate: wad("0.0005"), flashMintMax: wad(10_000_000) },
   oracle: { sequencerGracePeriod: 3600 },
   collaterals: {
@@ -317,7 +343,9 @@ const sepolia: NetworkConfig = {
       ...WBTC_RISK,
     },
   },
-  reserve: { bufferShare: wad("0.8") },
+  // No strategies yet: the PSM's stable asset stays liquid.
+  reserve: { bufferShare: wad("0.8"), liquidTarget: wad(1), maxRebalance: 0n },
+  reserveStrategies: [],
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(3_000_000), nativeAsset: { deployment: "WETH" } },
   psm: psm({ deployment: "USDC" }, wad(5_000_000), wad(500_000)),
   governance: publicGovernance("sepolia"),
@@ -334,6 +362,7 @@ const mainnet: NetworkConfig = {
   local: false,
   testTokens: {},
   mockFeeds: {},
+  mockStrategies: {},
   stablecoin: { name: "Ballast Dollar", symbol: "BDOL", flashFeeRate: wad("0.0005"), flashMintMax: wad(50_000_000) },
   oracle: { sequencerGracePeriod: 3600 },
   collaterals: {
@@ -354,7 +383,9 @@ const mainnet: NetworkConfig = {
       ...WBTC_RISK,
     },
   },
-  reserve: { bufferShare: wad("0.8") },
+  // No strategies yet: the PSM's stable asset stays liquid.
+  reserve: { bufferShare: wad("0.8"), liquidTarget: wad(1), maxRebalance: 0n },
+  reserveStrategies: [],
   liquidation: {
     ...KEEPER_PAY,
     maxTotalAuctionDebt: wad(12_000_000),

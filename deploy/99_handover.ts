@@ -51,6 +51,7 @@ func.dependencies = [
   "LiquidationEngine",
   "ReservePool",
   "PegStabilityModule",
+  "ReserveStrategies",
   "Governance",
   "ReserveLens",
 ];

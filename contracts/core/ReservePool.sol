@@ -7,6 +7,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
 import {IPegStabilityModule} from "../interfaces/IPegStabilityModule.sol";
 import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
@@ -38,14 +39,30 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     /// @inheritdoc IReservePool
     uint256 public bufferShare; // [wad]
     uint256 internal _deficit; // [wad]
+    /// @inheritdoc IReservePool
+    uint256 public liquidTarget; // [wad]
+    /// @inheritdoc IReservePool
+    uint256 public maxRebalance; // [stable asset units]
+
+    struct StrategyConfig {
+        bool listed;
+        bool failed;
+        uint256 cap; // [stable asset units]
+    }
+
+    address[] internal _strategyList;
+    mapping(address vault => StrategyConfig) internal _strategy;
 
     constructor(address stablecoin_, address admin, uint256 bufferShare_) {
         if (stablecoin_ == address(0) || admin == address(0)) revert ErrorsLib.ZeroAddress();
         ErrorsLib.checkBounds(bufferShare_, 0, ConstantsLib.MAX_BUFFER_SHARE);
         stablecoin = stablecoin_;
         bufferShare = bufferShare_;
+        // Everything stays liquid until governance sets a lower target.
+        liquidTarget = ConstantsLib.MAX_LIQUID_TARGET;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         emit BufferShareSet(0, bufferShare_);
+        emit LiquidTargetSet(0, ConstantsLib.MAX_LIQUID_TARGET);
     }
 
     modifier onlyEngine() {
@@ -59,6 +76,10 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     function releaseStable(address asset, address to, uint256 amount) external nonReentrant {
         if (msg.sender != pegStabilityModule) revert NotPegStabilityModule(msg.sender);
         uint256 held = IERC20(asset).balanceOf(address(this));
+        if (amount > held && _strategyList.length != 0 && asset == IPegStabilityModule(msg.sender).stable()) {
+            _withdrawFromStrategies(asset, amount - held);
+            held = IERC20(asset).balanceOf(address(this));
+        }
         if (amount > held) revert InsufficientStable(asset, amount, held);
         emit StableReleased(asset, to, amount);
         IERC20(asset).safeTransfer(to, amount);
@@ -117,7 +138,44 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         emit CollateralSaleStarted(collateral, amount, auctionId);
     }
 
+    /// @inheritdoc IReservePool
+    function rebalance() external nonReentrant returns (uint256 deposited, uint256 withdrawn) {
+        address asset = _stableAsset();
+        uint256 liquid = IERC20(asset).balanceOf(address(this));
+        uint256 n = _strategyList.length;
+        uint256[] memory held = new uint256[](n);
+        uint256 invested;
+        for (uint256 i; i < n; ++i) {
+            held[i] = _assetsIn(_strategyList[i]);
+            invested += held[i];
+        }
+        uint256 target = (liquid + invested).wadMulDown(liquidTarget);
+        if (liquid > target) {
+            deposited = _depositIntoStrategies(asset, MathLib.min(liquid - target, maxRebalance), held);
+        } else if (liquid < target) {
+            withdrawn = _withdrawFromStrategies(asset, MathLib.min(target - liquid, maxRebalance));
+        }
+        emit Rebalanced(liquid, target, deposited, withdrawn);
+    }
+
     // =================================================================== views
+
+    /// @inheritdoc IReservePool
+    function strategies() external view returns (StrategyInfo[] memory list) {
+        uint256 n = _strategyList.length;
+        list = new StrategyInfo[](n);
+        for (uint256 i; i < n; ++i) {
+            address vault = _strategyList[i];
+            StrategyConfig storage config = _strategy[vault];
+            list[i] = StrategyInfo({vault: vault, cap: config.cap, assets: _assetsIn(vault), failed: config.failed});
+        }
+    }
+
+    /// @inheritdoc IReservePool
+    function strategyAssets() public view returns (uint256 total) {
+        uint256 n = _strategyList.length;
+        for (uint256 i; i < n; ++i) total += _assetsIn(_strategyList[i]);
+    }
 
     /// @inheritdoc IReservePool
     function deficit() external view returns (uint256) {
@@ -178,9 +236,10 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
             holdings[i + 1] = Holding({asset: token, amount: amount, value: value});
         }
         if (psm != address(0)) {
-            // The PSM's stable asset, at its oracle price (a depeg lowers the reserve's value).
+            // The PSM's stable asset, liquid and in strategies (shares at convertToAssets), at its
+            // oracle price (a depeg lowers the reserve's value).
             address asset = IPegStabilityModule(psm).stable();
-            uint256 amount = IERC20(asset).balanceOf(address(this));
+            uint256 amount = IERC20(asset).balanceOf(address(this)) + strategyAssets();
             uint256 value;
             if (amount != 0) {
                 (uint256 price, ) = oracle.getPrice(asset);
@@ -227,7 +286,154 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         emit LiquidationEngineSet(oldEngine, newEngine);
     }
 
+    /// @inheritdoc IReservePool
+    function addStrategy(address vault, uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (vault == address(0)) revert ErrorsLib.ZeroAddress();
+        if (_strategy[vault].listed) revert StrategyExists(vault);
+        if (_strategyList.length >= ConstantsLib.MAX_STRATEGIES) revert TooManyStrategies(ConstantsLib.MAX_STRATEGIES);
+        address expected = _stableAsset();
+        address asset = IERC4626(vault).asset();
+        if (asset != expected) revert StrategyAssetMismatch(vault, asset, expected);
+        ErrorsLib.checkBounds(cap, 0, _maxStableAmount(expected));
+        _strategy[vault] = StrategyConfig({listed: true, failed: false, cap: cap});
+        _strategyList.push(vault);
+        emit StrategyAdded(vault, cap);
+    }
+
+    /// @inheritdoc IReservePool
+    function setStrategyCap(address vault, uint256 cap) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        StrategyConfig storage config = _strategy[vault];
+        if (!config.listed) revert UnknownStrategy(vault);
+        uint256 oldCap = config.cap;
+        if (cap == oldCap) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(cap, 0, _maxStableAmount(IERC4626(vault).asset()));
+        config.cap = cap;
+        emit StrategyCapSet(vault, oldCap, cap);
+    }
+
+    /// @inheritdoc IReservePool
+    /// @dev Redeems every share (reverts if the vault does); the list keeps its order.
+    function removeStrategy(address vault) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
+        if (!_strategy[vault].listed) revert UnknownStrategy(vault);
+        uint256 shares = IERC4626(vault).balanceOf(address(this));
+        uint256 assets;
+        if (shares != 0) assets = IERC4626(vault).redeem(shares, address(this), address(this));
+        uint256 left = IERC4626(vault).balanceOf(address(this));
+        if (left != 0) revert StrategyNotEmpty(vault, left);
+        delete _strategy[vault];
+        uint256 n = _strategyList.length;
+        uint256 i;
+        while (_strategyList[i] != vault) ++i;
+        for (; i + 1 < n; ++i) _strategyList[i] = _strategyList[i + 1];
+        _strategyList.pop();
+        emit StrategyRemoved(vault, assets);
+    }
+
+    /// @inheritdoc IReservePool
+    function setLiquidTarget(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = liquidTarget;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_LIQUID_TARGET);
+        liquidTarget = newValue;
+        emit LiquidTargetSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc IReservePool
+    function setMaxRebalance(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = maxRebalance;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, _maxStableAmount(_stableAsset()));
+        maxRebalance = newValue;
+        emit MaxRebalanceSet(oldValue, newValue);
+    }
+
     // =================================================================== internals
+
+    /// @dev The peg stability module's stable asset: the only asset strategies hold.
+    function _stableAsset() internal view returns (address) {
+        address psm = pegStabilityModule;
+        if (psm == address(0)) revert NotConfigured();
+        return IPegStabilityModule(psm).stable();
+    }
+
+    /// @dev MAX_STRATEGY_AMOUNT_UNITS whole units of `asset`.
+    function _maxStableAmount(address asset) internal view returns (uint256) {
+        return ConstantsLib.MAX_STRATEGY_AMOUNT_UNITS * 10 ** IERC20Metadata(asset).decimals();
+    }
+
+    /// @dev convertToAssets(shares held): never the vault's raw balance, which a donation moves.
+    /// A vault whose views revert is valued at 0.
+    function _assetsIn(address vault) internal view returns (uint256) {
+        try IERC4626(vault).balanceOf(address(this)) returns (uint256 shares) {
+            if (shares == 0) return 0;
+            try IERC4626(vault).convertToAssets(shares) returns (uint256 assets) {
+                return assets;
+            } catch {
+                return 0;
+            }
+        } catch {
+            return 0;
+        }
+    }
+
+    /// @dev Deposits up to `amount` into the strategies in order, each up to its cap (`held` is each
+    /// strategy's assets before). A reverting deposit is skipped and flagged.
+    function _depositIntoStrategies(
+        address asset,
+        uint256 amount,
+        uint256[] memory held
+    ) internal returns (uint256 deposited) {
+        uint256 n = _strategyList.length;
+        for (uint256 i; i < n && deposited < amount; ++i) {
+            address vault = _strategyList[i];
+            StrategyConfig storage config = _strategy[vault];
+            uint256 room = config.cap > held[i] ? config.cap - held[i] : 0;
+            uint256 put = MathLib.min(amount - deposited, room);
+            if (put == 0) continue;
+            IERC20(asset).forceApprove(vault, put);
+            try IERC4626(vault).deposit(put, address(this)) {
+                deposited += put;
+                config.failed = false;
+                emit StrategyDeposit(vault, put);
+            } catch (bytes memory reason) {
+                IERC20(asset).forceApprove(vault, 0);
+                _flag(config, vault, reason);
+            }
+        }
+    }
+
+    /// @dev Withdraws up to `amount` from the strategies in order, counting what actually arrives.
+    /// A strategy whose maxWithdraw or withdraw reverts is skipped and flagged.
+    function _withdrawFromStrategies(address asset, uint256 amount) internal returns (uint256 withdrawn) {
+        uint256 n = _strategyList.length;
+        for (uint256 i; i < n && withdrawn < amount; ++i) {
+            address vault = _strategyList[i];
+            StrategyConfig storage config = _strategy[vault];
+            uint256 available;
+            try IERC4626(vault).maxWithdraw(address(this)) returns (uint256 max) {
+                available = max;
+            } catch (bytes memory reason) {
+                _flag(config, vault, reason);
+                continue;
+            }
+            uint256 take = MathLib.min(amount - withdrawn, available);
+            if (take == 0) continue;
+            uint256 before = IERC20(asset).balanceOf(address(this));
+            try IERC4626(vault).withdraw(take, address(this), address(this)) {
+                uint256 received = IERC20(asset).balanceOf(address(this)) - before;
+                withdrawn += MathLib.min(received, amount - withdrawn);
+                config.failed = false;
+                emit StrategyWithdrawal(vault, received);
+            } catch (bytes memory reason) {
+                _flag(config, vault, reason);
+            }
+        }
+    }
+
+    function _flag(StrategyConfig storage config, address vault, bytes memory reason) internal {
+        config.failed = true;
+        emit StrategyFailed(vault, reason);
+    }
 
     /// @dev Pays from `balance` (the reserve's current stablecoin); mints what it lacks into deficit.
     function _payKeeper(address keeper, uint256 amount, uint256 balance) internal {

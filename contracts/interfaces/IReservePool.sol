@@ -24,6 +24,14 @@ interface IReservePool {
         uint256 value; // [wad] at the oracle's last good price (stablecoin at $1)
     }
 
+    /// @notice One ERC-4626 strategy holding part of the PSM's stable asset.
+    struct StrategyInfo {
+        address vault;
+        uint256 cap; // [asset units] deposits stop once convertToAssets(shares) reaches it
+        uint256 assets; // [asset units] convertToAssets(shares held), 0 if the vault's views revert
+        bool failed; // the last deposit or withdrawal attempted on it reverted
+    }
+
     event BufferShareSet(uint256 oldValue, uint256 newValue);
     event VaultManagerSet(address indexed oldManager, address indexed newManager);
     event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
@@ -40,6 +48,20 @@ interface IReservePool {
     event DeficitHealed(uint256 amount, uint256 remainingDeficit);
     /// @notice Reserve collateral went to the engine to be sold by auction `auctionId`.
     event CollateralSaleStarted(address indexed collateral, uint256 amount, uint256 indexed auctionId);
+    event StrategyAdded(address indexed vault, uint256 cap);
+    event StrategyCapSet(address indexed vault, uint256 oldCap, uint256 newCap);
+    /// @notice The strategy left the list; `assets` were redeemed from it back to the reserve.
+    event StrategyRemoved(address indexed vault, uint256 assets);
+    event LiquidTargetSet(uint256 oldValue, uint256 newValue);
+    event MaxRebalanceSet(uint256 oldValue, uint256 newValue);
+    /// @notice `assets` of the stable asset went into the strategy.
+    event StrategyDeposit(address indexed vault, uint256 assets);
+    /// @notice `assets` of the stable asset came back from the strategy.
+    event StrategyWithdrawal(address indexed vault, uint256 assets);
+    /// @notice A deposit or withdrawal on the strategy reverted with `reason`; it was skipped.
+    event StrategyFailed(address indexed vault, bytes reason);
+    /// @notice A rebalance: the liquid balance before, the liquid target, and what moved.
+    event Rebalanced(uint256 liquidBefore, uint256 target, uint256 deposited, uint256 withdrawn);
 
     /// @notice Only the peg stability module may call this.
     error NotPegStabilityModule(address caller);
@@ -55,6 +77,16 @@ interface IReservePool {
     error NotConfigured();
     /// @notice There is no deficit to heal, or no stablecoin to heal it with.
     error NothingToHeal();
+    /// @notice The strategy is already registered.
+    error StrategyExists(address vault);
+    /// @notice The address is not a registered strategy.
+    error UnknownStrategy(address vault);
+    /// @notice The strategy list is full (MAX_STRATEGIES).
+    error TooManyStrategies(uint256 max);
+    /// @notice The vault's asset is not the peg stability module's stable asset.
+    error StrategyAssetMismatch(address vault, address asset, address expected);
+    /// @notice The strategy still holds reserve shares after redeeming.
+    error StrategyNotEmpty(address vault, uint256 shares);
 
     /// @notice The stablecoin the reserve accounts in.
     function stablecoin() external view returns (address);
@@ -66,7 +98,9 @@ interface IReservePool {
     /// value; only it may release that asset (to pay a redemption).
     function pegStabilityModule() external view returns (address);
 
-    /// @notice Peg stability module only: pay `amount` of the stable `asset` to `to`.
+    /// @notice Peg stability module only: pay `amount` of the stable `asset` to `to`. When the liquid
+    /// balance is short, the difference is withdrawn from the strategies first (in order, skipping and
+    /// flagging those that revert); only then does it revert InsufficientStable.
     function releaseStable(address asset, address to, uint256 amount) external;
 
     /// @notice Admin: set the peg stability module (address(0) detaches it).
@@ -126,4 +160,38 @@ interface IReservePool {
 
     /// @notice Admin: set the liquidation engine.
     function setLiquidationEngine(address newEngine) external;
+
+    // ------------------------------------------------------------ strategies (the PSM's stable asset)
+
+    /// @notice Share of the reserve's stable asset (liquid + Σ strategy assets) kept liquid [wad].
+    function liquidTarget() external view returns (uint256);
+
+    /// @notice Most stable asset one `rebalance` moves [asset units].
+    function maxRebalance() external view returns (uint256);
+
+    /// @notice Every strategy, in the order deposits fill and withdrawals drain them.
+    function strategies() external view returns (StrategyInfo[] memory);
+
+    /// @notice Σ convertToAssets(shares held) over the strategies [asset units].
+    function strategyAssets() external view returns (uint256);
+
+    /// @notice Anyone: move the liquid stable asset toward liquidTarget × (liquid + Σ strategy assets),
+    /// at most maxRebalance: the excess is deposited into strategies in order, each up to its cap;
+    /// a shortfall is withdrawn from them in order. A strategy that reverts is skipped and flagged.
+    function rebalance() external returns (uint256 deposited, uint256 withdrawn);
+
+    /// @notice Admin: register an ERC-4626 vault over the PSM's stable asset, with a deposit cap.
+    function addStrategy(address vault, uint256 cap) external;
+
+    /// @notice Admin: set a strategy's deposit cap (0 stops deposits; assets above it stay).
+    function setStrategyCap(address vault, uint256 cap) external;
+
+    /// @notice Admin: redeem everything the reserve holds in the strategy, then unregister it.
+    function removeStrategy(address vault) external;
+
+    /// @notice Admin: set the liquid target share (≤ 100 %).
+    function setLiquidTarget(uint256 newValue) external;
+
+    /// @notice Admin: set the per-call rebalance limit.
+    function setMaxRebalance(uint256 newValue) external;
 }

@@ -116,4 +116,11 @@ library ConstantsLib {
     // ---------------------------------------------------------------- reserve pool
     /// @dev Share of the reserve's free stablecoin that forms the stability buffer (≤ 100 %).
     uint256 internal constant MAX_BUFFER_SHARE = 1e18;
+    /// @dev Bounds the loops over ERC-4626 strategies (rebalance, redemptions, valuation).
+    uint256 internal constant MAX_STRATEGIES = 8;
+    /// @dev A strategy cap and the per-call rebalance limit are at most 10 billion whole units of the
+    /// stable asset (scaled by its decimals).
+    uint256 internal constant MAX_STRATEGY_AMOUNT_UNITS = 10_000_000_000;
+    /// @dev Share of the reserve's stable asset kept liquid (≤ 100 %).
+    uint256 internal constant MAX_LIQUID_TARGET = 1e18;
 }

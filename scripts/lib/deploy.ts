@@ -59,7 +59,10 @@ export async function setIfDifferent(
   if (same) return false;
   await requireAdmin(hre, contract, `${contract}.${setter}(${setterArgs.map(String).join(", ")})`);
   const local = hre.network.name === "hardhat" || hre.network.name === "localhost";
-  await hre.deployments.execute(contract, { from: deployer, log: !local }, setter, ...setterArgs);
+  // A setter that stamps block.timestamp (the PSM's outflow bucket) costs a storage write more when
+  // mined a second after the block it was estimated on (anvil estimates at the latest block's time).
+  const opts = { from: deployer, log: !local, estimateGasExtra: 10_000 };
+  await hre.deployments.execute(contract, opts, setter, ...setterArgs);
   return true;
 }
 

@@ -208,7 +208,11 @@ const isView = (f: AbiFunction) => f.stateMutability === "view" || f.stateMutabi
 
 /** Every deployment of the protocol itself: all but the local test tokens and mock feeds. */
 function protocolDeployments(all: Record<string, unknown>): string[] {
-  const mocks = new Set([...Object.keys(LOCAL.testTokens), ...Object.keys(LOCAL.mockFeeds)]);
+  const mocks = new Set([
+    ...Object.keys(LOCAL.testTokens),
+    ...Object.keys(LOCAL.mockFeeds),
+    ...Object.keys(LOCAL.mockStrategies),
+  ]);
   return Object.keys(all)
     .filter((n) => !mocks.has(n))
     .sort();
@@ -371,6 +375,12 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
     setVaultManager: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
     setLiquidationEngine: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
     setPegStabilityModule: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
+    // Needs a second ERC-4626 vault over USDC (the configured one is registered): tested in ReserveStrategies.test.ts.
+    addStrategy: { args: (x) => [x.a.USDC_STRATEGY, 1n], refusal: notAdmin },
+    setStrategyCap: { args: (x) => [x.a.USDC_STRATEGY, 1n], refusal: notAdmin, rightful: timelockSigner },
+    removeStrategy: { args: (x) => [x.a.USDC_STRATEGY], refusal: notAdmin, rightful: timelockSigner },
+    setLiquidTarget: { args: () => [wad("0.5")], refusal: notAdmin, rightful: timelockSigner },
+    setMaxRebalance: { args: () => [1n], refusal: notAdmin, rightful: timelockSigner },
     releaseStable: {
       args: (x) => [x.a.USDC, x.caller, 0n],
       refusal: (x) => ({ error: "NotPegStabilityModule", args: [x.caller] }),
@@ -503,8 +513,9 @@ const PUBLIC: Record<string, string[]> = {
   ],
   // Keeper actions; a refund goes to its owner only.
   LiquidationEngine: ["liquidate", "take", "redo", "claimRefund"],
-  // Anyone heals the deficit from surplus or sends the reserve's collateral to auction (floor-priced).
-  ReservePool: ["heal", "sellCollateral"],
+  // Anyone heals the deficit from surplus, sends the reserve's collateral to auction (floor-priced),
+  // or moves the reserve's USDC between liquid and its strategies toward the governed target.
+  ReservePool: ["heal", "sellCollateral", "rebalance"],
   BallastDollar: ["transfer", "transferFrom", "approve", "permit", "flashLoan"],
   OracleAdapter: ["recordPrice"],
   GovernanceToken: ["transfer", "transferFrom", "approve", "permit", "delegate", "delegateBySig"],
