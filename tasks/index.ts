@@ -5,3 +5,4 @@ import "./keeperBot";
 import "./status";
 import "./roles";
 import "./governance";
+import "./reserve";

@@ -83,8 +83,7 @@ export async function printReserve(hre: HardhatRuntimeEnvironment, c: Contracts)
   const holdings = await c.reserve.composition();
   const rows = [];
   for (const h of holdings) {
-    const decimals =
-      h.asset === (await c.bdol.getAddress()) ? 18 : Number((await c.vm.collateralConfig(h.asset)).decimals);
+    const decimals = await decimalsOf(hre, h.asset);
     rows.push({
       asset: await symbolOf(hre, h.asset),
       amount: fmtWad(h.amount, 4, decimals),
@@ -92,7 +91,62 @@ export async function printReserve(hre: HardhatRuntimeEnvironment, c: Contracts)
       share: snap.reserveValue === 0n ? "–" : fmtPct((h.value * WAD) / snap.reserveValue),
     });
   }
-  table("Reserve composition (escrowed and on-sale collateral included)", rows);
+  table("Reserve composition (escrowed and on-sale collateral, and USDC in strategies, included)", rows);
+}
+
+export async function decimalsOf(hre: HardhatRuntimeEnvironment, token: string): Promise<number> {
+  const erc20 = await hre.ethers.getContractAt("IERC20Metadata", token);
+  return Number(await erc20.decimals());
+}
+
+/** The peg stability module: fees, ceiling, minted, outflow bucket, depeg guard. */
+export async function printPsm(hre: HardhatRuntimeEnvironment, c: Contracts): Promise<void> {
+  if (!c.psm) return;
+  const psm = c.psm;
+  const stable = await psm.stable();
+  const [price, status] = await c.vm
+    .oracle()
+    .then((o) => hre.ethers.getContractAt("OracleAdapter", o))
+    .then((o) => o.getPrice(stable));
+  const tolerance = await psm.depegTolerance();
+  const minting = status === 0n && price >= WAD - tolerance;
+  kv(`Peg stability module (${await symbolOf(hre, stable)} ↔ BDOL)`, {
+    "stable price (USD)": `${fmtWad(price, 4)} ${PRICE_STATUS[Number(status)]}`,
+    "minting (stable → BDOL)": minting ? "open" : `refused (below ${fmtWad(WAD - tolerance, 4)} or not live)`,
+    "fee in / out": `${fmtPct(await psm.feeIn())} / ${fmtPct(await psm.feeOut())}`,
+    "minted / ceiling (BDOL)": `${fmtWad(await psm.minted())} / ${fmtWad(await psm.mintCeiling())}`,
+    "outflow available / limit per window": `${fmtWad(await psm.availableOutflow())} / ${fmtWad(await psm.outflowLimit())} per ${Number(await psm.outflowWindow()) / 3600} h`,
+    "fees owed to the reserve (BDOL)": fmtWad(await psm.pendingFees()),
+  });
+}
+
+/** The reserve's ERC-4626 strategies: assets (convertToAssets), cap, failure flag; liquid vs target. */
+export async function printStrategies(hre: HardhatRuntimeEnvironment, c: Contracts): Promise<void> {
+  if (!c.psm) return;
+  const stable = await c.psm.stable();
+  const decimals = await decimalsOf(hre, stable);
+  const liquid = await (
+    await hre.ethers.getContractAt("IERC20Metadata", stable)
+  ).balanceOf(await c.reserve.getAddress());
+  const invested = await c.reserve.strategyAssets();
+  const total = liquid + invested;
+  const target = await c.reserve.liquidTarget();
+  kv("Reserve liquidity", {
+    "liquid / in strategies": `${fmtWad(liquid, 2, decimals)} / ${fmtWad(invested, 2, decimals)}`,
+    "liquid share / target": `${total === 0n ? "–" : fmtPct((liquid * WAD) / total)} / ${fmtPct(target)}`,
+    "max moved per rebalance": fmtWad(await c.reserve.maxRebalance(), 2, decimals),
+  });
+  const names = new Map(Object.entries(await hre.deployments.all()).map(([n, d]) => [d.address.toLowerCase(), n]));
+  const rows = [];
+  for (const s of await c.reserve.strategies()) {
+    rows.push({
+      strategy: names.get(s.vault.toLowerCase()) ?? s.vault,
+      assets: fmtWad(s.assets, 2, decimals),
+      cap: fmtWad(s.cap, 2, decimals),
+      status: s.failed ? "FAILED (skipped)" : "ok",
+    });
+  }
+  if (rows.length > 0) table("Strategies", rows);
 }
 
 /**

@@ -1,0 +1,47 @@
+/**
+ * Observer and keeper: the reserve.
+ *   npx hardhat reserve:status     value, ratio, buffer, surplus, deficit, composition, the PSM, liquidity and strategies
+ *   npx hardhat reserve:rebalance  anyone: moves USDC toward the liquid target (ReservePool.rebalance)
+ */
+import { task } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { contracts, decimalsOf, printPsm, printReserve, printStrategies } from "../scripts/lib/status";
+import { fmtWad } from "../scripts/lib/format";
+
+async function ensureDeployed(hre: HardhatRuntimeEnvironment): Promise<void> {
+  if (hre.network.name === "hardhat" && !(await hre.deployments.getOrNull("ReserveLens"))) {
+    console.log("(in-process network: deploying a fresh system first; use --network localhost for a running node)");
+    await hre.deployments.fixture();
+  }
+}
+
+task(
+  "reserve:status",
+  "Prints the reserve: value, ratios, buffer, deficit, composition, PSM, liquidity, strategies",
+).setAction(async (_args, hre) => {
+  await ensureDeployed(hre);
+  const c = await contracts(hre);
+  await printReserve(hre, c);
+  await printPsm(hre, c);
+  await printStrategies(hre, c);
+});
+
+task("reserve:rebalance", "Moves the reserve's USDC toward its liquid target (anyone may)").setAction(
+  async (_args, hre) => {
+    await ensureDeployed(hre);
+    const c = await contracts(hre);
+    const [signer] = await hre.ethers.getSigners();
+    const reserve = c.reserve.connect(signer);
+    const [deposited, withdrawn] = await reserve.rebalance.staticCall();
+    if (deposited === 0n && withdrawn === 0n) {
+      console.log("nothing to move: the reserve's liquid USDC is at its target (or the strategies are full)");
+      return { deposited, withdrawn };
+    }
+    const receipt = await (await reserve.rebalance()).wait();
+    const d = c.psm ? await decimalsOf(hre, await c.psm.stable()) : 18;
+    console.log(
+      `rebalanced: ${fmtWad(deposited, 2, d)} into strategies, ${fmtWad(withdrawn, 2, d)} out of them (tx ${receipt!.hash})`,
+    );
+    return { deposited, withdrawn };
+  },
+);
