@@ -15,6 +15,7 @@
  * The logic lives in scripts/lib/governance (the demo calls the same functions).
  */
 import { task } from "hardhat/config";
+import { ensureInProcessDeployment } from "../scripts/lib/deploy";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { readFileSync } from "node:fs";
@@ -48,10 +49,7 @@ import {
 
 /** Runs a task body; an error becomes a one-line Hardhat error without a stack trace. */
 async function cli<T>(hre: HardhatRuntimeEnvironment, body: () => Promise<T>): Promise<T> {
-  if (hre.network.name === "hardhat" && !(await hre.deployments.getOrNull("BallastGovernor"))) {
-    console.log("(in-process network: deploying a fresh system first; use --network localhost for a running node)");
-    await hre.deployments.fixture();
-  }
+  await ensureInProcessDeployment(hre);
   try {
     return await body();
   } catch (err) {

@@ -4,22 +4,15 @@
  *   npx hardhat reserve:rebalance  anyone: moves USDC toward the liquid target (ReservePool.rebalance)
  */
 import { task } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { contracts, decimalsOf, printPsm, printReserve, printStrategies } from "../scripts/lib/status";
 import { fmtWad } from "../scripts/lib/format";
-
-async function ensureDeployed(hre: HardhatRuntimeEnvironment): Promise<void> {
-  if (hre.network.name === "hardhat" && !(await hre.deployments.getOrNull("ReserveLens"))) {
-    console.log("(in-process network: deploying a fresh system first; use --network localhost for a running node)");
-    await hre.deployments.fixture();
-  }
-}
+import { ensureInProcessDeployment } from "../scripts/lib/deploy";
 
 task(
   "reserve:status",
   "Prints the reserve: value, ratios, buffer, deficit, composition, PSM, liquidity, strategies",
 ).setAction(async (_args, hre) => {
-  await ensureDeployed(hre);
+  await ensureInProcessDeployment(hre);
   const c = await contracts(hre);
   await printReserve(hre, c);
   await printPsm(hre, c);
@@ -28,7 +21,7 @@ task(
 
 task("reserve:rebalance", "Moves the reserve's USDC toward its liquid target (anyone may)").setAction(
   async (_args, hre) => {
-    await ensureDeployed(hre);
+    await ensureInProcessDeployment(hre);
     const c = await contracts(hre);
     const [signer] = await hre.ethers.getSigners();
     const reserve = c.reserve.connect(signer);

@@ -5,13 +5,11 @@
  * the stablecoin's supply identity.
  */
 import { task } from "hardhat/config";
+import { ensureInProcessDeployment } from "../scripts/lib/deploy";
 import { contracts, printCollaterals, printReserve, printSupply } from "../scripts/lib/status";
 
 task("status", "Prints the protocol's collaterals, reserve, auctions and supply").setAction(async (_args, hre) => {
-  if (hre.network.name === "hardhat" && !(await hre.deployments.getOrNull("ReserveLens"))) {
-    console.log("(in-process network: deploying a fresh system first; use --network localhost for a running node)");
-    await hre.deployments.fixture();
-  }
+  await ensureInProcessDeployment(hre);
   const c = await contracts(hre);
   await printCollaterals(hre, c);
   await printReserve(hre, c);

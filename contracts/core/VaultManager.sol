@@ -504,15 +504,13 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc IVaultManager
     function pauseRiskAdding(address collateral) external {
-        bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
-        if (!governance && !hasRole(GUARDIAN_ROLE, msg.sender)) revert NotGuardian(msg.sender);
+        bool governance = _pauserIsGovernance();
         _pause(collateral, _enabledConfig(collateral), governance, maxPauseDuration, true);
     }
 
     /// @inheritdoc IVaultManager
     function pauseAllRiskAdding() external {
-        bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
-        if (!governance && !hasRole(GUARDIAN_ROLE, msg.sender)) revert NotGuardian(msg.sender);
+        bool governance = _pauserIsGovernance();
         uint256 duration = maxPauseDuration;
         uint256 paused;
         // Bounded: at most MAX_COLLATERALS entries, listed by governance.
@@ -610,6 +608,13 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (engine.code.length == 0) return;
         uint256 share = ILiquidationEngine(engine).keeperRewardParams().maxRewardShare;
         if (penalty < share) revert PenaltyBelowKeeperReward(penalty, share);
+    }
+
+    /// @dev Whether the caller pauses as governance (true) or as the guardian (false); reverts
+    /// `NotGuardian` for anyone else.
+    function _pauserIsGovernance() internal view returns (bool governance) {
+        governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
+        if (!governance && !hasRole(GUARDIAN_ROLE, msg.sender)) revert NotGuardian(msg.sender);
     }
 
     /// @dev Reverts `CollateralPaused` while a pause of the collateral runs.

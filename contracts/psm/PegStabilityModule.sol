@@ -87,8 +87,8 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         IERC20(stable).safeTransferFrom(msg.sender, reserve, stableIn);
         uint256 gross = (IERC20(stable).balanceOf(reserve) - before) * _scale;
 
-        uint256 fee = gross.wadMulUp(_feeIn);
-        coinOut = gross - fee;
+        uint256 fee;
+        (coinOut, fee) = _quoteGrossForCoin(gross);
         if (coinOut < minCoinOut) revert SlippageExceeded(coinOut, minCoinOut);
         uint256 newMinted = _minted + gross;
         if (newMinted > _mintCeiling) revert MintCeilingExceeded(newMinted, _mintCeiling);
@@ -150,9 +150,7 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
 
     /// @inheritdoc IPegStabilityModule
     function quoteStableForCoin(uint256 stableIn) external view returns (uint256 coinOut, uint256 fee) {
-        uint256 gross = stableIn * _scale;
-        fee = gross.wadMulUp(_feeIn);
-        coinOut = gross - fee;
+        return _quoteGrossForCoin(stableIn * _scale);
     }
 
     /// @inheritdoc IPegStabilityModule
@@ -254,6 +252,12 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
     }
 
     // =================================================================== internals
+
+    /// @dev Stable → coin for `gross` [wad] of stable value: the fee rounds up, the payout is the rest.
+    function _quoteGrossForCoin(uint256 gross) internal view returns (uint256 coinOut, uint256 fee) {
+        fee = gross.wadMulUp(_feeIn);
+        coinOut = gross - fee;
+    }
 
     /// @dev Coin → stable: the fee rounds up, the stable amount down, and the coin that does not
     /// buy a whole stable unit joins the fee (so `coinIn − fee` is exactly `stableOut × scale`).
