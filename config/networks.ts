@@ -54,6 +54,95 @@ export interface CollateralSetup {
   liquidationPenalty: bigint;
   /** Per-second RAY stability fee. */
   stabilityFee: bigint;
+  /** What the risk controller may do with it. */
+  control: ControllerRules;
+}
+
+/**
+ * What the risk controller may do with one collateral (RiskController.CollateralRules). Rates are
+ * annual, continuously compounded [wad per year]; ratios [wad].
+ */
+export interface ControllerRules {
+  /** Fee curve: baseRate at zero utilisation, + slopeBelowKink at the kink, + slopeAboveKink at 100 %. */
+  baseRate: bigint;
+  kink: bigint;
+  slopeBelowKink: bigint;
+  slopeAboveKink: bigint;
+  /** Bounds of the controlled fee; maxRate is also the fee while the system breaker holds. */
+  minRate: bigint;
+  maxRate: bigint;
+  /** Largest fee move per poke. */
+  maxRateStep: bigint;
+  /** Borrow ratio = liquidation ratio + baseMargin + volatilityMultiplier × annualised volatility. */
+  baseMargin: bigint;
+  volatilityMultiplier: bigint;
+  maxBorrowRatio: bigint;
+  maxBorrowRatioStep: bigint;
+  /** Price move within a window that halts borrowing against the collateral. */
+  maxPriceMove: bigint;
+  /** Stress scenario of the reserve target: price fall and forced-sale discount. */
+  stressShock: bigint;
+  saleDiscount: bigint;
+}
+
+/** The risk controller's system-wide rules and its peg controller (RiskController). */
+export interface RiskSetup {
+  /** Seconds between pokes, length of a price-breaker window, how long a breaker holds. */
+  pokeInterval: number;
+  priceWindow: number;
+  coolDown: number;
+  /** Liquidation horizon [s] and confidence z [wad] of the value-at-risk move. */
+  varHorizon: number;
+  varConfidence: bigint;
+  /** System collateral ratio below which borrowing halts everywhere and fees go to their ceiling. */
+  criticalCollateralRatio: bigint;
+  /**
+   * PI controller on the stablecoin's market price: `pegAsset` names an entry of `pricedAssets`
+   * (none: no peg term). kp [rate per unit of error], ki [per unit of error per day], the integral's
+   * leak per day, and the cap of the peg term.
+   */
+  peg: { pegAsset?: string; kp: bigint; ki: bigint; leakPerDay: bigint; maxPegTerm: bigint };
+}
+
+/**
+ * 2 % at zero utilisation, 5 % at the 80 % kink, 30 % when full; 0.5 %–40 %, at most 0.5 point per
+ * poke. Borrow ratio: liquidation ratio + 5 points + 0.1 × volatility (80 % → +8 points), ≤ 250 %,
+ * 2 points per poke. Halt on a 15 % move within a window. Stress: a 50 % fall sold 10 % under.
+ */
+const WETH_CONTROL: ControllerRules = {
+  baseRate: wad("0.02"),
+  kink: wad("0.8"),
+  slopeBelowKink: wad("0.03"),
+  slopeAboveKink: wad("0.25"),
+  minRate: wad("0.005"),
+  maxRate: wad("0.4"),
+  maxRateStep: wad("0.005"),
+  baseMargin: wad("0.05"),
+  volatilityMultiplier: wad("0.1"),
+  maxBorrowRatio: wad("2.5"),
+  maxBorrowRatioStep: wad("0.02"),
+  maxPriceMove: wad("0.15"),
+  stressShock: wad("0.5"),
+  saleDiscount: wad("0.1"),
+};
+/** As WETH, from 1.5 %, with a 40 % stress fall. */
+const WBTC_CONTROL: ControllerRules = { ...WETH_CONTROL, baseRate: wad("0.015"), stressShock: wad("0.4") };
+
+/**
+ * Poke hourly; breakers hold 6 hours after their condition was last seen; system breaker below
+ * 120 %; value-at-risk at z = 2.33 (99 %) over a day. Peg: 1 % under the peg adds 1 point of fee
+ * at once and 0.5 point per day held, the integral leaks 20 % a day, the peg term is capped at 10 points.
+ */
+function risk(pegAsset?: string): RiskSetup {
+  return {
+    pokeInterval: 3600,
+    priceWindow: 3600,
+    coolDown: 6 * 3600,
+    varHorizon: 24 * 3600,
+    varConfidence: wad("2.33"),
+    criticalCollateralRatio: wad("1.2"),
+    peg: { pegAsset, kp: wad(1), ki: wad("0.5"), leakPerDay: wad("0.2"), maxPegTerm: wad("0.1") },
+  };
 }
 
 export interface PsmSetup {
@@ -194,6 +283,8 @@ export interface NetworkConfig {
   };
   /** Peg stability module: the stable asset and its brakes (PegStabilityModule). */
   psm: PsmSetup;
+  /** Risk controller (RiskController); per-collateral rules sit with each collateral. */
+  risk: RiskSetup;
   /** Token, governor, timelock and guardian (GovernanceToken, BallastGovernor, Timelock). */
   governance: GovernanceSetup;
   /** Priced assets that are not collateral (the PSM's stable asset, the stablecoin's market price). */
@@ -278,6 +369,7 @@ const local: NetworkConfig = {
       minDebt: wad(500),
       auction: auction(wad(20_000_000), wad(100)),
       ...WETH_RISK,
+      control: WETH_CONTROL,
     },
     WBTC: {
       token: { deployment: "WBTC" },
@@ -286,12 +378,14 @@ const local: NetworkConfig = {
       minDebt: wad(500),
       auction: auction(wad(20_000_000), wad(100)),
       ...WBTC_RISK,
+      control: WBTC_CONTROL,
     },
   },
   reserve: { bufferShare: wad("0.8"), liquidTarget: wad("0.2"), maxRebalance: 10_000_000n * 10n ** 6n },
   reserveStrategies: [{ vault: { deployment: "USDC_STRATEGY" }, cap: 20_000_000n * 10n ** 6n }],
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(30_000_000), nativeAsset: { deployment: "WETH" } },
   psm: psm({ deployment: "USDC" }, wad(50_000_000), wad(5_000_000)),
+  risk: risk("BDOL"),
   // Short delays for the demo and local tries; `gov:* --advance` moves the clock past them.
   governance: {
     token: { name: "Ballast Governance", symbol: "BLST", supply: wad(100_000_000) },
@@ -333,6 +427,7 @@ const sepolia: NetworkConfig = {
       minDebt: wad(500),
       auction: auction(wad(2_000_000), wad(100)),
       ...WETH_RISK,
+      control: WETH_CONTROL,
     },
     WBTC: {
       token: { deployment: "WBTC" },
@@ -341,6 +436,7 @@ const sepolia: NetworkConfig = {
       minDebt: wad(500),
       auction: auction(wad(2_000_000), wad(100)),
       ...WBTC_RISK,
+      control: WBTC_CONTROL,
     },
   },
   // No strategies yet: the PSM's stable asset stays liquid.
@@ -348,6 +444,8 @@ const sepolia: NetworkConfig = {
   reserveStrategies: [],
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(3_000_000), nativeAsset: { deployment: "WETH" } },
   psm: psm({ deployment: "USDC" }, wad(5_000_000), wad(500_000)),
+  // No market feed for the stablecoin yet: the controller runs without its peg term.
+  risk: risk(),
   governance: publicGovernance("sepolia"),
   pricedAssets: {
     USDC: {
@@ -373,6 +471,7 @@ const mainnet: NetworkConfig = {
       minDebt: wad(2_000),
       auction: auction(wad(10_000_000), wad(1_000)),
       ...WETH_RISK,
+      control: WETH_CONTROL,
     },
     WBTC: {
       token: "0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599",
@@ -381,6 +480,7 @@ const mainnet: NetworkConfig = {
       minDebt: wad(2_000),
       auction: auction(wad(5_000_000), wad(1_000)),
       ...WBTC_RISK,
+      control: WBTC_CONTROL,
     },
   },
   // No strategies yet: the PSM's stable asset stays liquid.
@@ -392,6 +492,8 @@ const mainnet: NetworkConfig = {
     nativeAsset: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
   },
   psm: psm("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", wad(20_000_000), wad(2_000_000)),
+  // No market feed for the stablecoin yet: the controller runs without its peg term.
+  risk: risk(),
   governance: publicGovernance("mainnet"),
   pricedAssets: {
     USDC: {

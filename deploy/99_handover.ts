@@ -52,6 +52,7 @@ func.dependencies = [
   "ReservePool",
   "PegStabilityModule",
   "ReserveStrategies",
+  "RiskController",
   "Governance",
   "ReserveLens",
 ];

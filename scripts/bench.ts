@@ -24,6 +24,7 @@ import type {
   OracleGasCaller,
   ReserveLens,
   ReservePool,
+  RiskController,
   VaultManager,
 } from "../typechain-types";
 import { table } from "./lib/format";
@@ -41,6 +42,7 @@ const TARGETS: Record<string, number> = {
   take: 120_000,
   psmSwapIn: 80_000,
   psmSwapOut: 80_000,
+  poke: 250_000,
 };
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
 
   Object.assign(gas, await benchLiquidations(get));
   Object.assign(gas, await benchPsm(get));
+  Object.assign(gas, await benchPoke(get));
   Object.assign(gas, await benchGovernance(get));
   const scan = await benchScan(get);
 
@@ -150,6 +153,35 @@ async function benchPsm(get: Getter): Promise<Record<string, number>> {
   await time.increase(60);
   gas.psmSwapOut = await gasOf(psm.connect(swapper).swapCoinForStable(10_000n * WAD, 0n, swapper.address));
   return gas;
+}
+
+/**
+ * The risk controller with two collaterals, both with debt, in steady state: a poke an hour earlier,
+ * new rounds on both collateral feeds since (so the oracle records them and updates the volatility
+ * estimate), and the stablecoin half a cent under its peg, so both fees and both borrow ratios move
+ * (interest accrues before each fee change). No breaker trips.
+ */
+async function benchPoke(get: Getter): Promise<Record<string, number>> {
+  const risk = await get<RiskController>("RiskController");
+  const vm = await get<VaultManager>("VaultManager");
+  const wbtc = await get<MockERC20>("MockERC20", "WBTC");
+  const ethFeed = await get<MockAggregator>("MockAggregator", "ETH_USD_FEED");
+  const btcFeed = await get<MockAggregator>("MockAggregator", "BTC_USD_FEED");
+  const bdolFeed = await get<MockAggregator>("MockAggregator", "BDOL_USD_FEED");
+  const [, , , , , , , borrower] = await ethers.getSigners();
+  await wbtc.mint(borrower.address, 10n ** 8n);
+  await wbtc.connect(borrower).approve(await vm.getAddress(), ethers.MaxUint256);
+  await vm.connect(borrower).openVault(await wbtc.getAddress(), 10n ** 8n, 20_000n * WAD);
+  const hourPasses = async (eth: bigint, btc: bigint) => {
+    await time.increase(3600);
+    await ethFeed.updateAnswer(eth * 10n ** 8n);
+    await btcFeed.updateAnswer(btc * 10n ** 8n);
+    await bdolFeed.updateAnswer(995n * 10n ** 5n);
+  };
+  await hourPasses(3_000n, 60_000n);
+  await risk.poke();
+  await hourPasses(3_030n, 59_400n);
+  return { poke: await gasOf(risk.poke()) };
 }
 
 /**

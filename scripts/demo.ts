@@ -15,8 +15,10 @@ import type {
   MockAggregator,
   MockERC20,
   OracleAdapter,
+  PegStabilityModule,
   ReserveLens,
   ReservePool,
+  RiskController,
   VaultManager,
 } from "../typechain-types";
 import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "./lib/format";
@@ -35,7 +37,15 @@ import {
   setProposalStorePath,
   shortId,
 } from "./lib/governance";
-import { contracts as statusContracts, printReserve, printSupply, supplyIdentity } from "./lib/status";
+import { pokeAndReport } from "./lib/risk";
+import {
+  contracts as statusContracts,
+  fmtRate,
+  printReserve,
+  printRisk,
+  printSupply,
+  supplyIdentity,
+} from "./lib/status";
 
 const WAD = 10n ** 18n;
 
@@ -67,6 +77,8 @@ async function main(): Promise<void> {
       "ETH_USD_FEED",
       "BTC_USD_FEED",
       "LiquidationEngine",
+      "PegStabilityModule",
+      "RiskController",
       "ReserveLens",
       "GovernanceToken",
       "Timelock",
@@ -222,6 +234,10 @@ async function main(): Promise<void> {
   await governanceAct(async () => {
     await ethFeed.updateAnswer((await oracle.getPrice(wethAddr))[0] / 10n ** 10n);
     await oracle.recordPrice(wethAddr);
+  });
+  await reserveAct(async () => {
+    await ethFeed.updateAnswer((await oracle.getPrice(wethAddr))[0] / 10n ** 10n);
+    await btcFeed.updateAnswer(60_000n * 10n ** 8n);
   });
   console.log("\nDemo complete.");
 }
@@ -466,6 +482,105 @@ async function governanceAct(refreshFeeds: () => Promise<void>) {
   await refreshFeeds();
   await vm.connect(alice).openVault(wethAddr, aliceWeth, 5_000n * WAD);
   console.log(`  Opened vault #${await vm.vaultCount()} with 5 WETH and 5,000 BDOL of debt.`);
+}
+
+/**
+ * Act 4: the reserve manages itself. An arbitrageur swaps USDC for BDOL through the peg stability
+ * module; a keeper rebalances the reserve's USDC into its yield strategy; BDOL trades at $0.98 for a
+ * day and the risk controller's hourly pokes raise the stability fees step by step; then USDC loses
+ * its peg: the PSM refuses to mint against it while redemptions go on.
+ */
+async function reserveAct(refreshFeeds: () => Promise<void>) {
+  console.log("\n═══ Act 4: the reserve manages itself (peg stability module, strategies, risk controller) ═══");
+  const signers = await ethers.getSigners();
+  const frank = signers[9];
+  const psm = await contract<PegStabilityModule>("PegStabilityModule");
+  const risk = await contract<RiskController>("RiskController");
+  const usdc = await contract<MockERC20>("MockERC20", "USDC");
+  const reserve = await contract<ReservePool>("ReservePool");
+  const vm = await contract<VaultManager>("VaultManager");
+  const bdol = await contract<BallastDollar>("BallastDollar");
+  const oracle = await contract<OracleAdapter>("OracleAdapter");
+  const usdcFeed = await contract<MockAggregator>("MockAggregator", "USDC_USD_FEED");
+  const bdolFeed = await contract<MockAggregator>("MockAggregator", "BDOL_USD_FEED");
+  const weth = await contract<MockERC20>("MockERC20", "WETH");
+  const USDC = (n: bigint) => n * 10n ** 6n;
+  const c = await statusContracts(hre);
+  const refresh = async () => {
+    await refreshFeeds();
+    await usdcFeed.updateAnswer((await oracle.getPrice(await usdc.getAddress()))[0] / 10n ** 10n);
+  };
+
+  say("Frank, an arbitrageur, swaps 1,000,000 USDC for BDOL through the PSM (fee 0.1 %).");
+  await refresh();
+  await usdc.mint(frank.address, USDC(1_000_000n));
+  await usdc.connect(frank).approve(await psm.getAddress(), ethers.MaxUint256);
+  await psm.connect(frank).swapStableForCoin(USDC(1_000_000n), 0n, frank.address);
+  const decimals = 6;
+  const liquid = async () => usdc.balanceOf(await reserve.getAddress());
+  kv("After the swap", {
+    "Frank's BDOL": fmtWad(await bdol.balanceOf(frank.address)),
+    "PSM minted / ceiling (BDOL)": `${fmtWad(await psm.minted())} / ${fmtWad(await psm.mintCeiling())}`,
+    "reserve's liquid USDC": fmtWad(await liquid(), 2, decimals),
+  });
+
+  say("A keeper rebalances: the reserve keeps 20 % of its USDC liquid and puts the rest in its ERC-4626 strategy.");
+  await reserve.rebalance();
+  kv("After rebalance()", {
+    "liquid USDC": fmtWad(await liquid(), 2, decimals),
+    "USDC in strategies (convertToAssets)": fmtWad(await reserve.strategyAssets(), 2, decimals),
+  });
+
+  say("BDOL slips to $0.98 on the market. Anyone may poke the risk controller once an hour (npx hardhat risk:poke):");
+  const wethAddr = await weth.getAddress();
+  const feeOf = async () => {
+    const cfg = await vm.collateralConfig(wethAddr);
+    return ((cfg.stabilityFee - 10n ** 27n) * 365n * 24n * 3600n) / 10n ** 9n;
+  };
+  const feeBefore = await feeOf();
+  await time.increase(3600);
+  await refresh();
+  await bdolFeed.updateAnswer(98n * 10n ** 6n);
+  await pokeAndReport(hre);
+  const hourly: string[] = [];
+  for (let h = 0; h < 23; h++) {
+    await time.increase(3600);
+    await refresh();
+    await bdolFeed.updateAnswer(98n * 10n ** 6n);
+    await risk.poke();
+    if (h % 4 === 3) hourly.push(fmtRate(await feeOf()));
+  }
+  kv("WETH stability fee while BDOL trades at $0.98 (one poke an hour, at most +0.5 point each)", {
+    "before the first poke": fmtRate(feeBefore),
+    "every 4 hours after": hourly.join(" → "),
+    "peg controller's integral term": `${fmtWad((await risk.state()).integral * 100n, 3)} points`,
+  });
+
+  say("USDC loses its peg ($0.95, as in March 2023): the PSM refuses USDC, BDOL holders still redeem.");
+  await usdcFeed.updateAnswer(95n * 10n ** 6n);
+  await oracle.recordPrice(await usdc.getAddress());
+  await usdc.mint(frank.address, USDC(100_000n));
+  const attempt = async (call: () => Promise<unknown>) => {
+    try {
+      await call();
+      return "accepted";
+    } catch (err) {
+      const e = await decodeRevert(hre, err);
+      return `refused: ${e.name ?? e.text}`;
+    }
+  };
+  const usdcBefore = await usdc.balanceOf(frank.address);
+  kv("During the depeg", {
+    "Frank swaps 100,000 USDC for BDOL": await attempt(() =>
+      psm.connect(frank).swapStableForCoin(USDC(100_000n), 0n, frank.address),
+    ),
+    "Frank redeems 500,000 BDOL for USDC": await attempt(() =>
+      psm.connect(frank).swapCoinForStable(500_000n * WAD, 0n, frank.address),
+    ),
+    "USDC Frank received": fmtWad((await usdc.balanceOf(frank.address)) - usdcBefore, 2, decimals),
+    "outflow left in today's window (BDOL)": fmtWad(await psm.availableOutflow()),
+  });
+  await printRisk(hre, c);
 }
 
 main().catch((err) => {

@@ -6,3 +6,4 @@ import "./status";
 import "./roles";
 import "./governance";
 import "./reserve";
+import "./risk";

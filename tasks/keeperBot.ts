@@ -1,12 +1,13 @@
 /**
  * Keeper bot: `npx hardhat keeper --network <net> [--dry-run] [--once] [--interval <seconds>]
  * [--iterations N] [--max-gas-price <gwei>] [--spread 0.02] [--sell-reserve-collateral]
- * [--page-size 1000] [--max-take <BDOL>] [--no-redo]`
+ * [--page-size 1000] [--max-take <BDOL>] [--no-redo] [--poke] [--rebalance]`
  *
  * Scans every vault through the lens, liquidates the unhealthy ones, restarts stale auctions and
  * takes auctions priced at least `spread` below the oracle, simulating each transaction with a
- * static call first (see scripts/lib/keeper.ts). Prints one line per action, one summary line per
- * iteration and a final table. Without --once or --iterations it runs until Ctrl-C.
+ * static call first (see scripts/lib/keeper.ts). With --poke and --rebalance it also pokes the risk
+ * controller when due and rebalances the reserve's USDC when a rebalance would move something.
+ * Prints one line per action, one summary line per iteration and a final table. Without --once or --iterations it runs until Ctrl-C.
  *
  * Keeper account: KEEPER_PRIVATE_KEY when set, else the network's first account (on sepolia and
  * mainnet that is DEPLOYER_PRIVATE_KEY, see hardhat.config.ts). On the in-process hardhat network
@@ -40,6 +41,8 @@ interface KeeperArgs {
   pageSize: number;
   maxTake?: string;
   noRedo: boolean;
+  poke: boolean;
+  rebalance: boolean;
 }
 
 /** KEEPER_PRIVATE_KEY, else the first configured account. */
@@ -71,6 +74,8 @@ task("keeper", "Keeper bot: liquidates unhealthy vaults, restarts stale auctions
   .addOptionalParam("pageSize", "vaults per lens call", 1000, types.int)
   .addOptionalParam("maxTake", "BDOL cap per take (default: the whole balance)", undefined, types.string)
   .addFlag("noRedo", "do not restart auctions that need it")
+  .addFlag("poke", "also poke the risk controller whenever its interval has passed (unpaid duty)")
+  .addFlag("rebalance", "also rebalance the reserve's USDC toward its liquid target when needed (unpaid duty)")
   .setAction(async (args: KeeperArgs, hre): Promise<KeeperReport[]> => {
     if (hre.network.name === "hardhat" && !(await hre.deployments.getOrNull("VaultManager"))) {
       console.log("(in-process network: deploying a fresh system first; use --network localhost for a running node)");
@@ -113,6 +118,8 @@ task("keeper", "Keeper bot: liquidates unhealthy vaults, restarts stale auctions
         maxTakeBdol: args.maxTake !== undefined ? toFixed(args.maxTake, 18) : undefined,
         sellReserveCollateral: args.sellReserveCollateral,
         redo: !args.noRedo,
+        poke: args.poke,
+        rebalance: args.rebalance,
         intervalMs: args.interval * 1000,
         iterations,
         signal: abort.signal,

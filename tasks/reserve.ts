@@ -1,20 +1,22 @@
 /**
  * Observer and keeper: the reserve.
- *   npx hardhat reserve:status     value, ratio, buffer, surplus, deficit, composition, the PSM, liquidity and strategies
+ *   npx hardhat reserve:status     value, ratio, buffer, surplus, deficit, composition, the risk controller's
+ *                                  parameters, breakers and reserve target, the PSM, liquidity and strategies
  *   npx hardhat reserve:rebalance  anyone: moves USDC toward the liquid target (ReservePool.rebalance)
  */
 import { task } from "hardhat/config";
-import { contracts, decimalsOf, printPsm, printReserve, printStrategies } from "../scripts/lib/status";
+import { contracts, decimalsOf, printPsm, printReserve, printRisk, printStrategies } from "../scripts/lib/status";
 import { fmtWad } from "../scripts/lib/format";
 import { ensureInProcessDeployment } from "../scripts/lib/deploy";
 
 task(
   "reserve:status",
-  "Prints the reserve: value, ratios, buffer, deficit, composition, PSM, liquidity, strategies",
+  "Prints the reserve: value, ratios, buffer, deficit, composition, controller and breakers, PSM, liquidity, strategies",
 ).setAction(async (_args, hre) => {
   await ensureInProcessDeployment(hre);
   const c = await contracts(hre);
   await printReserve(hre, c);
+  await printRisk(hre, c);
   await printPsm(hre, c);
   await printStrategies(hre, c);
 });

@@ -87,6 +87,8 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
 
     /// @inheritdoc IVaultManager
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @inheritdoc IVaultManager
+    bytes32 public constant RISK_CONTROL_ROLE = keccak256("RISK_CONTROL_ROLE");
 
     constructor(address stablecoin_, address oracle_, address reserve_, address admin) {
         if (stablecoin_ == address(0) || oracle_ == address(0) || reserve_ == address(0) || admin == address(0)) {
@@ -532,6 +534,37 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (block.timestamp < config.pausedUntil) config.pausedUntil = uint32(block.timestamp);
         config.pausedByGuardian = false;
         emit Unpaused(collateral, msg.sender);
+    }
+
+    /// @inheritdoc IVaultManager
+    function applyRiskSettings(
+        address collateral,
+        uint256 stabilityFee,
+        uint256 borrowRatio,
+        uint256 haltUntil
+    ) external onlyRole(RISK_CONTROL_ROLE) {
+        Collateral storage config = _enabledConfig(collateral);
+        uint256 oldFee = _stabilityFee(config);
+        if (stabilityFee != oldFee) {
+            ErrorsLib.checkBounds(stabilityFee, ConstantsLib.RAY, ConstantsLib.MAX_STABILITY_FEE);
+            // Interest up to now is charged at the old fee.
+            _accrueLogged(collateral, config);
+            config.stabilityFeeSpread = uint72(stabilityFee - ConstantsLib.RAY);
+            emit StabilityFeeSet(collateral, oldFee, stabilityFee);
+        }
+        uint256 oldRatio = config.borrowRatio;
+        if (borrowRatio != oldRatio) {
+            _checkRatios(config.liquidationRatio, borrowRatio);
+            config.borrowRatio = uint64(borrowRatio);
+            emit BorrowRatioSet(collateral, oldRatio, borrowRatio);
+        }
+        uint256 cap = block.timestamp + maxPauseDuration;
+        if (haltUntil > cap) haltUntil = cap;
+        if (haltUntil > config.pausedUntil) {
+            config.pausedUntil = uint32(haltUntil);
+            config.pausedByGuardian = false;
+            emit Paused(collateral, msg.sender, haltUntil);
+        }
     }
 
     /// @inheritdoc IVaultManager

@@ -29,6 +29,26 @@ interface IReserveLens {
         uint256 debtUnderAuction; // [wad]
         uint256 reserveHolding; // [token units] held by the reserve, including lots on sale
         uint256 volatility; // [wad] annualised EWMA estimate from the oracle
+        uint256 pausedUntil; // [s] end of the current or last pause (guardian, governance or controller)
+        bool managed; // the risk controller sets its fee, borrow ratio and halts
+        uint256 annualRate; // [wad per year] stability fee as a continuously compounded annual rate
+        uint256 breakerHaltUntil; // [s] the controller's price breaker holds until then
+        uint256 stressLoss; // [wad] its share of the controller's reserve target, now
+    }
+
+    /// @notice The risk controller's state (all zero when the lens has no controller).
+    struct RiskSnapshot {
+        address controller;
+        uint256 lastPoke; // [s]
+        uint256 nextPokeAt; // [s]
+        uint256 pegPrice; // [wad] the stablecoin's market price now (0 when there is no peg feed)
+        PriceStatus pegStatus;
+        int256 integral; // [wad per year] the PI controller's integral term
+        uint256 systemHaltUntil; // [s] the system breaker holds until then
+        bool systemHalted;
+        uint256 criticalCollateralRatio; // [wad]
+        uint256 reserveTarget; // [wad] stress-loss estimate stored by the last poke
+        uint256 reserveTargetNow; // [wad] the same estimate on the current book
     }
 
     struct SystemSnapshot {
@@ -46,6 +66,7 @@ interface IReserveLens {
         uint256 auctionCount; // auctions ever started
         uint256 vaultCount; // vaults ever opened
         uint256 timestamp;
+        RiskSnapshot risk;
     }
 
     struct VaultHealth {

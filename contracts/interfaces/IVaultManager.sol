@@ -341,6 +341,25 @@ interface IVaultManager {
     /// selector sorts before `borrow` (0xd6bda0c0) and `repay` (0xd8aed145) costs them gas.
     function allowRiskAdding(address collateral) external;
 
+    /// @notice Role held by the risk controller: `applyRiskSettings`, nothing else.
+    function RISK_CONTROL_ROLE() external view returns (bytes32);
+
+    /// @notice Risk controller: set the collateral's stability fee and borrow ratio, and halt its
+    /// risk-adding actions until `haltUntil` (0: no halt). A value equal to the one in force is left
+    /// alone (no event); a fee change accrues interest at the old fee first. The fee must lie in
+    /// [1 RAY, MAX_STABILITY_FEE] and the borrow ratio in [liquidation ratio, MAX_BORROW_RATIO]: the
+    /// liquidation ratio is not the controller's to move, so no vault becomes liquidatable by it.
+    /// A halt only ever extends the current pause (it never shortens a guardian's or governance's),
+    /// is capped at `maxPauseDuration` from now, emits `Paused`, and clears the guardian cool-down
+    /// flag (the pause is now the controller's).
+    /// @dev Named so that its selector (0xf6c714fe) sorts after the hot paths' (see `allowRiskAdding`).
+    function applyRiskSettings(
+        address collateral,
+        uint256 stabilityFee,
+        uint256 borrowRatio,
+        uint256 haltUntil
+    ) external;
+
     /// @notice Governance: set `maxPauseDuration` within [MIN_PAUSE_DURATION, MAX_PAUSE_DURATION].
     function setMaxPauseDuration(uint256 newValue) external;
 

@@ -8,6 +8,8 @@ import {IVaultManager} from "../interfaces/IVaultManager.sol";
 import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
 import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
+import {IRiskController} from "../interfaces/IRiskController.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
 import {CollateralLib} from "../libraries/CollateralLib.sol";
@@ -22,6 +24,8 @@ contract ReserveLens is IReserveLens {
     ILiquidationEngine public immutable liquidationEngine;
     IReservePool public immutable reserve;
     IOracleAdapter public immutable oracle;
+    /// @notice The risk controller, or address(0) for a system without one.
+    IRiskController public immutable riskController;
 
     /// @dev What the health computation needs per collateral, read once per call.
     struct Pricing {
@@ -32,12 +36,13 @@ contract ReserveLens is IReserveLens {
         uint8 decimals;
     }
 
-    constructor(address vaultManager_, address liquidationEngine_) {
+    constructor(address vaultManager_, address liquidationEngine_, address riskController_) {
         if (vaultManager_ == address(0) || liquidationEngine_ == address(0)) revert ErrorsLib.ZeroAddress();
         vaultManager = IVaultManager(vaultManager_);
         liquidationEngine = ILiquidationEngine(liquidationEngine_);
         reserve = IReservePool(ILiquidationEngine(liquidationEngine_).reserve());
         oracle = IVaultManager(vaultManager_).oracle();
+        riskController = IRiskController(riskController_);
     }
 
     /// @inheritdoc IReserveLens
@@ -65,6 +70,7 @@ contract ReserveLens is IReserveLens {
         snap.auctionCount = liquidationEngine.auctionCount();
         snap.vaultCount = vaultManager.vaultCount();
         snap.timestamp = block.timestamp;
+        snap.risk = _riskSnapshot();
     }
 
     /// @inheritdoc IReserveLens
@@ -145,6 +151,31 @@ contract ReserveLens is IReserveLens {
             vaultManager.escrowOf(token, address(reserve)) +
             state.collateralOnSale;
         c.volatility = oracle.volatility(config.oracleAsset);
+        c.pausedUntil = config.pausedUntil;
+        c.annualRate = ((config.stabilityFee - ConstantsLib.RAY) * ConstantsLib.SECONDS_PER_YEAR) / 1e9;
+        if (address(riskController) != address(0)) {
+            IRiskController.CollateralRules memory rules = riskController.collateralRules(token);
+            c.managed = rules.kink != 0;
+            c.breakerHaltUntil = riskController.collateralState(token).haltUntil;
+            c.stressLoss = c.managed ? riskController.stressLossNow(token) : 0;
+        }
+    }
+
+    function _riskSnapshot() internal view returns (RiskSnapshot memory r) {
+        if (address(riskController) == address(0)) return r;
+        IRiskController.State memory s = riskController.state();
+        IRiskController.SystemRules memory sys = riskController.systemRules();
+        address pegAsset = riskController.pegRules().pegAsset;
+        r.controller = address(riskController);
+        r.lastPoke = s.lastPoke;
+        r.nextPokeAt = riskController.nextPokeAt();
+        if (pegAsset != address(0)) (r.pegPrice, r.pegStatus) = oracle.getPrice(pegAsset);
+        r.integral = s.integral;
+        r.systemHaltUntil = s.systemHaltUntil;
+        r.systemHalted = block.timestamp < s.systemHaltUntil;
+        r.criticalCollateralRatio = sys.criticalCollateralRatio;
+        r.reserveTarget = s.reserveTarget;
+        r.reserveTargetNow = riskController.reserveTargetNow();
     }
 
     function _pricing() internal view returns (Pricing[] memory pricing) {

@@ -123,4 +123,40 @@ library ConstantsLib {
     uint256 internal constant MAX_STRATEGY_AMOUNT_UNITS = 10_000_000_000;
     /// @dev Share of the reserve's stable asset kept liquid (≤ 100 %).
     uint256 internal constant MAX_LIQUID_TARGET = 1e18;
+
+    // ---------------------------------------------------------------- risk controller
+    /// @dev Controlled rates are annual and continuously compounded (wad per year); the per-second
+    /// fee is 1 + rate / SECONDS_PER_YEAR. 0.69 < ln 2 keeps it under MAX_STABILITY_FEE.
+    uint256 internal constant MAX_CONTROLLED_RATE = 0.69e18;
+    /// @dev Largest move of a controlled rate in one poke.
+    uint256 internal constant MAX_RATE_STEP = 0.05e18;
+    /// @dev Largest move of a controlled borrow ratio in one poke.
+    uint256 internal constant MAX_BORROW_RATIO_STEP = 0.1e18;
+    /// @dev Borrow ratio = liquidation ratio + margin + multiplier × volatility, each bounded.
+    uint256 internal constant MAX_BASE_MARGIN = 1e18;
+    uint256 internal constant MAX_VOLATILITY_MULTIPLIER = 5e18;
+    /// @dev A per-collateral price breaker trips on a move of 1 %–100 % within its window.
+    uint256 internal constant MIN_PRICE_MOVE = 0.01e18;
+    uint256 internal constant MAX_PRICE_MOVE = 1e18;
+    /// @dev Stress-loss inputs: price fall ≤ 100 %, forced-sale discount ≤ 50 %, confidence z ≤ 10.
+    uint256 internal constant MAX_STRESS_SHOCK = 1e18;
+    uint256 internal constant MAX_SALE_DISCOUNT = 0.5e18;
+    uint256 internal constant MAX_VAR_CONFIDENCE = 10e18;
+    uint256 internal constant MIN_VAR_HORIZON = 1 hours;
+    uint256 internal constant MAX_VAR_HORIZON = 30 days;
+    /// @dev PI gains (wad per year per unit of peg error; the integral's per day), leak per day.
+    uint256 internal constant MAX_PEG_GAIN = 20e18;
+    uint256 internal constant MAX_PEG_LEAK = 1e18;
+    /// @dev Poke interval, price-breaker window and breaker cool-down.
+    uint256 internal constant MIN_POKE_INTERVAL = 5 minutes;
+    uint256 internal constant MAX_POKE_INTERVAL = 1 days;
+    uint256 internal constant MIN_PRICE_WINDOW = 5 minutes;
+    uint256 internal constant MAX_PRICE_WINDOW = 7 days;
+    uint256 internal constant MIN_BREAKER_COOLDOWN = 1 hours;
+    uint256 internal constant MAX_BREAKER_COOLDOWN = 7 days;
+    /// @dev The system breaker's critical collateral ratio lies in [100 %, 300 %].
+    uint256 internal constant MIN_CRITICAL_RATIO = 1e18;
+    uint256 internal constant MAX_CRITICAL_RATIO = 3e18;
+    /// @dev The integral term integrates over at most one day per poke, however long pokes stopped.
+    uint256 internal constant MAX_INTEGRATION_STEP = 1 days;
 }

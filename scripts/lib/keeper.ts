@@ -13,6 +13,9 @@
  *     still active last time (`KeeperState`), restart those that need it (`redo`), and take those
  *     whose price is at most reference × (1 − spread), best discount first, within the BDOL budget,
  *     with `maxPrice` = the price seen (a price that moved up makes the take revert, not overpay).
+ *  5. Heal the reserve's deficit from its stablecoin balance when it can.
+ *  6. Optional duties (unpaid public services): `poke` the risk controller when its interval has
+ *     passed, and `rebalance` the reserve's USDC when a rebalance would move something.
  *
  * Every transaction is first run as a static call of the same call from the keeper's address; a
  * revert is logged with its decoded custom error and the action is skipped, so two racing keepers
@@ -44,6 +47,7 @@ import type {
   OracleAdapter,
   ReserveLens,
   ReservePool,
+  RiskController,
   VaultManager,
 } from "../../typechain-types";
 import { explainError } from "./errors";
@@ -89,6 +93,10 @@ export interface KeeperOptions {
    * rival keeper acting between this keeper's scan and its transaction).
    */
   beforeAction?: (action: KeeperAction) => void | Promise<void>;
+  /** Also poke the risk controller when its interval has passed (default false). */
+  poke?: boolean;
+  /** Also rebalance the reserve's USDC when that moves something (default false). */
+  rebalance?: boolean;
 }
 
 export interface KeeperState {
@@ -97,7 +105,7 @@ export interface KeeperState {
 }
 
 export interface KeeperAction {
-  kind: "liquidate" | "sell" | "redo" | "take" | "heal";
+  kind: "liquidate" | "sell" | "redo" | "take" | "heal" | "poke" | "rebalance";
   /** Vault id (liquidate), auction id (redo, take) or 0 (sell, heal). */
   id: bigint;
   /** The collateral token (sell, redo, take), the vault's collateral (liquidate), the stablecoin (heal). */
@@ -130,6 +138,10 @@ export interface KeeperReport {
   sales: { collateral: string; amount: bigint; auctionId: bigint }[];
   /** Deficit burnt by `ReservePool.heal` (0 when the pass did not heal). */
   healed: bigint;
+  /** Risk-controller pokes sent (or, dry run, that would be). */
+  pokes: { gasUsed: bigint }[];
+  /** Reserve rebalances: USDC units moved into and out of strategies. */
+  rebalances: { deposited: bigint; withdrawn: bigint; gasUsed: bigint }[];
   /** e.g. static call reverted (decoded error), gas price above cap, unprofitable. */
   skipped: { what: string; reason: string }[];
   /** WAD: Σ rewards + Σ take profits (at the reference price) − gas cost at the native asset's oracle price. */
@@ -160,6 +172,8 @@ interface Contracts {
   lens: ReserveLens;
   oracle: OracleAdapter;
   bdol: BallastDollar;
+  /** Absent on a deployment without a risk controller. */
+  risk?: RiskController;
   /** For decoding custom errors. */
   all: BaseContract[];
 }
@@ -278,6 +292,10 @@ export async function runKeeperOnce(hre: HardhatRuntimeEnvironment, opts: Keeper
   // was empty, or an auction shortfall), so the books show it as soon as the balance allows.
   await healDeficit(ctx);
 
+  // 6. Optional duties.
+  if (opts.poke) await pokeController(ctx);
+  if (opts.rebalance) await rebalanceReserve(ctx);
+
   // Profit.
   const r = ctx.report;
   const earned =
@@ -285,7 +303,10 @@ export async function runKeeperOnce(hre: HardhatRuntimeEnvironment, opts: Keeper
     r.redos.reduce((s, l) => s + l.reward, 0n) +
     r.takes.reduce((s, t) => s + t.profit, 0n);
   if (ctx.dryRun) {
-    const gasEstimate = [...r.liquidations, ...r.redos, ...r.takes].reduce((s, a) => s + a.gasUsed, 0n);
+    const gasEstimate = [...r.liquidations, ...r.redos, ...r.takes, ...r.pokes, ...r.rebalances].reduce(
+      (s, a) => s + a.gasUsed,
+      0n,
+    );
     const { price: gasPrice } = await gasPriceNow(ctx);
     r.expectedProfit = earned - (gasEstimate * gasPrice * ctx.nativePrice) / WAD;
   } else {
@@ -341,6 +362,8 @@ export function totalReport(reports: KeeperReport[]): KeeperReport {
     t.redos.push(...r.redos);
     t.sales.push(...r.sales);
     t.healed += r.healed;
+    t.pokes.push(...r.pokes);
+    t.rebalances.push(...r.rebalances);
     t.skipped.push(...r.skipped);
     t.realisedProfit += r.realisedProfit;
     t.expectedProfit += r.expectedProfit;
@@ -362,7 +385,10 @@ export function summaryLine(r: KeeperReport): string {
     `${verb}liquidate ${r.liquidations.length}${ids(r.liquidations.map((l) => l.vaultId))}, ` +
     `${verb}take ${r.takes.length}${ids(r.takes.map((t) => t.auctionId))}, ` +
     `${verb}redo ${r.redos.length}${ids(r.redos.map((x) => x.auctionId))}, ` +
-    `${verb}sell ${r.sales.length}, skipped ${r.skipped.length}; ` +
+    `${verb}sell ${r.sales.length}, ` +
+    (r.pokes.length ? `${verb}poke ${r.pokes.length}, ` : "") +
+    (r.rebalances.length ? `${verb}rebalance ${r.rebalances.length}, ` : "") +
+    `skipped ${r.skipped.length}; ` +
     `gas ${fmtWad(r.gasSpent, 6)} ETH; ` +
     (r.dryRun
       ? `expected profit ${fmtWad(r.expectedProfit)} BDOL`
@@ -483,6 +509,49 @@ async function healDeficit(ctx: Ctx): Promise<void> {
     `${prefix(ctx)}heal: burnt ${fmtWad(sim.value)} BDOL of the reserve against its deficit of ${fmtWad(deficit)}, ` +
       `gas ${sent.receipt?.gasUsed ?? sent.gas}`,
   );
+}
+
+/** Pokes the risk controller when its interval has passed (unpaid: costs the keeper gas). */
+async function pokeController(ctx: Ctx): Promise<void> {
+  const risk = ctx.c.risk;
+  if (!risk) return;
+  const now = BigInt((await ctx.provider.getBlock("latest"))!.timestamp);
+  const next = await risk.nextPokeAt();
+  // The next block is at least one second later.
+  if (next > now + 1n) return;
+  const action: KeeperAction = { kind: "poke", id: 0n, collateral: await risk.getAddress() };
+  const sim = await simulate(ctx, action, "poke", () => risk.poke.staticCall());
+  if (!sim.ok) return;
+  const sent = await send(
+    ctx,
+    "poke",
+    () => risk.poke.estimateGas(),
+    (o) => risk.poke(o),
+  );
+  if (sent === undefined) return;
+  const gasUsed = sent.receipt?.gasUsed ?? sent.gas;
+  ctx.report.pokes.push({ gasUsed });
+  ctx.log(`${prefix(ctx)}poke: risk controller ${ctx.dryRun ? "due" : "updated"}, gas ${gasUsed}`);
+}
+
+/** Rebalances the reserve's USDC toward its liquid target when that moves something. */
+async function rebalanceReserve(ctx: Ctx): Promise<void> {
+  const { reserve } = ctx.c;
+  const action: KeeperAction = { kind: "rebalance", id: 0n, collateral: await reserve.getAddress() };
+  const sim = await simulate(ctx, action, "rebalance", () => reserve.rebalance.staticCall());
+  if (!sim.ok) return;
+  const [deposited, withdrawn] = sim.value as unknown as [bigint, bigint];
+  if (deposited === 0n && withdrawn === 0n) return;
+  const sent = await send(
+    ctx,
+    "rebalance",
+    () => reserve.rebalance.estimateGas(),
+    (o) => reserve.rebalance(o),
+  );
+  if (sent === undefined) return;
+  const gasUsed = sent.receipt?.gasUsed ?? sent.gas;
+  ctx.report.rebalances.push({ deposited, withdrawn, gasUsed });
+  ctx.log(`${prefix(ctx)}rebalance: ${deposited} USDC units into strategies, ${withdrawn} out of them, gas ${gasUsed}`);
 }
 
 async function processAuctions(ctx: Ctx, pageSize: number): Promise<void> {
@@ -724,8 +793,12 @@ async function loadContracts(hre: HardhatRuntimeEnvironment, signer: Signer): Pr
     at<OracleAdapter>("OracleAdapter"),
     at<BallastDollar>("BallastDollar"),
   ]);
-  const all = [engine, vm, reserve, oracle, bdol, lens] as unknown as BaseContract[];
-  return { vm, engine, reserve, lens, oracle, bdol, all };
+  const riskDeployment = await hre.deployments.getOrNull("RiskController");
+  const risk = riskDeployment
+    ? ((await hre.ethers.getContractAt("RiskController", riskDeployment.address, signer)) as unknown as RiskController)
+    : undefined;
+  const all = [engine, vm, reserve, oracle, bdol, lens, ...(risk ? [risk] : [])] as unknown as BaseContract[];
+  return { vm, engine, reserve, lens, oracle, bdol, risk, all };
 }
 
 /** A collateral seen in an auction; normally known from the snapshot. */
@@ -801,6 +874,8 @@ function emptyReport(dryRun: boolean): KeeperReport {
     redos: [],
     sales: [],
     healed: 0n,
+    pokes: [],
+    rebalances: [],
     skipped: [],
     realisedProfit: 0n,
     gasSpent: 0n,

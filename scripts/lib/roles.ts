@@ -22,6 +22,7 @@ export const ADMIN_CONTRACTS = [
   "LiquidationEngine",
   "ReservePool",
   "PegStabilityModule",
+  "RiskController",
 ];
 
 export interface RoleRow {
@@ -46,7 +47,14 @@ export interface RoleReport {
   problems: string[];
 }
 
-const KNOWN_ROLES = ["DEFAULT_ADMIN_ROLE", "GUARDIAN_ROLE", "PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE"];
+const KNOWN_ROLES = [
+  "DEFAULT_ADMIN_ROLE",
+  "GUARDIAN_ROLE",
+  "RISK_CONTROL_ROLE",
+  "PROPOSER_ROLE",
+  "EXECUTOR_ROLE",
+  "CANCELLER_ROLE",
+];
 
 export async function checkRoles(hre: HardhatRuntimeEnvironment): Promise<RoleReport> {
   const { deployments, ethers, network } = hre;
@@ -80,7 +88,11 @@ export async function checkRoles(hre: HardhatRuntimeEnvironment): Promise<RoleRe
       CANCELLER_ROLE: [governor],
       EXECUTOR_ROLE: [ZeroAddress],
     },
-    VaultManager: { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: [guardian] },
+    VaultManager: {
+      DEFAULT_ADMIN_ROLE: [timelock],
+      GUARDIAN_ROLE: [guardian],
+      RISK_CONTROL_ROLE: [address("RiskController")],
+    },
   };
   for (const c of ADMIN_CONTRACTS) expected[c] ??= { DEFAULT_ADMIN_ROLE: [timelock] };
 

@@ -10,6 +10,7 @@ import type {
   PegStabilityModule,
   ReserveLens,
   ReservePool,
+  RiskController,
   VaultManager,
 } from "../../typechain-types";
 import { PRICE_STATUS, fmtPct, fmtWad, kv, symbolOf, table } from "./format";
@@ -25,6 +26,8 @@ export interface Contracts {
   bdol: BallastDollar;
   /** Absent on a deployment without the peg stability module. */
   psm?: PegStabilityModule;
+  /** Absent on a deployment without the risk controller. */
+  risk?: RiskController;
 }
 
 export async function contracts(hre: HardhatRuntimeEnvironment): Promise<Contracts> {
@@ -39,7 +42,64 @@ export async function contracts(hre: HardhatRuntimeEnvironment): Promise<Contrac
     psm: (await hre.deployments.getOrNull("PegStabilityModule"))
       ? await get<PegStabilityModule>("PegStabilityModule")
       : undefined,
+    risk: (await hre.deployments.getOrNull("RiskController")) ? await get<RiskController>("RiskController") : undefined,
   };
+}
+
+/** A timestamp as "in 2 h 5 min" / "3 min ago" relative to `now`, or "–" for 0. */
+export function fmtWhen(at: bigint, now: bigint): string {
+  if (at === 0n) return "–";
+  const d = Number(at - now);
+  const abs = Math.abs(d);
+  const text =
+    abs >= 86_400
+      ? `${(abs / 86_400).toFixed(1)} d`
+      : abs >= 3600
+        ? `${Math.floor(abs / 3600)} h ${Math.floor((abs % 3600) / 60)} min`
+        : `${Math.floor(abs / 60)} min ${abs % 60} s`;
+  return d >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** An annual continuously compounded rate [wad] as the yearly growth of a debt ("2.02 %"). */
+export function fmtRate(rate: bigint): string {
+  return `${(Math.expm1(Number(rate) / 1e18) * 100).toFixed(2)} %`;
+}
+
+/**
+ * The risk controller: its last poke, the peg controller, the system breaker and reserve target, then
+ * per collateral the parameters it sets (fee, borrow ratio), their inputs and the breaker states.
+ */
+export async function printRisk(hre: HardhatRuntimeEnvironment, c: Contracts): Promise<void> {
+  if (!c.risk) return;
+  const snap = await c.lens.systemSnapshot();
+  const r = snap.risk;
+  const now = snap.timestamp;
+  const coverage = r.reserveTargetNow === 0n ? "∞" : fmtPct((snap.reserveValue * WAD) / r.reserveTargetNow);
+  kv("Risk controller", {
+    "last poke / next poke allowed": `${fmtWhen(r.lastPoke, now)} / ${r.nextPokeAt <= now ? "now" : fmtWhen(r.nextPokeAt, now)}`,
+    "BDOL market price":
+      r.pegPrice === 0n ? "no feed" : `${fmtWad(r.pegPrice, 4)} ${PRICE_STATUS[Number(r.pegStatus)]}`,
+    "peg integral term (rate / yr)": `${fmtWad(r.integral * 100n, 3)} points`,
+    "system collateral ratio / critical": `${fmtPct(snap.systemCollateralRatio)} / ${fmtPct(r.criticalCollateralRatio)}`,
+    "system breaker": r.systemHalted ? `HALTED (clears ${fmtWhen(r.systemHaltUntil, now)})` : "clear",
+    "reserve target (stress loss, now / last poke)": `${fmtWad(r.reserveTargetNow)} / ${fmtWad(r.reserveTarget)}`,
+    "reserve value / target": coverage,
+  });
+  const rows = [];
+  for (const col of snap.collaterals) {
+    rows.push({
+      collateral: await symbolOf(hre, col.token),
+      managed: col.managed ? "yes" : "no",
+      "fee / yr": fmtRate(col.annualRate),
+      "LR / BR": `${fmtPct(col.liquidationRatio, 0)} / ${fmtPct(col.borrowRatio, 1)}`,
+      volatility: fmtPct(col.volatility, 1),
+      "ceiling used": fmtPct(col.utilisation),
+      "price breaker": col.breakerHaltUntil > now ? `HALTED (${fmtWhen(col.breakerHaltUntil, now)})` : "clear",
+      "risk-adding": col.paused ? `paused (${fmtWhen(col.pausedUntil, now)})` : "open",
+      "stress loss (BDOL)": fmtWad(col.stressLoss),
+    });
+  }
+  table("Controlled parameters and breakers", rows);
 }
 
 /** Per-collateral table: price, collateral, debt, ratios, parameters, debt under auction. */

@@ -304,11 +304,12 @@ describe("ReservePool strategies", () => {
     it("setLiquidTarget and setMaxRebalance: admin only, bounds, NoChange, events", async () => {
       const t = C.reserve.liquidTarget;
       const m = C.reserve.maxRebalance;
+      // One call at a time: a second transaction sent before the first is awaited rejects unobserved.
       for (const call of [
-        sys.reserve.connect(attacker).setLiquidTarget(1n),
-        sys.reserve.connect(attacker).setMaxRebalance(1n),
+        () => sys.reserve.connect(attacker).setLiquidTarget(1n),
+        () => sys.reserve.connect(attacker).setMaxRebalance(1n),
       ]) {
-        await expect(call)
+        await expect(call())
           .to.be.revertedWithCustomError(sys.reserve, "AccessControlUnauthorizedAccount")
           .withArgs(attacker.address, ADMIN_ROLE);
       }

@@ -30,6 +30,7 @@ const SUPPLY = G.token.supply; // 100M BLST
 const DAY = 24 * 3600;
 const ADMIN_ROLE = ethers.ZeroHash;
 const GUARDIAN_ROLE = ethers.id("GUARDIAN_ROLE");
+const RISK_CONTROL_ROLE = ethers.id("RISK_CONTROL_ROLE");
 const PROPOSER_ROLE = ethers.id("PROPOSER_ROLE");
 const CANCELLER_ROLE = ethers.id("CANCELLER_ROLE");
 const EXECUTOR_ROLE = ethers.id("EXECUTOR_ROLE");
@@ -176,7 +177,7 @@ async function protocolState(gov: Gov): Promise<unknown> {
         .then(String, (e: Error) => `revert ${e.message}`);
     }
     if (d.abi.some((f: AbiFunction) => f.name === "hasRole")) {
-      for (const role of [ADMIN_ROLE, GUARDIAN_ROLE, PROPOSER_ROLE, CANCELLER_ROLE, EXECUTOR_ROLE]) {
+      for (const role of [ADMIN_ROLE, GUARDIAN_ROLE, RISK_CONTROL_ROLE, PROPOSER_ROLE, CANCELLER_ROLE, EXECUTOR_ROLE]) {
         for (const h of holders) out[`${name}.hasRole(${role},${h})`] = await c.hasRole(role, h);
       }
     }
@@ -299,6 +300,11 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
     setLiquidationPenalty: { args: (x) => [x.a.WETH, wad("0.12")], refusal: notAdmin, rightful: timelockSigner },
     setStabilityFee: { args: (x) => [x.a.WETH, RAY], refusal: notAdmin, rightful: timelockSigner },
     setMaxPauseDuration: { args: () => [DAY], refusal: notAdmin, rightful: timelockSigner },
+    applyRiskSettings: {
+      args: (x) => [x.a.WETH, RAY, wad("1.7"), 0n],
+      refusal: (x) => ({ error: "AccessControlUnauthorizedAccount", args: [x.caller, RISK_CONTROL_ROLE] }),
+      rightful: async (gov) => impersonate(gov.addr.RiskController),
+    },
     setReserve: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
     setLiquidationEngine: {
       args: () => ["0x000000000000000000000000000000000000dEaD"],
@@ -446,6 +452,39 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
       (x) => [ADMIN_ROLE, x.a.Timelock],
     ),
   },
+  RiskController: {
+    setCollateralRules: {
+      args: (x) => [x.a.WETH, { ...networkConfig("hardhat").collaterals.WETH.control, baseRate: wad("0.03") }],
+      refusal: notAdmin,
+      rightful: timelockSigner,
+    },
+    unmanageCollateral: { args: (x) => [x.a.WBTC], refusal: notAdmin, rightful: timelockSigner },
+    setPegRules: {
+      args: (x) => [
+        { pegAsset: x.a.BallastDollar, kp: wad(2), ki: wad(1), leakPerDay: wad("0.1"), maxPegTerm: wad("0.05") },
+      ],
+      refusal: notAdmin,
+      rightful: timelockSigner,
+    },
+    setSystemRules: {
+      args: () => [
+        {
+          pokeInterval: 600,
+          priceWindow: 600,
+          coolDown: 3600,
+          varHorizon: 3600,
+          criticalCollateralRatio: wad("1.1"),
+          varConfidence: wad(3),
+        },
+      ],
+      refusal: notAdmin,
+      rightful: timelockSigner,
+    },
+    ...roleFunctions(
+      (x) => [ADMIN_ROLE, x.caller],
+      (x) => [ADMIN_ROLE, x.a.Timelock],
+    ),
+  },
   // Governor settings: only through a proposal, which the timelock executes.
   BallastGovernor: {
     setVotingDelay: { args: () => [1], refusal: (x) => ({ error: "GovernorOnlyExecutor", args: [x.caller] }) },
@@ -518,6 +557,9 @@ const PUBLIC: Record<string, string[]> = {
   ReservePool: ["heal", "sellCollateral", "rebalance"],
   BallastDollar: ["transfer", "transferFrom", "approve", "permit", "flashLoan"],
   OracleAdapter: ["recordPrice"],
+  // Anyone pokes the controller, at most once per interval; it only moves parameters within the
+  // governed rules.
+  RiskController: ["poke"],
   GovernanceToken: ["transfer", "transferFrom", "approve", "permit", "delegate", "delegateBySig"],
   // The proposal lifecycle is open to token holders; cancel is the proposer's, while Pending.
   BallastGovernor: [

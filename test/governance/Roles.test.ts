@@ -53,6 +53,7 @@ describe("Roles (post-deploy role check)", function () {
       [
         ...ADMIN_CONTRACTS.map((c) => `${c}.DEFAULT_ADMIN_ROLE Timelock`),
         "VaultManager.GUARDIAN_ROLE guardian",
+        "VaultManager.RISK_CONTROL_ROLE RiskController",
         "Timelock.DEFAULT_ADMIN_ROLE Timelock",
         "Timelock.PROPOSER_ROLE BallastGovernor",
         "Timelock.CANCELLER_ROLE BallastGovernor",

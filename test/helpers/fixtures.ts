@@ -10,6 +10,7 @@ import type {
   MockERC20,
   OracleAdapter,
   ReservePool,
+  RiskController,
   VaultManager,
 } from "../../typechain-types";
 
@@ -29,6 +30,7 @@ export interface System extends Actors {
   vaultManager: VaultManager;
   engine: LiquidationEngine;
   lens: ReserveLens;
+  risk: RiskController;
   weth: MockERC20;
   wbtc: MockERC20;
   usdc: MockERC20;
@@ -59,6 +61,7 @@ export const loadSystem = deployments.createFixture(async (): Promise<System> =>
     vaultManager: await at<VaultManager>("VaultManager", "VaultManager"),
     engine: await at<LiquidationEngine>("LiquidationEngine", "LiquidationEngine"),
     lens: await at<ReserveLens>("ReserveLens", "ReserveLens"),
+    risk: await at<RiskController>("RiskController", "RiskController"),
     weth: await at<MockERC20>("MockERC20", "WETH"),
     wbtc: await at<MockERC20>("MockERC20", "WBTC"),
     usdc: await at<MockERC20>("MockERC20", "USDC"),

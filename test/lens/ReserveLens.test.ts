@@ -144,10 +144,20 @@ describe("ReserveLens", () => {
     expect(await lens.liquidationEngine()).to.equal(await sys.engine.getAddress());
     expect(await lens.reserve()).to.equal(await sys.reserve.getAddress());
     expect(await lens.oracle()).to.equal(await sys.oracle.getAddress());
+    expect(await lens.riskController()).to.equal(await sys.risk.getAddress());
     const factory = await ethers.getContractFactory("ReserveLens");
     const [vm, engine] = [await sys.vaultManager.getAddress(), await sys.engine.getAddress()];
-    await expect(factory.deploy(ZeroAddress, engine)).to.be.revertedWithCustomError(factory, "ZeroAddress");
-    await expect(factory.deploy(vm, ZeroAddress)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    await expect(factory.deploy(ZeroAddress, engine, ZeroAddress)).to.be.revertedWithCustomError(
+      factory,
+      "ZeroAddress",
+    );
+    await expect(factory.deploy(vm, ZeroAddress, ZeroAddress)).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    // Without a risk controller the lens still reads the system; its risk section is empty.
+    const bare = await factory.deploy(vm, engine, ZeroAddress);
+    const snap = await bare.systemSnapshot();
+    expect(snap.risk.controller).to.equal(ZeroAddress);
+    expect(snap.risk.reserveTargetNow).to.equal(0n);
+    expect(snap.collaterals.map((c) => c.managed)).to.deep.equal([false, false]);
   });
 
   // --------------------------------------------------------------------------- systemSnapshot

@@ -2,21 +2,25 @@ import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
 
-/** The read-only lens over the vault manager, the engine, the reserve and the oracle. */
+/**
+ * The read-only lens over the vault manager, the engine, the reserve, the oracle and the risk
+ * controller. It holds no state and no role, so it is redeployed whenever its code changes.
+ */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployments, getNamedAccounts, network } = hre;
   const { deployer } = await getNamedAccounts();
   const { local } = networkConfig(network.name);
-  const [vm, engine] = await Promise.all(["VaultManager", "LiquidationEngine"].map((n) => deployments.get(n)));
+  const [vm, engine, controller] = await Promise.all(
+    ["VaultManager", "LiquidationEngine", "RiskController"].map((n) => deployments.get(n)),
+  );
   await deployments.deploy("ReserveLens", {
     from: deployer,
-    skipIfAlreadyDeployed: true,
-    args: [vm.address, engine.address],
+    args: [vm.address, engine.address, controller.address],
     log: !local,
   });
 };
 
-func.id = "06_lens";
+func.id = "11_lens";
 func.tags = ["ReserveLens"];
-func.dependencies = ["LiquidationEngine"];
+func.dependencies = ["LiquidationEngine", "RiskController"];
 export default func;

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {PriceStatus} from "./IOracleAdapter.sol";
+
+/// @title IRiskController
+/// @notice The algorithmic part of the protocol. `poke()` — anyone, at most once per `pokeInterval` —
+/// recomputes every managed collateral's stability fee and borrow ratio from live data, trips or
+/// renews circuit breakers, and re-estimates the reserve's target size. Governance sets the rules
+/// (curves, gains, bounds, steps); the controller only moves outputs inside them.
+///
+/// Rates. A controlled rate is annual and continuously compounded [wad per year]: the vault
+/// manager's per-second fee is `1 + rate / SECONDS_PER_YEAR` [ray], rounded up (so e^rate − 1 is the
+/// yearly growth of a debt: 2 % → 2.02 %).
+///
+/// Stability fee, per collateral c, with utilisation u = debt / debt ceiling (capped at 1):
+///     curve(u) = baseRate + slopeBelowKink · u / kink                              (u ≤ kink)
+///              = baseRate + slopeBelowKink + slopeAboveKink · (u − kink) / (1 − kink)   (u > kink)
+///     target   = clamp(curve(u) + pegTerm, minRate, maxRate)
+///     rate     = current rate moved toward target by at most maxRateStep
+/// While the system breaker holds, target = maxRate and the rate jumps there at once: the one
+/// output not stepped (a higher fee makes nobody liquidatable; it accrues over time).
+///
+/// Peg term, one PI controller on the stablecoin's market price p (oracle asset `pegAsset`):
+///     e        = 1 − p                         (positive below the peg: rates rise)
+///     I        ← I · (1 − leakPerDay · dt / 1 day)⁺ + ki · e · dt / 1 day,   dt ≤ MAX_INTEGRATION_STEP
+///     pegTerm  = clamp(kp · e + I, −maxPegTerm, +maxPegTerm)
+/// Anti-windup: I is clamped to ±maxPegTerm, and while kp · e + I is saturated in the direction of e
+/// the integration step is skipped (only the leak applies); the leak brings I back to 0 once the peg
+/// holds, so rates fall again after a depeg ends. No live peg price (or no pegAsset): e = 0.
+///
+/// Borrow ratio (initial margin), with σ the oracle's annualised volatility estimate:
+///     target = clamp(liquidationRatio + baseMargin + volatilityMultiplier · σ, ≤ maxBorrowRatio),
+///     never below the liquidation ratio; moved by at most maxBorrowRatioStep per poke.
+/// The liquidation ratio is never touched, so a poke makes no vault liquidatable; a wider borrow
+/// ratio only refuses new risk.
+///
+/// Reserve target (stress loss). Assume every vault sits exactly at its liquidation ratio LR (the
+/// worst book that is still healthy), the price falls by d and the collateral is sold at a discount δ:
+///     d_c      = min(1, max(stressShock_c, z · σ_c · √(horizon / 1 year)))
+///     loss_c   = D_c · max(0, 1 − LR_c · (1 − d_c) · (1 − δ_c))
+///     target   = Σ_c loss_c
+/// D_c is the collateral's accrued vault debt. z · σ · √h is the one-sided value-at-risk price move
+/// at confidence z (2.33 ≈ 99 % for a normal law); the stress shock is a floor (a Black Thursday
+/// move) because volatility estimates lag a crash. The figure is published (event, `state`, the
+/// lens) for governance to compare with the reserve's value; the controller does not move funds.
+///
+/// Circuit breakers.
+/// - Price move, per collateral: each `priceWindow` the first poke sets an anchor price (the previous
+///   anchor is kept); a live price more than `maxPriceMove` away from either anchor halts borrowing
+///   against that collateral. So a move above the threshold between two pokes less than one window
+///   apart always trips; moves spread over up to two windows may too (conservative).
+/// - System: Σ collateral value / Σ debt over the managed collaterals below
+///   `criticalCollateralRatio` halts borrowing everywhere and sends every fee to its ceiling.
+/// A tripped breaker halts until `coolDown` after the last poke that saw its condition: it clears by
+/// itself once the condition has not been seen for a cool-down (the vault manager's pause lapses;
+/// nobody needs to poke). Halts go through `VaultManager.applyRiskSettings`, which only extends
+/// pauses and caps them at the vault manager's `maxPauseDuration`.
+interface IRiskController {
+    /// @notice Per-collateral rules, set by governance. Rates in wad per year, ratios in wad.
+    struct CollateralRules {
+        uint64 baseRate; // fee at zero utilisation
+        uint64 kink; // utilisation where the curve steepens, (0, 1]
+        uint64 slopeBelowKink; // added from zero utilisation to the kink
+        uint64 slopeAboveKink; // added from the kink to full utilisation
+        uint64 minRate; // lowest fee the controller sets
+        uint64 maxRate; // highest fee, and the fee while the system breaker holds; ≤ MAX_CONTROLLED_RATE
+        uint64 maxRateStep; // largest fee move per poke, (0, MAX_RATE_STEP]
+        uint64 baseMargin; // borrow ratio above the liquidation ratio at zero volatility
+        uint64 volatilityMultiplier; // borrow ratio added per unit of annualised volatility
+        uint64 maxBorrowRatio; // highest borrow ratio, ≤ MAX_BORROW_RATIO
+        uint64 maxBorrowRatioStep; // largest borrow-ratio move per poke, (0, MAX_BORROW_RATIO_STEP]
+        uint64 maxPriceMove; // price move within a window that halts borrowing, [1 %, 100 %]
+        uint64 stressShock; // price fall of the stress scenario, ≤ 100 %
+        uint64 saleDiscount; // discount of a forced sale in the stress scenario, ≤ 50 %
+    }
+
+    /// @notice The peg controller's rules.
+    struct PegRules {
+        address pegAsset; // oracle key of the stablecoin's market price; address(0): no peg term
+        uint64 kp; // proportional gain [rate per unit of error], ≤ MAX_PEG_GAIN
+        uint64 ki; // integral gain [rate per unit of error per day], ≤ MAX_PEG_GAIN
+        uint64 leakPerDay; // share of the integral that decays per day, ≤ MAX_PEG_LEAK
+        uint64 maxPegTerm; // cap of |peg term| and |integral|, ≤ MAX_CONTROLLED_RATE
+    }
+
+    /// @notice System-wide rules.
+    struct SystemRules {
+        uint32 pokeInterval; // [s] least time between pokes
+        uint32 priceWindow; // [s] length of a price-breaker window
+        uint32 coolDown; // [s] a breaker holds this long after its condition was last seen
+        uint32 varHorizon; // [s] liquidation horizon of the stress estimate
+        uint64 criticalCollateralRatio; // [wad] system breaker threshold
+        uint64 varConfidence; // [wad] z of the value-at-risk move, ≤ MAX_VAR_CONFIDENCE
+    }
+
+    /// @notice What the controller remembers about a collateral (one slot). A price above uint96
+    /// (7.9e28, i.e. 79 billion USD per whole token) is stored saturated.
+    struct CollateralState {
+        uint96 anchorPrice; // [wad] price at the first poke of the current window (0: none yet)
+        uint96 previousAnchorPrice; // [wad] the anchor of the window before
+        uint32 anchorTime; // [s] start of the current window
+        uint32 haltUntil; // [s] the price breaker holds until then
+    }
+
+    /// @notice What the controller remembers about the system (one slot).
+    struct State {
+        uint32 lastPoke; // [s] 0 before the first poke
+        uint32 systemHaltUntil; // [s] the system breaker holds until then
+        int64 integral; // [wad per year] the PI controller's integral term, |I| ≤ MAX_CONTROLLED_RATE
+        uint128 reserveTarget; // [wad] stress-loss estimate at the last poke
+    }
+
+    /// @notice Every output of one collateral's update, with its inputs.
+    struct CollateralUpdate {
+        uint256 price; // [wad] oracle price recorded by the poke
+        PriceStatus priceStatus;
+        uint256 utilisation; // [wad]
+        uint256 volatility; // [wad] annualised
+        uint256 priceMove; // [wad] largest move from the window anchors (0 when not live)
+        uint256 curveRate; // [wad/yr] curve(u)
+        uint256 targetRate; // [wad/yr] after the peg term and the bounds
+        uint256 rate; // [wad/yr] applied, after the step
+        uint256 targetBorrowRatio; // [wad]
+        uint256 borrowRatio; // [wad] applied, after the step
+        uint256 stressLoss; // [wad] loss_c of the reserve target
+        uint256 haltUntil; // [s] halt passed to the vault manager (0: none)
+    }
+
+    /// @notice A poke: system inputs and outputs. `pegError` = 1 − pegPrice (0 when not live).
+    event Poked(
+        address indexed caller,
+        uint256 pegPrice,
+        PriceStatus pegStatus,
+        int256 pegError,
+        int256 integral,
+        int256 pegTerm,
+        uint256 systemCollateralRatio,
+        uint256 systemHaltUntil,
+        uint256 reserveTarget
+    );
+    /// @notice One collateral's update within a poke.
+    event CollateralPoked(address indexed collateral, CollateralUpdate update);
+    /// @notice The price breaker of `collateral` saw a move of `move` and holds until `haltUntil`.
+    event PriceBreakerTripped(address indexed collateral, uint256 move, uint256 haltUntil);
+    /// @notice The system breaker saw `collateralRatio` below critical and holds until `haltUntil`.
+    event SystemBreakerTripped(uint256 collateralRatio, uint256 haltUntil);
+    event CollateralRulesSet(address indexed collateral, CollateralRules oldRules, CollateralRules newRules);
+    event CollateralUnmanaged(address indexed collateral);
+    event PegRulesSet(PegRules oldRules, PegRules newRules);
+    event SystemRulesSet(SystemRules oldRules, SystemRules newRules);
+
+    /// @notice A poke came before `nextPokeAt`.
+    error PokeTooSoon(uint256 nextPokeAt);
+    /// @notice The collateral is not registered in the vault manager.
+    error UnknownCollateral(address collateral);
+    /// @notice The collateral has no rules here.
+    error NotManaged(address collateral);
+    /// @notice The rates must satisfy minRate ≤ baseRate ≤ maxRate.
+    error InvalidRateBounds(uint256 minRate, uint256 baseRate, uint256 maxRate);
+
+    /// @notice Anyone, at most once per `pokeInterval`: update every managed collateral (see above).
+    function poke() external;
+
+    /// @notice When the next poke is allowed [s].
+    function nextPokeAt() external view returns (uint256);
+
+    /// @notice The fee curve alone at utilisation `utilisation` [wad/yr].
+    function curveRate(address collateral, uint256 utilisation) external view returns (uint256);
+
+    /// @notice The stress-loss estimate of the current book [wad], computed now (the poke stores it).
+    function reserveTargetNow() external view returns (uint256);
+
+    /// @notice `collateral`'s part of `reserveTargetNow` (loss_c) [wad].
+    function stressLossNow(address collateral) external view returns (uint256);
+
+    function collateralRules(address collateral) external view returns (CollateralRules memory);
+
+    function collateralState(address collateral) external view returns (CollateralState memory);
+
+    function pegRules() external view returns (PegRules memory);
+
+    function systemRules() external view returns (SystemRules memory);
+
+    function state() external view returns (State memory);
+
+    /// @notice Collaterals the controller manages, in the order it pokes them.
+    function managedCollaterals() external view returns (address[] memory);
+
+    /// @notice Governance: set `collateral`'s rules (it starts being managed). Each field is checked
+    /// against its bound in ConstantsLib.
+    function setCollateralRules(address collateral, CollateralRules calldata rules) external;
+
+    /// @notice Governance: stop managing `collateral`; its parameters stay where they are.
+    function unmanageCollateral(address collateral) external;
+
+    function setPegRules(PegRules calldata rules) external;
+
+    function setSystemRules(SystemRules calldata rules) external;
+}

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IRiskController} from "../interfaces/IRiskController.sol";
+import {IVaultManager} from "../interfaces/IVaultManager.sol";
+import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {MathLib} from "../libraries/MathLib.sol";
+import {CollateralLib} from "../libraries/CollateralLib.sol";
+
+/// @title RiskController
+/// @notice Moves stability fees, borrow ratios and circuit breakers inside governance's bounds. See
+/// {IRiskController} for every formula.
+/// @dev Holds `VaultManager.RISK_CONTROL_ROLE`; `DEFAULT_ADMIN_ROLE` (the timelock) sets the rules.
+/// A poke reads everything first (the system breaker needs the whole book), then applies. Loops run
+/// over the managed collaterals: at most MAX_COLLATERALS, listed by governance.
+contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransient {
+    using MathLib for uint256;
+
+    IVaultManager public immutable vaultManager;
+    IOracleAdapter public immutable oracle;
+
+    State internal _state;
+    SystemRules internal _system;
+    PegRules internal _peg;
+    mapping(address collateral => CollateralRules) internal _rules;
+    mapping(address collateral => CollateralState) internal _cstate;
+    address[] internal _managed;
+
+    /// @dev One managed collateral as the read phase of a poke sees it.
+    struct Reading {
+        address collateral;
+        CollateralRules rules;
+        uint256 price;
+        PriceStatus status;
+        uint256 volatility;
+        uint256 debt;
+        uint256 debtCeiling;
+        uint256 liquidationRatio;
+        uint256 borrowRatio;
+        uint256 stabilityFee; // [ray per second]
+        uint256 value; // [wad] collateral in vaults at `price`, rounded down
+    }
+
+    constructor(address vaultManager_, address admin, SystemRules memory system) {
+        if (vaultManager_ == address(0) || admin == address(0)) revert ErrorsLib.ZeroAddress();
+        vaultManager = IVaultManager(vaultManager_);
+        oracle = IVaultManager(vaultManager_).oracle();
+        _checkSystemRules(system);
+        _system = system;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        emit SystemRulesSet(SystemRules(0, 0, 0, 0, 0, 0), system);
+    }
+
+    // =================================================================== poke
+
+    /// @inheritdoc IRiskController
+    function poke() external nonReentrant {
+        State memory s = _state;
+        SystemRules memory sys = _system;
+        if (s.lastPoke != 0 && block.timestamp < uint256(s.lastPoke) + sys.pokeInterval) {
+            revert PokeTooSoon(uint256(s.lastPoke) + sys.pokeInterval);
+        }
+        uint256 dt = s.lastPoke == 0 ? 0 : MathLib.min(block.timestamp - s.lastPoke, ConstantsLib.MAX_INTEGRATION_STEP);
+
+        // Peg term.
+        PegRules memory peg = _peg;
+        (uint256 pegPrice, PriceStatus pegStatus, int256 pegError) = _pegReading(peg);
+        int256 pegTerm;
+        (s.integral, pegTerm) = _updatePeg(peg, s.integral, pegError, dt);
+
+        // Read every managed collateral; value the book for the system breaker.
+        Reading[] memory readings = _readAll();
+        uint256 collateralRatio = _systemCollateralRatio(readings);
+        if (collateralRatio < sys.criticalCollateralRatio) {
+            s.systemHaltUntil = uint32(block.timestamp + sys.coolDown);
+            emit SystemBreakerTripped(collateralRatio, s.systemHaltUntil);
+        }
+        bool systemHalt = block.timestamp < s.systemHaltUntil;
+
+        // Apply.
+        uint256 reserveTarget;
+        for (uint256 i; i < readings.length; ++i) {
+            CollateralUpdate memory u = _update(readings[i], sys, pegTerm, systemHalt, s.systemHaltUntil);
+            reserveTarget += u.stressLoss;
+            vaultManager.applyRiskSettings(readings[i].collateral, _toPerSecond(u.rate), u.borrowRatio, u.haltUntil);
+            emit CollateralPoked(readings[i].collateral, u);
+        }
+
+        s.lastPoke = uint32(block.timestamp);
+        s.reserveTarget = SafeCast.toUint128(reserveTarget);
+        _state = s;
+        emit Poked(
+            msg.sender,
+            pegPrice,
+            pegStatus,
+            pegError,
+            s.integral,
+            pegTerm,
+            collateralRatio,
+            s.systemHaltUntil,
+            reserveTarget
+        );
+    }
+
+    // =================================================================== views
+
+    /// @inheritdoc IRiskController
+    function nextPokeAt() external view returns (uint256) {
+        uint256 last = _state.lastPoke;
+        return last == 0 ? 0 : last + _system.pokeInterval;
+    }
+
+    /// @inheritdoc IRiskController
+    function curveRate(address collateral, uint256 utilisation) external view returns (uint256) {
+        return _curveRate(_managedRules(collateral), MathLib.min(utilisation, ConstantsLib.WAD));
+    }
+
+    /// @inheritdoc IRiskController
+    function reserveTargetNow() external view returns (uint256 target) {
+        Reading[] memory readings = _readAllView();
+        SystemRules memory sys = _system;
+        for (uint256 i; i < readings.length; ++i) target += _stressLoss(readings[i], sys);
+    }
+
+    /// @inheritdoc IRiskController
+    function stressLossNow(address collateral) external view returns (uint256) {
+        _managedRules(collateral);
+        Reading memory r;
+        IVaultManager.CollateralConfig memory config = _start(r, collateral);
+        (r.price, r.status) = oracle.getPrice(config.oracleAsset);
+        _finish(r, config);
+        return _stressLoss(r, _system);
+    }
+
+    /// @inheritdoc IRiskController
+    function collateralRules(address collateral) external view returns (CollateralRules memory) {
+        return _rules[collateral];
+    }
+
+    /// @inheritdoc IRiskController
+    function collateralState(address collateral) external view returns (CollateralState memory) {
+        return _cstate[collateral];
+    }
+
+    /// @inheritdoc IRiskController
+    function pegRules() external view returns (PegRules memory) {
+        return _peg;
+    }
+
+    /// @inheritdoc IRiskController
+    function systemRules() external view returns (SystemRules memory) {
+        return _system;
+    }
+
+    /// @inheritdoc IRiskController
+    function state() external view returns (State memory) {
+        return _state;
+    }
+
+    /// @inheritdoc IRiskController
+    function managedCollaterals() external view returns (address[] memory) {
+        return _managed;
+    }
+
+    // =================================================================== governance
+
+    /// @inheritdoc IRiskController
+    function setCollateralRules(
+        address collateral,
+        CollateralRules calldata rules
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (!vaultManager.collateralConfig(collateral).enabled) revert UnknownCollateral(collateral);
+        _checkCollateralRules(rules);
+        CollateralRules memory old = _rules[collateral];
+        if (keccak256(abi.encode(old)) == keccak256(abi.encode(rules))) revert ErrorsLib.NoChange();
+        // Managed iff kink ≠ 0 (the check above refuses a zero kink). Bounded by the vault manager's
+        // own MAX_COLLATERALS: only registered collaterals get here.
+        if (old.kink == 0) _managed.push(collateral);
+        _rules[collateral] = rules;
+        emit CollateralRulesSet(collateral, old, rules);
+    }
+
+    /// @inheritdoc IRiskController
+    function unmanageCollateral(address collateral) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _managedRules(collateral);
+        uint256 last = _managed.length - 1;
+        for (uint256 i; i <= last; ++i) {
+            if (_managed[i] == collateral) {
+                _managed[i] = _managed[last];
+                _managed.pop();
+                break;
+            }
+        }
+        delete _rules[collateral];
+        delete _cstate[collateral];
+        emit CollateralUnmanaged(collateral);
+    }
+
+    /// @inheritdoc IRiskController
+    function setPegRules(PegRules calldata rules) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        // Reverts with the oracle's UnknownAsset when the asset has no feed.
+        if (rules.pegAsset != address(0)) oracle.getPrice(rules.pegAsset);
+        ErrorsLib.checkBounds(rules.kp, 0, ConstantsLib.MAX_PEG_GAIN);
+        ErrorsLib.checkBounds(rules.ki, 0, ConstantsLib.MAX_PEG_GAIN);
+        ErrorsLib.checkBounds(rules.leakPerDay, 0, ConstantsLib.MAX_PEG_LEAK);
+        ErrorsLib.checkBounds(rules.maxPegTerm, 0, ConstantsLib.MAX_CONTROLLED_RATE);
+        PegRules memory old = _peg;
+        if (keccak256(abi.encode(old)) == keccak256(abi.encode(rules))) revert ErrorsLib.NoChange();
+        _peg = rules;
+        emit PegRulesSet(old, rules);
+    }
+
+    /// @inheritdoc IRiskController
+    function setSystemRules(SystemRules calldata rules) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _checkSystemRules(rules);
+        SystemRules memory old = _system;
+        if (keccak256(abi.encode(old)) == keccak256(abi.encode(rules))) revert ErrorsLib.NoChange();
+        _system = rules;
+        emit SystemRulesSet(old, rules);
+    }
+
+    // =================================================================== internals: poke
+
+    /// @dev The stablecoin's price and the peg error e = 1 − p (0 unless the price is live).
+    function _pegReading(
+        PegRules memory peg
+    ) internal view returns (uint256 price, PriceStatus status, int256 pegError) {
+        if (peg.pegAsset == address(0)) return (0, PriceStatus.Failed, 0);
+        (price, status) = oracle.getPrice(peg.pegAsset);
+        if (status == PriceStatus.Live) pegError = int256(ConstantsLib.WAD) - int256(price);
+    }
+
+    /// @dev One step of the leaky PI controller with conditional integration (see the interface).
+    function _updatePeg(
+        PegRules memory peg,
+        int256 integral,
+        int256 pegError,
+        uint256 dt
+    ) internal pure returns (int64 newIntegral, int256 pegTerm) {
+        int256 wad = int256(ConstantsLib.WAD);
+        int256 cap = int256(uint256(peg.maxPegTerm));
+        int256 day = int256(uint256(1 days));
+        int256 elapsed = int256(dt);
+        // Leak toward zero, never past it.
+        int256 leak = int256(uint256(peg.leakPerDay)) * elapsed;
+        integral = leak >= wad * day ? int256(0) : integral - (integral * leak) / (wad * day);
+        integral = _clampSigned(integral, cap);
+        int256 proportional = (int256(uint256(peg.kp)) * pegError) / wad;
+        int256 candidate = _clampSigned(integral + (int256(uint256(peg.ki)) * pegError * elapsed) / (wad * day), cap);
+        int256 output = proportional + candidate;
+        bool saturated = (pegError > 0 && output > cap) || (pegError < 0 && output < -cap);
+        if (!saturated) integral = candidate;
+        // |integral| ≤ cap ≤ MAX_CONTROLLED_RATE < 2^63: fits int64.
+        newIntegral = int64(integral);
+        pegTerm = _clampSigned(proportional + integral, cap);
+    }
+
+    /// @dev Reads every managed collateral, recording each price with the oracle: a poke feeds the
+    /// volatility estimate once per interval.
+    function _readAll() internal returns (Reading[] memory readings) {
+        uint256 count = _managed.length;
+        readings = new Reading[](count);
+        for (uint256 i; i < count; ++i) {
+            Reading memory r = readings[i];
+            IVaultManager.CollateralConfig memory config = _start(r, _managed[i]);
+            (r.price, r.status) = oracle.recordPrice(config.oracleAsset);
+            _finish(r, config);
+        }
+    }
+
+    /// @dev `_readAll` without recording (for views).
+    function _readAllView() internal view returns (Reading[] memory readings) {
+        uint256 count = _managed.length;
+        readings = new Reading[](count);
+        for (uint256 i; i < count; ++i) {
+            Reading memory r = readings[i];
+            IVaultManager.CollateralConfig memory config = _start(r, _managed[i]);
+            (r.price, r.status) = oracle.getPrice(config.oracleAsset);
+            _finish(r, config);
+        }
+    }
+
+    function _start(
+        Reading memory r,
+        address collateral
+    ) internal view returns (IVaultManager.CollateralConfig memory config) {
+        config = vaultManager.collateralConfig(collateral);
+        r.collateral = collateral;
+        r.rules = _rules[collateral];
+        // The vault manager's `totalDebt`, computed here from the config it already returned.
+        uint256 rate = config.rateAccumulator;
+        if (block.timestamp > config.lastAccrual) {
+            rate = rate.rayMulUp(MathLib.rpowUp(config.stabilityFee, block.timestamp - config.lastAccrual));
+        }
+        r.debt = config.totalNormalizedDebt.rayMulUp(rate);
+        r.debtCeiling = config.debtCeiling;
+        r.liquidationRatio = config.liquidationRatio;
+        r.borrowRatio = config.borrowRatio;
+        r.stabilityFee = config.stabilityFee;
+    }
+
+    function _finish(Reading memory r, IVaultManager.CollateralConfig memory config) internal view {
+        r.volatility = oracle.volatility(config.oracleAsset);
+        r.value = CollateralLib.valueDown(config.totalCollateral, config.decimals, r.price);
+    }
+
+    /// @dev Σ value / Σ debt of the managed collaterals (max with no debt).
+    function _systemCollateralRatio(Reading[] memory readings) internal pure returns (uint256) {
+        uint256 value;
+        uint256 debt;
+        for (uint256 i; i < readings.length; ++i) {
+            value += readings[i].value;
+            debt += readings[i].debt;
+        }
+        return debt == 0 ? type(uint256).max : value.wadDivDown(debt);
+    }
+
+    /// @dev Every output for one collateral; updates its breaker state.
+    function _update(
+        Reading memory r,
+        SystemRules memory sys,
+        int256 pegTerm,
+        bool systemHalt,
+        uint256 systemHaltUntil
+    ) internal returns (CollateralUpdate memory u) {
+        u.price = r.price;
+        u.priceStatus = r.status;
+        u.volatility = r.volatility;
+        u.utilisation = _utilisation(r.debt, r.debtCeiling);
+        _feeOutputs(r, u, pegTerm, systemHalt);
+        _borrowRatioOutputs(r, u);
+        uint256 haltUntil = Math.max(_priceBreaker(r, u, sys), systemHaltUntil);
+        if (haltUntil > block.timestamp) u.haltUntil = haltUntil;
+        u.stressLoss = _stressLoss(r, sys);
+    }
+
+    /// @dev Stability fee: curve + peg term within [minRate, maxRate], one step at most; maxRate at
+    /// once while the system breaker holds.
+    function _feeOutputs(Reading memory r, CollateralUpdate memory u, int256 pegTerm, bool systemHalt) internal pure {
+        CollateralRules memory rules = r.rules;
+        u.curveRate = _curveRate(rules, u.utilisation);
+        if (systemHalt) {
+            u.targetRate = rules.maxRate;
+            u.rate = rules.maxRate;
+            return;
+        }
+        int256 raw = int256(u.curveRate) + pegTerm;
+        u.targetRate = raw <= int256(uint256(rules.minRate)) ? rules.minRate : MathLib.min(uint256(raw), rules.maxRate);
+        u.rate = _step(_toAnnual(r.stabilityFee), u.targetRate, rules.maxRateStep);
+    }
+
+    /// @dev Borrow ratio: LR + margin + multiplier × σ, at most maxBorrowRatio, never below LR, one
+    /// step at most.
+    function _borrowRatioOutputs(Reading memory r, CollateralUpdate memory u) internal pure {
+        CollateralRules memory rules = r.rules;
+        uint256 target = r.liquidationRatio +
+            rules.baseMargin +
+            uint256(rules.volatilityMultiplier).wadMulUp(r.volatility);
+        target = MathLib.min(target, rules.maxBorrowRatio);
+        if (target < r.liquidationRatio) target = r.liquidationRatio;
+        u.targetBorrowRatio = target;
+        u.borrowRatio = _step(r.borrowRatio, target, rules.maxBorrowRatioStep);
+        if (u.borrowRatio < r.liquidationRatio) u.borrowRatio = r.liquidationRatio;
+    }
+
+    /// @dev The price breaker: rolls the window anchors, trips on a move above maxPriceMove from
+    /// either anchor (live prices only). Returns the breaker's halt end.
+    function _priceBreaker(
+        Reading memory r,
+        CollateralUpdate memory u,
+        SystemRules memory sys
+    ) internal returns (uint256) {
+        CollateralState memory st = _cstate[r.collateral];
+        if (r.status != PriceStatus.Live) return st.haltUntil;
+        uint96 price = _toStoredPrice(r.price);
+        if (st.anchorTime == 0) {
+            st.anchorPrice = price;
+            st.previousAnchorPrice = price;
+            st.anchorTime = uint32(block.timestamp);
+        }
+        u.priceMove = Math.max(_move(r.price, st.anchorPrice), _move(r.price, st.previousAnchorPrice));
+        if (block.timestamp >= uint256(st.anchorTime) + sys.priceWindow) {
+            st.previousAnchorPrice = st.anchorPrice;
+            st.anchorPrice = price;
+            st.anchorTime = uint32(block.timestamp);
+        }
+        if (u.priceMove > r.rules.maxPriceMove) {
+            st.haltUntil = uint32(block.timestamp + sys.coolDown);
+            emit PriceBreakerTripped(r.collateral, u.priceMove, st.haltUntil);
+        }
+        _cstate[r.collateral] = st;
+        return st.haltUntil;
+    }
+
+    // =================================================================== internals: formulas
+
+    /// @dev curve(u), see the interface. u ≤ 1.
+    function _curveRate(CollateralRules memory rules, uint256 u) internal pure returns (uint256) {
+        if (u <= rules.kink) return rules.baseRate + uint256(rules.slopeBelowKink).mulDivUp(u, rules.kink);
+        // kink < u ≤ 1, so kink < 1.
+        return
+            rules.baseRate +
+            rules.slopeBelowKink +
+            uint256(rules.slopeAboveKink).mulDivUp(u - rules.kink, ConstantsLib.WAD - rules.kink);
+    }
+
+    /// @dev debt / ceiling, at most 1; a zero ceiling reads as full when there is debt.
+    function _utilisation(uint256 debt, uint256 ceiling) internal pure returns (uint256) {
+        if (ceiling == 0) return debt == 0 ? 0 : ConstantsLib.WAD;
+        return MathLib.min(debt.wadDivUp(ceiling), ConstantsLib.WAD);
+    }
+
+    /// @dev loss_c of the stress estimate, rounded up (a target errs high).
+    function _stressLoss(Reading memory r, SystemRules memory sys) internal pure returns (uint256) {
+        uint256 horizon = Math.sqrt((uint256(sys.varHorizon) * 1e36) / ConstantsLib.SECONDS_PER_YEAR);
+        uint256 varMove = uint256(sys.varConfidence).wadMulUp(r.volatility).wadMulUp(horizon);
+        uint256 drop = MathLib.min(Math.max(r.rules.stressShock, varMove), ConstantsLib.WAD);
+        uint256 recovered = r.liquidationRatio.wadMulDown(ConstantsLib.WAD - drop).wadMulDown(
+            ConstantsLib.WAD - r.rules.saleDiscount
+        );
+        if (recovered >= ConstantsLib.WAD) return 0;
+        return r.debt.wadMulUp(ConstantsLib.WAD - recovered);
+    }
+
+    /// @dev |price − anchor| / anchor, rounded up (the breaker errs toward tripping).
+    function _move(uint256 price, uint256 anchor) internal pure returns (uint256) {
+        return anchor == 0 ? 0 : price.absDiff(anchor).mulDivUp(ConstantsLib.WAD, anchor);
+    }
+
+    /// @dev `current` moved toward `target` by at most `maxStep`.
+    function _step(uint256 current, uint256 target, uint256 maxStep) internal pure returns (uint256) {
+        if (target > current) return MathLib.min(target, current + maxStep);
+        return current - MathLib.min(current - target, maxStep);
+    }
+
+    /// @dev Annual rate [wad] → per-second fee [ray], rounded up (the protocol's favour).
+    function _toPerSecond(uint256 rate) internal pure returns (uint256) {
+        return ConstantsLib.RAY + (rate * 1e9).mulDivUp(1, ConstantsLib.SECONDS_PER_YEAR);
+    }
+
+    /// @dev Per-second fee [ray] → annual rate [wad], rounded down; exact inverse of `_toPerSecond`.
+    function _toAnnual(uint256 perSecond) internal pure returns (uint256) {
+        return ((perSecond - ConstantsLib.RAY) * ConstantsLib.SECONDS_PER_YEAR) / 1e9;
+    }
+
+    function _toStoredPrice(uint256 price) internal pure returns (uint96) {
+        return price > type(uint96).max ? type(uint96).max : uint96(price);
+    }
+
+    function _clampSigned(int256 x, int256 cap) internal pure returns (int256) {
+        if (x > cap) return cap;
+        if (x < -cap) return -cap;
+        return x;
+    }
+
+    // =================================================================== internals: rules
+
+    function _managedRules(address collateral) internal view returns (CollateralRules memory rules) {
+        rules = _rules[collateral];
+        if (rules.kink == 0) revert NotManaged(collateral);
+    }
+
+    function _checkCollateralRules(CollateralRules calldata r) internal pure {
+        ErrorsLib.checkBounds(r.kink, 1, ConstantsLib.WAD);
+        ErrorsLib.checkBounds(r.maxRate, 0, ConstantsLib.MAX_CONTROLLED_RATE);
+        if (r.minRate > r.baseRate || r.baseRate > r.maxRate)
+            revert InvalidRateBounds(r.minRate, r.baseRate, r.maxRate);
+        ErrorsLib.checkBounds(r.slopeBelowKink, 0, ConstantsLib.MAX_CONTROLLED_RATE);
+        ErrorsLib.checkBounds(r.slopeAboveKink, 0, ConstantsLib.MAX_CONTROLLED_RATE);
+        ErrorsLib.checkBounds(r.maxRateStep, 1, ConstantsLib.MAX_RATE_STEP);
+        ErrorsLib.checkBounds(r.baseMargin, 0, ConstantsLib.MAX_BASE_MARGIN);
+        ErrorsLib.checkBounds(r.volatilityMultiplier, 0, ConstantsLib.MAX_VOLATILITY_MULTIPLIER);
+        ErrorsLib.checkBounds(r.maxBorrowRatio, ConstantsLib.MIN_LIQUIDATION_RATIO, ConstantsLib.MAX_BORROW_RATIO);
+        ErrorsLib.checkBounds(r.maxBorrowRatioStep, 1, ConstantsLib.MAX_BORROW_RATIO_STEP);
+        ErrorsLib.checkBounds(r.maxPriceMove, ConstantsLib.MIN_PRICE_MOVE, ConstantsLib.MAX_PRICE_MOVE);
+        ErrorsLib.checkBounds(r.stressShock, 0, ConstantsLib.MAX_STRESS_SHOCK);
+        ErrorsLib.checkBounds(r.saleDiscount, 0, ConstantsLib.MAX_SALE_DISCOUNT);
+    }
+
+    function _checkSystemRules(SystemRules memory r) internal pure {
+        ErrorsLib.checkBounds(r.pokeInterval, ConstantsLib.MIN_POKE_INTERVAL, ConstantsLib.MAX_POKE_INTERVAL);
+        ErrorsLib.checkBounds(r.priceWindow, ConstantsLib.MIN_PRICE_WINDOW, ConstantsLib.MAX_PRICE_WINDOW);
+        ErrorsLib.checkBounds(r.coolDown, ConstantsLib.MIN_BREAKER_COOLDOWN, ConstantsLib.MAX_BREAKER_COOLDOWN);
+        ErrorsLib.checkBounds(r.varHorizon, ConstantsLib.MIN_VAR_HORIZON, ConstantsLib.MAX_VAR_HORIZON);
+        ErrorsLib.checkBounds(
+            r.criticalCollateralRatio,
+            ConstantsLib.MIN_CRITICAL_RATIO,
+            ConstantsLib.MAX_CRITICAL_RATIO
+        );
+        ErrorsLib.checkBounds(r.varConfidence, 0, ConstantsLib.MAX_VAR_CONFIDENCE);
+    }
+}

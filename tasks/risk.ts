@@ -1,0 +1,17 @@
+/**
+ * Anyone: `npx hardhat risk:poke [--network localhost]` runs the risk controller's poke when it is
+ * due and prints what it did: per collateral the inputs (price, utilisation, volatility, price move)
+ * and the outputs (fee and borrow ratio before → after, halts), then the peg controller and the
+ * system breaker. Before the interval has passed it sends nothing and says when the next poke is
+ * allowed.
+ */
+import { task } from "hardhat/config";
+import { ensureInProcessDeployment } from "../scripts/lib/deploy";
+import { pokeAndReport } from "../scripts/lib/risk";
+
+task("risk:poke", "Runs the risk controller's poke when due and prints its inputs and outputs").setAction(
+  async (_args, hre) => {
+    await ensureInProcessDeployment(hre);
+    return pokeAndReport(hre);
+  },
+);
