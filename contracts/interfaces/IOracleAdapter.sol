@@ -42,7 +42,7 @@ enum PriceStatus {
 ///
 /// Volatility. Each accepted observation with a newer feed timestamp updates, with
 /// r = |P − P_last| / P_last (capped at `MAX_EWMA_RETURN`) and dt = updatedAt − lastGoodUpdatedAt:
-///     varianceRate ← λ · varianceRate + (1 − λ) · r² / dt        [wad per second]
+///     varianceRate ← λ · varianceRate + (1 − λ) · r² / max(dt, MIN_VOLATILITY_INTERVAL)   [wad per second]
 ///     volatility    = sqrt(varianceRate · SECONDS_PER_YEAR)       [wad, annualised]
 /// The first observation of an asset only sets the reference price.
 ///

@@ -67,6 +67,8 @@ library ConstantsLib {
     /// @dev A relative return above 100x (10,000 %) is capped in the volatility estimate, so that r²
     /// cannot overflow whatever the price bounds are; any such move already means extreme volatility.
     uint256 internal constant MAX_EWMA_RETURN = 100e18;
+    /// @dev The volatility estimate never divides a move by less than this many seconds.
+    uint256 internal constant MIN_VOLATILITY_INTERVAL = 10 minutes;
 
     // ---------------------------------------------------------------- liquidation engine
     /// @dev An auction starts at the oracle price times a multiplier in [1, 2].

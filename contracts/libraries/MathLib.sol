@@ -105,6 +105,10 @@ library MathLib {
         return a < b ? a : b;
     }
 
+    function max(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a > b ? a : b;
+    }
+
     /// @notice Integer square root, rounded down (Babylonian method).
     function sqrtDown(uint256 x) internal pure returns (uint256 z) {
         if (x == 0) return 0;

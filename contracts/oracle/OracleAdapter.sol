@@ -265,8 +265,10 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         emit PriceRecorded(asset, priceWad, lastUpdatedAt, varianceRate);
     }
 
-    /// @dev varianceRate' = λ·varianceRate + (1 − λ)·r²/dt, r = |P − P_last| / P_last capped at
-    /// MAX_EWMA_RETURN, all WAD, rounded down (an estimate, not an amount owed).
+    /// @dev varianceRate' = λ·varianceRate + (1 − λ)·r²/max(dt, MIN_VOLATILITY_INTERVAL), r =
+    /// |P − P_last| / P_last capped at MAX_EWMA_RETURN, all WAD, rounded down (an estimate, not an
+    /// amount owed). The floor on dt keeps two rounds seconds apart from annualising one move over a
+    /// second (a 25 % jump 1 s after the last round would otherwise read as a volatility of 34,000 %).
     function _nextVarianceRate(
         uint256 varianceRate,
         uint256 lambda,
@@ -275,7 +277,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         uint256 dt
     ) internal pure returns (uint256) {
         uint256 r = priceWad.absDiff(lastPrice).wadDivDown(lastPrice).min(ConstantsLib.MAX_EWMA_RETURN);
-        uint256 sample = r.wadMulDown(r) / dt;
+        uint256 sample = r.wadMulDown(r) / dt.max(ConstantsLib.MIN_VOLATILITY_INTERVAL);
         return (lambda * varianceRate + (ConstantsLib.WAD - lambda) * sample) / ConstantsLib.WAD;
     }
 

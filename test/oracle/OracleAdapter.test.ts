@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import hre, { deployments, ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Result } from "ethers";
 import { ZeroAddress, ZeroHash } from "ethers";
@@ -35,7 +35,8 @@ const usd8 = (value: number | string): bigint => ethers.parseUnits(String(value)
 function nextVarianceRate(varianceRate: bigint, lambda: bigint, last: bigint, price: bigint, dt: bigint): bigint {
   let r = ((price > last ? price - last : last - price) * WAD) / last;
   if (r > 100n * WAD) r = 100n * WAD;
-  const sample = (r * r) / WAD / dt;
+  // MIN_VOLATILITY_INTERVAL: a move is never annualised over less than 10 minutes.
+  const sample = (r * r) / WAD / (dt < 600n ? 600n : dt);
   return (lambda * varianceRate + (WAD - lambda) * sample) / WAD;
 }
 
@@ -702,6 +703,38 @@ describe("OracleAdapter", () => {
       console.log(
         `      annualised volatility: calm ${ethers.formatEther(calm)}, after big moves ${ethers.formatEther(stormy)}`,
       );
+    });
+
+    it("never annualises a move over less than 10 minutes: rounds 1 s and 600 s apart give the same estimate", async () => {
+      const lambda = wad("0.94");
+      const variances: bigint[] = [];
+      await ethFeed.updateAnswer(usd8(3_000));
+      await oracle.recordPrice(weth); // a fresh last good round
+      for (const gap of [1, 600]) {
+        const snap = await takeSnapshot();
+        const before = await oracle.priceState(weth);
+        if (gap > 1) await time.increase(gap - 1);
+        await ethFeed.updateAnswer(usd8(3_300)); // +10 % a few seconds, or ten minutes, after the last round
+        const updatedAt = (await ethFeed.latestRoundData())[3];
+        expect(updatedAt - before.lastGoodUpdatedAt).to.be.lte(BigInt(gap + 5));
+        await oracle.recordPrice(weth);
+        const after = (await oracle.priceState(weth)).varianceRate;
+        expect(after).to.equal(
+          nextVarianceRate(
+            before.varianceRate,
+            lambda,
+            before.lastGoodPrice,
+            wad(3_300),
+            updatedAt - before.lastGoodUpdatedAt,
+          ),
+        );
+        variances.push(after);
+        await snap.restore();
+      }
+      // Seconds apart and ten minutes apart: both divided by about 600 s. Without the floor the first
+      // would have been hundreds of times the second.
+      expect(variances[0]).to.be.gte(variances[1]);
+      expect(variances[0] - variances[1]).to.be.lte(variances[1] / 100n);
     });
 
     it("caps a return of more than 100x so the estimate cannot overflow", async () => {
