@@ -7,3 +7,4 @@ import "./roles";
 import "./governance";
 import "./reserve";
 import "./risk";
+import "./psm";
