@@ -560,7 +560,8 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         }
         uint256 cap = block.timestamp + maxPauseDuration;
         if (haltUntil > cap) haltUntil = cap;
-        if (haltUntil > config.pausedUntil) {
+        // A halt that ends now or earlier is no halt, whatever the last pause was.
+        if (haltUntil > block.timestamp && haltUntil > config.pausedUntil) {
             config.pausedUntil = uint32(haltUntil);
             config.pausedByGuardian = false;
             emit Paused(collateral, msg.sender, haltUntil);

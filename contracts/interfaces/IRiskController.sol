@@ -25,9 +25,10 @@ import {PriceStatus} from "./IOracleAdapter.sol";
 ///     e        = 1 − p                         (positive below the peg: rates rise)
 ///     I        ← I · (1 − leakPerDay · dt / 1 day)⁺ + ki · e · dt / 1 day,   dt ≤ MAX_INTEGRATION_STEP
 ///     pegTerm  = clamp(kp · e + I, −maxPegTerm, +maxPegTerm)
-/// Anti-windup: I is clamped to ±maxPegTerm, and while kp · e + I is saturated in the direction of e
-/// the integration step is skipped (only the leak applies); the leak brings I back to 0 once the peg
-/// holds, so rates fall again after a depeg ends. No live peg price (or no pegAsset): e = 0.
+/// Anti-windup: I is clamped to ±maxPegTerm, and while kp · e + I (after the leak, before this
+/// poke's step) is already beyond the cap in the direction of e the integration step is skipped
+/// (only the leak applies); the leak brings I back to 0 once the peg holds, so rates fall again
+/// after a depeg ends. No live peg price (or no pegAsset): e = 0.
 ///
 /// Borrow ratio (initial margin), with σ the oracle's annualised volatility estimate:
 ///     target = clamp(liquidationRatio + baseMargin + volatilityMultiplier · σ, ≤ maxBorrowRatio),
@@ -46,10 +47,12 @@ import {PriceStatus} from "./IOracleAdapter.sol";
 /// lens) for governance to compare with the reserve's value; the controller does not move funds.
 ///
 /// Circuit breakers.
-/// - Price move, per collateral: each `priceWindow` the first poke sets an anchor price (the previous
-///   anchor is kept); a live price more than `maxPriceMove` away from either anchor halts borrowing
-///   against that collateral. So a move above the threshold between two pokes less than one window
-///   apart always trips; moves spread over up to two windows may too (conservative).
+/// - Price move, per collateral: the first poke of each `priceWindow` sets an anchor price and keeps
+///   the previous window's anchor (after two windows or more without a poke both restart at the
+///   current price); a live price more than `maxPriceMove` away from either anchor halts borrowing
+///   against that collateral. The move is measured against prices at most two windows old, as pokes
+///   saw them: a spike that no poke sampled as an anchor is not seen (with a 3-hour window and
+///   hourly pokes, 3,000 → 3,300 → 2,800 does not trip: the anchors are 3,000).
 /// - System: Σ collateral value / Σ debt over the managed collaterals below
 ///   `criticalCollateralRatio` halts borrowing everywhere and sends every fee to its ceiling.
 /// A tripped breaker halts until `coolDown` after the last poke that saw its condition: it clears by

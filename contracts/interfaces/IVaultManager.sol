@@ -349,7 +349,8 @@ interface IVaultManager {
     /// alone (no event); a fee change accrues interest at the old fee first. The fee must lie in
     /// [1 RAY, MAX_STABILITY_FEE] and the borrow ratio in [liquidation ratio, MAX_BORROW_RATIO]: the
     /// liquidation ratio is not the controller's to move, so no vault becomes liquidatable by it.
-    /// A halt only ever extends the current pause (it never shortens a guardian's or governance's),
+    /// A halt only ever extends the current pause (it never shortens a guardian's or governance's;
+    /// one that ends by now is ignored),
     /// is capped at `maxPauseDuration` from now, emits `Paused`, and clears the guardian cool-down
     /// flag (the pause is now the controller's).
     /// @dev Named so that its selector (0xf6c714fe) sorts after the hot paths' (see `allowRiskAdding`).

@@ -147,7 +147,7 @@ library ConstantsLib {
     uint256 internal constant MIN_VAR_HORIZON = 1 hours;
     uint256 internal constant MAX_VAR_HORIZON = 30 days;
     /// @dev PI gains (wad per year per unit of peg error; the integral's per day), leak per day.
-    uint256 internal constant MAX_PEG_GAIN = 20e18;
+    uint256 internal constant MAX_PEG_GAIN = 10e18;
     uint256 internal constant MAX_PEG_LEAK = 1e18;
     /// @dev Poke interval, price-breaker window and breaker cool-down.
     uint256 internal constant MIN_POKE_INTERVAL = 5 minutes;

@@ -253,10 +253,12 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         integral = leak >= wad * day ? int256(0) : integral - (integral * leak) / (wad * day);
         integral = _clampSigned(integral, cap);
         int256 proportional = (int256(uint256(peg.kp)) * pegError) / wad;
-        int256 candidate = _clampSigned(integral + (int256(uint256(peg.ki)) * pegError * elapsed) / (wad * day), cap);
-        int256 output = proportional + candidate;
+        // Conditional integration: no step while the output is already saturated in e's direction.
+        int256 output = proportional + integral;
         bool saturated = (pegError > 0 && output > cap) || (pegError < 0 && output < -cap);
-        if (!saturated) integral = candidate;
+        if (!saturated) {
+            integral = _clampSigned(integral + (int256(uint256(peg.ki)) * pegError * elapsed) / (wad * day), cap);
+        }
         // |integral| ≤ cap ≤ MAX_CONTROLLED_RATE < 2^63: fits int64.
         newIntegral = int64(integral);
         pegTerm = _clampSigned(proportional + integral, cap);
@@ -380,17 +382,18 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         CollateralState memory st = _cstate[r.collateral];
         if (r.status != PriceStatus.Live) return st.haltUntil;
         uint96 price = _toStoredPrice(r.price);
-        if (st.anchorTime == 0) {
-            st.anchorPrice = price;
+        uint256 elapsed = block.timestamp - st.anchorTime;
+        if (st.anchorTime == 0 || elapsed >= 2 * uint256(sys.priceWindow)) {
+            // No anchor from this window or the previous one: nothing recent to compare with.
             st.previousAnchorPrice = price;
+            st.anchorPrice = price;
             st.anchorTime = uint32(block.timestamp);
-        }
-        u.priceMove = Math.max(_move(r.price, st.anchorPrice), _move(r.price, st.previousAnchorPrice));
-        if (block.timestamp >= uint256(st.anchorTime) + sys.priceWindow) {
+        } else if (elapsed >= sys.priceWindow) {
             st.previousAnchorPrice = st.anchorPrice;
             st.anchorPrice = price;
             st.anchorTime = uint32(block.timestamp);
         }
+        u.priceMove = Math.max(_move(r.price, st.anchorPrice), _move(r.price, st.previousAnchorPrice));
         if (u.priceMove > r.rules.maxPriceMove) {
             st.haltUntil = uint32(block.timestamp + sys.coolDown);
             emit PriceBreakerTripped(r.collateral, u.priceMove, st.haltUntil);

@@ -1,0 +1,659 @@
+/**
+ * An independent model of the risk controller (IRiskController's NatSpec re-implemented in bigint,
+ * with the contract's rounding), the readers that gather its inputs from the chain, and the checks
+ * that compare a poke's events and writes with the model.
+ *
+ * Two choices where the NatSpec leaves the order open, taken as the NatSpec reads:
+ * - Peg anti-windup: the integration step is skipped while kp·e + I (I after the leak, before this
+ *   step's integration) is saturated in the direction of e.
+ * - Price breaker: the first poke of a window sets the new anchor (the old one becomes the previous
+ *   anchor; two windows or more after the last anchor both restart at the current price) and the
+ *   move is then measured against both anchors.
+ */
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { BaseContract, ContractTransactionResponse, Result } from "ethers";
+
+import { RAY, SECONDS_PER_YEAR, WAD, rpowUp, valueDown } from "../../config/units";
+import type { System } from "../helpers/fixtures";
+
+export { RAY, SECONDS_PER_YEAR, WAD };
+export const DAY = 86_400n;
+export const HOUR = 3_600n;
+
+/** Mirrors `PriceStatus` in IOracleAdapter.sol. */
+export enum Status {
+  Live,
+  Stale,
+  OutOfBounds,
+  Frozen,
+  Failed,
+  SequencerDown,
+  SequencerGrace,
+}
+
+/** ConstantsLib bounds the controller and the vault manager check. */
+export const BOUNDS = {
+  MAX_STABILITY_FEE: 1_000000021979553151239153027n,
+  MIN_LIQUIDATION_RATIO: WAD,
+  MAX_BORROW_RATIO: 10n * WAD,
+  MAX_CONTROLLED_RATE: 690_000_000_000_000_000n,
+  MAX_RATE_STEP: 50_000_000_000_000_000n,
+  MAX_BORROW_RATIO_STEP: 100_000_000_000_000_000n,
+  MAX_BASE_MARGIN: WAD,
+  MAX_VOLATILITY_MULTIPLIER: 5n * WAD,
+  MIN_PRICE_MOVE: 10_000_000_000_000_000n,
+  MAX_PRICE_MOVE: WAD,
+  MAX_STRESS_SHOCK: WAD,
+  MAX_SALE_DISCOUNT: WAD / 2n,
+  MAX_VAR_CONFIDENCE: 10n * WAD,
+  MIN_VAR_HORIZON: HOUR,
+  MAX_VAR_HORIZON: 30n * DAY,
+  MAX_PEG_GAIN: 10n * WAD,
+  MAX_PEG_LEAK: WAD,
+  MIN_POKE_INTERVAL: 300n,
+  MAX_POKE_INTERVAL: DAY,
+  MIN_PRICE_WINDOW: 300n,
+  MAX_PRICE_WINDOW: 7n * DAY,
+  MIN_BREAKER_COOLDOWN: HOUR,
+  MAX_BREAKER_COOLDOWN: 7n * DAY,
+  MIN_CRITICAL_RATIO: WAD,
+  MAX_CRITICAL_RATIO: 3n * WAD,
+  MAX_INTEGRATION_STEP: DAY,
+};
+
+// ----------------------------------------------------------------------------- fixed point
+
+export const min = (a: bigint, b: bigint) => (a < b ? a : b);
+export const max = (a: bigint, b: bigint) => (a > b ? a : b);
+export const mulDivUp = (x: bigint, y: bigint, d: bigint) => (x * y + d - 1n) / d;
+export const wadMulDown = (x: bigint, y: bigint) => (x * y) / WAD;
+export const wadMulUp = (x: bigint, y: bigint) => mulDivUp(x, y, WAD);
+export const wadDivDown = (x: bigint, y: bigint) => (x * WAD) / y;
+export const wadDivUp = (x: bigint, y: bigint) => mulDivUp(x, WAD, y);
+export const rayMulUp = (x: bigint, y: bigint) => mulDivUp(x, y, RAY);
+export const rayDivUp = (x: bigint, y: bigint) => mulDivUp(x, RAY, y);
+const absDiff = (a: bigint, b: bigint) => (a > b ? a - b : b - a);
+const clampSigned = (x: bigint, cap: bigint) => (x > cap ? cap : x < -cap ? -cap : x);
+
+/** Integer square root, rounded down. */
+export function isqrt(x: bigint): bigint {
+  if (x < 2n) return x;
+  let z = x;
+  let y = (x >> 1n) + 1n;
+  while (y < z) {
+    z = y;
+    y = (x / y + y) >> 1n;
+  }
+  return z;
+}
+
+// ----------------------------------------------------------------------------- the controller's formulas
+
+/** Annual continuously compounded rate [wad] → per-second fee [ray]: 1 + rate / year, rounded up. */
+export const toPerSecond = (rate: bigint) => RAY + mulDivUp(rate * 10n ** 9n, 1n, SECONDS_PER_YEAR);
+/** Per-second fee [ray] → annual rate [wad], rounded down. */
+export const toAnnual = (fee: bigint) => ((fee - RAY) * SECONDS_PER_YEAR) / 10n ** 9n;
+/** `current` moved toward `target` by at most `maxStep`. */
+export const stepToward = (current: bigint, target: bigint, maxStep: bigint) =>
+  target > current ? min(target, current + maxStep) : current - min(current - target, maxStep);
+
+export interface CollateralRules {
+  baseRate: bigint;
+  kink: bigint;
+  slopeBelowKink: bigint;
+  slopeAboveKink: bigint;
+  minRate: bigint;
+  maxRate: bigint;
+  maxRateStep: bigint;
+  baseMargin: bigint;
+  volatilityMultiplier: bigint;
+  maxBorrowRatio: bigint;
+  maxBorrowRatioStep: bigint;
+  maxPriceMove: bigint;
+  stressShock: bigint;
+  saleDiscount: bigint;
+}
+export const RULE_KEYS: (keyof CollateralRules)[] = [
+  "baseRate",
+  "kink",
+  "slopeBelowKink",
+  "slopeAboveKink",
+  "minRate",
+  "maxRate",
+  "maxRateStep",
+  "baseMargin",
+  "volatilityMultiplier",
+  "maxBorrowRatio",
+  "maxBorrowRatioStep",
+  "maxPriceMove",
+  "stressShock",
+  "saleDiscount",
+];
+
+export interface PegRules {
+  pegAsset: string;
+  kp: bigint;
+  ki: bigint;
+  leakPerDay: bigint;
+  maxPegTerm: bigint;
+}
+
+export interface SystemRules {
+  pokeInterval: bigint;
+  priceWindow: bigint;
+  coolDown: bigint;
+  varHorizon: bigint;
+  criticalCollateralRatio: bigint;
+  varConfidence: bigint;
+}
+
+export interface ControllerState {
+  lastPoke: bigint;
+  systemHaltUntil: bigint;
+  integral: bigint;
+  reserveTarget: bigint;
+}
+
+export interface CollateralState {
+  anchorPrice: bigint;
+  previousAnchorPrice: bigint;
+  anchorTime: bigint;
+  haltUntil: bigint;
+}
+
+/** The vault-manager fields a poke reads. */
+export interface VmConfig {
+  decimals: bigint;
+  rateAccumulator: bigint;
+  lastAccrual: bigint;
+  stabilityFee: bigint;
+  totalNormalizedDebt: bigint;
+  totalCollateral: bigint;
+  debtCeiling: bigint;
+  liquidationRatio: bigint;
+  borrowRatio: bigint;
+  pausedUntil: bigint;
+}
+
+/** curve(u) of the NatSpec, u ≤ 1, each division rounded up. */
+export function curve(r: CollateralRules, u: bigint): bigint {
+  if (u <= r.kink) return r.baseRate + mulDivUp(r.slopeBelowKink, u, r.kink);
+  return r.baseRate + r.slopeBelowKink + mulDivUp(r.slopeAboveKink, u - r.kink, WAD - r.kink);
+}
+
+/** debt / ceiling rounded up, at most 1; a zero ceiling reads as full when there is debt. */
+export function utilisation(debt: bigint, ceiling: bigint): bigint {
+  if (ceiling === 0n) return debt === 0n ? 0n : WAD;
+  return min(wadDivUp(debt, ceiling), WAD);
+}
+
+/** A collateral's accrued debt at `t` (the vault manager's totalDebt at that second). */
+export function debtAt(c: VmConfig, t: bigint): bigint {
+  let rate = c.rateAccumulator;
+  if (t > c.lastAccrual) rate = rayMulUp(rate, rpowUp(c.stabilityFee, t - c.lastAccrual));
+  return rayMulUp(c.totalNormalizedDebt, rate);
+}
+
+/** √(horizon / year) [wad], rounded down. */
+export const horizonFactor = (sys: SystemRules) => isqrt((sys.varHorizon * 10n ** 36n) / SECONDS_PER_YEAR);
+/** z · σ · √(horizon / year), each product rounded up. */
+export const varMove = (sys: SystemRules, volatility: bigint) =>
+  wadMulUp(wadMulUp(sys.varConfidence, volatility), horizonFactor(sys));
+
+/** loss_c = D · max(0, 1 − LR · (1 − d) · (1 − δ)), d = min(1, max(shock, z σ √h)); a target errs high. */
+export function stressLoss(
+  debt: bigint,
+  liquidationRatio: bigint,
+  volatility: bigint,
+  r: CollateralRules,
+  sys: SystemRules,
+): bigint {
+  const drop = min(max(r.stressShock, varMove(sys, volatility)), WAD);
+  const recovered = wadMulDown(wadMulDown(liquidationRatio, WAD - drop), WAD - r.saleDiscount);
+  if (recovered >= WAD) return 0n;
+  return wadMulUp(debt, WAD - recovered);
+}
+
+/** |price − anchor| / anchor rounded up (0 without an anchor). */
+export const priceMove = (price: bigint, anchor: bigint) =>
+  anchor === 0n ? 0n : mulDivUp(absDiff(price, anchor), WAD, anchor);
+
+/** One step of the leaky PI controller (see the file comment for the anti-windup reading). */
+export function pegStep(
+  peg: PegRules,
+  integral: bigint,
+  pegError: bigint,
+  dt: bigint,
+): { integral: bigint; pegTerm: bigint; saturated: boolean } {
+  const cap = peg.maxPegTerm;
+  const leak = peg.leakPerDay * dt;
+  let I = leak >= WAD * DAY ? 0n : integral - (integral * leak) / (WAD * DAY);
+  I = clampSigned(I, cap);
+  const proportional = (peg.kp * pegError) / WAD;
+  const output = proportional + I;
+  const saturated = (pegError > 0n && output > cap) || (pegError < 0n && output < -cap);
+  if (!saturated) I = clampSigned(I + (peg.ki * pegError * dt) / (WAD * DAY), cap);
+  return { integral: I, pegTerm: clampSigned(proportional + I, cap), saturated };
+}
+
+// ----------------------------------------------------------------------------- a whole poke
+
+/** What a test states about one collateral's oracle reading in the poke. */
+export interface Reading {
+  price: bigint; // the price the poke sees (the last good price when not live)
+  status: Status;
+  volatility: bigint;
+}
+
+export interface CollateralInput extends Reading {
+  token: string;
+  rules: CollateralRules;
+  cstate: CollateralState;
+  config: VmConfig;
+}
+
+export interface PokeInput {
+  t: bigint;
+  state: ControllerState;
+  system: SystemRules;
+  peg: PegRules;
+  pegPrice: bigint;
+  pegStatus: Status;
+  maxPauseDuration: bigint;
+  collaterals: CollateralInput[];
+}
+
+export interface Update {
+  price: bigint;
+  priceStatus: bigint;
+  utilisation: bigint;
+  volatility: bigint;
+  priceMove: bigint;
+  curveRate: bigint;
+  targetRate: bigint;
+  rate: bigint;
+  targetBorrowRatio: bigint;
+  borrowRatio: bigint;
+  stressLoss: bigint;
+  haltUntil: bigint;
+}
+export const UPDATE_KEYS: (keyof Update)[] = [
+  "price",
+  "priceStatus",
+  "utilisation",
+  "volatility",
+  "priceMove",
+  "curveRate",
+  "targetRate",
+  "rate",
+  "targetBorrowRatio",
+  "borrowRatio",
+  "stressLoss",
+  "haltUntil",
+];
+
+export interface PokePrediction {
+  t: bigint;
+  pegPrice: bigint;
+  pegStatus: bigint;
+  pegError: bigint;
+  integral: bigint;
+  pegTerm: bigint;
+  collateralRatio: bigint;
+  systemTripped: boolean;
+  systemHaltUntil: bigint;
+  reserveTarget: bigint;
+  updates: Update[];
+  debts: bigint[];
+  states: CollateralState[];
+  priceTrips: { index: number; move: bigint; haltUntil: bigint }[];
+  /** What the vault manager holds after the poke, per collateral. */
+  vm: {
+    stabilityFee: bigint;
+    borrowRatio: bigint;
+    pausedUntil: bigint;
+    feeChanged: boolean;
+    ratioChanged: boolean;
+    paused: boolean;
+  }[];
+}
+
+export const UINT256_MAX = 2n ** 256n - 1n;
+const UINT96_MAX = 2n ** 96n - 1n;
+
+/** Everything one poke at `input.t` should emit and write, from the NatSpec. */
+export function predictPoke(input: PokeInput): PokePrediction {
+  const { t, state, system: sys, peg } = input;
+  const dt = state.lastPoke === 0n ? 0n : min(t - state.lastPoke, BOUNDS.MAX_INTEGRATION_STEP);
+
+  const pegError = peg.pegAsset === ethers.ZeroAddress || input.pegStatus !== Status.Live ? 0n : WAD - input.pegPrice;
+  const { integral, pegTerm } = pegStep(peg, state.integral, pegError, dt);
+
+  const debts = input.collaterals.map((c) => debtAt(c.config, t));
+  let value = 0n;
+  let debt = 0n;
+  input.collaterals.forEach((c, i) => {
+    value += valueDown(c.config.totalCollateral, c.config.decimals, c.price);
+    debt += debts[i];
+  });
+  const collateralRatio = debt === 0n ? UINT256_MAX : wadDivDown(value, debt);
+  const systemTripped = collateralRatio < sys.criticalCollateralRatio;
+  const systemHaltUntil = systemTripped ? t + sys.coolDown : state.systemHaltUntil;
+  const systemHalt = t < systemHaltUntil;
+
+  const updates: Update[] = [];
+  const states: CollateralState[] = [];
+  const priceTrips: PokePrediction["priceTrips"] = [];
+  const vm: PokePrediction["vm"] = [];
+  let reserveTarget = 0n;
+  input.collaterals.forEach((c, i) => {
+    const r = c.rules;
+    const u = utilisation(debts[i], c.config.debtCeiling);
+    const curveRate = curve(r, u);
+    let targetRate: bigint;
+    let rate: bigint;
+    if (systemHalt) {
+      targetRate = r.maxRate;
+      rate = r.maxRate;
+    } else {
+      const raw = curveRate + pegTerm;
+      targetRate = raw <= r.minRate ? r.minRate : min(raw, r.maxRate);
+      rate = stepToward(toAnnual(c.config.stabilityFee), targetRate, r.maxRateStep);
+    }
+    const lr = c.config.liquidationRatio;
+    let targetBorrowRatio = min(lr + r.baseMargin + wadMulUp(r.volatilityMultiplier, c.volatility), r.maxBorrowRatio);
+    if (targetBorrowRatio < lr) targetBorrowRatio = lr;
+    let borrowRatio = stepToward(c.config.borrowRatio, targetBorrowRatio, r.maxBorrowRatioStep);
+    if (borrowRatio < lr) borrowRatio = lr;
+
+    const st = { ...c.cstate };
+    let move = 0n;
+    if (c.status === Status.Live) {
+      const stored = c.price > UINT96_MAX ? UINT96_MAX : c.price;
+      if (st.anchorTime === 0n || t >= st.anchorTime + 2n * sys.priceWindow) {
+        st.anchorPrice = stored;
+        st.previousAnchorPrice = stored;
+        st.anchorTime = t;
+      } else if (t >= st.anchorTime + sys.priceWindow) {
+        st.previousAnchorPrice = st.anchorPrice;
+        st.anchorPrice = stored;
+        st.anchorTime = t;
+      }
+      move = max(priceMove(c.price, st.anchorPrice), priceMove(c.price, st.previousAnchorPrice));
+      if (move > r.maxPriceMove) {
+        st.haltUntil = t + sys.coolDown;
+        priceTrips.push({ index: i, move, haltUntil: st.haltUntil });
+      }
+    }
+    states.push(st);
+    const haltMax = max(st.haltUntil, systemHaltUntil);
+    const haltUntil = haltMax > t ? haltMax : 0n;
+    const loss = stressLoss(debts[i], lr, c.volatility, r, sys);
+    reserveTarget += loss;
+    updates.push({
+      price: c.price,
+      priceStatus: BigInt(c.status),
+      utilisation: u,
+      volatility: c.volatility,
+      priceMove: move,
+      curveRate,
+      targetRate,
+      rate,
+      targetBorrowRatio,
+      borrowRatio,
+      stressLoss: loss,
+      haltUntil,
+    });
+    const fee = toPerSecond(rate);
+    const cappedHalt = min(haltUntil, t + input.maxPauseDuration);
+    const extends_ = cappedHalt > c.config.pausedUntil;
+    vm.push({
+      stabilityFee: fee,
+      borrowRatio,
+      pausedUntil: extends_ ? cappedHalt : c.config.pausedUntil,
+      feeChanged: fee !== c.config.stabilityFee,
+      ratioChanged: borrowRatio !== c.config.borrowRatio,
+      paused: extends_,
+    });
+  });
+
+  return {
+    t,
+    pegPrice: peg.pegAsset === ethers.ZeroAddress ? 0n : input.pegPrice,
+    pegStatus: BigInt(peg.pegAsset === ethers.ZeroAddress ? Status.Failed : input.pegStatus),
+    pegError,
+    integral,
+    pegTerm,
+    collateralRatio,
+    systemTripped,
+    systemHaltUntil,
+    reserveTarget,
+    updates,
+    debts,
+    states,
+    priceTrips,
+    vm,
+  };
+}
+
+// ----------------------------------------------------------------------------- chain readers
+
+const bigs = <T extends object>(r: Result | object, keys: (keyof T)[]): T => {
+  const o = {} as Record<string, unknown>;
+  for (const k of keys) o[k as string] = (r as Record<string, unknown>)[k as string];
+  return o as T;
+};
+
+export async function readRules(sys: System, token: string): Promise<CollateralRules> {
+  return bigs<CollateralRules>(await sys.risk.collateralRules(token), RULE_KEYS);
+}
+
+export async function readPeg(sys: System): Promise<PegRules> {
+  const p = await sys.risk.pegRules();
+  return { pegAsset: p.pegAsset, kp: p.kp, ki: p.ki, leakPerDay: p.leakPerDay, maxPegTerm: p.maxPegTerm };
+}
+
+export async function readSystem(sys: System): Promise<SystemRules> {
+  const s = await sys.risk.systemRules();
+  return {
+    pokeInterval: s.pokeInterval,
+    priceWindow: s.priceWindow,
+    coolDown: s.coolDown,
+    varHorizon: s.varHorizon,
+    criticalCollateralRatio: s.criticalCollateralRatio,
+    varConfidence: s.varConfidence,
+  };
+}
+
+export async function readState(sys: System): Promise<ControllerState> {
+  const s = await sys.risk.state();
+  return {
+    lastPoke: s.lastPoke,
+    systemHaltUntil: s.systemHaltUntil,
+    integral: s.integral,
+    reserveTarget: s.reserveTarget,
+  };
+}
+
+export async function readCState(sys: System, token: string): Promise<CollateralState> {
+  const s = await sys.risk.collateralState(token);
+  return {
+    anchorPrice: s.anchorPrice,
+    previousAnchorPrice: s.previousAnchorPrice,
+    anchorTime: s.anchorTime,
+    haltUntil: s.haltUntil,
+  };
+}
+
+export async function readVm(sys: System, token: string): Promise<VmConfig> {
+  const c = await sys.vaultManager.collateralConfig(token);
+  return {
+    decimals: c.decimals,
+    rateAccumulator: c.rateAccumulator,
+    lastAccrual: c.lastAccrual,
+    stabilityFee: c.stabilityFee,
+    totalNormalizedDebt: c.totalNormalizedDebt,
+    totalCollateral: c.totalCollateral,
+    debtCeiling: c.debtCeiling,
+    liquidationRatio: c.liquidationRatio,
+    borrowRatio: c.borrowRatio,
+    pausedUntil: c.pausedUntil,
+  };
+}
+
+/** Everything a poke reads that is not an oracle reading, as of now (before the poke). */
+export async function readPre(sys: System) {
+  const managed = [...(await sys.risk.managedCollaterals())];
+  const collaterals = [];
+  for (const token of managed) {
+    collaterals.push({
+      token,
+      rules: await readRules(sys, token),
+      cstate: await readCState(sys, token),
+      config: await readVm(sys, token),
+    });
+  }
+  return {
+    state: await readState(sys),
+    system: await readSystem(sys),
+    peg: await readPeg(sys),
+    maxPauseDuration: await sys.vaultManager.maxPauseDuration(),
+    collaterals,
+  };
+}
+export type Pre = Awaited<ReturnType<typeof readPre>>;
+
+/** Timestamp of the block that mined `tx`. */
+export async function timeOf(tx: ContractTransactionResponse): Promise<bigint> {
+  const receipt = await tx.wait();
+  return BigInt((await ethers.provider.getBlock(receipt!.blockNumber))!.timestamp);
+}
+
+/** Decoded logs of `contract` in `tx`, in order, with their names. */
+export async function logsOf(
+  tx: ContractTransactionResponse,
+  contract: BaseContract,
+): Promise<{ name: string; args: Result }[]> {
+  const receipt = await tx.wait();
+  const address = (await contract.getAddress()).toLowerCase();
+  const out: { name: string; args: Result }[] = [];
+  for (const log of receipt!.logs) {
+    if (log.address.toLowerCase() !== address) continue;
+    const parsed = contract.interface.parseLog(log);
+    if (parsed) out.push({ name: parsed.name, args: parsed.args });
+  }
+  return out;
+}
+
+/** The controller as a signer (impersonated, funded for gas). */
+export async function controllerSigner(sys: System): Promise<HardhatEthersSigner> {
+  const address = await sys.risk.getAddress();
+  await setBalance(address, 10n ** 20n);
+  return ethers.getImpersonatedSigner(address);
+}
+
+// ----------------------------------------------------------------------------- checking a poke
+
+export const updateTuple = (u: Update) => UPDATE_KEYS.map((k) => u[k]);
+
+/**
+ * Predicts the poke `tx` (mined after `pre` was read) from `pre` and the stated oracle readings,
+ * and checks every event of the controller and the vault manager in the transaction, in order, and
+ * the controller's and vault manager's state afterwards. Returns the prediction.
+ */
+export async function expectPoke(
+  sys: System,
+  tx: ContractTransactionResponse,
+  pre: Pre,
+  readings: Reading[],
+  peg: { price: bigint; status: Status },
+): Promise<PokePrediction> {
+  const t = await timeOf(tx);
+  expect(readings.length, "one reading per managed collateral").to.equal(pre.collaterals.length);
+  const p = predictPoke({
+    t,
+    state: pre.state,
+    system: pre.system,
+    peg: pre.peg,
+    pegPrice: peg.price,
+    pegStatus: peg.status,
+    maxPauseDuration: pre.maxPauseDuration,
+    collaterals: pre.collaterals.map((c, i) => ({ ...c, ...readings[i] })),
+  });
+  const caller = (await tx.wait())!.from;
+
+  // The controller's events, in order.
+  const expectedRisk: [string, unknown[]][] = [];
+  if (p.systemTripped) expectedRisk.push(["SystemBreakerTripped", [p.collateralRatio, p.systemHaltUntil]]);
+  pre.collaterals.forEach((c, i) => {
+    for (const trip of p.priceTrips.filter((x) => x.index === i)) {
+      expectedRisk.push(["PriceBreakerTripped", [c.token, trip.move, trip.haltUntil]]);
+    }
+    expectedRisk.push(["CollateralPoked", [c.token, updateTuple(p.updates[i])]]);
+  });
+  expectedRisk.push([
+    "Poked",
+    [
+      caller,
+      p.pegPrice,
+      p.pegStatus,
+      p.pegError,
+      p.integral,
+      p.pegTerm,
+      p.collateralRatio,
+      p.systemHaltUntil,
+      p.reserveTarget,
+    ],
+  ]);
+  const riskLogs = await logsOf(tx, sys.risk);
+  const actualRisk = riskLogs.map((l) => [
+    l.name,
+    l.name === "CollateralPoked" ? [l.args[0], [...l.args[1]]] : [...l.args],
+  ]);
+  expect(actualRisk, "controller events").to.deep.equal(expectedRisk);
+
+  // The vault manager's events, in order: accrual before a fee change, then the ratio, then the halt.
+  const vmAddress = await sys.risk.getAddress();
+  const expectedVm: [string, unknown[]][] = [];
+  pre.collaterals.forEach((c, i) => {
+    const v = p.vm[i];
+    if (v.feeChanged) {
+      const elapsed = t - c.config.lastAccrual;
+      const rate =
+        elapsed === 0n
+          ? c.config.rateAccumulator
+          : rayMulUp(c.config.rateAccumulator, rpowUp(c.config.stabilityFee, elapsed));
+      const fee =
+        rayMulUp(c.config.totalNormalizedDebt, rate) - rayMulUp(c.config.totalNormalizedDebt, c.config.rateAccumulator);
+      expectedVm.push(["FeesAccrued", [c.token, rate, fee]]);
+      expectedVm.push(["StabilityFeeSet", [c.token, c.config.stabilityFee, v.stabilityFee]]);
+    }
+    if (v.ratioChanged) expectedVm.push(["BorrowRatioSet", [c.token, c.config.borrowRatio, v.borrowRatio]]);
+    if (v.paused) expectedVm.push(["Paused", [c.token, vmAddress, v.pausedUntil]]);
+  });
+  const vmLogs = (await logsOf(tx, sys.vaultManager)).map((l) => [l.name, [...l.args]]);
+  expect(vmLogs, "vault manager events").to.deep.equal(expectedVm);
+
+  // State afterwards.
+  expect(await readState(sys), "state()").to.deep.equal({
+    lastPoke: t,
+    systemHaltUntil: p.systemHaltUntil,
+    integral: p.integral,
+    reserveTarget: p.reserveTarget,
+  });
+  for (let i = 0; i < pre.collaterals.length; i++) {
+    const token = pre.collaterals[i].token;
+    expect(await readCState(sys, token), `collateralState ${i}`).to.deep.equal(p.states[i]);
+    const c = await readVm(sys, token);
+    expect([c.stabilityFee, c.borrowRatio, c.pausedUntil, c.liquidationRatio], `vault manager ${i}`).to.deep.equal([
+      p.vm[i].stabilityFee,
+      p.vm[i].borrowRatio,
+      p.vm[i].pausedUntil,
+      pre.collaterals[i].config.liquidationRatio,
+    ]);
+  }
+  return p;
+}
