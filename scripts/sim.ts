@@ -2,12 +2,15 @@
  * `npm run sim -- --scenario <name> [--vaults N] [--keepers-absent <minutes>] [--out dir] [--seed N]`:
  * the crash simulator (scripts/run-sim.js parses the options into SIM_* variables). For each scenario it
  * deploys the fixture on the in-process network, opens the vault population, drives the scenario's
- * prices with the keeper bot running every step — once with keepers throughout, once with keepers
- * absent during the steepest hour — and writes sim/out/<scenario>.json and .svg, then prints a table.
- * See sim/README.md.
+ * prices (ETH, BTC, USDC and BDOL) with the keeper bot running every step and poking the risk
+ * controller hourly, and the PSM's holders and arbitrageur trading — once with keepers throughout,
+ * once with keepers absent during the steepest hour — and writes sim/out/<scenario>.json and .svg,
+ * then prints two tables (liquidations; controller and PSM). See sim/README.md.
  *
  * Exit status 1 when an auction ever sold below its floor (floorRatio × the oracle price at the
- * take's block) or a scenario's expectation (e.g. zero bad debt with active keepers) is not met.
+ * take's block), the PSM minted while USDC was below its depeg tolerance, redemptions paid more
+ * than the outflow limit allows, a poke reverted, or a scenario's expectation (e.g. zero bad debt
+ * with active keepers) is not met.
  */
 import hre from "hardhat";
 import path from "node:path";
@@ -70,6 +73,32 @@ async function main(): Promise<void> {
           `${scenario.name}: expected zero bad debt with active keepers, got ${r.totals.badDebt.toFixed(2)} BDOL`,
         );
       }
+      const psm = r.totals.psm;
+      for (const v of psm.depegCheck.violations) {
+        problems.push(
+          `${scenario.name} (${r.mode}): the PSM minted at block ${v.block} while the oracle's USDC was ${v.usdcPrice} ` +
+            `(below 1 − ${psm.depegCheck.tolerance})`,
+        );
+      }
+      for (const v of psm.outflowCheck.violations.slice(0, 5)) {
+        problems.push(
+          `${scenario.name} (${r.mode}): redemptions paid ${v.paid.toFixed(2)} USDC between blocks ${v.fromBlock} and ` +
+            `${v.toBlock}, above the outflow bound ${v.bound.toFixed(2)}`,
+        );
+      }
+      for (const f of r.pokeFailures.slice(0, 5)) {
+        problems.push(`${scenario.name} (${r.mode}): the poke at minute ${f.minute} reverted: ${f.error}`);
+      }
+      const refused = Object.values(psm.desk.arbitrage.mintRefused).reduce((a, n) => a + n, 0);
+      if (scenario.expect?.psmMintRefused && refused === 0) {
+        problems.push(`${scenario.name} (${r.mode}): expected the PSM to refuse a mint, it refused none`);
+      }
+      const pulled = psm.strategy.withdrawnByRebalance + psm.strategy.withdrawnForRedemptions;
+      if (scenario.expect?.strategyPulled && pulled === 0) {
+        problems.push(
+          `${scenario.name} (${r.mode}): expected the reserve to withdraw USDC from its strategy, it did not`,
+        );
+      }
     }
   }
 
@@ -79,13 +108,16 @@ async function main(): Promise<void> {
       `(${results.map((r) => `${r.scenario.name} ${(r.wallMs / 1000).toFixed(1)} s`).join(", ")}).`,
   );
   const checked = results.flatMap((r) => r.runs).reduce((a, r) => a + r.totals.floorCheck.takes, 0);
+  const mints = results.flatMap((r) => r.runs).reduce((a, r) => a + r.totals.psm.depegCheck.mints, 0);
+  const redemptions = results.flatMap((r) => r.runs).reduce((a, r) => a + r.totals.psm.outflowCheck.redemptions, 0);
   if (problems.length > 0) {
     console.log(`\nCHECKS FAILED:\n  ${problems.join("\n  ")}`);
     process.exitCode = 1;
   } else {
     console.log(
       `Checks passed: all ${checked} takes at or above floorRatio × the oracle price at their block; ` +
-        `scenario expectations met.`,
+        `${mints} PSM mints all at a USDC price within the depeg tolerance; ${redemptions} redemptions within the ` +
+        `outflow bound; every poke went through; scenario expectations met.`,
     );
   }
 }

@@ -517,8 +517,8 @@ async function pokeController(ctx: Ctx): Promise<void> {
   if (!risk) return;
   const now = BigInt((await ctx.provider.getBlock("latest"))!.timestamp);
   const next = await risk.nextPokeAt();
-  // The next block is at least one second later.
-  if (next > now + 1n) return;
+  // The static call runs at the latest block's timestamp: only a poke due by then passes it.
+  if (next > now) return;
   const action: KeeperAction = { kind: "poke", id: 0n, collateral: await risk.getAddress() };
   const sim = await simulate(ctx, action, "poke", () => risk.poke.staticCall());
   if (!sim.ok) return;

@@ -1,8 +1,10 @@
 /**
- * The crash simulator on a short run: 40 vaults, ETH −40 % in an hour, both run modes. Checks that
- * the JSON and SVG outputs exist and are well-formed, that the population is reproducible, and
+ * The crash simulator on short runs. First 40 vaults, ETH −40 % in an hour, both run modes: checks
+ * that the JSON and SVG outputs exist and are well-formed, that the population is reproducible, and
  * that the reported figures agree with the chain: the last run's state is still on the chain when
- * `simulate` returns, so its totals are recomputed here from the events and views directly.
+ * `simulate` returns, so its totals are recomputed here from the events and views directly. Then a
+ * PSM scenario (10 vaults, six hours, USDC dipping to 0.97, redemptions beyond the outflow bucket):
+ * its PSM, reserve and controller figures against the chain.
  */
 import hre, { ethers } from "hardhat";
 import { expect } from "chai";
@@ -13,7 +15,16 @@ import { simulate, type SimResult } from "../../scripts/lib/sim/simulate";
 import { writeOutputs } from "../../scripts/lib/sim/report";
 import { DEFAULT_POPULATION, drawPopulation } from "../../scripts/lib/sim/population";
 import { listScenarios, loadScenario, priceAt, steepestWindow, validateScenario } from "../../scripts/lib/sim/scenario";
-import type { LiquidationEngine, OracleAdapter, ReserveLens, ReservePool, VaultManager } from "../../typechain-types";
+import type {
+  LiquidationEngine,
+  MockERC20,
+  OracleAdapter,
+  PegStabilityModule,
+  ReserveLens,
+  ReservePool,
+  RiskController,
+  VaultManager,
+} from "../../typechain-types";
 
 const WAD = 10n ** 18n;
 
@@ -37,6 +48,44 @@ const SCENARIO = validateScenario({
       [150, 45000],
     ],
   },
+});
+
+/**
+ * Six hours: USDC slips to 0.97 (the PSM refuses to mint below 0.99) and back; BDOL dips to 0.99, so
+ * the arbitrageur tries to mint; holders ask for 7M within half an hour against a 5M-a-day bucket.
+ */
+const PSM_SCENARIO = validateScenario({
+  name: "test-psm",
+  description: "USDC to 0.97 and back, BDOL to 0.99, 7M of redemptions against a 5M bucket",
+  stepSeconds: 900,
+  keeperIntervalSeconds: 300,
+  durationMinutes: 360,
+  prices: {
+    ETH: [[0, 3000]],
+    BTC: [[0, 60000]],
+    USDC: [
+      [0, 1],
+      [60, 0.995],
+      [120, 0.97],
+      [240, 0.97],
+      [300, 0.995],
+      [360, 1],
+    ],
+    BDOL: [
+      [0, 1],
+      [120, 0.99],
+      [360, 0.995],
+    ],
+  },
+  psm: {
+    seedLiquidity: 20_000_000,
+    redemptions: [
+      [15, 4_000_000],
+      [30, 3_000_000],
+    ],
+    arbitragePerHour: 1_000_000,
+  },
+  expect: { psmMintRefused: true, strategyPulled: true },
 });
 
 /** Tags open and close in order, attributes are quoted, one root <svg>. */
@@ -79,7 +128,14 @@ describe("crash simulator (test/sim)", function () {
 
   it("loads every bundled scenario and finds the steepest hour", function () {
     const names = listScenarios();
-    expect(names).to.include.members(["black-thursday", "may-2021", "slow-bleed", "flash-crash-recover"]);
+    expect(names).to.include.members([
+      "black-thursday",
+      "may-2021",
+      "slow-bleed",
+      "flash-crash-recover",
+      "svb-depeg",
+      "bank-run",
+    ]);
     for (const n of names) expect(loadScenario(n).name).to.equal(n);
     const bt = loadScenario("black-thursday");
     const w = steepestWindow(bt, 60);
@@ -87,6 +143,54 @@ describe("crash simulator (test/sim)", function () {
     expect(w.move).to.be.closeTo(-0.3, 0.001);
     expect(priceAt(bt.prices.ETH, 1440) / priceAt(bt.prices.ETH, 0) - 1).to.be.closeTo(-0.43, 0.001);
     expect(() => validateScenario({ ...SCENARIO, stepSeconds: 7200 })).to.throw(/stepSeconds/);
+    // March 2023: USDC at 0.877 about 35 hours in, back to 0.99 within three days of the start.
+    const svb = loadScenario("svb-depeg");
+    expect(Math.min(...svb.prices.USDC!.map(([, p]) => p))).to.equal(0.877);
+    expect(priceAt(svb.prices.USDC!, 72 * 60)).to.be.at.least(0.99);
+    expect(svb.psm?.seedLiquidity).to.equal(20_000_000);
+    const run = loadScenario("bank-run");
+    const asked = run.psm!.redemptions!.filter(([m]) => m < 1440).reduce((a, [, x]) => a + x, 0);
+    expect(asked / run.psm!.seedLiquidity!).to.be.closeTo(0.6, 1e-9);
+  });
+
+  it("validates the price paths of USDC and BDOL, the PSM flows and the expectations", function () {
+    const bad = (patch: Record<string, unknown>) => () => validateScenario({ ...structuredClone(SCENARIO), ...patch });
+    const prices = (extra: Record<string, unknown>) => ({ prices: { ...SCENARIO.prices, ...extra } });
+    expect(bad(prices({ USDC: [[0, 0.4]] }))).to.throw(/prices\.USDC\[0\]: 0\.4 is outside the oracle's bounds/);
+    expect(bad(prices({ BDOL: [[10, 1]] }))).to.throw(/prices\.BDOL must start at minute 0/);
+    expect(bad(prices({ BDOL: [] }))).to.throw(/prices\.BDOL must be a non-empty list/);
+    expect(bad(prices({ DAI: [[0, 1]] }))).to.throw(/prices\.DAI: unknown asset/);
+    expect(bad({ psm: { seedLiquidity: -1 } })).to.throw(/psm\.seedLiquidity must be a USDC amount/);
+    expect(bad({ psm: { seedLiquidty: 1 } })).to.throw(/psm\.seedLiquidty: unknown field/);
+    expect(bad({ psm: { redemptions: [[10, 0]] } })).to.throw(/psm\.redemptions\[0\]: the amount must be positive/);
+    expect(bad({ psm: { redemptions: [[9999, 5]] } })).to.throw(/psm\.redemptions\[0\]: minute 9999 is outside/);
+    expect(
+      bad({
+        psm: {
+          redemptions: [
+            [20, 5],
+            [10, 5],
+          ],
+        },
+      }),
+    ).to.throw(/must not decrease \(at index 1\)/);
+    expect(bad({ psm: { redemptions: [[20]] } })).to.throw(/psm\.redemptions\[0\] must be \[minute, BDOL\]/);
+    expect(bad({ psm: { arbitragePerHour: "lots" } })).to.throw(/psm\.arbitragePerHour/);
+    expect(bad({ psm: [] })).to.throw(/psm must be an object/);
+    expect(bad({ expect: { noBadDebt: true } })).to.throw(/expect\.noBadDebt: unknown expectation/);
+    expect(bad({ expect: { psmMintRefused: "yes" } })).to.throw(/expect\.psmMintRefused must be true or false/);
+    // USDC and BDOL do not set the run's length; without them the scenario is as before.
+    const s = validateScenario({
+      ...structuredClone(SCENARIO),
+      durationMinutes: undefined,
+      ...prices({
+        USDC: [
+          [0, 1],
+          [900, 0.99],
+        ],
+      }),
+    });
+    expect(s.durationMinutes).to.equal(150);
   });
 
   it("draws the same population from the same seed", function () {
@@ -148,22 +252,50 @@ describe("crash simulator (test/sim)", function () {
     expect(absent.totals.vaultAuctions.endedShort).to.be.greaterThan(0);
     expect(absent.totals.redos).to.be.greaterThan(0);
     expect(active.totals.badDebt).to.equal(0);
+    // The controller runs in every scenario: poked at minute 0 and hourly while keepers are around
+    // (150 minutes: 0, 60, 120); in the other run the keepers are away from 20 to 80, so the poke due
+    // at 60 waits until 80 (then 140).
+    expect(active.totals.controller.pokes).to.equal(3);
+    expect(active.totals.controller.maxPokeGapMinutes).to.be.at.most(61);
+    expect(absent.totals.controller.pokes).to.equal(3);
+    expect(absent.totals.controller.maxPokeGapMinutes).to.be.within(79, 81);
+    expect(doc.setup.reserveTargetNowAtStart).to.be.greaterThan(0);
+    for (const r of doc.runs) {
+      expect(r.series[0].poked).to.equal(true);
+      expect(r.series[r.series.length - 1].pokes).to.equal(r.totals.controller.pokes);
+      for (const t of r.series) {
+        expect(t.pegPrices).to.deep.equal({ USDC: 1, BDOL: 1 });
+        expect(Object.keys(t.fees)).to.deep.equal(["WETH", "WBTC"]);
+        expect(t.borrowRatios.WETH).to.be.at.least(doc.parameters.protocol.collaterals.WETH.liquidationRatio);
+        expect(t.psm.minted).to.equal(0);
+      }
+      // ETH −40 % within the hour trips WETH's price breaker (15 % within a window): borrowing halts.
+      expect(r.totals.controller.breakerTrips.WETH).to.be.at.least(1);
+      expect(r.series.some((t: { halted: { WETH: boolean } }) => t.halted.WETH)).to.equal(true);
+    }
   });
 
-  it("writes a self-contained SVG with the four panels, axes and legend", function () {
+  it("writes a self-contained SVG with its seven panels, axes and legend", function () {
     expect(() => checkXml("<svg><g></svg>")).to.throw();
     expect(() => checkXml('<svg><rect x="1"/></svg><g></g>')).to.throw();
     const svg = readFileSync(files.svg, "utf8");
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).to.equal(true);
     const { tags } = checkXml(svg);
     expect(tags.get("svg")).to.equal(1);
-    expect(tags.get("polyline")).to.be.at.least(8);
+    // Prices, peg, system CR, reserve ratio, bad debt, fees, borrow ratio (no PSM panel: it was not used).
+    expect(svg.match(/<g class="panel">/g)?.length).to.equal(7);
+    expect(tags.get("polyline")).to.be.at.least(20);
     expect(svg).to.not.match(/<script|href=|@import|url\(/i);
     for (const text of [
       "Oracle price",
+      "Peg: market prices of BDOL",
       "System collateral ratio",
       "Reserve ratio",
+      "reserve target",
       "Bad debt",
+      "Stability fee",
+      "Borrow ratio",
+      "borrowing halted",
       "keepers active",
       "keepers absent",
     ]) {
@@ -223,5 +355,114 @@ describe("crash simulator (test/sim)", function () {
     for (const tick of run.series.filter((x) => !x.keepers)) {
       expect(keeperEvents.filter((b) => b >= tick.fromBlock && b <= tick.toBlock)).to.deep.equal([]);
     }
+  });
+});
+
+describe("crash simulator with the PSM and the risk controller (test/sim)", function () {
+  let result: SimResult;
+  let outDir: string;
+
+  before(async function () {
+    outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-sim-psm-"));
+    result = await simulate(hre, { scenario: PSM_SCENARIO, vaults: 10, seed: 3, runs: ["active"] });
+    writeOutputs(result, outDir);
+  });
+
+  after(function () {
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it("seeds the PSM and puts what is above the liquid target into the strategy", function () {
+    expect(result.setup.psmSeed).to.equal(20_000_000);
+    expect(result.setup.psmMinted).to.equal(20_000_000); // minted counts the fee too
+    expect(result.setup.usdcLiquid).to.equal(4_000_000); // 20 % liquid
+    expect(result.setup.usdcInStrategies).to.equal(16_000_000);
+    expect(result.setup.volatilityAtStart.WETH).to.be.closeTo(0.6, 0.03);
+  });
+
+  it("runs the flows: the bucket holds the queue, the depeg guard refuses mints, the strategy pays", function () {
+    const t = result.runs[0].totals;
+    const desk = t.psm.desk;
+    expect(desk.asked).to.equal(7_000_000);
+    // 5M in the bucket plus 5M a day of refill over the run's 5¾ hours: the queue is not through.
+    expect(desk.served).to.be.within(5_000_000, 5_000_000 * (1 + 360 / 1440));
+    expect(desk.queueAtEnd).to.be.closeTo(desk.asked - desk.served, 1e-6);
+    expect(desk.ticksHeldBack).to.be.greaterThan(0);
+    expect(desk.refusals.OutflowLimitExceeded).to.be.greaterThan(0);
+    expect(desk.arbitrage.mintRefused.StableDepegged).to.be.greaterThan(0);
+    expect(t.psm.outflowCheck.violations).to.deep.equal([]);
+    expect(t.psm.outflowCheck.worstShareOfBound).to.be.at.most(1);
+    expect(t.psm.depegCheck.violations).to.deep.equal([]);
+    expect(t.psm.redemptions.byHolders).to.be.closeTo(desk.served, 1e-6);
+    expect(t.psm.strategy.withdrawnByRebalance + t.psm.strategy.withdrawnForRedemptions).to.be.greaterThan(0);
+    // BDOL below its peg: the peg term raises the fee above the curve.
+    expect(t.controller.pegTermRange[1]).to.be.greaterThan(0);
+    expect(t.controller.peakFee.value).to.be.greaterThan(result.runs[0].series[0].fees.WETH);
+    expect(t.controller.lowestPegPrice).to.be.closeTo(0.99, 1e-9);
+  });
+
+  it("reports the PSM, the reserve's USDC and the controller as the chain has them", async function () {
+    const at = async <T>(contract: string, deployment = contract) =>
+      (await ethers.getContractAt(contract, (await hre.deployments.get(deployment)).address)) as unknown as T;
+    const psm = await at<PegStabilityModule>("PegStabilityModule");
+    const risk = await at<RiskController>("RiskController");
+    const reserve = await at<ReservePool>("ReservePool");
+    const vm = await at<VaultManager>("VaultManager");
+    const usdc = await at<MockERC20>("MockERC20", "USDC");
+    const run = result.runs[0];
+    const t = run.totals;
+    const last = run.series[run.series.length - 1];
+    const from = run.series[0].fromBlock;
+    const to = last.toBlock;
+    expect(await ethers.provider.getBlockNumber()).to.equal(to);
+
+    expect(last.psm.minted).to.be.closeTo(Number(await psm.minted()) / 1e18, 1e-6);
+    expect(last.psm.usdcLiquid).to.equal(Number(await usdc.balanceOf(await reserve.getAddress())) / 1e6);
+    expect(last.psm.usdcInStrategies).to.equal(Number(await reserve.strategyAssets()) / 1e6);
+    expect(last.reserveTarget).to.be.closeTo(Number((await risk.state()).reserveTarget) / 1e18, 1e-6);
+
+    // Redemptions: the events' sum is what the desk served, within the rolling bucket.
+    const redeemed = await psm.queryFilter(psm.filters.SwappedCoinForStable(), from, to);
+    const coinIn = redeemed.reduce((a, e) => a + e.args.coinIn, 0n);
+    expect(Number(coinIn) / 1e18).to.be.closeTo(t.psm.redemptions.coinIn, 1e-6);
+    const paid = redeemed.reduce((a, e) => a + e.args.stableOut, 0n) * 10n ** 12n;
+    const first = (await ethers.provider.getBlock(redeemed[0].blockNumber))!.timestamp;
+    const lastTime = (await ethers.provider.getBlock(redeemed[redeemed.length - 1].blockNumber))!.timestamp;
+    const limit = await psm.outflowLimit();
+    expect(paid <= limit + (limit * BigInt(lastTime - first)) / (await psm.outflowWindow())).to.equal(true);
+    expect(paid > limit).to.equal(true); // the bucket was used to the full and refilled
+
+    // Pokes: one an hour at most, each one an event; the fee and borrow ratio are the vault manager's.
+    const poked = await risk.queryFilter(risk.filters.Poked(), from, to);
+    expect(poked.length).to.equal(t.controller.pokes);
+    expect(poked.length).to.equal(7); // minutes 0, 60, …, 360
+    for (const k of ["WETH", "WBTC"]) {
+      const c = await vm.collateralConfig((await hre.deployments.get(k)).address);
+      const annual = Number(((c.stabilityFee - 10n ** 27n) * 31_536_000n) / 10n ** 9n) / 1e18;
+      expect(last.fees[k]).to.be.closeTo(annual, 1e-15);
+      expect(last.borrowRatios[k]).to.be.closeTo(Number(c.borrowRatio) / 1e18, 1e-15);
+    }
+    const cpoked = await risk.queryFilter(risk.filters.CollateralPoked(), from, to);
+    const peak = Math.max(...cpoked.map((e) => Number(e.args.update.rate) / 1e18));
+    expect(t.controller.peakFee.value).to.be.closeTo(peak, 1e-15);
+
+    // No mint at a USDC price below the tolerance, and the refusals were real: nothing minted then.
+    const mints = await psm.queryFilter(psm.filters.SwappedStableForCoin(), from, to);
+    expect(mints.length).to.equal(t.psm.mints.count);
+    const oracle = await at<OracleAdapter>("OracleAdapter");
+    for (const e of mints) {
+      const [price] = await oracle.getPrice(await usdc.getAddress(), { blockTag: e.blockNumber });
+      expect(price >= 99n * 10n ** 16n).to.equal(true);
+    }
+  });
+
+  it("draws the PSM panel", function () {
+    const svg = readFileSync(path.join(outDir, "test-psm.svg"), "utf8");
+    checkXml(svg);
+    expect(svg.match(/<g class="panel">/g)?.length).to.equal(8);
+    for (const text of ["PSM minted", "USDC in strategy", "redemptions waiting", "PSM mints only at USDC ≥ 0.99"]) {
+      expect(svg).to.contain(text);
+    }
+    expect(svg).to.not.contain("NaN");
   });
 });

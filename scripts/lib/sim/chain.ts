@@ -12,12 +12,14 @@ import type {
   MockAggregator,
   MockERC20,
   OracleAdapter,
+  PegStabilityModule,
   ReserveLens,
   ReservePool,
+  RiskController,
   VaultManager,
 } from "../../../typechain-types";
 import type { IReserveLens } from "../../../typechain-types/contracts/lens/ReserveLens";
-import { ASSET_KEYS, SCENARIO_ASSETS, type AssetKey } from "./scenario";
+import { ASSET_KEYS, PEG_ASSETS, PEG_KEYS, SCENARIO_ASSETS, type AssetKey, type PegKey } from "./scenario";
 
 export type SystemSnapshot = IReserveLens.SystemSnapshotStructOutput;
 export interface VaultHealthRow {
@@ -30,7 +32,10 @@ export interface VaultHealthRow {
 }
 
 export const WAD = 10n ** 18n;
-/** Index of each actor in `ethers.getSigners()`; borrowers take every account from BORROWERS_FROM on. */
+/**
+ * Index of each actor in `ethers.getSigners()`; borrowers take every account from `borrowersFrom` on
+ * except the last, which is the PSM arbitrageur.
+ */
 export const ACCOUNTS = { deployer: 0, keeper: 1, market: 2, borrowersFrom: 3 } as const;
 
 export interface AssetHandles {
@@ -40,6 +45,14 @@ export interface AssetHandles {
   feed: MockAggregator;
   feedAddress: string;
   decimals: number;
+}
+
+/** USDC or BDOL: the token (oracle key) and its mock feed. */
+export interface PegHandles {
+  key: PegKey;
+  tokenAddress: string;
+  feed: MockAggregator;
+  feedAddress: string;
 }
 
 export class Chain {
@@ -53,7 +66,12 @@ export class Chain {
     readonly lens: ReserveLens,
     readonly oracle: OracleAdapter,
     readonly bdol: BallastDollar,
+    readonly risk: RiskController,
+    readonly psm: PegStabilityModule,
+    /** The PSM's stable asset (a mintable MockERC20, 6 decimals). */
+    readonly usdc: MockERC20,
     readonly assets: Record<AssetKey, AssetHandles>,
+    readonly pegs: Record<PegKey, PegHandles>,
     readonly signers: HardhatEthersSigner[],
     readonly addresses: Record<string, string>,
   ) {
@@ -80,11 +98,31 @@ export class Chain {
         decimals: Number(await token.decimals()),
       };
     }
-    const names = ["VaultManager", "LiquidationEngine", "ReservePool", "ReserveLens", "OracleAdapter", "BallastDollar"];
+    const names = [
+      "VaultManager",
+      "LiquidationEngine",
+      "ReservePool",
+      "ReserveLens",
+      "OracleAdapter",
+      "BallastDollar",
+      "RiskController",
+      "PegStabilityModule",
+      "USDC",
+    ];
     const addresses: Record<string, string> = {};
     for (const n of names) addresses[n] = (await hre.deployments.get(n)).address;
+    const pegs = {} as Record<PegKey, PegHandles>;
+    for (const key of PEG_KEYS) {
+      const feed = await at<MockAggregator>("MockAggregator", PEG_ASSETS[key].feed);
+      pegs[key] = {
+        key,
+        tokenAddress: addresses[PEG_ASSETS[key].token],
+        feed,
+        feedAddress: await feed.getAddress(),
+      };
+    }
     const signers = await hre.ethers.getSigners();
-    if (signers.length < ACCOUNTS.borrowersFrom + 1) throw new Error("the simulator needs at least 4 accounts");
+    if (signers.length < ACCOUNTS.borrowersFrom + 2) throw new Error("the simulator needs at least 5 accounts");
     return new Chain(
       hre,
       await at<VaultManager>("VaultManager", "VaultManager"),
@@ -93,7 +131,11 @@ export class Chain {
       await at<ReserveLens>("ReserveLens", "ReserveLens"),
       await at<OracleAdapter>("OracleAdapter", "OracleAdapter"),
       await at<BallastDollar>("BallastDollar", "BallastDollar"),
+      await at<RiskController>("RiskController", "RiskController"),
+      await at<PegStabilityModule>("PegStabilityModule", "PegStabilityModule"),
+      await at<MockERC20>("MockERC20", "USDC"),
       assets,
+      pegs,
       signers,
       addresses,
     );
@@ -109,7 +151,11 @@ export class Chain {
     return this.signers[ACCOUNTS.market];
   }
   get borrowers(): HardhatEthersSigner[] {
-    return this.signers.slice(ACCOUNTS.borrowersFrom);
+    return this.signers.slice(ACCOUNTS.borrowersFrom, -1);
+  }
+  /** Trades through the PSM whenever the market price leaves its fee band (see sim/README.md). */
+  get arbitrageur(): HardhatEthersSigner {
+    return this.signers[this.signers.length - 1];
   }
 
   /** Sends a transaction and mines it (automine); throws when it reverts. */
@@ -165,9 +211,51 @@ export class Chain {
     );
   }
 
+  /**
+   * Publishes a round of the USDC or BDOL feed at `usd` and records it in the oracle (the adapter's
+   * circuit breaker for USD feeds compares each recorded price with the last one).
+   */
+  async setPegPrice(key: PegKey, usd: number): Promise<void> {
+    const p = this.pegs[key];
+    const from = this.deployer.address;
+    await this.send(
+      from,
+      p.feedAddress,
+      p.feed.interface.encodeFunctionData("updateAnswer", [feedAnswer(usd)]),
+      200_000,
+    );
+    await this.send(
+      from,
+      this.addresses.OracleAdapter,
+      this.oracle.interface.encodeFunctionData("recordPrice", [p.tokenAddress]),
+      500_000,
+    );
+  }
+
   /** A raw eth_call (no signer, no ethers round trips). */
   async call(to: string, data: string): Promise<string> {
     return (await this.provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string;
+  }
+
+  /**
+   * A raw eth_call from `from` on the pending block, as a dry run of a transaction (it sees the next
+   * block's timestamp, as the transaction would; a call on "latest" runs at the latest block's):
+   * `{ ok: true, data }`, or `{ ok: false, data }` with the revert data (decode it with the
+   * contract's interface).
+   */
+  async tryCall(from: string, to: string, data: string, gas = 2_000_000): Promise<{ ok: boolean; data: string }> {
+    try {
+      const out = (await this.provider.request({
+        method: "eth_call",
+        params: [{ from, to, data, gas: "0x" + gas.toString(16) }, "pending"],
+      })) as string;
+      return { ok: true, data: out };
+    } catch (err) {
+      const e = err as { data?: unknown; error?: { data?: unknown } };
+      const raw = typeof e.data === "string" ? e.data : typeof e.error?.data === "string" ? e.error.data : undefined;
+      if (raw === undefined) throw err;
+      return { ok: false, data: raw };
+    }
   }
 
   /** `ReserveLens.systemSnapshot()` through a raw eth_call. */
@@ -229,6 +317,16 @@ export class Chain {
       this.deployer.address,
       a.tokenAddress,
       a.token.interface.encodeFunctionData("mint", [to, amount]),
+      200_000,
+    );
+  }
+
+  /** Mints test USDC (6 decimals) to `to`. */
+  async mintUsdc(to: string, amount: bigint): Promise<void> {
+    await this.send(
+      this.deployer.address,
+      this.addresses.USDC,
+      this.usdc.interface.encodeFunctionData("mint", [to, amount]),
       200_000,
     );
   }

@@ -2,11 +2,13 @@
  * What a run did, read back from the chain: the engine's and the reserve's events over the run's
  * blocks (not the keeper's own report, so the figures do not depend on the bot being right), the
  * oracle price at each take's block (historical eth_call) for the floor check, and the state at
- * the end.
+ * the end. The risk controller's and the PSM's part is in controls.ts.
  */
 import type { KeeperReport } from "../keeper";
 import { Chain, WAD, toNum, valueDown } from "./chain";
-import { ASSET_KEYS, type AssetKey } from "./scenario";
+import { analyseControls, type ControllerTotals, type PsmTotals } from "./controls";
+import type { PsmDeskReport } from "./psm";
+import { ASSET_KEYS, type AssetKey, type PegKey } from "./scenario";
 
 export interface TickRecord {
   minute: number;
@@ -40,6 +42,41 @@ export interface TickRecord {
   debtAbsorbed: number;
   debtAuctioned: number;
   redos: number;
+  /** The scenario's USDC and BDOL prices (what their feeds published; BDOL is the controller's peg input). */
+  pegPrices: Record<PegKey, number>;
+  /** USDC as the oracle has it after recording (the PSM's depeg guard reads the same round). */
+  usdcOracle: number;
+  /**
+   * Per collateral (WETH, WBTC): the annual stability fee as a fraction, from the vault manager's
+   * per-second fee: (perSecond − 1e27) × 31,536,000 / 1e9 [wad] (the controller's own conversion).
+   */
+  fees: Record<string, number>;
+  /** Per collateral: borrow ratio (initial margin), and the oracle's annualised volatility estimate. */
+  borrowRatios: Record<string, number>;
+  volatility: Record<string, number>;
+  /** Per collateral: borrowing halted (any pause: the controller's breakers, the guardian, governance). */
+  halted: Record<string, boolean>;
+  /** The controller's breakers holding: each collateral's price breaker, and `system`. */
+  breakers: Record<string, boolean>;
+  /** The controller's reserve target (stress-loss estimate) stored by the last poke; 0 before the first. */
+  reserveTarget: number;
+  /** A poke was mined in this tick; `pokes` counts them from the run's start (filled from the events). */
+  poked: boolean;
+  pokes: number;
+  psm: {
+    /** PegStabilityModule.minted(): BDOL minted against USDC, net of redemptions. */
+    minted: number;
+    /** USDC value the outflow bucket lets out now. */
+    availableOutflow: number;
+    /** The reserve's USDC: liquid, and in ERC-4626 strategies (convertToAssets). */
+    usdcLiquid: number;
+    usdcInStrategies: number;
+    /** BDOL the holders asked to redeem that still waits. */
+    queue: number;
+    /** Cumulative BDOL redeemed, and BDOL minted by the arbitrageur (filled from the events). */
+    redeemed: number;
+    arbitrageMinted: number;
+  };
 }
 
 interface SaleFigures {
@@ -119,6 +156,10 @@ export interface RunTotals {
     skipped: Record<string, number>;
   };
   market: { bdolPaidToKeeper: number; collateralBoughtValue: number; ticksShortOfBdol: number };
+  /** The risk controller: pokes, fees, borrow ratios, breakers, reserve target (controls.ts). */
+  controller: ControllerTotals;
+  /** The peg stability module, its flows and the reserve's USDC (controls.ts). */
+  psm: PsmTotals;
 }
 
 const SYMBOL: Record<AssetKey, string> = { ETH: "WETH", BTC: "WBTC" };
@@ -129,9 +170,12 @@ export async function analyseRun(
   run: {
     startBlock: number;
     endBlock: number;
+    /** Timestamp of the run's minute 0. */
+    startTimestamp: number;
     ticks: TickRecord[];
     reports: KeeperReport[];
     market: { bdolPaid: bigint; collateralValue: bigint; shortOfBdol: number };
+    desk: PsmDeskReport;
   },
 ): Promise<RunTotals> {
   const { engine, reserve, vm } = chain;
@@ -291,6 +335,7 @@ export async function analyseRun(
   });
   const allPaid = vaultFig.paid + saleFig.paid;
   const allValue = vaultFig.value + saleFig.value;
+  const controls = await analyseControls(chain, run);
 
   return {
     vaultsLiquidated: new Set(liquidated.map((e) => e.args.vaultId)).size,
@@ -361,5 +406,7 @@ export async function analyseRun(
       collateralBoughtValue: toNum(run.market.collateralValue),
       ticksShortOfBdol: run.market.shortOfBdol,
     },
+    controller: controls.controller,
+    psm: controls.psm,
   };
 }

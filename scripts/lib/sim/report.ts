@@ -7,7 +7,7 @@ import { renderSvg } from "./svg";
 
 export const DEFAULT_OUT_DIR = path.join(__dirname, "..", "..", "..", "sim", "out");
 
-/** Version of the JSON layout (bump on a breaking change). */
+/** Version of the JSON layout (bump on a breaking change; added fields are not one). */
 export const OUTPUT_FORMAT = 1;
 
 /** Writes `<outDir>/<scenario>.json` and `.svg`; returns their paths. */
@@ -36,13 +36,9 @@ function pct(x: number | null, digits = 2): string {
 export function resultRows(result: SimResult): Record<string, string>[] {
   return result.runs.map((r: RunResult) => {
     const t = r.totals;
-    const absentFor = r.keeperAbsences.reduce((a, [x, y]) => a + (y - x), 0);
     return {
       scenario: result.scenario.name,
-      keepers:
-        r.mode === "absent"
-          ? `absent ${absentFor >= 60 ? `${+(absentFor / 60).toFixed(2)}h` : `${absentFor}m`}`
-          : KEEPERS_LABEL[r.mode],
+      keepers: keepersLabel(r),
       "vaults liquidated": `${t.vaultsLiquidated}/${result.parameters.vaults}`,
       "debt absorbed": usd(t.debtAbsorbed),
       "debt auctioned": usd(t.debtAuctioned),
@@ -58,10 +54,54 @@ export function resultRows(result: SimResult): Record<string, string>[] {
   });
 }
 
-/** Prints the summary table for one or more scenarios. */
+function keepersLabel(r: RunResult): string {
+  const absentFor = r.keeperAbsences.reduce((a, [x, y]) => a + (y - x), 0);
+  return r.mode === "absent"
+    ? `absent ${absentFor >= 60 ? `${+(absentFor / 60).toFixed(2)}h` : `${absentFor}m`}`
+    : KEEPERS_LABEL[r.mode];
+}
+
+function counts(c: Record<string, number>): string {
+  const entries = Object.entries(c).filter(([, n]) => n > 0);
+  return entries.length === 0 ? "none" : entries.map(([k, n]) => `${k} ${n}`).join(", ");
+}
+
+/** One row per run: the risk controller, the PSM and the reserve's USDC. */
+export function controlRows(result: SimResult): Record<string, string>[] {
+  return result.runs.map((r: RunResult) => {
+    const c = r.totals.controller;
+    const p = r.totals.psm;
+    const refused = Object.entries(p.desk.arbitrage.mintRefused).sort((a, b) => b[1] - a[1]);
+    const refusedN = refused.reduce((a, [, n]) => a + n, 0);
+    return {
+      scenario: result.scenario.name,
+      keepers: keepersLabel(r),
+      pokes: `${c.pokes}${c.maxPokeGapMinutes === null ? "" : ` (gap ≤ ${Math.round(c.maxPokeGapMinutes)}m)`}`,
+      "peak fee": `${pct(c.peakFee.value)} ${c.peakFee.collateral}`,
+      "peak borrow ratio": `${pct(c.peakBorrowRatio.value, 1)} ${c.peakBorrowRatio.collateral}`,
+      "breaker trips": counts(c.breakerTrips),
+      "reserve target at start": usd(result.setup.reserveTargetNowAtStart),
+      "bad debt": usd(r.totals.badDebt),
+      "PSM minted start → end": `${usd(p.mintedStart)} → ${usd(p.mintedEnd)}`,
+      "holders redeemed / asked": `${usd(p.desk.served)} / ${usd(p.desk.asked)}`,
+      "arb minted / redeemed": `${usd(p.desk.arbitrage.minted)} / ${usd(p.desk.arbitrage.redeemed)}`,
+      "mints refused": refusedN === 0 ? "0" : `${refusedN} (${refused[0][0]})`,
+      "max 24h outflow": usd(p.maxOutflow24h),
+      "USDC from strategy": usd(p.strategy.withdrawnByRebalance + p.strategy.withdrawnForRedemptions),
+      "lowest liquid USDC": usd(p.lowestUsdcLiquid.value),
+    };
+  });
+}
+
+/** Prints the summary tables for one or more scenarios: liquidations, then controller and PSM. */
 export function printTable(results: SimResult[]): void {
   table(
     "Crash simulator (amounts in BDOL; proceeds / oracle value over vault auctions and reserve sales)",
     results.flatMap(resultRows),
+  );
+  table(
+    "Risk controller and PSM (fees annual; reserve target = the controller's stress-loss estimate on the starting " +
+      "book, vs the bad debt measured; PSM amounts in BDOL or USDC)",
+    results.flatMap(controlRows),
   );
 }

@@ -1,10 +1,13 @@
 /**
  * Crash scenarios: a JSON file per scenario in sim/scenarios/ (format in sim/README.md). Prices are
  * given as points [minutes since the start, USD price] per asset and linearly interpolated; after
- * the last point the price stays flat.
+ * the last point the price stays flat. ETH and BTC are required; USDC (the PSM's stable asset) and
+ * BDOL (the stablecoin's market price, the risk controller's peg input) are optional and flat at
+ * $1 by default. An optional `psm` block adds flows through the peg stability module.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { networkConfig } from "../../../config/networks";
 
 /** The assets a scenario prices, with the collateral and mock feed each one drives. */
 export const SCENARIO_ASSETS = {
@@ -14,8 +17,36 @@ export const SCENARIO_ASSETS = {
 export type AssetKey = keyof typeof SCENARIO_ASSETS;
 export const ASSET_KEYS = Object.keys(SCENARIO_ASSETS) as AssetKey[];
 
+/** The $1 assets a scenario may price, with the mock feed and the deployment each one drives. */
+export const PEG_ASSETS = {
+  USDC: { feed: "USDC_USD_FEED", token: "USDC" },
+  BDOL: { feed: "BDOL_USD_FEED", token: "BallastDollar" },
+} as const;
+export type PegKey = keyof typeof PEG_ASSETS;
+export const PEG_KEYS = Object.keys(PEG_ASSETS) as PegKey[];
+export type PriceKey = AssetKey | PegKey;
+export const PRICE_KEYS: PriceKey[] = [...ASSET_KEYS, ...PEG_KEYS];
+
 /** [minutes since the start, USD price]. */
 export type PricePoint = [number, number];
+/** The default path of USDC and BDOL: $1 throughout. */
+export const FLAT_PEG: PricePoint[] = [[0, 1]];
+
+/** [minute, amount]: an amount asked for at that minute. */
+export type Ask = [number, number];
+
+/**
+ * Flows through the peg stability module (see sim/README.md, "PSM flows"). Amounts are whole
+ * USDC or BDOL (floats are fine).
+ */
+export interface PsmFlows {
+  /** USDC the holders swap into the PSM during setup; the reserve is then rebalanced (default 0). */
+  seedLiquidity?: number;
+  /** [minute, BDOL]: holders ask to redeem BDOL for USDC; what the outflow bucket refuses waits in a queue. */
+  redemptions?: Ask[];
+  /** Most BDOL the arbitrageur swaps per hour while the market price leaves the PSM's fee band (default 1,000,000; 0: none). */
+  arbitragePerHour?: number;
+}
 
 export interface Scenario {
   name: string;
@@ -28,17 +59,56 @@ export interface Scenario {
   keeperIntervalSeconds?: number;
   /** Length of the run in minutes (default: the last price point). */
   durationMinutes?: number;
-  prices: Record<AssetKey, PricePoint[]>;
+  /** ETH and BTC required; USDC and BDOL optional (default flat at $1). */
+  prices: Record<AssetKey, PricePoint[]> & Partial<Record<PegKey, PricePoint[]>>;
   /** Windows [fromMinute, toMinute) without keepers for the "absent" run; default: the steepest hour. */
   keeperAbsences?: [number, number][];
+  /** Flows through the peg stability module (default: none but the arbitrageur, idle at $1). */
+  psm?: PsmFlows;
   /** Checks the simulator enforces (exit status 1 when not met). */
-  expect?: { zeroBadDebtWithActiveKeepers?: boolean };
+  expect?: ScenarioExpectations;
 }
+
+/** Scenario-specific checks; each is checked in every run of the scenario unless it says otherwise. */
+export interface ScenarioExpectations {
+  /** The active-keeper run ends without bad debt. */
+  zeroBadDebtWithActiveKeepers?: boolean;
+  /** The PSM's depeg guard refuses at least one mint (the arbitrageur tries while USDC is below tolerance). */
+  psmMintRefused?: boolean;
+  /** The reserve withdraws USDC from a strategy at least once (to pay a redemption or by rebalance). */
+  strategyPulled?: boolean;
+}
+export const EXPECTATION_KEYS: (keyof ScenarioExpectations)[] = [
+  "zeroBadDebtWithActiveKeepers",
+  "psmMintRefused",
+  "strategyPulled",
+];
+
+/** Default size of the arbitrageur [BDOL per hour]. */
+export const DEFAULT_ARBITRAGE_PER_HOUR = 1_000_000;
 
 /** The OracleAdapter's circuit breaker trips on a move above this between recorded prices. */
 export const BREAKER_DEVIATION = 0.25;
 /** The local feeds' heartbeat; a step must publish rounds more often than this. */
 export const HEARTBEAT_SECONDS = 3900;
+
+/** The local USD feeds' settings (USDC and BDOL share them; the in-process network uses the local config): bounds and circuit-breaker deviation. */
+const USD_FEED = networkConfig("localhost").pricedAssets.USDC.feed;
+export const PEG_FEED = {
+  minPrice: Number(USD_FEED.minPrice) / 1e18,
+  maxPrice: Number(USD_FEED.maxPrice) / 1e18,
+  deviation: Number(USD_FEED.maxDeviation) / 1e18,
+};
+
+/** A scenario's price path for `key` (USDC and BDOL default to $1). */
+export function pathOf(s: Scenario, key: PriceKey): PricePoint[] {
+  return (s.prices as Record<string, PricePoint[] | undefined>)[key] ?? FLAT_PEG;
+}
+
+/** The breaker deviation of an asset's feed. */
+export function deviationOf(key: PriceKey): number {
+  return (PEG_KEYS as string[]).includes(key) ? PEG_FEED.deviation : BREAKER_DEVIATION;
+}
 
 export const SCENARIO_DIR = path.join(__dirname, "..", "..", "..", "sim", "scenarios");
 
@@ -81,8 +151,9 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
   if (s.keeperIntervalSeconds > s.stepSeconds) fail("keeperIntervalSeconds must not exceed stepSeconds");
   if (typeof s.prices !== "object" || s.prices === null) fail("prices is missing");
   let last = 0;
-  for (const asset of ASSET_KEYS) {
-    const pts = s.prices[asset];
+  const priced = PRICE_KEYS.filter((k) => (ASSET_KEYS as string[]).includes(k) || k in s.prices);
+  for (const asset of priced) {
+    const pts = (s.prices as Record<string, PricePoint[]>)[asset];
     if (!Array.isArray(pts) || pts.length === 0) fail(`prices.${asset} must be a non-empty list of [minute, price]`);
     pts.forEach((p, i) => {
       if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isFinite(x))) {
@@ -91,20 +162,69 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
       if (p[1] <= 0) fail(`prices.${asset}[${i}]: price must be positive`);
       if (i === 0 && p[0] !== 0) fail(`prices.${asset} must start at minute 0`);
       if (i > 0 && p[0] <= pts[i - 1][0]) fail(`prices.${asset}: minutes must increase (at index ${i})`);
+      if ((PEG_KEYS as string[]).includes(asset) && (p[1] < PEG_FEED.minPrice || p[1] > PEG_FEED.maxPrice)) {
+        fail(
+          `prices.${asset}[${i}]: ${p[1]} is outside the oracle's bounds for USD feeds ` +
+            `[${PEG_FEED.minPrice}, ${PEG_FEED.maxPrice}] (the feed would read as out of bounds)`,
+        );
+      }
     });
-    last = Math.max(last, pts[pts.length - 1][0]);
+    // USDC and BDOL do not set the length: a flat tail is their default.
+    if ((ASSET_KEYS as string[]).includes(asset)) last = Math.max(last, pts[pts.length - 1][0]);
   }
   for (const k of Object.keys(s.prices)) {
-    if (!ASSET_KEYS.includes(k as AssetKey)) fail(`prices.${k}: unknown asset (known: ${ASSET_KEYS.join(", ")})`);
+    if (!(PRICE_KEYS as string[]).includes(k)) fail(`prices.${k}: unknown asset (known: ${PRICE_KEYS.join(", ")})`);
   }
   s.durationMinutes ??= last;
-  if (!(s.durationMinutes > 0)) fail("durationMinutes must be positive");
+  if (typeof s.durationMinutes !== "number" || !(s.durationMinutes > 0)) fail("durationMinutes must be positive");
+  if (s.keeperAbsences !== undefined && !Array.isArray(s.keeperAbsences)) fail("keeperAbsences must be a list");
   for (const [i, w] of (s.keeperAbsences ?? []).entries()) {
     if (!Array.isArray(w) || w.length !== 2 || !(w[0] >= 0) || !(w[1] > w[0])) {
       fail(`keeperAbsences[${i}] must be [fromMinute, toMinute] with from < to`);
     }
   }
+  if (s.psm !== undefined) validatePsm(s.psm, s.durationMinutes, fail);
+  if (s.expect !== undefined) {
+    if (typeof s.expect !== "object" || s.expect === null || Array.isArray(s.expect)) fail("expect must be an object");
+    for (const [k, v] of Object.entries(s.expect)) {
+      if (!(EXPECTATION_KEYS as string[]).includes(k)) {
+        fail(`expect.${k}: unknown expectation (known: ${EXPECTATION_KEYS.join(", ")})`);
+      }
+      if (typeof v !== "boolean") fail(`expect.${k} must be true or false`);
+    }
+  }
   return s;
+}
+
+const PSM_KEYS = ["seedLiquidity", "redemptions", "arbitragePerHour"];
+
+function validatePsm(psm: unknown, duration: number, fail: (msg: string) => never): void {
+  if (typeof psm !== "object" || psm === null || Array.isArray(psm)) fail("psm must be an object");
+  const p = psm as PsmFlows;
+  for (const k of Object.keys(p)) {
+    if (!PSM_KEYS.includes(k)) fail(`psm.${k}: unknown field (known: ${PSM_KEYS.join(", ")})`);
+  }
+  const amount = (x: unknown) => typeof x === "number" && Number.isFinite(x) && x >= 0;
+  if (p.seedLiquidity !== undefined && !amount(p.seedLiquidity)) {
+    fail("psm.seedLiquidity must be a USDC amount ≥ 0");
+  }
+  if (p.arbitragePerHour !== undefined && !amount(p.arbitragePerHour)) {
+    fail("psm.arbitragePerHour must be a BDOL amount per hour ≥ 0 (0 turns the arbitrageur off)");
+  }
+  if (p.redemptions !== undefined) {
+    if (!Array.isArray(p.redemptions)) fail("psm.redemptions must be a list of [minute, BDOL]");
+    p.redemptions.forEach((r, i) => {
+      if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => typeof x === "number" && Number.isFinite(x))) {
+        fail(`psm.redemptions[${i}] must be [minute, BDOL]`);
+      }
+      if (r[0] < 0 || r[0] > duration)
+        fail(`psm.redemptions[${i}]: minute ${r[0]} is outside the run [0, ${duration}]`);
+      if (!(r[1] > 0)) fail(`psm.redemptions[${i}]: the amount must be positive`);
+      if (i > 0 && r[0] < p.redemptions![i - 1][0]) {
+        fail(`psm.redemptions: minutes must not decrease (at index ${i})`);
+      }
+    });
+  }
 }
 
 /** The asset's price at `minute`, linearly interpolated, flat after the last point. */
@@ -152,13 +272,30 @@ export function largestStepMove(s: Scenario): { minute: number; asset: AssetKey;
   return worst;
 }
 
-/** Peak-to-trough and start-to-end moves of each asset, for the report. */
-export function pathSummary(
-  s: Scenario,
-): Record<AssetKey, { start: number; low: number; end: number; maxDrawdown: number }> {
-  const out = {} as Record<AssetKey, { start: number; low: number; end: number; maxDrawdown: number }>;
-  for (const asset of ASSET_KEYS) {
-    const pts = s.prices[asset];
+/** Largest relative move of one asset between two consecutive steps (its feed's breaker trips above `deviationOf`). */
+export function largestStepMoveOf(s: Scenario, key: PriceKey): { minute: number; move: number } {
+  let worst = { minute: 0, move: 0 };
+  const stepMin = s.stepSeconds / 60;
+  const pts = pathOf(s, key);
+  for (let m = stepMin; m <= (s.durationMinutes ?? 0); m += stepMin) {
+    const move = priceAt(pts, m) / priceAt(pts, m - stepMin) - 1;
+    if (Math.abs(move) > Math.abs(worst.move)) worst = { minute: m, move };
+  }
+  return worst;
+}
+
+export interface PathSummary {
+  start: number;
+  low: number;
+  end: number;
+  maxDrawdown: number;
+}
+
+/** Peak-to-trough and start-to-end moves of each asset (USDC and BDOL included), for the report. */
+export function pathSummary(s: Scenario): Record<PriceKey, PathSummary> {
+  const out = {} as Record<PriceKey, PathSummary>;
+  for (const asset of PRICE_KEYS) {
+    const pts = pathOf(s, asset);
     let peak = pts[0][1];
     let dd = 0;
     let low = pts[0][1];
@@ -168,7 +305,8 @@ export function pathSummary(
       low = Math.min(low, p);
       dd = Math.min(dd, p / peak - 1);
     }
-    out[asset] = { start: pts[0][1], low, end: priceAt(pts, s.durationMinutes ?? 0), maxDrawdown: dd };
+    const end = priceAt(pts, s.durationMinutes ?? 0);
+    out[asset] = { start: pts[0][1], low: Math.min(low, end), end, maxDrawdown: dd };
   }
   return out;
 }

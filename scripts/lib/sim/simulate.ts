@@ -1,13 +1,17 @@
 /**
- * The crash simulator's engine: deploys the fixture, opens the population, seeds the reserve and
- * the keeper, then drives the scenario's prices once per run mode ("active": keepers all along;
- * "absent": keepers away during the steepest hour or the scenario's absence windows), reverting to
- * the same snapshot between runs so both see the same vaults. See sim/README.md.
+ * The crash simulator's engine: deploys the fixture, gives the oracle a calm price history, opens
+ * the population, seeds the reserve, the keeper and (optionally) the PSM, then drives the
+ * scenario's prices once per run mode ("active": keepers all along; "absent": keepers away during
+ * the steepest hour or the scenario's absence windows), reverting to the same snapshot between runs
+ * so both see the same vaults. In every run the keeper pokes the risk controller whenever its
+ * interval has passed and rebalances the reserve's USDC, and the PSM's holders and arbitrageur
+ * trade (psm.ts). See sim/README.md.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { runKeeperOnce, type KeeperReport, type KeeperState } from "../keeper";
 import { Chain, WAD, priceWad, toNum, valueDown } from "./chain";
 import { analyseRun, type RunTotals, type TickRecord } from "./metrics";
+import { PsmDesk } from "./psm";
 import {
   DEFAULT_POPULATION,
   drawPopulation,
@@ -19,11 +23,17 @@ import {
 import {
   ASSET_KEYS,
   BREAKER_DEVIATION,
+  PEG_KEYS,
+  SCENARIO_ASSETS,
+  deviationOf,
   largestStepMove,
+  largestStepMoveOf,
+  pathOf,
   pathSummary,
   priceAt,
   steepestWindow,
   type AssetKey,
+  type PegKey,
   type Scenario,
 } from "./scenario";
 
@@ -31,6 +41,21 @@ export type RunMode = "active" | "absent";
 
 /** The keeper's default smallest reserve lot worth selling (KeeperOptions.minSaleValue). */
 const MIN_SALE_VALUE = 1000n * WAD;
+
+/**
+ * The oracle's volatility estimate before the scenario starts: a calm market with this annualised
+ * volatility (see `warmUp`), so the controller's first borrow ratio and stress loss read a plausible
+ * figure, not the artefact of walking the feeds to the start prices.
+ */
+export const START_VOLATILITY: Record<AssetKey, number> = { ETH: 0.6, BTC: 0.45 };
+/** Daily rounds of the warm-up: 0.94^150 ≈ 1e-4 of what the walk left in the estimate remains. */
+const WARMUP_ROUNDS = 150;
+/** USDC and BDOL rounds are published when their price changes, and at least this often (heartbeat 25 h). */
+const PEG_REPUBLISH_SECONDS = 6 * 3600;
+/** The keeper's rebalance duty sends a rebalance only when it moves at least this much USDC [units]. */
+const MIN_REBALANCE_UNITS = 10n ** 6n;
+/** Most seconds the sim's keeper waits for a poke that falls due just after a tick (see `keeperDuties`). */
+const POKE_SLACK_SECONDS = 60;
 
 export interface SimOptions {
   scenario: Scenario;
@@ -75,6 +100,26 @@ export interface ProtocolParams {
   maxTotalAuctionDebt: number;
   keeperPay: { tipGas: number; maxTip: number; keeperFee: number; maxRewardShare: number };
   oracleMaxDeviation: number;
+  /** The risk controller's rules (rates and ratios as fractions, times in seconds). */
+  controller: {
+    pokeInterval: number;
+    priceWindow: number;
+    coolDown: number;
+    varHorizon: number;
+    varConfidence: number;
+    criticalCollateralRatio: number;
+    peg: { kp: number; ki: number; leakPerDay: number; maxPegTerm: number; pegAsset: string };
+    collaterals: Record<string, Record<string, number>>;
+  };
+  psm: {
+    feeIn: number;
+    feeOut: number;
+    mintCeiling: number;
+    outflowLimit: number;
+    outflowWindowSeconds: number;
+    depegTolerance: number;
+  };
+  reserveUsdc: { liquidTarget: number; maxRebalance: number; strategies: { vault: string; cap: number }[] };
 }
 
 export interface RunResult {
@@ -87,6 +132,8 @@ export interface RunResult {
   ticks: number;
   totals: RunTotals;
   series: TickRecord[];
+  /** Pokes of the keeper's duty that reverted (none expected; sim.ts fails the run's checks). */
+  pokeFailures: { minute: number; error: string }[];
 }
 
 export interface SimResult {
@@ -95,6 +142,8 @@ export interface SimResult {
     path: ReturnType<typeof pathSummary>;
     steepestWindow: ReturnType<typeof steepestWindow>;
     largestStepMove: ReturnType<typeof largestStepMove>;
+    /** USDC's and BDOL's largest move between two steps (their feeds' breaker deviation is 10 %). */
+    largestPegStepMove: Record<PegKey, { minute: number; move: number }>;
   };
   parameters: {
     vaults: number;
@@ -117,6 +166,15 @@ export interface SimResult {
     marketBdol: number;
     systemCrAtStart: number;
     reserveRatioAtStart: number;
+    /** The oracle's annualised volatility estimate per collateral when the runs start. */
+    volatilityAtStart: Record<string, number>;
+    /** The controller's stress-loss estimate on the starting book (reserveTargetNow) [BDOL]. */
+    reserveTargetNowAtStart: number;
+    /** USDC swapped into the PSM during setup, BDOL it minted, and where the reserve's USDC sits. */
+    psmSeed: number;
+    psmMinted: number;
+    usdcLiquid: number;
+    usdcInStrategies: number;
     wallMs: number;
   };
   population: PopulationSummary;
@@ -146,6 +204,16 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
         `the oracle's circuit breaker will freeze it until the next round confirms the move`,
     );
   }
+  const pegStepMoves = {} as Record<PegKey, { minute: number; move: number }>;
+  for (const k of PEG_KEYS) {
+    pegStepMoves[k] = largestStepMoveOf(s, k);
+    if (Math.abs(pegStepMoves[k].move) > deviationOf(k)) {
+      log(
+        `warning: ${k} moves ${(pegStepMoves[k].move * 100).toFixed(1)} % in one step at minute ${pegStepMoves[k].minute}, ` +
+          `more than its feed's ${deviationOf(k) * 100} % breaker deviation: the oracle will freeze it`,
+      );
+    }
+  }
 
   // ---------------------------------------------------------------- setup
   const setupStarted = Date.now();
@@ -155,6 +223,8 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
   const startPrices = {} as Record<AssetKey, number>;
   for (const k of ASSET_KEYS) startPrices[k] = priceAt(s.prices[k], 0);
   await walkPrices(chain, startPrices);
+  await warmUp(chain, startPrices);
+  for (const k of PEG_KEYS) await chain.setPegPrice(k, priceAt(pathOf(s, k), 0));
 
   const popParams: PopulationParams = { ...DEFAULT_POPULATION, vaults, seed };
   const specs = drawPopulation(popParams);
@@ -182,7 +252,14 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
     reserveSeed,
   );
   await chain.transferToken(chain.bdol, chain.addresses.BallastDollar, market, chain.keeper.address, keeperStash);
+  const psmSeed = await seedPsm(chain, s, log);
   const snap1 = await chain.lens.systemSnapshot();
+  const volatilityAtStart: Record<string, number> = {};
+  for (const k of ASSET_KEYS) {
+    volatilityAtStart[SCENARIO_ASSETS[k].collateral] = toNum(
+      await chain.oracle.volatility(chain.assets[k].tokenAddress),
+    );
+  }
   const setup: SimResult["setup"] = {
     startPrices,
     totalDebt: FLOAT_WAD(totalDebtWad),
@@ -192,11 +269,20 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
     marketBdol: FLOAT_WAD(await chain.bdol.balanceOf(market)),
     systemCrAtStart: FLOAT_WAD(snap1.systemCollateralRatio),
     reserveRatioAtStart: FLOAT_WAD(snap1.reserveRatio),
+    volatilityAtStart,
+    reserveTargetNowAtStart: FLOAT_WAD(await chain.risk.reserveTargetNow()),
+    psmSeed,
+    psmMinted: FLOAT_WAD(await chain.psm.minted()),
+    usdcLiquid: Number(await chain.usdc.balanceOf(chain.addresses.ReservePool)) / 1e6,
+    usdcInStrategies: Number(await chain.reserve.strategyAssets()) / 1e6,
     wallMs: Date.now() - setupStarted,
   };
   log(
     `[${s.name}] setup done in ${(setup.wallMs / 1000).toFixed(1)} s: debt ${fmt(setup.totalDebt)}, ` +
-      `reserve ${fmt(setup.reserveSeed)} (buffer ${fmt(setup.reserveBufferAtStart)}), keeper ${fmt(setup.keeperStash)} BDOL`,
+      `reserve ${fmt(setup.reserveSeed)} (buffer ${fmt(setup.reserveBufferAtStart)}), keeper ${fmt(setup.keeperStash)} BDOL` +
+      (psmSeed > 0
+        ? `; PSM seeded with ${fmt(psmSeed)} USDC (${fmt(setup.usdcLiquid)} liquid, ${fmt(setup.usdcInStrategies)} in the strategy)`
+        : ""),
   );
   let snapshotId = await chain.snapshot();
 
@@ -216,7 +302,12 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
 
   return {
     scenario: s,
-    scenarioSummary: { path: pathSummary(s), steepestWindow: steepest, largestStepMove: stepMove },
+    scenarioSummary: {
+      path: pathSummary(s),
+      steepestWindow: steepest,
+      largestStepMove: stepMove,
+      largestPegStepMove: pegStepMoves,
+    },
     parameters: {
       vaults,
       seed,
@@ -238,6 +329,11 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
 
 function fmt(x: number): string {
   return Math.round(x).toLocaleString("en-US");
+}
+
+/** Per-second RAY fee → annual rate as a fraction: (perSecond − 1e27) × 31,536,000 / 1e9 [wad]. */
+export function annualRate(perSecond: bigint): number {
+  return toNum(((perSecond - 10n ** 27n) * 31_536_000n) / 10n ** 9n);
 }
 
 /** Protocol parameters keyed by token address (renamed to symbols for the report). */
@@ -266,6 +362,29 @@ async function readProtocol(chain: Chain): Promise<ProtocolParams> {
     };
   }
   const kp = await chain.engine.keeperRewardParams();
+  const sys = await chain.risk.systemRules();
+  const peg = await chain.risk.pegRules();
+  const rules: ProtocolParams["controller"]["collaterals"] = {};
+  for (const k of ASSET_KEYS) {
+    const r = await chain.risk.collateralRules(chain.assets[k].tokenAddress);
+    rules[SCENARIO_ASSETS[k].collateral] = {
+      baseRate: FLOAT_WAD(r.baseRate),
+      kink: FLOAT_WAD(r.kink),
+      slopeBelowKink: FLOAT_WAD(r.slopeBelowKink),
+      slopeAboveKink: FLOAT_WAD(r.slopeAboveKink),
+      minRate: FLOAT_WAD(r.minRate),
+      maxRate: FLOAT_WAD(r.maxRate),
+      maxRateStep: FLOAT_WAD(r.maxRateStep),
+      baseMargin: FLOAT_WAD(r.baseMargin),
+      volatilityMultiplier: FLOAT_WAD(r.volatilityMultiplier),
+      maxBorrowRatio: FLOAT_WAD(r.maxBorrowRatio),
+      maxBorrowRatioStep: FLOAT_WAD(r.maxBorrowRatioStep),
+      maxPriceMove: FLOAT_WAD(r.maxPriceMove),
+      stressShock: FLOAT_WAD(r.stressShock),
+      saleDiscount: FLOAT_WAD(r.saleDiscount),
+    };
+  }
+  const strategies = await chain.reserve.strategies();
   return {
     collaterals,
     bufferShare: FLOAT_WAD(await chain.reserve.bufferShare()),
@@ -277,6 +396,35 @@ async function readProtocol(chain: Chain): Promise<ProtocolParams> {
       maxRewardShare: FLOAT_WAD(kp.maxRewardShare),
     },
     oracleMaxDeviation,
+    controller: {
+      pokeInterval: Number(sys.pokeInterval),
+      priceWindow: Number(sys.priceWindow),
+      coolDown: Number(sys.coolDown),
+      varHorizon: Number(sys.varHorizon),
+      varConfidence: FLOAT_WAD(sys.varConfidence),
+      criticalCollateralRatio: FLOAT_WAD(sys.criticalCollateralRatio),
+      peg: {
+        pegAsset: peg.pegAsset,
+        kp: FLOAT_WAD(peg.kp),
+        ki: FLOAT_WAD(peg.ki),
+        leakPerDay: FLOAT_WAD(peg.leakPerDay),
+        maxPegTerm: FLOAT_WAD(peg.maxPegTerm),
+      },
+      collaterals: rules,
+    },
+    psm: {
+      feeIn: FLOAT_WAD(await chain.psm.feeIn()),
+      feeOut: FLOAT_WAD(await chain.psm.feeOut()),
+      mintCeiling: FLOAT_WAD(await chain.psm.mintCeiling()),
+      outflowLimit: FLOAT_WAD(await chain.psm.outflowLimit()),
+      outflowWindowSeconds: Number(await chain.psm.outflowWindow()),
+      depegTolerance: FLOAT_WAD(await chain.psm.depegTolerance()),
+    },
+    reserveUsdc: {
+      liquidTarget: FLOAT_WAD(await chain.reserve.liquidTarget()),
+      maxRebalance: Number(await chain.reserve.maxRebalance()) / 1e6,
+      strategies: strategies.map((x) => ({ vault: x.vault, cap: Number(x.cap) / 1e6 })),
+    },
   };
 }
 
@@ -291,14 +439,14 @@ function renameCollaterals(chain: Chain, p: ProtocolParams): ProtocolParams {
 
 /**
  * Moves each feed from its deployed price to the scenario's start price in steps of at most 20 %
- * (one minute apart, each recorded), so the circuit breaker never trips on the way.
+ * (one day apart, each recorded), so the circuit breaker never trips on the way.
  */
 async function walkPrices(chain: Chain, target: Record<AssetKey, number>): Promise<void> {
   const current = {} as Record<AssetKey, number>;
   for (const k of ASSET_KEYS) current[k] = Number((await chain.assets[k].feed.latestRoundData())[1]) / 1e8;
   for (let guard = 0; guard < 100; guard++) {
     let done = true;
-    await chain.setNextTimestamp((await chain.latestTimestamp()) + 60);
+    await chain.setNextTimestamp((await chain.latestTimestamp()) + 86_400);
     for (const k of ASSET_KEYS) {
       const ratio = target[k] / current[k];
       const next = ratio > 1.2 ? current[k] * 1.2 : ratio < 0.8 ? current[k] * 0.8 : target[k];
@@ -314,6 +462,77 @@ async function walkPrices(chain: Chain, target: Record<AssetKey, number>): Promi
       throw new Error(`could not bring ${k} to ${target[k]} (oracle ${toNum(price)}, status ${status})`);
     }
   }
+}
+
+/**
+ * A calm history before the scenario: `WARMUP_ROUNDS` daily rounds alternating between the start
+ * price and the start price × (1 + σ/√365), ending on the start price. The oracle's EWMA variance
+ * (λ = 0.94 per recorded round, r²/dt per second) then sits at about σ² a year, whatever the walk
+ * to the start prices left in it, so the controller's first poke sees volatility σ
+ * (START_VOLATILITY). No vault exists yet: nothing accrues over these 150 days.
+ */
+async function warmUp(chain: Chain, prices: Record<AssetKey, number>): Promise<void> {
+  for (let i = 1; i <= WARMUP_ROUNDS; i++) {
+    await chain.setNextTimestamp((await chain.latestTimestamp()) + 86_400);
+    for (const k of ASSET_KEYS) {
+      const up = i % 2 === 1 && i < WARMUP_ROUNDS;
+      await chain.setPrice(k, up ? prices[k] * (1 + START_VOLATILITY[k] / Math.sqrt(365)) : prices[k]);
+    }
+  }
+  for (const k of ASSET_KEYS) {
+    const [price, status] = await chain.oracle.getPrice(chain.assets[k].tokenAddress);
+    if (status !== 0n || price !== priceWad(prices[k])) {
+      throw new Error(`warm-up left ${k} at ${toNum(price)} (status ${status}), expected ${prices[k]}`);
+    }
+  }
+  await chain.setNextTimestamp((await chain.latestTimestamp()) + 60);
+}
+
+/**
+ * The PSM's starting liquidity (`psm.seedLiquidity`): the holders (market account) swap that much
+ * USDC in, then the reserve is rebalanced until nothing moves (20 % liquid, the rest in the
+ * strategy up to its cap, at most `maxRebalance` a call). Also approves the PSM for the holders' and
+ * the arbitrageur's USDC. Returns the USDC swapped in.
+ */
+async function seedPsm(chain: Chain, s: Scenario, log: (line: string) => void): Promise<number> {
+  const psmAddr = chain.addresses.PegStabilityModule;
+  const approve = chain.usdc.interface.encodeFunctionData("approve", [psmAddr, 2n ** 256n - 1n]);
+  for (const who of [chain.market.address, chain.arbitrageur.address]) {
+    await chain.send(who, chain.addresses.USDC, approve, 100_000);
+  }
+  const seed = s.psm?.seedLiquidity ?? 0;
+  if (seed <= 0) return 0;
+  const amount = BigInt(Math.round(seed * 1e6));
+  const market = chain.market.address;
+  await chain.mintUsdc(market, amount);
+  const data = chain.psm.interface.encodeFunctionData("swapStableForCoin", [amount, 0n, market]);
+  const dry = await chain.tryCall(market, psmAddr, data);
+  if (!dry.ok) {
+    let reason = dry.data;
+    try {
+      reason = chain.psm.interface.parseError(dry.data)?.name ?? reason;
+    } catch {
+      // keep the raw data
+    }
+    throw new Error(
+      `${s.name}: the PSM refuses the seed of ${seed} USDC (${reason}); USDC starts at ${priceAt(pathOf(s, "USDC"), 0)} ` +
+        `and the mint ceiling is ${toNum(await chain.psm.mintCeiling())} BDOL`,
+    );
+  }
+  await chain.send(market, psmAddr, data, 1_500_000);
+  const rebalance = chain.reserve.interface.encodeFunctionData("rebalance");
+  for (let i = 0; i < 20; i++) {
+    const r = await chain.tryCall(chain.keeper.address, chain.addresses.ReservePool, rebalance);
+    if (!r.ok) break;
+    const [deposited, withdrawn] = chain.reserve.interface.decodeFunctionResult("rebalance", r.data) as unknown as [
+      bigint,
+      bigint,
+    ];
+    if (deposited + withdrawn < MIN_REBALANCE_UNITS) break;
+    await chain.send(chain.keeper.address, chain.addresses.ReservePool, rebalance, 3_000_000);
+  }
+  log(`[${s.name}] PSM seeded: ${seed.toLocaleString("en-US")} USDC swapped in and the reserve rebalanced`);
+  return seed;
 }
 
 /** Opens the vaults: collateral = debt × CR / start price, owners spread over the borrower accounts. */
@@ -359,8 +578,9 @@ async function openPopulation(chain: Chain, specs: VaultSpec[], prices: Record<A
 /**
  * Per collateral, the highest price at which some open vault is liquidatable, from one lens scan
  * (a vault's liquidation price is price / health factor). Between scans the only thing that moves
- * a vault's health is interest (≤ 0.01 % a day at these fees) and the keeper's liquidations, after
- * which the sim rescans; a 0.5 % margin covers the drift, so "no vault can be unhealthy" is exact.
+ * a vault's health is interest (≤ 0.11 % a day even at the controller's 40 % fee ceiling; a poke
+ * never moves the liquidation ratio) and the keeper's liquidations, after which the sim rescans; a
+ * 0.5 % margin covers 6 hours of drift, so "no vault can be unhealthy" is exact.
  */
 class LiquidationWatch {
   private threshold = new Map<string, bigint>();
@@ -396,6 +616,50 @@ function inWindows(minute: number, windows: [number, number][]): boolean {
   return windows.some(([a, b]) => minute >= a && minute < b);
 }
 
+/**
+ * The keeper's two unpaid duties on a tick where it is around, done without its vault scan (the
+ * keeper bot does the same with `poke: true` and `rebalance: true`, which it also gets on the ticks
+ * where it runs):
+ * - poke the risk controller once its interval has passed. The tick's transactions shift the clock
+ *   by a few seconds from one tick to the next, so a poke that falls due at most `slack` seconds
+ *   after the next block is mined at its due time rather than a whole step later: pokes stay hourly.
+ * - rebalance the reserve's USDC when that moves at least 1 USDC (dry run first).
+ * Returns the error of a poke that reverted (the run goes on; sim.ts fails the check).
+ */
+async function keeperDuties(chain: Chain, slack: number): Promise<string | undefined> {
+  const keeper = chain.keeper.address;
+  let error: string | undefined;
+  const due = Number(await chain.risk.nextPokeAt());
+  const earliest = (await chain.latestTimestamp()) + 1;
+  if (due <= earliest + slack) {
+    // No dry run: an eth_call runs at the latest block's timestamp, one second before the poke's
+    // own block, and would see PokeTooSoon when the poke falls due exactly then.
+    if (due > earliest) await chain.setNextTimestamp(due);
+    try {
+      await chain.send(
+        keeper,
+        chain.addresses.RiskController,
+        chain.risk.interface.encodeFunctionData("poke"),
+        5_000_000,
+      );
+    } catch (err) {
+      error = (err as Error).message.split("\n")[0];
+    }
+  }
+  const rebalance = chain.reserve.interface.encodeFunctionData("rebalance");
+  const dry = await chain.tryCall(keeper, chain.addresses.ReservePool, rebalance, 5_000_000);
+  if (dry.ok) {
+    const [deposited, withdrawn] = chain.reserve.interface.decodeFunctionResult("rebalance", dry.data) as unknown as [
+      bigint,
+      bigint,
+    ];
+    if (deposited + withdrawn >= MIN_REBALANCE_UNITS) {
+      await chain.send(keeper, chain.addresses.ReservePool, rebalance, 5_000_000);
+    }
+  }
+  return error;
+}
+
 /** One pass over the scenario in one mode, from the setup snapshot. */
 async function runOnce(
   hre: HardhatRuntimeEnvironment,
@@ -421,11 +685,22 @@ async function runOnce(
   const ticks: TickRecord[] = [];
   const market = { bdolPaid: 0n, collateralValue: 0n, shortOfBdol: 0 };
   const keeperLog = ctx.keeperLog ?? (() => undefined);
+  const desk = await PsmDesk.create(chain, s);
+  const slack = Math.min(POKE_SLACK_SECONDS, Math.floor(interval / 2));
+  // The last USDC and BDOL rounds (published during setup): a new one goes out on a change of price
+  // or when the last is PEG_REPUBLISH_SECONDS old.
+  const published = {} as Record<PegKey, { answer: bigint; at: number }>;
+  for (const k of PEG_KEYS) {
+    const round = await chain.pegs[k].feed.latestRoundData();
+    published[k] = { answer: round[1], at: Number(round[3]) };
+  }
+  let lastPoke = -1n;
+  const pokeFailures: RunResult["pokeFailures"] = [];
   ctx.log(
     `[${s.name}] run "${mode}"${absences.length ? ` (keepers absent ${absences.map(([a, b]) => `${a}–${b} min`).join(", ")})` : ""}…`,
   );
 
-  const timing = { prices: 0, precheck: 0, keeper: 0, market: 0, snapshot: 0, analysis: 0 };
+  const timing = { prices: 0, psm: 0, duties: 0, precheck: 0, keeper: 0, market: 0, snapshot: 0, analysis: 0 };
   /** The keeper has unfinished business (auctions, reserve collateral, a skipped vault). */
   let pending = false;
   const watch = new LiquidationWatch(chain);
@@ -436,6 +711,7 @@ async function runOnce(
     clock = now;
   };
   let t = 0;
+  let previousT = 0;
   for (;;) {
     const minute = t / 60;
     clock = Date.now();
@@ -446,8 +722,26 @@ async function runOnce(
       prices[k] = priceAt(s.prices[k], minute);
       await chain.setPrice(k, prices[k]);
     }
+    const pegPrices = {} as Record<PegKey, number>;
+    for (const k of PEG_KEYS) {
+      pegPrices[k] = priceAt(pathOf(s, k), minute);
+      const answer = BigInt(Math.round(pegPrices[k] * 1e8));
+      if (answer !== published[k].answer || t0 + t - published[k].at >= PEG_REPUBLISH_SECONDS) {
+        await chain.setPegPrice(k, pegPrices[k]);
+        published[k] = { answer, at: await chain.latestTimestamp() };
+      }
+    }
     lap("prices");
+    // The market: holders' redemptions and the arbitrageur (they do not wait for keepers).
+    await desk.tick(minute, t - previousT, pegPrices);
+    previousT = t;
+    lap("psm");
     const present = !inWindows(minute, absences);
+    if (present) {
+      const error = await keeperDuties(chain, slack);
+      if (error) pokeFailures.push({ minute, error });
+    }
+    lap("duties");
     let report: KeeperReport | undefined;
     // The keeper runs on every tick where it has something to do. A tick with no unhealthy vault,
     // no auction, no reserve collateral and nothing left from the last keeper round gives it
@@ -463,6 +757,8 @@ async function runOnce(
         referencePrice: (_collateral, oraclePrice) => oraclePrice,
         state,
         log: keeperLog,
+        poke: true,
+        rebalance: true,
       });
       reports.push(report);
       if (report.liquidations.length > 0) await watch.refresh(minute);
@@ -471,16 +767,37 @@ async function runOnce(
       lap("market");
     }
     const snap = await chain.systemSnapshot();
+    const [psmMinted, availableOutflow, usdcLiquid, usdcInStrategies, [usdcOracle]] = await Promise.all([
+      chain.psm.minted(),
+      chain.psm.availableOutflow(),
+      chain.usdc.balanceOf(chain.addresses.ReservePool),
+      chain.reserve.strategyAssets(),
+      chain.oracle.getPrice(chain.addresses.USDC),
+    ]);
     const status = {} as Record<AssetKey, number>;
     const oracle = {} as Record<AssetKey, number>;
+    const fees: Record<string, number> = {};
+    const borrowRatios: Record<string, number> = {};
+    const volatility: Record<string, number> = {};
+    const halted: Record<string, boolean> = {};
+    const breakers: Record<string, boolean> = {};
     let reserveCollateralValue = 0n;
     for (const k of ASSET_KEYS) {
       const c = snap.collaterals.find((x) => x.token === chain.assets[k].tokenAddress);
       if (!c) throw new Error(`no ${k} in the lens snapshot`);
+      const symbol = SCENARIO_ASSETS[k].collateral;
       status[k] = Number(c.priceStatus);
       oracle[k] = toNum(c.price);
       reserveCollateralValue += valueDown(c.reserveHolding, chain.assets[k].decimals, c.price);
+      fees[symbol] = annualRate(c.stabilityFee);
+      borrowRatios[symbol] = toNum(c.borrowRatio);
+      volatility[symbol] = toNum(c.volatility);
+      halted[symbol] = c.paused;
+      breakers[symbol] = c.breakerHaltUntil > snap.timestamp;
     }
+    breakers.system = snap.risk.systemHalted;
+    const poked = snap.risk.lastPoke !== lastPoke && snap.risk.lastPoke !== 0n;
+    lastPoke = snap.risk.lastPoke;
     ticks.push({
       minute,
       fromBlock,
@@ -505,6 +822,25 @@ async function runOnce(
       debtAbsorbed: 0,
       debtAuctioned: 0,
       redos: 0,
+      pegPrices,
+      usdcOracle: toNum(usdcOracle),
+      fees,
+      borrowRatios,
+      volatility,
+      halted,
+      breakers,
+      reserveTarget: toNum(snap.risk.reserveTarget),
+      poked,
+      pokes: 0,
+      psm: {
+        minted: toNum(psmMinted),
+        availableOutflow: toNum(availableOutflow),
+        usdcLiquid: Number(usdcLiquid) / 1e6,
+        usdcInStrategies: Number(usdcInStrategies) / 1e6,
+        queue: toNum(desk.queue),
+        redeemed: 0,
+        arbitrageMinted: 0,
+      },
     });
     lap("snapshot");
     // Work left for the next keeper round: an auction still running, reserve collateral worth
@@ -528,9 +864,11 @@ async function runOnce(
   const totals = await analyseRun(chain, {
     startBlock,
     endBlock,
+    startTimestamp: t0,
     ticks,
     reports,
     market,
+    desk: desk.report(),
   });
   lap("analysis");
   const r: RunResult = {
@@ -541,11 +879,15 @@ async function runOnce(
     ticks: ticks.length,
     totals,
     series: ticks,
+    pokeFailures,
   };
   ctx.log(
     `[${s.name}] run "${mode}" done in ${(r.wallMs / 1000).toFixed(1)} s (${ticks.length} ticks): ` +
       `${totals.vaultsLiquidated} vaults liquidated, bad debt ${fmt(totals.badDebt)}, deficit ${fmt(totals.deficit)}, ` +
-      `lowest reserve ratio ${(totals.lowestReserveRatio.value * 100).toFixed(2)} % ` +
+      `lowest reserve ratio ${(totals.lowestReserveRatio.value * 100).toFixed(2)} %, ` +
+      `${totals.controller.pokes} pokes, peak fee ${(totals.controller.peakFee.value * 100).toFixed(2)} % ` +
+      `(${totals.controller.peakFee.collateral}), PSM minted ${fmt(totals.psm.mintedStart)} → ${fmt(totals.psm.mintedEnd)}, ` +
+      `redeemed ${fmt(totals.psm.redemptions.coinIn)} ` +
       `[ms: ${Object.entries(timing)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}]`,

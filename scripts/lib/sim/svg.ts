@@ -1,26 +1,30 @@
 /**
- * A self-contained SVG chart of a simulation (no scripts, no external fonts or libraries): four
- * panels over a shared time axis — prices (% of start), system collateral ratio, reserve ratio, and
- * bad debt / deficit — each with both runs (keepers active: solid; keepers absent: dashed) and the
- * keeper-absence window shaded.
+ * A self-contained SVG chart of a simulation (no scripts, no external fonts or libraries): panels
+ * over a shared time axis — collateral prices (% of start), the peg (BDOL and USDC prices), system
+ * collateral ratio, reserve ratio with the controller's reserve target, bad debt / deficit, stability
+ * fees, borrow ratios (with the periods when a breaker halted borrowing), and, when the scenario uses
+ * the PSM, its minted supply and the reserve's USDC — each with both runs (keepers active: solid;
+ * keepers absent: dashed) and the keeper-absence window shaded.
  */
 import type { SimResult, RunResult } from "./simulate";
 import type { TickRecord } from "./metrics";
-import { ASSET_KEYS } from "./scenario";
+import { ASSET_KEYS, PEG_KEYS, SCENARIO_ASSETS } from "./scenario";
 
 const W = 1100;
 const LEFT = 90;
 const RIGHT = 250;
 const TOP = 92;
-const PANEL_H = 180;
-const GAP = 62;
+const PANEL_H = 150;
+const GAP = 58;
 const PLOT_W = W - LEFT - RIGHT;
 
 const RUN_STYLE: Record<string, { color: string; dash: string; label: string }> = {
   active: { color: "#1b7f3b", dash: "", label: "keepers active" },
   absent: { color: "#c0392b", dash: "7 4", label: "keepers absent" },
 };
-const ASSET_COLOR: Record<string, string> = { ETH: "#4a5bd4", BTC: "#e69500" };
+const ASSET_COLOR: Record<string, string> = { ETH: "#4a5bd4", BTC: "#e69500", WETH: "#4a5bd4", WBTC: "#e69500" };
+const PEG_COLOR: Record<string, string> = { BDOL: "#6a1b9a", USDC: "#2775ca" };
+const HALT_COLOR = "#e67e22";
 
 interface Series {
   label: string;
@@ -35,9 +39,37 @@ interface Panel {
   unit: string;
   series: Series[];
   refLines?: { y: number; label: string }[];
+  /** Shaded time intervals [fromMinute, toMinute), with one legend entry. */
+  bands?: { intervals: [number, number][]; color: string; label: string };
   /** Always include 0 in the y range. */
   zero?: boolean;
   format: (y: number) => string;
+}
+
+/** [from, to) minutes of the ticks where `on` holds (a tick lasts until the next one). */
+function intervals(series: TickRecord[], on: (t: TickRecord) => boolean): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < series.length; i++) {
+    if (!on(series[i])) continue;
+    const end = i + 1 < series.length ? series[i + 1].minute : series[i].minute;
+    const last = out[out.length - 1];
+    if (last && last[1] === series[i].minute) last[1] = end;
+    else out.push([series[i].minute, end]);
+  }
+  return out;
+}
+
+/** One line per collateral and run: colour by collateral, dash by run. */
+function collateralSeries(runs: RunResult[], pick: (t: TickRecord, collateral: string) => number | null): Series[] {
+  return ASSET_KEYS.flatMap((k) => {
+    const c = SCENARIO_ASSETS[k].collateral;
+    return runs.map((r) => ({
+      label: `${c}, ${RUN_STYLE[r.mode].label}`,
+      color: ASSET_COLOR[c],
+      dash: RUN_STYLE[r.mode].dash,
+      points: r.series.map((t) => [t.minute, pick(t, c)] as [number, number | null]),
+    }));
+  });
 }
 
 function esc(s: string): string {
@@ -89,6 +121,11 @@ export function renderSvg(result: SimResult): string {
   const lr = result.parameters.protocol.collaterals.WETH?.liquidationRatio ?? 1.5;
   const base = runs[0]?.series ?? [];
 
+  const psmParams = result.parameters.protocol.psm;
+  const usesPsm = runs.some((r) => r.series.some((t) => t.psm.minted > 0 || t.psm.queue > 0));
+  const active = runs.find((r) => r.mode === "active") ?? runs[0];
+  const halts = active ? intervals(active.series, (t) => Object.values(t.halted).some(Boolean)) : [];
+
   const panels: Panel[] = [
     {
       title: "Oracle price, % of the start price",
@@ -104,6 +141,20 @@ export function renderSvg(result: SimResult): string {
       })),
     },
     {
+      title: "Peg: market prices of BDOL (the controller's peg input) and USDC (the PSM's asset), $",
+      unit: "$",
+      format: (y) => `${+y.toFixed(4)}`,
+      refLines: psmParams
+        ? [{ y: 1 - psmParams.depegTolerance, label: `PSM mints only at USDC ≥ ${1 - psmParams.depegTolerance}` }]
+        : [],
+      series: PEG_KEYS.map((k) => ({
+        label: k === "BDOL" ? "BDOL (market)" : "USDC",
+        color: PEG_COLOR[k],
+        dash: "",
+        points: base.map((t) => [t.minute, t.pegPrices[k]] as [number, number]),
+      })),
+    },
+    {
       title: "System collateral ratio (collateral value in vaults / vault debt), %",
       unit: "%",
       format: (y) => `${+y.toFixed(0)}`,
@@ -111,11 +162,23 @@ export function renderSvg(result: SimResult): string {
       series: runSeries(runs, (t) => (t.systemCr === null ? null : t.systemCr * 100), ""),
     },
     {
-      title: "Reserve ratio ((reserve value − deficit) / system debt), %",
+      title: "Reserve ratio ((reserve value − deficit) / system debt) and the controller's reserve target, %",
       unit: "%",
       zero: true,
       format: (y) => `${+y.toFixed(2)}`,
-      series: runSeries(runs, (t) => (t.reserveRatio === null ? null : t.reserveRatio * 100), ""),
+      series: [
+        ...runSeries(runs, (t) => (t.reserveRatio === null ? null : t.reserveRatio * 100), "reserve"),
+        ...runs.map((r) => ({
+          label: `target, ${RUN_STYLE[r.mode].label}`,
+          color: RUN_STYLE[r.mode].color,
+          dash: "2 3",
+          width: 1.5,
+          points: r.series.map(
+            (t) =>
+              [t.minute, t.totalDebt > 0 ? (100 * t.reserveTarget) / t.totalDebt : null] as [number, number | null],
+          ),
+        })),
+      ],
     },
     {
       title: "Bad debt (cumulative auction shortfalls) and deficit, BDOL",
@@ -133,7 +196,46 @@ export function renderSvg(result: SimResult): string {
         })),
       ],
     },
+    {
+      title: "Stability fee set by the risk controller (annual), %",
+      unit: "%",
+      zero: true,
+      format: (y) => `${+y.toFixed(2)}`,
+      series: collateralSeries(runs, (t, c) => (t.fees[c] === undefined ? null : t.fees[c] * 100)),
+    },
+    {
+      title: "Borrow ratio (initial margin) set by the risk controller, %",
+      unit: "%",
+      format: (y) => `${+y.toFixed(1)}`,
+      refLines: [{ y: lr * 100, label: `liquidation ratio ${+(lr * 100).toFixed(0)} %` }],
+      bands: {
+        intervals: halts,
+        color: HALT_COLOR,
+        label: "borrowing halted (active run)",
+      },
+      series: collateralSeries(runs, (t, c) => (t.borrowRatios[c] === undefined ? null : t.borrowRatios[c] * 100)),
+    },
   ];
+  if (usesPsm && active) {
+    const line = (label: string, color: string, pick: (t: TickRecord) => number, dash = "") => ({
+      label,
+      color,
+      dash,
+      points: active.series.map((t) => [t.minute, pick(t)] as [number, number]),
+    });
+    panels.push({
+      title: "PSM and the reserve's USDC (keepers-active run), BDOL or USDC",
+      unit: "BDOL / USDC",
+      zero: true,
+      format: compact,
+      series: [
+        line("PSM minted (BDOL)", PEG_COLOR.BDOL, (t) => t.psm.minted),
+        line("USDC liquid in reserve", PEG_COLOR.USDC, (t) => t.psm.usdcLiquid),
+        line("USDC in strategy", "#16a085", (t) => t.psm.usdcInStrategies, "6 3"),
+        line("redemptions waiting", "#7f8c8d", (t) => t.psm.queue, "2 3"),
+      ],
+    });
+  }
 
   const H = TOP + panels.length * (PANEL_H + GAP) + 40;
   const x = (minute: number) => LEFT + (duration === 0 ? 0 : (minute / duration) * PLOT_W);
@@ -152,6 +254,7 @@ export function renderSvg(result: SimResult): string {
   const sub =
     `${result.parameters.vaults} vaults, seed ${result.parameters.seed}, debt ${compact(result.setup.totalDebt)} BDOL, ` +
     `reserve at start ${compact(result.setup.reserveSeed)} BDOL` +
+    (result.setup.psmSeed > 0 ? `, PSM seeded with ${compact(result.setup.psmSeed)} USDC` : "") +
     (absent
       ? `; keepers absent ${absent.keeperAbsences.map(([a, b]) => `${fmtTime(a)}–${fmtTime(b)}`).join(", ")}`
       : "");
@@ -177,13 +280,19 @@ export function renderSvg(result: SimResult): string {
     hi = ticks[ticks.length - 1];
     const y = (v: number) => bottom - ((v - lo) / (hi - lo)) * PANEL_H;
 
-    out.push(`<g>`);
+    out.push(`<g class="panel">`);
     out.push(`<text x="${LEFT}" y="${top - 8}" font-size="13" font-weight="bold">${esc(p.title)}</text>`);
     // keeper-absence shading
     for (const [a, b] of absent?.keeperAbsences ?? []) {
       out.push(
         `<rect x="${x(a).toFixed(1)}" y="${top}" width="${(x(Math.min(b, duration)) - x(a)).toFixed(1)}" ` +
           `height="${PANEL_H}" fill="#c0392b" fill-opacity="0.08"/>`,
+      );
+    }
+    for (const [a, b] of p.bands?.intervals ?? []) {
+      out.push(
+        `<rect x="${x(a).toFixed(1)}" y="${top}" width="${Math.max(1, x(Math.min(b, duration)) - x(a)).toFixed(1)}" ` +
+          `height="${PANEL_H}" fill="${p.bands!.color}" fill-opacity="0.12"/>`,
       );
     }
     // grid and y labels
@@ -214,8 +323,10 @@ export function renderSvg(result: SimResult): string {
     for (const r of p.refLines ?? []) {
       const yy = y(r.y).toFixed(1);
       out.push(`<line x1="${LEFT}" y1="${yy}" x2="${LEFT + PLOT_W}" y2="${yy}" stroke="#888" stroke-dasharray="4 4"/>`);
+      // The label sits under a line in the panel's upper half, above it otherwise.
+      const ly = y(r.y) < top + PANEL_H / 2 ? y(r.y) + 13 : y(r.y) - 4;
       out.push(
-        `<text x="${LEFT + PLOT_W - 4}" y="${(y(r.y) - 4).toFixed(1)}" text-anchor="end" fill="#666" font-size="11">${esc(r.label)}</text>`,
+        `<text x="${LEFT + PLOT_W - 4}" y="${ly.toFixed(1)}" text-anchor="end" fill="#666" font-size="11">${esc(r.label)}</text>`,
       );
     }
     // lines
@@ -249,10 +360,16 @@ export function renderSvg(result: SimResult): string {
       );
       out.push(`<text x="${lx + 32}" y="${ly + 4}" fill="#222">${esc(ser.label)}</text>`);
     });
+    let extra = p.series.length;
     if (absent && absent.keeperAbsences.length > 0) {
-      const ly = top + 10 + p.series.length * 18;
+      const ly = top + 10 + extra++ * 18;
       out.push(`<rect x="${lx}" y="${ly - 6}" width="26" height="12" fill="#c0392b" fill-opacity="0.15"/>`);
       out.push(`<text x="${lx + 32}" y="${ly + 4}" fill="#222">keepers absent (window)</text>`);
+    }
+    if (p.bands && p.bands.intervals.length > 0) {
+      const ly = top + 10 + extra++ * 18;
+      out.push(`<rect x="${lx}" y="${ly - 6}" width="26" height="12" fill="${p.bands.color}" fill-opacity="0.25"/>`);
+      out.push(`<text x="${lx + 32}" y="${ly + 4}" fill="#222">${esc(p.bands.label)}</text>`);
     }
     out.push(`</g>`);
   });
