@@ -162,7 +162,10 @@ abstract contract BallastFixture is Test {
         b.stablecoin.setModule(address(b.reserve), true);
 
         // 06_lens
-        b.lens = IReserveLens(_deploy("ReserveLens", abi.encode(address(b.vaultManager), address(b.engine))));
+        // No risk controller in this fixture: the lens reads the rest.
+        b.lens = IReserveLens(
+            _deploy("ReserveLens", abi.encode(address(b.vaultManager), address(b.engine), address(0)))
+        );
     }
 
     /// @dev Deploys protocol contract `name` with its via-IR creation code (see utils/ProtocolArtifacts.sol
