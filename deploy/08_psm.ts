@@ -6,6 +6,9 @@ import { resolveAddress, setIfDifferent } from "../scripts/lib/deploy";
 /**
  * The peg stability module: its fees, ceiling, outflow bucket and depeg tolerance from the config;
  * its minting right; the reserve learns it (holds its stable asset, releases it for redemptions).
+ * The module copies the oracle adapter's feed settings for its stable asset when it is deployed
+ * (03_oracle runs first); a re-run that finds the adapter configured otherwise says so, because the
+ * module then asks the adapter on every swap (and stops minting if its copied feed stops).
  */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployments, getNamedAccounts, network } = hre;
@@ -39,6 +42,17 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   await setIfDifferent(hre, "ReservePool", { name: "pegStabilityModule" }, psm.address, "setPegStabilityModule", [
     psm.address,
   ]);
+
+  const copied = await deployments.read("PegStabilityModule", "stableFeed");
+  const adapter = await deployments.read("OracleAdapter", "feedConfig", stable);
+  const inForce = [adapter.primaryFeed, adapter.primaryDecimals, adapter.heartbeat, adapter.minPrice, adapter.maxPrice];
+  if (inForce.some((v, i) => String(v).toLowerCase() !== String(copied[i]).toLowerCase())) {
+    console.warn(
+      `08_psm: OracleAdapter's feed settings for ${stable} differ from those PegStabilityModule copied at deployment ` +
+        `(${copied.map(String).join(", ")}): it asks the adapter on every swap, and stops minting if its feed stops; ` +
+        "deploy a new module to follow the new settings",
+    );
+  }
 };
 
 func.id = "08_psm";

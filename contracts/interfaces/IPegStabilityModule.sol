@@ -8,9 +8,12 @@ import {PriceStatus} from "./IOracleAdapter.sol";
 /// fee each way. The stable asset goes to the reserve and counts in its value; redemptions are paid
 /// from the reserve. Three brakes:
 /// - a minting ceiling on the stablecoin minted against the stable asset (`minted`);
-/// - a depeg guard: stable → coin is refused while the stable asset's oracle price is below
-///   1 − `depegTolerance`, or not live (so a failing USDC is not accepted at par, March 2023);
-///   coin → stable stays open;
+/// - a depeg guard: stable → coin is refused while the stable asset's price is below
+///   1 − `depegTolerance`, or cannot be trusted: its feed failed, is stale or out of bounds, or the
+///   oracle adapter does not report it live (frozen by the circuit breaker, sequencer down) — so a
+///   failing USDC is not accepted at par (March 2023); coin → stable stays open. The module reads
+///   the feed itself on every swap, with the adapter's settings for it copied at deployment
+///   (`stableFeed`), and asks the adapter once per new feed reading (see `stablePrice`);
 /// - an outflow limit on coin → stable, rolling: a bucket of `outflowLimit` stable value that
 ///   refills linearly at `outflowLimit` per `outflowWindow`, so over any period t at most
 ///   outflowLimit × (1 + t / outflowWindow) leaves (a bank run is slowed, not fatal).
@@ -44,6 +47,9 @@ interface IPegStabilityModule {
     event OutflowLimitSet(uint256 oldValue, uint256 newValue);
     event OutflowWindowSet(uint256 oldValue, uint256 newValue);
     event DepegToleranceSet(uint256 oldValue, uint256 newValue);
+    /// @notice The oracle adapter judged the stable asset's feed reading (`price`, stamped
+    /// `updatedAt`) live: later swaps on the same reading do not ask it again.
+    event StableReadingVetted(uint256 price, uint256 updatedAt);
 
     /// @notice The stable asset's oracle price is not live.
     error StableOracleNotLive(PriceStatus status);
@@ -57,6 +63,8 @@ interface IPegStabilityModule {
     error SlippageExceeded(uint256 out, uint256 minOut);
     /// @notice The stable asset's decimals are above 18.
     error UnsupportedDecimals(uint8 decimals);
+    /// @notice The oracle adapter has no feed for the stable asset (at deployment).
+    error StableFeedUnknown(address stable);
 
     /// @notice The stablecoin (BDOL).
     function stablecoin() external view returns (address);
@@ -92,6 +100,20 @@ interface IPegStabilityModule {
 
     /// @notice Stable value [wad] that may leave now under the outflow limit.
     function availableOutflow() external view returns (uint256);
+
+    /// @notice The stable asset's price [wad] as the depeg guard sees it now, and its status: `Live`
+    /// only when the module's own read of the feed is live and the adapter has judged that reading
+    /// live (now, or when it was vetted); otherwise the first failing status: the module's own read
+    /// (price 0), then the adapter's (its last good price). Minting is open when the status is `Live`
+    /// and the price is at least 1 − `depegTolerance`.
+    function stablePrice() external view returns (uint256 price, PriceStatus status);
+
+    /// @notice The stable asset's primary feed and the checks the module applies to it on every swap
+    /// (decimals, heartbeat [seconds], price bounds [wad]): the adapter's, copied at deployment.
+    function stableFeed()
+        external
+        view
+        returns (address feed, uint256 feedDecimals, uint256 heartbeat, uint256 minPrice, uint256 maxPrice);
 
     function feeIn() external view returns (uint256);
 

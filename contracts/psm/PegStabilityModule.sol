@@ -11,6 +11,7 @@ import {IPegStabilityModule} from "../interfaces/IPegStabilityModule.sol";
 import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
 import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
+import {FeedReaderLib} from "../oracle/FeedReaderLib.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
@@ -18,6 +19,11 @@ import {MathLib} from "../libraries/MathLib.sol";
 /// @title PegStabilityModule
 /// @notice USDC ↔ BDOL at par with fees, a minting ceiling, a depeg guard and a rolling outflow
 /// limit. See {IPegStabilityModule}.
+/// @dev Gas. A swap touches two storage slots of its own: stable → coin the mint parameters and the
+/// ledger, coin → stable the ledger and the outflow bucket; the ledger is the one slot both write.
+/// The depeg guard reads the stable asset's feed directly and asks the oracle adapter only about a
+/// reading it has not vetted yet (see `_checkStablePrice`), which keeps the adapter's cold account and
+/// its three cold slots off the common path.
 contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGuardTransient {
     using MathLib for uint256;
     using SafeERC20 for IERC20;
@@ -32,20 +38,33 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
     /// @dev 10^(18 − stable decimals): stable units → wad.
     uint256 internal immutable _scale;
 
-    // slot: the parameters a swap reads
-    uint64 internal _feeIn; // [wad]
-    uint64 internal _feeOut; // [wad]
-    uint64 internal _depegTolerance; // [wad]
-    uint32 internal _outflowWindow; // [seconds]
-    uint128 internal _mintCeiling; // [wad]
-    // slot: the mint ledger, read and written by every swap
-    uint128 internal _minted; // [wad]
-    uint128 internal _pendingFees; // [wad] fees owed to the reserve, minted by `collectFees`
-    // slot: the outflow bucket
-    uint96 internal _outflowLimit; // [wad] ≤ MAX_DEBT_CEILING < 2^96
-    uint96 internal _bucket; // [wad] available at `_bucketAt`
-    uint40 internal _bucketAt; // [seconds]
+    // The stable asset's primary feed and the adapter's checks for it, copied from the adapter at
+    // deployment (`stableFeed`). A reading is vetted only while the adapter still has exactly these.
+    address internal immutable _feed;
+    uint256 internal immutable _feedDecimals;
+    uint256 internal immutable _heartbeat; // [seconds]
+    uint256 internal immutable _minPrice; // [wad]
+    uint256 internal immutable _maxPrice; // [wad]
+    /// @dev False when the adapter checks an L2 sequencer: its verdict then also depends on the
+    /// sequencer, which can go down without a new feed reading, so no verdict is remembered.
+    bool internal immutable _vettingAllowed;
 
+    // slot 1: what stable → coin reads besides the ledger
+    uint56 internal _feeIn; // [wad] ≤ MAX_PSM_FEE < 2^56
+    uint64 internal _depegTolerance; // [wad] ≤ MAX_DEPEG_TOLERANCE
+    uint96 internal _mintCeiling; // [wad] ≤ MAX_DEBT_CEILING < 2^96
+    uint40 internal _vettedReading; // fingerprint of the last feed reading the adapter judged live; 0: none
+    // slot 2: the ledger, read and written by every swap
+    uint96 internal _minted; // [wad] ≤ max(ceiling at the time) ≤ MAX_DEBT_CEILING
+    uint104 internal _pendingFees; // [wad] fees owed to the reserve, minted by `collectFees`
+    uint56 internal _feeOut; // [wad] ≤ MAX_PSM_FEE
+    // slot 3: the outflow bucket, read and written by coin → stable
+    uint96 internal _outflowLimit; // [wad] ≤ MAX_DEBT_CEILING
+    uint96 internal _bucket; // [wad] available at `_bucketAt`, ≤ `_outflowLimit`
+    uint40 internal _bucketAt; // [seconds]
+    uint24 internal _outflowWindow; // [seconds] ≤ MAX_OUTFLOW_WINDOW < 2^24
+
+    /// @dev Reads the stable asset's feed configuration from the adapter, which must know the asset.
     constructor(address stablecoin_, address stable_, address oracle_, address reserve_, address admin) {
         if (
             stablecoin_ == address(0) ||
@@ -56,12 +75,20 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         ) revert ErrorsLib.ZeroAddress();
         uint8 decimals = IERC20Metadata(stable_).decimals();
         if (decimals > 18) revert UnsupportedDecimals(decimals);
+        IOracleAdapter.FeedConfig memory config = IOracleAdapter(oracle_).feedConfig(stable_);
+        if (config.primaryFeed == address(0)) revert StableFeedUnknown(stable_);
         stablecoin = stablecoin_;
         stable = stable_;
         oracle = IOracleAdapter(oracle_);
         reserve = reserve_;
         _scale = 10 ** (18 - decimals);
-        _outflowWindow = uint32(ConstantsLib.MIN_OUTFLOW_WINDOW);
+        _feed = config.primaryFeed;
+        _feedDecimals = config.primaryDecimals;
+        _heartbeat = config.heartbeat;
+        _minPrice = config.minPrice;
+        _maxPrice = config.maxPrice;
+        _vettingAllowed = IOracleAdapter(oracle_).sequencerFeed() == address(0);
+        _outflowWindow = uint24(ConstantsLib.MIN_OUTFLOW_WINDOW);
         _depegTolerance = uint64(ConstantsLib.MIN_DEPEG_TOLERANCE);
         _bucketAt = uint40(block.timestamp);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -77,10 +104,7 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
     ) external nonReentrant returns (uint256 coinOut) {
         if (stableIn == 0) revert ErrorsLib.ZeroAmount();
         if (to == address(0)) revert ErrorsLib.ZeroAddress();
-        (uint256 price, PriceStatus status) = oracle.getPrice(stable);
-        if (status != PriceStatus.Live) revert StableOracleNotLive(status);
-        uint256 floor = ConstantsLib.WAD - _depegTolerance;
-        if (price < floor) revert StableDepegged(price, floor);
+        _checkStablePrice();
 
         // The stable asset goes straight to the reserve; credit what arrived (fee-on-transfer safe).
         uint256 before = IERC20(stable).balanceOf(reserve);
@@ -91,10 +115,11 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         (coinOut, fee) = _quoteGrossForCoin(gross);
         if (coinOut < minCoinOut) revert SlippageExceeded(coinOut, minCoinOut);
         uint256 newMinted = _minted + gross;
-        if (newMinted > _mintCeiling) revert MintCeilingExceeded(newMinted, _mintCeiling);
-        _minted = uint128(newMinted); // ≤ ceiling < 2^128
-        // The fee is owed to the reserve and minted by `collectFees` (one slot, no second mint).
-        _pendingFees += uint128(fee);
+        uint256 ceiling = _mintCeiling;
+        if (newMinted > ceiling) revert MintCeilingExceeded(newMinted, ceiling);
+        _minted = uint96(newMinted); // ≤ ceiling ≤ MAX_DEBT_CEILING < 2^96
+        // The fee is owed to the reserve and minted by `collectFees` (same slot, no second mint).
+        _pendingFees = _addFee(_pendingFees, fee);
 
         emit SwappedStableForCoin(msg.sender, to, stableIn, coinOut, fee);
         IBallastDollar(stablecoin).mint(to, coinOut);
@@ -115,11 +140,12 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
 
         uint256 available = _available();
         if (paid > available) revert OutflowLimitExceeded(paid, available);
+        // available ≤ limit < 2^96; timestamps fit 40 bits until the year 36812.
         _bucket = uint96(available - paid);
         _bucketAt = uint40(block.timestamp);
-        uint256 minted = _minted;
-        _minted = uint128(minted > paid ? minted - paid : 0);
-        _pendingFees += uint128(fee);
+        uint256 mintedBefore = _minted;
+        _minted = uint96(mintedBefore > paid ? mintedBefore - paid : 0);
+        _pendingFees = _addFee(_pendingFees, fee);
 
         emit SwappedCoinForStable(msg.sender, to, coinIn, stableOut, fee);
         // Burn it all (no allowance needed); the fee is owed to the reserve until `collectFees`.
@@ -163,6 +189,25 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         return _available();
     }
 
+    /// @inheritdoc IPegStabilityModule
+    function stablePrice() external view returns (uint256 price, PriceStatus status) {
+        uint40 reading;
+        (status, price, , reading) = _readStableFeed();
+        if (status != PriceStatus.Live || reading == _vettedReading) return (price, status);
+        (uint256 adapterPrice, PriceStatus adapterStatus) = oracle.getPrice(stable);
+        if (adapterStatus != PriceStatus.Live) return (adapterPrice, adapterStatus);
+        return (MathLib.min(price, adapterPrice), status);
+    }
+
+    /// @inheritdoc IPegStabilityModule
+    function stableFeed()
+        external
+        view
+        returns (address feed, uint256 feedDecimals, uint256 heartbeat, uint256 minPrice, uint256 maxPrice)
+    {
+        return (_feed, _feedDecimals, _heartbeat, _minPrice, _maxPrice);
+    }
+
     function feeIn() external view returns (uint256) {
         return _feeIn;
     }
@@ -194,7 +239,7 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         uint256 oldValue = _feeIn;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_PSM_FEE);
-        _feeIn = uint64(newValue);
+        _feeIn = uint56(newValue);
         emit FeeInSet(oldValue, newValue);
     }
 
@@ -203,7 +248,7 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         uint256 oldValue = _feeOut;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_PSM_FEE);
-        _feeOut = uint64(newValue);
+        _feeOut = uint56(newValue);
         emit FeeOutSet(oldValue, newValue);
     }
 
@@ -212,7 +257,7 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         uint256 oldValue = _mintCeiling;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_DEBT_CEILING);
-        _mintCeiling = uint128(newValue);
+        _mintCeiling = uint96(newValue);
         emit MintCeilingSet(oldValue, newValue);
     }
 
@@ -238,7 +283,7 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         // Refill up to now at the old rate first.
         _bucket = uint96(_available());
         _bucketAt = uint40(block.timestamp);
-        _outflowWindow = uint32(newValue);
+        _outflowWindow = uint24(newValue);
         emit OutflowWindowSet(oldValue, newValue);
     }
 
@@ -252,6 +297,80 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
     }
 
     // =================================================================== internals
+
+    /// @dev The depeg guard: reverts unless the stable asset's price can be trusted and is at least
+    /// 1 − depegTolerance. Two checks, both must pass (any doubt refuses minting):
+    /// 1. Every swap reads the feed itself (`FeedReaderLib.readPrice` with the adapter's feed,
+    ///    decimals, heartbeat and bounds copied at deployment): failed, stale or out of bounds refuses.
+    /// 2. The adapter's own verdict (`getPrice`: the same reading checks, plus the sequencer and the
+    ///    circuit breaker, i.e. frozen) is asked for each new reading. When it is live, and the adapter
+    ///    still reads this feed with these settings, the reading's fingerprint is stored: later swaps
+    ///    on the same reading skip the adapter. That is exact, not an approximation: for a fixed
+    ///    reading and configuration the adapter's verdict cannot turn from live to frozen (its last
+    ///    good price moves only by recording a live reading, which is this one), and a new round
+    ///    changes the fingerprint. A refusal reverts, so only live verdicts are ever stored.
+    /// What it gives up, stated: (a) an adapter reconfiguration of the asset (feed, bounds, heartbeat,
+    /// deviation) reaches a reading already vetted only at the feed's next round, at most one
+    /// heartbeat later; after it the adapter no longer matches the copy, so nothing is vetted again
+    /// and every swap asks the adapter (and if the copied feed stops, minting stops: a new module is
+    /// deployed). (b) The fingerprint is 40 bits of keccak256(price, updatedAt): a different reading
+    /// passes as vetted with probability 2^-40, and only if its own checks in step 1 pass. (c) A
+    /// feed that went back to an earlier reading would be trusted as that reading was; Chainlink
+    /// feeds only move forward.
+    function _checkStablePrice() internal {
+        (PriceStatus status, uint256 price, uint256 updatedAt, uint40 reading) = _readStableFeed();
+        if (status != PriceStatus.Live) revert StableOracleNotLive(status);
+        if (reading != _vettedReading) {
+            (uint256 adapterPrice, PriceStatus adapterStatus) = oracle.getPrice(stable);
+            if (adapterStatus != PriceStatus.Live) revert StableOracleNotLive(adapterStatus);
+            if (adapterPrice == price && _vettingAllowed && _adapterMatchesCopy()) {
+                _vettedReading = reading;
+                emit StableReadingVetted(price, updatedAt);
+            }
+            price = MathLib.min(price, adapterPrice);
+        }
+        uint256 floor = ConstantsLib.WAD - _depegTolerance;
+        if (price < floor) revert StableDepegged(price, floor);
+    }
+
+    /// @dev The feed reading with the copied checks and, when live, its fingerprint (never 0, so it
+    /// cannot match an empty `_vettedReading`).
+    function _readStableFeed()
+        internal
+        view
+        returns (PriceStatus status, uint256 price, uint256 updatedAt, uint40 reading)
+    {
+        (status, price, updatedAt) = FeedReaderLib.readPrice(_feed, _feedDecimals, _heartbeat, _minPrice, _maxPrice);
+        if (status != PriceStatus.Live) return (status, price, updatedAt, 0);
+        bytes32 digest;
+        assembly ("memory-safe") {
+            // Scratch space: two words hashed at once, nothing kept.
+            mstore(0x00, price)
+            mstore(0x20, updatedAt)
+            digest := keccak256(0x00, 0x40)
+        }
+        reading = uint40(uint256(digest)) | 1;
+    }
+
+    /// @dev Whether the adapter still reads the stable asset from the copied feed with the copied
+    /// decimals, heartbeat and bounds (so its live verdict was about this very reading).
+    function _adapterMatchesCopy() internal view returns (bool) {
+        IOracleAdapter.FeedConfig memory config = oracle.feedConfig(stable);
+        return
+            config.primaryFeed == _feed &&
+            config.primaryDecimals == _feedDecimals &&
+            config.heartbeat == _heartbeat &&
+            config.minPrice == _minPrice &&
+            config.maxPrice == _maxPrice;
+    }
+
+    /// @dev `pending + fee`, refused above 2^104 − 1 (about 2·10^13 BDOL of uncollected fees;
+    /// `collectFees`, which anyone may call, empties it).
+    function _addFee(uint256 pending, uint256 fee) internal pure returns (uint104) {
+        uint256 sum = pending + fee;
+        if (sum > type(uint104).max) revert ErrorsLib.AmountTooLarge(sum, type(uint104).max);
+        return uint104(sum);
+    }
 
     /// @dev Stable → coin for `gross` [wad] of stable value: the fee rounds up, the payout is the rest.
     function _quoteGrossForCoin(uint256 gross) internal view returns (uint256 coinOut, uint256 fee) {

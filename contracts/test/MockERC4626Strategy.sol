@@ -8,7 +8,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 
 /// @title MockERC4626Strategy
 /// @notice OpenZeppelin ERC-4626 vault over a test token, with hooks to simulate a loss and
-/// reverting deposits or withdrawals. Local networks only: anyone may call the hooks.
+/// reverting deposits, withdrawals or views (`convertToAssets`, `maxWithdraw`). Local networks
+/// only: anyone may call the hooks. A gain is a plain transfer of the asset to the vault.
 contract MockERC4626Strategy is ERC4626 {
     using SafeERC20 for IERC20;
 
@@ -17,9 +18,11 @@ contract MockERC4626Strategy is ERC4626 {
 
     bool public failDeposit;
     bool public failWithdraw;
+    bool public failViews;
 
     error DepositsDisabled();
     error WithdrawalsDisabled();
+    error ViewsDisabled();
 
     constructor(IERC20 asset_, string memory name_, string memory symbol_) ERC20(name_, symbol_) ERC4626(asset_) {}
 
@@ -35,6 +38,20 @@ contract MockERC4626Strategy is ERC4626 {
 
     function setFailWithdraw(bool value) external {
         failWithdraw = value;
+    }
+
+    function setFailViews(bool value) external {
+        failViews = value;
+    }
+
+    function convertToAssets(uint256 shares) public view override returns (uint256) {
+        if (failViews) revert ViewsDisabled();
+        return super.convertToAssets(shares);
+    }
+
+    function maxWithdraw(address owner) public view override returns (uint256) {
+        if (failViews) revert ViewsDisabled();
+        return super.maxWithdraw(owner);
     }
 
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {

@@ -221,6 +221,28 @@ describe("ReservePool strategies", () => {
     );
   });
 
+  it("a strategy whose views revert is valued at 0 and skipped (flagged) by redemptions; it counts again once they work", async () => {
+    await admin.setStrategyCap(vault, USDC(3_000_000));
+    const second = await addSecond(USDC(20_000_000));
+    await swapIn(USDC(10_000_000));
+    await sys.reserve.rebalance(); // 3M first, 5M second, 2M liquid
+    const value = await sys.reserve.totalReserveValue();
+    await strategy.setFailViews(true);
+    expect((await sys.reserve.strategies()).map((s) => s.assets)).to.deep.equal([0n, USDC(5_000_000)]);
+    expect(await sys.reserve.totalReserveValue()).to.equal(value - USDC(3_000_000) * SCALE);
+    // A redemption beyond liquid: maxWithdraw reverts on the first, so the second pays.
+    const out = await psm.connect(alice).swapCoinForStable.staticCall(wad(4_000_000), 0n, alice.address);
+    const reason = strategy.interface.encodeErrorResult("ViewsDisabled", []);
+    await expect(psm.connect(alice).swapCoinForStable(wad(4_000_000), 0n, alice.address))
+      .to.emit(sys.reserve, "StrategyFailed")
+      .withArgs(vault, reason)
+      .and.to.emit(sys.reserve, "StrategyWithdrawal")
+      .withArgs(await second.getAddress(), out - USDC(2_000_000));
+    expect((await sys.reserve.strategies())[0].failed).to.equal(true);
+    await strategy.setFailViews(false);
+    expect((await sys.reserve.strategies())[0].assets).to.equal(USDC(3_000_000));
+  });
+
   describe("governance setters", () => {
     it("addStrategy: admin only, checks the address, the asset, the cap bound, duplicates and the count", async () => {
       const f = await ethers.getContractFactory("MockERC4626Strategy");

@@ -137,6 +137,213 @@ describe("PegStabilityModule", () => {
     });
   });
 
+  describe("the depeg guard (the feed read by the module, each new reading vetted by the adapter)", () => {
+    const swap = (amount = USDC(1_000)) => psm.connect(alice).swapStableForCoin(amount, 0n, alice.address);
+    const F = { Live: 0n, Stale: 1n, OutOfBounds: 2n, Frozen: 3n, Failed: 4n, SequencerDown: 5n };
+
+    async function setUsdc(usd: string, record = true) {
+      await sys.usdcFeed.updateAnswer(feedAnswer(usd));
+      if (record) await sys.oracle.recordPrice(usdc);
+    }
+
+    /** The feed's latest round timestamp. */
+    async function roundTime(feed = sys.usdcFeed): Promise<bigint> {
+      return (await feed.latestRoundData())[3];
+    }
+
+    it("copies the adapter's feed, decimals, heartbeat and bounds for USDC at deployment", async () => {
+      const adapter = await sys.oracle.feedConfig(usdc);
+      expect(await psm.stableFeed()).to.deep.equal([
+        adapter.primaryFeed,
+        adapter.primaryDecimals,
+        adapter.heartbeat,
+        adapter.minPrice,
+        adapter.maxPrice,
+      ]);
+      expect(adapter.primaryFeed).to.equal(await sys.usdcFeed.getAddress());
+    });
+
+    it("asks the adapter once per new feed reading: the first swap vets it, the next ones skip the adapter", async () => {
+      await setUsdc("0.999");
+      await expect(swap())
+        .to.emit(psm, "StableReadingVetted")
+        .withArgs(wad("0.999"), await roundTime());
+      const second = await (await swap()).wait();
+      expect(
+        second!.logs.some((l) => l.topics[0] === psm.interface.getEvent("StableReadingVetted").topicHash),
+      ).to.equal(false);
+      expect(await psm.stablePrice()).to.deep.equal([wad("0.999"), F.Live]);
+      // A new round is a new reading: vetted again.
+      await setUsdc("1.001", false);
+      await expect(swap())
+        .to.emit(psm, "StableReadingVetted")
+        .withArgs(wad("1.001"), await roundTime());
+    });
+
+    it("refuses while the adapter holds the price frozen, even though the reading itself is above the floor", async () => {
+      // Recorded at 0.88 (depegged); then a single round jumps back to 1.00: 13.6 % above the last
+      // good price, past the adapter's 10 % breaker.
+      await setUsdc("0.95");
+      await setUsdc("0.88");
+      await time.increase(60);
+      await setUsdc("1", false);
+      expect(await psm.stablePrice()).to.deep.equal([wad("0.88"), F.Frozen]);
+      const before = await state();
+      await expect(swap()).to.be.revertedWithCustomError(psm, "StableOracleNotLive").withArgs(F.Frozen);
+      await sys.oracle.recordPrice(usdc); // trips the breaker: still frozen
+      await expect(swap()).to.be.revertedWithCustomError(psm, "StableOracleNotLive").withArgs(F.Frozen);
+      expect({ ...(await state()), available: before.available }).to.deep.equal(before);
+      // A later round confirms the recovery: live, minting reopens.
+      await time.increase(60);
+      await setUsdc("1.002");
+      await expect(swap())
+        .to.emit(psm, "StableReadingVetted")
+        .withArgs(wad("1.002"), await roundTime());
+    });
+
+    it("re-vets a second round stamped in the same second as the vetted one (the reading, not the timestamp, is the key)", async () => {
+      await setUsdc("0.95");
+      await time.increase(60);
+      await setUsdc("1", false); // within 10 % of 0.95: live
+      await expect(swap()).to.emit(psm, "StableReadingVetted");
+      const t = await roundTime();
+      // Same timestamp, a different answer: 11.6 % above the last good 0.95, frozen by the adapter.
+      await sys.usdcFeed.updateRoundData(feedAnswer("1.06"), t, t);
+      await expect(swap()).to.be.revertedWithCustomError(psm, "StableOracleNotLive").withArgs(F.Frozen);
+    });
+
+    it("refuses a failed, out-of-bounds or stale feed by its own read (the adapter is not asked)", async () => {
+      await sys.usdcFeed.setMode(1); // latestRoundData reverts
+      await expect(swap()).to.be.revertedWithCustomError(psm, "StableOracleNotLive").withArgs(F.Failed);
+      await sys.usdcFeed.setMode(3); // malformed
+      await expect(swap()).to.be.revertedWithCustomError(psm, "StableOracleNotLive").withArgs(F.Failed);
+      await sys.usdcFeed.setMode(0);
+      await setUsdc("2.5", false); // above maxPrice 2
+      await expect(swap()).to.be.revertedWithCustomError(psm, "StableOracleNotLive").withArgs(F.OutOfBounds);
+      await setUsdc("0", false);
+      await expect(swap()).to.be.revertedWithCustomError(psm, "StableOracleNotLive").withArgs(F.Failed);
+      // A vetted reading goes stale like any other: the heartbeat is checked on every swap.
+      await setUsdc("1");
+      await expect(swap()).to.emit(psm, "StableReadingVetted");
+      await time.increase(90_001);
+      await expect(swap()).to.be.revertedWithCustomError(psm, "StableOracleNotLive").withArgs(F.Stale);
+      expect((await psm.stablePrice())[1]).to.equal(F.Stale);
+    });
+
+    it("after the adapter is given another USDC feed: every swap asks the adapter, and both feeds must be live", async () => {
+      const f = await ethers.getContractFactory("MockAggregator");
+      const other = await f.deploy(8, "USDC / USD (new)", feedAnswer(1));
+      const oracleAdmin = sys.oracle.connect(await adminOf(sys.oracle));
+      const cfg = await sys.oracle.feedConfig(usdc);
+      await oracleAdmin.setFeed(
+        usdc,
+        await other.getAddress(),
+        ZeroAddress,
+        cfg.heartbeat,
+        cfg.minPrice,
+        cfg.maxPrice,
+        cfg.maxDeviation,
+        cfg.ewmaLambda,
+      );
+      await setUsdc("1", false);
+      // Live on both: accepted, but the reading is not vetted (the adapter reads another feed).
+      await expect(swap()).to.emit(psm, "SwappedStableForCoin").and.not.to.emit(psm, "StableReadingVetted");
+      // The adapter's feed depegs: refused although the module's own feed still reads 1.
+      await other.updateAnswer(feedAnswer("0.97"));
+      await expect(swap())
+        .to.be.revertedWithCustomError(psm, "StableDepegged")
+        .withArgs(wad("0.97"), wad(1) - P.depegTolerance);
+      // The module's own feed goes stale while the adapter's is live: refused (fail-safe).
+      await time.increase(90_001);
+      await other.updateAnswer(feedAnswer(1));
+      await expect(swap()).to.be.revertedWithCustomError(psm, "StableOracleNotLive").withArgs(F.Stale);
+    });
+
+    it("with an L2 sequencer feed, never remembers a verdict: a sequencer outage refuses the next swap at once", async () => {
+      const feeds = await ethers.getContractFactory("MockAggregator");
+      const sequencer = await feeds.deploy(0, "sequencer", 0);
+      const now = BigInt(await time.latest());
+      await sequencer.updateRoundData(0, now, now - 7_200n); // up for two hours
+      const adapter = await (
+        await ethers.getContractFactory("OracleAdapter")
+      ).deploy(sys.deployer.address, await sequencer.getAddress(), 3_600);
+      await adapter.setFeed(
+        usdc,
+        await sys.usdcFeed.getAddress(),
+        ZeroAddress,
+        90_000,
+        wad("0.5"),
+        wad(2),
+        wad("0.1"),
+        wad("0.94"),
+      );
+      await adapter.recordPrice(usdc);
+      const l2 = await (
+        await ethers.getContractFactory("PegStabilityModule")
+      ).deploy(await sys.bdol.getAddress(), usdc, await adapter.getAddress(), reserve, sys.deployer.address);
+      await l2.setMintCeiling(wad(1_000_000));
+      await sys.bdol.connect(await adminOf(sys.bdol)).setModule(await l2.getAddress(), true);
+      await sys.usdc.connect(alice).approve(await l2.getAddress(), ethers.MaxUint256);
+      const l2swap = () => l2.connect(alice).swapStableForCoin(USDC(1_000), 0n, alice.address);
+      await expect(l2swap()).to.emit(l2, "SwappedStableForCoin").and.not.to.emit(l2, "StableReadingVetted");
+      await sequencer.updateRoundData(1, now, now); // down; the USDC reading is unchanged
+      await expect(l2swap()).to.be.revertedWithCustomError(l2, "StableOracleNotLive").withArgs(F.SequencerDown);
+      expect((await l2.stablePrice())[1]).to.equal(F.SequencerDown);
+    });
+
+    it("deploy/08 re-run warns when the adapter's USDC settings no longer match the module's copy", async () => {
+      const feed = networkConfig("hardhat").pricedAssets.USDC.feed;
+      const cfg = await sys.oracle.feedConfig(usdc);
+      // Governance lengthens the heartbeat, and the config follows (so 03_oracle finds it in force).
+      await sys.oracle
+        .connect(await adminOf(sys.oracle))
+        .setFeed(
+          usdc,
+          cfg.primaryFeed,
+          ZeroAddress,
+          feed.heartbeat + 600,
+          cfg.minPrice,
+          cfg.maxPrice,
+          cfg.maxDeviation,
+          cfg.ewmaLambda,
+        );
+      const warnings: string[] = [];
+      const warn = console.warn;
+      feed.heartbeat += 600;
+      console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(" "));
+      const block = await ethers.provider.getBlockNumber();
+      try {
+        await deployments.run(["PegStabilityModule"], { resetMemory: false, writeDeploymentsToFiles: false });
+      } finally {
+        feed.heartbeat -= 600;
+        console.warn = warn;
+      }
+      expect(await ethers.provider.getBlockNumber()).to.equal(block); // nothing sent
+      expect(warnings.join("\n")).to.include(`08_psm: OracleAdapter's feed settings for ${usdc} differ`);
+      // The module keeps working, asking the adapter on every swap (nothing is vetted).
+      await setUsdc("1", false);
+      for (let i = 0; i < 2; i++) {
+        await expect(swap()).to.emit(psm, "SwappedStableForCoin").and.not.to.emit(psm, "StableReadingVetted");
+      }
+    });
+
+    it("cannot be deployed for a stable asset the adapter has no feed for (StableFeedUnknown)", async () => {
+      const f = await ethers.getContractFactory("PegStabilityModule");
+      const weird = await (await ethers.getContractFactory("MockERC20")).deploy("X", "X", 6);
+      await expect(
+        f.deploy(
+          await sys.bdol.getAddress(),
+          await weird.getAddress(),
+          await sys.oracle.getAddress(),
+          reserve,
+          sys.deployer.address,
+        ),
+      )
+        .to.be.revertedWithCustomError(f, "StableFeedUnknown")
+        .withArgs(await weird.getAddress());
+    });
+  });
+
   describe("swapCoinForStable", () => {
     beforeEach(async () => {
       await psm.connect(alice).swapStableForCoin(USDC(8_000_000), 0n, alice.address); // 7,992,000 BDOL
