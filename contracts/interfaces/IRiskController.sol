@@ -116,7 +116,7 @@ interface IRiskController {
 
     /// @notice Every output of one collateral's update, with its inputs.
     struct CollateralUpdate {
-        uint256 price; // [wad] oracle price recorded by the poke
+        uint256 price; // [wad] oracle price read by the poke (getPrice)
         PriceStatus priceStatus;
         uint256 utilisation; // [wad]
         uint256 volatility; // [wad] annualised

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
@@ -112,7 +113,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         if (_feedConfigs[asset].primaryFeed == address(0)) revert UnknownAsset(asset);
         // varianceRate ≤ (MAX_EWMA_RETURN²/WAD) per second, so the product stays far below 2^256.
         uint256 annualVariance = _priceStates[asset].varianceRate * ConstantsLib.SECONDS_PER_YEAR;
-        return (annualVariance * ConstantsLib.WAD).sqrtDown();
+        return Math.sqrt(annualVariance * ConstantsLib.WAD); // rounded down
     }
 
     /// @inheritdoc IOracleAdapter

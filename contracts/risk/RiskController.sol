@@ -124,7 +124,7 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
 
     /// @inheritdoc IRiskController
     function reserveTargetNow() external view returns (uint256 target) {
-        Reading[] memory readings = _readAllView();
+        Reading[] memory readings = _readAll();
         SystemRules memory sys = _system;
         for (uint256 i; i < readings.length; ++i) target += _stressLoss(readings[i], sys);
     }
@@ -264,21 +264,11 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         pegTerm = _clampSigned(proportional + integral, cap);
     }
 
-    /// @dev Reads every managed collateral, recording each price with the oracle: a poke feeds the
-    /// volatility estimate once per interval.
-    function _readAll() internal returns (Reading[] memory readings) {
-        uint256 count = _managed.length;
-        readings = new Reading[](count);
-        for (uint256 i; i < count; ++i) {
-            Reading memory r = readings[i];
-            IVaultManager.CollateralConfig memory config = _start(r, _managed[i]);
-            (r.price, r.status) = oracle.recordPrice(config.oracleAsset);
-            _finish(r, config);
-        }
-    }
-
-    /// @dev `_readAll` without recording (for views).
-    function _readAllView() internal view returns (Reading[] memory readings) {
+    /// @dev Reads every managed collateral at the oracle's current verdict (`getPrice`: the same
+    /// decision `recordPrice` makes, without storing it). Recording rounds, which feeds the
+    /// volatility estimate and confirms a frozen jump, is the keepers' job (`keeper:record`, and the
+    /// bot before each poke); a poke does not pay for it.
+    function _readAll() internal view returns (Reading[] memory readings) {
         uint256 count = _managed.length;
         readings = new Reading[](count);
         for (uint256 i; i < count; ++i) {

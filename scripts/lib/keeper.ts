@@ -15,7 +15,8 @@
  *     with `maxPrice` = the price seen (a price that moved up makes the take revert, not overpay).
  *  5. Heal the reserve's deficit from its stablecoin balance when it can.
  *  6. Optional duties (unpaid public services): `poke` the risk controller when its interval has
- *     passed, and `rebalance` the reserve's USDC when a rebalance would move something.
+ *     passed (first recording each managed collateral's newer feed round, so the volatility estimate
+ *     moves), and `rebalance` the reserve's USDC when a rebalance would move something.
  *
  * Every transaction is first run as a static call of the same call from the keeper's address; a
  * revert is logged with its decoded custom error and the action is skipped, so two racing keepers
@@ -105,7 +106,7 @@ export interface KeeperState {
 }
 
 export interface KeeperAction {
-  kind: "liquidate" | "sell" | "redo" | "take" | "heal" | "poke" | "rebalance";
+  kind: "liquidate" | "sell" | "redo" | "take" | "heal" | "poke" | "record" | "rebalance";
   /** Vault id (liquidate), auction id (redo, take) or 0 (sell, heal). */
   id: bigint;
   /** The collateral token (sell, redo, take), the vault's collateral (liquidate), the stablecoin (heal). */
@@ -519,6 +520,7 @@ async function pokeController(ctx: Ctx): Promise<void> {
   const next = await risk.nextPokeAt();
   // The static call runs at the latest block's timestamp: only a poke due by then passes it.
   if (next > now) return;
+  await recordRounds(ctx, await risk.managedCollaterals());
   const action: KeeperAction = { kind: "poke", id: 0n, collateral: await risk.getAddress() };
   const sim = await simulate(ctx, action, "poke", () => risk.poke.staticCall());
   if (!sim.ok) return;
@@ -532,6 +534,35 @@ async function pokeController(ctx: Ctx): Promise<void> {
   const gasUsed = sent.receipt?.gasUsed ?? sent.gas;
   ctx.report.pokes.push({ gasUsed });
   ctx.log(`${prefix(ctx)}poke: risk controller ${ctx.dryRun ? "due" : "updated"}, gas ${gasUsed}`);
+}
+
+/**
+ * Records each collateral's latest feed round in the oracle when it is newer than the last recorded
+ * one: the poke reads prices without recording them, and the volatility estimate it widens borrow
+ * ratios with moves only on recorded rounds.
+ */
+async function recordRounds(ctx: Ctx, collaterals: string[]): Promise<void> {
+  const { oracle, vm } = ctx.c;
+  for (const token of collaterals) {
+    const asset = (await vm.collateralConfig(token)).oracleAsset;
+    const feed = new ctx.hre.ethers.Contract(
+      (await oracle.feedConfig(asset)).primaryFeed,
+      ["function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)"],
+      ctx.provider,
+    );
+    const [, , , updatedAt] = (await feed.latestRoundData()) as [bigint, bigint, bigint, bigint, bigint];
+    if (updatedAt <= (await oracle.priceState(asset)).lastGoodUpdatedAt) continue;
+    const action: KeeperAction = { kind: "record", id: 0n, collateral: token };
+    const what = `record ${await symbolOf(ctx.hre, token)}`;
+    const sim = await simulate(ctx, action, what, () => oracle.recordPrice.staticCall(asset));
+    if (!sim.ok) continue;
+    await send(
+      ctx,
+      what,
+      () => oracle.recordPrice.estimateGas(asset),
+      (o) => oracle.recordPrice(asset, o),
+    );
+  }
 }
 
 /** Rebalances the reserve's USDC toward its liquid target when that moves something. */

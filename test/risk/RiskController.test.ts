@@ -121,8 +121,22 @@ describe("RiskController", () => {
     opts: { at?: bigint; from?: HardhatEthersSigner } = {},
   ): Promise<PokePrediction & { tx: Awaited<ReturnType<RiskController["poke"]>> }> {
     const pre = await readPre(sys);
-    if (opts.at !== undefined) await time.setNextBlockTimestamp(opts.at);
-    const tx = await risk.connect(opts.from ?? sys.keeper).poke();
+    // As the keeper bot does: record each managed collateral's latest round, then poke — here in one
+    // block, so that the poke sees exactly what a recording poke would.
+    const from = opts.from ?? sys.keeper;
+    await ethers.provider.send("evm_setAutomine", [false]);
+    let tx: Awaited<ReturnType<RiskController["poke"]>>;
+    try {
+      for (const c of pre.collaterals) {
+        const asset = (await vm.collateralConfig(c.token)).oracleAsset;
+        await sys.oracle.connect(from).recordPrice(asset, { gasLimit: 1_000_000 });
+      }
+      tx = await risk.connect(from).poke({ gasLimit: 3_000_000 });
+      if (opts.at !== undefined) await time.setNextBlockTimestamp(opts.at);
+      await ethers.provider.send("evm_mine", []);
+    } finally {
+      await ethers.provider.send("evm_setAutomine", [true]);
+    }
     const vols: bigint[] = [];
     for (const c of pre.collaterals) {
       vols.push(await sys.oracle.volatility((await vm.collateralConfig(c.token)).oracleAsset));

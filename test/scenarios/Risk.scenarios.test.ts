@@ -129,7 +129,7 @@ describe("Scenarios: the risk controller", () => {
     const lr = cfg0.liquidationRatio;
 
     // A day of whipsaw: ETH alternates $2,800 / $3,050 (±8.9 %, under the 15 % breaker and the
-    // oracle's 25 % freeze) every hour; each poke records the price, feeding the volatility estimate.
+    // oracle's 25 % freeze) every hour; a keeper records each round, feeding the volatility estimate.
     let maxStep = 0n;
     let previousRatio = ratioBefore;
     let sigma = 0n;
@@ -139,6 +139,7 @@ describe("Scenarios: the risk controller", () => {
       await sys.ethFeed.updateAnswer(feedAnswer(eth));
       await sys.btcFeed.updateAnswer(feedAnswer("60000"));
       await sys.bdolFeed.updateAnswer(feedAnswer("1"));
+      await sys.oracle.recordPrice(weth); // a keeper records each round: the volatility estimate's input
       const healthBefore = await Promise.all(ids.map((id) => sys.vaultManager.healthFactor(id)));
       const receipt = (await (await sys.risk.poke()).wait())!;
       const healthAfter = await Promise.all(
