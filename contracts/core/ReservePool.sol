@@ -204,7 +204,16 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         uint256 debt = _systemDebt();
         if (debt == 0) return type(uint256).max;
         uint256 value = totalReserveValue();
-        uint256 net = value > _deficit ? value - _deficit : 0;
+        // The PSM's stable asset backs the coin the PSM minted against it: owed to its holders, not
+        // a reserve of the vaults'. Fees the PSM owes the reserve are the reserve's own.
+        uint256 owed = _deficit;
+        address psm = pegStabilityModule;
+        if (psm != address(0)) {
+            uint256 minted = IPegStabilityModule(psm).minted();
+            uint256 fees = IPegStabilityModule(psm).pendingFees();
+            if (minted > fees) owed += minted - fees;
+        }
+        uint256 net = value > owed ? value - owed : 0;
         return net.wadDivDown(debt);
     }
 

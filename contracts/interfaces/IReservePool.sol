@@ -126,8 +126,11 @@ interface IReservePool {
     /// down. The deficit is not subtracted; see `reserveRatio`.
     function totalReserveValue() external view returns (uint256);
 
-    /// @notice (totalReserveValue − deficit, floored at 0) / system debt [wad], where the system
-    /// debt is every collateral's accrued debt plus the debt under auction. Max uint256 with no debt.
+    /// @notice (totalReserveValue − deficit − PSM-backed coin, floored at 0) / system debt [wad],
+    /// where the system debt is every collateral's accrued debt plus the debt under auction, and the
+    /// PSM-backed coin is the stablecoin the PSM minted and has not taken back, less the fees it owes
+    /// the reserve (`minted − pendingFees`): the stable asset behind it belongs to its redeemers, so
+    /// it does not cover the vaults. Max uint256 with no debt.
     function reserveRatio() external view returns (uint256);
 
     /// @notice The stablecoin line first, then one line per registered collateral.

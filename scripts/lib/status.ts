@@ -50,6 +50,7 @@ export async function contracts(hre: HardhatRuntimeEnvironment): Promise<Contrac
 export function fmtWhen(at: bigint, now: bigint): string {
   if (at === 0n) return "–";
   const d = Number(at - now);
+  if (d === 0) return "now";
   const abs = Math.abs(d);
   const text =
     abs >= 86_400
@@ -131,7 +132,7 @@ export async function printReserve(hre: HardhatRuntimeEnvironment, c: Contracts)
   const snap = await c.lens.systemSnapshot();
   kv("Reserve", {
     "reserve value (USD)": fmtWad(snap.reserveValue),
-    "reserve ratio (value − deficit) / debt": fmtPct(snap.reserveRatio),
+    "reserve ratio (value − deficit − PSM-backed) / debt": fmtPct(snap.reserveRatio),
     "stability buffer (BDOL)": fmtWad(snap.stabilityBuffer),
     "surplus (BDOL)": fmtWad(snap.surplus),
     "deficit (BDOL)": fmtWad(snap.deficit),

@@ -385,6 +385,24 @@ describe("ReservePool", () => {
       expect(await reserve.reserveRatio()).to.equal(wadDivDown(wad(5_000) - deficit, systemDebt));
       expect(systemDebt).to.be.gt(wad(28_000)); // 18,000 under auction + 10,000 in a WBTC vault
     });
+
+    it("reserveRatio does not count the PSM's USDC that backs the coin it minted, only the fees it owes the reserve", async () => {
+      await openVault(sys, alice, sys.weth, wad(10), wad(10_000));
+      const psmAddress = (await deployments.get("PegStabilityModule")).address;
+      const psm = await ethers.getContractAt("PegStabilityModule", psmAddress);
+      await sys.usdc.mint(bob.address, 1_000_000n * 10n ** 6n);
+      await sys.usdc.connect(bob).approve(psmAddress, ethers.MaxUint256);
+      await psm.connect(bob).swapStableForCoin(1_000_000n * 10n ** 6n, 0n, bob.address);
+      const debt = await sys.vaultManager.totalDebt(await sys.weth.getAddress());
+      // The reserve holds 1M USDC; 999,000 BDOL are in Bob's hands, 1,000 of fees are owed to it.
+      expect(await reserve.totalReserveValue()).to.equal(wad(1_000_000));
+      expect([await psm.minted(), await psm.pendingFees()]).to.deep.equal([wad(1_000_000), wad(1_000)]);
+      expect(await reserve.reserveRatio()).to.equal(wadDivDown(wad(1_000), debt));
+      // Collecting the fees mints them to the reserve: same ratio.
+      await psm.collectFees();
+      expect(await reserve.totalReserveValue()).to.equal(wad(1_001_000));
+      expect(await reserve.reserveRatio()).to.equal(wadDivDown(wad(1_000), debt));
+    });
   });
 
   describe("governance setters", () => {
