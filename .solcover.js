@@ -9,9 +9,10 @@ module.exports = {
   // The keeper bot and the simulator test TypeScript tooling (and run thousands of transactions); the
   // contracts they drive are covered by their own suites.
   // The L2 test deploys a second, instrumented VaultManager by hand, and the engine-rewiring test a
-  // second LiquidationEngine: both over the 2^24 transaction gas cap once instrumented.
+  // second LiquidationEngine, and two ReservePool tests a second ReservePool: over the 2^24
+  // transaction gas cap once instrumented.
   mocha: {
-    grep: "^(External node|Mainnet fork|Keeper bot|crash simulator)|^OracleAdapter gas |^LiquidationEngine an L2 deployment|^LiquidationEngine governance setters VaultManager\\.setLiquidationEngine refuses",
+    grep: "^(External node|Mainnet fork|Keeper bot|crash simulator)|^OracleAdapter gas |^LiquidationEngine an L2 deployment|^LiquidationEngine governance setters VaultManager\\.setLiquidationEngine refuses|^ReservePool constructor stores the stablecoin|^ReservePool constructor bounds and deployment rejects a buffer share",
     invert: true,
   },
 };

@@ -129,9 +129,9 @@ describe("RiskController", () => {
     try {
       for (const c of pre.collaterals) {
         const asset = (await vm.collateralConfig(c.token)).oracleAsset;
-        await sys.oracle.connect(from).recordPrice(asset, { gasLimit: 1_000_000 });
+        await sys.oracle.connect(from).recordPrice(asset, { gasLimit: 3_000_000 });
       }
-      tx = await risk.connect(from).poke({ gasLimit: 3_000_000 });
+      tx = await risk.connect(from).poke({ gasLimit: 15_000_000 });
       if (opts.at !== undefined) await time.setNextBlockTimestamp(opts.at);
       await ethers.provider.send("evm_mine", []);
     } finally {
