@@ -49,6 +49,14 @@ export function rpowUp(x: bigint, n: bigint): bigint {
  * Found by bisection on the exact on-chain power, so the deployed rate compounds to the target
  * rounded down to the nearest RAY unit per second.
  */
+/**
+ * Per-second RAY fee → the annual continuously compounded rate [wad] the risk controller steers:
+ * (perSecond − RAY) × year / 1e9, rounded down (RiskController._toAnnual).
+ */
+export function annualRateOf(perSecond: bigint): bigint {
+  return ((perSecond - RAY) * SECONDS_PER_YEAR) / 10n ** 9n;
+}
+
 export function perSecondRate(annualRate: bigint): bigint {
   const target = RAY + annualRate * 10n ** 9n;
   let lo = RAY;

@@ -46,6 +46,7 @@ import {
   printSupply,
   supplyIdentity,
 } from "./lib/status";
+import { annualRateOf } from "../config/units";
 
 const WAD = 10n ** 18n;
 
@@ -535,7 +536,7 @@ async function reserveAct(refreshFeeds: () => Promise<void>) {
   const wethAddr = await weth.getAddress();
   const feeOf = async () => {
     const cfg = await vm.collateralConfig(wethAddr);
-    return ((cfg.stabilityFee - 10n ** 27n) * 365n * 24n * 3600n) / 10n ** 9n;
+    return annualRateOf(cfg.stabilityFee);
   };
   const feeBefore = await feeOf();
   await time.increase(3600);

@@ -133,9 +133,7 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
     function stressLossNow(address collateral) external view returns (uint256) {
         _managedRules(collateral);
         Reading memory r;
-        IVaultManager.CollateralConfig memory config = _start(r, collateral);
-        (r.price, r.status) = oracle.getPrice(config.oracleAsset);
-        _finish(r, config);
+        _read(r, collateral);
         return _stressLoss(r, _system);
     }
 
@@ -271,19 +269,12 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
     function _readAll() internal view returns (Reading[] memory readings) {
         uint256 count = _managed.length;
         readings = new Reading[](count);
-        for (uint256 i; i < count; ++i) {
-            Reading memory r = readings[i];
-            IVaultManager.CollateralConfig memory config = _start(r, _managed[i]);
-            (r.price, r.status) = oracle.getPrice(config.oracleAsset);
-            _finish(r, config);
-        }
+        for (uint256 i; i < count; ++i) _read(readings[i], _managed[i]);
     }
 
-    function _start(
-        Reading memory r,
-        address collateral
-    ) internal view returns (IVaultManager.CollateralConfig memory config) {
-        config = vaultManager.collateralConfig(collateral);
+    /// @dev One collateral's reading: its vault-manager config, the oracle's price and volatility.
+    function _read(Reading memory r, address collateral) internal view {
+        IVaultManager.CollateralConfig memory config = vaultManager.collateralConfig(collateral);
         r.collateral = collateral;
         r.rules = _rules[collateral];
         // The vault manager's `totalDebt`, computed here from the config it already returned.
@@ -296,9 +287,7 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         r.liquidationRatio = config.liquidationRatio;
         r.borrowRatio = config.borrowRatio;
         r.stabilityFee = config.stabilityFee;
-    }
-
-    function _finish(Reading memory r, IVaultManager.CollateralConfig memory config) internal view {
+        (r.price, r.status) = oracle.getPrice(config.oracleAsset);
         r.volatility = oracle.volatility(config.oracleAsset);
         r.value = CollateralLib.valueDown(config.totalCollateral, config.decimals, r.price);
     }

@@ -6,6 +6,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { contracts, fmtRate, fmtWhen } from "./status";
 import { PRICE_STATUS, fmtPct, fmtWad, kv, symbolOf, table } from "./format";
+import { annualRateOf } from "../../config/units";
 
 export interface PokeResult {
   poked: boolean;
@@ -30,7 +31,7 @@ export async function pokeAndReport(hre: HardhatRuntimeEnvironment, quiet = fals
   for (const token of await risk.managedCollaterals()) {
     const cfg = await c.vm.collateralConfig(token);
     before.set(token.toLowerCase(), {
-      rate: ((cfg.stabilityFee - 10n ** 27n) * 365n * 24n * 3600n) / 10n ** 9n,
+      rate: annualRateOf(cfg.stabilityFee),
       borrowRatio: cfg.borrowRatio,
     });
   }

@@ -36,6 +36,7 @@ import {
   type PegKey,
   type Scenario,
 } from "./scenario";
+import { annualRateOf } from "../../../config/units";
 
 export type RunMode = "active" | "absent";
 
@@ -333,7 +334,7 @@ function fmt(x: number): string {
 
 /** Per-second RAY fee → annual rate as a fraction: (perSecond − 1e27) × 31,536,000 / 1e9 [wad]. */
 export function annualRate(perSecond: bigint): number {
-  return toNum(((perSecond - 10n ** 27n) * 31_536_000n) / 10n ** 9n);
+  return toNum(annualRateOf(perSecond));
 }
 
 /** Protocol parameters keyed by token address (renamed to symbols for the report). */
