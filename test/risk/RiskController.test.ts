@@ -298,6 +298,9 @@ describe("RiskController", () => {
     });
 
     it("refuses a poke one second before the interval ends (PokeTooSoon(nextPokeAt)) and accepts it at that second", async () => {
+      // Fresh rounds first: the fixture's rounds age with the wall clock of the whole run, and the
+      // second poke an hour later must still read them live (heartbeat 3,900 s).
+      await refresh();
       const first = (await poke([live(3_000), live(60_000)])).t;
       expect(await risk.nextPokeAt()).to.equal(first + 3_600n);
       // No debt, peg at 1: the WETH fee is exactly 2 % continuous, i.e. e^0.02 − 1 = 2.0201 % a year.
