@@ -1,5 +1,5 @@
 import { deployments, ethers } from "hardhat";
-import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
+import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Signer } from "ethers";
 import type {
@@ -51,7 +51,7 @@ export async function actors(): Promise<Actors> {
 }
 
 /** The whole system, deployed by the real deploy scripts (`deployments.fixture()` with no tags). */
-export const loadSystem = deployments.createFixture(async (): Promise<System> => {
+const deploySystem = deployments.createFixture(async (): Promise<System> => {
   await deployments.fixture();
   return {
     ...(await actors()),
@@ -71,6 +71,18 @@ export const loadSystem = deployments.createFixture(async (): Promise<System> =>
     bdolFeed: await at<MockAggregator>("MockAggregator", "BDOL_USD_FEED"),
   };
 });
+
+/**
+ * The deployed system at the fixture's snapshot, with the clock pinned to it: the next block is
+ * stamped one second after the snapshot's, whatever wall-clock time the run has spent since the
+ * fixture was made (Hardhat keeps its time offset across reverts). The feeds' rounds are as old in
+ * the last test of a long run as in the first, so no test depends on how fast the machine is.
+ */
+export async function loadSystem(): Promise<System> {
+  const sys = await deploySystem();
+  await time.setNextBlockTimestamp((await time.latest()) + 1);
+  return sys;
+}
 
 /** 8-decimal feed answer for a USD price given as a number or decimal string. */
 export function feedAnswer(usd: number | string): bigint {

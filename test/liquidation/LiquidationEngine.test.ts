@@ -429,7 +429,10 @@ describe("LiquidationEngine", () => {
         .to.emit(l2Engine, "AuctionStarted")
         .withArgs(1n, 1n, weth, wad(10), anyValueAtLeast(wad(19_800)), anyValueAtLeast(wad(18_000)));
 
-      // And inside a later grace period a take waits too (OracleNotLive from the engine).
+      // And inside a later grace period a take waits too (OracleNotLive from the engine). Bob's
+      // spare BDOL comes from a WBTC vault: a fresh BTC round first, as the fixture's ages with the
+      // wall clock of the whole run.
+      await refreshFeeds(sys);
       await spareBdol(sys, bob, wad(30_000));
       now = BigInt(await time.latest());
       await sequencer.updateRoundData(0, now, now);
