@@ -1,5 +1,5 @@
 import { deployments, ethers } from "hardhat";
-import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
+import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Signer } from "ethers";
 import type {
@@ -50,8 +50,7 @@ export async function actors(): Promise<Actors> {
   return { deployer, alice, bob, carol, keeper, attacker };
 }
 
-/** The whole system, deployed by the real deploy scripts (`deployments.fixture()` with no tags). */
-export const loadSystem = deployments.createFixture(async (): Promise<System> => {
+const deploySystem = deployments.createFixture(async (): Promise<System> => {
   await deployments.fixture();
   return {
     ...(await actors()),
@@ -71,6 +70,19 @@ export const loadSystem = deployments.createFixture(async (): Promise<System> =>
     bdolFeed: await at<MockAggregator>("MockAggregator", "BDOL_USD_FEED"),
   };
 });
+
+/**
+ * The whole system, deployed by the real deploy scripts (`deployments.fixture()` with no tags), with
+ * the clock pinned to the fixture's: the first block a test mines is one second after the snapshot.
+ * Hardhat stamps the blocks after a snapshot revert with the wall clock, so without the pin each test
+ * would start later by however long the run has lasted so far, and a test that moves time by about
+ * a heartbeat would find the feeds recorded at deployment stale once the run passes ~5 minutes.
+ */
+export async function loadSystem(): Promise<System> {
+  const sys = await deploySystem();
+  await time.setNextBlockTimestamp((await time.latest()) + 1);
+  return sys;
+}
 
 /** 8-decimal feed answer for a USD price given as a number or decimal string. */
 export function feedAnswer(usd: number | string): bigint {
