@@ -8,11 +8,11 @@ module.exports = {
   // Gas-measuring tests assert figures that instrumentation inflates; the main suite runs them.
   // The keeper bot and the simulator test TypeScript tooling (and run thousands of transactions); the
   // contracts they drive are covered by their own suites.
-  // The L2 test deploys a second, instrumented VaultManager by hand, and the engine-rewiring test a
-  // second LiquidationEngine, and two ReservePool tests a second ReservePool: over the 2^24
-  // transaction gas cap once instrumented.
+  // The L2 tests (the engine's and the Arbitrum incident's) deploy a second, instrumented VaultManager
+  // by hand, and the engine-rewiring test a second LiquidationEngine, and two ReservePool tests a
+  // second ReservePool: over the 2^24 transaction gas cap once instrumented.
   mocha: {
-    grep: "^(External node|Mainnet fork|Keeper bot|crash simulator)|^OracleAdapter gas |^LiquidationEngine an L2 deployment|^LiquidationEngine governance setters VaultManager\\.setLiquidationEngine refuses|^ReservePool constructor stores the stablecoin|^ReservePool constructor bounds and deployment rejects a buffer share",
+    grep: "^(External node|Mainnet fork|Keeper bot|crash simulator)|^OracleAdapter gas |^LiquidationEngine an L2 deployment|^Arbitrum sequencer outage|^LiquidationEngine governance setters VaultManager\\.setLiquidationEngine refuses|^ReservePool constructor stores the stablecoin|^ReservePool constructor bounds and deployment rejects a buffer share",
     invert: true,
   },
 };
