@@ -439,7 +439,10 @@ describe("LiquidationEngine", () => {
         .to.emit(l2Engine, "AuctionStarted")
         .withArgs(1n, 1n, weth, wad(10), anyValueAtLeast(wad(19_800)), anyValueAtLeast(wad(18_000)));
 
-      // And inside a later grace period a take waits too (OracleNotLive from the engine).
+      // And inside a later grace period a take waits too (OracleNotLive from the engine). Bob's
+      // stablecoin comes from a WBTC vault: its feed gets a fresh round first (an hour has passed,
+      // and the fixture's round is as old as the suite's run time).
+      await refreshFeeds(sys);
       await spareBdol(sys, bob, wad(30_000));
       now = BigInt(await time.latest());
       await sequencer.updateRoundData(0, now, now);
