@@ -272,6 +272,11 @@ export interface NetworkConfig {
   liquidation: {
     /** Gas allowance priced at block.basefee × the native asset's price. */
     tipGas: number;
+    /**
+     * Gas a restart (`redo`) is paid for, priced like `tipGas`: set near a restart's measured gas
+     * (about 88k on a local chain) so that a restart earns its gas back and little more.
+     */
+    redoGas: number;
     maxTip: bigint;
     /** Share of the liquidated debt paid to the keeper. */
     keeperFee: bigint;
@@ -338,8 +343,17 @@ function auction(maxAuctionDebt: bigint, dust: bigint): AuctionSetup {
   };
 }
 
-/** Keeper pay: 400k gas at the basefee (≤ 500 BDOL) + 0.1 % of the debt, at most 2 % of the debt. */
-const KEEPER_PAY = { tipGas: 400_000, maxTip: wad(500), keeperFee: wad("0.001"), maxRewardShare: wad("0.02") };
+/**
+ * Keeper pay: 400k gas at the basefee (≤ 500 BDOL) + 0.1 % of the debt, at most 2 % of the debt; a
+ * restart pays 100k gas at the basefee (a restart uses about 88k: a margin of 1.14 for the priority fee).
+ */
+const KEEPER_PAY = {
+  tipGas: 400_000,
+  redoGas: 100_000,
+  maxTip: wad(500),
+  keeperFee: wad("0.001"),
+  maxRewardShare: wad("0.02"),
+};
 
 const LOCAL_TEST_TOKENS: Record<string, TestToken> = {
   WETH: { name: "Wrapped Ether (test)", symbol: "WETH", decimals: 18 },

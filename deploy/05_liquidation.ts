@@ -54,6 +54,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     setIfDifferent(hre, "LiquidationEngine", { name: getter, field }, value, setter, [value]);
   await set("maxTotalAuctionDebt", l.maxTotalAuctionDebt, "setMaxTotalAuctionDebt");
   await set("keeperRewardParams", BigInt(l.tipGas), "setTipGas", "tipGas");
+  await set("keeperRewardParams", BigInt(l.redoGas), "setRedoGas", "redoGas");
   await set("keeperRewardParams", l.maxTip, "setMaxTip", "maxTip");
   await set("keeperRewardParams", l.keeperFee, "setKeeperFee", "keeperFee");
   await set("keeperRewardParams", l.maxRewardShare, "setMaxRewardShare", "maxRewardShare");

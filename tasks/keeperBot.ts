@@ -1,7 +1,7 @@
 /**
  * Keeper bot: `npx hardhat keeper --network <net> [--dry-run] [--once] [--interval <seconds>]
  * [--iterations N] [--max-gas-price <gwei>] [--spread 0.02] [--sell-reserve-collateral]
- * [--page-size 1000] [--max-take <BDOL>] [--no-redo] [--poke] [--rebalance]`
+ * [--page-size 1000] [--max-take <BDOL>] [--no-redo] [--unpaid-redo] [--poke] [--rebalance]`
  *
  * Scans every vault through the lens, liquidates the unhealthy ones, restarts stale auctions and
  * takes auctions priced at least `spread` below the oracle, simulating each transaction with a
@@ -41,6 +41,7 @@ interface KeeperArgs {
   pageSize: number;
   maxTake?: string;
   noRedo: boolean;
+  unpaidRedo: boolean;
   poke: boolean;
   rebalance: boolean;
 }
@@ -74,6 +75,7 @@ task("keeper", "Keeper bot: liquidates unhealthy vaults, restarts stale auctions
   .addOptionalParam("pageSize", "vaults per lens call", 1000, types.int)
   .addOptionalParam("maxTake", "BDOL cap per take (default: the whole balance)", undefined, types.string)
   .addFlag("noRedo", "do not restart auctions that need it")
+  .addFlag("unpaidRedo", "also restart auctions whose restart pay is used up (10 paid restarts): unpaid work")
   .addFlag("poke", "also poke the risk controller whenever its interval has passed (unpaid duty)")
   .addFlag("rebalance", "also rebalance the reserve's USDC toward its liquid target when needed (unpaid duty)")
   .setAction(async (args: KeeperArgs, hre): Promise<KeeperReport[]> => {
@@ -118,6 +120,7 @@ task("keeper", "Keeper bot: liquidates unhealthy vaults, restarts stale auctions
         maxTakeBdol: args.maxTake !== undefined ? toFixed(args.maxTake, 18) : undefined,
         sellReserveCollateral: args.sellReserveCollateral,
         redo: !args.noRedo,
+        unpaidRedo: args.unpaidRedo,
         poke: args.poke,
         rebalance: args.rebalance,
         intervalMs: args.interval * 1000,

@@ -15,6 +15,7 @@ import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
 import {CollateralLib} from "../libraries/CollateralLib.sol";
+import {AuctionLib} from "../libraries/AuctionLib.sol";
 
 /// @title LiquidationEngine
 /// @notice Buffer absorption, Dutch auctions with a floor, keeper pay. See {ILiquidationEngine}.
@@ -59,11 +60,12 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         // slot 0
         address owner;
         uint96 lot; // [token units] > 0 ⇔ the auction is active
-        // slot 1
+        // slot 1 (248 bits)
         uint96 tab; // [wad]
         uint96 penalty; // [wad] the penalty part of the initial tab
         uint40 startTime; // [seconds]
         uint8 collateralIndex;
+        uint8 paidRedos; // ≤ MAX_PAID_REDOS (10) < 2^8
     }
 
     IBallastDollar public immutable stablecoin;
@@ -81,17 +83,21 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     mapping(uint256 index => address) internal _collateralAt;
     uint256 internal _collateralCount;
 
-    // Packed globals: the total and its limit are read by every liquidation.
-    // Packed globals read by every liquidation: the total under auction, its limit, the last id.
+    // Packed globals read and written by every liquidation: the total under auction, its limit, the
+    // last id, the auctions running.
     uint96 internal _totalDebtUnderAuction; // [wad] ≤ maxTotalAuctionDebt ≤ MAX_DEBT_CEILING < 2^96
     uint96 internal _maxTotalAuctionDebt; // [wad]
-    uint64 internal _auctionCount;
-    // Keeper pay.
+    // Each auction costs its starter > 150k gas: 2^32 of them would take > 6e14 gas. The increment
+    // is checked (an overflow reverts the liquidation, it never wraps an id).
+    uint32 internal _auctionCount;
+    uint32 internal _activeAuctionCount; // ≤ _auctionCount
+    // Keeper pay: what every liquidation reads in one slot, the caps and the restart gas in another.
     address internal _nativeAsset;
-    uint32 internal _tipGas;
-    uint64 internal _keeperFee;
-    uint96 internal _maxTip;
-    uint64 internal _maxRewardShare;
+    uint32 internal _tipGas; // [gas] ≤ MAX_TIP_GAS < 2^32
+    uint64 internal _keeperFee; // [wad] ≤ MAX_KEEPER_FEE < 2^64
+    uint96 internal _maxTip; // [wad] ≤ MAX_KEEPER_TIP < 2^96
+    uint64 internal _maxRewardShare; // [wad] ≤ MAX_KEEPER_REWARD_SHARE < 2^64
+    uint32 internal _redoGas; // [gas] ≤ MAX_REDO_GAS < 2^32
 
     constructor(address vaultManager_, address reserve_, address admin) {
         if (vaultManager_ == address(0) || reserve_ == address(0) || admin == address(0)) {
@@ -121,9 +127,10 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
             reserve
         );
         uint256 reward = _keeperReward(s.debt, s.oracleAsset, s.price);
-        // Nothing left to sell for the auctioned part (a vault with dust collateral): all of it is
-        // a shortfall, covered after the absorption so that it cannot eat the buffer first.
-        uint256 shortfall = s.auctionCollateral == 0 ? s.auctionDebt : 0;
+        // Nothing arrived to sell for the auctioned part (a vault with dust collateral, or a token
+        // whose fee took it all): all of it is a shortfall, covered after the absorption so that it
+        // cannot eat the buffer first.
+        uint256 shortfall = s.auctionLot == 0 ? s.auctionDebt : 0;
         if (s.auctionDebt != 0 && shortfall == 0) auctionId = _startVaultAuction(vaultId, config, s);
         emit Liquidated(vaultId, keeper, auctionId, reward);
 
@@ -168,7 +175,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         if (debtPaid + shortfall != 0) _releaseDebt(config, debtPaid + shortfall);
         if (owner == reserve) config.collateralOnSale -= uint128(collateralOut + refund);
         if (lotLeft == 0 || tabLeft == 0) {
-            delete _auctions[auctionId];
+            _endAuction(auctionId);
         } else {
             auction.lot = uint96(lotLeft);
             auction.tab = uint96(tabLeft);
@@ -197,14 +204,21 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         if (!_stale(auction, config)) revert RedoNotNeeded(auctionId);
         auction.startTime = uint40(block.timestamp);
 
-        // Restarting is harmless at any time, but it is paid only at a live price: while the oracle
-        // is out no take can happen, and paid restarts every floor period would only drain the reserve.
-        (uint256 oraclePrice, PriceStatus status) = oracle.getPrice(config.oracleAsset);
+        // Restarting is harmless at any time, but it is paid only at a live price (while the oracle
+        // is out no take can happen), for the restart's own gas, and at most MAX_PAID_REDOS times:
+        // an auction nobody bids on cannot drain the reserve by restarts.
         uint256 reward;
-        if (status == PriceStatus.Live) {
-            uint256 lotValue = CollateralLib.valueDown(auction.lot, config.decimals, oraclePrice);
-            uint256 cap = MathLib.min(auction.tab, lotValue).wadMulDown(_maxRewardShare);
-            reward = MathLib.min(_basefeeTip(config.oracleAsset, oraclePrice), cap);
+        uint256 paidRedos = auction.paidRedos;
+        if (paidRedos < ConstantsLib.MAX_PAID_REDOS) {
+            (uint256 oraclePrice, PriceStatus status) = oracle.getPrice(config.oracleAsset);
+            if (status == PriceStatus.Live) {
+                uint256 lotValue = CollateralLib.valueDown(auction.lot, config.decimals, oraclePrice);
+                uint256 cap = MathLib.min(auction.tab, lotValue).wadMulDown(_maxRewardShare) /
+                    ConstantsLib.MAX_PAID_REDOS;
+                reward = MathLib.min(_basefeeTip(_redoGas, config.oracleAsset, oraclePrice), cap);
+                // Fits: paidRedos < MAX_PAID_REDOS < 2^8.
+                if (reward != 0) auction.paidRedos = uint8(paidRedos + 1);
+            }
         }
         emit AuctionReset(auctionId, keeper, reward);
         if (reward != 0) IReservePool(reserve).payKeeper(keeper, reward);
@@ -230,13 +244,15 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         uint256 value = CollateralLib.valueDown(amount, config.decimals, price);
         if (value < config.dust) revert LotTooSmall(value, config.dust);
         auctionId = ++_auctionCount;
+        ++_activeAuctionCount;
         _auctions[auctionId] = Auction({
             owner: msg.sender,
             lot: _toUint96(amount),
             tab: SALE_TAB,
             penalty: SALE_TAB,
             startTime: uint40(block.timestamp),
-            collateralIndex: config.index
+            collateralIndex: config.index,
+            paidRedos: 0
         });
         config.collateralOnSale += uint128(amount);
         emit AuctionStarted(auctionId, 0, collateral, amount, SALE_TAB, 0);
@@ -256,7 +272,8 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
             lot: auction.lot,
             tab: tab,
             debt: tab > penalty ? tab - penalty : 0,
-            startTime: auction.startTime
+            startTime: auction.startTime,
+            paidRedos: auction.paidRedos
         });
     }
 
@@ -272,6 +289,11 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     /// @inheritdoc ILiquidationEngine
     function auctionCount() external view returns (uint256) {
         return _auctionCount;
+    }
+
+    /// @inheritdoc ILiquidationEngine
+    function activeAuctionCount() external view returns (uint256) {
+        return _activeAuctionCount;
     }
 
     /// @inheritdoc ILiquidationEngine
@@ -306,7 +328,8 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
                 tipGas: _tipGas,
                 maxTip: _maxTip,
                 keeperFee: _keeperFee,
-                maxRewardShare: _maxRewardShare
+                maxRewardShare: _maxRewardShare,
+                redoGas: _redoGas
             });
     }
 
@@ -468,6 +491,15 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     }
 
     /// @inheritdoc ILiquidationEngine
+    function setRedoGas(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = _redoGas;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_REDO_GAS);
+        _redoGas = uint32(newValue);
+        emit RedoGasSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc ILiquidationEngine
     function setNativeAsset(address newAsset) external onlyRole(DEFAULT_ADMIN_ROLE) {
         address oldAsset = _nativeAsset;
         if (newAsset == oldAsset) revert ErrorsLib.NoChange();
@@ -484,26 +516,27 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         Collateral storage config,
         IVaultManager.Seizure memory s
     ) internal returns (uint256 auctionId) {
-        uint256 tab = s.auctionDebt.wadMulUp(ConstantsLib.WAD + s.liquidationPenalty);
+        uint256 tab = _toUint96(s.auctionDebt.wadMulUp(ConstantsLib.WAD + s.liquidationPenalty));
+        // Fits: auctionDebt ≤ the room, which is ≤ the uint96 limits; the counters as declared.
         auctionId = ++_auctionCount;
-        _auctions[auctionId] = Auction({
-            owner: s.owner,
-            lot: uint96(s.auctionCollateral), // ≤ the vault's uint96 collateral
-            tab: _toUint96(tab),
-            penalty: uint96(tab - s.auctionDebt),
-            startTime: uint40(block.timestamp),
-            collateralIndex: config.index
-        });
-        // Fits: auctionDebt ≤ the room, which is ≤ the uint96 limits.
-        config.debtUnderAuction += uint128(s.auctionDebt);
+        ++_activeAuctionCount;
         _totalDebtUnderAuction += uint96(s.auctionDebt);
-        emit AuctionStarted(auctionId, vaultId, s.collateral, s.auctionCollateral, tab, s.auctionDebt);
+        config.debtUnderAuction += uint128(s.auctionDebt);
+        // The two slots of `Auction`, each written once (a struct copy writes packed fields one by
+        // one). Every field fits its width: owner 160 bits; lot < 2^96 (checked: what arrived, which
+        // an odd token could make more than was sent); tab < 2^96 (checked) and penalty < tab; the
+        // timestamp < 2^40 until the year 36812; index < 2^8 (≤ MAX_COLLATERALS); paidRedos = 0.
+        uint256 word0 = uint256(uint160(s.owner)) | (uint256(_toUint96(s.auctionLot)) << 160);
+        uint256 word1 = tab | ((tab - s.auctionDebt) << 96) | (block.timestamp << 192) | (uint256(config.index) << 232);
+        Auction storage auction = _auctions[auctionId];
+        assembly ("memory-safe") {
+            sstore(auction.slot, word0)
+            sstore(add(auction.slot, 1), word1)
+        }
+        emit AuctionStarted(auctionId, vaultId, s.collateral, s.auctionLot, tab, s.auctionDebt);
     }
 
-    /// @dev How much the taker receives and pays. Pays ⌈slice × price⌉; when that exceeds the tab the
-    /// taker pays the tab and receives ⌊tab / price⌋. A partial take that would leave 0 < tab < dust
-    /// is cut to leave dust, up to one collateral unit's value more (refused when the tab is already
-    /// at most dust).
+    /// @dev AuctionLib.takeAmounts with the collateral's decimals and dust.
     function _takeAmounts(
         Collateral storage config,
         uint256 lot,
@@ -511,24 +544,7 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         uint256 slice,
         uint256 price
     ) internal view returns (uint256 collateralOut, uint256 paid) {
-        uint8 decimals = config.decimals;
-        paid = CollateralLib.valueUp(slice, decimals, price);
-        if (paid >= tab) {
-            // price > 0 here: a zero price is below any floor and refused before.
-            return (MathLib.min(CollateralLib.amountForValueDown(tab, decimals, price), slice), tab);
-        }
-        if (slice < lot) {
-            uint256 dust = config.dust;
-            if (tab - paid < dust) {
-                if (tab <= dust) revert TakeLeavesDust(tab - paid, dust);
-                slice = CollateralLib.amountForValueDown(tab - dust, decimals, price);
-                // The tab is within one collateral unit of dust: only the whole tab or lot remains.
-                if (slice == 0) revert TakeLeavesDust(tab - paid, dust);
-                paid = CollateralLib.valueUp(slice, decimals, price);
-            }
-        }
-        if (slice == 0 || paid == 0) revert ErrorsLib.ZeroAmount();
-        return (slice, paid);
+        return AuctionLib.takeAmounts(lot, tab, slice, price, config.decimals, config.dust);
     }
 
     /// @dev The auction price if a take may happen now; reverts otherwise.
@@ -566,6 +582,15 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
         if (status != PriceStatus.Live) revert OracleNotLive(asset, status);
     }
 
+    /// @dev Deletes an ended auction (its lot sold, or its tab raised).
+    function _endAuction(uint256 auctionId) internal {
+        delete _auctions[auctionId];
+        // Cannot underflow: every running auction was counted when it started.
+        unchecked {
+            --_activeAuctionCount;
+        }
+    }
+
     /// @dev Debt left the auctions (raised, or written off as shortfall).
     function _releaseDebt(Collateral storage config, uint256 amount) internal {
         // Cannot underflow: an auction's debt was added to both counters when it started.
@@ -587,18 +612,18 @@ contract LiquidationEngine is ILiquidationEngine, AccessControl, ReentrancyGuard
     /// @dev `knownAsset`'s price `knownPrice` was just read (saves a second oracle read when the
     /// collateral is the native asset).
     function _keeperReward(uint256 debt, address knownAsset, uint256 knownPrice) internal view returns (uint256) {
-        uint256 reward = _basefeeTip(knownAsset, knownPrice) + debt.wadMulDown(_keeperFee);
+        uint256 reward = _basefeeTip(_tipGas, knownAsset, knownPrice) + debt.wadMulDown(_keeperFee);
         return MathLib.min(reward, debt.wadMulDown(_maxRewardShare));
     }
 
-    /// @dev tipGas × basefee [native wei] × native price [wad per whole token] / 1e18, capped.
+    /// @dev gas × basefee [native wei] × native price [wad per whole token] / 1e18, capped at maxTip.
     /// The oracle's last good price is used whatever its status: the tip is pay, not risk.
-    function _basefeeTip(address knownAsset, uint256 knownPrice) internal view returns (uint256) {
+    function _basefeeTip(uint256 gas, address knownAsset, uint256 knownPrice) internal view returns (uint256) {
         address asset = _nativeAsset;
         if (asset == address(0)) return 0;
         uint256 nativePrice = knownPrice;
         if (asset != knownAsset) (nativePrice, ) = oracle.getPrice(asset);
-        uint256 tip = (uint256(_tipGas) * block.basefee).wadMulDown(nativePrice);
+        uint256 tip = (gas * block.basefee).wadMulDown(nativePrice);
         return MathLib.min(tip, _maxTip);
     }
 

@@ -34,10 +34,11 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     address public vaultManager;
     /// @inheritdoc IReservePool
     address public liquidationEngine;
+    /// @dev Packed with `liquidationEngine`: a liquidation reads both (the buffer, then the hook's
+    /// caller check) in one slot. ≤ MAX_BUFFER_SHARE = 1e18 < 2^64.
+    uint64 internal _bufferShare; // [wad]
     /// @inheritdoc IReservePool
     address public pegStabilityModule;
-    /// @inheritdoc IReservePool
-    uint256 public bufferShare; // [wad]
     uint256 internal _deficit; // [wad]
     /// @inheritdoc IReservePool
     uint256 public liquidTarget; // [wad]
@@ -52,12 +53,14 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
 
     address[] internal _strategyList;
     mapping(address vault => StrategyConfig) internal _strategy;
+    /// @dev Replaced engines with running auctions, ≤ MAX_RETIRED_ENGINES (see setLiquidationEngine).
+    address[] internal _retiredEngines;
 
     constructor(address stablecoin_, address admin, uint256 bufferShare_) {
         if (stablecoin_ == address(0) || admin == address(0)) revert ErrorsLib.ZeroAddress();
         ErrorsLib.checkBounds(bufferShare_, 0, ConstantsLib.MAX_BUFFER_SHARE);
         stablecoin = stablecoin_;
-        bufferShare = bufferShare_;
+        _bufferShare = uint64(bufferShare_);
         // Everything stays liquid until governance sets a lower target.
         liquidTarget = ConstantsLib.MAX_LIQUID_TARGET;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -65,8 +68,10 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         emit LiquidTargetSet(0, ConstantsLib.MAX_LIQUID_TARGET);
     }
 
+    /// @dev The engine, or a retired engine still settling its auctions (checked only when the
+    /// caller is not the engine, so the liquidation path pays nothing for it).
     modifier onlyEngine() {
-        if (msg.sender != liquidationEngine) revert NotLiquidationEngine(msg.sender);
+        if (msg.sender != liquidationEngine && !_isRetiredEngine(msg.sender)) revert NotLiquidationEngine(msg.sender);
         _;
     }
 
@@ -130,12 +135,15 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         uint256 escrowed = IVaultManager(manager).escrowOf(collateral, address(this));
         uint256 own = IERC20(collateral).balanceOf(address(this));
         if (amount > escrowed + own) revert InsufficientReserveCollateral(collateral, amount, escrowed + own);
-        // The engine trusts the reserve to have sent the lot; it reverts for an unconfigured collateral.
+        // The engine trusts the reserve's lot, so the lot is what arrived (balance difference: a
+        // fee-on-transfer token delivers less); it reverts for an unconfigured collateral.
+        uint256 engineBefore = IERC20(collateral).balanceOf(engine);
         uint256 fromEscrow = MathLib.min(amount, escrowed);
         if (fromEscrow != 0) IVaultManager(manager).releaseEscrow(collateral, engine, fromEscrow);
         if (amount > fromEscrow) IERC20(collateral).safeTransfer(engine, amount - fromEscrow);
-        auctionId = ILiquidationEngine(engine).startSale(collateral, amount);
-        emit CollateralSaleStarted(collateral, amount, auctionId);
+        uint256 lot = IERC20(collateral).balanceOf(engine) - engineBefore;
+        auctionId = ILiquidationEngine(engine).startSale(collateral, lot);
+        emit CollateralSaleStarted(collateral, lot, auctionId);
     }
 
     /// @inheritdoc IReservePool
@@ -183,6 +191,16 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IReservePool
+    function bufferShare() external view returns (uint256) {
+        return _bufferShare;
+    }
+
+    /// @inheritdoc IReservePool
+    function retiredEngines() external view returns (address[] memory) {
+        return _retiredEngines;
+    }
+
+    /// @inheritdoc IReservePool
     function stabilityBuffer() public view returns (uint256) {
         return _bufferOf(_balance());
     }
@@ -190,7 +208,7 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     /// @inheritdoc IReservePool
     function surplus() external view returns (uint256) {
         uint256 free = _freeOf(_balance());
-        return free - free.wadMulDown(bufferShare);
+        return free - free.wadMulDown(_bufferShare);
     }
 
     /// @inheritdoc IReservePool
@@ -228,13 +246,13 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         holdings[0] = Holding({asset: stablecoin, amount: balance, value: balance});
         if (manager == address(0)) return holdings;
         IOracleAdapter oracle = IVaultManager(manager).oracle();
-        address engine = liquidationEngine;
+        address[] memory engines = _engines();
         for (uint256 i; i < collaterals.length; ++i) {
             address token = collaterals[i];
             uint256 amount = IERC20(token).balanceOf(address(this)) +
                 IVaultManager(manager).escrowOf(token, address(this));
-            if (engine != address(0)) {
-                amount += ILiquidationEngine(engine).collateralState(token).collateralOnSale;
+            for (uint256 e; e < engines.length; ++e) {
+                amount += ILiquidationEngine(engines[e]).collateralState(token).collateralOnSale;
             }
             uint256 value;
             if (amount != 0) {
@@ -270,10 +288,10 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
 
     /// @inheritdoc IReservePool
     function setBufferShare(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        uint256 oldValue = bufferShare;
+        uint256 oldValue = _bufferShare;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_BUFFER_SHARE);
-        bufferShare = newValue;
+        _bufferShare = uint64(newValue);
         emit BufferShareSet(oldValue, newValue);
     }
 
@@ -287,12 +305,35 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IReservePool
+    /// @dev Loops over at most MAX_RETIRED_ENGINES + 1 engines.
     function setLiquidationEngine(address newEngine) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (newEngine == address(0)) revert ErrorsLib.ZeroAddress();
         address oldEngine = liquidationEngine;
         if (newEngine == oldEngine) revert ErrorsLib.NoChange();
         liquidationEngine = newEngine;
         emit LiquidationEngineSet(oldEngine, newEngine);
+
+        address managerEngine = vaultManager == address(0)
+            ? address(0)
+            : IVaultManager(vaultManager).liquidationEngine();
+        // Drop the retired engines that are done (and the new one, on a rollback), keeping the order.
+        uint256 n = _retiredEngines.length;
+        uint256 kept;
+        for (uint256 i; i < n; ++i) {
+            address engine = _retiredEngines[i];
+            if (engine == newEngine || _isDone(engine, managerEngine)) {
+                emit RetiredEngineDropped(engine);
+            } else {
+                _retiredEngines[kept++] = engine;
+            }
+        }
+        for (; n > kept; --n) _retiredEngines.pop();
+        if (oldEngine != address(0) && !_isDone(oldEngine, managerEngine)) {
+            if (kept == ConstantsLib.MAX_RETIRED_ENGINES)
+                revert TooManyRetiredEngines(ConstantsLib.MAX_RETIRED_ENGINES);
+            _retiredEngines.push(oldEngine);
+            emit LiquidationEngineRetired(oldEngine);
+        }
     }
 
     /// @inheritdoc IReservePool
@@ -479,16 +520,40 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
 
     /// @dev The buffer part of `balance` once the deficit is paid.
     function _bufferOf(uint256 balance) internal view returns (uint256) {
-        return _freeOf(balance).wadMulDown(bufferShare);
+        return _freeOf(balance).wadMulDown(_bufferShare);
     }
 
-    /// @dev Σ accrued debt of every collateral + debt under auction.
+    /// @dev Σ accrued debt of every collateral + debt under auction in the engine and the retired ones.
     function _systemDebt() internal view returns (uint256 debt) {
         address manager = vaultManager;
         if (manager == address(0)) return 0;
         address[] memory collaterals = IVaultManager(manager).collaterals();
         for (uint256 i; i < collaterals.length; ++i) debt += IVaultManager(manager).totalDebt(collaterals[i]);
+        address[] memory engines = _engines();
+        for (uint256 e; e < engines.length; ++e) debt += ILiquidationEngine(engines[e]).totalDebtUnderAuction();
+    }
+
+    /// @dev The engine (when set) and the retired engines: every engine that may hold reserve lots
+    /// or debt under auction. At most MAX_RETIRED_ENGINES + 1.
+    function _engines() internal view returns (address[] memory engines) {
         address engine = liquidationEngine;
-        if (engine != address(0)) debt += ILiquidationEngine(engine).totalDebtUnderAuction();
+        uint256 retired = _retiredEngines.length;
+        uint256 first = engine == address(0) ? 0 : 1;
+        engines = new address[](first + retired);
+        if (first == 1) engines[0] = engine;
+        for (uint256 i; i < retired; ++i) engines[first + i] = _retiredEngines[i];
+    }
+
+    function _isRetiredEngine(address caller) internal view returns (bool) {
+        uint256 n = _retiredEngines.length;
+        for (uint256 i; i < n; ++i) if (_retiredEngines[i] == caller) return true;
+        return false;
+    }
+
+    /// @dev A replaced engine needs the reserve no more when it has no running auction and cannot
+    /// start one (the vault manager no longer lets it seize). An address without code never did.
+    function _isDone(address engine, address managerEngine) internal view returns (bool) {
+        if (engine.code.length == 0) return true;
+        return engine != managerEngine && ILiquidationEngine(engine).activeAuctionCount() == 0;
     }
 }

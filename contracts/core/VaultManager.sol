@@ -286,7 +286,13 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (s.collateralToReserve != 0) _escrow[s.collateral][absorber] += s.collateralToReserve;
         emit VaultSeized(vaultId, s.debt, s.absorbedDebt, s.collateralToReserve, s.auctionCollateral, rate);
 
-        if (s.auctionCollateral != 0) IERC20(s.collateral).safeTransfer(msg.sender, s.auctionCollateral);
+        if (s.auctionCollateral != 0) {
+            // The lot is what arrives (a fee-on-transfer token delivers less than it sends).
+            IERC20 token = IERC20(s.collateral);
+            uint256 before = token.balanceOf(msg.sender);
+            token.safeTransfer(msg.sender, s.auctionCollateral);
+            s.auctionLot = token.balanceOf(msg.sender) - before;
+        }
     }
 
     /// @inheritdoc IVaultManager

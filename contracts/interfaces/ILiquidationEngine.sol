@@ -7,8 +7,14 @@ import {PriceStatus} from "./IOracleAdapter.sol";
 /// @notice Implemented by a taker that wants the collateral before it pays (no capital needed):
 /// the engine sends the collateral to `receiver`, calls `onTake` on it, then burns what is owed
 /// from the caller of `take`. A flash-minting keeper sells the collateral here and repays.
+/// @dev Anyone may call `take` with any `receiver` and any `data`, so the engine calls `onTake` on
+/// behalf of whoever took, at the price and amount that caller chose. A receiver must check that
+/// `msg.sender` is the engine AND that `taker` is itself or a caller it trusts before it acts on
+/// `data` or spends anything: otherwise a stranger makes it buy (or pay the stranger's bill) at the
+/// stranger's terms. The engine checks neither. A fee-on-transfer collateral delivers
+/// `collateralAmount` less the token's fee; the receiver bears the fee.
 interface ITakeCallback {
-    /// @param taker the caller of `take`, who pays `owed`
+    /// @param taker the caller of `take`, who pays `owed`: check it (see above)
     /// @param collateralAmount collateral already sent to the receiver [token units]
     /// @param owed stablecoin that will be burnt from the taker when this returns [wad]
     /// @param data the bytes the taker passed to `take`
@@ -33,9 +39,15 @@ interface ITakeCallback {
 ///
 /// Tab. An auction raises `tab` = debt × (1 + penalty), rounded up. Proceeds pay the debt first
 /// (burnt) and then the penalty (minted to the reserve, as the stablecoin burnt from the taker).
-/// A partial take never leaves 0 < tab < dust: it is reduced to leave `dust` (up to the value of one
-/// collateral unit more), and refused when the tab is already at most `dust` (then only the whole
-/// tab or the whole lot can be taken).
+/// Dust. A partial take (less than the whole lot, less than the whole tab) never leaves dust:
+///  - not 0 < tab < dust: it is reduced to leave `dust` of tab (up to the value of one collateral
+///    unit more), and refused (`TakeLeavesDust`) when the tab is already at most `dust`;
+///  - not a lot worth less than `dust` at the take's price (⌊lot left × price⌋ < dust): it is reduced
+///    to leave ⌈dust / price⌉ collateral units, and refused (`TakeLeavesDustLot`) when the lot is
+///    worth at most that already.
+/// So an auction whose lot or tab is down to dust can only be taken whole: the lot runs out (and
+/// the debt not raised becomes the reserve's shortfall, burnt or recorded as `deficit`) or the tab
+/// is raised. No auction is left with a lot too small for anyone to bother closing.
 /// The auction ends when the tab is raised (the remaining lot goes to the vault's owner; if that
 /// transfer fails, e.g. a token that blocks the owner, it is credited for `claimRefund`, so a refund
 /// can never keep an auction open) or the lot is sold (the debt not raised is a shortfall for the
@@ -43,15 +55,35 @@ interface ITakeCallback {
 ///
 /// Limits. Debt under auction (debt part, not penalty) is limited per collateral (`maxAuctionDebt`)
 /// and in total (`maxTotalAuctionDebt`). A liquidation takes the slice that the buffer plus the
-/// room left allow, never leaving the vault with dust (see IVaultManager.seize).
+/// room left allow, never leaving the vault with dust (see IVaultManager.seize). The vault
+/// manager's debt ceiling counts vault debt only (reading the engine on every borrow would cost the
+/// borrow path a call): debt moved to an auction frees ceiling room, so a collateral's exposure is
+/// at most its debt ceiling + its `maxAuctionDebt`.
 ///
 /// Keeper pay, from the reserve, for a liquidation of `debt`:
 ///   reward = min(min(tipGas × block.basefee × ETH price, maxTip) + keeperFee × debt, maxRewardShare × debt)
-/// The basefee part keeps keepers paid through a gas spike (Black Thursday). A `redo` pays the
-/// basefee tip capped at maxRewardShare × min(tab, lot value).
+/// The basefee part keeps keepers paid through a gas spike (Black Thursday).
+/// A `redo` is paid for its own gas, at most MAX_PAID_REDOS (10) times in an auction's life:
+///   redo pay = min(redoGas × block.basefee × ETH price, maxTip,
+///                  ⌊maxRewardShare × min(tab, ⌊lot × oracle price⌋)⌋ / MAX_PAID_REDOS)
+/// (only at a live price; a restart that pays 0 does not count). `redoGas` is set near a restart's
+/// measured gas, so a restart earns its gas back and little more; and all restart pay over an
+/// auction's life is at most maxRewardShare × its initial tab (and at most 10 × maxTip). Restarts
+/// past the tenth paid one are free to anyone, e.g. a taker who wants to bid.
+///
+/// Collateral in. Every lot is what the engine received, measured by balance difference: the vault
+/// manager reports what arrived (`IVaultManager.Seizure.auctionLot`), the reserve passes what
+/// arrived to `startSale`. A fee-on-transfer collateral (its fee on now or switched on later) so
+/// never records a lot the engine does not hold; the owner of what is sent bears the fee.
 ///
 /// Reserve sales: collateral the reserve took is sold through the same auction with no debt and an
 /// unbounded tab; everything paid is minted to the reserve and the auction ends with the lot.
+///
+/// Migration. The engine's vault manager and reserve links are immutable; a new engine is a new
+/// deployment. The reserve keeps serving the hooks (`payKeeper`, `coverShortfall`, `absorb`) of a
+/// retired engine until it has no running auction (`activeAuctionCount() == 0`, see
+/// IReservePool.setLiquidationEngine), so every auction it started still ends: takes (the old engine
+/// must keep its stablecoin module right until then), paid restarts and shortfalls work as before.
 interface ILiquidationEngine {
     /// @notice Per-collateral auction parameters (the stored form is packed).
     struct AuctionParams {
@@ -60,7 +92,7 @@ interface ILiquidationEngine {
         uint256 duration; // [seconds] time for the price to fall linearly to zero
         uint256 maxAge; // [seconds] an older auction must be restarted
         uint256 maxAuctionDebt; // [wad] limit on this collateral's debt under auction
-        uint256 dust; // [wad] smallest tab a partial take may leave
+        uint256 dust; // [wad] smallest tab, and smallest lot value, a partial take may leave
     }
 
     /// @notice A collateral's configuration and state, as returned by `collateralState`.
@@ -81,6 +113,7 @@ interface ILiquidationEngine {
         uint256 tab; // [wad] stablecoin left to raise (type(uint96).max for a reserve sale)
         uint256 debt; // [wad] part of the tab that is debt (burnt when paid)
         uint256 startTime; // [seconds] start or last restart
+        uint256 paidRedos; // restarts paid so far (at most MAX_PAID_REDOS)
     }
 
     /// @notice Keeper pay parameters.
@@ -89,6 +122,7 @@ interface ILiquidationEngine {
         uint256 maxTip; // [wad] cap on the basefee part
         uint256 keeperFee; // [wad] share of the liquidated debt
         uint256 maxRewardShare; // [wad] cap on the whole reward, as a share of the debt
+        uint256 redoGas; // [gas] a restart's pay, priced at block.basefee and the native asset's price
     }
 
     event CollateralConfigured(address indexed collateral, AuctionParams params);
@@ -103,6 +137,7 @@ interface ILiquidationEngine {
     event MaxTipSet(uint256 oldValue, uint256 newValue);
     event KeeperFeeSet(uint256 oldValue, uint256 newValue);
     event MaxRewardShareSet(uint256 oldValue, uint256 newValue);
+    event RedoGasSet(uint256 oldValue, uint256 newValue);
     event NativeAssetSet(address indexed oldAsset, address indexed newAsset);
 
     /// @notice Vault `vaultId` was liquidated by `keeper`, paid `reward` by the reserve; the part the
@@ -130,7 +165,8 @@ interface ILiquidationEngine {
         uint256 lot,
         uint256 tab
     );
-    /// @notice The auction's clock was restarted; `reward` paid to `keeper`.
+    /// @notice The auction's clock was restarted; `reward` paid to `keeper` (0 past MAX_PAID_REDOS
+    /// paid restarts, or without a live price).
     event AuctionReset(uint256 indexed auctionId, address indexed keeper, uint256 reward);
     /// @notice The auction ended: `refund` collateral went to its owner, `shortfall` debt was not raised.
     event AuctionEnded(uint256 indexed auctionId, uint256 refund, uint256 shortfall);
@@ -155,11 +191,16 @@ interface ILiquidationEngine {
     error PriceAboveMax(uint256 price, uint256 maxPrice);
     /// @notice A partial take would leave 0 < tab < dust and the tab is already at most dust.
     error TakeLeavesDust(uint256 tabLeft, uint256 dust);
+    /// @notice A partial take would leave a lot worth `lotLeftValue` < dust at the take's price, and
+    /// the whole lot is worth too little to leave dust of it: only the whole lot (or tab) may go.
+    error TakeLeavesDustLot(uint256 lotLeftValue, uint256 dust);
     error OracleNotLive(address asset, PriceStatus status);
     /// @notice A reserve sale lot worth less than the collateral's dust at the oracle's last good price.
     error LotTooSmall(uint256 value, uint256 dust);
 
     /// @notice Anyone: liquidate a vault whose health factor is below 1 at a live price.
+    /// @dev The auction's lot is the collateral that arrived (balance difference, measured by the
+    /// vault manager); if nothing arrived, its whole debt is a shortfall for the reserve at once.
     /// @param keeper receives the keeper reward
     /// @return auctionId the auction for the part the buffer did not absorb, 0 when none
     function liquidate(uint256 vaultId, address keeper) external returns (uint256 auctionId);
@@ -167,7 +208,8 @@ interface ILiquidationEngine {
     /// @notice Anyone: buy up to `maxCollateral` of an auction's lot at its current price.
     /// @param maxCollateral in the collateral token's units
     /// @param maxPrice stablecoin (WAD) per whole collateral token, the oracle's unit
-    /// @param receiver receives the collateral (and the callback when `data` is not empty)
+    /// @param receiver receives the collateral (and the callback when `data` is not empty; it must
+    /// check `taker`, see ITakeCallback)
     /// @param data passed to `ITakeCallback(receiver).onTake` when not empty
     /// @return collateralOut sent to `receiver`
     /// @return paid stablecoin burnt from the caller
@@ -181,7 +223,7 @@ interface ILiquidationEngine {
 
     /// @notice Anyone: restart the clock of an auction that is too old or whose multiplier fell
     /// below the floor. Needs no live price (takes still wait for one), but pays the keeper only
-    /// at a live price.
+    /// at a live price, for its gas and at most MAX_PAID_REDOS times per auction (see above).
     function redo(uint256 auctionId, address keeper) external;
 
     /// @notice Sends the caller's credited auction leftovers of `collateral` to `to` (credited when
@@ -191,8 +233,9 @@ interface ILiquidationEngine {
     /// @notice Auction leftovers of `collateral` credited to `owner` and not yet claimed.
     function refundOf(address owner, address collateral) external view returns (uint256);
 
-    /// @notice Reserve only: auction `amount` of collateral the reserve already sent to the engine;
-    /// the lot must be worth at least the collateral's dust at the oracle's last good price.
+    /// @notice Reserve only: auction `amount` of collateral the reserve already sent to the engine
+    /// (what arrived, by balance difference: the engine trusts the reserve's measurement); the lot
+    /// must be worth at least the collateral's dust at the oracle's last good price.
     function startSale(address collateral, uint256 amount) external returns (uint256 auctionId);
 
     /// @notice The auction's state (all zero once it has ended).
@@ -207,6 +250,10 @@ interface ILiquidationEngine {
 
     /// @notice Number of auctions ever started; ids run from 1.
     function auctionCount() external view returns (uint256);
+
+    /// @notice Number of auctions running now (vault auctions and reserve sales). A retired engine
+    /// with none left no longer needs the reserve's hooks.
+    function activeAuctionCount() external view returns (uint256);
 
     /// @notice Σ debt under auction over all collaterals [wad].
     function totalDebtUnderAuction() external view returns (uint256);
@@ -251,4 +298,8 @@ interface ILiquidationEngine {
     function setMaxRewardShare(uint256 newValue) external;
 
     function setNativeAsset(address newAsset) external;
+
+    /// @notice Admin: the gas a restart is paid for at the basefee, at most MAX_REDO_GAS; 0 turns
+    /// restart pay off.
+    function setRedoGas(uint256 newValue) external;
 }

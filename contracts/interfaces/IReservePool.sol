@@ -35,6 +35,10 @@ interface IReservePool {
     event BufferShareSet(uint256 oldValue, uint256 newValue);
     event VaultManagerSet(address indexed oldManager, address indexed newManager);
     event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
+    /// @notice `engine` was replaced but still has running auctions: the reserve keeps serving its hooks.
+    event LiquidationEngineRetired(address indexed engine);
+    /// @notice A retired engine has no running auction left (or became the engine again): dropped.
+    event RetiredEngineDropped(address indexed engine);
     event PegStabilityModuleSet(address indexed oldModule, address indexed newModule);
     /// @notice The peg stability module paid `amount` of the reserve's `asset` to `to`.
     event StableReleased(address indexed asset, address indexed to, uint256 amount);
@@ -46,7 +50,8 @@ interface IReservePool {
     event ShortfallCovered(uint256 amount, uint256 burnt, uint256 addedToDeficit);
     /// @notice `amount` of the reserve's stablecoin was burnt against the deficit.
     event DeficitHealed(uint256 amount, uint256 remainingDeficit);
-    /// @notice Reserve collateral went to the engine to be sold by auction `auctionId`.
+    /// @notice Reserve collateral went to the engine to be sold by auction `auctionId`; `amount` is
+    /// what the engine received (the auction's lot).
     event CollateralSaleStarted(address indexed collateral, uint256 amount, uint256 indexed auctionId);
     event StrategyAdded(address indexed vault, uint256 cap);
     event StrategyCapSet(address indexed vault, uint256 oldCap, uint256 newCap);
@@ -67,8 +72,10 @@ interface IReservePool {
     error NotPegStabilityModule(address caller);
     /// @notice The reserve holds less of the stable asset than a redemption asks for.
     error InsufficientStable(address asset, uint256 requested, uint256 available);
-    /// @notice Only the liquidation engine may call this.
+    /// @notice Only the liquidation engine (or a retired one with running auctions) may call this.
     error NotLiquidationEngine(address caller);
+    /// @notice An engine change would leave more than `max` retired engines with running auctions.
+    error TooManyRetiredEngines(uint256 max);
     /// @notice The buffer holds less than the debt to absorb.
     error BufferTooSmall(uint256 debt, uint256 buffer);
     /// @notice The reserve holds less of the collateral than the sale asks for.
@@ -106,8 +113,13 @@ interface IReservePool {
     /// @notice Admin: set the peg stability module (address(0) detaches it).
     function setPegStabilityModule(address newModule) external;
 
-    /// @notice The liquidation engine (the only caller of absorb, payKeeper and coverShortfall).
+    /// @notice The liquidation engine: the caller of absorb, payKeeper and coverShortfall, with the
+    /// retired engines that still have running auctions (`retiredEngines`).
     function liquidationEngine() external view returns (address);
+
+    /// @notice Engines replaced by `setLiquidationEngine` whose auctions still run: the reserve
+    /// accepts their hooks, and counts their debt under auction and their sale lots, until they end.
+    function retiredEngines() external view returns (address[] memory);
 
     /// @notice Share of the reserve's free stablecoin that forms the stability buffer [wad].
     function bufferShare() external view returns (uint256);
@@ -122,12 +134,13 @@ interface IReservePool {
     function deficit() external view returns (uint256);
 
     /// @notice USD value of everything the reserve owns [wad]: its stablecoin at $1 plus its
-    /// collateral (held, and lots on sale in the engine) at the oracle's last good price, rounded
-    /// down. The deficit is not subtracted; see `reserveRatio`.
+    /// collateral (held, escrowed, and lots on sale in the engine and the retired engines) at the
+    /// oracle's last good price, rounded down. The deficit is not subtracted; see `reserveRatio`.
     function totalReserveValue() external view returns (uint256);
 
     /// @notice (totalReserveValue − deficit − PSM-backed coin, floored at 0) / system debt [wad],
-    /// where the system debt is every collateral's accrued debt plus the debt under auction, and the
+    /// where the system debt is every collateral's accrued debt plus the debt under auction (in the
+    /// engine and the retired engines), and the
     /// PSM-backed coin is the stablecoin the PSM minted and has not taken back, less the fees it owes
     /// the reserve (`minted − pendingFees`): the stable asset behind it belongs to its redeemers, so
     /// it does not cover the vaults. Max uint256 with no debt.
@@ -152,7 +165,8 @@ interface IReservePool {
 
     /// @notice Anyone: send `amount` of collateral the reserve owns (escrowed in the vault manager
     /// first, then held here) to the engine and start an auction that sells it for the stablecoin
-    /// (the proceeds come back to the reserve).
+    /// (the proceeds come back to the reserve). The lot is what the engine received (its balance
+    /// difference): a fee-on-transfer collateral's fee is the reserve's loss, never a phantom lot.
     function sellCollateral(address collateral, uint256 amount) external returns (uint256 auctionId);
 
     /// @notice Admin: set the buffer share (≤ 100 %).
@@ -161,7 +175,11 @@ interface IReservePool {
     /// @notice Admin: set the vault manager.
     function setVaultManager(address newManager) external;
 
-    /// @notice Admin: set the liquidation engine.
+    /// @notice Admin: set the liquidation engine. Migration: the old engine is retired, not cut off:
+    /// while it has running auctions (`activeAuctionCount() != 0`) or is still the vault manager's
+    /// engine, the reserve keeps accepting its hooks, so its takes, paid restarts and shortfalls
+    /// still settle. Retired engines with nothing left (and the new engine, on a rollback) are
+    /// dropped here; at most MAX_RETIRED_ENGINES may remain (`TooManyRetiredEngines`).
     function setLiquidationEngine(address newEngine) external;
 
     // ------------------------------------------------------------ strategies (the PSM's stable asset)

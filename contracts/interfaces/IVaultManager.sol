@@ -55,6 +55,7 @@ interface IVaultManager {
         uint256 auctionDebt; // [wad] debt − absorbedDebt, to be raised by auction
         uint256 auctionCollateral; // [token units] sent to the engine for the auction
         uint256 liquidationPenalty; // [wad] the collateral's penalty share
+        uint256 auctionLot; // [token units] what arrived at the engine: auctionCollateral less a transfer fee
     }
 
     /// @notice Parameters for registering a collateral.
@@ -280,6 +281,9 @@ interface IVaultManager {
     /// escrow of `absorber` (the engine's reserve), which releases it when it sells (saves a token
     /// transfer in the crash path). `absorber` is normally `reserve()`, which receives fees; the two
     /// differ only while a reserve migration is half done.
+    /// The auctioned collateral is sent to the engine and credited by balance difference: `auctionLot`
+    /// is the engine's balance after the transfer minus before (a fee-on-transfer token delivers
+    /// less than `auctionCollateral`, which is what leaves the vault).
     /// Removes ⌊slice / rate⌋ normalized debt (all of it for a whole liquidation), so the vault
     /// never owes less than it did minus the slice. A partial slice whose absorbed or auctioned part
     /// would carry no collateral is refused (`LiquidationLimitReached`): it would write debt off.

@@ -88,6 +88,11 @@ library ConstantsLib {
     uint256 internal constant MAX_KEEPER_TIP = 10_000e18;
     uint256 internal constant MAX_KEEPER_REWARD_SHARE = 0.1e18;
     uint256 internal constant MAX_TIP_GAS = 5_000_000;
+    /// @dev Restart pay: the gas a `redo` is paid for at the basefee is at most 1M (a restart costs
+    /// about 90k), and an auction pays at most 10 restarts in its life, each at most a tenth of
+    /// maxRewardShare × min(tab, lot value), so all restart pay stays within maxRewardShare × tab.
+    uint256 internal constant MAX_REDO_GAS = 1_000_000;
+    uint256 internal constant MAX_PAID_REDOS = 10;
 
     // ---------------------------------------------------------------- governance
     /// @dev The vote snapshot is at least one second after the proposal.
@@ -125,6 +130,9 @@ library ConstantsLib {
     uint256 internal constant MAX_STRATEGY_AMOUNT_UNITS = 10_000_000_000;
     /// @dev Share of the reserve's stable asset kept liquid (≤ 100 %).
     uint256 internal constant MAX_LIQUID_TARGET = 1e18;
+    /// @dev Retired liquidation engines whose running auctions the reserve still serves (an engine
+    /// migration keeps the old engine's auctions alive until they end); bounds the loops over them.
+    uint256 internal constant MAX_RETIRED_ENGINES = 4;
 
     // ---------------------------------------------------------------- risk controller
     /// @dev Controlled rates are annual and continuously compounded (wad per year); the per-second

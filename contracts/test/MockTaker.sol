@@ -9,6 +9,9 @@ import {ILiquidationEngine, ITakeCallback} from "../interfaces/ILiquidationEngin
 /// @title MockTaker
 /// @notice A take-callback receiver for liquidation-engine tests. It can take an auction itself
 /// (then it is the taker the engine burns from) or serve as the `receiver` of someone else's take.
+/// Like any real receiver it checks who took (ITakeCallback): `onTake` runs only for a take by this
+/// contract itself or by the taker it trusts (`setTrustedTaker`), else it reverts `UntrustedTaker`
+/// (a stranger could otherwise make it pay for a take at the stranger's price).
 /// In `onTake` it records what it was told and then, by mode:
 /// - `Pay`: pulls `owed` stablecoin from `funder` (who approved it) and sends it to the taker, so a
 ///   taker that holds nothing before the take can pay;
@@ -31,6 +34,8 @@ contract MockTaker is ITakeCallback {
     address public funder;
     address public callTarget;
     bytes public callData;
+    /// @notice Besides this contract, the one caller of `take` whose callbacks it serves.
+    address public trustedTaker;
 
     uint256 public calls;
     address public lastTaker;
@@ -42,6 +47,7 @@ contract MockTaker is ITakeCallback {
     address public collateralToken;
 
     error NotEngine(address caller);
+    error UntrustedTaker(address taker);
 
     constructor(address engine_, address stablecoin_) {
         engine = ILiquidationEngine(engine_);
@@ -54,6 +60,10 @@ contract MockTaker is ITakeCallback {
 
     function setFunder(address newFunder) external {
         funder = newFunder;
+    }
+
+    function setTrustedTaker(address newTaker) external {
+        trustedTaker = newTaker;
     }
 
     function setCall(address newTarget, bytes calldata newCallData) external {
@@ -80,6 +90,7 @@ contract MockTaker is ITakeCallback {
     /// @inheritdoc ITakeCallback
     function onTake(address taker, uint256 collateralAmount, uint256 owed, bytes calldata data) external {
         if (msg.sender != address(engine)) revert NotEngine(msg.sender);
+        if (taker != address(this) && taker != trustedTaker) revert UntrustedTaker(taker);
         ++calls;
         lastTaker = taker;
         lastCollateralAmount = collateralAmount;

@@ -57,6 +57,8 @@ import { valueDown, valueUp } from "../../config/units";
 
 const WAD = 10n ** 18n;
 const LIVE = 0n; // PriceStatus.Live
+/** ConstantsLib.MAX_PAID_REDOS: an auction pays at most this many restarts in its life. */
+export const MAX_PAID_REDOS = 10n;
 /** Page calls in flight at once during a scan. */
 const SCAN_CONCURRENCY = 4;
 
@@ -79,6 +81,12 @@ export interface KeeperOptions {
   sellReserveCollateral?: boolean;
   /** Restart auctions that need it (default true). */
   redo?: boolean;
+  /**
+   * Also restart an auction whose restart pay is used up (MAX_PAID_REDOS paid restarts: later
+   * restarts pay nothing), as unpaid work (default false: such an auction is left to a bidder, who
+   * restarts it when it wants to take).
+   */
+  unpaidRedo?: boolean;
   /** Default console.log; every action logged in one line. */
   log?: (line: string) => void;
   // ---- additions (all optional) ----
@@ -613,6 +621,10 @@ async function processAuctions(ctx: Ctx, pageSize: number): Promise<void> {
     }
     if (ctx.opts.redo === false) {
       skip(ctx, what, "needs a reset (redo disabled)");
+      continue;
+    }
+    if (!ctx.opts.unpaidRedo && (await engine.auctionInfo(a.auctionId)).paidRedos >= MAX_PAID_REDOS) {
+      skip(ctx, what, `needs a reset, but its restart pay is used up (${MAX_PAID_REDOS} paid restarts)`);
       continue;
     }
     const action: KeeperAction = { kind: "redo", id: a.auctionId, collateral: a.collateral };

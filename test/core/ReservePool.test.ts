@@ -445,17 +445,34 @@ describe("ReservePool", () => {
       });
     }
 
-    it("moving the engine moves who may call the hooks: the old engine is refused", async () => {
+    it("moving the engine moves who may call the hooks: the old engine keeps them only while it is retired", async () => {
       const admin = reserve.connect(await adminOf(reserve));
-      await admin.setLiquidationEngine(bob.address);
+      const engineAddress = await sys.engine.getAddress();
+      // The vault manager still uses the old engine: it is retired, not cut off.
+      await expect(admin.setLiquidationEngine(bob.address))
+        .to.emit(reserve, "LiquidationEngineRetired")
+        .withArgs(engineAddress);
+      expect(await reserve.retiredEngines()).to.deep.equal([engineAddress]);
       await donateToReserve(sys, sys.carol, wad(1_000));
       await expect(reserve.connect(bob).payKeeper(bob.address, wad(1))).not.to.be.reverted;
-      const engineAddress = await sys.engine.getAddress();
       await impersonateAccount(engineAddress);
       await setBalance(engineAddress, 10n ** 20n);
-      await expect(reserve.connect(await ethers.getSigner(engineAddress)).payKeeper(bob.address, wad(1)))
-        .to.be.revertedWithCustomError(reserve, "NotLiquidationEngine")
-        .withArgs(engineAddress);
+      const oldEngine = await ethers.getSigner(engineAddress);
+      await expect(reserve.connect(oldEngine).payKeeper(bob.address, wad(1))).not.to.be.reverted;
+      // Once the vault manager moves too and the old engine has no running auction, the next change
+      // drops it (bob, an address without code, is never retired); then its hooks are refused.
+      const [deployer] = await ethers.getSigners();
+      const next = await ethers.deployContract("LiquidationEngine", [sys.vaultManager, reserve, deployer.address]);
+      await sys.vaultManager.connect(await adminOf(sys.vaultManager)).setLiquidationEngine(next);
+      const tx = admin.setLiquidationEngine(next);
+      await expect(tx).to.emit(reserve, "RetiredEngineDropped").withArgs(engineAddress);
+      await expect(tx).not.to.emit(reserve, "LiquidationEngineRetired");
+      expect(await reserve.retiredEngines()).to.deep.equal([]);
+      for (const caller of [oldEngine, bob]) {
+        await expect(reserve.connect(caller).payKeeper(bob.address, wad(1)))
+          .to.be.revertedWithCustomError(reserve, "NotLiquidationEngine")
+          .withArgs(caller.address);
+      }
     });
   });
 });

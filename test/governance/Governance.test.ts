@@ -351,6 +351,7 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
     setAuctionDust: { args: (x) => [x.a.WETH, wad(200)], refusal: notAdmin, rightful: timelockSigner },
     setMaxTotalAuctionDebt: { args: () => [wad(40_000_000)], refusal: notAdmin, rightful: timelockSigner },
     setTipGas: { args: () => [500_000], refusal: notAdmin, rightful: timelockSigner },
+    setRedoGas: { args: () => [120_000], refusal: notAdmin, rightful: timelockSigner },
     setMaxTip: { args: () => [wad(600)], refusal: notAdmin, rightful: timelockSigner },
     setKeeperFee: { args: () => [wad("0.002")], refusal: notAdmin, rightful: timelockSigner },
     setMaxRewardShare: { args: () => [wad("0.03")], refusal: notAdmin, rightful: timelockSigner },

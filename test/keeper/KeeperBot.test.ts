@@ -26,7 +26,13 @@ import {
   run,
   waitForChainId,
 } from "../helpers/externalNode";
-import { runKeeperLoop, runKeeperOnce, type KeeperOptions, type KeeperReport } from "../../scripts/lib/keeper";
+import {
+  MAX_PAID_REDOS,
+  runKeeperLoop,
+  runKeeperOnce,
+  type KeeperOptions,
+  type KeeperReport,
+} from "../../scripts/lib/keeper";
 import {
   LiquidationEngine__factory,
   MockAggregator__factory,
@@ -323,6 +329,29 @@ describe("Keeper bot", function () {
       // Restarted at 2,640: not worth taking in the same pass.
       expect(r.takes).to.have.length(0);
       expect(lines.filter((l) => l.startsWith("redo auction "))).to.have.length(3);
+    });
+
+    it("leaves an auction whose restart pay is used up (10 paid restarts) to a bidder, unless unpaidRedo", async function () {
+      await runKeeperOnce(hre, opts(sys.keeper, []));
+      const stale = async () => {
+        await time.increaseTo((await sys.engine.auctionInfo(1n)).startTime + 1_500n);
+        await sys.ethFeed.updateAnswer(feedAnswer(2_400));
+      };
+      // Someone restarts auction 1 ten times for pay (a 10 gwei basefee).
+      for (let i = 0n; i < MAX_PAID_REDOS; i++) {
+        await stale();
+        await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(10n ** 10n)]);
+        await sys.engine.connect(sys.attacker).redo(1n, sys.attacker.address, { maxFeePerGas: 10n ** 11n });
+        await network.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x0"]);
+      }
+      expect((await sys.engine.auctionInfo(1n)).paidRedos).to.equal(MAX_PAID_REDOS);
+      await stale();
+      const r = await runKeeperOnce(hre, opts(sys.keeper, lines));
+      expect(r.redos.map((x) => x.auctionId)).to.not.include(1n);
+      expect(r.skipped.filter((s) => s.reason.includes("restart pay is used up"))).to.have.length(1);
+      const unpaid = await runKeeperOnce(hre, opts(sys.keeper, lines, { unpaidRedo: true }));
+      expect(unpaid.redos.map((x) => x.auctionId)).to.include(1n);
+      expect(unpaid.redos.find((x) => x.auctionId === 1n)!.reward).to.equal(0n);
     });
 
     it("two keepers racing on the same vaults: the loser's static calls fail and it sends nothing", async function () {

@@ -17,6 +17,7 @@ import type {
 } from "../../typechain-types";
 import {
   AUCTION,
+  BOUNDS,
   LR,
   MIN_DEBT,
   DURATION,
@@ -30,8 +31,8 @@ import {
   SALE_TAB,
   Status,
   amountForValueDown,
+  amountForValueUp,
   at,
-  basefeeTip,
   donateToReserve,
   eventOf,
   expectSupplyIdentity,
@@ -45,6 +46,7 @@ import {
   withBasefee,
   priceAt,
   refreshFeeds,
+  redoPayFor,
   reserveHolding,
   setEthPrice,
   snapshot,
@@ -187,7 +189,7 @@ describe("LiquidationEngine auctions", () => {
       expect(supply - (await sys.bdol.totalSupply())).to.equal(debt); // the debt part is burnt
       expect(await engine.totalDebtUnderAuction()).to.equal(0n);
       expect((await engine.collateralState(weth)).debtUnderAuction).to.equal(0n);
-      expect([...(await engine.auctionInfo(1n))]).to.deep.equal([ZeroAddress, ZeroAddress, 0n, 0n, 0n, 0n]);
+      expect([...(await engine.auctionInfo(1n))]).to.deep.equal([ZeroAddress, ZeroAddress, 0n, 0n, 0n, 0n, 0n]);
       expect(await sys.reserve.deficit()).to.equal(keeperReward);
       await expectSupplyIdentity(sys, 6n);
     });
@@ -483,6 +485,74 @@ describe("LiquidationEngine auctions", () => {
     });
   });
 
+  describe("dust lot", () => {
+    // Underwater: 10 WETH at 1,900 against a tab of 19,800, so a take of nearly the whole lot
+    // leaves the tab unraised and the lot is what the dust rule must protect.
+    beforeEach(() => startAuction(1_900));
+    const ETH_1900 = wad(1_900);
+
+    it("cuts a partial take that would leave a lot worth less than dust so that the lot left is worth dust", async () => {
+      const t = 1_300n;
+      const price = priceAt(ETH_1900, t);
+      expect(valueUp(wad(10), 18n, price)).to.be.lt(tab); // the whole lot does not raise the tab
+      const keep = amountForValueUp(DUST, 18n, price); // ⌈100 / 1,712.7⌉ ≈ 0.0584 WETH
+      const slice = wad(10) - keep;
+      const paid = valueUp(slice, 18n, price);
+      expect(valueDown(keep, 18n, price)).to.be.gte(DUST);
+      expect(valueDown(keep - 1n, 18n, price)).to.be.lt(DUST); // the smallest lot worth dust
+      await at(t0, t);
+      await expect(take(bob, wad(10) - 1n)) // all but one wei
+        .to.emit(engine, "Taken")
+        .withArgs(1n, bob.address, bob.address, slice, paid, price, keep, tab - paid);
+      const a = await engine.auctionInfo(1n);
+      expect([a.lot, a.tab]).to.deep.equal([keep, tab - paid]);
+      expect(await engine.totalDebtUnderAuction()).to.equal(debt - paid);
+      await expectSupplyIdentity(sys, 6n);
+    });
+
+    it("refuses a partial take once the lot is worth at most dust (TakeLeavesDustLot); the whole lot still goes, and the shortfall reaches the deficit", async () => {
+      const t = 1_300n;
+      await at(t0, t);
+      await take(bob, wad(10) - 1n);
+      const keep = (await engine.auctionInfo(1n)).lot;
+      // Ten seconds later the price is lower: the lot left is worth just under dust.
+      const p2 = priceAt(ETH_1900, t + 5n);
+      const lotValue = valueDown(keep, 18n, p2);
+      expect(lotValue).to.be.lt(DUST);
+      const before = await snapshot(sys);
+      await at(t0, t + 5n);
+      await expect(take(bob, keep - 1n))
+        .to.be.revertedWithCustomError(engine, "TakeLeavesDustLot")
+        .withArgs(valueDown(1n, 18n, p2), DUST);
+      await expect(take(bob, 1n)).to.be.revertedWithCustomError(engine, "TakeLeavesDustLot");
+      await expectUnchanged(sys, before);
+      // The whole lot ends the auction: the debt not raised is a shortfall, burnt or recorded as deficit.
+      const left = await engine.auctionInfo(1n);
+      const p3 = priceAt(ETH_1900, t + 8n);
+      const paid = valueUp(keep, 18n, p3);
+      const deficitBefore = await sys.reserve.deficit();
+      await at(t0, t + 8n);
+      const tx = await take(bob, keep);
+      await expect(tx)
+        .to.emit(engine, "AuctionEnded")
+        .withArgs(1n, 0n, left.debt - paid);
+      await expect(tx)
+        .to.emit(sys.reserve, "ShortfallCovered")
+        .withArgs(left.debt - paid, 0n, left.debt - paid);
+      expect((await sys.reserve.deficit()) - deficitBefore).to.equal(left.debt - paid);
+      expect(await engine.totalDebtUnderAuction()).to.equal(0n);
+      expect(await engine.activeAuctionCount()).to.equal(0n);
+      await expectSupplyIdentity(sys, 6n);
+    });
+
+    it("lets a partial take leave any lot when dust is 0", async () => {
+      await admin.setAuctionDust(weth, 0n);
+      await at(t0, 1_300n);
+      await take(bob, wad(10) - 1n);
+      expect((await engine.auctionInfo(1n)).lot).to.equal(1n);
+    });
+  });
+
   // --------------------------------------------------------------------------- redo
 
   describe("redo", () => {
@@ -499,15 +569,13 @@ describe("LiquidationEngine auctions", () => {
       await expectUnchanged(sys, before);
     });
 
-    it("restarts an auction below its floor at oracle × 1.1 and pays the keeper the basefee tip", async () => {
+    it("restarts an auction below its floor at oracle × 1.1 and pays the keeper its gas (redoGas at the basefee)", async () => {
       await moveEthPrice(sys, 2_200);
       await time.increaseTo(t0 + FLOOR_BREACH);
       const tx = await withBasefee(10n * GWEI, (fees) => engine.connect(carol).redo(1n, keeper.address, fees));
-      const reward = min(
-        basefeeTip(10n * GWEI, wad(2_200)),
-        wadMulDown(min(tab, valueDown(wad(10), 18n, wad(2_200))), KEEPER.maxRewardShare),
-      );
-      expect(reward).to.equal(wad("8.8")); // 400k × 10 gwei × 2,200
+      const reward = redoPayFor(10n * GWEI, wad(2_200), tab, valueDown(wad(10), 18n, wad(2_200)));
+      expect(reward).to.equal(wad("2.2")); // 100k × 10 gwei × 2,200, not the liquidation's 400k tip
+      expect((await engine.auctionInfo(1n)).paidRedos).to.equal(1n);
       await expect(tx).to.emit(engine, "AuctionReset").withArgs(1n, keeper.address, reward);
       await expect(tx)
         .to.emit(sys.reserve, "KeeperPayMinted")
@@ -563,7 +631,11 @@ describe("LiquidationEngine auctions", () => {
       await refreshFeeds(sys);
       await time.increase(FLOOR_BREACH);
       const tx = await withBasefee(10n * GWEI, (fees) => engine.redo(1n, keeper.address, fees));
-      expect((await eventOf(tx, engine, "AuctionReset")).reward).to.equal(basefeeTip(10n * GWEI, ETH_2500));
+      expect((await eventOf(tx, engine, "AuctionReset")).reward).to.equal(
+        redoPayFor(10n * GWEI, ETH_2500, tab, valueDown(wad(10), 18n, ETH_2500)),
+      );
+      // The unpaid restarts did not count against the auction's paid restarts.
+      expect((await engine.auctionInfo(1n)).paidRedos).to.equal(1n);
     });
 
     it("restarts without a live price (unpaid), while takes still wait for one", async () => {
@@ -577,13 +649,56 @@ describe("LiquidationEngine auctions", () => {
       expect((await engine.auctionPrice(1n))[1]).to.equal(true);
     });
 
-    it("caps the reset pay at maxRewardShare of min(tab, lot value)", async () => {
+    it("caps the reset pay at maxRewardShare × min(tab, lot value) / MAX_PAID_REDOS, and at maxTip", async () => {
       await time.increaseTo(t0 + FLOOR_BREACH);
-      // 400k × 1,000 gwei × 2,500 = 1,000, capped at maxTip 500, then at 2 % × min(19,800, 25,000) = 396.
+      // 100k × 1,000 gwei × 2,500 = 250, under maxTip 500, capped at 2 % × min(19,800, 25,000) / 10 = 39.6.
       const tx = await withBasefee(1_000n * GWEI, (fees) => engine.redo(1n, keeper.address, fees));
-      const cap = wadMulDown(tab, KEEPER.maxRewardShare);
-      expect(cap).to.be.within(wad(396), wad(396) + 1n);
+      const cap = wadMulDown(tab, KEEPER.maxRewardShare) / BOUNDS.MAX_PAID_REDOS;
+      expect(cap).to.be.within(wad("39.6"), wad("39.6") + 1n);
       await expect(tx).to.emit(engine, "AuctionReset").withArgs(1n, keeper.address, cap);
+      // With a lower maxTip the tip cap binds first.
+      await admin.setMaxTip(wad(10));
+      await time.increase(FLOOR_BREACH);
+      await refreshFeeds(sys);
+      await expect(withBasefee(1_000n * GWEI, (fees) => engine.redo(1n, keeper.address, fees)))
+        .to.emit(engine, "AuctionReset")
+        .withArgs(1n, keeper.address, wad(10));
+    });
+
+    it("pays at most MAX_PAID_REDOS restarts in an auction's life (at most maxRewardShare × tab in all); later restarts are free", async () => {
+      const keeperBefore = await sys.bdol.balanceOf(keeper.address);
+      const deficitBefore = await sys.reserve.deficit();
+      let paid = 0n;
+      for (let i = 1n; i <= BOUNDS.MAX_PAID_REDOS + 3n; i++) {
+        await time.increase(FLOOR_BREACH);
+        await refreshFeeds(sys);
+        const tx = await withBasefee(20n * GWEI, (fees) => engine.redo(1n, keeper.address, fees));
+        const reward = (await eventOf(tx, engine, "AuctionReset")).reward as bigint;
+        const expected = i <= BOUNDS.MAX_PAID_REDOS ? redoPayFor(20n * GWEI, ETH_2500, tab, wad(25_000)) : 0n;
+        expect(reward, `restart ${i}`).to.equal(expected);
+        expect((await engine.auctionInfo(1n)).paidRedos).to.equal(min(i, BOUNDS.MAX_PAID_REDOS));
+        paid += reward;
+      }
+      expect(paid).to.equal(BOUNDS.MAX_PAID_REDOS * wad(5)); // 10 × (100k × 20 gwei × 2,500)
+      expect(paid).to.be.lte(wadMulDown(tab, KEEPER.maxRewardShare));
+      expect((await sys.bdol.balanceOf(keeper.address)) - keeperBefore).to.equal(paid);
+      expect((await sys.reserve.deficit()) - deficitBefore).to.equal(paid); // an empty reserve: minted into deficit
+      // The auction still works: a take after the last (free) restart.
+      await at(BigInt(await time.latest()), 5n);
+      await expect(take(bob, wad(1))).to.emit(engine, "Taken");
+    });
+
+    it("pays nothing and counts nothing with redoGas 0 or a zero basefee", async () => {
+      await admin.setRedoGas(0n);
+      await time.increaseTo(t0 + FLOOR_BREACH);
+      await expect(withBasefee(100n * GWEI, (fees) => engine.redo(1n, keeper.address, fees)))
+        .to.emit(engine, "AuctionReset")
+        .withArgs(1n, keeper.address, 0n);
+      await admin.setRedoGas(KEEPER.redoGas);
+      await time.increase(FLOOR_BREACH);
+      await refreshFeeds(sys);
+      await expect(engine.redo(1n, keeper.address)).to.emit(engine, "AuctionReset").withArgs(1n, keeper.address, 0n);
+      expect((await engine.auctionInfo(1n)).paidRedos).to.equal(0n);
     });
   });
 
@@ -684,6 +799,7 @@ describe("LiquidationEngine auctions", () => {
 
     it("passes the caller as `taker` when the receiver is someone else's contract, and skips the callback without data", async () => {
       await taker.setMode(1); // NoPay: bob pays himself
+      await taker.setTrustedTaker(bob.address);
       const price = priceAt(ETH_2500, 30n);
       const paid = valueUp(wad(1), 18n, price);
       await at(t0, 30n);
@@ -694,6 +810,23 @@ describe("LiquidationEngine auctions", () => {
       await engine.connect(bob).take(1n, wad(1), wad(1_000_000), takerAddress, "0x");
       expect(await taker.calls()).to.equal(1n); // no second callback
       expect(await sys.weth.balanceOf(takerAddress)).to.equal(wad(2));
+    });
+
+    it("lets a receiver refuse a stranger's take (it must check `taker`): a stranger cannot make it pay", async () => {
+      // Pay mode: the receiver would pay whoever took. A stranger names it as receiver with data.
+      await taker.setMode(0);
+      await taker.setFunder(bob.address);
+      await sys.bdol.connect(bob).approve(takerAddress, ethers.MaxUint256);
+      const before = await snapshot(sys, [takerAddress]);
+      await at(t0, 30n);
+      await expect(engine.connect(attacker).take(1n, wad(2), wad(1_000_000), takerAddress, "0x01"))
+        .to.be.revertedWithCustomError(taker, "UntrustedTaker")
+        .withArgs(attacker.address);
+      await expectUnchanged(sys, before, [takerAddress]);
+      // Without data there is no callback: the stranger pays for what the receiver gets.
+      await expect(
+        engine.connect(attacker).take(1n, wad(2), wad(1_000_000), takerAddress, "0x"),
+      ).to.be.revertedWithCustomError(sys.bdol, "ERC20InsufficientBalance");
     });
 
     it("reverts the whole take when the callback does not pay (ERC20InsufficientBalance from the stablecoin)", async () => {
@@ -940,11 +1073,12 @@ describe("LiquidationEngine auctions", () => {
       await expectSupplyIdentity(sys, 8n);
     });
 
-    it("resets a stale sale like any auction, paying at most maxRewardShare of the lot's value", async () => {
+    it("resets a stale sale like any auction, paying at most maxRewardShare of the lot's value / MAX_PAID_REDOS", async () => {
       const tx = await sys.reserve.sellCollateral(weth, wad(1));
       const start = await timeOf(tx);
       await time.increaseTo(start + FLOOR_BREACH);
-      const cap = wadMulDown(valueDown(wad(1), 18n, ETH_2500), KEEPER.maxRewardShare); // 2 % of 2,500
+      // 2 % of 2,500 / 10 = 5 (the gas part, 100k × 1,000 gwei × 2,500 = 250, is higher)
+      const cap = wadMulDown(valueDown(wad(1), 18n, ETH_2500), KEEPER.maxRewardShare) / BOUNDS.MAX_PAID_REDOS;
       await expect(withBasefee(1_000n * GWEI, (fees) => engine.redo(1n, keeper.address, fees)))
         .to.emit(engine, "AuctionReset")
         .withArgs(1n, keeper.address, cap);

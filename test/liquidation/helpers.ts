@@ -58,7 +58,10 @@ export const BOUNDS = {
   MAX_KEEPER_TIP: wad(10_000),
   MAX_KEEPER_REWARD_SHARE: wad("0.1"),
   MAX_TIP_GAS: 5_000_000n,
+  MAX_REDO_GAS: 1_000_000n,
+  MAX_PAID_REDOS: 10n,
   MAX_BUFFER_SHARE: wad(1),
+  MAX_RETIRED_ENGINES: 4n,
 };
 
 // ----------------------------------------------------------------------------- fixed point (MathLib, CollateralLib)
@@ -86,6 +89,17 @@ export const basefeeTip = (
   tipGas = BigInt(KEEPER.tipGas),
   maxTip = KEEPER.maxTip,
 ) => min(wadMulDown(tipGas * basefee, nativePrice), maxTip);
+
+/**
+ * A restart's pay (ILiquidationEngine.redo) with the local parameters, while fewer than
+ * MAX_PAID_REDOS restarts were paid: min(redoGas × basefee × native price, maxTip,
+ * ⌊maxRewardShare × min(tab, lot value)⌋ / MAX_PAID_REDOS).
+ */
+export const redoPayFor = (basefee: bigint, nativePrice: bigint, tab: bigint, lotValue: bigint) =>
+  min(
+    basefeeTip(basefee, nativePrice, BigInt(KEEPER.redoGas)),
+    wadMulDown(min(tab, lotValue), KEEPER.maxRewardShare) / BOUNDS.MAX_PAID_REDOS,
+  );
 
 /** Engine._keeperReward with the local parameters. */
 export const keeperRewardFor = (debt: bigint, basefee: bigint, nativePrice: bigint) =>

@@ -196,6 +196,15 @@ export const PARAMS: ParamSpec[] = [
     read: keeperField("tipGas"),
   },
   {
+    name: "redoGas",
+    contract: "LiquidationEngine",
+    setter: "setRedoGas",
+    perCollateral: false,
+    unit: "gas",
+    description: "restart pay: gas priced at the basefee, paid at most 10 times per auction",
+    read: keeperField("redoGas"),
+  },
+  {
     name: "maxTip",
     contract: "LiquidationEngine",
     setter: "setMaxTip",

@@ -130,6 +130,7 @@ contract LiquidationHandler is LiquidationModel {
 
     constructor(Deployment memory d) LiquidationModel(d) {
         receiver = new TakeReceiver(address(d.engine), address(d.stablecoin));
+        for (uint256 i; i < ACTOR_COUNT; ++i) receiver.trust(d.actors[i]);
         _holders = [
             d.actors[0],
             d.actors[1],
@@ -830,6 +831,9 @@ contract LiquidationHandler is LiquidationModel {
         assertEq(a.debt, q.debt - q.debtPaid, "take: debt left");
         assertEq(a.startTime, q.startTime, "take: start time changed");
         if (!q.sale) assertTrue(q.tabLeft >= q.dust, "take: left 0 < tab < dust");
+        // The dust rule for the lot, as a property: a running auction's lot is worth at least dust at
+        // the price it was just sold at (unless it was already worth less and nothing was taken).
+        assertGe(_valueDown(q.c, q.lotLeft, q.price), q.dust, "take: left a lot worth less than dust");
     }
 
     function _checkTakeTokens(
@@ -901,6 +905,10 @@ contract LiquidationHandler is LiquidationModel {
         assertEq(a.lot, before.lot, "redo: lot changed");
         assertEq(a.tab, before.tab, "redo: tab changed");
         assertEq(a.owner, before.owner, "redo: owner changed");
+        if (q.err.length == 0) {
+            assertEq(a.paidRedos, q.paidRedos, "redo: paid restarts");
+            assertLe(a.paidRedos, ConstantsLib.MAX_PAID_REDOS, "redo: more paid restarts than MAX_PAID_REDOS");
+        }
         Balances memory post = _balances(q.c, keeperAddress);
         assertEq(post.accountStable, pre.accountStable + q.reward, "redo: keeper pay");
         _checkReserveAfter(pre, post, 0, q.reward, 0);
@@ -1234,8 +1242,9 @@ contract LiquidationHandler is LiquidationModel {
         else t.maxPrice = bound(priceSeed >> 3, price / 2, price * 2 + 1);
     }
 
-    /// @dev Whole lot (or more), a random part, one unit, none, or just around the amount that would
-    /// leave exactly `dust` of the tab (the dust rule's edge).
+    /// @dev Whole lot (or more), a random part, one unit, none, just around the amount that would
+    /// leave exactly `dust` of the tab (the tab's dust edge), or all but a few units of the lot (the
+    /// lot's dust edge: cut to leave dust's worth, or refused when the lot is worth no more).
     function _takeAmount(
         ILiquidationEngine.AuctionView memory a,
         uint256 price,
@@ -1246,6 +1255,7 @@ contract LiquidationHandler is LiquidationModel {
         if (mode == 0) return s % 4 == 0 ? 0 : 1;
         if (mode < 4) return a.lot;
         if (mode == 4) return a.lot + bound(s, 1, 1e18);
+        if (mode == 8 && a.lot > 1) return a.lot - bound(s, 1, a.lot > 3 ? 3 : a.lot - 1);
         if (a.collateral != address(0) && price != 0 && mode < 8 && a.tab < type(uint96).max) {
             uint256 c = _index(a.collateral);
             uint256 dust = _auction(c).dust;

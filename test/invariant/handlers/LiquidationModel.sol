@@ -7,6 +7,7 @@ import {IReservePool} from "../../../contracts/interfaces/IReservePool.sol";
 import {IReserveLens} from "../../../contracts/interfaces/IReserveLens.sol";
 import {IOracleAdapter, PriceStatus} from "../../../contracts/interfaces/IOracleAdapter.sol";
 import {IBallastDollar} from "../../../contracts/interfaces/IBallastDollar.sol";
+import {ConstantsLib} from "../../../contracts/libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../../../contracts/libraries/ErrorsLib.sol";
 import {MathLib} from "../../../contracts/libraries/MathLib.sol";
 import {MockERC20} from "../../../contracts/test/MockERC20.sol";
@@ -119,6 +120,7 @@ abstract contract LiquidationModel is Test {
         bytes err;
         uint256 c;
         uint256 reward;
+        uint256 paidRedos; // after the restart
     }
 
     /// @dev What an action may change, for one collateral and one paid (or paying) account.
@@ -399,10 +401,15 @@ abstract contract LiquidationModel is Test {
     }
 
     function _tip(ILiquidationEngine.KeeperRewardParams memory p) internal view returns (uint256) {
+        return _gasTip(p.tipGas, p.maxTip);
+    }
+
+    /// @dev gas × basefee × native price (its last good price), capped at maxTip; 0 without a native asset.
+    function _gasTip(uint256 gas, uint256 maxTip) internal view returns (uint256) {
         address native = engine.nativeAsset();
         if (native == address(0)) return 0;
         (uint256 nativePrice, ) = oracle.getPrice(native);
-        return MathLib.min((p.tipGas * block.basefee).wadMulDown(nativePrice), p.maxTip);
+        return MathLib.min((gas * block.basefee).wadMulDown(nativePrice), maxTip);
     }
 
     /// @dev `healthFactor` right before a liquidation (max for a vault without debt or that does not
@@ -487,22 +494,34 @@ abstract contract LiquidationModel is Test {
     }
 
     /// @dev Pays ⌈slice × price⌉; at or above the tab, pays the tab and receives ⌊tab / price⌋ (at most
-    /// the slice); a partial take leaving 0 < tab < dust is cut to leave exactly dust, or refused when
-    /// the tab is already at most dust; nothing for nothing.
+    /// the slice). A partial take (slice < lot) leaving 0 < tab < dust is cut to leave exactly dust, or
+    /// refused when the tab is already at most dust; then, leaving a lot worth ⌊lot left × price⌋ <
+    /// dust, it is cut to leave ⌈dust / price⌉ units, or refused when the lot is no larger than that
+    /// (ILiquidationEngine's dust rule); nothing for nothing.
     function _takeAmounts(TakeQuote memory q, uint256 slice) internal view returns (bytes memory) {
         uint256 paid = _valueUp(q.c, slice, q.price);
         if (paid >= q.tab) {
             (q.out, q.paid) = (MathLib.min(_amountForValueDown(q.c, q.tab, q.price), slice), q.tab);
             return "";
         }
-        if (slice < q.lot && q.tab - paid < q.dust) {
-            if (q.tab <= q.dust) {
-                return abi.encodeWithSelector(ILiquidationEngine.TakeLeavesDust.selector, q.tab - paid, q.dust);
+        if (slice < q.lot) {
+            if (q.tab - paid < q.dust) {
+                if (q.tab <= q.dust) {
+                    return abi.encodeWithSelector(ILiquidationEngine.TakeLeavesDust.selector, q.tab - paid, q.dust);
+                }
+                slice = _amountForValueDown(q.c, q.tab - q.dust, q.price);
+                // Within one collateral unit of dust: only the whole tab or lot can be taken.
+                if (slice == 0) {
+                    return abi.encodeWithSelector(ILiquidationEngine.TakeLeavesDust.selector, q.tab - paid, q.dust);
+                }
             }
-            slice = _amountForValueDown(q.c, q.tab - q.dust, q.price);
-            // Within one collateral unit of dust: only the whole tab or lot can be taken.
-            if (slice == 0) {
-                return abi.encodeWithSelector(ILiquidationEngine.TakeLeavesDust.selector, q.tab - paid, q.dust);
+            uint256 lotLeftValue = _valueDown(q.c, q.lot - slice, q.price);
+            if (lotLeftValue < q.dust) {
+                uint256 keep = _amountForValueUp(q.c, q.dust, q.price);
+                if (keep >= q.lot) {
+                    return abi.encodeWithSelector(ILiquidationEngine.TakeLeavesDustLot.selector, lotLeftValue, q.dust);
+                }
+                slice = q.lot - keep;
             }
             paid = _valueUp(q.c, slice, q.price);
         }
@@ -541,7 +560,8 @@ abstract contract LiquidationModel is Test {
     }
 
     /// @dev ILiquidationEngine.redo: keeper, active auction, needed (no price needed); the pay, only at
-    /// a live price, is min(basefee tip, maxRewardShare × min(tab, lot value)).
+    /// a live price and while fewer than MAX_PAID_REDOS restarts were paid, is
+    /// min(redoGas × basefee × native price, maxTip, ⌊maxRewardShare × min(tab, lot value)⌋ / MAX_PAID_REDOS).
     function _quoteRedo(uint256 auctionId, address keeperAddress) internal view returns (RedoQuote memory q) {
         if (keeperAddress == address(0)) {
             q.err = _err(ErrorsLib.ZeroAddress.selector);
@@ -557,12 +577,16 @@ abstract contract LiquidationModel is Test {
             q.err = abi.encodeWithSelector(ILiquidationEngine.RedoNotNeeded.selector, auctionId);
             return q;
         }
-        // Paid only at a live price.
+        q.paidRedos = a.paidRedos;
+        // Paid only at a live price, at most MAX_PAID_REDOS times.
+        if (a.paidRedos >= ConstantsLib.MAX_PAID_REDOS) return q;
         (uint256 oraclePrice, PriceStatus status) = oracle.getPrice(a.collateral);
         if (status != PriceStatus.Live) return q;
         ILiquidationEngine.KeeperRewardParams memory p = engine.keeperRewardParams();
         uint256 lotValue = _valueDown(q.c, a.lot, oraclePrice);
-        q.reward = MathLib.min(_tip(p), MathLib.min(a.tab, lotValue).wadMulDown(p.maxRewardShare));
+        uint256 cap = MathLib.min(a.tab, lotValue).wadMulDown(p.maxRewardShare) / ConstantsLib.MAX_PAID_REDOS;
+        q.reward = MathLib.min(_gasTip(p.redoGas, p.maxTip), cap);
+        if (q.reward != 0) q.paidRedos += 1;
     }
 
     // =================================================================== state reads

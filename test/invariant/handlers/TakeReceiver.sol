@@ -10,7 +10,8 @@ import {ITakeCallback} from "../../../contracts/interfaces/ILiquidationEngine.so
 /// receives the collateral, is called back, and (when told to) pays the taker what the engine will
 /// burn from it, out of the stablecoin it holds (standing in for selling the collateral on a market).
 /// It records what it saw so that the handler can check the engine's promise: the collateral is
-/// already here when `onTake` runs, and `owed` is what the taker is then charged.
+/// already here when `onTake` runs, and `owed` is what the taker is then charged. Like any real
+/// receiver it serves only the takers it trusts (ITakeCallback): the handler registers its actors.
 contract TakeReceiver is ITakeCallback {
     /// @notice What the last callback saw.
     struct Callback {
@@ -22,20 +23,31 @@ contract TakeReceiver is ITakeCallback {
 
     address public immutable engine;
     IERC20 public immutable stablecoin;
+    address public immutable owner;
+    mapping(address taker => bool) public trusted;
     Callback internal _last;
     uint256 public callbacks;
 
     error NotEngine(address caller);
+    error NotOwner(address caller);
+    error UntrustedTaker(address taker);
 
     constructor(address engine_, address stablecoin_) {
         engine = engine_;
         stablecoin = IERC20(stablecoin_);
+        owner = msg.sender;
+    }
+
+    function trust(address taker) external {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        trusted[taker] = true;
     }
 
     /// @inheritdoc ITakeCallback
     /// @dev `data` = abi.encode(collateral token, pay the taker?).
     function onTake(address taker, uint256 collateralAmount, uint256 owed, bytes calldata data) external {
         if (msg.sender != engine) revert NotEngine(msg.sender);
+        if (!trusted[taker]) revert UntrustedTaker(taker);
         (address token, bool pay) = abi.decode(data, (address, bool));
         _last = Callback({
             taker: taker,

@@ -92,6 +92,7 @@ abstract contract BallastFixture is Test {
     /// @dev `liquidation`: KEEPER_PAY and the total auction limit; the native asset is WETH.
     uint256 internal constant MAX_TOTAL_AUCTION_DEBT = 30_000_000e18;
     uint256 internal constant TIP_GAS = 400_000;
+    uint256 internal constant REDO_GAS = 100_000;
     uint256 internal constant MAX_TIP = 500e18;
     uint256 internal constant KEEPER_FEE = 0.001e18;
     uint256 internal constant MAX_REWARD_SHARE = 0.02e18;
@@ -151,6 +152,7 @@ abstract contract BallastFixture is Test {
         b.engine.configureCollateral(address(b.wbtc), _auctionParams());
         b.engine.setMaxTotalAuctionDebt(MAX_TOTAL_AUCTION_DEBT);
         b.engine.setTipGas(TIP_GAS);
+        b.engine.setRedoGas(REDO_GAS);
         b.engine.setMaxTip(MAX_TIP);
         b.engine.setKeeperFee(KEEPER_FEE);
         b.engine.setMaxRewardShare(MAX_REWARD_SHARE);
