@@ -6,7 +6,13 @@ import { ZeroAddress } from "ethers";
 
 import { RAY, WAD, wad } from "../../config/units";
 import { adminOf, feedAnswer, loadSystem, openVault, type System } from "../helpers/fixtures";
-import type { LiquidationEngine, MockAggregator, MockERC20, VaultManager } from "../../typechain-types";
+import type {
+  LiquidationEngine,
+  MockAggregator,
+  MockERC20,
+  MockFeeOnTransferToken,
+  VaultManager,
+} from "../../typechain-types";
 import {
   ADMIN_ROLE,
   AUCTION,
@@ -25,6 +31,7 @@ import {
   basefeeOf,
   basefeeTip,
   donateToReserve,
+  eventOf,
   expectLiquidation,
   expectSupplyIdentity,
   expectUnchanged,
@@ -132,7 +139,9 @@ describe("LiquidationEngine", () => {
       expect(await engine.hasRole(ADMIN_ROLE, sys.deployer.address)).to.equal(false);
       expect(await engine.hasRole(ADMIN_ROLE, attacker.address)).to.equal(false);
       expect(await engine.auctionCount()).to.equal(0n);
+      expect(await engine.activeAuctionCount()).to.equal(0n);
       expect(await engine.totalDebtUnderAuction()).to.equal(0n);
+      expect(await sys.reserve.retiredEngines()).to.deep.equal([]);
     });
 
     it("configures WETH and WBTC and keeper pay with the network config's parameters", async () => {
@@ -158,11 +167,12 @@ describe("LiquidationEngine", () => {
       }
       expect((await engine.collateralState(await sys.usdc.getAddress())).enabled).to.equal(false);
       const k = await engine.keeperRewardParams();
-      expect([k.tipGas, k.maxTip, k.keeperFee, k.maxRewardShare]).to.deep.equal([
+      expect([k.tipGas, k.maxTip, k.keeperFee, k.maxRewardShare, k.redoGas]).to.deep.equal([
         BigInt(KEEPER.tipGas),
         KEEPER.maxTip,
         KEEPER.keeperFee,
         KEEPER.maxRewardShare,
+        BigInt(KEEPER.redoGas),
       ]);
       expect(await engine.maxTotalAuctionDebt()).to.equal(KEEPER.maxTotalAuctionDebt);
       expect(await engine.nativeAsset()).to.equal(weth);
@@ -617,6 +627,86 @@ describe("LiquidationEngine", () => {
     });
   });
 
+  // --------------------------------------------------------------------------- collateral in
+
+  describe("collateral in: lots by balance difference (fee-on-transfer collateral)", () => {
+    /** A fee-on-transfer token at 100 USD, registered in the vault manager and the engine. */
+    async function feeToken(feeBps: bigint) {
+      const token = (await ethers.deployContract("MockFeeOnTransferToken", [
+        feeBps,
+      ])) as unknown as MockFeeOnTransferToken;
+      const asset = await token.getAddress();
+      const feed = (await ethers.deployContract("MockAggregator", [
+        8,
+        "FOT / USD",
+        feedAnswer(100),
+      ])) as unknown as MockAggregator;
+      await sys.oracle
+        .connect(await adminOf(sys.oracle))
+        .setFeed(
+          asset,
+          await feed.getAddress(),
+          ZeroAddress,
+          3_900,
+          wad("0.01"),
+          wad(1_000_000),
+          wad("0.25"),
+          wad("0.94"),
+        );
+      await vm.connect(await adminOf(vm)).addCollateral(asset, {
+        oracleAsset: asset,
+        debtCeiling: wad(1_000_000),
+        minDebt: MIN_DEBT,
+        liquidationRatio: LR,
+        borrowRatio: wad("1.6"),
+        liquidationPenalty: PENALTY,
+        stabilityFee: RAY,
+      });
+      await admin.configureCollateral(asset, AUCTION);
+      await token.mint(alice.address, wad(1_000));
+      await token.connect(alice).approve(await vm.getAddress(), ethers.MaxUint256);
+      // 1,000 sent (less the fee arrives), 50,000 of debt; then the price falls 100 → 80 → 70
+      await vm.connect(alice).openVault(asset, wad(1_000), wad(50_000));
+      const id = await vm.vaultCount();
+      for (const p of [80, 70]) {
+        await feed.updateAnswer(feedAnswer(p));
+        await sys.oracle.recordPrice(asset);
+      }
+      return { token, asset, id };
+    }
+
+    it("records the lot the engine received, not what the vault manager sent", async () => {
+      const { token, asset, id } = await feeToken(50n); // 0.5 %
+      const inVault = (await vm.vaultInfo(id)).collateralAmount;
+      expect(inVault).to.equal(wad(995));
+      const tx = await liquidate(sys, id);
+      const seized = await eventOf(tx, vm, "VaultSeized");
+      const started = await eventOf(tx, engine, "AuctionStarted");
+      expect(seized.collateralToAuction).to.equal(inVault);
+      const received = inVault - (inVault * 50n) / 10_000n;
+      expect(started.lot).to.equal(received);
+      expect((await engine.auctionInfo(started.auctionId)).lot).to.equal(received);
+      expect(await token.balanceOf(engineAddress)).to.equal(received);
+      expect((await engine.collateralState(asset)).debtUnderAuction).to.equal(started.debt);
+    });
+
+    it("makes the whole auctioned debt a shortfall at once when nothing arrives (a 100 % fee switched on)", async () => {
+      const { token, asset, id } = await feeToken(0n);
+      await token.setFeeBps(10_000n);
+      const debt = await vm.debtOf(id);
+      const tx = await liquidate(sys, id);
+      await expect(tx).not.to.emit(engine, "AuctionStarted");
+      expect((await eventOf(tx, engine, "Liquidated")).auctionId).to.equal(0n);
+      // The reserve is empty: the keeper's pay and the whole debt become deficit.
+      await expect(tx).to.emit(sys.reserve, "ShortfallCovered").withArgs(debt, 0n, debt);
+      expect(await engine.auctionCount()).to.equal(0n);
+      expect(await engine.activeAuctionCount()).to.equal(0n);
+      expect((await engine.collateralState(asset)).debtUnderAuction).to.equal(0n);
+      expect(await sys.reserve.deficit()).to.equal(debt + (await rewardOf(sys, tx)));
+      await expectSupplyIdentity(sys, 6n);
+    });
+  });
+
   // --------------------------------------------------------------------------- limits and slices
 
   describe("limits and slices", () => {
@@ -980,6 +1070,13 @@ describe("LiquidationEngine", () => {
         read: async (e) => (await e.keeperRewardParams()).tipGas,
         valid: 0n,
         max: BOUNDS.MAX_TIP_GAS,
+      },
+      {
+        setter: "setRedoGas",
+        event: "RedoGasSet",
+        read: async (e) => (await e.keeperRewardParams()).redoGas,
+        valid: BOUNDS.MAX_REDO_GAS,
+        max: BOUNDS.MAX_REDO_GAS,
       },
       {
         setter: "setMaxTip",
