@@ -138,8 +138,9 @@ interface IReservePool {
     function deficit() external view returns (uint256);
 
     /// @notice USD value of everything the reserve owns [wad]: its stablecoin at $1 plus its
-    /// collateral (held, and lots on sale in the engine) at the oracle's last good price, rounded
-    /// down. The deficit is not subtracted; see `reserveRatio`.
+    /// collateral (held, and lots on sale in the engine) and the PSM's stable asset (liquid, and in
+    /// strategies at convertToAssets, 0 for a strategy whose value is unknown) at the oracle's last
+    /// good price, rounded down. The deficit is not subtracted; see `reserveRatio`.
     function totalReserveValue() external view returns (uint256);
 
     /// @notice (totalReserveValue − deficit − PSM-backed coin, floored at 0) / system debt [wad],
@@ -149,7 +150,8 @@ interface IReservePool {
     /// it does not cover the vaults. Max uint256 with no debt.
     function reserveRatio() external view returns (uint256);
 
-    /// @notice The stablecoin line first, then one line per registered collateral.
+    /// @notice The stablecoin line first, then one line per registered collateral, then (with a PSM)
+    /// the PSM's stable asset: liquid + `strategyAssets()`.
     function composition() external view returns (Holding[] memory);
 
     /// @notice Engine only: burn `debt` of the buffer to absorb a liquidation (heals first), then pay
