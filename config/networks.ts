@@ -263,9 +263,10 @@ export interface NetworkConfig {
   collaterals: Record<string, CollateralSetup>;
   /**
    * Share of the reserve's free stablecoin that forms the stability buffer; share of the PSM's stable
-   * asset kept liquid [wad] and the most one rebalance moves [stable asset units].
+   * asset kept liquid [wad]; the most rebalances move per interval [stable asset units], and that
+   * interval [seconds] (the bucket refills linearly over it).
    */
-  reserve: { bufferShare: bigint; liquidTarget: bigint; maxRebalance: bigint };
+  reserve: { bufferShare: bigint; liquidTarget: bigint; maxRebalance: bigint; rebalanceInterval: number };
   /** ERC-4626 strategies for the PSM's stable asset, in fill/drain order (deploy/09_strategies). */
   reserveStrategies: StrategySetup[];
   /** Keeper pay and the total auction limit (LiquidationEngine). */
@@ -395,7 +396,13 @@ const local: NetworkConfig = {
       control: WBTC_CONTROL,
     },
   },
-  reserve: { bufferShare: wad("0.8"), liquidTarget: wad("0.2"), maxRebalance: 10_000_000n * 10n ** 6n },
+  // 10M USDC per hour: local runs (tests, the demo, the simulator) see the limit without waiting days.
+  reserve: {
+    bufferShare: wad("0.8"),
+    liquidTarget: wad("0.2"),
+    maxRebalance: 10_000_000n * 10n ** 6n,
+    rebalanceInterval: 3600,
+  },
   reserveStrategies: [{ vault: { deployment: "USDC_STRATEGY" }, cap: 20_000_000n * 10n ** 6n }],
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(30_000_000), nativeAsset: { deployment: "WETH" } },
   psm: psm({ deployment: "USDC" }, wad(50_000_000), wad(5_000_000)),
@@ -454,7 +461,7 @@ const sepolia: NetworkConfig = {
     },
   },
   // No strategies yet: the PSM's stable asset stays liquid.
-  reserve: { bufferShare: wad("0.8"), liquidTarget: wad(1), maxRebalance: 0n },
+  reserve: { bufferShare: wad("0.8"), liquidTarget: wad(1), maxRebalance: 0n, rebalanceInterval: 24 * 3600 },
   reserveStrategies: [],
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(3_000_000), nativeAsset: { deployment: "WETH" } },
   psm: psm({ deployment: "USDC" }, wad(5_000_000), wad(500_000)),
@@ -498,7 +505,7 @@ const mainnet: NetworkConfig = {
     },
   },
   // No strategies yet: the PSM's stable asset stays liquid.
-  reserve: { bufferShare: wad("0.8"), liquidTarget: wad(1), maxRebalance: 0n },
+  reserve: { bufferShare: wad("0.8"), liquidTarget: wad(1), maxRebalance: 0n, rebalanceInterval: 24 * 3600 },
   reserveStrategies: [],
   liquidation: {
     ...KEEPER_PAY,

@@ -5,8 +5,8 @@ import { requireAdmin, resolveAddress, setIfDifferent, toBigInt } from "../scrip
 
 /**
  * The reserve's ERC-4626 strategies for the PSM's stable asset, from the config: each vault is
- * registered (or its cap updated) in the config's order; then the liquid target and the per-call
- * rebalance limit. Re-runnable: nothing already in force is sent again.
+ * registered (or its cap updated) in the config's order; then the liquid target, the rebalance
+ * interval and the rebalance limit per interval. Re-runnable: nothing already in force is sent again.
  */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployments, getNamedAccounts, network } = hre;
@@ -30,6 +30,14 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   await setIfDifferent(hre, "ReservePool", { name: "liquidTarget" }, r.liquidTarget, "setLiquidTarget", [
     r.liquidTarget,
   ]);
+  await setIfDifferent(
+    hre,
+    "ReservePool",
+    { name: "rebalanceInterval" },
+    BigInt(r.rebalanceInterval),
+    "setRebalanceInterval",
+    [r.rebalanceInterval],
+  );
   await setIfDifferent(hre, "ReservePool", { name: "maxRebalance" }, r.maxRebalance, "setMaxRebalance", [
     r.maxRebalance,
   ]);

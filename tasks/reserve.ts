@@ -28,12 +28,22 @@ task("reserve:rebalance", "Moves the reserve's USDC toward its liquid target (an
     const [signer] = await hre.ethers.getSigners();
     const reserve = c.reserve.connect(signer);
     const [deposited, withdrawn] = await reserve.rebalance.staticCall();
+    const d = c.psm ? await decimalsOf(hre, await c.psm.stable()) : 18;
     if (deposited === 0n && withdrawn === 0n) {
-      console.log("nothing to move: the reserve's liquid USDC is at its target (or the strategies are full)");
+      if ((await reserve.availableRebalance()) === 0n) {
+        const max = fmtWad(await reserve.maxRebalance(), 2, d);
+        const hours = Number(await reserve.rebalanceInterval()) / 3600;
+        console.log(
+          `nothing to move now: the rebalance limit (${max} per ${hours} h) is used up; it refills over the interval`,
+        );
+      } else {
+        console.log(
+          "nothing to move: the reserve's liquid USDC is at its target (or the strategies are full or failing)",
+        );
+      }
       return { deposited, withdrawn };
     }
     const receipt = await (await reserve.rebalance()).wait();
-    const d = c.psm ? await decimalsOf(hre, await c.psm.stable()) : 18;
     console.log(
       `rebalanced: ${fmtWad(deposited, 2, d)} into strategies, ${fmtWad(withdrawn, 2, d)} out of them (tx ${receipt!.hash})`,
     );

@@ -18,6 +18,7 @@ import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
 import {CollateralLib} from "../libraries/CollateralLib.sol";
+import {StrategyLib} from "../libraries/StrategyLib.sol";
 
 /// @title ReservePool
 /// @notice The protocol's balance sheet: surplus, stability buffer, liquidation collateral and its
@@ -44,11 +45,17 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     uint256 public liquidTarget; // [wad]
     /// @inheritdoc IReservePool
     uint256 public maxRebalance; // [stable asset units]
+    // One slot: the rebalance bucket. maxRebalance ≤ MAX_STRATEGY_AMOUNT_UNITS × 10^18 = 10^28 < 2^96
+    // (the PSM's stable asset has at most 18 decimals), and the bucket never exceeds it.
+    uint96 internal _rebalanceBucket; // [stable asset units] available at `_rebalanceBucketAt`
+    uint40 internal _rebalanceBucketAt; // [seconds] fits until the year 36812
+    uint24 internal _rebalanceInterval; // [seconds] ≤ MAX_REBALANCE_INTERVAL < 2^24
 
     struct StrategyConfig {
         bool listed;
         bool failed;
         uint256 cap; // [stable asset units]
+        uint256 principal; // [stable asset units] Σ spent − Σ received, floored at 0
     }
 
     address[] internal _strategyList;
@@ -61,11 +68,14 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         ErrorsLib.checkBounds(bufferShare_, 0, ConstantsLib.MAX_BUFFER_SHARE);
         stablecoin = stablecoin_;
         _bufferShare = uint64(bufferShare_);
-        // Everything stays liquid until governance sets a lower target.
+        // Everything stays liquid until governance sets a lower target (and a rebalance limit).
         liquidTarget = ConstantsLib.MAX_LIQUID_TARGET;
+        _rebalanceInterval = uint24(ConstantsLib.DEFAULT_REBALANCE_INTERVAL);
+        _rebalanceBucketAt = uint40(block.timestamp);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         emit BufferShareSet(0, bufferShare_);
         emit LiquidTargetSet(0, ConstantsLib.MAX_LIQUID_TARGET);
+        emit RebalanceIntervalSet(0, ConstantsLib.DEFAULT_REBALANCE_INTERVAL);
     }
 
     /// @dev The engine, or a retired engine still settling its auctions (checked only when the
@@ -82,7 +92,7 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         if (msg.sender != pegStabilityModule) revert NotPegStabilityModule(msg.sender);
         uint256 held = IERC20(asset).balanceOf(address(this));
         if (amount > held && _strategyList.length != 0 && asset == IPegStabilityModule(msg.sender).stable()) {
-            _withdrawFromStrategies(asset, amount - held);
+            _withdrawFromStrategies(asset, amount - held, true);
             held = IERC20(asset).balanceOf(address(this));
         }
         if (amount > held) revert InsufficientStable(asset, amount, held);
@@ -147,6 +157,8 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IReservePool
+    /// @dev `held[i]` is what fills strategy i's cap, max(principal, value), or max uint256 when its
+    /// value is unknown (no room). The bucket is written only when something moved.
     function rebalance() external nonReentrant returns (uint256 deposited, uint256 withdrawn) {
         address asset = _stableAsset();
         uint256 liquid = IERC20(asset).balanceOf(address(this));
@@ -154,16 +166,53 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         uint256[] memory held = new uint256[](n);
         uint256 invested;
         for (uint256 i; i < n; ++i) {
-            held[i] = _assetsIn(_strategyList[i]);
-            invested += held[i];
+            address vault = _strategyList[i];
+            StrategyConfig storage config = _strategy[vault];
+            (bool known, uint256 value, bytes memory reason) = StrategyLib.valueOf(vault);
+            if (known) {
+                invested += value;
+                held[i] = MathLib.max(config.principal, value);
+            } else {
+                _flag(config, vault, reason);
+                invested += config.principal;
+                held[i] = type(uint256).max;
+            }
         }
         uint256 target = (liquid + invested).wadMulDown(liquidTarget);
+        uint256 available = availableRebalance();
         if (liquid > target) {
-            deposited = _depositIntoStrategies(asset, MathLib.min(liquid - target, maxRebalance), held);
+            deposited = _depositIntoStrategies(asset, MathLib.min(liquid - target, available), held);
         } else if (liquid < target) {
-            withdrawn = _withdrawFromStrategies(asset, MathLib.min(target - liquid, maxRebalance));
+            withdrawn = _withdrawFromStrategies(asset, MathLib.min(target - liquid, available), false);
         }
-        emit Rebalanced(liquid, target, deposited, withdrawn);
+        // Each counts at most what was asked for, so moved ≤ available ≤ maxRebalance < 2^96.
+        uint256 left = available - deposited - withdrawn;
+        if (left != available) {
+            _rebalanceBucket = uint96(left);
+            _rebalanceBucketAt = uint40(block.timestamp);
+        }
+        emit Rebalanced(liquid, target, deposited, withdrawn, left);
+    }
+
+    /// @inheritdoc IReservePool
+    function depositIntoStrategy(
+        address vault,
+        address asset,
+        uint256 amount
+    ) external returns (uint256 spent, uint256 value) {
+        if (msg.sender != address(this)) revert NotSelf(msg.sender);
+        return StrategyLib.depositChecked(vault, asset, amount);
+    }
+
+    /// @inheritdoc IReservePool
+    function redeemFromStrategy(
+        address vault,
+        address asset,
+        uint256 assets,
+        bool roundUp
+    ) external returns (uint256 received, bool known, bytes memory viewError) {
+        if (msg.sender != address(this)) revert NotSelf(msg.sender);
+        return StrategyLib.redeemChecked(vault, asset, assets, roundUp);
     }
 
     // =================================================================== views
@@ -175,14 +224,35 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         for (uint256 i; i < n; ++i) {
             address vault = _strategyList[i];
             StrategyConfig storage config = _strategy[vault];
-            list[i] = StrategyInfo({vault: vault, cap: config.cap, assets: _assetsIn(vault), failed: config.failed});
+            (bool known, uint256 value, ) = StrategyLib.valueOf(vault);
+            list[i] = StrategyInfo({
+                vault: vault,
+                cap: config.cap,
+                principal: config.principal,
+                assets: value,
+                known: known,
+                failed: config.failed
+            });
         }
     }
 
     /// @inheritdoc IReservePool
     function strategyAssets() public view returns (uint256 total) {
         uint256 n = _strategyList.length;
-        for (uint256 i; i < n; ++i) total += _assetsIn(_strategyList[i]);
+        for (uint256 i; i < n; ++i) {
+            (, uint256 value, ) = StrategyLib.valueOf(_strategyList[i]);
+            total += value;
+        }
+    }
+
+    /// @inheritdoc IReservePool
+    function rebalanceInterval() external view returns (uint256) {
+        return _rebalanceInterval;
+    }
+
+    /// @inheritdoc IReservePool
+    function availableRebalance() public view returns (uint256) {
+        return StrategyLib.refilled(_rebalanceBucket, _rebalanceBucketAt, maxRebalance, _rebalanceInterval);
     }
 
     /// @inheritdoc IReservePool
@@ -345,7 +415,7 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         address asset = IERC4626(vault).asset();
         if (asset != expected) revert StrategyAssetMismatch(vault, asset, expected);
         ErrorsLib.checkBounds(cap, 0, _maxStableAmount(expected));
-        _strategy[vault] = StrategyConfig({listed: true, failed: false, cap: cap});
+        _strategy[vault] = StrategyConfig({listed: true, failed: false, cap: cap, principal: 0});
         _strategyList.push(vault);
         emit StrategyAdded(vault, cap);
     }
@@ -393,8 +463,25 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         uint256 oldValue = maxRebalance;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         ErrorsLib.checkBounds(newValue, 0, _maxStableAmount(_stableAsset()));
+        uint256 available = availableRebalance();
+        if (newValue > oldValue) available += newValue - oldValue;
         maxRebalance = newValue;
+        // ≤ newValue ≤ 10^28 < 2^96 (see the slot's fit note).
+        _rebalanceBucket = uint96(MathLib.min(available, newValue));
+        _rebalanceBucketAt = uint40(block.timestamp);
         emit MaxRebalanceSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc IReservePool
+    function setRebalanceInterval(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = _rebalanceInterval;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, ConstantsLib.MIN_REBALANCE_INTERVAL, ConstantsLib.MAX_REBALANCE_INTERVAL);
+        // Refill up to now at the old rate first.
+        _rebalanceBucket = uint96(availableRebalance());
+        _rebalanceBucketAt = uint40(block.timestamp);
+        _rebalanceInterval = uint24(newValue);
+        emit RebalanceIntervalSet(oldValue, newValue);
     }
 
     // =================================================================== internals
@@ -411,23 +498,8 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         return ConstantsLib.MAX_STRATEGY_AMOUNT_UNITS * 10 ** IERC20Metadata(asset).decimals();
     }
 
-    /// @dev convertToAssets(shares held): never the vault's raw balance, which a donation moves.
-    /// A vault whose views revert is valued at 0.
-    function _assetsIn(address vault) internal view returns (uint256) {
-        try IERC4626(vault).balanceOf(address(this)) returns (uint256 shares) {
-            if (shares == 0) return 0;
-            try IERC4626(vault).convertToAssets(shares) returns (uint256 assets) {
-                return assets;
-            } catch {
-                return 0;
-            }
-        } catch {
-            return 0;
-        }
-    }
-
-    /// @dev Deposits up to `amount` into the strategies in order, each up to its cap (`held` is each
-    /// strategy's assets before). A reverting deposit is skipped and flagged.
+    /// @dev Deposits up to `amount` into the strategies in order, each up to its room
+    /// cap − held[i], each through a checked self-call; one that fails is undone and flagged.
     function _depositIntoStrategies(
         address asset,
         uint256 amount,
@@ -440,40 +512,39 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
             uint256 room = config.cap > held[i] ? config.cap - held[i] : 0;
             uint256 put = MathLib.min(amount - deposited, room);
             if (put == 0) continue;
-            IERC20(asset).forceApprove(vault, put);
-            try IERC4626(vault).deposit(put, address(this)) {
-                deposited += put;
-                config.failed = false;
-                emit StrategyDeposit(vault, put);
+            try this.depositIntoStrategy(vault, asset, put) returns (uint256 spent, uint256 value) {
+                // spent ≤ put: the allowance was `put`.
+                deposited += spent;
+                config.principal += spent;
+                emit StrategyDeposit(vault, spent, value);
+                _recover(config, vault);
             } catch (bytes memory reason) {
-                IERC20(asset).forceApprove(vault, 0);
                 _flag(config, vault, reason);
             }
         }
     }
 
-    /// @dev Withdraws up to `amount` from the strategies in order, counting what actually arrives.
-    /// A strategy whose maxWithdraw or withdraw reverts is skipped and flagged.
-    function _withdrawFromStrategies(address asset, uint256 amount) internal returns (uint256 withdrawn) {
+    /// @dev Redeems up to `amount` from the strategies in order (shares rounded up for a redemption's
+    /// shortfall, down for a rebalance), counting what actually arrives, at most `amount`. A failed
+    /// redemption is undone and flagged; one from a strategy whose value is unknown stands but leaves
+    /// it flagged.
+    function _withdrawFromStrategies(address asset, uint256 amount, bool roundUp) internal returns (uint256 withdrawn) {
         uint256 n = _strategyList.length;
         for (uint256 i; i < n && withdrawn < amount; ++i) {
             address vault = _strategyList[i];
             StrategyConfig storage config = _strategy[vault];
-            uint256 available;
-            try IERC4626(vault).maxWithdraw(address(this)) returns (uint256 max) {
-                available = max;
-            } catch (bytes memory reason) {
-                _flag(config, vault, reason);
-                continue;
-            }
-            uint256 take = MathLib.min(amount - withdrawn, available);
-            if (take == 0) continue;
-            uint256 before = IERC20(asset).balanceOf(address(this));
-            try IERC4626(vault).withdraw(take, address(this), address(this)) {
-                uint256 received = IERC20(asset).balanceOf(address(this)) - before;
+            try this.redeemFromStrategy(vault, asset, amount - withdrawn, roundUp) returns (
+                uint256 received,
+                bool known,
+                bytes memory viewError
+            ) {
+                if (received == 0) continue;
                 withdrawn += MathLib.min(received, amount - withdrawn);
-                config.failed = false;
+                uint256 principal = config.principal;
+                config.principal = principal > received ? principal - received : 0;
                 emit StrategyWithdrawal(vault, received);
+                if (known) _recover(config, vault);
+                else _flag(config, vault, viewError);
             } catch (bytes memory reason) {
                 _flag(config, vault, reason);
             }
@@ -483,6 +554,13 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     function _flag(StrategyConfig storage config, address vault, bytes memory reason) internal {
         config.failed = true;
         emit StrategyFailed(vault, reason);
+    }
+
+    /// @dev After a checked exchange succeeded (so the strategy's views work).
+    function _recover(StrategyConfig storage config, address vault) internal {
+        if (!config.failed) return;
+        config.failed = false;
+        emit StrategyRecovered(vault);
     }
 
     /// @dev Pays from `balance` (the reserve's current stablecoin); mints what it lacks into deficit.

@@ -27,9 +27,11 @@ interface IReservePool {
     /// @notice One ERC-4626 strategy holding part of the PSM's stable asset.
     struct StrategyInfo {
         address vault;
-        uint256 cap; // [asset units] deposits stop once convertToAssets(shares) reaches it
-        uint256 assets; // [asset units] convertToAssets(shares held), 0 if the vault's views revert
-        bool failed; // the last deposit or withdrawal attempted on it reverted
+        uint256 cap; // [asset units] deposits stop once max(principal, assets) reaches it
+        uint256 principal; // [asset units] Σ put in − Σ taken out (what left and reached the reserve), floored at 0
+        uint256 assets; // [asset units] convertToAssets(shares held); 0 when unknown
+        bool known; // false: balanceOf or convertToAssets reverts, the value is unknown
+        bool failed; // the last exchange or valuation attempted on it failed (see rebalance)
     }
 
     event BufferShareSet(uint256 oldValue, uint256 newValue);
@@ -59,14 +61,20 @@ interface IReservePool {
     event StrategyRemoved(address indexed vault, uint256 assets);
     event LiquidTargetSet(uint256 oldValue, uint256 newValue);
     event MaxRebalanceSet(uint256 oldValue, uint256 newValue);
-    /// @notice `assets` of the stable asset went into the strategy.
-    event StrategyDeposit(address indexed vault, uint256 assets);
-    /// @notice `assets` of the stable asset came back from the strategy.
+    event RebalanceIntervalSet(uint256 oldValue, uint256 newValue);
+    /// @notice `assets` of the stable asset went into the strategy (what left the reserve), for
+    /// shares that raised the reserve's holding there by `value` (convertToAssets).
+    event StrategyDeposit(address indexed vault, uint256 assets, uint256 value);
+    /// @notice `assets` of the stable asset came back from the strategy (what reached the reserve).
     event StrategyWithdrawal(address indexed vault, uint256 assets);
-    /// @notice A deposit or withdrawal on the strategy reverted with `reason`; it was skipped.
+    /// @notice An exchange with the strategy, or its valuation, failed with `reason` (the vault's
+    /// revert data, or StrategyLossExceeded): it was undone and skipped, and the strategy flagged.
     event StrategyFailed(address indexed vault, bytes reason);
-    /// @notice A rebalance: the liquid balance before, the liquid target, and what moved.
-    event Rebalanced(uint256 liquidBefore, uint256 target, uint256 deposited, uint256 withdrawn);
+    /// @notice A checked exchange with a flagged strategy succeeded: the flag is cleared.
+    event StrategyRecovered(address indexed vault);
+    /// @notice A rebalance: the liquid balance before, the liquid target, what moved, and what is
+    /// left of the interval's limit.
+    event Rebalanced(uint256 liquidBefore, uint256 target, uint256 deposited, uint256 withdrawn, uint256 limitLeft);
 
     /// @notice Only the peg stability module may call this.
     error NotPegStabilityModule(address caller);
@@ -94,6 +102,11 @@ interface IReservePool {
     error StrategyAssetMismatch(address vault, address asset, address expected);
     /// @notice The strategy still holds reserve shares after redeeming.
     error StrategyNotEmpty(address vault, uint256 shares);
+    /// @notice An exchange with the strategy gave the reserve `received` of value for `given`, a loss
+    /// above `maxLoss` (STRATEGY_LOSS_TOLERANCE of `given` + STRATEGY_ROUNDING_UNITS).
+    error StrategyLossExceeded(address vault, uint256 given, uint256 received, uint256 maxLoss);
+    /// @notice Only the reserve itself may call this (its checked strategy exchanges).
+    error NotSelf(address caller);
 
     /// @notice The stablecoin the reserve accounts in.
     function stablecoin() external view returns (address);
@@ -106,8 +119,11 @@ interface IReservePool {
     function pegStabilityModule() external view returns (address);
 
     /// @notice Peg stability module only: pay `amount` of the stable `asset` to `to`. When the liquid
-    /// balance is short, the difference is withdrawn from the strategies first (in order, skipping and
-    /// flagging those that revert); only then does it revert InsufficientStable.
+    /// balance is short, the difference is redeemed from the strategies first (in order; from each,
+    /// shares worth at least what is still missing, previewWithdraw, at most all it holds; checked as
+    /// `rebalance`'s exchanges are, skipping and flagging those that fail; not rate-limited: the PSM
+    /// limits its outflow); only then does it revert InsufficientStable. A liquid balance that
+    /// covers `amount` touches no strategy.
     function releaseStable(address asset, address to, uint256 amount) external;
 
     /// @notice Admin: set the peg stability module (address(0) detaches it).
@@ -134,8 +150,10 @@ interface IReservePool {
     function deficit() external view returns (uint256);
 
     /// @notice USD value of everything the reserve owns [wad]: its stablecoin at $1 plus its
-    /// collateral (held, escrowed, and lots on sale in the engine and the retired engines) at the
-    /// oracle's last good price, rounded down. The deficit is not subtracted; see `reserveRatio`.
+    /// collateral (held, escrowed, and lots on sale in the engine and the retired engines) and the PSM's
+    /// stable asset (liquid, and in strategies at convertToAssets, 0 for a strategy whose value is
+    /// unknown) at the oracle's last good price, rounded down. The deficit is not subtracted; see
+    /// `reserveRatio`.
     function totalReserveValue() external view returns (uint256);
 
     /// @notice (totalReserveValue − deficit − PSM-backed coin, floored at 0) / system debt [wad],
@@ -146,7 +164,8 @@ interface IReservePool {
     /// it does not cover the vaults. Max uint256 with no debt.
     function reserveRatio() external view returns (uint256);
 
-    /// @notice The stablecoin line first, then one line per registered collateral.
+    /// @notice The stablecoin line first, then one line per registered collateral, then (with a PSM)
+    /// the PSM's stable asset: liquid + `strategyAssets()`.
     function composition() external view returns (Holding[] memory);
 
     /// @notice Engine only: burn `debt` of the buffer to absorb a liquidation (heals first), then pay
@@ -183,23 +202,71 @@ interface IReservePool {
     function setLiquidationEngine(address newEngine) external;
 
     // ------------------------------------------------------------ strategies (the PSM's stable asset)
+    // Every exchange with a strategy is checked. A deposit of `spent` (what left the reserve, by
+    // balance difference) stands only if the reserve's holding there, convertToAssets(shares held),
+    // rose by `value` ≥ spent − ⌊spent × STRATEGY_LOSS_TOLERANCE⌋ − STRATEGY_ROUNDING_UNITS; a
+    // redemption that lowered the holding by `given` stands only if what reached the reserve is
+    // ≥ given − ⌊given × STRATEGY_LOSS_TOLERANCE⌋ − STRATEGY_ROUNDING_UNITS. Each exchange runs in a
+    // call of the reserve to itself that reverts as a whole on a short result (StrategyLossExceeded)
+    // or on any revert of the vault; the reserve then flags the strategy (StrategyFailed with the
+    // reason) and goes on with the next one. So no caller can make the reserve lose more than the
+    // tolerance on an exchange: a 0-share deposit (an inflated share price) is undone, not paid for.
+    // Principal: Σ spent − Σ received, floored at 0; the cap bounds max(principal, value), so a
+    // holding valued low (a loss, a manipulated price) leaves no more room than what was put in.
+    // A strategy whose value is unknown (balanceOf or convertToAssets reverts) is valued at 0 by
+    // `strategyAssets`, `composition` and `totalReserveValue` (unknown is not counted as value), gets
+    // no deposits, counts at its principal in the liquid target (more stays liquid), stays flagged,
+    // and is still redeemed from when stable is needed (unchecked: its shares count for nothing).
 
     /// @notice Share of the reserve's stable asset (liquid + Σ strategy assets) kept liquid [wad].
     function liquidTarget() external view returns (uint256);
 
-    /// @notice Most stable asset one `rebalance` moves [asset units].
+    /// @notice Most stable asset `rebalance` moves per `rebalanceInterval` [asset units]: the size
+    /// of a bucket that refills linearly over the interval, deposits and withdrawals alike.
     function maxRebalance() external view returns (uint256);
+
+    /// @notice Time over which the rebalance bucket refills from empty to `maxRebalance` [seconds].
+    function rebalanceInterval() external view returns (uint256);
+
+    /// @notice What `rebalance` may still move now [asset units]:
+    /// min(maxRebalance, bucket + ⌊maxRebalance × elapsed / rebalanceInterval⌋).
+    function availableRebalance() external view returns (uint256);
 
     /// @notice Every strategy, in the order deposits fill and withdrawals drain them.
     function strategies() external view returns (StrategyInfo[] memory);
 
-    /// @notice Σ convertToAssets(shares held) over the strategies [asset units].
+    /// @notice Σ convertToAssets(shares held) over the strategies whose value is known [asset units].
     function strategyAssets() external view returns (uint256);
 
-    /// @notice Anyone: move the liquid stable asset toward liquidTarget × (liquid + Σ strategy assets),
-    /// at most maxRebalance: the excess is deposited into strategies in order, each up to its cap;
-    /// a shortfall is withdrawn from them in order. A strategy that reverts is skipped and flagged.
+    /// @notice Anyone: move the liquid stable asset toward liquidTarget × (liquid + invested), where
+    /// invested is each strategy's value, or its principal when unknown (which is flagged); at most
+    /// `availableRebalance()`, which the amount moved then uses up. The excess is deposited into the
+    /// strategies in order, each up to its room cap − max(principal, value) and never into one whose
+    /// value is unknown; a shortfall is redeemed from them in order (shares worth at most what is
+    /// missing: convertToShares, rounded down). Each exchange is checked (see above); one that fails
+    /// is undone, skipped and flagged, and a checked one that succeeds clears the flag. With nothing
+    /// left of the limit, at the target, or every strategy full or failing, nothing moves and the
+    /// call still succeeds (returns 0, 0): a keeper's static call tells it whether to send.
     function rebalance() external returns (uint256 deposited, uint256 withdrawn);
+
+    /// @notice Self only: one checked deposit of `amount` (see above), reverting as a whole on a
+    /// short result. Returns what left the reserve and what the holding rose by.
+    function depositIntoStrategy(
+        address vault,
+        address asset,
+        uint256 amount
+    ) external returns (uint256 spent, uint256 value);
+
+    /// @notice Self only: redeem shares worth `assets` from the strategy, rounded up (a redemption's
+    /// shortfall: enough shares to cover it, previewWithdraw) or down (rebalance: convertToShares),
+    /// at most maxRedeem; checked as above unless the strategy's value is unknown (`known` false,
+    /// `viewError` the revert data of its valuation). Returns what reached the reserve.
+    function redeemFromStrategy(
+        address vault,
+        address asset,
+        uint256 assets,
+        bool roundUp
+    ) external returns (uint256 received, bool known, bytes memory viewError);
 
     /// @notice Admin: register an ERC-4626 vault over the PSM's stable asset, with a deposit cap.
     function addStrategy(address vault, uint256 cap) external;
@@ -213,6 +280,11 @@ interface IReservePool {
     /// @notice Admin: set the liquid target share (≤ 100 %).
     function setLiquidTarget(uint256 newValue) external;
 
-    /// @notice Admin: set the per-call rebalance limit.
+    /// @notice Admin: set the rebalance limit per interval (≤ MAX_STRATEGY_AMOUNT_UNITS whole units).
+    /// The bucket first refills up to now; a raise adds its increase to it at once, a cut caps it.
     function setMaxRebalance(uint256 newValue) external;
+
+    /// @notice Admin: set the rebalance interval, within [MIN_REBALANCE_INTERVAL,
+    /// MAX_REBALANCE_INTERVAL]. The bucket first refills up to now at the old rate.
+    function setRebalanceInterval(uint256 newValue) external;
 }

@@ -133,6 +133,20 @@ library ConstantsLib {
     /// @dev Retired liquidation engines whose running auctions the reserve still serves (an engine
     /// migration keeps the old engine's auctions alive until they end); bounds the loops over them.
     uint256 internal constant MAX_RETIRED_ENGINES = 4;
+    /// @dev `rebalance` moves at most `maxRebalance` per `rebalanceInterval` (a bucket refilling
+    /// linearly), governed within [1 hour, 30 days] (fits the packed uint24); 1 day until set.
+    uint256 internal constant MIN_REBALANCE_INTERVAL = 1 hours;
+    uint256 internal constant MAX_REBALANCE_INTERVAL = 30 days;
+    uint256 internal constant DEFAULT_REBALANCE_INTERVAL = 1 days;
+    /// @dev An exchange with a strategy (a deposit, or a redemption) stands only if the value the
+    /// reserve receives is at least what it gives up less 0.01 % of it and STRATEGY_ROUNDING_UNITS:
+    /// a deposit whose shares are worth less (an inflated share price, an entry fee) is undone. A
+    /// vault's rounding costs far less; a vault that charges more than this is not a reserve strategy.
+    uint256 internal constant STRATEGY_LOSS_TOLERANCE = 0.0001e18;
+    /// @dev The part of an exchange's loss that is rounding, in units of the stable asset: one
+    /// convertToAssets floor. A vault whose share is worth at most one unit loses less than two
+    /// units to rounding on a deposit, less than two on a redemption (so at most one, in integers).
+    uint256 internal constant STRATEGY_ROUNDING_UNITS = 1;
 
     // ---------------------------------------------------------------- risk controller
     /// @dev Controlled rates are annual and continuously compounded (wad per year); the per-second

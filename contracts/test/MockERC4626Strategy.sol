@@ -7,9 +7,10 @@ import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.so
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 /// @title MockERC4626Strategy
-/// @notice OpenZeppelin ERC-4626 vault over a test token, with hooks to simulate a loss and
-/// reverting deposits, withdrawals or views (`convertToAssets`, `maxWithdraw`). Local networks
-/// only: anyone may call the hooks. A gain is a plain transfer of the asset to the vault.
+/// @notice OpenZeppelin ERC-4626 vault over a test token, with hooks to simulate a loss, a leak on
+/// every deposit and withdrawal (a fee that leaves the vault), and reverting deposits, withdrawals
+/// or views (`convertToAssets`, `maxWithdraw`). Local networks only: anyone may call the hooks. A
+/// gain is a plain transfer of the asset to the vault.
 contract MockERC4626Strategy is ERC4626 {
     using SafeERC20 for IERC20;
 
@@ -19,6 +20,8 @@ contract MockERC4626Strategy is ERC4626 {
     bool public failDeposit;
     bool public failWithdraw;
     bool public failViews;
+    /// @notice Asset units sent away after every deposit and every withdrawal [asset units].
+    uint256 public leak;
 
     error DepositsDisabled();
     error WithdrawalsDisabled();
@@ -44,6 +47,10 @@ contract MockERC4626Strategy is ERC4626 {
         failViews = value;
     }
 
+    function setLeak(uint256 units) external {
+        leak = units;
+    }
+
     function convertToAssets(uint256 shares) public view override returns (uint256) {
         if (failViews) revert ViewsDisabled();
         return super.convertToAssets(shares);
@@ -57,6 +64,7 @@ contract MockERC4626Strategy is ERC4626 {
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
         if (failDeposit) revert DepositsDisabled();
         super._deposit(caller, receiver, assets, shares);
+        _leak();
     }
 
     function _withdraw(
@@ -68,5 +76,11 @@ contract MockERC4626Strategy is ERC4626 {
     ) internal override {
         if (failWithdraw) revert WithdrawalsDisabled();
         super._withdraw(caller, receiver, owner, assets, shares);
+        _leak();
+    }
+
+    function _leak() internal {
+        uint256 units = leak;
+        if (units != 0) IERC20(asset()).safeTransfer(SINK, units);
     }
 }

@@ -16,7 +16,8 @@
  *  5. Heal the reserve's deficit from its stablecoin balance when it can.
  *  6. Optional duties (unpaid public services): `poke` the risk controller when its interval has
  *     passed (first recording each managed collateral's newer feed round, so the volatility estimate
- *     moves), and `rebalance` the reserve's USDC when a rebalance would move something.
+ *     moves), and `rebalance` the reserve's USDC when a rebalance would move something (a
+ *     rebalance moves at most `maxRebalance` per interval; with that used up it is skipped, said why).
  *
  * Every transaction is first run as a static call of the same call from the keeper's address; a
  * revert is logged with its decoded custom error and the action is skipped, so two racing keepers
@@ -580,7 +581,14 @@ async function rebalanceReserve(ctx: Ctx): Promise<void> {
   const sim = await simulate(ctx, action, "rebalance", () => reserve.rebalance.staticCall());
   if (!sim.ok) return;
   const [deposited, withdrawn] = sim.value as unknown as [bigint, bigint];
-  if (deposited === 0n && withdrawn === 0n) return;
+  if (deposited === 0n && withdrawn === 0n) {
+    // Nothing to move, or the limit per interval is used up (rebalance then moves nothing and
+    // succeeds): say which, so an operator sees why the reserve is off its target.
+    if ((await reserve.availableRebalance()) === 0n) {
+      skip(ctx, "rebalance", "limit per interval used up; it refills over the interval");
+    }
+    return;
+  }
   const sent = await send(
     ctx,
     "rebalance",

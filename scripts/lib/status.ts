@@ -181,7 +181,10 @@ export async function printPsm(hre: HardhatRuntimeEnvironment, c: Contracts): Pr
   });
 }
 
-/** The reserve's ERC-4626 strategies: assets (convertToAssets), cap, failure flag; liquid vs target. */
+/**
+ * The reserve's ERC-4626 strategies: assets (convertToAssets, "unknown" when its views revert),
+ * principal, cap, failure flag; liquid vs target and the rebalance limit.
+ */
 export async function printStrategies(hre: HardhatRuntimeEnvironment, c: Contracts): Promise<void> {
   if (!c.psm) return;
   const stable = await c.psm.stable();
@@ -195,16 +198,21 @@ export async function printStrategies(hre: HardhatRuntimeEnvironment, c: Contrac
   kv("Reserve liquidity", {
     "liquid / in strategies": `${fmtWad(liquid, 2, decimals)} / ${fmtWad(invested, 2, decimals)}`,
     "liquid share / target": `${total === 0n ? "–" : fmtPct((liquid * WAD) / total)} / ${fmtPct(target)}`,
-    "max moved per rebalance": fmtWad(await c.reserve.maxRebalance(), 2, decimals),
+    "rebalance limit available / per interval": `${fmtWad(await c.reserve.availableRebalance(), 2, decimals)} / ${fmtWad(await c.reserve.maxRebalance(), 2, decimals)} per ${fmtHours(await c.reserve.rebalanceInterval())}`,
   });
   const names = new Map(Object.entries(await hre.deployments.all()).map(([n, d]) => [d.address.toLowerCase(), n]));
   const rows = [];
   for (const s of await c.reserve.strategies()) {
     rows.push({
       strategy: names.get(s.vault.toLowerCase()) ?? s.vault,
-      assets: fmtWad(s.assets, 2, decimals),
+      assets: s.known ? fmtWad(s.assets, 2, decimals) : "unknown",
+      principal: fmtWad(s.principal, 2, decimals),
       cap: fmtWad(s.cap, 2, decimals),
-      status: s.failed ? "FAILED (skipped)" : "ok",
+      status: s.failed
+        ? s.known
+          ? "FAILED (last exchange undone; retried)"
+          : "FAILED (views revert: no deposits)"
+        : "ok",
     });
   }
   if (rows.length > 0) table("Strategies", rows);
@@ -233,4 +241,9 @@ export async function printSupply(c: Contracts): Promise<void> {
     "Σ vault debt − unminted fees + debt under auction + deficit + PSM-minted": fmtWad(backing, 6),
     "slack (wei, rounding in the protocol's favour)": slack.toString(),
   });
+}
+
+/** Seconds as hours ("1 h", "24 h", "0.5 h"). */
+function fmtHours(seconds: bigint | number): string {
+  return `${Number(seconds) / 3600} h`;
 }

@@ -388,6 +388,18 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
     removeStrategy: { args: (x) => [x.a.USDC_STRATEGY], refusal: notAdmin, rightful: timelockSigner },
     setLiquidTarget: { args: () => [wad("0.5")], refusal: notAdmin, rightful: timelockSigner },
     setMaxRebalance: { args: () => [1n], refusal: notAdmin, rightful: timelockSigner },
+    setRebalanceInterval: { args: () => [7_200n], refusal: notAdmin, rightful: timelockSigner },
+    // The reserve's checked strategy exchanges, called only by the reserve itself (inside rebalance
+    // and releaseStable). A deposit needs USDC in the reserve: tested in ReserveStrategies.test.ts.
+    depositIntoStrategy: {
+      args: (x) => [x.a.USDC_STRATEGY, x.a.USDC, 1n],
+      refusal: (x) => ({ error: "NotSelf", args: [x.caller] }),
+    },
+    redeemFromStrategy: {
+      args: (x) => [x.a.USDC_STRATEGY, x.a.USDC, 1n, true],
+      refusal: (x) => ({ error: "NotSelf", args: [x.caller] }),
+      rightful: async (gov) => impersonate(gov.addr.ReservePool),
+    },
     releaseStable: {
       args: (x) => [x.a.USDC, x.caller, 0n],
       refusal: (x) => ({ error: "NotPegStabilityModule", args: [x.caller] }),

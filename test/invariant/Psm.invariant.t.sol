@@ -21,11 +21,11 @@ import {BallastFixture} from "./utils/BallastFixture.sol";
 /// outside the module, USDC donations). The system is the real one: `_deployBallast` as deploy/00–06
 /// do, then the module and two ERC-4626 strategies as deploy/08 and 09 do, with the local config's
 /// fees (0.1 % each way), window (a day) and depeg tolerance (1 %), and limits scaled down (ceiling
-/// 5M, outflow 500k per day, strategy caps 2M and 1M, 1M per rebalance) so that random campaigns
-/// reach them. Every invariant is checked after every call by one campaign (`invariant_psmAndReserve`);
+/// 5M, outflow 500k per day, strategy caps 2M and 1M, rebalances of 1M per hour) so that random
+/// campaigns reach them. Every invariant is checked after every call by one campaign (`invariant_psmAndReserve`);
 /// a failure names its check:
 /// (a) redemptions are honoured: no redemption of at most min(USDC the reserve can pay — liquid plus
-///     every strategy whose views and withdrawals work — , the outflow bucket) by a holder of the
+///     every strategy whose withdrawals work, views or not — , the outflow bucket) by a holder of the
 ///     coin was refused (`wrongfulRefusals`), and over any stretch of time t at most
 ///     outflowLimit × (1 + t / outflowWindow) of USDC left (`windowViolations`, measured at the
 ///     receivers); the bucket equals its model;
@@ -36,6 +36,12 @@ import {BallastFixture} from "./utils/BallastFixture.sol";
 /// (c) supply: totalSupply = coin minted outside the module + the net coin minted by module calls,
 ///     and that net equals minted − pendingFees − coin redeemed beyond `minted` (which floors at
 ///     zero); USDC is conserved; the module holds neither token;
+/// (d) strategies (issue 11): no exchange with a strategy whose value is known lost more than
+///     0.01 % + 1 unit of what the reserve gave (`exchangeLosses`); no deposit went into a strategy
+///     whose views revert, and a rebalance flags such a strategy (`unknownDeposits`); each strategy's
+///     principal equals its model and is at most its cap; `strategies()` reports a strategy's value
+///     as known exactly when its views work; `availableRebalance()` equals the modelled bucket of
+///     1M per hour and no rebalance moved more than it;
 /// and the price guard: no mint succeeded while the feed read below 1 − tolerance, failed, stale,
 /// out of bounds, or while the oracle adapter did not report USDC live (frozen) (`untrustedMints`);
 /// every call matched its prediction (`mismatches`).
@@ -54,6 +60,7 @@ contract PsmInvariantTest is BallastFixture {
     uint256 internal constant DEPEG_TOLERANCE = 0.01e18;
     uint256 internal constant LIQUID_TARGET = 0.2e18;
     uint256 internal constant MAX_REBALANCE = 1_000_000e6;
+    uint256 internal constant REBALANCE_INTERVAL = 1 hours;
     uint256 internal constant FIRST_CAP = 2_000_000e6;
     uint256 internal constant SECOND_CAP = 1_000_000e6;
     address internal constant SINK = 0x000000000000000000000000000000000000dEaD;
@@ -118,6 +125,7 @@ contract PsmInvariantTest is BallastFixture {
         ballast.reserve.addStrategy(address(strategies[0]), FIRST_CAP);
         ballast.reserve.addStrategy(address(strategies[1]), SECOND_CAP);
         ballast.reserve.setLiquidTarget(LIQUID_TARGET);
+        ballast.reserve.setRebalanceInterval(REBALANCE_INTERVAL);
         ballast.reserve.setMaxRebalance(MAX_REBALANCE);
     }
 
@@ -147,11 +155,12 @@ contract PsmInvariantTest is BallastFixture {
 
     // =================================================================== invariants
 
-    /// @notice (a), (b), (c) and the price guard (see the contract's notes), after every call.
+    /// @notice (a), (b), (c), (d) and the price guard (see the contract's notes), after every call.
     function invariant_psmAndReserve() public view {
         _checkRedemptions();
         _checkReserveValue();
         _checkSupply();
+        _checkStrategies();
         _checkPriceGuard();
     }
 
@@ -194,6 +203,45 @@ contract PsmInvariantTest is BallastFixture {
         assertGt(handler.edgeRedemptions(), 0, "no redemption at the exact edge");
         assertGt(handler.vettedMints(), 0, "no mint on an already vetted reading");
         assertGt(handler.outflowCount(), 10, "too few redemptions");
+        assertGt(handler.rebalanceMoves(), 0, "no rebalance moved anything");
+        invariant_psmAndReserve();
+    }
+
+    /// @notice The audit's inflation attack (issue 11, finding 1) on the first, still empty,
+    /// strategy: 200k donated before anyone deposited, so the reserve's 1M deposit would get 4 shares
+    /// worth 960k. It is undone and the strategy flagged, each time; the second strategy fills to its
+    /// cap; nothing was lost.
+    function test_InflatedStrategyGetsNothing() public {
+        handler.strategyGain(0, 200_000e6);
+        handler.swapIn(0, 1_500_000e6, 5);
+        for (uint256 i; i < 3; ++i) {
+            handler.rebalance();
+            handler.warp(REBALANCE_INTERVAL << 2); // mode 0: exactly an hour, the bucket refills
+        }
+        IReservePool.StrategyInfo[] memory listed = ballast.reserve.strategies();
+        assertEq(strategies[0].balanceOf(address(ballast.reserve)), 0, "no shares of the inflated vault");
+        assertEq(listed[0].principal, 0, "nothing put in");
+        assertTrue(listed[0].failed, "flagged");
+        assertEq(listed[1].principal, SECOND_CAP, "the second strategy filled to its cap");
+        invariant_psmAndReserve();
+    }
+
+    /// @notice A strategy whose views revert (issue 11, finding 2) gets no deposit, stays flagged by
+    /// every rebalance, counts 0 in the reserve's value, and still pays redemptions.
+    function test_FailingViewsGetNothing() public {
+        handler.swapIn(0, 1_000_000e6, 5);
+        handler.rebalance(); // 800k into the first strategy
+        strategies[0].setFailViews(true);
+        handler.swapIn(1, 1_000_000e6, 5);
+        for (uint256 i; i < 3; ++i) {
+            handler.warp(REBALANCE_INTERVAL << 2);
+            handler.rebalance();
+        }
+        IReservePool.StrategyInfo[] memory listed = ballast.reserve.strategies();
+        assertEq(listed[0].principal, 800_000e6, "no deposit while its views revert");
+        assertFalse(listed[0].known, "unknown");
+        assertTrue(listed[0].failed, "flagged");
+        assertEq(listed[0].assets, 0, "valued 0");
         invariant_psmAndReserve();
     }
 
@@ -342,6 +390,21 @@ contract PsmInvariantTest is BallastFixture {
         for (uint256 i; i < actors.length; ++i) held += ballast.usdc.balanceOf(actors[i]);
         assertEq(ballast.usdc.totalSupply(), handler.usdcMinted(), "USDC minted outside the handler");
         assertEq(held, handler.usdcMinted(), "USDC conservation: held != minted");
+    }
+
+    function _checkStrategies() internal view {
+        assertEq(handler.exchangeLosses(), 0, handler.exchangeLoss());
+        assertEq(handler.unknownDeposits(), 0, handler.unknownDeposit());
+        uint256 available = ballast.reserve.availableRebalance();
+        assertEq(available, handler.modelRebalanceAvailable(), "availableRebalance != the modelled bucket");
+        assertLe(available, MAX_REBALANCE, "rebalance bucket above the limit");
+        IReservePool.StrategyInfo[] memory listed = ballast.reserve.strategies();
+        uint256[2] memory caps = [FIRST_CAP, SECOND_CAP];
+        for (uint256 i; i < 2; ++i) {
+            assertEq(listed[i].principal, handler.principal(i), "principal != its model");
+            assertLe(listed[i].principal, caps[i], "principal above the cap");
+            assertEq(listed[i].known, !strategies[i].failViews(), "known != views work");
+        }
     }
 
     function _checkPriceGuard() internal view {

@@ -451,6 +451,31 @@ describe("Keeper bot", function () {
       });
     });
 
+    it("rebalances the reserve's USDC when asked: within the limit per interval, then says it is used up", async function () {
+      const plain = await loadSystem(); // no vaults: the rebalance is the only transaction
+      const USDC = 10n ** 6n;
+      await plain.usdc.mint(await plain.reserve.getAddress(), 30_000_000n * USDC); // liquid target 20 %
+      const first = await runKeeperOnce(hre, opts(plain.keeper, lines, { rebalance: true }));
+      expect(first.rebalances.map((x) => [x.deposited, x.withdrawn])).to.deep.equal([[10_000_000n * USDC, 0n]]);
+      expect(lines).to.include(
+        "rebalance: 10000000000000 USDC units into strategies, 0 out of them, gas " + first.rebalances[0].gasUsed,
+      );
+
+      // Right after, 10M of the 10M an hour is used: nothing is sent, and the report says why.
+      const used = await runKeeperOnce(hre, opts(plain.keeper, lines, { rebalance: true }));
+      expect(used.rebalances).to.have.length(0);
+      expect(used.skipped).to.deep.equal([
+        { what: "rebalance", reason: "limit per interval used up; it refills over the interval" },
+      ]);
+      expect(await plain.reserve.strategyAssets()).to.equal(10_000_000n * USDC);
+
+      // Half an hour later, half the limit (and a second's refill) moves.
+      await time.increase(1_800);
+      const half = await runKeeperOnce(hre, opts(plain.keeper, lines, { rebalance: true }));
+      expect(half.rebalances).to.have.length(1);
+      expect(half.rebalances[0].deposited).to.be.within(5_000_000n * USDC, 5_010_000n * USDC);
+    });
+
     it("loop: remembers the lowest active auction and stops rescanning ended ones", async function () {
       const reports = await runKeeperLoop(hre, { ...opts(sys.keeper, lines), intervalMs: 0, iterations: 2 });
       expect(reports).to.have.length(2);

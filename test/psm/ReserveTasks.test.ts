@@ -1,6 +1,7 @@
 /** The reserve's tasks: `reserve:status` (value, composition, PSM, liquidity, strategies) and `reserve:rebalance`. */
 import { expect } from "chai";
 import hre, { deployments, ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { loadSystem, type System } from "../helpers/fixtures";
 import type { PegStabilityModule } from "../../typechain-types";
@@ -27,16 +28,24 @@ describe("Reserve tasks (reserve:status, reserve:rebalance)", () => {
     console.log = log;
   });
 
-  it("reserve:rebalance moves USDC into the strategy up to the per-call limit, then reports nothing to move at the target", async () => {
+  it("reserve:rebalance moves USDC into the strategy up to the limit, says when the limit is used up, then nothing to move at the target", async () => {
     const first = await hre.run("reserve:rebalance");
     expect(first).to.deep.equal({ deposited: USDC(10_000_000), withdrawn: 0n });
+    // Right after (a static call runs at the latest block's time): the limit, 10M an hour, is used up.
+    const limited = await hre.run("reserve:rebalance");
+    expect(limited).to.deep.equal({ deposited: 0n, withdrawn: 0n });
+    await time.increase(3600);
     const second = await hre.run("reserve:rebalance");
     expect(second).to.deep.equal({ deposited: USDC(6_000_000), withdrawn: 0n }); // to 20 % liquid of 20M
+    await time.increase(3600);
     await hre.run("reserve:rebalance");
     console.log = log;
     expect(printed[0]).to.match(/^rebalanced: 10,000,000.00 into strategies, 0.00 out of them \(tx 0x[0-9a-f]{64}\)$/);
-    expect(printed[2]).to.equal(
-      "nothing to move: the reserve's liquid USDC is at its target (or the strategies are full)",
+    expect(printed[1]).to.equal(
+      "nothing to move now: the rebalance limit (10,000,000.00 per 1 h) is used up; it refills over the interval",
+    );
+    expect(printed[3]).to.equal(
+      "nothing to move: the reserve's liquid USDC is at its target (or the strategies are full or failing)",
     );
     expect(await sys.reserve.strategyAssets()).to.equal(USDC(16_000_000));
   });

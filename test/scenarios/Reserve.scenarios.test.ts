@@ -3,7 +3,7 @@
  * bank run on the PSM (60 % of its liquidity asked for in a day), and a strategy losing 20 %. Each
  * runs the real deployment (deployments.fixture) with the local config: PSM fees 0.1 %, ceiling 50M,
  * outflow bucket 5M per day, depeg tolerance 1 %; the reserve keeps 20 % of its USDC liquid and
- * the rest in the mock ERC-4626 strategy (cap 20M, 10M per rebalance).
+ * the rest in the mock ERC-4626 strategy (cap 20M, rebalances move at most 10M an hour).
  */
 import { expect } from "chai";
 import { deployments, ethers } from "hardhat";
@@ -100,7 +100,10 @@ describe("Scenarios: the reserve under stress (PSM, strategies)", () => {
     // Governance has let the strategy take everything above the 20 % liquid target.
     const vault = await strategy.getAddress();
     await sys.reserve.connect(await adminOf(sys.reserve)).setStrategyCap(vault, USDC(50_000_000));
-    for (let i = 0; i < 5; i++) await sys.reserve.rebalance();
+    for (let i = 0; i < 5; i++) {
+      await sys.reserve.rebalance();
+      await time.increase(C.reserve.rebalanceInterval); // the limit refills
+    }
     const total = (await sys.usdc.balanceOf(reserve)) + (await sys.reserve.strategyAssets());
     const liquid = await sys.usdc.balanceOf(reserve);
     expect(liquid).to.equal((total * C.reserve.liquidTarget) / wad(1)); // 9.6M of 48M
@@ -141,6 +144,7 @@ describe("Scenarios: the reserve under stress (PSM, strategies)", () => {
 
   it("a strategy loses 20 %: the reserve's value falls by the loss, users' balances and the supply do not", async () => {
     await sys.reserve.rebalance();
+    await time.increase(C.reserve.rebalanceInterval); // the limit refills
     await sys.reserve.rebalance();
     const valueBefore = await sys.reserve.totalReserveValue();
     const supply = await sys.bdol.totalSupply();

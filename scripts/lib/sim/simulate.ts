@@ -221,11 +221,15 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
   log(`[${s.name}] deploying the fixture…`);
   const chain = await Chain.deploy(hre);
   const protocol = await readProtocol(chain);
+  // The PSM is seeded first, at USDC's deployed price, so that the days of the price walk and the
+  // warm-up refill the reserve's rebalance limit for placing the seed (placePsmSeed).
+  const psmSeed = await seedPsm(chain, s, log);
   const startPrices = {} as Record<AssetKey, number>;
   for (const k of ASSET_KEYS) startPrices[k] = priceAt(s.prices[k], 0);
   await walkPrices(chain, startPrices);
   await warmUp(chain, startPrices);
   for (const k of PEG_KEYS) await chain.setPegPrice(k, priceAt(pathOf(s, k), 0));
+  if (psmSeed > 0) await placePsmSeed(chain, s, log);
 
   const popParams: PopulationParams = { ...DEFAULT_POPULATION, vaults, seed };
   const specs = drawPopulation(popParams);
@@ -253,7 +257,6 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
     reserveSeed,
   );
   await chain.transferToken(chain.bdol, chain.addresses.BallastDollar, market, chain.keeper.address, keeperStash);
-  const psmSeed = await seedPsm(chain, s, log);
   const snap1 = await chain.lens.systemSnapshot();
   const volatilityAtStart: Record<string, number> = {};
   for (const k of ASSET_KEYS) {
@@ -490,10 +493,10 @@ async function warmUp(chain: Chain, prices: Record<AssetKey, number>): Promise<v
 }
 
 /**
- * The PSM's starting liquidity (`psm.seedLiquidity`): the holders (market account) swap that much
- * USDC in, then the reserve is rebalanced until nothing moves (20 % liquid, the rest in the
- * strategy up to its cap, at most `maxRebalance` a call). Also approves the PSM for the holders' and
- * the arbitrageur's USDC. Returns the USDC swapped in.
+ * The PSM's starting liquidity (`psm.seedLiquidity`), at the start of the setup: the holders (market
+ * account) swap that much USDC in at its deployed price, and the reserve rebalances once (at most
+ * `maxRebalance`, its limit per interval); `placePsmSeed` places the rest after the warm-up. Also
+ * approves the PSM for the holders' and the arbitrageur's USDC. Returns the USDC swapped in.
  */
 async function seedPsm(chain: Chain, s: Scenario, log: (line: string) => void): Promise<number> {
   const psmAddr = chain.addresses.PegStabilityModule;
@@ -516,24 +519,36 @@ async function seedPsm(chain: Chain, s: Scenario, log: (line: string) => void): 
       // keep the raw data
     }
     throw new Error(
-      `${s.name}: the PSM refuses the seed of ${seed} USDC (${reason}); USDC starts at ${priceAt(pathOf(s, "USDC"), 0)} ` +
-        `and the mint ceiling is ${toNum(await chain.psm.mintCeiling())} BDOL`,
+      `${s.name}: the PSM refuses the seed of ${seed} USDC (${reason}) at USDC's deployed price; ` +
+        `the mint ceiling is ${toNum(await chain.psm.mintCeiling())} BDOL`,
     );
   }
   await chain.send(market, psmAddr, data, 1_500_000);
-  const rebalance = chain.reserve.interface.encodeFunctionData("rebalance");
-  for (let i = 0; i < 20; i++) {
-    const r = await chain.tryCall(chain.keeper.address, chain.addresses.ReservePool, rebalance);
-    if (!r.ok) break;
-    const [deposited, withdrawn] = chain.reserve.interface.decodeFunctionResult("rebalance", r.data) as unknown as [
-      bigint,
-      bigint,
-    ];
-    if (deposited + withdrawn < MIN_REBALANCE_UNITS) break;
-    await chain.send(chain.keeper.address, chain.addresses.ReservePool, rebalance, 3_000_000);
-  }
+  await rebalanceReserve(chain);
   log(`[${s.name}] PSM seeded: ${seed.toLocaleString("en-US")} USDC swapped in and the reserve rebalanced`);
   return seed;
+}
+
+/**
+ * After the warm-up (days later: the rebalance limit has refilled), the reserve places the rest of
+ * the PSM's seed: 20 % liquid, the rest in the strategy up to its cap.
+ */
+async function placePsmSeed(chain: Chain, s: Scenario, log: (line: string) => void): Promise<void> {
+  await rebalanceReserve(chain);
+  log(`[${s.name}] the reserve placed the PSM's seed`);
+}
+
+/** One rebalance by the keeper, when a dry run shows it moves at least MIN_REBALANCE_UNITS. */
+async function rebalanceReserve(chain: Chain): Promise<void> {
+  const rebalance = chain.reserve.interface.encodeFunctionData("rebalance");
+  const r = await chain.tryCall(chain.keeper.address, chain.addresses.ReservePool, rebalance);
+  if (!r.ok) return;
+  const [deposited, withdrawn] = chain.reserve.interface.decodeFunctionResult("rebalance", r.data) as unknown as [
+    bigint,
+    bigint,
+  ];
+  if (deposited + withdrawn < MIN_REBALANCE_UNITS) return;
+  await chain.send(chain.keeper.address, chain.addresses.ReservePool, rebalance, 3_000_000);
 }
 
 /** Opens the vaults: collateral = debt × CR / start price, owners spread over the borrower accounts. */

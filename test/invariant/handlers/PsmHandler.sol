@@ -31,9 +31,9 @@ import {Test, Vm} from "../utils/Test.sol";
 /// both directions: a call predicted safe must succeed and one predicted unsafe must revert with
 /// exactly the predicted error (the handler call then ends with `ExpectedRevert`). Ghosts, surfaced
 /// as invariants by `PsmInvariantTest`:
-///  - `wrongfulRefusals`: redemptions of at most min(USDC the reserve can pay: liquid plus
-///    `maxWithdraw` of every strategy whose views and withdrawals work, outflow bucket), by a holder
-///    of the coin with no slippage bound, that reverted;
+///  - `wrongfulRefusals`: redemptions of at most min(USDC the reserve can pay: liquid plus the value
+///    of its shares in every strategy whose withdrawals work — views or not: a redemption needs no
+///    valuation —, outflow bucket), by a holder of the coin with no slippage bound, that reverted;
 ///  - `windowViolations`: over the USDC that left through the module (measured at the receivers), any
 ///    stretch of redemptions from time t_i to t_k larger than limit × (1 + (t_k − t_i) / window);
 ///  - `untrustedMints`: successful mints while the feed read independently was below 1 − tolerance,
@@ -43,7 +43,14 @@ import {Test, Vm} from "../utils/Test.sol";
 ///  - supply ledgers: `externalNet` (coin minted outside the module) and `psmNet` (coin minted minus
 ///    burnt by module calls, measured as `totalSupply` deltas), and `excessRedeemed` (coin redeemed
 ///    beyond the module's `minted`, which floors at zero);
-///  - `usdcMinted`: all USDC ever minted (to actors, strategies as gains, the reserve as donations).
+///  - `usdcMinted`: all USDC ever minted (to actors, strategies as gains, the reserve as donations);
+///  - strategies (issue 11): the rebalance bucket modelled (maxRebalance per interval, the reserve's
+///    `availableRebalance` equal to the model, a rebalance never moving more than it); each
+///    strategy's principal modelled from the USDC that moved between it and the reserve
+///    (`strategies()` must report it); `exchangeLosses`: an exchange with a strategy whose value is
+///    known that lost more than 0.01 % + 1 unit (the reserve's holding at convertToAssets, computed
+///    here); `unknownDeposits`: a deposit into a strategy whose views revert, or such a strategy not
+///    flagged after a rebalance.
 // A handler with ghosts for several invariants needs the state.
 // solhint-disable-next-line max-states-count
 contract PsmHandler is Test {
@@ -91,6 +98,9 @@ contract PsmHandler is Test {
     uint256 internal constant FEED_SCALE = 1e10;
     uint256 internal constant ACTOR_COUNT = 4;
     uint256 internal constant STRATEGY_COUNT = 2;
+    /// @dev The loss an exchange with a strategy may cause: 0.01 % of what was given, rounded down, + 1 unit.
+    uint256 internal constant LOSS_TOLERANCE = 0.0001e18;
+    uint256 internal constant ROUNDING_UNITS = 1;
     address internal constant SINK = 0x000000000000000000000000000000000000dEaD;
 
     IBallastDollar public immutable stablecoin;
@@ -115,6 +125,8 @@ contract PsmHandler is Test {
     uint256 internal immutable _heartbeat;
     uint256 internal immutable _minPrice;
     uint256 internal immutable _maxPrice;
+    uint256 internal immutable _maxRebalance;
+    uint256 internal immutable _rebalanceInterval;
 
     // ------------------------------------------------------------------ ghosts
     uint256 public currentTime;
@@ -142,6 +154,27 @@ contract PsmHandler is Test {
     uint256 public strategyPulls;
     uint256 public vettedMints;
     uint256 public edgeRedemptions;
+    /// @dev The rebalance bucket, modelled like the outflow bucket.
+    uint256 internal _rebalanceBucket;
+    uint256 internal _rebalanceBucketAt;
+    /// @dev Each strategy's principal, modelled: + USDC into it, − USDC out of it (floored at 0),
+    /// counted by the vault's balance over reserve calls (strategies move no USDC otherwise, but for
+    /// gains and losses, which are separate actions).
+    uint256[2] internal _principal;
+    /// @dev The strategies before a reserve call: the vault's USDC, the reserve's holding, known.
+    StrategySnap[2] internal _snap;
+    uint256 public exchangeLosses;
+    string public exchangeLoss;
+    uint256 public unknownDeposits;
+    string public unknownDeposit;
+    /// @notice Rebalances that moved something.
+    uint256 public rebalanceMoves;
+
+    struct StrategySnap {
+        uint256 vaultUsdc;
+        uint256 holding;
+        bool known;
+    }
 
     /// @dev Re-applies the handler's clock (forge keeps warps across calls nowadays; this keeps the
     /// handler right on versions that do not). The handler reads the time from `currentTime` only:
@@ -173,6 +206,10 @@ contract PsmHandler is Test {
         currentTime = block.timestamp;
         _bucket = d.psm.availableOutflow();
         _bucketAt = block.timestamp;
+        _maxRebalance = d.reserve.maxRebalance();
+        _rebalanceInterval = d.reserve.rebalanceInterval();
+        _rebalanceBucket = d.reserve.availableRebalance();
+        _rebalanceBucketAt = block.timestamp;
         for (uint256 i; i < ACTOR_COUNT; ++i) {
             vm.prank(d.actors[i]);
             d.usdc.approve(address(d.psm), type(uint256).max);
@@ -281,6 +318,7 @@ contract PsmHandler is Test {
             w.out <= w.payable_ &&
             w.gross <= w.bucket;
         Before memory b = _before(w.actor);
+        _snapStrategies();
 
         vm.prank(w.actor);
         // solhint-disable-next-line avoid-low-level-calls
@@ -291,7 +329,10 @@ contract PsmHandler is Test {
             _flagWrongfulRefusal(w, reason);
             return;
         }
-        if (ok) _afterSwapOut(w, b, abi.decode(reason, (uint256)));
+        if (ok) {
+            _afterSwapOut(w, b, abi.decode(reason, (uint256)));
+            _afterExchanges(false);
+        }
         _settle(ok, reason, w.expected, Action.SwapOut);
     }
 
@@ -411,8 +452,12 @@ contract PsmHandler is Test {
     }
 
     /// @notice Anyone rebalances the reserve's USDC toward its liquid target: it never reverts, moves
-    /// one way only, at most `maxRebalance`.
+    /// one way only, at most what the modelled bucket holds (which the reserve must report), and every
+    /// exchange it makes keeps the loss rule and the principal (see `_afterExchanges`).
     function rebalance() external syncTime {
+        uint256 available = _rebalanceAvailable(currentTime);
+        _expectEq(reserve.availableRebalance(), available, "availableRebalance != the modelled bucket");
+        _snapStrategies();
         // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory reason) = address(reserve).call(abi.encodeCall(IReservePool.rebalance, ()));
         if (!ok) {
@@ -420,10 +465,15 @@ contract PsmHandler is Test {
             return;
         }
         (uint256 deposited, uint256 withdrawn) = abi.decode(reason, (uint256, uint256));
-        uint256 max = reserve.maxRebalance();
-        if (deposited > max || withdrawn > max || (deposited != 0 && withdrawn != 0)) {
-            _mismatch("rebalance moved both ways or beyond maxRebalance");
+        uint256 moved = deposited + withdrawn;
+        if ((deposited != 0 && withdrawn != 0) || moved > available) {
+            _mismatch("rebalance moved both ways or beyond the bucket");
+        } else if (moved != 0) {
+            _rebalanceBucket = available - moved;
+            _rebalanceBucketAt = currentTime;
+            ++rebalanceMoves;
         }
+        _afterExchanges(true);
         ++successes[Action.Rebalance];
     }
 
@@ -489,6 +539,16 @@ contract PsmHandler is Test {
     /// @notice The outflow bucket as modelled, now.
     function modelAvailable() external view returns (uint256) {
         return _available(currentTime);
+    }
+
+    /// @notice The rebalance bucket as modelled, now.
+    function modelRebalanceAvailable() external view returns (uint256) {
+        return _rebalanceAvailable(currentTime);
+    }
+
+    /// @notice Strategy `i`'s principal as modelled.
+    function principal(uint256 i) external view returns (uint256) {
+        return _principal[i];
     }
 
     function outflowCount() external view returns (uint256) {
@@ -601,15 +661,89 @@ contract PsmHandler is Test {
         }
     }
 
-    /// @dev USDC the reserve can pay: liquid + Σ maxWithdraw over strategies whose views and
-    /// withdrawals work.
+    /// @dev USDC the reserve can pay: liquid + the value of its shares in every strategy whose
+    /// withdrawals work. A strategy whose views revert is redeemed from all the same (the mock's
+    /// `redeem`, `previewWithdraw` and `maxRedeem` do not use the reverting views), and redeeming
+    /// loses at most a unit of rounding, within the loss rule, so no such redemption is undone.
     function _payableUsdc() internal view returns (uint256 total) {
         total = usdc.balanceOf(address(reserve));
         for (uint256 i; i < STRATEGY_COUNT; ++i) {
             MockERC4626Strategy s = _strategies[i];
-            if (s.failViews() || s.failWithdraw()) continue;
+            if (s.failWithdraw()) continue;
             total += _sharesValue(s, s.balanceOf(address(reserve)));
         }
+    }
+
+    // =================================================================== strategies
+
+    /// @dev The rebalance bucket refilled up to `t`, at most maxRebalance.
+    function _rebalanceAvailable(uint256 t) internal view returns (uint256) {
+        return _min(_maxRebalance, _rebalanceBucket + (_maxRebalance * (t - _rebalanceBucketAt)) / _rebalanceInterval);
+    }
+
+    function _snapStrategies() internal {
+        for (uint256 i; i < STRATEGY_COUNT; ++i) {
+            MockERC4626Strategy s = _strategies[i];
+            _snap[i] = StrategySnap({
+                vaultUsdc: usdc.balanceOf(address(s)),
+                holding: _sharesValue(s, s.balanceOf(address(reserve))),
+                known: !s.failViews()
+            });
+        }
+    }
+
+    /// @dev After a reserve call: USDC into a strategy is a deposit, out of it a redemption (nothing
+    /// else moves a vault's USDC within the call). The principal follows them; a deposit into a
+    /// strategy whose views revert, or such a strategy left unflagged by a rebalance, is recorded; a
+    /// known strategy's exchange must keep the loss rule: the holding rose by at least put − loss
+    /// allowed, or fell by at most received + loss allowed; the reserve must report the principal.
+    function _afterExchanges(bool isRebalance) internal {
+        IReservePool.StrategyInfo[] memory listed = reserve.strategies();
+        for (uint256 i; i < STRATEGY_COUNT; ++i) {
+            MockERC4626Strategy s = _strategies[i];
+            StrategySnap memory was = _snap[i];
+            uint256 vaultUsdc = usdc.balanceOf(address(s));
+            uint256 holding = _sharesValue(s, s.balanceOf(address(reserve)));
+            if (vaultUsdc > was.vaultUsdc) {
+                uint256 put = vaultUsdc - was.vaultUsdc;
+                _principal[i] += put;
+                if (!was.known)
+                    _flagUnknownDeposit(string.concat("deposit into a strategy whose views revert: ", vm.toString(i)));
+                uint256 gained = holding > was.holding ? holding - was.holding : 0;
+                if (gained + _lossAllowed(put) < put) _flagExchangeLoss(i, put, gained);
+            } else if (vaultUsdc < was.vaultUsdc) {
+                uint256 received = was.vaultUsdc - vaultUsdc;
+                _principal[i] = _principal[i] > received ? _principal[i] - received : 0;
+                uint256 given = was.holding > holding ? was.holding - holding : 0;
+                if (was.known && received + _lossAllowed(given) < given) _flagExchangeLoss(i, given, received);
+            }
+            _expectEq(listed[i].principal, _principal[i], "strategies(): principal");
+            if (isRebalance && !was.known && !listed[i].failed) {
+                _flagUnknownDeposit(string.concat("a strategy whose views revert was not flagged: ", vm.toString(i)));
+            }
+        }
+    }
+
+    function _lossAllowed(uint256 given) internal pure returns (uint256) {
+        return (given * LOSS_TOLERANCE) / WAD + ROUNDING_UNITS;
+    }
+
+    function _flagExchangeLoss(uint256 i, uint256 given, uint256 received) internal {
+        ++exchangeLosses;
+        if (exchangeLosses != 1) return;
+        exchangeLoss = string.concat(
+            "strategy ",
+            vm.toString(i),
+            ": gave ",
+            vm.toString(given),
+            " for ",
+            vm.toString(received)
+        );
+    }
+
+    function _flagUnknownDeposit(string memory what) internal {
+        ++unknownDeposits;
+        if (unknownDeposits == 1) unknownDeposit = what;
     }
 
     function _sharesValue(MockERC4626Strategy s, uint256 shares) internal view returns (uint256) {
