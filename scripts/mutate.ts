@@ -15,6 +15,7 @@
  *   --only <id>            run only this mutant (repeatable), e.g. --only PegStabilityModule#042
  *   --resume               skip mutants that already have a result for the same source in the report
  *   --list                 print the mutants and exit (nothing compiled or run)
+ *   --render               rewrite report.md from report.json and accepted.json, run nothing
  *   --list-operators       print the operators and exit
  *   --tests <files>        use these mocha files instead of the contract's list (comma-separated)
  *   --forge                also run the contract's forge suites on mutants that survive mocha (slow)
@@ -91,6 +92,7 @@ interface Options {
   only: string[];
   resume: boolean;
   list: boolean;
+  render: boolean;
   tests?: string[];
   forge: boolean;
   cold: boolean;
@@ -126,6 +128,7 @@ function parseArgs(argv: string[]): Options {
     only: [],
     resume: false,
     list: false,
+    render: false,
     forge: false,
     cold: false,
     timeoutFactor: 3,
@@ -190,6 +193,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case "--list":
         opts.list = true;
+        break;
+      case "--render":
+        opts.render = true;
         break;
       case "--list-operators":
         for (const o of OPERATORS) {
@@ -319,6 +325,12 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.render) {
+    const dir = path.resolve(ROOT, opts.out);
+    await writeReport(dir, loadReport(path.join(dir, "report.json")), loadAccepted(path.join(dir, "accepted.json")));
+    console.log(`Rewrote ${path.join(opts.out, "report.md")} and report.json`);
+    return;
+  }
   const known = knownFunctions();
   const plans = plan(opts, known);
 
@@ -469,21 +481,21 @@ async function runContract(
   if (missingTests.length) console.log(`   tests not found, skipped: ${missingTests.join(", ")}`);
   if (tests.length === 0) fail(`no test file for ${target.name}`);
   const testCommand = hardhatTestCommand(ROOT, tests);
-  const cold = await runCommand(testCommand, ws.dir, 0);
-  if (!cold.passed) {
-    fail(`the unmutated tests fail, fix them first:\n   ${cold.failure}\n${cold.output.slice(-4000)}`);
-  }
   let warm: WarmRunner | undefined;
-  let baseSeconds = cold.seconds;
-  if (!opts.cold) {
+  let baseSeconds: number;
+  if (opts.cold) {
+    const cold = await runCommand(testCommand, ws.dir, 0);
+    if (!cold.passed)
+      fail(`the unmutated tests fail, fix them first:\n   ${cold.failure}\n${cold.output.slice(-4000)}`);
+    baseSeconds = cold.seconds;
+  } else {
     warm = new WarmRunner(ws.dir, tests);
     baseSeconds = await checkWarmRunner(warm, ws, baseline.contracts.keys());
   }
   const timeoutMs = Math.max(opts.timeoutFactor * baseSeconds, baseSeconds + 30) * 1000;
   console.log(
-    `   baseline tests pass: ${cold.seconds.toFixed(1)} s in a fresh \`hardhat test\`` +
-      (warm ? `, ${baseSeconds.toFixed(1)} s in the warm runner` : "") +
-      ` (${tests.length} files); timeout ${(timeoutMs / 1000).toFixed(0)} s`,
+    `   baseline tests pass in ${baseSeconds.toFixed(1)} s ${warm ? "(warm runner checked)" : "(fresh hardhat test)"}, ` +
+      `${tests.length} files; timeout ${(timeoutMs / 1000).toFixed(0)} s`,
   );
   const runTests = async (): Promise<TestRun> => {
     if (!warm) return runCommand(testCommand, ws.dir, timeoutMs);
@@ -493,24 +505,18 @@ async function runContract(
   };
 
   const forgeFiles = opts.forge ? target.forge : [];
-  const forgeScript = path.join(ws.dir, "scripts", "forge.js");
-  const forgeCommand = [
-    "sh",
-    "-c",
-    // A full build first: the fixture deploys ProtocolArtifacts, which a filtered test does not rebuild.
-    `"${process.execPath}" "${forgeScript}" build && "${process.execPath}" "${forgeScript}" test ` +
-      forgeFiles.map((f) => `--match-path "${f}"`).join(" "),
-  ];
-  let forgeTimeoutMs = 0;
+  let forge: Forge | undefined;
   let forgeBaseline: number | undefined;
   if (forgeFiles.length) {
-    console.log(`   forge baseline (${forgeFiles.join(", ")}), a first build can take many minutes…`);
-    const fb = await runCommand(forgeCommand, ws.dir, 0);
+    console.log(`   forge baseline (${forgeFiles.join(", ")}); a first build can take many minutes…`);
+    forge = new Forge(ws, forgeFiles);
+    const fb = await forge.run(0);
     if (!fb.passed) fail(`the unmutated forge suite fails:\n${fb.output.slice(-4000)}`);
     forgeBaseline = fb.seconds;
-    // The baseline includes the first full build; a mutant rebuilds only what imports its file.
-    forgeTimeoutMs = Math.max(opts.timeoutFactor * fb.seconds, fb.seconds + 60) * 1000;
-    console.log(`   forge baseline passes in ${fb.seconds.toFixed(1)} s`);
+    forge.timeoutMs = Math.max(opts.timeoutFactor * fb.testSeconds, fb.testSeconds + 60) * 1000;
+    console.log(
+      `   forge baseline passes: build ${fb.buildSeconds.toFixed(1)} s, tests ${fb.testSeconds.toFixed(1)} s`,
+    );
   }
 
   const entry: Omit<ContractReport, "results"> = {
@@ -546,12 +552,14 @@ async function runContract(
         break;
       }
       const result = await runMutant(m, p, { solc, input, selection, baselineCode, ws, runTests, timeoutMs });
-      if (result.status === "survived" && forgeFiles.length && !isInterrupted()) {
+      if (result.status === "survived" && forge && !isInterrupted()) {
         ws.write(target.source, applyMutant(p.source, m));
         try {
-          const fr = await runCommand(forgeCommand, ws.dir, forgeTimeoutMs);
+          const fr = await forge.run(forge.timeoutMs);
           result.seconds += fr.seconds;
-          if (!fr.passed) {
+          if (fr.buildFailed) {
+            result.detail = `forge build failed, mocha's verdict kept: ${fr.failure}`;
+          } else if (!fr.passed) {
             result.status = fr.timedOut ? "timeout" : "killed";
             result.killedBy = "forge";
             result.detail = fr.timedOut ? "forge timed out" : fr.failure;
@@ -590,8 +598,11 @@ async function runContract(
  */
 async function checkWarmRunner(warm: WarmRunner, ws: Workspace, keys: Iterable<string>): Promise<number> {
   const first = await warm.run(0);
-  if (!first.passed)
-    fail(`the unmutated tests fail in the warm runner (use --cold?):\n   ${first.failure}\n${first.output}`);
+  if (!first.passed) {
+    fail(
+      `the unmutated tests fail (warm runner; --cold runs a fresh hardhat test):\n   ${first.failure}\n${first.output}`,
+    );
+  }
   for (const key of keys) {
     ws.writeArtifact(key, {
       bytecode: "0xfe",
@@ -612,6 +623,43 @@ async function checkWarmRunner(warm: WarmRunner, ws: Workspace, keys: Iterable<s
   if (!again.passed)
     fail(`the warm runner fails after a failed run (use --cold):\n   ${again.failure}\n${again.output}`);
   return Math.max(first.seconds, again.seconds);
+}
+
+/**
+ * The contract's forge suites, run in the workspace on the source as it is there: a full
+ * `forge build` first (test/invariant's fixture deploys ProtocolArtifacts, which a filtered
+ * `forge test` does not rebuild, and refuses it stale), then `forge test --match-path`.
+ */
+class Forge {
+  timeoutMs = 0;
+  private readonly script: string;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly files: string[],
+  ) {
+    this.script = ws.file(path.join("scripts", "forge.js"));
+  }
+
+  async run(timeoutMs: number) {
+    const build = await runCommand([process.execPath, this.script, "build"], this.ws.dir, 0);
+    if (!build.passed) {
+      return { ...build, buildFailed: true, buildSeconds: build.seconds, testSeconds: 0 };
+    }
+    const match = this.files.length === 1 ? this.files[0] : `{${this.files.join(",")}}`;
+    const test = await runCommand(
+      [process.execPath, this.script, "test", "--match-path", match],
+      this.ws.dir,
+      timeoutMs,
+    );
+    return {
+      ...test,
+      buildFailed: false,
+      seconds: build.seconds + test.seconds,
+      buildSeconds: build.seconds,
+      testSeconds: test.seconds,
+    };
+  }
 }
 
 interface MutantContext {

@@ -360,13 +360,10 @@ function addBound(tokens: Token[], span: [number, number], step: "+" | "-", sour
   // `0 - 1`, `type(T).min - 1` and `type(T).max + 1` do not compile or always overflow.
   if (step === "-" && (zero || isMin)) return;
   if (step === "+" && isMax) return;
-  add(
-    "bound",
-    tokens[first].start,
-    tokens[last].end,
-    `(${text} ${step} 1)`,
-    `${shorten(text, 40)} → ${text} ${step} 1`,
-  );
+  // `ConstantsLib.MAX_FEE` is shown as `MAX_FEE` (the mutated line shows it whole).
+  const chain = tokens[first].kind === "ident" && !isMin && !isMax;
+  const name = shorten(chain ? text.slice(text.lastIndexOf(".") + 1) : text, 30);
+  add("bound", tokens[first].start, tokens[last].end, `(${text} ${step} 1)`, `${name} → ${name} ${step} 1`);
 }
 
 /** Off-by-one mutants of the literal or constant operands of the comparison at `k`. */

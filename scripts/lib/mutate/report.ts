@@ -79,7 +79,10 @@ export interface Summary {
 export function loadReport(file: string): Report {
   if (!existsSync(file)) return { contracts: {} };
   const parsed = JSON.parse(readFileSync(file, "utf8"));
-  return { contracts: parsed.contracts ?? {} };
+  const contracts: Record<string, ContractReport & { summary?: Summary }> = parsed.contracts ?? {};
+  // The summary is written for readers and recomputed on every write.
+  for (const c of Object.values(contracts)) delete c.summary;
+  return { contracts };
 }
 
 export function loadAccepted(file: string): AcceptedEntry[] {
