@@ -19,8 +19,8 @@
  *   --list-operators       print the operators and exit
  *   --tests <files>        use these mocha files instead of the contract's list (comma-separated)
  *   --forge                also run the contract's forge suites on mutants that survive mocha (slow)
- *   --cold                 a fresh `hardhat test` process per mutant instead of the warm runner
- *                          (slower by Hardhat's start-up; the reference the warm runner is checked against)
+ *   --cold                 a fresh `hardhat test` process per mutant instead of the warm mocha
+ *                          process (slower: Hardhat's start-up is paid per mutant)
  *   --timeout-factor <x>   a mutant's tests time out after max(x × baseline, baseline + 30 s) (default 3)
  *   --no-compile           do not run `hardhat compile` first (the artifacts must be up to date)
  *   --keep                 keep the temporary workspace (its path is printed)
@@ -103,9 +103,11 @@ interface Options {
 }
 
 function usage(code: number): never {
-  const text = readFileSync(__filename, "utf8")
+  const source = readFileSync(__filename, "utf8");
+  const text = source
+    .slice(0, source.indexOf(" */"))
     .split("\n")
-    .filter((l) => l.startsWith(" *") && !l.startsWith(" */"))
+    .filter((l) => l.startsWith(" *"))
     .map((l) => l.replace(/^ \* ?/, ""))
     .join("\n");
   (code === 0 ? console.log : console.error)(text);

@@ -175,7 +175,10 @@ export function renderMarkdown(report: Report, accepted: AcceptedEntry[]): strin
       `- operators: ${c.operators.join(", ")}; seed ${c.seed}`,
       `- tests: ${c.tests.map((t) => `\`${t}\``).join(", ")}` +
         (c.missingTests.length ? ` (not found, skipped: ${c.missingTests.map((t) => `\`${t}\``).join(", ")})` : ""),
-      `- forge: ${c.forge.length ? c.forge.map((t) => `\`${t}\``).join(", ") : "not run"}`,
+      `- forge: ${c.forge.length ? c.forge.map((t) => `\`${t}\``).join(", ") : "not run"}` +
+        (c.forge.length
+          ? `; mutants only forge killed: ${c.results.filter((r) => r.killedBy === "forge").length}`
+          : ""),
       `- baseline: compile ${c.baselineSeconds.compile.toFixed(1)} s, tests ${c.baselineSeconds.tests.toFixed(1)} s` +
         `${c.baselineSeconds.forge !== undefined ? `, forge ${c.baselineSeconds.forge.toFixed(1)} s` : ""}; ` +
         `timeout ${c.timeoutSeconds.toFixed(0)} s; mean ${mean.toFixed(1)} s per compiled mutant`,

@@ -101,6 +101,9 @@ export function killActiveCommands(): void {
 export function firstFailure(output: string): string {
   // eslint-disable-next-line no-control-regex
   const lines = output.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  // forge: `[FAIL: <reason>] invariant_x() (runs: …)`.
+  const forgeFail = lines.find((l) => l.includes("[FAIL"));
+  if (forgeFail) return shorten(forgeFail.trim(), 240);
   const failing = lines.findIndex((l) => /^\s*\d+ failing/.test(l));
   if (failing >= 0) {
     const rest = lines.slice(failing + 1).filter((l) => l.trim() !== "");

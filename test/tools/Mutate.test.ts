@@ -1,12 +1,20 @@
 /**
- * The mutation tool's generator (scripts/lib/mutate): each operator yields exactly the expected
- * mutants on a fixture, ids are stable, and comments, strings, pragma, imports and assembly are
- * never mutated. Pure TypeScript: no chain, no compiler.
+ * The mutation tool (scripts/lib/mutate): each operator yields exactly the expected mutants on a
+ * fixture, ids are stable, and comments, strings, pragma, imports and assembly are never mutated;
+ * the score and the failure summaries. Pure TypeScript: no chain, no compiler.
  */
 import { expect } from "chai";
 
 import { tokenize } from "../../scripts/lib/mutate/lexer";
 import { DEFAULT_OPERATORS, type Mutant, applyMutant, generateMutants } from "../../scripts/lib/mutate/operators";
+import {
+  type AcceptedEntry,
+  type ContractReport,
+  type MutantResult,
+  acceptedFor,
+  summarize,
+} from "../../scripts/lib/mutate/report";
+import { firstFailure } from "../../scripts/lib/mutate/testrun";
 
 const FIXTURE = `// SPDX-License-Identifier: MIT
 pragma solidity >=0.8.0 <0.9.0;
@@ -150,5 +158,72 @@ describe("mutation tool: generator", () => {
     const texts = tokenize("x >>= 1_000e18 days; a => b; c <= d; e ** 2; f != 0x1F;").map((t) => t.text);
     const expected = "x >>= 1_000e18 days ; a => b ; c <= d ; e ** 2 ; f != 0x1F ;";
     expect(texts.join(" ")).to.equal(expected);
+  });
+});
+
+describe("mutation tool: scores and failure summaries", () => {
+  const result = (id: string, status: MutantResult["status"], line = "a < b", mutated = "a <= b"): MutantResult => ({
+    id,
+    index: Number(id.split("#")[1]),
+    operator: "cmp-boundary",
+    line: 1,
+    description: "< → <=",
+    originalLine: line,
+    mutatedLine: mutated,
+    status,
+    seconds: 1,
+    compileSeconds: 1,
+  });
+
+  it("scores killed / (killed + survived), timeouts as killed, raw and net of accepted survivors", () => {
+    const report = {
+      contract: "X",
+      generated: 9,
+      results: [
+        result("X#001", "killed", "k"),
+        result("X#002", "timeout", "t"),
+        result("X#003", "survived", "s1"),
+        result("X#004", "survived", "s2"),
+        result("X#005", "invalid", "i"),
+        result("X#006", "equivalent", "e"),
+      ],
+    } as ContractReport;
+    const accepted: AcceptedEntry[] = [
+      { id: "X#004", original: "s2", mutated: "a <= b", reason: "equivalent" },
+      // Another contract's entry with the same lines does not match.
+      { id: "Y#003", original: "s1", mutated: "a <= b", reason: "other contract" },
+    ];
+    expect(acceptedFor(report.results[3], accepted)?.reason).to.equal("equivalent");
+    expect(acceptedFor(report.results[2], accepted)).to.equal(undefined);
+    expect(summarize(report, accepted)).to.deep.equal({
+      generated: 9,
+      run: 6,
+      killed: 1,
+      timeout: 1,
+      survived: 2,
+      accepted: 1,
+      invalid: 1,
+      equivalent: 1,
+      scoreRaw: 50,
+      scoreNet: 66.7,
+    });
+  });
+
+  it("names the first failing mocha test, or forge's failing invariant", () => {
+    const mocha = [
+      "  12 passing (3s)",
+      "  1 failing",
+      "",
+      "  1) PegStabilityModule",
+      "       swapCoinForStable",
+      "         pays at par:",
+      "     AssertionError: expected 1 to equal 2",
+      "      at Context.<anonymous> (test/psm/PegStabilityModule.test.ts:10:5)",
+    ].join("\n");
+    expect(firstFailure(mocha)).to.equal(
+      "PegStabilityModule › swapCoinForStable › pays at par: AssertionError: expected 1 to equal 2",
+    );
+    const forge = "Ran 1 test\n[FAIL: wrongfulRefusals: 1 != 0] invariant_psmAndReserve() (runs: 3)\nFuzz seed: 0x1";
+    expect(firstFailure(forge)).to.equal("[FAIL: wrongfulRefusals: 1 != 0] invariant_psmAndReserve() (runs: 3)");
   });
 });
