@@ -45,6 +45,8 @@ const MAX_LIQUIDATION_RATIO_STEP = wad("0.1");
 const MAX_LIQUIDATION_PENALTY = wad("0.25");
 const MAX_LIQUIDATION_PENALTY_STEP = wad("0.05");
 const MAX_STABILITY_FEE = 1_000000021979553151239153027n;
+const MAX_RATE_ACCUMULATOR = 10n ** 36n; // a billion-fold growth
+const YEAR = 365 * DAY;
 const MAX_DEBT_CEILING = wad(10_000_000_000);
 const MAX_MIN_DEBT = wad(1_000_000);
 const MAX_COLLATERALS = 32n;
@@ -1118,6 +1120,47 @@ describe("VaultManager", () => {
   });
 
   // --------------------------------------------------------------------------- views
+
+  describe("the accumulator's saturation (MAX_RATE_ACCUMULATOR)", () => {
+    it("stops at a billion-fold: the fee's exact compounding below it, the cap above, and no fee once there", async () => {
+      await admin.setStabilityFee(weth, MAX_STABILITY_FEE);
+      const id = await aliceVault();
+      const start = (await vm.collateralConfig(weth)).rateAccumulator;
+      // 29 years at 100 %/yr: 2^29 ≈ 5.4e8 < 1e9, still compounding exactly as rpowUp says.
+      const t0 = BigInt((await vm.collateralConfig(weth)).lastAccrual);
+      await time.increaseTo(t0 + BigInt(29 * YEAR));
+      const grown = rayMulUp(start, rpowUp(MAX_STABILITY_FEE, BigInt(29 * YEAR)));
+      expect(grown).to.be.lessThan(MAX_RATE_ACCUMULATOR);
+      expect(await vm.currentRate(weth)).to.equal(grown);
+      // Two years later 2^31 > 1e9: saturated, for the view and for an accrual.
+      await time.increaseTo(t0 + BigInt(31 * YEAR));
+      expect(await vm.currentRate(weth)).to.equal(MAX_RATE_ACCUMULATOR);
+      const debt = await vm.debtOf(id);
+      const fees = await vm.pendingFees(weth);
+      await expect(vm.accrue(weth)).to.emit(vm, "FeesAccrued").withArgs(weth, MAX_RATE_ACCUMULATOR, anyValue);
+      expect(await sys.bdol.balanceOf(await sys.reserve.getAddress())).to.be.greaterThanOrEqual(fees);
+      // From now on nothing accrues: the debt stays, a later accrual adds 0, a fee change too.
+      await time.increase(10 * YEAR);
+      expect(await vm.debtOf(id)).to.equal(debt);
+      await expect(vm.accrue(weth)).to.emit(vm, "FeesAccrued").withArgs(weth, MAX_RATE_ACCUMULATOR, 0n);
+      await expect(admin.setStabilityFee(weth, RAY))
+        .to.emit(vm, "FeesAccrued")
+        .withArgs(weth, MAX_RATE_ACCUMULATOR, 0n);
+      // Repaying still works, recorded at the cap (new borrowing is past any debt ceiling now).
+      await expect(vm.connect(alice).repay(id, wad(1)))
+        .to.emit(vm, "DebtRepaid")
+        .withArgs(id, alice.address, wad(1), MAX_RATE_ACCUMULATOR);
+    });
+
+    it("never reverts an accrual, however long: 200 years in one step (the old rpowUp overflowed)", async () => {
+      await admin.setStabilityFee(weth, MAX_STABILITY_FEE);
+      const id = await aliceVault();
+      await openVault(sys, bob, sys.weth, wad(10), wad(1_000));
+      await time.increase(200 * YEAR);
+      await expect(vm.connect(bob).repay(id, wad(1))).to.emit(vm, "DebtRepaid");
+      expect((await vm.collateralConfig(weth)).rateAccumulator).to.equal(MAX_RATE_ACCUMULATOR);
+    });
+  });
 
   describe("vaultInfo and debtOf", () => {
     it("report the stored vault: debt = ⌈normalized debt × current rate⌉, moving with time", async () => {

@@ -1064,7 +1064,7 @@ describe("RiskController", () => {
         .withArgs(weth, ctl.address, (await timeOf(max)) + MAX_PAUSE);
     });
 
-    it("never shortens a guardian's pause, and clears pausedByGuardian when it extends it (no guardian cool-down after)", async () => {
+    it("never shortens a guardian's pause, and leaves the guardian's cool-down as it was when it extends it", async () => {
       const guardian = await ethers.getSigner((await getNamedAccounts()).guardian);
       const g = await timeOf(await vm.connect(guardian).pauseRiskAdding(weth));
       expect((await vm.collateralConfig(weth)).pausedByGuardian).to.equal(true);
@@ -1080,12 +1080,21 @@ describe("RiskController", () => {
         .to.emit(vm, "Paused")
         .withArgs(weth, ctl.address, te + MAX_PAUSE);
       c = await vm.collateralConfig(weth);
-      expect([c.pausedUntil, c.pausedByGuardian]).to.deep.equal([te + MAX_PAUSE, false]);
-      // The last pause was the controller's: the guardian may pause again as soon as it ends.
+      expect([c.pausedUntil, c.pausedByGuardian, c.guardianPausedUntil]).to.deep.equal([
+        te + MAX_PAUSE,
+        true,
+        g + MAX_PAUSE,
+      ]);
+      // The guardian's cool-down runs from its own pause's end, not the halt's: it may pause again
+      // at g + 2 × MAX_PAUSE, after the halt (te + MAX_PAUSE) ended, and not before.
       await time.setNextBlockTimestamp(te + MAX_PAUSE);
       await expect(vm.connect(guardian).pauseRiskAdding(weth))
+        .to.be.revertedWithCustomError(vm, "PauseCoolingDown")
+        .withArgs(weth, g + 2n * MAX_PAUSE);
+      await time.setNextBlockTimestamp(g + 2n * MAX_PAUSE);
+      await expect(vm.connect(guardian).pauseRiskAdding(weth))
         .to.emit(vm, "Paused")
-        .withArgs(weth, guardian.address, te + 2n * MAX_PAUSE);
+        .withArgs(weth, guardian.address, g + 3n * MAX_PAUSE);
     });
   });
 
