@@ -9,6 +9,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 
 import {IVaultManager} from "../interfaces/IVaultManager.sol";
 import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
+import {IBallastGovernor} from "../interfaces/IBallastGovernor.sol";
 import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
 import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
@@ -88,6 +89,8 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
     mapping(address owner => mapping(address operator => bool)) internal _operators;
     /// @dev Collateral held for absorbers (the reserve), outside the vaults [token units].
     mapping(address collateral => mapping(address holder => uint256)) internal _escrow;
+    /// @inheritdoc IVaultManager
+    address public pauseGovernor;
 
     /// @inheritdoc IVaultManager
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
@@ -582,8 +585,19 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         ErrorsLib.checkBounds(newValue, ConstantsLib.MIN_PAUSE_DURATION, ConstantsLib.MAX_PAUSE_DURATION);
         uint256 oldValue = maxPauseDuration;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
+        _checkGovernanceCycle(pauseGovernor, newValue);
         maxPauseDuration = uint64(newValue);
         emit MaxPauseDurationSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc IVaultManager
+    function setPauseGovernor(address newGovernor) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newGovernor == address(0)) revert ErrorsLib.ZeroAddress();
+        address oldGovernor = pauseGovernor;
+        if (newGovernor == oldGovernor) revert ErrorsLib.NoChange();
+        _checkGovernanceCycle(newGovernor, maxPauseDuration);
+        pauseGovernor = newGovernor;
+        emit PauseGovernorSet(oldGovernor, newGovernor);
     }
 
     /// @inheritdoc IVaultManager
@@ -656,6 +670,14 @@ contract VaultManager is IVaultManager, AccessControl, ReentrancyGuardTransient 
         if (engine.code.length == 0) return;
         uint256 share = ILiquidationEngine(engine).keeperRewardParams().maxRewardShare;
         if (penalty < share) revert PenaltyBelowKeeperReward(penalty, share);
+    }
+
+    /// @dev Reverts `GovernanceCycleTooLong` unless `governor`'s cycle (voting delay + voting period +
+    /// timelock delay) is shorter than `pauseDuration`; no governor yet (during deployment): nothing.
+    function _checkGovernanceCycle(address governor, uint256 pauseDuration) internal view {
+        if (governor == address(0)) return;
+        uint256 cycle = IBallastGovernor(governor).governanceCycle();
+        if (cycle >= pauseDuration) revert ErrorsLib.GovernanceCycleTooLong(cycle, pauseDuration);
     }
 
     /// @dev Whether the caller pauses as governance (true) or as the guardian (false); reverts

@@ -122,6 +122,7 @@ interface IVaultManager {
     /// @notice `by` paused every collateral it could (`paused` of them) at once.
     event CircuitBreakerTripped(address indexed by, uint256 paused);
     event MaxPauseDurationSet(uint256 oldValue, uint256 newValue);
+    event PauseGovernorSet(address indexed oldGovernor, address indexed newGovernor);
     event ReserveSet(address indexed oldReserve, address indexed newReserve);
     event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
     /// @notice `holder` released `amount` of its escrowed collateral to `to`.
@@ -370,8 +371,21 @@ interface IVaultManager {
         uint256 haltUntil
     ) external;
 
-    /// @notice Governance: set `maxPauseDuration` within [MIN_PAUSE_DURATION, MAX_PAUSE_DURATION].
+    /// @notice Governance: set `maxPauseDuration` within [MIN_PAUSE_DURATION, MAX_PAUSE_DURATION], and
+    /// longer than `pauseGovernor`'s governance cycle (`ErrorsLib.GovernanceCycleTooLong`), so that a
+    /// vote can renew a pause before it lapses.
     function setMaxPauseDuration(uint256 newValue) external;
+
+    /// @notice The governor whose cycle (voting delay + voting period + timelock delay, see
+    /// IBallastGovernor) every pause must outlast; address(0) until the deployment sets it.
+    /// @dev Named, like its setter, so that its selector sorts after the hot paths' (see
+    /// `allowRiskAdding`).
+    function pauseGovernor() external view returns (address);
+
+    /// @notice Admin: set `pauseGovernor`; its cycle must already be shorter than `maxPauseDuration`
+    /// (`ErrorsLib.GovernanceCycleTooLong`). From then on the rule holds in both directions: this
+    /// contract checks `setMaxPauseDuration`, the governor its voting settings, the Timelock its delay.
+    function setPauseGovernor(address newGovernor) external;
 
     /// @notice Admin: set the reserve pool that receives stability fees.
     function setReserve(address newReserve) external;

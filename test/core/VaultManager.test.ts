@@ -1432,6 +1432,7 @@ describe("VaultManager", () => {
         () => asAttacker.setStabilityFee(weth, RAY),
         () => asAttacker.allowRiskAdding(weth),
         () => asAttacker.setMaxPauseDuration(86_400n),
+        () => asAttacker.setPauseGovernor(attacker.address),
         () => asAttacker.setReserve(attacker.address),
         () => asAttacker.addCollateral(usdc, collateralParams(weth)),
       ];
@@ -1690,6 +1691,38 @@ describe("VaultManager", () => {
         // Had the new fee applied to the whole year the debt would be ~25 BDOL lower: distinguishable.
         const g = powPrecise(newFee, SECONDS_PER_YEAR);
         expect(await vm.debtOf(id)).to.be.gt((principal * g.value) / g.scale + wad(20));
+      });
+    });
+
+    describe("setPauseGovernor", () => {
+      it("is the deployed governor; a new one must have a cycle shorter than maxPauseDuration (GovernanceCycleTooLong)", async () => {
+        const governor = await ethers.getContractAt("BallastGovernor", await vm.pauseGovernor());
+        const cycle = await governor.governanceCycle();
+        const g = LOCAL.governance;
+        expect(cycle).to.equal(BigInt(g.votingDelay + g.votingPeriod + g.timelockDelay));
+        await expect(admin.setPauseGovernor(await governor.getAddress())).to.be.revertedWithCustomError(vm, "NoChange");
+        await expect(admin.setPauseGovernor(ethers.ZeroAddress)).to.be.revertedWithCustomError(vm, "ZeroAddress");
+        // Two more governors on the same token and timelock: one whose cycle is 7 days (too long)…
+        const factory = await ethers.getContractFactory("BallastGovernor");
+        const args = (votingPeriod: bigint) =>
+          [g.votingDelay, votingPeriod, g.proposalThreshold, g.quorumPercent] as const;
+        const maxPause = await vm.maxPauseDuration();
+        const deploy = async (votingPeriod: bigint) =>
+          factory.deploy(await governor.token(), await governor.timelock(), ...args(votingPeriod), vm);
+        const fits = await deploy(maxPause - BigInt(g.votingDelay + g.timelockDelay) - 1n);
+        await admin.setMaxPauseDuration(maxPause - 1n); // now the second one's cycle equals it
+        await expect(admin.setPauseGovernor(await fits.getAddress()))
+          .to.be.revertedWithCustomError(vm, "GovernanceCycleTooLong")
+          .withArgs(maxPause - 1n, maxPause - 1n);
+        await admin.setMaxPauseDuration(maxPause);
+        await expect(admin.setPauseGovernor(await fits.getAddress()))
+          .to.emit(vm, "PauseGovernorSet")
+          .withArgs(await governor.getAddress(), await fits.getAddress());
+        expect(await vm.pauseGovernor()).to.equal(await fits.getAddress());
+        // …from then on maxPauseDuration must outlast the new governor's cycle.
+        await expect(admin.setMaxPauseDuration(maxPause - 1n))
+          .to.be.revertedWithCustomError(vm, "GovernanceCycleTooLong")
+          .withArgs(maxPause - 1n, maxPause - 1n);
       });
     });
 

@@ -22,6 +22,8 @@ const PAUSE = BigInt(LOCAL.governance.maxPauseDuration); // 7 days locally
 const HOUR = 3_600n;
 const MIN_PAUSE = HOUR;
 const MAX_PAUSE = 30n * 24n * HOUR;
+// Voting delay + voting period + timelock delay: every pause must outlast it (7,260 s locally).
+const CYCLE = BigInt(LOCAL.governance.votingDelay + LOCAL.governance.votingPeriod + LOCAL.governance.timelockDelay);
 const RISK_CONTROL_ROLE = ethers.id("RISK_CONTROL_ROLE");
 const ADMIN_ROLE = ethers.ZeroHash;
 const GUARDIAN_ROLE = ethers.id("GUARDIAN_ROLE");
@@ -263,7 +265,7 @@ describe("Guardian", function () {
     await expect(gov).to.emit(vm, "CircuitBreakerTripped").withArgs(timelock, 2);
   });
 
-  it("lets only governance set maxPauseDuration, within [1 h, 30 days]; a pause lasts the current duration", async () => {
+  it("lets only governance set maxPauseDuration, within [1 h, 30 days] and longer than the governance cycle; a pause lasts the current duration", async () => {
     for (const bad of [0n, MIN_PAUSE - 1n, MAX_PAUSE + 1n]) {
       await expect(governance.setMaxPauseDuration(bad))
         .to.be.revertedWithCustomError(vm, "OutOfBounds")
@@ -275,13 +277,20 @@ describe("Guardian", function () {
     await expect(governance.setMaxPauseDuration(MAX_PAUSE))
       .to.emit(vm, "MaxPauseDurationSet")
       .withArgs(PAUSE, MAX_PAUSE);
-    await expect(governance.setMaxPauseDuration(MIN_PAUSE))
+    // Within the bounds but not longer than a governance cycle: a pause could lapse before a vote.
+    expect(await vm.pauseGovernor()).to.equal((await deployments.get("BallastGovernor")).address);
+    for (const short of [MIN_PAUSE, CYCLE]) {
+      await expect(governance.setMaxPauseDuration(short))
+        .to.be.revertedWithCustomError(vm, "GovernanceCycleTooLong")
+        .withArgs(CYCLE, short);
+    }
+    await expect(governance.setMaxPauseDuration(CYCLE + 1n))
       .to.emit(vm, "MaxPauseDurationSet")
-      .withArgs(MAX_PAUSE, MIN_PAUSE);
-    await expect(governance.setMaxPauseDuration(MIN_PAUSE)).to.be.revertedWithCustomError(vm, "NoChange");
-    expect(await vm.maxPauseDuration()).to.equal(MIN_PAUSE);
+      .withArgs(MAX_PAUSE, CYCLE + 1n);
+    await expect(governance.setMaxPauseDuration(CYCLE + 1n)).to.be.revertedWithCustomError(vm, "NoChange");
+    expect(await vm.maxPauseDuration()).to.equal(CYCLE + 1n);
 
-    const until = (await minedAt(await asGuardian.pauseRiskAdding(weth))) + MIN_PAUSE;
+    const until = (await minedAt(await asGuardian.pauseRiskAdding(weth))) + CYCLE + 1n;
     expect(await pausedUntil(weth)).to.equal(until);
     await time.increaseTo(until);
     expect(await paused(weth)).to.equal(false);

@@ -826,18 +826,20 @@ describe("RiskController", () => {
     }
 
     it("a halt reaches the vault manager capped at its maxPauseDuration; borrowing resumes at the cap when nobody pokes", async () => {
-      await vmGov.setMaxPauseDuration(HOUR);
+      // Three hours: shorter than the 6-hour cool-down, longer than the governance cycle (~2 h).
+      const PAUSE = 3n * HOUR;
+      await vmGov.setMaxPauseDuration(PAUSE);
       const p = await trip();
       const t1 = p.t;
       expect(p.updates[0].haltUntil).to.equal(t1 + COOL_DOWN);
       expect((await readCState(sys, weth)).haltUntil).to.equal(t1 + COOL_DOWN);
-      expect((await vm.collateralConfig(weth)).pausedUntil).to.equal(t1 + HOUR);
+      expect((await vm.collateralConfig(weth)).pausedUntil).to.equal(t1 + PAUSE);
       await expect(p.tx)
         .to.emit(vm, "Paused")
-        .withArgs(weth, await risk.getAddress(), t1 + HOUR);
-      await time.setNextBlockTimestamp(t1 + HOUR - 10n);
+        .withArgs(weth, await risk.getAddress(), t1 + PAUSE);
+      await time.setNextBlockTimestamp(t1 + PAUSE - 10n);
       await refresh();
-      await time.setNextBlockTimestamp(t1 + HOUR);
+      await time.setNextBlockTimestamp(t1 + PAUSE);
       await expect(vm.connect(alice).borrow(vaultId, wad(100), alice.address)).to.emit(vm, "DebtBorrowed");
     });
 
