@@ -495,6 +495,26 @@ async function warmUp(chain: Chain, prices: Record<AssetKey, number>): Promise<v
  * strategy up to its cap, at most `maxRebalance` a call). Also approves the PSM for the holders' and
  * the arbitrageur's USDC. Returns the USDC swapped in.
  */
+/**
+ * The seed stands for liquidity the PSM has held for a long time, so the credit its swap in left in
+ * the outflow bucket (which lets what came in leave again, fading at the limit per window) would be
+ * gone: governance (the impersonated timelock) cuts the limit by one wei and restores it — a cut caps
+ * the bucket, credit included — so every run starts with the bucket exactly full.
+ */
+async function fadeSeedCredit(chain: Chain): Promise<void> {
+  const limit = await chain.psm.outflowLimit();
+  if (limit === 0n || (await chain.psm.availableOutflow()) <= limit) return;
+  const timelock = (await chain.hre.deployments.get("Timelock")).address;
+  const provider = chain.hre.network.provider;
+  await provider.request({ method: "hardhat_impersonateAccount", params: [timelock] });
+  await provider.request({ method: "hardhat_setBalance", params: [timelock, "0x56BC75E2D63100000"] });
+  const psmAddr = chain.addresses.PegStabilityModule;
+  for (const value of [limit - 1n, limit]) {
+    await chain.send(timelock, psmAddr, chain.psm.interface.encodeFunctionData("setOutflowLimit", [value]), 200_000);
+  }
+  await provider.request({ method: "hardhat_stopImpersonatingAccount", params: [timelock] });
+}
+
 async function seedPsm(chain: Chain, s: Scenario, log: (line: string) => void): Promise<number> {
   const psmAddr = chain.addresses.PegStabilityModule;
   const approve = chain.usdc.interface.encodeFunctionData("approve", [psmAddr, 2n ** 256n - 1n]);
@@ -521,6 +541,7 @@ async function seedPsm(chain: Chain, s: Scenario, log: (line: string) => void): 
     );
   }
   await chain.send(market, psmAddr, data, 1_500_000);
+  await fadeSeedCredit(chain);
   const rebalance = chain.reserve.interface.encodeFunctionData("rebalance");
   for (let i = 0; i < 20; i++) {
     const r = await chain.tryCall(chain.keeper.address, chain.addresses.ReservePool, rebalance);
