@@ -191,7 +191,9 @@ export interface GovernanceSetup {
   quorumPercent: number;
   /**
    * Seconds after which any pause ends unless governance renews it (VaultManager.maxPauseDuration);
-   * must exceed votingDelay + votingPeriod + timelockDelay (checked by deploy/07_governance.ts).
+   * must exceed votingDelay + votingPeriod + timelockDelay (checked by deploy/07_governance.ts before
+   * it deploys anything, and on-chain by the vault manager, the governor and the timelock whenever
+   * one of the four changes: GovernanceCycleTooLong).
    */
   maxPauseDuration: number;
   /**

@@ -16,7 +16,8 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const opts = { from: deployer, log: !config.local };
 
   // A guardian pause must outlast a whole governance cycle, so that a vote can renew it (or revoke a
-  // captured guardian) before it lapses.
+  // captured guardian) before it lapses. The contracts enforce it too (GovernanceCycleTooLong, see
+  // IBallastGovernor); this says so before anything is deployed.
   const cycle = g.votingDelay + g.votingPeriod + g.timelockDelay;
   if (g.maxPauseDuration <= cycle) {
     throw new Error(
@@ -24,6 +25,18 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
         `voting period + timelock delay (${cycle} s) on ${network.name}`,
     );
   }
+
+  // First, while the vault manager knows no governor yet (it then checks nothing), so that the
+  // governor's constructor, which checks its cycle against it, sees the configured value. On a re-run
+  // the vault manager checks the value against the governor's cycle.
+  await setIfDifferent(
+    hre,
+    "VaultManager",
+    { name: "maxPauseDuration" },
+    BigInt(g.maxPauseDuration),
+    "setMaxPauseDuration",
+    [g.maxPauseDuration],
+  );
 
   // Never redeployed by a re-run (skipIfAlreadyDeployed): a new governor or timelock would hold no
   // power, a new token would mint a second supply. Settings that differ from the config are reported.
@@ -33,16 +46,26 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     skipIfAlreadyDeployed: true,
     args: [g.token.name, g.token.symbol, treasury, g.token.supply],
   });
-  // Executors: address(0), i.e. anyone may execute a proposal once its delay has passed.
+  // Executors: address(0), i.e. anyone may execute a proposal once its delay has passed. Both know
+  // the vault manager (deployed before them); it learns the governor below (no deployment cycle).
+  const vaultManager = (await deployments.get("VaultManager")).address;
   const timelock = await deployments.deploy("Timelock", {
     ...opts,
     skipIfAlreadyDeployed: true,
-    args: [g.timelockDelay, [], [ethers.ZeroAddress], deployer],
+    args: [g.timelockDelay, [], [ethers.ZeroAddress], deployer, vaultManager],
   });
   const governor = await deployments.deploy("BallastGovernor", {
     ...opts,
     skipIfAlreadyDeployed: true,
-    args: [token.address, timelock.address, g.votingDelay, g.votingPeriod, g.proposalThreshold, g.quorumPercent],
+    args: [
+      token.address,
+      timelock.address,
+      g.votingDelay,
+      g.votingPeriod,
+      g.proposalThreshold,
+      g.quorumPercent,
+      vaultManager,
+    ],
   });
 
   const inForce: [string, unknown, bigint][] = [
@@ -69,14 +92,11 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     }
   }
 
-  await setIfDifferent(
-    hre,
-    "VaultManager",
-    { name: "maxPauseDuration" },
-    BigInt(g.maxPauseDuration),
-    "setMaxPauseDuration",
-    [g.maxPauseDuration],
-  );
+  // From here on the vault manager, the governor and the timelock each refuse a change that would
+  // make the governance cycle as long as a pause.
+  await setIfDifferent(hre, "VaultManager", { name: "pauseGovernor" }, governor.address, "setPauseGovernor", [
+    governor.address,
+  ]);
 
   if (config.local && g.selfDelegateTreasury && treasury === deployer) {
     const delegate = await deployments.read("GovernanceToken", "delegates", treasury);

@@ -12,6 +12,8 @@ import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/Gover
 import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 
+import {IBallastGovernor} from "../interfaces/IBallastGovernor.sol";
+import {IVaultManager} from "../interfaces/IVaultManager.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
@@ -28,8 +30,10 @@ import {MathLib} from "../libraries/MathLib.sol";
 /// proposal's state against the clock, so proposing, voting and executing cannot share a
 /// transaction, and weight comes from checkpoints strictly before voting opens.
 /// Hard bounds (ConstantsLib) on every setting: voting delay [1 s, 30 days], period [1 h, 30 days],
-/// quorum [1 %, 50 %], threshold ≤ 10 % of the supply; the timelock bounds its own delay.
+/// quorum [1 %, 50 %], threshold ≤ 10 % of the supply; the timelock bounds its own delay. And the
+/// governance cycle stays shorter than the vault manager's `maxPauseDuration` (see IBallastGovernor).
 contract BallastGovernor is
+    IBallastGovernor,
     Governor,
     GovernorVotes,
     GovernorSettings,
@@ -38,6 +42,9 @@ contract BallastGovernor is
     GovernorTimelockControl
 {
     using MathLib for uint256;
+
+    /// @inheritdoc IBallastGovernor
+    IVaultManager public immutable vaultManager;
 
     /// @notice `updateTimelock` is disabled: the timelock holds every role of the protocol, so
     /// pointing the governor elsewhere would freeze every parameter. A migration deploys a new
@@ -48,31 +55,55 @@ contract BallastGovernor is
     /// @param votingPeriod_ Seconds the vote stays open.
     /// @param threshold_ Votes [wad] a proposer must hold.
     /// @param quorumPercent_ Quorum as a percentage of the supply at the snapshot.
+    /// @param vaultManager_ Its `maxPauseDuration` must exceed the governance cycle from the start.
     constructor(
         IVotes token_,
         TimelockController timelock_,
         uint48 votingDelay_,
         uint32 votingPeriod_,
         uint256 threshold_,
-        uint256 quorumPercent_
+        uint256 quorumPercent_,
+        IVaultManager vaultManager_
     )
         Governor("BallastGovernor")
         GovernorVotes(token_)
         GovernorSettings(votingDelay_, votingPeriod_, threshold_)
         GovernorVotesQuorumFraction(quorumPercent_)
         GovernorTimelockControl(timelock_)
-    {}
+    {
+        if (address(vaultManager_) == address(0)) revert ErrorsLib.ZeroAddress();
+        vaultManager = vaultManager_;
+        // The settings' own setters ran before the vault manager was known: check them now.
+        _checkCycle();
+    }
+
+    /// @inheritdoc IBallastGovernor
+    function governanceCycle() public view returns (uint256) {
+        return votingDelay() + votingPeriod() + TimelockController(payable(timelock())).getMinDelay();
+    }
 
     // ------------------------------------------------------------------ bounded settings
 
     function _setVotingDelay(uint48 newVotingDelay) internal override {
         ErrorsLib.checkBounds(newVotingDelay, ConstantsLib.MIN_VOTING_DELAY, ConstantsLib.MAX_VOTING_DELAY);
         super._setVotingDelay(newVotingDelay);
+        _checkCycle();
     }
 
     function _setVotingPeriod(uint32 newVotingPeriod) internal override {
         ErrorsLib.checkBounds(newVotingPeriod, ConstantsLib.MIN_VOTING_PERIOD, ConstantsLib.MAX_VOTING_PERIOD);
         super._setVotingPeriod(newVotingPeriod);
+        _checkCycle();
+    }
+
+    /// @dev Reverts `GovernanceCycleTooLong` unless the cycle is shorter than the vault manager's
+    /// `maxPauseDuration`. Skipped while the constructor has not set the vault manager yet (the base
+    /// constructors apply the settings first); the constructor checks once it has.
+    function _checkCycle() internal view {
+        if (address(vaultManager) == address(0)) return;
+        uint256 cycle = governanceCycle();
+        uint256 maxPause = vaultManager.maxPauseDuration();
+        if (cycle >= maxPause) revert ErrorsLib.GovernanceCycleTooLong(cycle, maxPause);
     }
 
     function _setProposalThreshold(uint256 newProposalThreshold) internal override {

@@ -14,9 +14,24 @@ import {PriceStatus} from "./IOracleAdapter.sol";
 ///   failing USDC is not accepted at par (March 2023); coin → stable stays open. The module reads
 ///   the feed itself on every swap, with the adapter's settings for it copied at deployment
 ///   (`stableFeed`), and asks the adapter once per new feed reading (see `stablePrice`);
-/// - an outflow limit on coin → stable, rolling: a bucket of `outflowLimit` stable value that
-///   refills linearly at `outflowLimit` per `outflowWindow`, so over any period t at most
-///   outflowLimit × (1 + t / outflowWindow) leaves (a bank run is slowed, not fatal).
+/// - an outflow limit on the net flow of the stable asset, rolling: a bucket (`availableOutflow`)
+///   that redemptions drain by the stable value they take and swaps in refill by the stable value
+///   they bring, above `outflowLimit` if need be, and that drifts back toward `outflowLimit` at
+///   `outflowLimit` per `outflowWindow` — up from below (refill), down from above (the inflow credit
+///   fades). A bank run is slowed, not fatal. With L = outflowLimit and W = outflowWindow:
+///   (1) over any stretch [s, t] that starts with the bucket at or below L, the net outflow
+///       (stable out − stable in) is at most L × (1 + (t − s) / W);
+///   (2) a stretch that starts above L may add the credit it starts with, which is at most the net
+///       inflow of some earlier stretch [u, s] less L × (s − u) / W: so every stretch extends back
+///       to a start u ≤ s over which (1) holds;
+///   (3) a round trip of X (stable in, then the coin back out) in one block leaves the bucket
+///       higher by the fees: it blocks no one. Held for τ, it can take at most min(X, 2 × L × τ / W)
+///       of the room others would have had (while the credit fades, the room without it would have
+///       refilled; at most L × τ / W when the bucket started full). E.g. swap in L while the bucket
+///       is full (it rises to 2L), hold the coin for W (the credit fades back to L), redeem it: the
+///       bucket is empty. So taking B of the others' room needs at least B of the coin held for at
+///       least B × W / (2L), plus both fees — what a real redeemer of B could do anyway.
+///   With L = 0 nothing refills and credit does not fade: only stable that came in may leave.
 /// @dev Amounts: `stableIn`/`stableOut` in the stable asset's own units; coin amounts in wad. The
 /// stable amount converts to wad by × 10^(18 − decimals). Fees round up (in the protocol's favour),
 /// payouts round down. Fees are owed to the reserve (`pendingFees`) and minted to it by
@@ -98,7 +113,8 @@ interface IPegStabilityModule {
     /// @notice What `swapCoinForStable(coinIn)` would pay now (no checks).
     function quoteCoinForStable(uint256 coinIn) external view returns (uint256 stableOut, uint256 fee);
 
-    /// @notice Stable value [wad] that may leave now under the outflow limit.
+    /// @notice Stable value [wad] that may leave now under the outflow limit: the bucket drifted to
+    /// now (see the contract notes); above `outflowLimit` while swaps in left credit in it.
     function availableOutflow() external view returns (uint256);
 
     /// @notice The stable asset's price [wad] as the depeg guard sees it now, and its status: `Live`
@@ -136,10 +152,12 @@ interface IPegStabilityModule {
     /// @notice Admin: ceiling on `minted` [wad], ≤ MAX_DEBT_CEILING.
     function setMintCeiling(uint256 newValue) external;
 
-    /// @notice Admin: outflow bucket size [wad] per window, ≤ MAX_DEBT_CEILING.
+    /// @notice Admin: outflow limit [wad] per window, ≤ MAX_DEBT_CEILING. A raise adds its increase
+    /// to the bucket at once; a cut caps the bucket at the new limit, inflow credit included.
     function setOutflowLimit(uint256 newValue) external;
 
-    /// @notice Admin: outflow window [seconds], MIN_OUTFLOW_WINDOW..MAX_OUTFLOW_WINDOW.
+    /// @notice Admin: outflow window [seconds], MIN_OUTFLOW_WINDOW..MAX_OUTFLOW_WINDOW. The bucket
+    /// drifts to now at the old rate first.
     function setOutflowWindow(uint256 newValue) external;
 
     /// @notice Admin: depeg tolerance [wad], MIN_DEPEG_TOLERANCE..MAX_DEPEG_TOLERANCE.

@@ -18,10 +18,16 @@ interface IVaultManager {
         bool enabled; // registered collateral
         bool paused; // risk-adding actions refused (block.timestamp < pausedUntil)
         uint256 pausedUntil; // [seconds] end of the current or last pause (0: never paused)
-        bool pausedByGuardian; // that pause was the guardian's: it may pause again from pausedUntil + maxPauseDuration
+        // the guardian's cool-down applies: its last pause (ending `guardianPausedUntil`) came after
+        // governance's last pause or unpause
+        bool pausedByGuardian;
+        // [seconds] end of the guardian's last pause (0: none since governance last acted); the
+        // guardian may pause again from max(pausedUntil, guardianPausedUntil + maxPauseDuration)
+        uint256 guardianPausedUntil;
         uint8 decimals; // collateral token decimals (≤ 18)
         address oracleAsset; // key of the asset's price in the oracle adapter
-        uint256 rateAccumulator; // [ray] debt per unit of normalized debt; starts at 1 RAY
+        // [ray] debt per unit of normalized debt; starts at 1 RAY, saturates at MAX_RATE_ACCUMULATOR
+        uint256 rateAccumulator;
         uint256 lastAccrual; // [seconds] timestamp of the last accrual
         uint256 stabilityFee; // [ray per second] compounding fee, ≥ 1 RAY
         uint256 totalNormalizedDebt; // [wad] Σ vault normalized debt
@@ -117,6 +123,7 @@ interface IVaultManager {
     /// @notice `by` paused every collateral it could (`paused` of them) at once.
     event CircuitBreakerTripped(address indexed by, uint256 paused);
     event MaxPauseDurationSet(uint256 oldValue, uint256 newValue);
+    event PauseGovernorSet(address indexed oldGovernor, address indexed newGovernor);
     event ReserveSet(address indexed oldReserve, address indexed newReserve);
     event LiquidationEngineSet(address indexed oldEngine, address indexed newEngine);
     /// @notice `holder` released `amount` of its escrowed collateral to `to`.
@@ -325,9 +332,10 @@ interface IVaultManager {
 
     /// @notice Guardian or governance: refuse risk-adding actions (opening with debt, borrow,
     /// withdraw from a vault with debt) on `collateral` for `maxPauseDuration`. Deposits, repays,
-    /// closes and liquidations go on. Governance may renew a running pause; the guardian may not,
-    /// and after a pause of its own that ran out it may pause that collateral again only
-    /// `maxPauseDuration` later (`PauseCoolingDown`). A pause made or ended by governance leaves no
+    /// closes and liquidations go on. Governance may renew a running pause; the guardian may not
+    /// pause while any pause runs (`AlreadyPaused`), and after a pause of its own it may pause that
+    /// collateral again only `maxPauseDuration` after that pause's own end (`PauseCoolingDown`), even
+    /// when a risk-controller halt ran past it. A pause made or ended by governance leaves no
     /// cool-down.
     function pauseRiskAdding(address collateral) external;
 
@@ -355,8 +363,10 @@ interface IVaultManager {
     /// liquidation ratio is not the controller's to move, so no vault becomes liquidatable by it.
     /// A halt only ever extends the current pause (it never shortens a guardian's or governance's;
     /// one that ends by now is ignored),
-    /// is capped at `maxPauseDuration` from now, emits `Paused`, and clears the guardian cool-down
-    /// flag (the pause is now the controller's).
+    /// is capped at `maxPauseDuration` from now, and emits `Paused`. It leaves the guardian's
+    /// cool-down as it was: a halt that runs past a guardian's pause, or starts during its cool-down,
+    /// neither ends nor lengthens it (the guardian may pause again from max(end of the halt, end of
+    /// its own pause + maxPauseDuration)), and a halt starts none.
     /// @dev Named so that its selector (0xf6c714fe) sorts after the hot paths' (see `allowRiskAdding`).
     function applyRiskSettings(
         address collateral,
@@ -365,8 +375,21 @@ interface IVaultManager {
         uint256 haltUntil
     ) external;
 
-    /// @notice Governance: set `maxPauseDuration` within [MIN_PAUSE_DURATION, MAX_PAUSE_DURATION].
+    /// @notice Governance: set `maxPauseDuration` within [MIN_PAUSE_DURATION, MAX_PAUSE_DURATION], and
+    /// longer than `pauseGovernor`'s governance cycle (`ErrorsLib.GovernanceCycleTooLong`), so that a
+    /// vote can renew a pause before it lapses.
     function setMaxPauseDuration(uint256 newValue) external;
+
+    /// @notice The governor whose cycle (voting delay + voting period + timelock delay, see
+    /// IBallastGovernor) every pause must outlast; address(0) until the deployment sets it.
+    /// @dev Named, like its setter, so that its selector sorts after the hot paths' (see
+    /// `allowRiskAdding`).
+    function pauseGovernor() external view returns (address);
+
+    /// @notice Admin: set `pauseGovernor`; its cycle must already be shorter than `maxPauseDuration`
+    /// (`ErrorsLib.GovernanceCycleTooLong`). From then on the rule holds in both directions: this
+    /// contract checks `setMaxPauseDuration`, the governor its voting settings, the Timelock its delay.
+    function setPauseGovernor(address newGovernor) external;
 
     /// @notice Admin: set the reserve pool that receives stability fees.
     function setReserve(address newReserve) external;

@@ -28,6 +28,11 @@ library ConstantsLib {
     uint256 internal constant MAX_LIQUIDATION_PENALTY_STEP = 0.05e18;
     /// @dev Per-second stability fee of 100 % a year: (1 + r)^(365 days) = 2.
     uint256 internal constant MAX_STABILITY_FEE = 1_000000021979553151239153027;
+    /// @dev The rate accumulator saturates here (a debt grows at most a billion-fold; at the maximum
+    /// fee after about 30 years, at 10 % a year after about 217): from then on no interest accrues,
+    /// and the accrual arithmetic never reverts (every product stays far below 2^256, accrued fees
+    /// below 2^128), so repaying and closing always work. Fits the packed uint120 (< 1.33e36).
+    uint256 internal constant MAX_RATE_ACCUMULATOR = 1_000_000_000e27;
     /// @dev A collateral's debt ceiling cannot exceed 10 billion (fits the packed uint96 slot).
     uint256 internal constant MAX_DEBT_CEILING = 10_000_000_000e18;
     /// @dev Minimum debt (dust) cannot exceed this.

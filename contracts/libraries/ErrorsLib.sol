@@ -20,6 +20,9 @@ library ErrorsLib {
     error NoChange();
     /// @notice A value did not fit the storage type reserved for it.
     error AmountTooLarge(uint256 value, uint256 max);
+    /// @notice The governance cycle (voting delay + voting period + timelock delay) would not stay
+    /// shorter than the vault manager's `maxPauseDuration`: a pause could lapse before a vote on it.
+    error GovernanceCycleTooLong(uint256 cycle, uint256 maxPauseDuration);
 
     /// @notice The one hard-bound check every setter uses: reverts `OutOfBounds` unless
     /// `min ≤ value ≤ max`.

@@ -89,6 +89,37 @@ library MathLib {
         if (overflow) revert PowerOverflow();
     }
 
+    /// @notice min(`x^n`, `cap`) for a RAY base, by squaring, each product rounded up (so, below
+    /// the cap, the same upper bound of the exact power as `rpowUp`). Never reverts.
+    /// @dev Requires RAY ≤ x ≤ cap < 2^128: every factor is then at most the cap, so no product
+    /// passes cap² + RAY < 2^256. Saturates as soon as the partial result or a square passes the cap:
+    /// a square computed while bits of `n` remain is at most the top square, which is multiplied in,
+    /// and every factor is ≥ 1 RAY, so the power would end above the cap too.
+    function rpowUpCapped(uint256 x, uint256 n, uint256 cap) internal pure returns (uint256 z) {
+        assembly ("memory-safe") {
+            let ray := 1000000000000000000000000000
+            let roundUp := sub(ray, 1)
+            z := ray
+            for {} n {} {
+                if and(n, 1) {
+                    z := div(add(mul(z, x), roundUp), ray)
+                    if gt(z, cap) {
+                        z := cap
+                        break
+                    }
+                }
+                n := shr(1, n)
+                if n {
+                    x := div(add(mul(x, x), roundUp), ray)
+                    if gt(x, cap) {
+                        z := cap
+                        break
+                    }
+                }
+            }
+        }
+    }
+
     function absDiff(uint256 a, uint256 b) internal pure returns (uint256) {
         return a > b ? a - b : b - a;
     }

@@ -19,8 +19,12 @@ import {MathLib} from "../libraries/MathLib.sol";
 /// @title PegStabilityModule
 /// @notice USDC ↔ BDOL at par with fees, a minting ceiling, a depeg guard and a rolling outflow
 /// limit. See {IPegStabilityModule}.
-/// @dev Gas. A swap touches two storage slots of its own: stable → coin the mint parameters and the
-/// ledger, coin → stable the ledger and the outflow bucket; the ledger is the one slot both write.
+/// @dev Gas. Coin → stable touches two storage slots of its own, the ledger and the outflow bucket;
+/// stable → coin touches three, the mint parameters, the ledger and the bucket (an inflow refills the
+/// bucket, so it writes it: about 5,000 gas more than when only redemptions counted). No packing
+/// does better: a swap in must write the minted amount, the owed fees, the bucket level and its time
+/// (328 bits at the widths their bounds need) and read its fee, ceiling, depeg tolerance, vetted
+/// reading, the outflow limit and window (376 more), more than two slots hold.
 /// The depeg guard reads the stable asset's feed directly and asks the oracle adapter only about a
 /// reading it has not vetted yet (see `_checkStablePrice`), which keeps the adapter's cold account and
 /// its three cold slots off the common path.
@@ -58,9 +62,11 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
     uint96 internal _minted; // [wad] ≤ max(ceiling at the time) ≤ MAX_DEBT_CEILING
     uint104 internal _pendingFees; // [wad] fees owed to the reserve, minted by `collectFees`
     uint56 internal _feeOut; // [wad] ≤ MAX_PSM_FEE
-    // slot 3: the outflow bucket, read and written by coin → stable
+    // slot 3: the outflow bucket, read and written by every swap
     uint96 internal _outflowLimit; // [wad] ≤ MAX_DEBT_CEILING
-    uint96 internal _bucket; // [wad] available at `_bucketAt`, ≤ `_outflowLimit`
+    // [wad] available at `_bucketAt`. Above `_outflowLimit` by the inflow credit; always
+    // ≤ _outflowLimit + _minted (see `_available`), so ≤ 2 × MAX_DEBT_CEILING < 2^96.
+    uint96 internal _bucket;
     uint40 internal _bucketAt; // [seconds]
     uint24 internal _outflowWindow; // [seconds] ≤ MAX_OUTFLOW_WINDOW < 2^24
 
@@ -120,6 +126,10 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         _minted = uint96(newMinted); // ≤ ceiling ≤ MAX_DEBT_CEILING < 2^96
         // The fee is owed to the reserve and minted by `collectFees` (same slot, no second mint).
         _pendingFees = _addFee(_pendingFees, fee);
+        // The stable value that came in refills the outflow bucket, above its limit if need be (see
+        // `_available`). Fits: the bucket was ≤ limit + minted before, and both grew by `gross`.
+        _bucket = uint96(_available() + gross);
+        _bucketAt = uint40(block.timestamp);
 
         emit SwappedStableForCoin(msg.sender, to, stableIn, coinOut, fee);
         IBallastDollar(stablecoin).mint(to, coinOut);
@@ -140,7 +150,8 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
 
         uint256 available = _available();
         if (paid > available) revert OutflowLimitExceeded(paid, available);
-        // available ≤ limit < 2^96; timestamps fit 40 bits until the year 36812.
+        // Fits: available − paid < available < 2^96 (see `_bucket`); timestamps fit 40 bits until
+        // the year 36812.
         _bucket = uint96(available - paid);
         _bucketAt = uint40(block.timestamp);
         uint256 mintedBefore = _minted;
@@ -262,15 +273,17 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IPegStabilityModule
-    /// @dev A raise adds its increase to the bucket at once; a cut caps the bucket at the new limit.
+    /// @dev A raise adds its increase to the bucket at once; a cut caps the bucket at the new limit,
+    /// inflow credit included (an emergency cut to 0 stops every redemption).
     function setOutflowLimit(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
         uint256 oldValue = _outflowLimit;
         if (newValue == oldValue) revert ErrorsLib.NoChange();
         ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_DEBT_CEILING);
         uint256 available = _available();
-        if (newValue > oldValue) available += newValue - oldValue;
+        // Fits: a raise keeps the bucket ≤ limit + minted, a cut lowers it.
+        available = newValue > oldValue ? available + (newValue - oldValue) : MathLib.min(available, newValue);
         _outflowLimit = uint96(newValue);
-        _bucket = uint96(available < newValue ? available : newValue);
+        _bucket = uint96(available);
         _bucketAt = uint40(block.timestamp);
         emit OutflowLimitSet(oldValue, newValue);
     }
@@ -386,11 +399,23 @@ contract PegStabilityModule is IPegStabilityModule, AccessControl, ReentrancyGua
         fee = coinIn - stableOut * _scale;
     }
 
-    /// @dev The outflow bucket refilled up to now: bucket + limit × elapsed / window, at most limit.
+    /// @dev The outflow bucket now. It drifts toward the limit at limit per window: from below it
+    /// refills (bucket + limit × elapsed / window, rounded down, at most the limit); from above, where
+    /// swaps in put it, the inflow credit fades (bucket − limit × elapsed / window, rounded up, at
+    /// least the limit). Both roundings leave less room to redeem.
+    /// Why the bucket never passes limit + minted (the fit of `_bucket`): drift never takes it above
+    /// max(level, limit); a swap in adds `gross` to both; a redemption takes `paid` from the bucket
+    /// and at most `paid` from `minted` (it floors at 0, and then the bucket is below the limit); a
+    /// cut of the limit caps the bucket at the new one; a raise adds the same increase to both sides.
     function _available() internal view returns (uint256) {
         uint256 limit = _outflowLimit;
-        uint256 refill = (limit * (block.timestamp - _bucketAt)) / _outflowWindow;
-        uint256 available = uint256(_bucket) + refill;
-        return available < limit ? available : limit;
+        uint256 level = _bucket;
+        uint256 elapsed = block.timestamp - _bucketAt;
+        if (level < limit) {
+            uint256 refilled = level + (limit * elapsed) / _outflowWindow;
+            return refilled < limit ? refilled : limit;
+        }
+        uint256 fade = limit.mulDivUp(elapsed, _outflowWindow);
+        return level - limit > fade ? level - fade : limit;
     }
 }

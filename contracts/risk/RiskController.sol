@@ -12,6 +12,7 @@ import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
+import {RateLib} from "../libraries/RateLib.sol";
 import {CollateralLib} from "../libraries/CollateralLib.sol";
 
 /// @title RiskController
@@ -278,10 +279,7 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         r.collateral = collateral;
         r.rules = _rules[collateral];
         // The vault manager's `totalDebt`, computed here from the config it already returned.
-        uint256 rate = config.rateAccumulator;
-        if (block.timestamp > config.lastAccrual) {
-            rate = rate.rayMulUp(MathLib.rpowUp(config.stabilityFee, block.timestamp - config.lastAccrual));
-        }
+        uint256 rate = RateLib.grow(config.rateAccumulator, config.stabilityFee, block.timestamp - config.lastAccrual);
         r.debt = config.totalNormalizedDebt.rayMulUp(rate);
         r.debtCeiling = config.debtCeiling;
         r.liquidationRatio = config.liquidationRatio;

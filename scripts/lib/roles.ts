@@ -190,6 +190,11 @@ async function checkLinks(
   link("LiquidationEngine.vaultManager", await engine.vaultManager(), "VaultManager");
   link("LiquidationEngine.reserve", await engine.reserve(), "ReservePool");
   link("BallastGovernor.timelock", await governor.timelock(), "Timelock");
+  // The governor whose cycle every pause must outlast, and the vault manager both governance
+  // contracts check the cycle against (IBallastGovernor).
+  link("VaultManager.pauseGovernor", await vm.pauseGovernor(), "BallastGovernor");
+  link("BallastGovernor.vaultManager", await governor.vaultManager(), "VaultManager");
+  link("Timelock.vaultManager", await (await at("Timelock")).vaultManager(), "VaultManager");
   link("BallastGovernor.token", await governor.token(), "GovernanceToken");
   return rows;
 }

@@ -45,6 +45,8 @@ const MAX_LIQUIDATION_RATIO_STEP = wad("0.1");
 const MAX_LIQUIDATION_PENALTY = wad("0.25");
 const MAX_LIQUIDATION_PENALTY_STEP = wad("0.05");
 const MAX_STABILITY_FEE = 1_000000021979553151239153027n;
+const MAX_RATE_ACCUMULATOR = 10n ** 36n; // a billion-fold growth
+const YEAR = 365 * DAY;
 const MAX_DEBT_CEILING = wad(10_000_000_000);
 const MAX_MIN_DEBT = wad(1_000_000);
 const MAX_COLLATERALS = 32n;
@@ -1119,6 +1121,47 @@ describe("VaultManager", () => {
 
   // --------------------------------------------------------------------------- views
 
+  describe("the accumulator's saturation (MAX_RATE_ACCUMULATOR)", () => {
+    it("stops at a billion-fold: the fee's exact compounding below it, the cap above, and no fee once there", async () => {
+      await admin.setStabilityFee(weth, MAX_STABILITY_FEE);
+      const id = await aliceVault();
+      const start = (await vm.collateralConfig(weth)).rateAccumulator;
+      // 29 years at 100 %/yr: 2^29 ≈ 5.4e8 < 1e9, still compounding exactly as rpowUp says.
+      const t0 = BigInt((await vm.collateralConfig(weth)).lastAccrual);
+      await time.increaseTo(t0 + BigInt(29 * YEAR));
+      const grown = rayMulUp(start, rpowUp(MAX_STABILITY_FEE, BigInt(29 * YEAR)));
+      expect(grown).to.be.lessThan(MAX_RATE_ACCUMULATOR);
+      expect(await vm.currentRate(weth)).to.equal(grown);
+      // Two years later 2^31 > 1e9: saturated, for the view and for an accrual.
+      await time.increaseTo(t0 + BigInt(31 * YEAR));
+      expect(await vm.currentRate(weth)).to.equal(MAX_RATE_ACCUMULATOR);
+      const debt = await vm.debtOf(id);
+      const fees = await vm.pendingFees(weth);
+      await expect(vm.accrue(weth)).to.emit(vm, "FeesAccrued").withArgs(weth, MAX_RATE_ACCUMULATOR, anyValue);
+      expect(await sys.bdol.balanceOf(await sys.reserve.getAddress())).to.be.greaterThanOrEqual(fees);
+      // From now on nothing accrues: the debt stays, a later accrual adds 0, a fee change too.
+      await time.increase(10 * YEAR);
+      expect(await vm.debtOf(id)).to.equal(debt);
+      await expect(vm.accrue(weth)).to.emit(vm, "FeesAccrued").withArgs(weth, MAX_RATE_ACCUMULATOR, 0n);
+      await expect(admin.setStabilityFee(weth, RAY))
+        .to.emit(vm, "FeesAccrued")
+        .withArgs(weth, MAX_RATE_ACCUMULATOR, 0n);
+      // Repaying still works, recorded at the cap (new borrowing is past any debt ceiling now).
+      await expect(vm.connect(alice).repay(id, wad(1)))
+        .to.emit(vm, "DebtRepaid")
+        .withArgs(id, alice.address, wad(1), MAX_RATE_ACCUMULATOR);
+    });
+
+    it("never reverts an accrual, however long: 200 years in one step (the old rpowUp overflowed)", async () => {
+      await admin.setStabilityFee(weth, MAX_STABILITY_FEE);
+      const id = await aliceVault();
+      await openVault(sys, bob, sys.weth, wad(10), wad(1_000));
+      await time.increase(200 * YEAR);
+      await expect(vm.connect(bob).repay(id, wad(1))).to.emit(vm, "DebtRepaid");
+      expect((await vm.collateralConfig(weth)).rateAccumulator).to.equal(MAX_RATE_ACCUMULATOR);
+    });
+  });
+
   describe("vaultInfo and debtOf", () => {
     it("report the stored vault: debt = ⌈normalized debt × current rate⌉, moving with time", async () => {
       const id = await aliceVault();
@@ -1389,6 +1432,7 @@ describe("VaultManager", () => {
         () => asAttacker.setStabilityFee(weth, RAY),
         () => asAttacker.allowRiskAdding(weth),
         () => asAttacker.setMaxPauseDuration(86_400n),
+        () => asAttacker.setPauseGovernor(attacker.address),
         () => asAttacker.setReserve(attacker.address),
         () => asAttacker.addCollateral(usdc, collateralParams(weth)),
       ];
@@ -1647,6 +1691,38 @@ describe("VaultManager", () => {
         // Had the new fee applied to the whole year the debt would be ~25 BDOL lower: distinguishable.
         const g = powPrecise(newFee, SECONDS_PER_YEAR);
         expect(await vm.debtOf(id)).to.be.gt((principal * g.value) / g.scale + wad(20));
+      });
+    });
+
+    describe("setPauseGovernor", () => {
+      it("is the deployed governor; a new one must have a cycle shorter than maxPauseDuration (GovernanceCycleTooLong)", async () => {
+        const governor = await ethers.getContractAt("BallastGovernor", await vm.pauseGovernor());
+        const cycle = await governor.governanceCycle();
+        const g = LOCAL.governance;
+        expect(cycle).to.equal(BigInt(g.votingDelay + g.votingPeriod + g.timelockDelay));
+        await expect(admin.setPauseGovernor(await governor.getAddress())).to.be.revertedWithCustomError(vm, "NoChange");
+        await expect(admin.setPauseGovernor(ethers.ZeroAddress)).to.be.revertedWithCustomError(vm, "ZeroAddress");
+        // Two more governors on the same token and timelock: one whose cycle is 7 days (too long)…
+        const factory = await ethers.getContractFactory("BallastGovernor");
+        const args = (votingPeriod: bigint) =>
+          [g.votingDelay, votingPeriod, g.proposalThreshold, g.quorumPercent] as const;
+        const maxPause = await vm.maxPauseDuration();
+        const deploy = async (votingPeriod: bigint) =>
+          factory.deploy(await governor.token(), await governor.timelock(), ...args(votingPeriod), vm);
+        const fits = await deploy(maxPause - BigInt(g.votingDelay + g.timelockDelay) - 1n);
+        await admin.setMaxPauseDuration(maxPause - 1n); // now the second one's cycle equals it
+        await expect(admin.setPauseGovernor(await fits.getAddress()))
+          .to.be.revertedWithCustomError(vm, "GovernanceCycleTooLong")
+          .withArgs(maxPause - 1n, maxPause - 1n);
+        await admin.setMaxPauseDuration(maxPause);
+        await expect(admin.setPauseGovernor(await fits.getAddress()))
+          .to.emit(vm, "PauseGovernorSet")
+          .withArgs(await governor.getAddress(), await fits.getAddress());
+        expect(await vm.pauseGovernor()).to.equal(await fits.getAddress());
+        // …from then on maxPauseDuration must outlast the new governor's cycle.
+        await expect(admin.setMaxPauseDuration(maxPause - 1n))
+          .to.be.revertedWithCustomError(vm, "GovernanceCycleTooLong")
+          .withArgs(maxPause - 1n, maxPause - 1n);
       });
     });
 

@@ -300,6 +300,8 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
     setLiquidationPenalty: { args: (x) => [x.a.WETH, wad("0.12")], refusal: notAdmin, rightful: timelockSigner },
     setStabilityFee: { args: (x) => [x.a.WETH, RAY], refusal: notAdmin, rightful: timelockSigner },
     setMaxPauseDuration: { args: () => [DAY], refusal: notAdmin, rightful: timelockSigner },
+    // Its rightful use needs a second governor (tested in VaultManager.test.ts).
+    setPauseGovernor: { args: (x) => [x.a.BallastGovernor], refusal: notAdmin },
     applyRiskSettings: {
       args: (x) => [x.a.WETH, RAY, wad("1.7"), 0n],
       refusal: (x) => ({ error: "AccessControlUnauthorizedAccount", args: [x.caller, RISK_CONTROL_ROLE] }),
@@ -801,19 +803,85 @@ describe("Governance", function () {
         expect(await governor.state(ps[i].id), description).to.equal(State.Queued);
       }
       expect(await protocolState(gov)).to.deep.equal(before);
-      // At the bounds themselves the same settings are accepted.
+      // At the bounds themselves the same settings are accepted. The timelock's longest delay is
+      // the one the governance cycle allows: voting delay + period + delay < maxPauseDuration (7 d).
+      const longestDelay = BigInt(G.maxPauseDuration) - BigInt(G.votingDelay) - MIN_VOTING_PERIOD - 1n;
       const edges = await proposal(gov, "edges", [
         [governor, "setVotingPeriod", [MIN_VOTING_PERIOD]],
         [governor, "updateQuorumNumerator", [MAX_QUORUM]],
         [governor, "setProposalThreshold", [MAX_THRESHOLD]],
-        [timelock, "updateDelay", [MAX_TIMELOCK_DELAY]],
+        [timelock, "updateDelay", [longestDelay]],
       ]);
       await passAll(gov, [edges]);
       await execute(gov, edges);
       expect(await governor.votingPeriod()).to.equal(MIN_VOTING_PERIOD);
       expect(await governor["quorumNumerator()"]()).to.equal(MAX_QUORUM);
       expect(await governor.proposalThreshold()).to.equal(MAX_THRESHOLD);
-      expect(await timelock.getMinDelay()).to.equal(MAX_TIMELOCK_DELAY);
+      expect(await timelock.getMinDelay()).to.equal(longestDelay);
+      expect(await governor.governanceCycle()).to.equal(BigInt(G.maxPauseDuration) - 1n);
+    });
+
+    it("keeps the governance cycle shorter than maxPauseDuration: a proposal that lengthens voting or the timelock delay to it fails at execution (GovernanceCycleTooLong)", async () => {
+      const { governor, timelock, vaultManager } = gov;
+      const maxPause = BigInt(G.maxPauseDuration); // 7 d
+      const [delay, period, lock] = [BigInt(G.votingDelay), BigInt(G.votingPeriod), BigInt(G.timelockDelay)];
+      expect(await governor.governanceCycle()).to.equal(delay + period + lock);
+      expect(await governor.vaultManager()).to.equal(await vaultManager.getAddress());
+      expect(await timelock.vaultManager()).to.equal(await vaultManager.getAddress());
+      // Each term raised so that the cycle equals maxPauseDuration: refused, whichever contract checks.
+      const cases: [string, BaseContract, string, bigint][] = [
+        ["voting delay", governor, "setVotingDelay", maxPause - period - lock],
+        ["voting period", governor, "setVotingPeriod", maxPause - delay - lock],
+        ["timelock delay", timelock, "updateDelay", maxPause - delay - period],
+      ];
+      const ps = await Promise.all(cases.map(([d, c, fn, v]) => proposal(gov, d, [[c, fn, [v]]])));
+      const fits = await Promise.all(cases.map(([d, c, fn, v]) => proposal(gov, `${d} − 1 s`, [[c, fn, [v - 1n]]])));
+      await passAll(gov, [...ps, ...fits]);
+      for (const [i, [description]] of cases.entries()) {
+        await expect(execute(gov, ps[i]), description)
+          .to.be.revertedWithCustomError(governor, "GovernanceCycleTooLong")
+          .withArgs(maxPause, maxPause);
+      }
+      // One second less fits; after it, every other term is at its longest: a second longer
+      // anywhere (here the timelock delay) is refused, and maxPauseDuration cannot come down.
+      await execute(gov, fits[0]);
+      expect(await governor.governanceCycle()).to.equal(maxPause - 1n);
+      for (const i of [1, 2]) {
+        await expect(execute(gov, fits[i]), cases[i][0]).to.be.revertedWithCustomError(
+          governor,
+          "GovernanceCycleTooLong",
+        );
+      }
+      const vmAdmin = vaultManager.connect(await adminOf(vaultManager));
+      await expect(vmAdmin.setMaxPauseDuration(maxPause - 1n))
+        .to.be.revertedWithCustomError(vaultManager, "GovernanceCycleTooLong")
+        .withArgs(maxPause - 1n, maxPause - 1n);
+      await expect(vmAdmin.setMaxPauseDuration(maxPause + 1n)).to.emit(vaultManager, "MaxPauseDurationSet");
+    });
+
+    it("refuses to deploy a governor whose cycle is not shorter than the vault manager's maxPauseDuration", async () => {
+      const { token, timelock, vaultManager } = gov;
+      const factory = await ethers.getContractFactory("BallastGovernor");
+      const maxPause = BigInt(G.maxPauseDuration);
+      const period = maxPause - BigInt(G.votingDelay) - BigInt(G.timelockDelay);
+      const deploy = (votingPeriod: bigint) =>
+        factory.deploy(
+          token,
+          timelock,
+          G.votingDelay,
+          votingPeriod,
+          G.proposalThreshold,
+          G.quorumPercent,
+          vaultManager,
+        );
+      await expect(deploy(period))
+        .to.be.revertedWithCustomError(factory, "GovernanceCycleTooLong")
+        .withArgs(maxPause, maxPause);
+      const ok = (await deploy(period - 1n)) as unknown as BallastGovernor;
+      expect(await ok.governanceCycle()).to.equal(maxPause - 1n);
+      await expect(
+        factory.deploy(token, timelock, G.votingDelay, G.votingPeriod, 0, G.quorumPercent, ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(factory, "ZeroAddress");
     });
   });
 

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { deployments, ethers, getNamedAccounts } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse, Signer } from "ethers";
 
@@ -22,6 +22,9 @@ const PAUSE = BigInt(LOCAL.governance.maxPauseDuration); // 7 days locally
 const HOUR = 3_600n;
 const MIN_PAUSE = HOUR;
 const MAX_PAUSE = 30n * 24n * HOUR;
+// Voting delay + voting period + timelock delay: every pause must outlast it (7,260 s locally).
+const CYCLE = BigInt(LOCAL.governance.votingDelay + LOCAL.governance.votingPeriod + LOCAL.governance.timelockDelay);
+const RISK_CONTROL_ROLE = ethers.id("RISK_CONTROL_ROLE");
 const ADMIN_ROLE = ethers.ZeroHash;
 const GUARDIAN_ROLE = ethers.id("GUARDIAN_ROLE");
 const ROLES = [ADMIN_ROLE, GUARDIAN_ROLE, ...["PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE"].map(ethers.id)];
@@ -262,7 +265,7 @@ describe("Guardian", function () {
     await expect(gov).to.emit(vm, "CircuitBreakerTripped").withArgs(timelock, 2);
   });
 
-  it("lets only governance set maxPauseDuration, within [1 h, 30 days]; a pause lasts the current duration", async () => {
+  it("lets only governance set maxPauseDuration, within [1 h, 30 days] and longer than the governance cycle; a pause lasts the current duration", async () => {
     for (const bad of [0n, MIN_PAUSE - 1n, MAX_PAUSE + 1n]) {
       await expect(governance.setMaxPauseDuration(bad))
         .to.be.revertedWithCustomError(vm, "OutOfBounds")
@@ -274,16 +277,99 @@ describe("Guardian", function () {
     await expect(governance.setMaxPauseDuration(MAX_PAUSE))
       .to.emit(vm, "MaxPauseDurationSet")
       .withArgs(PAUSE, MAX_PAUSE);
-    await expect(governance.setMaxPauseDuration(MIN_PAUSE))
+    // Within the bounds but not longer than a governance cycle: a pause could lapse before a vote.
+    expect(await vm.pauseGovernor()).to.equal((await deployments.get("BallastGovernor")).address);
+    for (const short of [MIN_PAUSE, CYCLE]) {
+      await expect(governance.setMaxPauseDuration(short))
+        .to.be.revertedWithCustomError(vm, "GovernanceCycleTooLong")
+        .withArgs(CYCLE, short);
+    }
+    await expect(governance.setMaxPauseDuration(CYCLE + 1n))
       .to.emit(vm, "MaxPauseDurationSet")
-      .withArgs(MAX_PAUSE, MIN_PAUSE);
-    await expect(governance.setMaxPauseDuration(MIN_PAUSE)).to.be.revertedWithCustomError(vm, "NoChange");
-    expect(await vm.maxPauseDuration()).to.equal(MIN_PAUSE);
+      .withArgs(MAX_PAUSE, CYCLE + 1n);
+    await expect(governance.setMaxPauseDuration(CYCLE + 1n)).to.be.revertedWithCustomError(vm, "NoChange");
+    expect(await vm.maxPauseDuration()).to.equal(CYCLE + 1n);
 
-    const until = (await minedAt(await asGuardian.pauseRiskAdding(weth))) + MIN_PAUSE;
+    const until = (await minedAt(await asGuardian.pauseRiskAdding(weth))) + CYCLE + 1n;
     expect(await pausedUntil(weth)).to.equal(until);
     await time.increaseTo(until);
     expect(await paused(weth)).to.equal(false);
+  });
+
+  describe("a risk-controller halt and the guardian's cool-down", () => {
+    let controller: VaultManager;
+    let ratio: bigint;
+    let fee: bigint;
+
+    beforeEach(async () => {
+      // The risk controller's role, impersonated: its halts are applyRiskSettings(…, haltUntil).
+      const risk = await ethers.getImpersonatedSigner(await sys.risk.getAddress());
+      await setBalance(risk.address, 10n ** 20n);
+      expect(await vm.hasRole(RISK_CONTROL_ROLE, risk.address)).to.equal(true);
+      controller = vm.connect(risk);
+      const c = await vm.collateralConfig(weth);
+      [ratio, fee] = [c.borrowRatio, c.stabilityFee];
+    });
+
+    const halt = (until: bigint) => controller.applyRiskSettings(weth, fee, ratio, until);
+
+    it("a halt that runs past the guardian's pause neither clears nor lengthens its cool-down", async () => {
+      const g = await minedAt(await asGuardian.pauseRiskAdding(weth));
+      const guardianEnd = g + PAUSE;
+      // Two days in, the controller halts until a day after the guardian's pause ends.
+      await time.increaseTo(g + 2n * 86_400n);
+      await expect(halt(guardianEnd + 86_400n))
+        .to.emit(vm, "Paused")
+        .withArgs(weth, await sys.risk.getAddress(), guardianEnd + 86_400n);
+      let c = await vm.collateralConfig(weth);
+      expect([c.pausedUntil, c.pausedByGuardian, c.guardianPausedUntil]).to.deep.equal([
+        guardianEnd + 86_400n,
+        true,
+        guardianEnd,
+      ]);
+      // When the halt ends the guardian's own cool-down still runs: until its pause's end + PAUSE.
+      await time.increaseTo(guardianEnd + 86_400n);
+      await expect(asGuardian.pauseRiskAdding(weth))
+        .to.be.revertedWithCustomError(vm, "PauseCoolingDown")
+        .withArgs(weth, guardianEnd + PAUSE);
+      // …and not a second longer: the halt did not restart it.
+      await time.setNextBlockTimestamp(guardianEnd + PAUSE);
+      await expect(asGuardian.pauseRiskAdding(weth))
+        .to.emit(vm, "Paused")
+        .withArgs(weth, guardian.address, guardianEnd + 2n * PAUSE);
+      c = await vm.collateralConfig(weth);
+      expect(c.guardianPausedUntil).to.equal(guardianEnd + 2n * PAUSE);
+    });
+
+    it("a halt started during the guardian's cool-down leaves it as it was; one after it starts none", async () => {
+      const guardianEnd = (await minedAt(await asGuardian.pauseRiskAdding(weth))) + PAUSE;
+      await time.increaseTo(guardianEnd + 86_400n); // the pause ran out, the cool-down runs
+      const h = await minedAt(await halt(guardianEnd + 3n * 86_400n)); // a 2-day halt, capped by nothing
+      expect(await pausedUntil(weth)).to.equal(guardianEnd + 3n * 86_400n);
+      expect((await vm.collateralConfig(weth)).guardianPausedUntil).to.equal(guardianEnd);
+      await time.increaseTo(guardianEnd + 3n * 86_400n);
+      await expect(asGuardian.pauseRiskAdding(weth))
+        .to.be.revertedWithCustomError(vm, "PauseCoolingDown")
+        .withArgs(weth, guardianEnd + PAUSE);
+      expect(h).to.be.lessThan(guardianEnd + PAUSE);
+      // After the cool-down: a halt now is the controller's alone; when it ends the guardian pauses at once.
+      await time.increaseTo(guardianEnd + PAUSE + 1n);
+      await halt(guardianEnd + PAUSE + 3_600n);
+      await time.increaseTo(guardianEnd + PAUSE + 3_600n);
+      await expect(asGuardian.pauseRiskAdding(weth)).to.emit(vm, "Paused");
+    });
+
+    it("a halt on a collateral the guardian never paused starts no cool-down", async () => {
+      const t = BigInt(await time.latest());
+      await halt(t + 86_400n);
+      const c = await vm.collateralConfig(weth);
+      expect([c.pausedByGuardian, c.guardianPausedUntil]).to.deep.equal([false, 0n]);
+      await expect(asGuardian.pauseRiskAdding(weth))
+        .to.be.revertedWithCustomError(vm, "AlreadyPaused")
+        .withArgs(weth, t + 86_400n);
+      await time.increaseTo(t + 86_400n);
+      await expect(asGuardian.pauseRiskAdding(weth)).to.emit(vm, "Paused");
+    });
   });
 
   it("cannot move funds, grant itself anything or loosen a parameter; renouncing leaves it nothing", async () => {

@@ -6,14 +6,17 @@
  */
 import { expect } from "chai";
 import hre, { deployments, ethers, getNamedAccounts } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
+import { wad } from "../../config/units";
 import { ADMIN_CONTRACTS, checkRoles, formatRoleReport, type RoleReport } from "../../scripts/lib/roles";
 import { adminOf, loadSystem, type System } from "../helpers/fixtures";
 
 const ADMIN_ROLE = ethers.ZeroHash;
+const DAY = 24 * 3600;
 const ROLE_NAMES = ["DEFAULT_ADMIN_ROLE", "GUARDIAN_ROLE", "PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE"];
 const roleId = (name: string) => (name === "DEFAULT_ADMIN_ROLE" ? ADMIN_ROLE : ethers.id(name));
 
@@ -237,6 +240,7 @@ describe("Roles (post-deploy role check)", function () {
 
     it("stops with a clear message, deploying nothing, when a setting differs from the config", async () => {
       const config = networkConfig("hardhat");
+      const weth = (await deployments.get("WETH")).address;
       const block = await ethers.provider.getBlockNumber();
       const cases: [() => void, () => void, string][] = [
         [
@@ -254,6 +258,30 @@ describe("Roles (post-deploy role check)", function () {
           () => (config.reserve.bufferShare += 1n),
           "the deployer no longer administers ReservePool (the timelock does)",
         ],
+        [
+          () => (config.collaterals.WETH.debtCeiling += wad(1)),
+          () => (config.collaterals.WETH.debtCeiling -= wad(1)),
+          "VaultManager.setDebtCeiling(" +
+            weth +
+            ", 100000001000000000000000000) is needed to match config/networks.ts on hardhat, but the deployer no " +
+            "longer administers VaultManager (the timelock does): propose the change with npx hardhat gov:propose",
+        ],
+        [
+          () => (config.collaterals.WBTC.minDebt -= 1n),
+          () => (config.collaterals.WBTC.minDebt += 1n),
+          "the deployer no longer administers VaultManager",
+        ],
+        [
+          () => (config.collaterals.WETH.liquidationRatio += wad("0.3")),
+          () => (config.collaterals.WETH.liquidationRatio -= wad("0.3")),
+          "VaultManager.setLiquidationRatio(WETH, 1800000000000000000) is needed to match config/networks.ts on hardhat, " +
+            "but the deployer no longer administers VaultManager",
+        ],
+        [
+          () => (config.collaterals.WBTC.liquidationPenalty += 1n),
+          () => (config.collaterals.WBTC.liquidationPenalty -= 1n),
+          "VaultManager.setLiquidationPenalty(WBTC, 100000000000000001)",
+        ],
       ];
       for (const [change, restore, message] of cases) {
         change();
@@ -266,6 +294,100 @@ describe("Roles (post-deploy role check)", function () {
         }
       }
       expect(await ethers.provider.getBlockNumber()).to.equal(block);
+    });
+  });
+
+  describe("re-running deploy/04 before the handover (the deployer still administers the vault manager)", () => {
+    const config = networkConfig("hardhat");
+    const WETH = config.collaterals.WETH;
+    const initial = { ...WETH };
+    const rerun = () => deployments.run(["VaultManager"], { resetMemory: false, writeDeploymentsToFiles: false });
+    let weth: string;
+    let warnings: string[];
+    const warn = console.warn;
+
+    beforeEach(async () => {
+      // 00–04 only, fresh: no governance, no handover (not the full fixture the other tests share).
+      await deployments.fixture(["VaultManager"], { fallbackToGlobal: false });
+      weth = (await deployments.get("WETH")).address;
+      warnings = [];
+      console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(" "));
+    });
+    afterEach(() => {
+      console.warn = warn;
+      Object.assign(WETH, initial);
+    });
+
+    const vm = async () => ethers.getContractAt("VaultManager", (await deployments.get("VaultManager")).address);
+    const onChain = async () => {
+      const c = await (await vm()).collateralConfig(weth);
+      return [c.debtCeiling, c.minDebt, c.liquidationRatio, c.liquidationPenalty];
+    };
+
+    it("brings a changed debt ceiling and minimum debt to the config at once, and sends nothing when they match", async () => {
+      WETH.debtCeiling = wad(7_000_000);
+      WETH.minDebt = wad(1_000);
+      await rerun();
+      expect(await onChain()).to.deep.equal([
+        wad(7_000_000),
+        wad(1_000),
+        initial.liquidationRatio,
+        initial.liquidationPenalty,
+      ]);
+      const block = await ethers.provider.getBlockNumber();
+      await rerun();
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+    });
+
+    it("moves the liquidation ratio and penalty one step a day toward a config that jumps further, saying what is left", async () => {
+      // 1.5 → 1.2 (three steps of 0.1) and 0.1 → 0.2 (two steps of 0.05).
+      WETH.liquidationRatio = wad("1.2");
+      WETH.liquidationPenalty = wad("0.2");
+      await rerun();
+      expect(await onChain()).to.deep.equal([initial.debtCeiling, initial.minDebt, wad("1.4"), wad("0.15")]);
+      expect(warnings).to.have.length(2);
+      expect(warnings[0]).to.include(
+        "VaultManager.setLiquidationRatio(WETH): 1500000000000000000 on hardhat, 1200000000000000000 in config/networks.ts: " +
+          "moved one step (at most 100000000000000000) to 1400000000000000000; 2 more step(s), one a day",
+      );
+      expect(warnings[1]).to.include("VaultManager.setLiquidationPenalty(WETH)");
+      expect(warnings[1]).to.include("1 more step(s)");
+
+      // The same day: the next step is not allowed yet; the deploy stops with the time it is.
+      const block = await ethers.provider.getBlockNumber();
+      await expect(rerun()).to.be.rejectedWith(
+        new RegExp(
+          "VaultManager\\.setLiquidationRatio\\(WETH\\): 1400000000000000000 on hardhat, 1200000000000000000 in " +
+            "config/networks\\.ts: the next step \\(to 1300000000000000000\\) is allowed from \\d{4}-\\d\\d-\\d\\dT.*Z " +
+            "\\(timestamp \\d+; one step a day\\): re-run the deploy then",
+        ),
+      );
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+
+      // A day later each moves one more step; the penalty arrives (no warning for it).
+      await time.increase(DAY);
+      warnings = [];
+      await rerun();
+      expect(await onChain()).to.deep.equal([initial.debtCeiling, initial.minDebt, wad("1.3"), wad("0.2")]);
+      expect(warnings).to.have.length(1);
+      await time.increase(DAY);
+      await rerun();
+      expect((await onChain())[2]).to.equal(wad("1.2"));
+      const done = await ethers.provider.getBlockNumber();
+      await time.increase(DAY);
+      await rerun();
+      expect(await ethers.provider.getBlockNumber()).to.equal(done + 1); // only time.increase mined
+    });
+
+    it("stops with the vault manager's own refusal when the config's value is not allowed for another reason", async () => {
+      WETH.liquidationRatio = wad("1.7"); // above the 1.6 borrow ratio: no step leads there
+      const block = await ethers.provider.getBlockNumber();
+      await expect(rerun()).to.be.rejectedWith(
+        "VaultManager.setLiquidationRatio(WETH): 1500000000000000000 on hardhat, 1700000000000000000 in config/networks.ts: " +
+          "the step to 1700000000000000000 is refused with BorrowRatioBelowLiquidationRatio(1600000000000000000, 1700000000000000000)",
+      );
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      expect((await onChain())[2]).to.equal(initial.liquidationRatio);
     });
   });
 });

@@ -54,6 +54,8 @@ contract VaultManagerInvariantTest is BallastFixture {
     address[4] internal actors;
     address[2] internal tokens;
     address internal guardian;
+    /// @dev Holds RISK_CONTROL_ROLE in place of the risk controller: its halts.
+    address internal controller;
 
     function setUp() public {
         vm.warp(START_TIME);
@@ -61,9 +63,8 @@ contract VaultManagerInvariantTest is BallastFixture {
         actors = [makeAddr("alice"), makeAddr("bob"), makeAddr("carol"), makeAddr("dave")];
         tokens = [address(ballast.weth), address(ballast.wbtc)];
         guardian = makeAddr("guardian");
-        bytes32 guardianRole = ballast.vaultManager.GUARDIAN_ROLE();
-        vm.prank(ballast.deployer);
-        IAccessControl(address(ballast.vaultManager)).grantRole(guardianRole, guardian);
+        controller = makeAddr("controller");
+        _grantPauseRoles();
 
         handler = new VaultHandler(
             VaultManagerModel.Deployment({
@@ -76,7 +77,8 @@ contract VaultManagerInvariantTest is BallastFixture {
                 reserve: address(ballast.reserve),
                 tokens: [ballast.weth, ballast.wbtc],
                 feeds: [ballast.ethUsdFeed, ballast.btcUsdFeed],
-                actors: actors
+                actors: actors,
+                controller: controller
             })
         );
         handler.seed();
@@ -103,6 +105,15 @@ contract VaultManagerInvariantTest is BallastFixture {
             if (system[i] != address(handler)) excludeContract(system[i]);
             excludeSender(system[i]);
         }
+    }
+
+    /// @dev The guardian's role, and the risk controller's (to `controller`, whose halts the handler makes).
+    function _grantPauseRoles() internal {
+        IAccessControl manager = IAccessControl(address(ballast.vaultManager));
+        vm.startPrank(ballast.deployer);
+        manager.grantRole(ballast.vaultManager.GUARDIAN_ROLE(), guardian);
+        manager.grantRole(ballast.vaultManager.RISK_CONTROL_ROLE(), controller);
+        vm.stopPrank();
     }
 
     // =================================================================== DESIGN.md §5 invariants
@@ -148,14 +159,17 @@ contract VaultManagerInvariantTest is BallastFixture {
         _checkConsent();
     }
 
-    /// @notice Pauses expire and the guardian keeps its cool-down. For every collateral:
-    /// pausedUntil ≤ (time of its last pause, by governance, the guardian or a circuit breaker) +
-    /// (maxPauseDuration in force at that pause) ≤ that time + MAX_PAUSE_DURATION; a collateral never
-    /// paused has pausedUntil = 0; pausedByGuardian holds exactly when the guardian made the last pause
-    /// and governance has neither paused nor unpaused since; and no guardian pause started during a
-    /// pause, nor within maxPauseDuration of the end of a pause of its own that governance neither
-    /// renewed nor ended (checked by the handler at every guardian pause, against the chain before
-    /// the call and against its ghosts).
+    /// @notice Pauses expire and the guardian keeps its cool-down, risk-controller halts included. For
+    /// every collateral: pausedUntil ≤ the end its last pause or extending halt set ≤ (time of that
+    /// pause, by governance, the guardian, a circuit breaker or the controller) + (maxPauseDuration in
+    /// force then) ≤ that time + MAX_PAUSE_DURATION; a collateral never paused has pausedUntil = 0;
+    /// pausedByGuardian holds exactly when the guardian paused and governance has neither paused nor
+    /// unpaused since, and guardianPausedUntil is then the end of that guardian pause (0 otherwise),
+    /// whatever halts ran since; and no guardian pause started during a pause (or halt), nor within
+    /// maxPauseDuration of the end of a pause of its own that governance neither renewed nor ended —
+    /// a halt that ran past that pause, or started during its cool-down, shortens nothing (checked
+    /// by the handler at every guardian pause, against the chain before the call and against its
+    /// ghosts).
     /// @dev The bound uses the duration in force at the pause, not the current one: lowering
     /// maxPauseDuration does not shorten a running pause (see `test_LoweringMaxPauseDurationKeepsRunningPause`).
     function invariant_pausesExpire() public view {
@@ -259,7 +273,7 @@ contract VaultManagerInvariantTest is BallastFixture {
     /// reward cap (from the `setParameter` selector), and, for both stepped parameters, a second
     /// successful change of the same collateral's parameter (a step after the once-a-day timer ran).
     function _assertSharedSelectorActionsSucceeded() internal view {
-        VaultHandler.Action[9] memory pauseActions = [
+        VaultHandler.Action[10] memory pauseActions = [
             VaultHandler.Action.Pause,
             VaultHandler.Action.Renew,
             VaultHandler.Action.Unpause,
@@ -268,7 +282,8 @@ contract VaultManagerInvariantTest is BallastFixture {
             VaultHandler.Action.SetMaxPauseDuration,
             VaultHandler.Action.GuardianPause,
             VaultHandler.Action.GuardianCircuitBreaker,
-            VaultHandler.Action.SetMaxRewardShare
+            VaultHandler.Action.SetMaxRewardShare,
+            VaultHandler.Action.Halt
         ];
         for (uint256 k; k < pauseActions.length; ++k) {
             assertGt(
@@ -281,6 +296,46 @@ contract VaultManagerInvariantTest is BallastFixture {
             (uint256 weth, uint256 wbtc) = (handler.stepLedger(0, k).changes, handler.stepLedger(1, k).changes);
             assertGe(weth > wbtc ? weth : wbtc, 2, string.concat("no second step: stepped parameter ", vm.toString(k)));
         }
+    }
+
+    /// @notice A risk-controller halt leaves the guardian's cool-down as it was, second by second: a
+    /// halt that runs past the guardian's pause keeps the guardian out until that pause's own end +
+    /// maxPauseDuration (not the halt's end + maxPauseDuration, nor the halt's end alone); a halt
+    /// during the cool-down neither ends nor restarts it.
+    function test_HaltKeepsGuardianCoolDown() public {
+        IVaultManager manager = ballast.vaultManager;
+        address weth = tokens[0];
+        uint256 d = manager.maxPauseDuration();
+        IVaultManager.CollateralConfig memory cfg = manager.collateralConfig(weth);
+        (uint256 fee, uint256 ratio) = (cfg.stabilityFee, cfg.borrowRatio);
+        uint256 t0 = block.timestamp;
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        // Half-way, the controller halts until one day past the guardian's pause.
+        vm.warp(t0 + d / 2);
+        vm.prank(controller);
+        manager.applyRiskSettings(weth, fee, ratio, t0 + d + 1 days);
+        cfg = manager.collateralConfig(weth);
+        assertEq(cfg.pausedUntil, t0 + d + 1 days, "the halt extends the pause");
+        assertEq(cfg.guardianPausedUntil, t0 + d, "the guardian's own end is kept");
+        assertTrue(cfg.pausedByGuardian, "its cool-down still applies");
+        // When the halt ends the guardian is still cooling down, until t0 + 2d exactly.
+        vm.warp(t0 + d + 1 days);
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.PauseCoolingDown.selector, weth, t0 + 2 * d));
+        manager.pauseRiskAdding(weth);
+        // A second halt during the cool-down changes it neither way.
+        vm.prank(controller);
+        manager.applyRiskSettings(weth, fee, ratio, t0 + d + 2 days);
+        assertEq(manager.collateralConfig(weth).guardianPausedUntil, t0 + d, "a halt in the cool-down keeps it");
+        vm.warp(t0 + 2 * d - 1);
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(IVaultManager.PauseCoolingDown.selector, weth, t0 + 2 * d));
+        manager.pauseRiskAdding(weth);
+        vm.warp(t0 + 2 * d);
+        vm.prank(guardian);
+        manager.pauseRiskAdding(weth);
+        assertEq(manager.collateralConfig(weth).guardianPausedUntil, t0 + 3 * d, "the guardian's next pause");
     }
 
     /// @notice The guardian's window after a pause of its own, second by second: no pause while it
@@ -859,15 +914,23 @@ contract VaultManagerInvariantTest is BallastFixture {
             IVaultManager.CollateralConfig memory cfg = ballast.vaultManager.collateralConfig(tokens[c]);
             uint256 pausedUntil = cfg.pausedUntil;
             VaultHandler.PauseLedger memory p = handler.pauseLedger(c);
+            bool guardians = p.guardianPauses != 0 && !p.governanceSinceGuardian;
             assertEq(
                 cfg.pausedByGuardian,
-                p.guardianPauses != 0 && !p.governanceSinceGuardian,
-                "pausedByGuardian != (the guardian paused last, governance has not acted since)"
+                guardians,
+                "pausedByGuardian != (the guardian paused, governance has not acted since)"
+            );
+            // The guardian's cool-down runs from its own pause's end, which no halt moves.
+            assertEq(
+                cfg.guardianPausedUntil,
+                guardians ? p.lastGuardianPauseAt + p.lastGuardianPauseDuration : 0,
+                "guardianPausedUntil != the end of the guardian's own last pause"
             );
             if (p.pauses == 0) {
                 assertEq(pausedUntil, 0, "pausedUntil set without a pause");
                 continue;
             }
+            assertLe(pausedUntil, p.lastPauseEnd, "pause lasts past the end its pause or halt set");
             _assertWithin(
                 p.lastPauseDuration,
                 ConstantsLib.MIN_PAUSE_DURATION,

@@ -17,6 +17,23 @@ import type { PegStabilityModule } from "../../typechain-types";
 const P = networkConfig("hardhat").psm;
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
 const SCALE = 10n ** 12n;
+const L = P.outflowLimit;
+const W = BigInt(P.outflowWindow);
+
+/**
+ * The outflow bucket at `level` when last written at `from`, at `to` (IPegStabilityModule): it
+ * drifts toward the limit at limit per window, refilling from below (rounded down), fading from above
+ * (rounded up).
+ */
+function drifted(level: bigint, from: bigint | number, to: bigint | number): bigint {
+  const dt = BigInt(to) - BigInt(from);
+  if (level < L) {
+    const refilled = level + (L * dt) / W;
+    return refilled < L ? refilled : L;
+  }
+  const fade = (L * dt + W - 1n) / W;
+  return level - L > fade ? level - fade : L;
+}
 
 describe("PegStabilityModule", () => {
   let sys: System;
@@ -350,6 +367,7 @@ describe("PegStabilityModule", () => {
     });
 
     it("pays 1,000 BDOL → 999 USDC from the reserve, burns the 1,000, owes the 1 BDOL fee to the reserve", async () => {
+      const tIn = BigInt(await time.latest()); // Alice's swap in
       const supply = await sys.bdol.totalSupply();
       const fees = await psm.pendingFees();
       expect(await psm.quoteCoinForStable(wad(1_000))).to.deep.equal([USDC(999), wad(1)]);
@@ -362,7 +380,10 @@ describe("PegStabilityModule", () => {
       expect(await sys.bdol.totalSupply()).to.equal(supply - wad(1_000));
       expect(await psm.pendingFees()).to.equal(fees + wad(1));
       expect(await psm.minted()).to.equal(wad(8_000_000) - wad(999));
-      expect(await psm.availableOutflow()).to.equal(P.outflowLimit - wad(999));
+      // The bucket: the limit plus the credit Alice's 8M left (fading since), less exactly the 999 paid.
+      expect(await psm.availableOutflow()).to.equal(
+        drifted(P.outflowLimit + wad(8_000_000), tIn, await time.latest()) - wad(999),
+      );
     });
 
     it("rounds the payout down: coin that buys no whole USDC unit joins the fee", async () => {
@@ -373,6 +394,9 @@ describe("PegStabilityModule", () => {
     });
 
     it("holds the outflow to the rolling limit (OutflowLimitExceeded), refilling linearly over the window", async () => {
+      // Two windows after Alice's 8M came in, its credit has faded: the bucket is exactly full.
+      await time.increase(2 * P.outflowWindow);
+      expect(await psm.availableOutflow()).to.equal(P.outflowLimit);
       await psm.connect(alice).swapCoinForStable(wad(5_000_000), 0n, alice.address);
       const empty = await psm.availableOutflow();
       expect(empty).to.be.lessThan(wad(6_000)); // 5M limit − 4,995,000 paid + a few seconds of refill
@@ -420,6 +444,110 @@ describe("PegStabilityModule", () => {
     });
   });
 
+  describe("the outflow bucket counts net flow", () => {
+    const feeFree = async () => {
+      await admin.setFeeIn(0n);
+      await admin.setFeeOut(0n);
+    };
+    /** Two windows pass (the credit of earlier swaps in fades) and USDC gets a fresh round. */
+    const creditFades = async () => {
+      await time.increase(2 * P.outflowWindow);
+      await sys.usdcFeed.updateAnswer(feedAnswer("1"));
+      expect(await psm.availableOutflow()).to.equal(L);
+    };
+
+    it("a swap in refills the bucket by the stable value it brings, above the limit; the credit fades at limit per window, down to the limit", async () => {
+      expect(await psm.availableOutflow()).to.equal(L);
+      await psm.connect(alice).swapStableForCoin(USDC(3_000_000), 0n, alice.address);
+      const t0 = BigInt(await time.latest());
+      expect(await psm.availableOutflow()).to.equal(L + wad(3_000_000)); // gross, the fee included
+      // A quarter of a window later a quarter of the limit (1.25M) has faded, rounded up.
+      await time.increaseTo(t0 + W / 4n);
+      expect(await psm.availableOutflow()).to.equal(L + wad(3_000_000) - (L * (W / 4n) + W - 1n) / W);
+      expect(await psm.availableOutflow()).to.equal(drifted(L + wad(3_000_000), t0, t0 + W / 4n));
+      // After 3M / 5M of a window the credit is gone; the bucket stays at the limit, never below.
+      await time.increaseTo(t0 + (W * 3n) / 5n);
+      expect(await psm.availableOutflow()).to.equal(L);
+      await time.increase(10 * P.outflowWindow);
+      expect(await psm.availableOutflow()).to.equal(L);
+    });
+
+    it("a redemption takes the credit like the rest: more than the limit may leave when as much came in", async () => {
+      await psm.connect(alice).swapStableForCoin(USDC(8_000_000), 0n, alice.address);
+      const tIn = BigInt(await time.latest());
+      const coin = await sys.bdol.balanceOf(alice.address); // 7,992,000
+      await time.setNextBlockTimestamp(tIn + 60n);
+      await expect(psm.connect(alice).swapCoinForStable(coin, 0n, alice.address)).to.emit(psm, "SwappedCoinForStable");
+      const paid = coin - (coin * P.feeOut + wad(1) - 1n) / wad(1);
+      expect(await psm.availableOutflow()).to.equal(drifted(L + wad(8_000_000), tIn, tIn + 60n) - paid);
+      // The net flow of the round trip is +16,000 (the fees): the bucket is above the limit.
+      expect(await psm.availableOutflow()).to.be.greaterThan(L);
+    });
+
+    it("refills from below at limit per window (rounded down), never above the limit; what comes in meanwhile adds to it", async () => {
+      await psm.connect(alice).swapStableForCoin(USDC(8_000_000), 0n, alice.address);
+      await creditFades();
+      await psm.connect(alice).swapCoinForStable(wad(5_000_000), 0n, alice.address);
+      const t0 = BigInt(await time.latest());
+      const low = await psm.availableOutflow(); // 5M − 4,995,000 = 5,000
+      expect(low).to.equal(L - wad(4_995_000));
+      await time.setNextBlockTimestamp(t0 + W / 10n);
+      await psm.connect(bob).swapStableForCoin(USDC(1_000_000), 0n, bob.address);
+      expect(await psm.availableOutflow()).to.equal(low + (L * (W / 10n)) / W + wad(1_000_000));
+      await time.increase(P.outflowWindow);
+      expect(await psm.availableOutflow()).to.equal(L);
+    });
+
+    it("a round trip in one block leaves the bucket higher by its fees; a full one blocks nobody", async () => {
+      await psm.connect(alice).swapStableForCoin(USDC(8_000_000), 0n, alice.address);
+      await creditFades();
+      // Bob swaps 5M in and redeems all the coin he got, in one block.
+      await ethers.provider.send("evm_setAutomine", [false]);
+      try {
+        // Explicit gas: estimating the second against the mined state would see no coin yet.
+        await psm.connect(bob).swapStableForCoin(USDC(5_000_000), 0n, bob.address, { gasLimit: 500_000 });
+        await psm.connect(bob).swapCoinForStable(wad(4_995_000), 0n, bob.address, { gasLimit: 500_000 });
+        await ethers.provider.send("evm_mine", []);
+      } finally {
+        await ethers.provider.send("evm_setAutomine", [true]);
+      }
+      expect(await sys.bdol.balanceOf(bob.address)).to.equal(0n);
+      // In 5,000,000 of USDC value, out 4,990,005 (5M − 0.1 % − 0.1 %): the bucket kept the 9,995.
+      expect(await psm.availableOutflow()).to.equal(L + wad(5_000_000) - wad(4_990_005));
+      await expect(psm.connect(alice).swapCoinForStable(wad(5_000_000), 0n, alice.address)).to.emit(
+        psm,
+        "SwappedCoinForStable",
+      );
+    });
+
+    it("with the fees at zero a round trip changes nothing; held for a while it takes at most limit × time / window", async () => {
+      await feeFree();
+      await psm.connect(alice).swapStableForCoin(USDC(8_000_000), 0n, alice.address);
+      await creditFades();
+      await psm.connect(bob).swapStableForCoin(USDC(2_000_000), 0n, bob.address);
+      const t0 = BigInt(await time.latest());
+      await time.setNextBlockTimestamp(t0 + 3_600n);
+      await psm.connect(bob).swapCoinForStable(wad(2_000_000), 0n, bob.address);
+      const taken = L - (await psm.availableOutflow());
+      expect(taken).to.equal((L * 3_600n + W - 1n) / W); // one hour of fade, rounded up
+    });
+
+    it("with a limit of 0 nothing refills and credit does not fade: only what came in may leave", async () => {
+      await admin.setOutflowLimit(0n);
+      expect(await psm.availableOutflow()).to.equal(0n);
+      await psm.connect(alice).swapStableForCoin(USDC(1_000), 0n, alice.address);
+      await time.increase(10 * P.outflowWindow);
+      expect(await psm.availableOutflow()).to.equal(wad(1_000));
+      await expect(psm.connect(alice).swapCoinForStable(wad(999), 0n, alice.address)).to.emit(
+        psm,
+        "SwappedCoinForStable",
+      );
+      await expect(psm.connect(alice).swapCoinForStable(wad(3), 0n, alice.address))
+        .to.be.revertedWithCustomError(psm, "OutflowLimitExceeded")
+        .withArgs(wad("2.997"), wad(1_000) - wad("998.001"));
+    });
+  });
+
   describe("the reserve", () => {
     it("counts its USDC at the oracle price: a depeg lowers its value, users' balances are untouched", async () => {
       await psm.connect(alice).swapStableForCoin(USDC(1_000_000), 0n, alice.address);
@@ -458,11 +586,33 @@ describe("PegStabilityModule", () => {
       await expect(admin.setDepegTolerance(wad("0.001") - 1n)).to.be.revertedWithCustomError(psm, "OutOfBounds");
     });
 
-    it("cutting the outflow limit caps the bucket; raising it adds the increase at once", async () => {
+    it("cutting the outflow limit caps the bucket, credit included; raising it adds the increase at once, credit kept", async () => {
       await admin.setOutflowLimit(wad(1_000_000));
       expect(await psm.availableOutflow()).to.equal(wad(1_000_000));
       await admin.setOutflowLimit(wad(3_000_000));
       expect(await psm.availableOutflow()).to.equal(wad(3_000_000));
+      // With 2M of credit on top, a raise keeps it and adds the increase; a cut caps it all.
+      await psm.connect(alice).swapStableForCoin(USDC(2_000_000), 0n, alice.address);
+      const t = BigInt(await time.latest());
+      await time.setNextBlockTimestamp(t + 1n);
+      await admin.setOutflowLimit(wad(4_000_000));
+      expect(await psm.availableOutflow()).to.equal(
+        wad(5_000_000) - (wad(3_000_000) + 86_400n - 1n) / 86_400n + wad(1_000_000),
+      );
+      await admin.setOutflowLimit(wad(2_000_000));
+      expect(await psm.availableOutflow()).to.equal(wad(2_000_000));
+    });
+
+    it("changing the window brings the bucket to now at the old rate first", async () => {
+      await psm.connect(alice).swapStableForCoin(USDC(1_000_000), 0n, alice.address);
+      const t0 = BigInt(await time.latest());
+      await time.setNextBlockTimestamp(t0 + 3_600n);
+      await admin.setOutflowWindow(W * 2n);
+      const level = drifted(L + wad(1_000_000), t0, t0 + 3_600n); // faded for an hour at L per day
+      expect(await psm.availableOutflow()).to.equal(level);
+      await time.setNextBlockTimestamp(t0 + 7_200n);
+      await sys.usdc.mint(bob.address, 1n); // a block one hour later
+      expect(await psm.availableOutflow()).to.equal(level - (L * 3_600n + 2n * W - 1n) / (2n * W)); // half the rate
     });
   });
 });

@@ -829,18 +829,20 @@ describe("RiskController", () => {
     }
 
     it("a halt reaches the vault manager capped at its maxPauseDuration; borrowing resumes at the cap when nobody pokes", async () => {
-      await vmGov.setMaxPauseDuration(HOUR);
+      // Three hours: shorter than the 6-hour cool-down, longer than the governance cycle (~2 h).
+      const PAUSE = 3n * HOUR;
+      await vmGov.setMaxPauseDuration(PAUSE);
       const p = await trip();
       const t1 = p.t;
       expect(p.updates[0].haltUntil).to.equal(t1 + COOL_DOWN);
       expect((await readCState(sys, weth)).haltUntil).to.equal(t1 + COOL_DOWN);
-      expect((await vm.collateralConfig(weth)).pausedUntil).to.equal(t1 + HOUR);
+      expect((await vm.collateralConfig(weth)).pausedUntil).to.equal(t1 + PAUSE);
       await expect(p.tx)
         .to.emit(vm, "Paused")
-        .withArgs(weth, await risk.getAddress(), t1 + HOUR);
-      await time.setNextBlockTimestamp(t1 + HOUR - 10n);
+        .withArgs(weth, await risk.getAddress(), t1 + PAUSE);
+      await time.setNextBlockTimestamp(t1 + PAUSE - 10n);
       await refresh();
-      await time.setNextBlockTimestamp(t1 + HOUR);
+      await time.setNextBlockTimestamp(t1 + PAUSE);
       await expect(vm.connect(alice).borrow(vaultId, wad(100), alice.address)).to.emit(vm, "DebtBorrowed");
     });
 
@@ -1067,7 +1069,7 @@ describe("RiskController", () => {
         .withArgs(weth, ctl.address, (await timeOf(max)) + MAX_PAUSE);
     });
 
-    it("never shortens a guardian's pause, and clears pausedByGuardian when it extends it (no guardian cool-down after)", async () => {
+    it("never shortens a guardian's pause, and leaves the guardian's cool-down as it was when it extends it", async () => {
       const guardian = await ethers.getSigner((await getNamedAccounts()).guardian);
       const g = await timeOf(await vm.connect(guardian).pauseRiskAdding(weth));
       expect((await vm.collateralConfig(weth)).pausedByGuardian).to.equal(true);
@@ -1083,12 +1085,21 @@ describe("RiskController", () => {
         .to.emit(vm, "Paused")
         .withArgs(weth, ctl.address, te + MAX_PAUSE);
       c = await vm.collateralConfig(weth);
-      expect([c.pausedUntil, c.pausedByGuardian]).to.deep.equal([te + MAX_PAUSE, false]);
-      // The last pause was the controller's: the guardian may pause again as soon as it ends.
+      expect([c.pausedUntil, c.pausedByGuardian, c.guardianPausedUntil]).to.deep.equal([
+        te + MAX_PAUSE,
+        true,
+        g + MAX_PAUSE,
+      ]);
+      // The guardian's cool-down runs from its own pause's end, not the halt's: it may pause again
+      // at g + 2 × MAX_PAUSE, after the halt (te + MAX_PAUSE) ended, and not before.
       await time.setNextBlockTimestamp(te + MAX_PAUSE);
       await expect(vm.connect(guardian).pauseRiskAdding(weth))
+        .to.be.revertedWithCustomError(vm, "PauseCoolingDown")
+        .withArgs(weth, g + 2n * MAX_PAUSE);
+      await time.setNextBlockTimestamp(g + 2n * MAX_PAUSE);
+      await expect(vm.connect(guardian).pauseRiskAdding(weth))
         .to.emit(vm, "Paused")
-        .withArgs(weth, guardian.address, te + 2n * MAX_PAUSE);
+        .withArgs(weth, guardian.address, g + 3n * MAX_PAUSE);
     });
   });
 

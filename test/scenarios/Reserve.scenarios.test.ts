@@ -44,6 +44,11 @@ describe("Scenarios: the reserve under stress (PSM, strategies)", () => {
       await sys.usdc.connect(h).approve(psmAddress, ethers.MaxUint256);
       await psm.connect(h).swapStableForCoin(USDC(8_000_000), 0n, h.address);
     }
+    // They bought long ago: ten days on, the credit their 48M left in the outflow bucket has faded
+    // (5M a day, IPegStabilityModule) and the bucket is exactly full; USDC gets a fresh round.
+    await time.increase(10 * DAY);
+    await setUsdcPrice("1");
+    expect(await psm.availableOutflow()).to.equal(C.psm.outflowLimit);
   });
 
   async function setUsdcPrice(usd: string) {

@@ -6,9 +6,12 @@
  * strategy moves (StrategyDeposit, StrategyWithdrawal, Rebalanced). Two checks run on them:
  *
  * - **depeg guard**: no mint at a block where the oracle's USDC price is below 1 − depegTolerance;
- * - **outflow limit**: for any two redemptions at t_i ≤ t_j, the USDC value paid by the redemptions
- *   between them (both included) is at most outflowLimit × (1 + (t_j − t_i) / outflowWindow) — the
- *   rolling bucket's promise, whatever the bucket held at the start.
+ * - **outflow limit**: the bucket limits net flow (IPegStabilityModule, bounds 1 and 2): over the PSM's
+ *   flows in the run (swaps in, redemptions) in order, for any flow i and later redemption k, the USDC
+ *   value paid by the redemptions from i to k less the USDC value swapped in meanwhile is at most
+ *   outflowLimit × (1 + (t_k − t_i) / outflowWindow) plus the credit the run's earlier flows left
+ *   (max over u < i of their net inflow since u less outflowLimit × (t_i − t_u) / outflowWindow):
+ *   the bucket's promise for a run that starts with it at most full (the seed's credit has faded).
  */
 import { Chain, WAD, toNum } from "./chain";
 import type { PsmDeskReport } from "./psm";
@@ -76,7 +79,10 @@ export interface PsmTotals {
     limit: number;
     windowSeconds: number;
     redemptions: number;
-    /** Largest Σ paid − limit × (t_j − t_i) / window over pairs, as a share of the limit (≤ 1 holds). */
+    /**
+     * Largest (net paid − limit × (t_k − t_i) / window − credit_i) over pairs, as a share of the limit
+     * (≤ 1 holds).
+     */
     worstShareOfBound: number | null;
     violations: { fromBlock: number; toBlock: number; paid: number; bound: number }[];
   };
@@ -243,26 +249,59 @@ export async function analyseControls(
     if (price < floor) depegViolations.push({ block: e.blockNumber, usdcPrice: toNum(price) });
   }
 
-  // Outflow: paid = stableOut × scale (= coinIn − fee), at each redemption's time.
-  const outs: { t: number; paid: bigint; block: number }[] = [];
+  // Outflow, net: every flow in order, out = stableOut × scale (= coinIn − fee) paid by a redemption,
+  // in = stableIn × scale swapped in; credit_i (× window) from the flows before i alone.
+  type Flow = { t: number; out: bigint; block: number; redemption: boolean };
+  const flows: (Flow & { index: number })[] = [];
   for (const e of redeems) {
-    outs.push({ t: await timeOf(e.blockNumber), paid: e.args.stableOut * usdcScale, block: e.blockNumber });
+    const f = { t: await timeOf(e.blockNumber), out: e.args.stableOut * usdcScale, block: e.blockNumber };
+    flows.push({ ...f, redemption: true, index: e.index });
   }
+  for (const e of mints) {
+    const f = { t: await timeOf(e.blockNumber), out: -(e.args.stableIn * usdcScale), block: e.blockNumber };
+    flows.push({ ...f, redemption: false, index: e.index });
+  }
+  flows.sort((a, b) => a.block - b.block || a.index - b.index);
+  const W = BigInt(window);
+  const credit: bigint[] = flows.map((f, i) => {
+    let best = 0n;
+    let inflow = 0n; // window × net inflow of flows u … i − 1
+    for (let u = i - 1; u >= 0; u--) {
+      inflow -= flows[u].out * W;
+      const c = inflow - limitWad * BigInt(f.t - flows[u].t);
+      if (c > best) best = c;
+    }
+    return best;
+  });
   const violations: PsmTotals["outflowCheck"]["violations"] = [];
   let worst: number | null = null;
+  for (let k = 0; k < flows.length; k++) {
+    if (!flows[k].redemption) continue;
+    let net = 0n;
+    for (let i = k; i >= 0; i--) {
+      net += flows[i].out;
+      const allowedW = limitWad * (W + BigInt(flows[k].t - flows[i].t)) + credit[i];
+      const share =
+        limitWad === 0n ? 0 : Number(((net * W - allowedW + limitWad * W) * 1_000_000n) / (limitWad * W)) / 1e6;
+      worst = worst === null ? share : Math.max(worst, share);
+      if (net * W > allowedW) {
+        violations.push({
+          fromBlock: flows[i].block,
+          toBlock: flows[k].block,
+          paid: toNum(net),
+          bound: toNum(allowedW / W),
+        });
+      }
+    }
+  }
+  // The busiest 24 hours of redemptions (gross, informational).
+  const outs = flows.filter((f) => f.redemption);
   let max24 = 0n;
   for (let i = 0; i < outs.length; i++) {
     let sum = 0n;
-    for (let j = i; j < outs.length; j++) {
-      sum += outs[j].paid;
-      const dt = BigInt(outs[j].t - outs[i].t);
-      const bound = limitWad + (limitWad * dt) / BigInt(window);
-      const share =
-        limitWad === 0n ? 0 : Number(((sum - (limitWad * dt) / BigInt(window)) * 1_000_000n) / limitWad) / 1e6;
-      worst = worst === null ? share : Math.max(worst, share);
-      if (sum > bound)
-        violations.push({ fromBlock: outs[i].block, toBlock: outs[j].block, paid: toNum(sum), bound: toNum(bound) });
-      if (outs[j].t - outs[i].t < DAY && sum > max24) max24 = sum;
+    for (let j = i; j < outs.length && outs[j].t - outs[i].t < DAY; j++) {
+      sum += outs[j].out;
+      if (sum > max24) max24 = sum;
     }
   }
 

@@ -493,8 +493,29 @@ async function warmUp(chain: Chain, prices: Record<AssetKey, number>): Promise<v
 }
 
 /**
+ * The seed stands for liquidity the PSM has held for a long time, so the credit its swap in left in
+ * the outflow bucket (which lets what came in leave again, fading at the limit per window) would be
+ * gone: governance (the impersonated timelock) cuts the limit by one wei and restores it — a cut caps
+ * the bucket, credit included — so every run starts with the bucket exactly full.
+ */
+async function fadeSeedCredit(chain: Chain): Promise<void> {
+  const limit = await chain.psm.outflowLimit();
+  if (limit === 0n || (await chain.psm.availableOutflow()) <= limit) return;
+  const timelock = (await chain.hre.deployments.get("Timelock")).address;
+  const provider = chain.hre.network.provider;
+  await provider.request({ method: "hardhat_impersonateAccount", params: [timelock] });
+  await provider.request({ method: "hardhat_setBalance", params: [timelock, "0x56BC75E2D63100000"] });
+  const psmAddr = chain.addresses.PegStabilityModule;
+  for (const value of [limit - 1n, limit]) {
+    await chain.send(timelock, psmAddr, chain.psm.interface.encodeFunctionData("setOutflowLimit", [value]), 200_000);
+  }
+  await provider.request({ method: "hardhat_stopImpersonatingAccount", params: [timelock] });
+}
+
+/**
  * The PSM's starting liquidity (`psm.seedLiquidity`), at the start of the setup: the holders (market
- * account) swap that much USDC in at its deployed price, and the reserve rebalances once (at most
+ * account) swap that much USDC in at its deployed price (its credit in the outflow bucket is then
+ * cleared, `fadeSeedCredit`), and the reserve rebalances once (at most
  * `maxRebalance`, its limit per interval); `placePsmSeed` places the rest after the warm-up. Also
  * approves the PSM for the holders' and the arbitrageur's USDC. Returns the USDC swapped in.
  */
@@ -524,6 +545,7 @@ async function seedPsm(chain: Chain, s: Scenario, log: (line: string) => void): 
     );
   }
   await chain.send(market, psmAddr, data, 1_500_000);
+  await fadeSeedCredit(chain);
   await rebalanceReserve(chain);
   log(`[${s.name}] PSM seeded: ${seed.toLocaleString("en-US")} USDC swapped in and the reserve rebalanced`);
   return seed;

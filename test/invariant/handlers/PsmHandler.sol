@@ -34,8 +34,11 @@ import {Test, Vm} from "../utils/Test.sol";
 ///  - `wrongfulRefusals`: redemptions of at most min(USDC the reserve can pay: liquid plus the value
 ///    of its shares in every strategy whose withdrawals work — views or not: a redemption needs no
 ///    valuation —, outflow bucket), by a holder of the coin with no slippage bound, that reverted;
-///  - `windowViolations`: over the USDC that left through the module (measured at the receivers), any
-///    stretch of redemptions from time t_i to t_k larger than limit × (1 + (t_k − t_i) / window);
+///  - `windowViolations`: the bucket limits net flow (IPegStabilityModule, bounds 1 and 2). Over every
+///    stretch of flows from the i-th to a redemption k (stable out measured at the receivers, stable
+///    in at the reserve), net outflow ≤ limit × (1 + (t_k − t_i) / window) + C_i, where the credit
+///    C_i = max(0, max over u < i of (net inflow from u to i − limit × (t_i − t_u) / window)) comes
+///    from the flows before i alone: a stretch may spend what came in before it, less what faded;
 ///  - `untrustedMints`: successful mints while the feed read independently was below 1 − tolerance,
 ///    failed, stale or out of bounds, or the oracle adapter did not report the price live (frozen);
 ///  - `mismatches`: any other disagreement with the prediction (an unsafe call that succeeded, a
@@ -142,12 +145,17 @@ contract PsmHandler is Test {
     string public untrustedMint;
     uint256 public mismatches;
     string public mismatch;
-    /// @dev The outflow bucket, modelled: level at `_bucketAt`, refilling at limit per window.
+    /// @dev The outflow bucket, modelled: level at `_bucketAt`, drifting toward the limit at limit per
+    /// window (refill from below, fade from above); swaps in add to it, redemptions take from it.
     uint256 internal _bucket;
     uint256 internal _bucketAt;
-    /// @dev Every redemption: when, and the USDC value [wad] its receiver got.
-    uint256[] internal _outAt;
-    uint256[] internal _outPaid;
+    /// @dev Every flow through the module: when, its net outflow [wad] (a redemption's USDC value
+    /// received, negative: a swap in's USDC value that arrived), and the credit C_i it may start with
+    /// (× window, see `windowViolations`).
+    uint256[] internal _flowAt;
+    int256[] internal _flowOut;
+    uint256[] internal _flowCredit;
+    uint256 public outflowCount;
     mapping(Action action => uint256) public successes;
     /// @notice Successful redemptions that needed USDC from a strategy; mints that found the reading
     /// already vetted (the adapter not asked); redemptions at exactly the edge.
@@ -282,6 +290,11 @@ contract PsmHandler is Test {
             _expectEq(psm.pendingFees(), b.pending + w.fee, "swapIn: pending fees");
             _expectEq(stablecoin.totalSupply(), b.supply + w.out, "swapIn: supply");
             psmNet += int256(stablecoin.totalSupply()) - int256(b.supply);
+            // The USDC value that came in refills the bucket, above the limit if need be.
+            uint256 arrived = (usdc.balanceOf(address(reserve)) - b.reserveUsdc) * SCALE;
+            _bucket = _available(currentTime) + arrived;
+            _bucketAt = currentTime;
+            _recordFlow(-int256(arrived));
         }
         _settle(ok, reason, w.expected, Action.SwapIn);
     }
@@ -350,7 +363,9 @@ contract PsmHandler is Test {
         // More than the bucket held can only leave if the module is wrong (already a mismatch).
         _bucket = w.bucket > w.gross ? w.bucket - w.gross : 0;
         _bucketAt = currentTime;
-        _recordOutflow(received * SCALE);
+        ++outflowCount;
+        _recordFlow(int256(received * SCALE));
+        _checkNetOutflow();
     }
 
     function _flagWrongfulRefusal(Swap memory w, bytes memory reason) internal {
@@ -551,10 +566,6 @@ contract PsmHandler is Test {
         return _principal[i];
     }
 
-    function outflowCount() external view returns (uint256) {
-        return _outAt.length;
-    }
-
     // =================================================================== prediction
 
     /// @dev In the module's order: zero, receiver, the depeg guard, the USDC transfer, slippage, ceiling.
@@ -752,35 +763,54 @@ contract PsmHandler is Test {
 
     // =================================================================== outflow window
 
-    /// @dev The bucket refilled up to `t`, at most the limit.
+    /// @dev The bucket at `t`: from below refilled (limit × dt / window, rounded down, at most the
+    /// limit); from above faded (the same, rounded up, at least the limit).
     function _available(uint256 t) internal view returns (uint256) {
-        return _min(_limit, _bucket + (_limit * (t - _bucketAt)) / _window);
+        uint256 dt = t - _bucketAt;
+        if (_bucket < _limit) return _min(_limit, _bucket + (_limit * dt) / _window);
+        uint256 fade = _mulDivUp(_limit, dt, _window);
+        return _bucket - _limit > fade ? _bucket - fade : _limit;
     }
 
     function _checkBucket() internal {
         _expectEq(psm.availableOutflow(), _available(currentTime), "availableOutflow != the modelled bucket");
     }
 
-    /// @dev Appends a redemption and checks every stretch that ends with it:
-    /// Σ_{j=i..k} paid_j × window ≤ limit × (window + t_k − t_i).
-    function _recordOutflow(uint256 paid) internal {
-        _outAt.push(currentTime);
-        _outPaid.push(paid);
-        uint256 k = _outAt.length - 1;
-        uint256 sum;
+    /// @dev Appends a flow with the credit it may start with, from the flows before it alone:
+    /// C_i × window = max(0, max over u < i of (window × (net inflow of the flows u … i − 1) −
+    /// limit × (t_i − t_u))).
+    function _recordFlow(int256 netOut) internal {
+        uint256 i = _flowAt.length;
+        int256 best;
+        int256 inflow; // window × net inflow of the flows u … i − 1
+        for (uint256 u = i; u > 0; --u) {
+            inflow -= _flowOut[u - 1] * int256(_window);
+            int256 credit = inflow - int256(_limit * (currentTime - _flowAt[u - 1]));
+            if (credit > best) best = credit;
+        }
+        _flowAt.push(currentTime);
+        _flowOut.push(netOut);
+        _flowCredit.push(uint256(best));
+    }
+
+    /// @dev Checks every stretch that ends with the redemption just recorded (k):
+    /// window × Σ_{j=i..k} out_j ≤ limit × (window + t_k − t_i) + C_i × window.
+    function _checkNetOutflow() internal {
+        uint256 k = _flowAt.length - 1;
+        int256 sum;
         for (uint256 i = k + 1; i > 0; --i) {
-            sum += _outPaid[i - 1];
-            uint256 allowed = _limit * (_window + _outAt[k] - _outAt[i - 1]);
-            if (sum * _window > allowed) {
+            sum += _flowOut[i - 1];
+            int256 allowed = int256(_limit * (_window + _flowAt[k] - _flowAt[i - 1]) + _flowCredit[i - 1]);
+            if (sum * int256(_window) > allowed) {
                 ++windowViolations;
                 if (windowViolations == 1) {
                     windowViolation = string.concat(
                         vm.toString(sum),
-                        " left between ",
-                        vm.toString(_outAt[i - 1]),
+                        " left net between ",
+                        vm.toString(_flowAt[i - 1]),
                         " and ",
-                        vm.toString(_outAt[k]),
-                        ", more than limit x (1 + t / window)"
+                        vm.toString(_flowAt[k]),
+                        ", more than limit x (1 + t / window) + the credit then"
                     );
                 }
                 return;

@@ -806,17 +806,15 @@ contract RiskHandler is Test {
         _expectedBorrowRatio(c, e, address(_tokens[i]));
         _expectedBreaker(s, c, e);
 
-        // The halt passed to the vault manager, which only extends a pause and caps it.
+        // The halt passed to the vault manager, which only extends a pause and caps it, and leaves
+        // the guardian's cool-down (pausedByGuardian, guardianPausedUntil) as it was.
         uint256 h = e.state.haltUntil > systemHaltUntil ? e.state.haltUntil : systemHaltUntil;
         e.pausedUntil = c.pausedUntil;
         e.pausedByGuardian = c.pausedByGuardian;
         if (h > block.timestamp) {
             e.haltUntil = h;
             uint256 capped = MathLib.min(h, block.timestamp + s.maxPauseDuration);
-            if (capped > c.pausedUntil) {
-                e.pausedUntil = capped;
-                e.pausedByGuardian = false;
-            }
+            if (capped > c.pausedUntil) e.pausedUntil = capped;
         }
     }
 

@@ -36,12 +36,13 @@ import {VaultManagerModel} from "./VaultManagerModel.sol";
 ///    gain debt. A violation sets `consentViolated`.
 ///  - (1) per collateral ghosts: stablecoin minted and burnt by vault actions, fees minted to the
 ///    reserve, and a rounding budget (see `SupplyLedger`).
-///  - (7) per collateral pause ghosts (see `PauseLedger`): the time of the last pause and the
-///    maxPauseDuration in force then, so that the test can bound `pausedUntil`; whether the guardian
-///    made the last pause and governance has not renewed or ended it since (the chain's
-///    `pausedByGuardian`); and, at every successful pause by the guardian, its rules checked against
-///    the chain's state before the call and against the ghosts alone. A violation sets
-///    `pauseRuleViolated`.
+///  - (7) per collateral pause ghosts (see `PauseLedger`): the time of the last pause (a risk-controller
+///    halt that extended one counts) and the maxPauseDuration in force then, and the last pause's end,
+///    so that the test can bound `pausedUntil`; whether the guardian paused and governance has not
+///    paused or unpaused since, and the end of that guardian pause (the chain's `pausedByGuardian` and
+///    `guardianPausedUntil`, which halts leave alone); and, at every successful pause by the
+///    guardian, its rules checked against the chain's state before the call and against the ghosts
+///    alone. A violation sets `pauseRuleViolated`.
 ///  - (5) per collateral and stepped parameter (liquidation ratio, penalty) step ghosts (see
 ///    `StepLedger`): at every successful change, from the chain's values before and after the call
 ///    and the ghosts alone, the change is at most the parameter's maximum step and comes at least
@@ -75,7 +76,8 @@ contract VaultHandler is VaultManagerModel {
         GuardianCircuitBreaker,
         SetParameter,
         SetMaxRewardShare, // LiquidationEngine.setMaxRewardShare (from `setParameter`)
-        UnpauseLapsed // governance unpauses a collateral that is not paused (ends any cool-down)
+        UnpauseLapsed, // governance unpauses a collateral that is not paused (ends any cool-down)
+        Halt // the risk controller halts a collateral (applyRiskSettings with a haltUntil)
     }
 
     /// @notice Per collateral ghosts for the supply identity. `excess` is E = D − S − accruedFees with
@@ -99,8 +101,10 @@ contract VaultHandler is VaultManagerModel {
         uint256 pauses; // successful pauses (governance, guardian, circuit breaker; renewals included)
         uint256 renewals; // governance pauses of a running pause
         uint256 unpauses;
-        uint256 lastPauseAt; // time of the last successful pause (0: never paused)
+        uint256 lastPauseAt; // time of the last successful pause or extending halt (0: never paused)
         uint256 lastPauseDuration; // maxPauseDuration in force at that pause
+        uint256 lastPauseEnd; // when it ends: at + duration, a halt's capped end, or an unpause's time
+        uint256 halts; // halts that extended a pause (or started one)
         uint256 guardianPauses; // successful pauses by the guardian (pause or circuit breaker)
         uint256 lastGuardianPauseAt;
         uint256 lastGuardianPauseDuration;
@@ -124,7 +128,7 @@ contract VaultHandler is VaultManagerModel {
     /// @dev The pause state read from the chain before a pause call, for the rule checks.
     struct ChainPauseState {
         uint256[2] pausedUntil;
-        bool[2] pausedByGuardian;
+        uint256[2] guardianPausedUntil;
         uint256 maxPauseDuration;
     }
 
@@ -347,6 +351,7 @@ contract VaultHandler is VaultManagerModel {
         else if (kind < 13) _pauseCall(deployer, c);
         else if (kind < 14) _circuitBreakerCall(deployer);
         else if (kind < 19) _unpauseCall(deployer, c);
+        else if (kind < 22) _haltCall(c, s);
         else if (kind < 26) _setMaxPauseDurationCall(deployer, _pauseDurationValue(s));
         else {
             // Without the role: an actor (any of the four calls) or the guardian (governance's two).
@@ -698,7 +703,10 @@ contract VaultHandler is VaultManagerModel {
         p.unpauses++;
         p.governanceSinceGuardian = true;
         // Only a running pause is ended early: a lapsed one ran its full course.
-        if (wasPaused) p.unpausedSincePause = true;
+        if (wasPaused) {
+            p.unpausedSincePause = true;
+            p.lastPauseEnd = block.timestamp;
+        }
         _afterAction(wasPaused ? Action.Unpause : Action.UnpauseLapsed, caller, pre);
     }
 
@@ -732,17 +740,17 @@ contract VaultHandler is VaultManagerModel {
         PauseLedger storage p = _pauseLedger[c];
         uint256 d = _maxPauseDuration;
         if (caller == guardian) {
-            uint256 untilBefore = before.pausedUntil[c];
-            if (block.timestamp < untilBefore) _pauseRuleViolation(c, "the guardian paused during a pause");
-            else if (before.pausedByGuardian[c] && block.timestamp < untilBefore + before.maxPauseDuration) {
+            uint256 ownBefore = before.guardianPausedUntil[c];
+            if (block.timestamp < before.pausedUntil[c]) _pauseRuleViolation(c, "the guardian paused during a pause");
+            else if (ownBefore != 0 && block.timestamp < ownBefore + before.maxPauseDuration) {
                 _pauseRuleViolation(c, "the guardian paused during its cool-down");
             }
-            // From the ghosts alone. The last pause (at t, for d0) runs until t + d0 unless governance
-            // ended it. After a pause of the guardian's own at t1 (for d1) that governance neither
-            // renewed nor ended, that pause ended at t1 + d1 and the guardian waits until t1 + d1 + d
-            // (d: the maxPauseDuration in force now); a pause or an unpause by governance since
-            // leaves no cool-down.
-            if (p.pauses != 0 && !p.unpausedSincePause && block.timestamp < p.lastPauseAt + p.lastPauseDuration) {
+            // From the ghosts alone. The last pause (or extending halt) runs until its recorded end
+            // unless governance ended it. After a pause of the guardian's own at t1 (for d1) that
+            // governance neither renewed nor ended, that pause ended at t1 + d1 and the guardian waits
+            // until t1 + d1 + d (d: the maxPauseDuration in force now), whatever halts ran since; a
+            // pause or an unpause by governance since leaves no cool-down.
+            if (p.pauses != 0 && block.timestamp < p.lastPauseEnd) {
                 _pauseRuleViolation(c, "the guardian paused before the last pause ran out");
             }
             if (
@@ -763,9 +771,46 @@ contract VaultHandler is VaultManagerModel {
         p.pauses++;
         p.lastPauseAt = block.timestamp;
         p.lastPauseDuration = d;
+        p.lastPauseEnd = block.timestamp + d;
         p.unpausedSincePause = false;
         _collateral[c].pausedUntil = block.timestamp + d;
         _collateral[c].pausedByGuardian = caller != deployer;
+        _collateral[c].guardianPausedUntil = caller == deployer ? 0 : block.timestamp + d;
+    }
+
+    /// @dev The risk controller halts collateral `c` (or an address that is not one) until a time
+    /// from now to twice maxPauseDuration ahead, 1 in 4 already past (no halt), with the fee and
+    /// borrow ratio in force (no other change). VaultManager.applyRiskSettings: UnknownCollateral
+    /// for a non-collateral; the halt, capped at now + maxPauseDuration, only ever extends the pause
+    /// and leaves the guardian's cool-down alone.
+    function _haltCall(uint256 c, uint256 seed_) internal {
+        address token = _collateralAddress(c);
+        uint256 haltUntil = seed_ % 4 == 0
+            ? bound(seed_ >> 2, 0, block.timestamp)
+            : block.timestamp + bound(seed_ >> 2, 1, 2 * _maxPauseDuration);
+        bytes memory expected = c < COLLATERAL_COUNT ? bytes("") : _unknownCollateralError(c);
+        (uint256 fee, uint256 ratio) = c < COLLATERAL_COUNT
+            ? (_collateral[c].stabilityFee, _collateral[c].borrowRatio)
+            : (RAY, WAD);
+        Holdings[5] memory pre = _holdings(controller);
+        vm.prank(controller);
+        try vaultManager.applyRiskSettings(token, fee, ratio, haltUntil) {
+            _settle(true, "", expected, "applyRiskSettings");
+        } catch (bytes memory reason) {
+            _settle(false, reason, expected, "applyRiskSettings");
+        }
+        uint256 capped = MathLib.min(haltUntil, block.timestamp + _maxPauseDuration);
+        if (capped > block.timestamp && capped > _collateral[c].pausedUntil) {
+            _collateral[c].pausedUntil = capped;
+            PauseLedger storage p = _pauseLedger[c];
+            p.halts++;
+            p.pauses++;
+            p.lastPauseAt = block.timestamp;
+            p.lastPauseDuration = _maxPauseDuration;
+            p.lastPauseEnd = capped;
+            p.unpausedSincePause = false;
+        }
+        _afterAction(Action.Halt, controller, pre);
     }
 
     function _pauseRuleViolation(uint256 c, string memory problem) internal {
@@ -774,11 +819,11 @@ contract VaultHandler is VaultManagerModel {
         pauseRuleViolation = string.concat(problem, " (collateral ", vm.toString(c), ")");
     }
 
-    /// @dev Both collaterals' pausedUntil and pausedByGuardian, and maxPauseDuration, read from the chain.
+    /// @dev Both collaterals' pausedUntil and guardianPausedUntil, and maxPauseDuration, read from the chain.
     function _chainPauseState() internal view returns (ChainPauseState memory state) {
         for (uint256 c; c < COLLATERAL_COUNT; ++c) {
             IVaultManager.CollateralConfig memory cfg = vaultManager.collateralConfig(address(_tokens[c]));
-            (state.pausedUntil[c], state.pausedByGuardian[c]) = (cfg.pausedUntil, cfg.pausedByGuardian);
+            (state.pausedUntil[c], state.guardianPausedUntil[c]) = (cfg.pausedUntil, cfg.guardianPausedUntil);
         }
         state.maxPauseDuration = vaultManager.maxPauseDuration();
     }
@@ -1169,6 +1214,7 @@ contract VaultHandler is VaultManagerModel {
         assertEq(cfg.liquidationPenalty, m.liquidationPenalty, "model: liquidationPenalty");
         assertEq(cfg.pausedUntil, m.pausedUntil, "model: pausedUntil");
         assertEq(cfg.pausedByGuardian, m.pausedByGuardian, "model: pausedByGuardian");
+        assertEq(cfg.guardianPausedUntil, m.guardianPausedUntil, "model: guardianPausedUntil");
         assertEq(cfg.paused, _paused(c), "model: paused");
         VaultStorage.StoredStepTimes memory stored = VaultStorage.loadStepTimes(
             address(vaultManager),

@@ -11,6 +11,7 @@ import {IBallastDollar} from "../../../contracts/interfaces/IBallastDollar.sol";
 import {ConstantsLib} from "../../../contracts/libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../../../contracts/libraries/ErrorsLib.sol";
 import {MathLib} from "../../../contracts/libraries/MathLib.sol";
+import {RateLib} from "../../../contracts/libraries/RateLib.sol";
 import {MockERC20} from "../../../contracts/test/MockERC20.sol";
 import {MockAggregator} from "../../../contracts/test/MockAggregator.sol";
 import {Test} from "../utils/Test.sol";
@@ -52,6 +53,9 @@ abstract contract VaultManagerModel is Test {
         MockERC20[2] tokens;
         MockAggregator[2] feeds;
         address[4] actors;
+        /// @dev Holds RISK_CONTROL_ROLE, standing in for the risk controller: halts by
+        /// applyRiskSettings (address(0): none).
+        address controller;
     }
 
     /// @dev The model's copy of a collateral's state in VaultManager.
@@ -68,7 +72,8 @@ abstract contract VaultManagerModel is Test {
         uint256 borrowRatio;
         uint256 liquidationPenalty;
         uint256 pausedUntil; // paused iff block.timestamp < pausedUntil; 0 until the first pause
-        bool pausedByGuardian; // the last pause was the guardian's and governance has not ended it
+        bool pausedByGuardian; // the guardian paused since governance last paused or unpaused
+        uint256 guardianPausedUntil; // end of that guardian pause (0: none); halts leave it alone
         // Time of the last change of each stepped parameter (0: never changed; not returned by
         // collateralConfig, compared with VaultManager's storage, see VaultStorage.loadStepTimes).
         uint256 liquidationRatioSetAt;
@@ -117,6 +122,7 @@ abstract contract VaultManagerModel is Test {
 
     address public immutable deployer;
     address public immutable guardian;
+    address public immutable controller;
     IVaultManager public immutable vaultManager;
     ILiquidationEngine public immutable engine;
     IOracleAdapter public immutable oracle;
@@ -151,6 +157,7 @@ abstract contract VaultManagerModel is Test {
     constructor(Deployment memory d) {
         deployer = d.deployer;
         guardian = d.guardian;
+        controller = d.controller;
         vaultManager = d.vaultManager;
         engine = d.engine;
         oracle = d.oracle;
@@ -298,16 +305,18 @@ abstract contract VaultManagerModel is Test {
         return caller == deployer ? bytes("") : _guardianPauseError(c);
     }
 
-    /// @dev VaultManager._pause for the guardian: no pause while one runs, nor, after a pause of its
-    /// own that governance neither renewed nor ended, within one maxPauseDuration (the one in force
-    /// now) of that pause's end. A pause made or ended by governance leaves no cool-down.
+    /// @dev VaultManager._pause for the guardian: no pause while one runs (its own, governance's or a
+    /// risk-controller halt), nor, after a pause of its own that governance neither renewed nor ended,
+    /// within one maxPauseDuration (the one in force now) of that pause's own end — a halt that ran
+    /// past it changes neither. A pause made or ended by governance leaves no cool-down.
     function _guardianPauseError(uint256 c) internal view returns (bytes memory) {
         CollateralModel storage m = _collateral[c];
         uint256 until = m.pausedUntil;
         address token = address(_tokens[c]);
         if (block.timestamp < until) return abi.encodeWithSelector(IVaultManager.AlreadyPaused.selector, token, until);
-        if (m.pausedByGuardian && block.timestamp < until + _maxPauseDuration) {
-            return abi.encodeWithSelector(IVaultManager.PauseCoolingDown.selector, token, until + _maxPauseDuration);
+        uint256 own = m.guardianPausedUntil;
+        if (own != 0 && block.timestamp < own + _maxPauseDuration) {
+            return abi.encodeWithSelector(IVaultManager.PauseCoolingDown.selector, token, own + _maxPauseDuration);
         }
         return "";
     }
@@ -342,6 +351,7 @@ abstract contract VaultManagerModel is Test {
         CollateralModel storage m = _collateral[c];
         if (_paused(c)) m.pausedUntil = block.timestamp;
         m.pausedByGuardian = false;
+        m.guardianPausedUntil = 0;
     }
 
     /// @dev VaultManager.setMaxPauseDuration: governance only, the bounds, then NoChange.
@@ -512,7 +522,7 @@ abstract contract VaultManagerModel is Test {
         CollateralModel storage m = _collateral[c];
         uint256 elapsed = block.timestamp - m.lastAccrual;
         if (elapsed == 0) return m.rate;
-        return m.rate.rayMulUp(MathLib.rpowUp(m.stabilityFee, elapsed));
+        return RateLib.grow(m.rate, m.stabilityFee, elapsed);
     }
 
     /// @dev ⌈rate / RAY⌉: the most one borrow or partial repay can add to E (see the test file).
@@ -536,6 +546,7 @@ abstract contract VaultManagerModel is Test {
             liquidationPenalty: cfg.liquidationPenalty,
             pausedUntil: cfg.pausedUntil,
             pausedByGuardian: cfg.pausedByGuardian,
+            guardianPausedUntil: cfg.guardianPausedUntil,
             liquidationRatioSetAt: 0,
             liquidationPenaltySetAt: 0
         });
