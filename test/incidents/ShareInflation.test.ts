@@ -50,7 +50,7 @@ describe("share-price inflation by donation", () => {
     "Cream Finance — 27 October 2021: a donation to the yUSD vault doubled its price per share, which Cream " +
       "used as the collateral price of crYUSD; the attacker borrowed against it; ~$130M (Cream post-mortem, October 2021)",
     () => {
-      it("a donation doubling the strategy's share price moves no health factor, borrow limit, PSM limit or buffer, and the donor loses it", async () => {
+      it("a donation doubling the strategy's share price moves no health factor, borrow limit, price or buffer, and the donor loses it", async () => {
         const { reserve, vaultManager: vm, lens, attacker } = sys;
         await freezeRates(sys); // no interest: a health factor moves only if something else moves it
         await reserve.rebalance(); // 10M into the strategy: the reserve holds all its shares
@@ -66,7 +66,6 @@ describe("share-price inflation by donation", () => {
         const read = async () => ({
           health: await vm.healthFactor(id),
           prices: (await lens.systemSnapshot()).collaterals.map((c) => c.price),
-          outflow: await psm.availableOutflow(),
           buffer: await reserve.stabilityBuffer(),
           deficit: await reserve.deficit(),
           borrows: [await canBorrow(wad("0.9")), await canBorrow(wad("1.1"))],

@@ -7,6 +7,7 @@
  * reserve counts its USDC at the oracle price, so the loss shows in its figures at once.
  */
 import { expect } from "chai";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployments, ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
@@ -47,8 +48,11 @@ describe(
         await sys.usdc.mint(who.address, USDC(10_000_000));
         await sys.usdc.connect(who).approve(await psm.getAddress(), ethers.MaxUint256);
       }
-      // Before the news: bob swaps 1M USDC at par.
+      // Before the news: bob swaps 1M USDC at par, days before (the credit his swap in left in the
+      // outflow bucket has faded: the bucket is back at its limit).
       await psm.connect(bob).swapStableForCoin(USDC(1_000_000), 0n, bob.address);
+      await time.increase(24 * 3600);
+      expect(await psm.availableOutflow()).to.equal(await psm.outflowLimit());
     });
 
     /** Publishes a USDC/USD answer and records it. */

@@ -176,7 +176,7 @@ contract PsmInvariantTest is BallastFixture {
         bytes4[] memory reasons = _coveredReasons();
         uint256[] memory succeeded = new uint256[](selectors.length);
         uint256[] memory seen = new uint256[](reasons.length);
-        for (uint256 i; i < 1_200; ++i) {
+        for (uint256 i; i < 2_000; ++i) {
             uint256 k = _weightedAction(_word(i, 99));
             bytes memory data = abi.encodePacked(selectors[k], abi.encode(_word(i, 0), _word(i, 1), _word(i, 2)));
             // solhint-disable-next-line avoid-low-level-calls
