@@ -1117,10 +1117,11 @@ describe("OracleAdapter", () => {
     });
 
     it("each leg has its own heartbeat: a stale WBTC/BTC leg reads stale whatever BTC/USD says", async () => {
-      await time.increase(RATIO_HEARTBEAT - 100n);
+      const ratioAt = (await wbtcBtc.latestRoundData())[3];
+      await time.setNextBlockTimestamp(ratioAt + RATIO_HEARTBEAT);
       await s.btcFeed.updateAnswer(usd8(61_000));
-      expect(await read(wbtc)).to.deep.equal([wad(61_000), Status.Live]);
-      await time.increase(101);
+      expect(await read(wbtc)).to.deep.equal([wad(61_000), Status.Live]); // exactly the heartbeat: live
+      await time.setNextBlockTimestamp(ratioAt + RATIO_HEARTBEAT + 1n);
       await s.btcFeed.updateAnswer(usd8(61_000)); // the USD leg is fresh
       await expectRejected(wbtc, Status.Stale);
     });

@@ -310,6 +310,9 @@ describe("RiskController", () => {
     });
 
     it("refuses a poke one second before the interval ends (PokeTooSoon(nextPokeAt)) and accepts it at that second", async () => {
+      // Fresh rounds first: the second poke, an interval later, must still read them live however long
+      // after the fixture's deployment this test runs (the ETH heartbeat is 3,900 s, the interval 3,600 s).
+      await refresh();
       const first = (await poke([live(3_000), live(60_000)])).t;
       expect(await risk.nextPokeAt()).to.equal(first + 3_600n);
       // No debt, peg at 1: the WETH fee is exactly 2 % continuous, i.e. e^0.02 − 1 = 2.0201 % a year.
@@ -846,6 +849,7 @@ describe("RiskController", () => {
     });
 
     it("a stale oracle compares its latest round: no new move, no trip", async () => {
+      await refresh(); // the round goes stale one heartbeat after now, after the next poke falls due
       t0 = (await poke([live(3_000), live(60_000)])).t;
       const round = (await sys.ethFeed.latestRoundData())[3];
       const at = round + BigInt(LOCAL.collaterals.WETH.feed.heartbeat) + 1n;
