@@ -52,8 +52,7 @@ export async function actors(): Promise<Actors> {
   return { deployer, alice, bob, carol, keeper, attacker };
 }
 
-/** The whole system, deployed by the real deploy scripts (`deployments.fixture()` with no tags). */
-export const loadSystem = deployments.createFixture(async (): Promise<System> => {
+const systemFixture = deployments.createFixture(async (): Promise<System> => {
   await deployments.fixture();
   return {
     ...(await actors()),
@@ -74,6 +73,22 @@ export const loadSystem = deployments.createFixture(async (): Promise<System> =>
     bdolFeed: await at<MockAggregator>("MockAggregator", "BDOL_USD_FEED"),
   };
 });
+
+/**
+ * The whole system, deployed by the real deploy scripts (`deployments.fixture()` with no tags).
+ *
+ * A fixture is a chain snapshot, and after it is restored the next block would be stamped with the
+ * wall clock, however long ago the snapshot was taken: minutes into a full run, enough for a feed
+ * round stamped at deployment to read stale in one test and live in the same test run alone. The
+ * clock is set to one second after the snapshot's latest block, so every test starts where a test
+ * run on its own would.
+ */
+export async function loadSystem(): Promise<System> {
+  const sys = await systemFixture();
+  const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
+  await ethers.provider.send("evm_setNextBlockTimestamp", [latest + 1]);
+  return sys;
+}
 
 /** `OracleAdapter.setFeed`'s parameters (IOracleAdapter.FeedParams). */
 export interface FeedParams {
