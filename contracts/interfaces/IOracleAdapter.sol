@@ -36,7 +36,7 @@ enum PriceStatus {
 /// secondary) and the ratio leg has its own heartbeat and bounds [minRatio, maxRatio]. Each leg gets
 /// its own status and the worse one wins: a stale ratio leg makes the asset stale, whatever the USD
 /// leg says. The reading's timestamp is the newer of the two legs' (a new round of either leg is a
-/// new reading). A product above 2^128 − 1 reads OutOfBounds.
+/// new reading). A product of 0 or above 2^128 − 1 reads OutOfBounds.
 ///
 /// Circuit breaker. A usable reading more than `maxDeviation` away from the reference (the last good
 /// price; the pending price while frozen) is not accepted: `recordPrice` freezes the asset and keeps
