@@ -44,11 +44,21 @@ function remote(url: string | undefined, chainId: number): NetworkUserConfig {
 
 const config: HardhatUserConfig = {
   solidity: {
-    version: SOLC_VERSION,
-    settings: {
-      optimizer: { enabled: true, runs: 10_000 },
-      viaIR: true,
-      evmVersion: "cancun",
+    compilers: [
+      {
+        version: SOLC_VERSION,
+        settings: {
+          optimizer: { enabled: true, runs: 10_000 },
+          viaIR: true,
+          evmVersion: "cancun",
+        },
+      },
+    ],
+    overrides: {
+      "contracts/oracle/OracleAdapter.sol": {
+        version: SOLC_VERSION,
+        settings: { optimizer: { enabled: true, runs: 1_000_000 }, viaIR: true, evmVersion: "cancun" },
+      },
     },
   },
   defaultNetwork: "hardhat",

@@ -10,6 +10,8 @@
  */
 import { perSecondRate, wad } from "./units";
 
+const DAY = 24 * 3600;
+
 export type AddressRef = string | { deployment: string } | { account: string } | { env: string };
 
 export interface FeedSetup {
@@ -23,8 +25,16 @@ export interface FeedSetup {
   maxPrice: bigint;
   /** Circuit breaker: largest move from the last good price accepted without confirmation. */
   maxDeviation: bigint;
-  /** EWMA weight of the previous variance (RiskMetrics uses 0.94). */
-  ewmaLambda: bigint;
+  /**
+   * Seconds after which the breaker's reference no longer freezes a fresh round by itself: the round
+   * is judged against the feed's previous round instead (about a heartbeat).
+   */
+  maxReferenceAge: number;
+  /**
+   * Composite price: the primary (and secondary) feed prices the base in USD and this asset/base
+   * feed (e.g. WBTC/BTC) the asset in the base; each leg has its own heartbeat and bounds [wad].
+   */
+  ratio?: { feed: AddressRef; heartbeat: number; minRatio: bigint; maxRatio: bigint };
 }
 
 /** Liquidation-auction parameters of one collateral (LiquidationEngine.AuctionParams). */
@@ -78,8 +88,10 @@ export interface ControllerRules {
   volatilityMultiplier: bigint;
   maxBorrowRatio: bigint;
   maxBorrowRatioStep: bigint;
-  /** Price move within a window that halts borrowing against the collateral. */
+  /** Price move within the fast window that halts borrowing against the collateral. */
   maxPriceMove: bigint;
+  /** Price move within the slow window that halts borrowing (slow falls in small steps). */
+  maxSlowMove: bigint;
   /** Stress scenario of the reserve target: price fall and forced-sale discount. */
   stressShock: bigint;
   saleDiscount: bigint;
@@ -87,9 +99,13 @@ export interface ControllerRules {
 
 /** The risk controller's system-wide rules and its peg controller (RiskController). */
 export interface RiskSetup {
-  /** Seconds between pokes, length of a price-breaker window, how long a breaker holds. */
+  /**
+   * Seconds between pokes, length of the fast and the slow price-breaker windows, how long a breaker
+   * holds.
+   */
   pokeInterval: number;
   priceWindow: number;
+  slowWindow: number;
   coolDown: number;
   /** Liquidation horizon [s] and confidence z [wad] of the value-at-risk move. */
   varHorizon: number;
@@ -107,7 +123,8 @@ export interface RiskSetup {
 /**
  * 2 % at zero utilisation, 5 % at the 80 % kink, 30 % when full; 0.5 %–40 %, at most 0.5 point per
  * poke. Borrow ratio: liquidation ratio + 5 points + 0.1 × volatility (80 % → +8 points), ≤ 250 %,
- * 2 points per poke. Halt on a 15 % move within a window. Stress: a 50 % fall sold 10 % under.
+ * 2 points per poke. Halt on a 15 % move within the hour's window or a 30 % move within the day's.
+ * Stress: a 50 % fall sold 10 % under.
  */
 const WETH_CONTROL: ControllerRules = {
   baseRate: wad("0.02"),
@@ -122,6 +139,7 @@ const WETH_CONTROL: ControllerRules = {
   maxBorrowRatio: wad("2.5"),
   maxBorrowRatioStep: wad("0.02"),
   maxPriceMove: wad("0.15"),
+  maxSlowMove: wad("0.3"),
   stressShock: wad("0.5"),
   saleDiscount: wad("0.1"),
 };
@@ -129,7 +147,7 @@ const WETH_CONTROL: ControllerRules = {
 const WBTC_CONTROL: ControllerRules = { ...WETH_CONTROL, baseRate: wad("0.015"), stressShock: wad("0.4") };
 
 /**
- * Poke hourly; breakers hold 6 hours after their condition was last seen; system breaker below
+ * Poke hourly; price-breaker windows of an hour and of a day; breakers hold 6 hours after their condition was last seen; system breaker below
  * 120 %; value-at-risk at z = 2.33 (99 %) over a day. Peg: 1 % under the peg adds 1 point of fee
  * at once and 0.5 point per day held, the integral leaks 20 % a day, the peg term is capped at 10 points.
  */
@@ -137,6 +155,7 @@ function risk(pegAsset?: string): RiskSetup {
   return {
     pokeInterval: 3600,
     priceWindow: 3600,
+    slowWindow: DAY,
     coolDown: 6 * 3600,
     varHorizon: 24 * 3600,
     varConfidence: wad("2.33"),
@@ -202,8 +221,6 @@ export interface GovernanceSetup {
    */
   selfDelegateTreasury: boolean;
 }
-
-const DAY = 24 * 3600;
 
 /** Mainnet and testnets: a day before the vote, five days of voting, two days in the timelock. */
 function publicGovernance(network: string): GovernanceSetup {
@@ -299,27 +316,36 @@ export interface NetworkConfig {
   pricedAssets: Record<string, { token: AddressRef; feed: FeedSetup }>;
 }
 
+/**
+ * Heartbeats are the feeds' own plus a margin (ETH/USD and BTC/USD: 1 hour; USDC/USD: 24 hours); the
+ * breaker's reference ages out after one heartbeat.
+ */
 const ETH_FEED_COMMON = {
   heartbeat: 3900,
   minPrice: wad(10),
   maxPrice: wad(1_000_000),
   maxDeviation: wad("0.25"),
-  ewmaLambda: wad("0.94"),
+  maxReferenceAge: 3900,
 };
 const BTC_FEED_COMMON = {
   heartbeat: 3900,
   minPrice: wad(100),
   maxPrice: wad(10_000_000),
   maxDeviation: wad("0.25"),
-  ewmaLambda: wad("0.94"),
+  maxReferenceAge: 3900,
 };
 const USD_FEED_COMMON = {
   heartbeat: 90_000,
   minPrice: wad("0.5"),
   maxPrice: wad(2),
   maxDeviation: wad("0.1"),
-  ewmaLambda: wad("0.94"),
+  maxReferenceAge: 90_000,
 };
+/**
+ * WBTC/BTC: Chainlink's feed has a 24-hour heartbeat (2 % deviation); a depeg reads as it is down to
+ * 0.01 BTC, and a premium above 1.2 BTC is taken for a broken feed.
+ */
+const WBTC_BTC_RATIO = { heartbeat: 90_000, minRatio: wad("0.01"), maxRatio: wad("1.2") };
 
 const WETH_RISK = {
   liquidationRatio: wad("1.5"),
@@ -370,6 +396,7 @@ const local: NetworkConfig = {
   mockFeeds: {
     ETH_USD_FEED: { decimals: 8, description: "ETH / USD", answer: 3_000n * 10n ** 8n },
     BTC_USD_FEED: { decimals: 8, description: "BTC / USD", answer: 60_000n * 10n ** 8n },
+    WBTC_BTC_FEED: { decimals: 8, description: "WBTC / BTC", answer: 10n ** 8n },
     USDC_USD_FEED: { decimals: 8, description: "USDC / USD", answer: 10n ** 8n },
     BDOL_USD_FEED: { decimals: 8, description: "BDOL / USD", answer: 10n ** 8n },
   },
@@ -390,7 +417,12 @@ const local: NetworkConfig = {
     },
     WBTC: {
       token: { deployment: "WBTC" },
-      feed: { primaryFeed: { deployment: "BTC_USD_FEED" }, ...BTC_FEED_COMMON },
+      // WBTC/BTC × BTC/USD, as on mainnet, so that tests exercise the composite.
+      feed: {
+        primaryFeed: { deployment: "BTC_USD_FEED" },
+        ...BTC_FEED_COMMON,
+        ratio: { feed: { deployment: "WBTC_BTC_FEED" }, ...WBTC_BTC_RATIO },
+      },
       debtCeiling: wad(100_000_000),
       minDebt: wad(500),
       auction: auction(wad(20_000_000), wad(100)),
@@ -454,6 +486,7 @@ const sepolia: NetworkConfig = {
     },
     WBTC: {
       token: { deployment: "WBTC" },
+      // A mintable test token that cannot depeg: BTC/USD alone (Sepolia has no WBTC/BTC feed).
       feed: { primaryFeed: "0x1b44F3514812d835EB1BDB0acB33d3fA3351Ee43", ...BTC_FEED_COMMON },
       debtCeiling: wad(10_000_000),
       minDebt: wad(500),
@@ -498,7 +531,15 @@ const mainnet: NetworkConfig = {
     },
     WBTC: {
       token: "0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599",
-      feed: { primaryFeed: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c", ...BTC_FEED_COMMON },
+      // WBTC/BTC × BTC/USD: a custody or bridge failure shows in the price. WBTC/BTC is Chainlink's
+      // "WBTC / BTC" feed in its published list of Ethereum mainnet feeds
+      // (https://docs.chain.link/data-feeds/price-feeds/addresses?network=ethereum), the feed its
+      // Feed Registry maps (WBTC, BTC) to; BTC/USD is Chainlink's "BTC / USD".
+      feed: {
+        primaryFeed: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c",
+        ...BTC_FEED_COMMON,
+        ratio: { feed: "0xfdFD9C85aD200c506Cf9e21F1FD8dd01932FBB23", ...WBTC_BTC_RATIO },
+      },
       debtCeiling: wad(25_000_000),
       minDebt: wad(2_000),
       auction: auction(wad(5_000_000), wad(1_000)),

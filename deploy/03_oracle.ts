@@ -6,8 +6,8 @@ import { resolveAddress, toBigInt, requireAdmin } from "../scripts/lib/deploy";
 
 /**
  * The oracle adapter: the sequencer-uptime feed when the network has one, a feed per collateral
- * and priced asset, then a first recorded price so every asset has a last good price from the
- * start. Re-running skips what is already in force (the adapter's setters reject no-op changes).
+ * and priced asset (a composite asset/base × base/USD where the config has a ratio leg), then a
+ * first recorded price so every asset has a last good price and a first round from the start. Re-running skips what is already in force (the adapter's setters reject no-op changes).
  */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployments, getNamedAccounts, network } = hre;
@@ -34,36 +34,43 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   ];
   for (const [symbol, { token, feed }] of assets) {
     const asset = await resolveAddress(hre, token, `${symbol}.token`);
-    const primary = await resolveAddress(hre, feed.primaryFeed, `${symbol}.feed.primaryFeed`);
-    const secondary =
-      feed.secondaryFeed === undefined
-        ? ZeroAddress
-        : await resolveAddress(hre, feed.secondaryFeed, `${symbol}.feed.secondaryFeed`);
+    const params = {
+      primaryFeed: await resolveAddress(hre, feed.primaryFeed, `${symbol}.feed.primaryFeed`),
+      secondaryFeed:
+        feed.secondaryFeed === undefined
+          ? ZeroAddress
+          : await resolveAddress(hre, feed.secondaryFeed, `${symbol}.feed.secondaryFeed`),
+      heartbeat: feed.heartbeat,
+      minPrice: feed.minPrice,
+      maxPrice: feed.maxPrice,
+      maxDeviation: feed.maxDeviation,
+      maxReferenceAge: feed.maxReferenceAge,
+      ratioFeed:
+        feed.ratio === undefined
+          ? ZeroAddress
+          : await resolveAddress(hre, feed.ratio.feed, `${symbol}.feed.ratio.feed`),
+      ratioHeartbeat: feed.ratio?.heartbeat ?? 0,
+      minRatio: feed.ratio?.minRatio ?? 0n,
+      maxRatio: feed.ratio?.maxRatio ?? 0n,
+    };
 
     const current = await deployments.read("OracleAdapter", "feedConfig", asset);
+    const ratio = await deployments.read("OracleAdapter", "ratioFeedConfig", asset);
     const inForce =
-      current.primaryFeed.toLowerCase() === primary.toLowerCase() &&
-      current.secondaryFeed.toLowerCase() === secondary.toLowerCase() &&
-      toBigInt(current.heartbeat) === BigInt(feed.heartbeat) &&
-      toBigInt(current.minPrice) === feed.minPrice &&
-      toBigInt(current.maxPrice) === feed.maxPrice &&
-      toBigInt(current.maxDeviation) === feed.maxDeviation &&
-      toBigInt(current.ewmaLambda) === feed.ewmaLambda;
+      current.primaryFeed.toLowerCase() === params.primaryFeed.toLowerCase() &&
+      current.secondaryFeed.toLowerCase() === params.secondaryFeed.toLowerCase() &&
+      toBigInt(current.heartbeat) === BigInt(params.heartbeat) &&
+      toBigInt(current.minPrice) === params.minPrice &&
+      toBigInt(current.maxPrice) === params.maxPrice &&
+      toBigInt(current.maxDeviation) === params.maxDeviation &&
+      toBigInt(current.maxReferenceAge) === BigInt(params.maxReferenceAge) &&
+      ratio.feed.toLowerCase() === params.ratioFeed.toLowerCase() &&
+      toBigInt(ratio.heartbeat) === BigInt(params.ratioHeartbeat) &&
+      toBigInt(ratio.minRatio) === params.minRatio &&
+      toBigInt(ratio.maxRatio) === params.maxRatio;
     if (!inForce) {
       await requireAdmin(hre, "OracleAdapter", `OracleAdapter.setFeed(${asset}, …)`);
-      await deployments.execute(
-        "OracleAdapter",
-        opts,
-        "setFeed",
-        asset,
-        primary,
-        secondary,
-        feed.heartbeat,
-        feed.minPrice,
-        feed.maxPrice,
-        feed.maxDeviation,
-        feed.ewmaLambda,
-      );
+      await deployments.execute("OracleAdapter", opts, "setFeed", asset, params);
     }
 
     const state = await deployments.read("OracleAdapter", "priceState", asset);

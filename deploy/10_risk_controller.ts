@@ -18,6 +18,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const system = {
     pokeInterval: r.pokeInterval,
     priceWindow: r.priceWindow,
+    slowWindow: r.slowWindow,
     coolDown: r.coolDown,
     varHorizon: r.varHorizon,
     criticalCollateralRatio: r.criticalCollateralRatio,

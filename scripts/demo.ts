@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       "USDC",
       "ETH_USD_FEED",
       "BTC_USD_FEED",
+      "WBTC_BTC_FEED",
       "LiquidationEngine",
       "PegStabilityModule",
       "RiskController",
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
   const wbtc = await contract<MockERC20>("MockERC20", "WBTC");
   const ethFeed = await contract<MockAggregator>("MockAggregator", "ETH_USD_FEED");
   const btcFeed = await contract<MockAggregator>("MockAggregator", "BTC_USD_FEED");
+  // WBTC is priced BTC/USD × WBTC/BTC: its ratio leg needs fresh rounds too.
+  const wbtcBtcFeed = await contract<MockAggregator>("MockAggregator", "WBTC_BTC_FEED");
   const wethAddr = await weth.getAddress();
   const wbtcAddr = await wbtc.getAddress();
   const wethCfg = await vm.collateralConfig(wethAddr);
@@ -160,6 +163,7 @@ async function main(): Promise<void> {
   // The mock feeds do not tick by themselves: publish fresh rounds at unchanged prices.
   await ethFeed.updateAnswer(3_000n * 10n ** 8n);
   await btcFeed.updateAnswer(60_000n * 10n ** 8n);
+  await wbtcBtcFeed.updateAnswer(10n ** 8n);
   const end = await accrueAt();
   await vm.accrue(wbtcAddr);
   const [, , , aliceDebt] = await vm.vaultInfo(id);
@@ -229,6 +233,7 @@ async function main(): Promise<void> {
   await crashAct(setEthPrice, async () => {
     await ethFeed.updateAnswer((await oracle.getPrice(wethAddr))[0] / 10n ** 10n);
     await btcFeed.updateAnswer(60_000n * 10n ** 8n);
+    await wbtcBtcFeed.updateAnswer(10n ** 8n);
     await oracle.recordPrice(wethAddr);
     await oracle.recordPrice(wbtcAddr);
   });
@@ -239,6 +244,7 @@ async function main(): Promise<void> {
   await reserveAct(async () => {
     await ethFeed.updateAnswer((await oracle.getPrice(wethAddr))[0] / 10n ** 10n);
     await btcFeed.updateAnswer(60_000n * 10n ** 8n);
+    await wbtcBtcFeed.updateAnswer(10n ** 8n);
   });
   console.log("\nDemo complete.");
 }

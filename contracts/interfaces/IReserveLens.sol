@@ -28,7 +28,7 @@ interface IReserveLens {
         bool paused;
         uint256 debtUnderAuction; // [wad]
         uint256 reserveHolding; // [token units] held by the reserve, including lots on sale
-        uint256 volatility; // [wad] annualised EWMA estimate from the oracle
+        uint256 volatility; // [wad] annualised, the oracle's time-weighted estimate over its feed rounds
         uint256 pausedUntil; // [s] end of the current or last pause (guardian, governance or controller)
         bool managed; // the risk controller sets its fee, borrow ratio and halts
         uint256 annualRate; // [wad per year] stability fee as a continuously compounded annual rate

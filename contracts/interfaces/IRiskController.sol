@@ -47,12 +47,28 @@ import {PriceStatus} from "./IOracleAdapter.sol";
 /// lens) for governance to compare with the reserve's value; the controller does not move funds.
 ///
 /// Circuit breakers.
-/// - Price move, per collateral: the first poke of each `priceWindow` sets an anchor price and keeps
-///   the previous window's anchor (after two windows or more without a poke both restart at the
-///   current price); a live price more than `maxPriceMove` away from either anchor halts borrowing
-///   against that collateral. The move is measured against prices at most two windows old, as pokes
-///   saw them: a spike that no poke sampled as an anchor is not seen (with a 3-hour window and
-///   hourly pokes, 3,000 → 3,300 → 2,800 does not trip: the anchors are 3,000).
+/// - Price moves, per collateral, over two windows: `priceWindow` (fast, threshold maxPriceMove) and
+///   `slowWindow` (slow falls, threshold maxSlowMove). For each window the controller keeps two
+///   anchors: the price at the first poke of the current window and the anchor of the window before.
+///   Each poke reads the oracle's `priceReport` — the range [low, high] of prices in force since the
+///   start of the previous range bucket (every usable round of the feed, recorded or not, including
+///   rounds that froze the oracle) — and its current price c: the live price, or when the reading is
+///   not live the oracle's latest round (a pending jump while frozen). With S the set {anchor,
+///   previous anchor, low, high, c} (zeros left out, and the previous anchor left out once the anchor
+///   is two windows old or more: every poke of the anchor's window compared it already):
+///       move = (max S − min S) / max S          [wad, rounded up]
+///   and the window's breaker trips when move exceeds its threshold, whatever the oracle's status. It
+///   is the fall from the highest to the lowest price the window saw, in either order, so a rise of x
+///   reads x / (1 + x) (a 17.6 % rise reads 15 %). Only after comparing are the anchors rolled with c:
+///   the first poke of a new window makes the anchor the previous anchor and c the anchor; after two
+///   windows or more without a poke both become c. So an anchor is always compared before it is
+///   replaced, however old: the first poke after a long gap compares the prices since with it.
+///   The range reaches up to one bucket (an hour) before the older anchor, so it errs toward
+///   tripping. Pokes further apart than a bucket see the range of the last one to two hours only:
+///   a wick earlier than that shows only through the anchors (a keeper pokes every interval).
+///   With a one-hour fast window and hourly pokes, a −21 % wick half recovered by the next poke trips
+///   (the range holds the wick's low); a −54 % fall over two days in hourly steps under 15 % trips the
+///   slow window (one day, 30 %) after 23 hours.
 /// - System: Σ collateral value / Σ debt over the managed collaterals below
 ///   `criticalCollateralRatio` halts borrowing everywhere and sends every fee to its ceiling.
 /// A tripped breaker halts until `coolDown` after the last poke that saw its condition: it clears by
@@ -73,7 +89,8 @@ interface IRiskController {
         uint64 volatilityMultiplier; // borrow ratio added per unit of annualised volatility
         uint64 maxBorrowRatio; // highest borrow ratio, ≤ MAX_BORROW_RATIO
         uint64 maxBorrowRatioStep; // largest borrow-ratio move per poke, (0, MAX_BORROW_RATIO_STEP]
-        uint64 maxPriceMove; // price move within a window that halts borrowing, [1 %, 100 %]
+        uint64 maxPriceMove; // price move within the fast window that halts borrowing, [1 %, 100 %]
+        uint64 maxSlowMove; // price move within the slow window that halts borrowing, [1 %, 100 %]
         uint64 stressShock; // price fall of the stress scenario, ≤ 100 %
         uint64 saleDiscount; // discount of a forced sale in the stress scenario, ≤ 50 %
     }
@@ -87,23 +104,28 @@ interface IRiskController {
         uint64 maxPegTerm; // cap of |peg term| and |integral|, ≤ MAX_CONTROLLED_RATE
     }
 
-    /// @notice System-wide rules.
+    /// @notice System-wide rules (one slot: every time is at most 30 days < 2^24 seconds, which the
+    /// bound checks guarantee before a value is stored).
     struct SystemRules {
-        uint32 pokeInterval; // [s] least time between pokes
-        uint32 priceWindow; // [s] length of a price-breaker window
-        uint32 coolDown; // [s] a breaker holds this long after its condition was last seen
-        uint32 varHorizon; // [s] liquidation horizon of the stress estimate
+        uint24 pokeInterval; // [s] least time between pokes
+        uint24 priceWindow; // [s] length of a fast price-breaker window, [MIN_PRICE_WINDOW, MAX_PRICE_WINDOW]
+        uint24 slowWindow; // [s] length of a slow price-breaker window, [priceWindow, MAX_SLOW_WINDOW]
+        uint24 coolDown; // [s] a breaker holds this long after its condition was last seen
+        uint24 varHorizon; // [s] liquidation horizon of the stress estimate
         uint64 criticalCollateralRatio; // [wad] system breaker threshold
         uint64 varConfidence; // [wad] z of the value-at-risk move, ≤ MAX_VAR_CONFIDENCE
     }
 
-    /// @notice What the controller remembers about a collateral (one slot). A price above uint96
+    /// @notice What the controller remembers about a collateral (two slots). A price above uint96
     /// (7.9e28, i.e. 79 billion USD per whole token) is stored saturated.
     struct CollateralState {
-        uint96 anchorPrice; // [wad] price at the first poke of the current window (0: none yet)
-        uint96 previousAnchorPrice; // [wad] the anchor of the window before
-        uint32 anchorTime; // [s] start of the current window
+        uint96 anchorPrice; // [wad] price at the first poke of the current fast window (0: none yet)
+        uint96 previousAnchorPrice; // [wad] the anchor of the fast window before
+        uint32 anchorTime; // [s] start of the current fast window
         uint32 haltUntil; // [s] the price breaker holds until then
+        uint96 slowAnchorPrice; // [wad] price at the first poke of the current slow window (0: none yet)
+        uint96 previousSlowAnchorPrice; // [wad] the anchor of the slow window before
+        uint32 slowAnchorTime; // [s] start of the current slow window
     }
 
     /// @notice What the controller remembers about the system (one slot).
@@ -116,11 +138,14 @@ interface IRiskController {
 
     /// @notice Every output of one collateral's update, with its inputs.
     struct CollateralUpdate {
-        uint256 price; // [wad] oracle price read by the poke (getPrice)
+        uint256 price; // [wad] oracle price read by the poke (what getPrice returns)
         PriceStatus priceStatus;
         uint256 utilisation; // [wad]
         uint256 volatility; // [wad] annualised
-        uint256 priceMove; // [wad] largest move from the window anchors (0 when not live)
+        uint256 priceLow; // [wad] the oracle's range: lowest price in force since the previous bucket
+        uint256 priceHigh; // [wad] highest
+        uint256 priceMove; // [wad] move seen by the fast window
+        uint256 slowPriceMove; // [wad] move seen by the slow window
         uint256 curveRate; // [wad/yr] curve(u)
         uint256 targetRate; // [wad/yr] after the peg term and the bounds
         uint256 rate; // [wad/yr] applied, after the step
@@ -144,8 +169,9 @@ interface IRiskController {
     );
     /// @notice One collateral's update within a poke.
     event CollateralPoked(address indexed collateral, CollateralUpdate update);
-    /// @notice The price breaker of `collateral` saw a move of `move` and holds until `haltUntil`.
-    event PriceBreakerTripped(address indexed collateral, uint256 move, uint256 haltUntil);
+    /// @notice The price breaker of `collateral` saw a move of `move` in its fast window and
+    /// `slowMove` in its slow window, at least one above its threshold, and holds until `haltUntil`.
+    event PriceBreakerTripped(address indexed collateral, uint256 move, uint256 slowMove, uint256 haltUntil);
     /// @notice The system breaker saw `collateralRatio` below critical and holds until `haltUntil`.
     event SystemBreakerTripped(uint256 collateralRatio, uint256 haltUntil);
     event CollateralRulesSet(address indexed collateral, CollateralRules oldRules, CollateralRules newRules);

@@ -60,20 +60,37 @@ library ConstantsLib {
     uint256 internal constant MAX_MAX_DEVIATION = 1e18;
     uint256 internal constant MIN_SEQUENCER_GRACE = 5 minutes;
     uint256 internal constant MAX_SEQUENCER_GRACE = 1 days;
-    /// @dev EWMA decay per observation: the weight kept by the old variance estimate.
-    uint256 internal constant MIN_EWMA_LAMBDA = 0.5e18;
-    uint256 internal constant MAX_EWMA_LAMBDA = 0.999e18;
     uint8 internal constant MAX_FEED_DECIMALS = 36;
     /// @dev Gas forwarded to a price feed. A feed call that fails while the caller held less than
     /// MIN_GAS_FOR_FEED (so EIP-150 forwarded less than FEED_CALL_GAS) reverts the read instead of
     /// reporting a failure that the caller could have caused by starving it.
     uint256 internal constant FEED_CALL_GAS = 100_000;
     uint256 internal constant MIN_GAS_FOR_FEED = 110_000;
+    /// @dev Bounds the adapter's list of configured assets (the keepers' recording loop).
+    uint256 internal constant MAX_ORACLE_ASSETS = 64;
+    /// @dev A reference price (the last good price, or the pending one while frozen) older than this
+    /// does not freeze a fresh round by itself: the round is judged against the feed's previous round.
+    /// Governed per asset within these bounds (about a heartbeat).
+    uint256 internal constant MIN_REFERENCE_AGE = 1 minutes;
+    uint256 internal constant MAX_REFERENCE_AGE = 2 days;
+    /// @dev A ratio leg (asset/base feed of a composite price) answers within (0, MAX_FEED_RATIO].
+    /// With maxPrice < 2^128 the product price × ratio stays below 2^128 · 1e24, far from overflow.
+    uint256 internal constant MAX_FEED_RATIO = 1_000_000e18;
+    /// @dev Time constant τ of the volatility estimate V ← (τ·V + r²) / (τ + dt): a return's weight
+    /// fades as τ / (τ + dt), about e^(−dt/τ), so the estimate reflects roughly the last day.
+    uint256 internal constant VOLATILITY_TIME_CONSTANT = 1 days;
     /// @dev A relative return above 100x (10,000 %) is capped in the volatility estimate, so that r²
-    /// cannot overflow whatever the price bounds are; any such move already means extreme volatility.
-    uint256 internal constant MAX_EWMA_RETURN = 100e18;
-    /// @dev The volatility estimate never divides a move by less than this many seconds.
-    uint256 internal constant MIN_VOLATILITY_INTERVAL = 10 minutes;
+    /// stays ≤ 1e22 whatever the price bounds are; any such move already means extreme volatility.
+    uint256 internal constant MAX_VOLATILITY_RETURN = 100e18;
+    /// @dev The variance rate [wad per second] saturates here (its uint64 storage): an annualised
+    /// volatility of about 2,400,000 %, far past any bound that reads it.
+    uint256 internal constant MAX_VARIANCE_RATE = type(uint64).max;
+    /// @dev Feed rounds one `recordPrice` (or one view) reads one by one. Older unprocessed rounds
+    /// are skipped and the gap up to the oldest round read counts as one return.
+    uint256 internal constant MAX_ROUNDS_PER_WALK = 64;
+    /// @dev The price range the adapter keeps is per bucket of this length, aligned to multiples of
+    /// it: the current bucket and the one before (so one to two buckets of history).
+    uint256 internal constant PRICE_RANGE_BUCKET = 1 hours;
 
     // ---------------------------------------------------------------- liquidation engine
     /// @dev An auction starts at the oracle price times a multiplier in [1, 2].
@@ -164,7 +181,8 @@ library ConstantsLib {
     /// @dev Borrow ratio = liquidation ratio + margin + multiplier × volatility, each bounded.
     uint256 internal constant MAX_BASE_MARGIN = 1e18;
     uint256 internal constant MAX_VOLATILITY_MULTIPLIER = 5e18;
-    /// @dev A per-collateral price breaker trips on a move of 1 %–100 % within its window.
+    /// @dev A per-collateral price breaker trips on a move of 1 %–100 % within its window (the same
+    /// bounds hold for the slow window's `maxSlowMove`).
     uint256 internal constant MIN_PRICE_MOVE = 0.01e18;
     uint256 internal constant MAX_PRICE_MOVE = 1e18;
     /// @dev Stress-loss inputs: price fall ≤ 100 %, forced-sale discount ≤ 50 %, confidence z ≤ 10.
@@ -176,11 +194,14 @@ library ConstantsLib {
     /// @dev PI gains (wad per year per unit of peg error; the integral's per day), leak per day.
     uint256 internal constant MAX_PEG_GAIN = 10e18;
     uint256 internal constant MAX_PEG_LEAK = 1e18;
-    /// @dev Poke interval, price-breaker window and breaker cool-down.
+    /// @dev Poke interval, price-breaker windows and breaker cool-down. The price window is at least
+    /// the oracle's range bucket (the range a poke compares spans whole buckets); the slow window is
+    /// at least the price window.
     uint256 internal constant MIN_POKE_INTERVAL = 5 minutes;
     uint256 internal constant MAX_POKE_INTERVAL = 1 days;
-    uint256 internal constant MIN_PRICE_WINDOW = 5 minutes;
+    uint256 internal constant MIN_PRICE_WINDOW = PRICE_RANGE_BUCKET;
     uint256 internal constant MAX_PRICE_WINDOW = 7 days;
+    uint256 internal constant MAX_SLOW_WINDOW = 30 days;
     uint256 internal constant MIN_BREAKER_COOLDOWN = 1 hours;
     uint256 internal constant MAX_BREAKER_COOLDOWN = 7 days;
     /// @dev The system breaker's critical collateral ratio lies in [100 %, 300 %].

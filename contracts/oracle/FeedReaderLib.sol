@@ -46,6 +46,35 @@ library FeedReaderLib {
         }
     }
 
+    /// @notice `latestRoundData()` of `feed` with its round id, for the readers that need the round
+    /// (the round walk and the previous-round check). Same failure rules and gas floor as `latestRound`.
+    function latestRoundWithId(
+        address feed
+    ) internal view returns (bool ok, uint256 roundId, int256 answer, uint256 updatedAt) {
+        return _round(feed, abi.encodeWithSelector(AggregatorV3Interface.latestRoundData.selector));
+    }
+
+    /// @notice `getRoundData(roundId)` of `feed`: `ok` is false when the call reverted (Chainlink
+    /// reverts for a round it does not know), ran out of its gas cap, or returned fewer than 5 words.
+    /// Same gas floor as `latestRound`: a failure while the caller held less than `MIN_GAS_FOR_FEED`
+    /// reverts `InsufficientGas`, so a caller cannot starve a round into a skipped one.
+    function roundData(
+        address feed,
+        uint256 roundId
+    ) internal view returns (bool ok, int256 answer, uint256 updatedAt) {
+        // Safe: Chainlink round ids are uint80 and callers pass ids derived from one.
+        (ok, , answer, updatedAt) = _round(
+            feed,
+            abi.encodeWithSelector(AggregatorV3Interface.getRoundData.selector, uint80(roundId))
+        );
+    }
+
+    /// @notice Whether a round's answer and timestamp are usable: answer > 0 and 0 < updatedAt ≤ now
+    /// (the rules `readPrice` applies before its staleness and bounds checks).
+    function usable(int256 answer, uint256 updatedAt) internal view returns (bool) {
+        return answer > 0 && updatedAt != 0 && updatedAt <= block.timestamp;
+    }
+
     /// @notice `decimals()` of `feed`; `ok` is false when the call failed or returned less than a word.
     function decimals(address feed) internal view returns (bool ok, uint256 feedDecimals) {
         bytes4 selector = AggregatorV3Interface.decimals.selector;
@@ -75,6 +104,7 @@ library FeedReaderLib {
         uint256 maxPrice
     ) internal view returns (PriceStatus status, uint256 priceWad, uint256 updatedAt) {
         (bool ok, int256 answer, , uint256 roundUpdatedAt) = latestRound(feed);
+        // The rule of `usable`, written out: the hot path's code stays as before it existed.
         if (!ok || answer <= 0 || roundUpdatedAt == 0 || roundUpdatedAt > block.timestamp) {
             return (PriceStatus.Failed, 0, 0);
         }
@@ -83,6 +113,45 @@ library FeedReaderLib {
         priceWad = toWad(uint256(answer), feedDecimals);
         if (priceWad < minPrice || priceWad > maxPrice) return (PriceStatus.OutOfBounds, 0, 0);
         return (PriceStatus.Live, priceWad, roundUpdatedAt);
+    }
+
+    /// @notice `readPrice` and the round id of the same `latestRoundData()` (a second, warm call: only
+    /// the adapter's previous-round check needs it, so the hot `readPrice` stays as it is).
+    function readRound(
+        address feed,
+        uint256 feedDecimals,
+        uint256 heartbeat,
+        uint256 minPrice,
+        uint256 maxPrice
+    ) internal view returns (PriceStatus status, uint256 priceWad, uint256 updatedAt, uint256 roundId) {
+        (status, priceWad, updatedAt) = readPrice(feed, feedDecimals, heartbeat, minPrice, maxPrice);
+        (, roundId, , ) = latestRoundWithId(feed);
+    }
+
+    /// @dev One round call (`latestRoundData()` or `getRoundData(id)`) with `latestRound`'s gas cap,
+    /// fixed-size return buffer and gas floor. Returns the round id, answer and `updatedAt`.
+    function _round(
+        address feed,
+        bytes memory data
+    ) private view returns (bool ok, uint256 roundId, int256 answer, uint256 updatedAt) {
+        uint256 gasLeft = gasleft();
+        uint256 callGas = ConstantsLib.FEED_CALL_GAS;
+        uint256 size = ROUND_DATA_SIZE;
+        bool success;
+        assembly ("memory-safe") {
+            // Scratch space past the free-memory pointer; nothing here outlives this block.
+            let ptr := mload(0x40)
+            success := staticcall(callGas, feed, add(data, 0x20), mload(data), ptr, size)
+            ok := and(success, iszero(lt(returndatasize(), size)))
+            if ok {
+                roundId := mload(ptr)
+                answer := mload(add(ptr, 0x20))
+                updatedAt := mload(add(ptr, 0x60))
+            }
+        }
+        if (!success && gasLeft < ConstantsLib.MIN_GAS_FOR_FEED) {
+            revert IOracleAdapter.InsufficientGas(gasLeft, ConstantsLib.MIN_GAS_FOR_FEED);
+        }
     }
 
     /// @notice Scales a feed answer with `feedDecimals` (≤ MAX_FEED_DECIMALS) to WAD, rounding down.

@@ -1,34 +1,41 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
 import {FeedReaderLib} from "./FeedReaderLib.sol";
+import {RoundHistoryLib} from "./RoundHistoryLib.sol";
 
 /// @title OracleAdapter
-/// @notice Chainlink-style feeds per asset → WAD USD price + status, with a last good price, a
-/// deviation circuit breaker and an EWMA volatility estimate. See `IOracleAdapter` for the rules.
+/// @notice Chainlink-style feeds per asset (single or composite) → WAD USD price + status, with a
+/// last good price, a deviation circuit breaker that judges against the feed's previous round when
+/// its reference is old, and a round history (volatility, price range) processed round by round.
+/// See `IOracleAdapter` for the rules.
 /// @dev `getPrice` and `recordPrice` share one decision (`_evaluate`), so what a view reports as
-/// live is exactly what a keeper's `recordPrice` would store. `DEFAULT_ADMIN_ROLE` (the timelock
-/// after deployment) gates every setter.
+/// live is exactly what a keeper's `recordPrice` would store; the views and `recordPrice` share one
+/// round walk (`RoundHistoryLib`). `DEFAULT_ADMIN_ROLE` (the timelock after deployment) gates every
+/// setter.
 contract OracleAdapter is IOracleAdapter, AccessControl {
     using MathLib for uint256;
 
     /// @dev What the circuit breaker makes of the current reading.
     enum Outcome {
         Rejected, // no usable reading: sequencer down / in grace, or every feed stale, out of bounds or failed
-        Accepted, // within maxDeviation of the last good price, or the first reading ever
-        Confirmed, // frozen, and a later round agrees with the pending price
-        Tripped, // a jump from the last good price, or (frozen) a later round jumping from the pending price
+        Accepted, // within maxDeviation of the reference (or of the previous round), or the first reading ever
+        Confirmed, // frozen, and a later round agrees with the pending price (or the previous round)
+        Tripped, // a jump from the reference, or (frozen) a later round jumping from the pending price
         Held // frozen, and no round newer than the pending one yet
     }
 
     mapping(address asset => FeedConfig) internal _feedConfigs;
+    mapping(address asset => RatioFeedConfig) internal _ratioConfigs;
     mapping(address asset => PriceState) internal _priceStates;
+    mapping(address asset => RoundHistory) internal _histories;
+    /// @dev Every configured asset; at most MAX_ORACLE_ASSETS.
+    address[] internal _assets;
     /// @inheritdoc IOracleAdapter
     address public immutable sequencerFeed;
     /// @inheritdoc IOracleAdapter
@@ -60,9 +67,9 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     /// @inheritdoc IOracleAdapter
     function getPrice(address asset) external view returns (uint256 priceWad, PriceStatus status) {
         PriceState storage state = _priceStates[asset];
-        Outcome outcome;
-        (outcome, status, priceWad, ) = _evaluate(asset, state);
-        if (outcome != Outcome.Accepted && outcome != Outcome.Confirmed) priceWad = state.lastGoodPrice;
+        (, status, priceWad, ) = _evaluate(asset, state);
+        // Not live exactly when the outcome is neither Accepted nor Confirmed.
+        if (status != PriceStatus.Live) priceWad = state.lastGoodPrice;
     }
 
     /// @inheritdoc IOracleAdapter
@@ -75,25 +82,23 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         if (outcome == Outcome.Accepted) {
             // An unchanged round (or an older secondary round) is live but carries no new information.
             if (updatedAt > state.lastGoodUpdatedAt) _store(asset, state, priceWad, updatedAt);
-            return (priceWad, status);
-        }
-        if (outcome == Outcome.Confirmed) {
+        } else if (outcome == Outcome.Confirmed) {
             _store(asset, state, priceWad, updatedAt);
             emit CircuitBreakerCleared(asset, priceWad, false);
-            return (priceWad, status);
-        }
-
-        uint256 lastGood = state.lastGoodPrice;
-        if (outcome == Outcome.Tripped) {
-            state.frozen = true;
-            // Casts are safe: priceWad ≤ maxPrice (a uint128) and updatedAt ≤ block.timestamp.
-            state.pendingPrice = uint128(priceWad);
-            state.pendingUpdatedAt = uint40(updatedAt);
-            emit CircuitBreakerTripped(asset, lastGood, priceWad, priceWad.absDiff(lastGood).wadDivDown(lastGood));
         } else {
-            emit PriceRejected(asset, status);
+            uint256 lastGood = state.lastGoodPrice;
+            if (outcome == Outcome.Tripped) {
+                state.frozen = true;
+                // Casts are safe: priceWad < 2^128 (a bound or the product check) and updatedAt ≤ now.
+                state.pendingPrice = uint128(priceWad);
+                state.pendingUpdatedAt = uint40(updatedAt);
+                emit CircuitBreakerTripped(asset, lastGood, priceWad, priceWad.absDiff(lastGood).wadDivDown(lastGood));
+            } else {
+                emit PriceRejected(asset, status);
+            }
+            priceWad = lastGood;
         }
-        return (lastGood, status);
+        _processRounds(asset);
     }
 
     /// @inheritdoc IOracleAdapter
@@ -110,10 +115,28 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
 
     /// @inheritdoc IOracleAdapter
     function volatility(address asset) external view returns (uint256 annualisedVolWad) {
-        if (_feedConfigs[asset].primaryFeed == address(0)) revert UnknownAsset(asset);
-        // varianceRate ≤ (MAX_EWMA_RETURN²/WAD) per second, so the product stays far below 2^256.
-        uint256 annualVariance = _priceStates[asset].varianceRate * ConstantsLib.SECONDS_PER_YEAR;
-        return Math.sqrt(annualVariance * ConstantsLib.WAD); // rounded down
+        (RoundHistory memory h, ) = _walkedHistory(asset);
+        return RoundHistoryLib.annualised(h.varianceRate);
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function priceReport(address asset) external view returns (PriceReport memory report) {
+        PriceState storage state = _priceStates[asset];
+        (, report.status, report.price, ) = _evaluate(asset, state);
+        if (report.status != PriceStatus.Live) report.price = state.lastGoodPrice;
+        (RoundHistory memory h, bool rolled) = _walkedHistory(asset);
+        // The previous bucket's range counts only while the last round is in the current bucket.
+        if (
+            !rolled &&
+            h.lastUpdatedAt / ConstantsLib.PRICE_RANGE_BUCKET == block.timestamp / ConstantsLib.PRICE_RANGE_BUCKET
+        ) {
+            RoundHistory storage stored = _histories[asset];
+            (h.previousLow, h.previousHigh) = (stored.previousLow, stored.previousHigh);
+        }
+        report.volatility = RoundHistoryLib.annualised(h.varianceRate);
+        (report.low, report.high) = RoundHistoryLib.range(h, block.timestamp);
+        report.latestPrice = h.lastPrice;
+        report.latestUpdatedAt = h.lastUpdatedAt;
     }
 
     /// @inheritdoc IOracleAdapter
@@ -122,49 +145,68 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     }
 
     /// @inheritdoc IOracleAdapter
+    function ratioFeedConfig(address asset) external view returns (RatioFeedConfig memory) {
+        return _ratioConfigs[asset];
+    }
+
+    /// @inheritdoc IOracleAdapter
     function priceState(address asset) external view returns (PriceState memory) {
         return _priceStates[asset];
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function roundHistory(address asset) external view returns (RoundHistory memory) {
+        return _histories[asset];
+    }
+
+    /// @inheritdoc IOracleAdapter
+    function assets() external view returns (address[] memory) {
+        return _assets;
     }
 
     // ---------------------------------------------------------------- governance
 
     /// @inheritdoc IOracleAdapter
-    function setFeed(
-        address asset,
-        address primaryFeed,
-        address secondaryFeed,
-        uint32 heartbeat,
-        uint128 minPrice,
-        uint128 maxPrice,
-        uint64 maxDeviation,
-        uint64 ewmaLambda
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (asset == address(0) || primaryFeed == address(0)) revert ErrorsLib.ZeroAddress();
-        if (secondaryFeed == primaryFeed) revert InvalidFeed(secondaryFeed);
-        ErrorsLib.checkBounds(heartbeat, ConstantsLib.MIN_HEARTBEAT, ConstantsLib.MAX_HEARTBEAT);
-        if (minPrice == 0 || minPrice >= maxPrice) revert InvalidPriceBounds(minPrice, maxPrice);
-        ErrorsLib.checkBounds(maxDeviation, ConstantsLib.MIN_MAX_DEVIATION, ConstantsLib.MAX_MAX_DEVIATION);
-        ErrorsLib.checkBounds(ewmaLambda, ConstantsLib.MIN_EWMA_LAMBDA, ConstantsLib.MAX_EWMA_LAMBDA);
+    function setFeed(address asset, FeedParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (asset == address(0) || params.primaryFeed == address(0)) revert ErrorsLib.ZeroAddress();
+        if (params.secondaryFeed == params.primaryFeed) revert InvalidFeed(params.secondaryFeed);
+        ErrorsLib.checkBounds(params.heartbeat, ConstantsLib.MIN_HEARTBEAT, ConstantsLib.MAX_HEARTBEAT);
+        if (params.minPrice == 0 || params.minPrice >= params.maxPrice) {
+            revert InvalidPriceBounds(params.minPrice, params.maxPrice);
+        }
+        ErrorsLib.checkBounds(params.maxDeviation, ConstantsLib.MIN_MAX_DEVIATION, ConstantsLib.MAX_MAX_DEVIATION);
+        ErrorsLib.checkBounds(params.maxReferenceAge, ConstantsLib.MIN_REFERENCE_AGE, ConstantsLib.MAX_REFERENCE_AGE);
+        RatioFeedConfig memory ratio = _checkedRatio(params);
 
+        // Casts are safe: heartbeat ≤ MAX_HEARTBEAT and maxReferenceAge ≤ MAX_REFERENCE_AGE (2 days) < 2^24.
         FeedConfig memory config = FeedConfig({
-            primaryFeed: primaryFeed,
-            maxDeviation: maxDeviation,
-            // Safe: heartbeat ≤ MAX_HEARTBEAT (2 days) < 2^24.
-            heartbeat: uint24(heartbeat),
-            primaryDecimals: _validFeedDecimals(primaryFeed),
-            minPrice: minPrice,
-            maxPrice: maxPrice,
-            secondaryFeed: secondaryFeed,
-            ewmaLambda: ewmaLambda,
-            secondaryDecimals: secondaryFeed == address(0) ? 0 : _validFeedDecimals(secondaryFeed)
+            primaryFeed: params.primaryFeed,
+            maxDeviation: params.maxDeviation,
+            heartbeat: uint24(params.heartbeat),
+            primaryDecimals: _validFeedDecimals(params.primaryFeed),
+            minPrice: params.minPrice,
+            maxPrice: params.maxPrice,
+            secondaryFeed: params.secondaryFeed,
+            secondaryDecimals: params.secondaryFeed == address(0) ? 0 : _validFeedDecimals(params.secondaryFeed),
+            maxReferenceAge: uint24(params.maxReferenceAge)
         });
         FeedConfig memory oldConfig = _feedConfigs[asset];
-        if (keccak256(abi.encode(config)) == keccak256(abi.encode(oldConfig))) revert ErrorsLib.NoChange();
+        RatioFeedConfig memory oldRatio = _ratioConfigs[asset];
+        if (keccak256(abi.encode(config, ratio)) == keccak256(abi.encode(oldConfig, oldRatio)))
+            revert ErrorsLib.NoChange();
+        if (oldConfig.primaryFeed == address(0)) {
+            if (_assets.length >= ConstantsLib.MAX_ORACLE_ASSETS) revert TooManyAssets(ConstantsLib.MAX_ORACLE_ASSETS);
+            _assets.push(asset);
+        }
         _feedConfigs[asset] = config;
-        emit FeedConfigured(asset, oldConfig, config);
+        _ratioConfigs[asset] = ratio;
+        _priceStates[asset].composite = ratio.feed != address(0);
+        // Round ids belong to a feed: a new primary feed's walk starts at its latest round.
+        if (config.primaryFeed != oldConfig.primaryFeed) _histories[asset].lastRoundId = 0;
+        emit FeedConfigured(asset, oldConfig, config, oldRatio, ratio);
     }
 
-    // ---------------------------------------------------------------- internal
+    // ---------------------------------------------------------------- internal: the decision
 
     /// @dev The one decision shared by `getPrice`, `recordPrice` and `unfreeze`. Returns the outcome,
     /// the status `getPrice` reports, and the reading (price and feed timestamp; zero when rejected).
@@ -179,54 +221,201 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         status = _sequencerStatus();
         if (status != PriceStatus.Live) return (Outcome.Rejected, status, 0, 0);
 
-        uint256 minPrice = config.minPrice;
-        uint256 maxPrice = config.maxPrice;
         (status, priceWad, updatedAt) = FeedReaderLib.readPrice(
             primaryFeed,
             config.primaryDecimals,
             config.heartbeat,
-            minPrice,
-            maxPrice
+            config.minPrice,
+            config.maxPrice
         );
-        if (status != PriceStatus.Live) {
-            address secondaryFeed = config.secondaryFeed;
-            if (secondaryFeed == address(0)) return (Outcome.Rejected, status, 0, 0);
-            PriceStatus primaryStatus = status;
-            (status, priceWad, updatedAt) = FeedReaderLib.readPrice(
-                secondaryFeed,
-                config.secondaryDecimals,
-                config.heartbeat,
-                minPrice,
-                maxPrice
-            );
-            // Report the worse of the two failures: the enum orders Stale < OutOfBounds < Failed.
-            if (status != PriceStatus.Live) {
-                return (Outcome.Rejected, primaryStatus > status ? primaryStatus : status, 0, 0);
-            }
+        // One load of the state's first slot serves the composite check and the breaker.
+        uint256 lastGood = state.lastGoodPrice;
+        bool frozen = state.frozen;
+        if (status != PriceStatus.Live || state.composite) {
+            (status, priceWad, updatedAt) = _otherLegs(asset, status, priceWad, updatedAt);
+            if (status != PriceStatus.Live) return (Outcome.Rejected, status, 0, 0);
         }
 
-        outcome = _judge(state, priceWad, updatedAt, config.maxDeviation);
-        if (outcome != Outcome.Accepted && outcome != Outcome.Confirmed) status = PriceStatus.Frozen;
+        outcome = _judge(asset, state, lastGood, frozen, priceWad, updatedAt, config.maxDeviation);
+        // Tripped or Held (Rejected returned above).
+        if (outcome > Outcome.Confirmed) status = PriceStatus.Frozen;
     }
 
-    /// @dev The circuit breaker applied to a usable reading. Reads the pending slot only when frozen.
+    /// @dev The rest of a reading when the primary feed alone does not give it: the secondary feed
+    /// when the primary is not usable (the worse of the two failures is reported: the enum orders
+    /// Stale < OutOfBounds < Failed), then, for a composite asset, the ratio leg.
+    function _otherLegs(
+        address asset,
+        PriceStatus status,
+        uint256 priceWad,
+        uint256 updatedAt
+    ) internal view returns (PriceStatus, uint256, uint256) {
+        FeedConfig storage config = _feedConfigs[asset];
+        if (status != PriceStatus.Live) {
+            address secondaryFeed = config.secondaryFeed;
+            if (secondaryFeed != address(0)) {
+                PriceStatus primaryStatus = status;
+                (status, priceWad, updatedAt) = FeedReaderLib.readPrice(
+                    secondaryFeed,
+                    config.secondaryDecimals,
+                    config.heartbeat,
+                    config.minPrice,
+                    config.maxPrice
+                );
+                if (status != PriceStatus.Live && primaryStatus > status) status = primaryStatus;
+            }
+        }
+        if (_priceStates[asset].composite) return _withRatio(asset, status, priceWad, updatedAt);
+        return (status, priceWad, updatedAt);
+    }
+
+    /// @dev The circuit breaker applied to a usable reading, given the state's first slot (`lastGood`,
+    /// `frozen`). Reads the pending slot only when frozen; a jump is judged again under the
+    /// reference-age rule (`_judgeOldReference`).
     function _judge(
+        address asset,
         PriceState storage state,
+        uint256 lastGood,
+        bool frozen,
         uint256 priceWad,
         uint256 updatedAt,
         uint256 maxDeviation
     ) internal view returns (Outcome) {
-        uint256 lastGood = state.lastGoodPrice;
         if (lastGood == 0) return Outcome.Accepted;
-        if (!state.frozen) return _within(priceWad, lastGood, maxDeviation) ? Outcome.Accepted : Outcome.Tripped;
+        if (!frozen) {
+            if (_within(priceWad, lastGood, maxDeviation)) return Outcome.Accepted;
+            return _judgeOldReference(asset, state, priceWad, updatedAt);
+        }
         if (updatedAt <= state.pendingUpdatedAt) return Outcome.Held;
-        return _within(priceWad, state.pendingPrice, maxDeviation) ? Outcome.Confirmed : Outcome.Tripped;
+        if (_within(priceWad, state.pendingPrice, maxDeviation)) return Outcome.Confirmed;
+        return _judgeOldReference(asset, state, priceWad, updatedAt);
     }
 
-    /// @dev Whether |price − referencePrice| / referencePrice ≤ maxDeviation, without a division. Both sides
-    /// stay below 2^128 · 1e18, far from overflow.
+    /// @dev A reading that tripped the breaker, judged again under the reference-age rule: when it is
+    /// more than `maxReferenceAge` newer than the reference (the pending price while frozen, the last
+    /// good price otherwise) and within `maxDeviation` of the previous reading, it is accepted
+    /// (confirmed while frozen); otherwise it stays tripped.
+    function _judgeOldReference(
+        address asset,
+        PriceState storage state,
+        uint256 priceWad,
+        uint256 updatedAt
+    ) internal view returns (Outcome) {
+        FeedConfig storage config = _feedConfigs[asset];
+        bool frozen = state.frozen;
+        uint256 referenceAt = frozen ? state.pendingUpdatedAt : state.lastGoodUpdatedAt;
+        if (updatedAt <= referenceAt + config.maxReferenceAge) return Outcome.Tripped;
+        uint256 previous = _previousReading(asset);
+        if (previous == 0 || !_within(priceWad, previous, config.maxDeviation)) return Outcome.Tripped;
+        return frozen ? Outcome.Confirmed : Outcome.Accepted;
+    }
+
+    /// @dev Whether |price − referencePrice| / referencePrice ≤ maxDeviation, without a division.
     function _within(uint256 priceWad, uint256 referencePrice, uint256 maxDeviation) internal pure returns (bool) {
-        return priceWad.absDiff(referencePrice) * ConstantsLib.WAD <= maxDeviation * referencePrice;
+        // Cannot overflow: a price here is below 2^128 (a uint128 bound, or the product check) or a
+        // previous reading below 2^128 · MAX_FEED_RATIO / 1e18 < 2^148, and maxDeviation ≤ 1e18 < 2^60:
+        // both sides stay below 2^208.
+        unchecked {
+            return priceWad.absDiff(referencePrice) * ConstantsLib.WAD <= maxDeviation * referencePrice;
+        }
+    }
+
+    /// @dev The composite price: the USD leg times the ratio leg, rounded down; the worse of the two
+    /// statuses; the newer of the two timestamps. A product above 2^128 − 1 reads OutOfBounds.
+    function _withRatio(
+        address asset,
+        PriceStatus usdStatus,
+        uint256 usdPrice,
+        uint256 usdUpdatedAt
+    ) internal view returns (PriceStatus status, uint256 priceWad, uint256 updatedAt) {
+        RatioFeedConfig storage ratio = _ratioConfigs[asset];
+        uint256 ratioWad;
+        (status, ratioWad, updatedAt) = FeedReaderLib.readPrice(
+            ratio.feed,
+            ratio.decimals,
+            ratio.heartbeat,
+            ratio.minRatio,
+            ratio.maxRatio
+        );
+        if (usdStatus > status) status = usdStatus;
+        if (status != PriceStatus.Live) return (status, 0, 0);
+        // usdPrice < 2^128 and ratioWad ≤ MAX_FEED_RATIO: no overflow.
+        priceWad = usdPrice.wadMulDown(ratioWad);
+        if (priceWad == 0 || priceWad > type(uint128).max) return (PriceStatus.OutOfBounds, 0, 0);
+        updatedAt = MathLib.max(updatedAt, usdUpdatedAt);
+    }
+
+    /// @dev The reading as it stood just before its latest round: the leg that moved last one round
+    /// back (`getRoundData(latestRoundId − 1)`), the other leg at its latest answer. 0 when that round
+    /// is not usable (see the interface). Only the old-reference case calls this.
+    function _previousReading(address asset) internal view returns (uint256) {
+        FeedConfig storage config = _feedConfigs[asset];
+        uint256 minPrice = config.minPrice;
+        uint256 maxPrice = config.maxPrice;
+        // The USD leg as `_evaluate` read it: the primary feed when live, else the secondary.
+        address usdFeed = config.primaryFeed;
+        uint256 usdDecimals = config.primaryDecimals;
+        (PriceStatus usdStatus, uint256 usdPrice, uint256 usdUpdatedAt, uint256 usdRound) = FeedReaderLib.readRound(
+            usdFeed,
+            usdDecimals,
+            config.heartbeat,
+            minPrice,
+            maxPrice
+        );
+        if (usdStatus != PriceStatus.Live) {
+            usdFeed = config.secondaryFeed;
+            usdDecimals = config.secondaryDecimals;
+            (usdStatus, usdPrice, usdUpdatedAt, usdRound) = FeedReaderLib.readRound(
+                usdFeed,
+                usdDecimals,
+                config.heartbeat,
+                minPrice,
+                maxPrice
+            );
+        }
+        if (!_priceStates[asset].composite) {
+            return _previousRoundPrice(usdFeed, usdRound, usdUpdatedAt, usdDecimals, minPrice, maxPrice);
+        }
+        RatioFeedConfig storage ratio = _ratioConfigs[asset];
+        (, uint256 ratioWad, uint256 ratioUpdatedAt, uint256 ratioRound) = FeedReaderLib.readRound(
+            ratio.feed,
+            ratio.decimals,
+            ratio.heartbeat,
+            ratio.minRatio,
+            ratio.maxRatio
+        );
+        if (ratioUpdatedAt > usdUpdatedAt) {
+            ratioWad = _previousRoundPrice(
+                ratio.feed,
+                ratioRound,
+                ratioUpdatedAt,
+                ratio.decimals,
+                ratio.minRatio,
+                ratio.maxRatio
+            );
+        } else {
+            usdPrice = _previousRoundPrice(usdFeed, usdRound, usdUpdatedAt, usdDecimals, minPrice, maxPrice);
+        }
+        // Both factors are within their bounds (or 0): no overflow.
+        return usdPrice.wadMulDown(ratioWad);
+    }
+
+    /// @dev The WAD answer of round `roundId − 1` of `feed`, or 0 when there is none in the same phase
+    /// or it is not usable, stamped after `latestUpdatedAt`, or out of [minPrice, maxPrice].
+    function _previousRoundPrice(
+        address feed,
+        uint256 roundId,
+        uint256 latestUpdatedAt,
+        uint256 feedDecimals,
+        uint256 minPrice,
+        uint256 maxPrice
+    ) internal view returns (uint256 priceWad) {
+        // The first round of a phase (aggregator round 1) has no previous round in its phase.
+        if (uint64(roundId) <= 1) return 0;
+        (bool ok, int256 answer, uint256 updatedAt) = FeedReaderLib.roundData(feed, roundId - 1);
+        if (!ok || !FeedReaderLib.usable(answer, updatedAt) || updatedAt > latestUpdatedAt) return 0;
+        priceWad = FeedReaderLib.toWad(uint256(answer), feedDecimals);
+        if (priceWad < minPrice || priceWad > maxPrice) return 0;
     }
 
     /// @dev `Live` when no sequencer feed is set or the sequencer has been up longer than the grace period.
@@ -241,45 +430,110 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         return PriceStatus.Live;
     }
 
-    /// @dev Stores an accepted reading as the last good price and clears the breaker. The variance
-    /// moves only when the feed timestamp advanced (dt ≥ 1) and there was a previous price to compare.
+    /// @dev Stores an accepted reading as the last good price and clears the breaker.
     function _store(address asset, PriceState storage state, uint256 priceWad, uint256 updatedAt) internal {
-        uint256 lastGood = state.lastGoodPrice;
-        uint256 lastUpdatedAt = state.lastGoodUpdatedAt;
-        uint256 varianceRate = state.varianceRate;
-        if (updatedAt > lastUpdatedAt) {
-            if (lastGood != 0) {
-                uint256 lambda = _feedConfigs[asset].ewmaLambda;
-                varianceRate = _nextVarianceRate(varianceRate, lambda, lastGood, priceWad, updatedAt - lastUpdatedAt);
-                state.varianceRate = varianceRate;
-            }
-            lastUpdatedAt = updatedAt;
-        }
+        uint256 lastUpdatedAt = MathLib.max(state.lastGoodUpdatedAt, updatedAt);
         if (state.frozen) {
             state.pendingPrice = 0;
             state.pendingUpdatedAt = 0;
         }
-        // Casts are safe: priceWad ≤ maxPrice (a uint128) and timestamps ≤ block.timestamp.
+        // Casts are safe: priceWad < 2^128 and timestamps ≤ block.timestamp.
         state.lastGoodPrice = uint128(priceWad);
         state.lastGoodUpdatedAt = uint40(lastUpdatedAt);
         state.frozen = false;
-        emit PriceRecorded(asset, priceWad, lastUpdatedAt, varianceRate);
+        emit PriceRecorded(asset, priceWad, lastUpdatedAt);
     }
 
-    /// @dev varianceRate' = λ·varianceRate + (1 − λ)·r²/max(dt, MIN_VOLATILITY_INTERVAL), r =
-    /// |P − P_last| / P_last capped at MAX_EWMA_RETURN, all WAD, rounded down (an estimate, not an
-    /// amount owed). The floor on dt keeps two rounds seconds apart from annualising one move over a
-    /// second (a 25 % jump 1 s after the last round would otherwise read as a volatility of 34,000 %).
-    function _nextVarianceRate(
-        uint256 varianceRate,
-        uint256 lambda,
-        uint256 lastPrice,
-        uint256 priceWad,
-        uint256 dt
-    ) internal pure returns (uint256) {
-        uint256 r = priceWad.absDiff(lastPrice).wadDivDown(lastPrice).min(ConstantsLib.MAX_EWMA_RETURN);
-        uint256 sample = r.wadMulDown(r) / dt.max(ConstantsLib.MIN_VOLATILITY_INTERVAL);
-        return (lambda * varianceRate + (ConstantsLib.WAD - lambda) * sample) / ConstantsLib.WAD;
+    // ---------------------------------------------------------------- internal: the round history
+
+    /// @dev Walks the primary feed's new rounds into the stored history. The previous bucket's slot is
+    /// written when a bucket rolls and never read here.
+    function _processRounds(address asset) internal {
+        (RoundHistoryLib.Source memory src, bool ready) = _walkSource(asset);
+        if (!ready) return;
+        RoundHistory storage stored = _histories[asset];
+        RoundHistory memory h = _loadHistory(stored);
+        uint256 lastRoundId = h.lastRoundId;
+        (uint256 used, bool rolled) = RoundHistoryLib.walk(h, src);
+        if (h.lastRoundId == lastRoundId) return;
+        stored.lastRoundId = h.lastRoundId;
+        if (used != 0) {
+            stored.lastPrice = h.lastPrice;
+            stored.lastUpdatedAt = h.lastUpdatedAt;
+            stored.varianceRate = h.varianceRate;
+            stored.low = h.low;
+            stored.high = h.high;
+            if (rolled) {
+                stored.previousLow = h.previousLow;
+                stored.previousHigh = h.previousHigh;
+            }
+        }
+        emit RoundsProcessed(asset, h.lastRoundId, used, h.varianceRate);
+    }
+
+    /// @dev The stored history walked to now in memory (what `recordPrice` would store), and whether a
+    /// bucket rolled on the way. Without a roll the previous bucket's fields are left 0 (not loaded).
+    function _walkedHistory(address asset) internal view returns (RoundHistory memory h, bool rolled) {
+        if (_feedConfigs[asset].primaryFeed == address(0)) revert UnknownAsset(asset);
+        h = _loadHistory(_histories[asset]);
+        (RoundHistoryLib.Source memory src, bool ready) = _walkSource(asset);
+        if (ready) (, rolled) = RoundHistoryLib.walk(h, src);
+    }
+
+    /// @dev The history's first two slots (all but the previous bucket's range).
+    function _loadHistory(RoundHistory storage stored) internal view returns (RoundHistory memory h) {
+        h.lastRoundId = stored.lastRoundId;
+        h.lastPrice = stored.lastPrice;
+        h.lastUpdatedAt = stored.lastUpdatedAt;
+        h.varianceRate = stored.varianceRate;
+        h.low = stored.low;
+        h.high = stored.high;
+    }
+
+    /// @dev What the walk reads; not ready when a composite's ratio leg has no usable answer (> 0,
+    /// not in the future, within its bounds; its age does not matter for history).
+    function _walkSource(address asset) internal view returns (RoundHistoryLib.Source memory src, bool ready) {
+        FeedConfig storage config = _feedConfigs[asset];
+        src.feed = config.primaryFeed;
+        src.decimals = config.primaryDecimals;
+        src.minPrice = config.minPrice;
+        src.maxPrice = config.maxPrice;
+        src.ratio = ConstantsLib.WAD;
+        if (!_priceStates[asset].composite) return (src, true);
+        RatioFeedConfig storage ratio = _ratioConfigs[asset];
+        (bool ok, int256 answer, , uint256 updatedAt) = FeedReaderLib.latestRound(ratio.feed);
+        if (!ok || !FeedReaderLib.usable(answer, updatedAt)) return (src, false);
+        src.ratio = FeedReaderLib.toWad(uint256(answer), ratio.decimals);
+        ready = src.ratio >= ratio.minRatio && src.ratio <= ratio.maxRatio;
+    }
+
+    // ---------------------------------------------------------------- internal: configuration
+
+    /// @dev The ratio leg from `params`: a checked feed and bounds, or all zero without a ratio feed.
+    function _checkedRatio(FeedParams calldata params) internal view returns (RatioFeedConfig memory ratio) {
+        if (params.ratioFeed == address(0)) {
+            if (params.ratioHeartbeat != 0 || params.minRatio != 0 || params.maxRatio != 0) {
+                revert InvalidRatioBounds(params.minRatio, params.maxRatio);
+            }
+            return ratio;
+        }
+        if (params.ratioFeed == params.primaryFeed || params.ratioFeed == params.secondaryFeed) {
+            revert InvalidFeed(params.ratioFeed);
+        }
+        ErrorsLib.checkBounds(params.ratioHeartbeat, ConstantsLib.MIN_HEARTBEAT, ConstantsLib.MAX_HEARTBEAT);
+        if (
+            params.minRatio == 0 || params.minRatio >= params.maxRatio || params.maxRatio > ConstantsLib.MAX_FEED_RATIO
+        ) {
+            revert InvalidRatioBounds(params.minRatio, params.maxRatio);
+        }
+        // Safe: ratioHeartbeat ≤ MAX_HEARTBEAT < 2^24.
+        ratio = RatioFeedConfig({
+            feed: params.ratioFeed,
+            heartbeat: uint24(params.ratioHeartbeat),
+            decimals: _validFeedDecimals(params.ratioFeed),
+            minRatio: params.minRatio,
+            maxRatio: params.maxRatio
+        });
     }
 
     /// @dev Cached decimals of a feed that answers both `decimals()` and `latestRoundData()` sensibly.
@@ -287,7 +541,7 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         (bool ok, uint256 feedDecimals) = FeedReaderLib.decimals(feed);
         if (!ok || feedDecimals > ConstantsLib.MAX_FEED_DECIMALS) revert InvalidFeed(feed);
         (bool readOk, int256 answer, , uint256 updatedAt) = FeedReaderLib.latestRound(feed);
-        if (!readOk || answer <= 0 || updatedAt == 0 || updatedAt > block.timestamp) revert InvalidFeed(feed);
+        if (!readOk || !FeedReaderLib.usable(answer, updatedAt)) revert InvalidFeed(feed);
         // Safe: feedDecimals ≤ MAX_FEED_DECIMALS (36).
         return uint8(feedDecimals);
     }

@@ -41,6 +41,9 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         uint256 price;
         PriceStatus status;
         uint256 volatility;
+        uint256 low; // [wad] the oracle's price range (priceReport)
+        uint256 high; // [wad]
+        uint256 latestPrice; // [wad] the oracle's latest usable round
         uint256 debt;
         uint256 debtCeiling;
         uint256 liquidationRatio;
@@ -56,7 +59,7 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         _checkSystemRules(system);
         _system = system;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        emit SystemRulesSet(SystemRules(0, 0, 0, 0, 0, 0), system);
+        emit SystemRulesSet(SystemRules(0, 0, 0, 0, 0, 0, 0), system);
     }
 
     // =================================================================== poke
@@ -88,10 +91,7 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         // Apply.
         uint256 reserveTarget;
         for (uint256 i; i < readings.length; ++i) {
-            CollateralUpdate memory u = _update(readings[i], sys, pegTerm, systemHalt, s.systemHaltUntil);
-            reserveTarget += u.stressLoss;
-            vaultManager.applyRiskSettings(readings[i].collateral, _toPerSecond(u.rate), u.borrowRatio, u.haltUntil);
-            emit CollateralPoked(readings[i].collateral, u);
+            reserveTarget += _apply(readings[i], sys, pegTerm, systemHalt, s.systemHaltUntil);
         }
 
         s.lastPoke = uint32(block.timestamp);
@@ -263,10 +263,11 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         pegTerm = _clampSigned(proportional + integral, cap);
     }
 
-    /// @dev Reads every managed collateral at the oracle's current verdict (`getPrice`: the same
-    /// decision `recordPrice` makes, without storing it). Recording rounds, which feeds the
-    /// volatility estimate and confirms a frozen jump, is the keepers' job (`keeper:record`, and the
-    /// bot before each poke); a poke does not pay for it.
+    /// @dev Reads every managed collateral at the oracle's current verdict (`priceReport`: `getPrice`'s
+    /// answer — the same decision `recordPrice` makes, without storing it — and the round history
+    /// walked to now). Recording rounds, which confirms a frozen jump and keeps the walk short, is the
+    /// keepers' job (`keeper:record`, and the bot each iteration); a poke does not pay for storing
+    /// it, and the volatility and range it reads do not depend on it.
     function _readAll() internal view returns (Reading[] memory readings) {
         uint256 count = _managed.length;
         readings = new Reading[](count);
@@ -285,8 +286,9 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         r.liquidationRatio = config.liquidationRatio;
         r.borrowRatio = config.borrowRatio;
         r.stabilityFee = config.stabilityFee;
-        (r.price, r.status) = oracle.getPrice(config.oracleAsset);
-        r.volatility = oracle.volatility(config.oracleAsset);
+        IOracleAdapter.PriceReport memory report = oracle.priceReport(config.oracleAsset);
+        (r.price, r.status, r.volatility) = (report.price, report.status, report.volatility);
+        (r.low, r.high, r.latestPrice) = (report.low, report.high, report.latestPrice);
         r.value = CollateralLib.valueDown(config.totalCollateral, config.decimals, r.price);
     }
 
@@ -299,6 +301,20 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
             debt += readings[i].debt;
         }
         return debt == 0 ? type(uint256).max : value.wadDivDown(debt);
+    }
+
+    /// @dev One collateral's update, applied to the vault manager and reported; returns its stress loss.
+    function _apply(
+        Reading memory r,
+        SystemRules memory sys,
+        int256 pegTerm,
+        bool systemHalt,
+        uint256 systemHaltUntil
+    ) internal returns (uint256) {
+        CollateralUpdate memory u = _update(r, sys, pegTerm, systemHalt, systemHaltUntil);
+        vaultManager.applyRiskSettings(r.collateral, _toPerSecond(u.rate), u.borrowRatio, u.haltUntil);
+        emit CollateralPoked(r.collateral, u);
+        return u.stressLoss;
     }
 
     /// @dev Every output for one collateral; updates its breaker state.
@@ -349,34 +365,78 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         if (u.borrowRatio < r.liquidationRatio) u.borrowRatio = r.liquidationRatio;
     }
 
-    /// @dev The price breaker: rolls the window anchors, trips on a move above maxPriceMove from
-    /// either anchor (live prices only). Returns the breaker's halt end.
+    /// @dev The price breaker (see the interface): compares each window's anchors, the oracle's range
+    /// and the current price, trips on a move above either threshold, then rolls the anchors. Returns
+    /// the breaker's halt end.
     function _priceBreaker(
         Reading memory r,
         CollateralUpdate memory u,
         SystemRules memory sys
     ) internal returns (uint256) {
         CollateralState memory st = _cstate[r.collateral];
-        if (r.status != PriceStatus.Live) return st.haltUntil;
-        uint96 price = _toStoredPrice(r.price);
-        uint256 elapsed = block.timestamp - st.anchorTime;
-        if (st.anchorTime == 0 || elapsed >= 2 * uint256(sys.priceWindow)) {
-            // No anchor from this window or the previous one: nothing recent to compare with.
-            st.previousAnchorPrice = price;
-            st.anchorPrice = price;
-            st.anchorTime = uint32(block.timestamp);
-        } else if (elapsed >= sys.priceWindow) {
-            st.previousAnchorPrice = st.anchorPrice;
-            st.anchorPrice = price;
-            st.anchorTime = uint32(block.timestamp);
-        }
-        u.priceMove = Math.max(_move(r.price, st.anchorPrice), _move(r.price, st.previousAnchorPrice));
-        if (u.priceMove > r.rules.maxPriceMove) {
+        // Not live (frozen, stale…): the oracle's latest round stands for the current price.
+        uint96 current = _toStoredPrice(r.status == PriceStatus.Live ? r.price : r.latestPrice);
+        uint256 low = _toStoredPrice(r.low);
+        uint256 high = _toStoredPrice(r.high);
+        (u.priceLow, u.priceHigh) = (r.low, r.high);
+        u.priceMove = _move(
+            st.anchorPrice,
+            _recentPrevious(st.previousAnchorPrice, st.anchorTime, sys.priceWindow),
+            low,
+            high,
+            current
+        );
+        u.slowPriceMove = _move(
+            st.slowAnchorPrice,
+            _recentPrevious(st.previousSlowAnchorPrice, st.slowAnchorTime, sys.slowWindow),
+            low,
+            high,
+            current
+        );
+        if (u.priceMove > r.rules.maxPriceMove || u.slowPriceMove > r.rules.maxSlowMove) {
             st.haltUntil = uint32(block.timestamp + sys.coolDown);
-            emit PriceBreakerTripped(r.collateral, u.priceMove, st.haltUntil);
+            emit PriceBreakerTripped(r.collateral, u.priceMove, u.slowPriceMove, st.haltUntil);
+        }
+        if (current != 0) {
+            (st.anchorPrice, st.previousAnchorPrice, st.anchorTime) = _roll(
+                st.anchorPrice,
+                st.previousAnchorPrice,
+                st.anchorTime,
+                current,
+                sys.priceWindow
+            );
+            (st.slowAnchorPrice, st.previousSlowAnchorPrice, st.slowAnchorTime) = _roll(
+                st.slowAnchorPrice,
+                st.previousSlowAnchorPrice,
+                st.slowAnchorTime,
+                current,
+                sys.slowWindow
+            );
         }
         _cstate[r.collateral] = st;
         return st.haltUntil;
+    }
+
+    /// @dev The previous anchor while the current one is less than two windows old, else 0 (left out):
+    /// every poke of the current anchor's window already compared it.
+    function _recentPrevious(uint96 previous, uint32 anchorTime, uint256 window) internal view returns (uint96) {
+        return block.timestamp - anchorTime < 2 * window ? previous : 0;
+    }
+
+    /// @dev A window's anchors after a poke at `price`: unchanged within the window; the first poke
+    /// of a new window shifts them; two windows or more after the anchor both restart at `price`.
+    function _roll(
+        uint96 anchor,
+        uint96 previous,
+        uint32 anchorTime,
+        uint96 price,
+        uint256 window
+    ) internal view returns (uint96, uint96, uint32) {
+        uint256 elapsed = block.timestamp - anchorTime;
+        // Safe: block.timestamp < 2^32 until 2106, as every stored time of the controller.
+        if (anchorTime == 0 || elapsed >= 2 * window) return (price, price, uint32(block.timestamp));
+        if (elapsed >= window) return (price, anchor, uint32(block.timestamp));
+        return (anchor, previous, anchorTime);
     }
 
     // =================================================================== internals: formulas
@@ -409,9 +469,23 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         return r.debt.wadMulUp(ConstantsLib.WAD - recovered);
     }
 
-    /// @dev |price − anchor| / anchor, rounded up (the breaker errs toward tripping).
-    function _move(uint256 price, uint256 anchor) internal pure returns (uint256) {
-        return anchor == 0 ? 0 : price.absDiff(anchor).mulDivUp(ConstantsLib.WAD, anchor);
+    /// @dev (max S − min S) / max S over the non-zero prices S = {anchor, previous, low, high,
+    /// current}, rounded up (the breaker errs toward tripping); 0 when S is empty.
+    function _move(
+        uint256 anchor,
+        uint256 previous,
+        uint256 low,
+        uint256 high,
+        uint256 current
+    ) internal pure returns (uint256) {
+        uint256 top = Math.max(Math.max(anchor, previous), Math.max(high, current));
+        if (top == 0) return 0;
+        uint256 bottom = top;
+        if (anchor != 0 && anchor < bottom) bottom = anchor;
+        if (previous != 0 && previous < bottom) bottom = previous;
+        if (low != 0 && low < bottom) bottom = low;
+        if (current != 0 && current < bottom) bottom = current;
+        return (top - bottom).mulDivUp(ConstantsLib.WAD, top);
     }
 
     /// @dev `current` moved toward `target` by at most `maxStep`.
@@ -460,6 +534,7 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         ErrorsLib.checkBounds(r.maxBorrowRatio, ConstantsLib.MIN_LIQUIDATION_RATIO, ConstantsLib.MAX_BORROW_RATIO);
         ErrorsLib.checkBounds(r.maxBorrowRatioStep, 1, ConstantsLib.MAX_BORROW_RATIO_STEP);
         ErrorsLib.checkBounds(r.maxPriceMove, ConstantsLib.MIN_PRICE_MOVE, ConstantsLib.MAX_PRICE_MOVE);
+        ErrorsLib.checkBounds(r.maxSlowMove, ConstantsLib.MIN_PRICE_MOVE, ConstantsLib.MAX_PRICE_MOVE);
         ErrorsLib.checkBounds(r.stressShock, 0, ConstantsLib.MAX_STRESS_SHOCK);
         ErrorsLib.checkBounds(r.saleDiscount, 0, ConstantsLib.MAX_SALE_DISCOUNT);
     }
@@ -467,6 +542,7 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
     function _checkSystemRules(SystemRules memory r) internal pure {
         ErrorsLib.checkBounds(r.pokeInterval, ConstantsLib.MIN_POKE_INTERVAL, ConstantsLib.MAX_POKE_INTERVAL);
         ErrorsLib.checkBounds(r.priceWindow, ConstantsLib.MIN_PRICE_WINDOW, ConstantsLib.MAX_PRICE_WINDOW);
+        ErrorsLib.checkBounds(r.slowWindow, r.priceWindow, ConstantsLib.MAX_SLOW_WINDOW);
         ErrorsLib.checkBounds(r.coolDown, ConstantsLib.MIN_BREAKER_COOLDOWN, ConstantsLib.MAX_BREAKER_COOLDOWN);
         ErrorsLib.checkBounds(r.varHorizon, ConstantsLib.MIN_VAR_HORIZON, ConstantsLib.MAX_VAR_HORIZON);
         ErrorsLib.checkBounds(

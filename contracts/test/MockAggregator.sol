@@ -5,7 +5,10 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 
 /// @title MockAggregator
 /// @notice Chainlink-style price feed for tests and local demos. Each `updateAnswer` opens a new
-/// round stamped with the current block time. Failure modes let tests break the feed on purpose.
+/// round stamped with the current block time. Round ids follow Chainlink's proxies:
+/// (phaseId << 64) | aggregatorRoundId, contiguous within a phase (`startPhase` opens a new one).
+/// `getRoundData` keeps every round and reverts for one it does not know, as Chainlink's aggregators
+/// do. Failure modes let tests break the feed, or single historical rounds, on purpose.
 contract MockAggregator is AggregatorV3Interface {
     enum Mode {
         Normal,
@@ -31,7 +34,14 @@ contract MockAggregator is AggregatorV3Interface {
     mapping(uint80 roundId => uint256) public updatedAts;
     mapping(uint80 roundId => uint256) public startedAts;
 
+    /// @dev How `getRoundData` fails for a round broken on purpose.
+    mapping(uint80 roundId => Mode) public roundModes;
+    /// @dev Set by `startPhase`: the next round's id is this + 1.
+    uint80 private _phaseStart;
+
     error Broken();
+    /// @notice `getRoundData` for a round that does not exist (Chainlink: "No data present").
+    error NoDataPresent(uint80 roundId);
 
     event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
 
@@ -55,7 +65,32 @@ contract MockAggregator is AggregatorV3Interface {
         mode = newMode;
     }
 
+    /// @notice Makes `getRoundData(roundId)` fail as `roundMode` says (Revert, BurnGas, Malformed),
+    /// or work again (Normal).
+    function setRoundMode(uint80 roundId, Mode roundMode) external {
+        roundModes[roundId] = roundMode;
+    }
+
+    /// @notice The next round opens phase `phaseId` (its id is (phaseId << 64) | 1), as a Chainlink
+    /// proxy does when it moves to a new aggregator.
+    function startPhase(uint16 phaseId) external {
+        _phaseStart = uint80(phaseId) << 64;
+    }
+
     function getRoundData(uint80 roundId) external view override returns (uint80, int256, uint256, uint256, uint80) {
+        Mode roundMode = roundModes[roundId];
+        if (roundMode == Mode.Revert) revert Broken();
+        if (roundMode == Mode.BurnGas) {
+            uint256 i;
+            while (true) i++;
+        }
+        if (roundMode == Mode.Malformed) {
+            assembly ("memory-safe") {
+                mstore(0, 1)
+                return(0, 32)
+            }
+        }
+        if (updatedAts[roundId] == 0 && answers[roundId] == 0) revert NoDataPresent(roundId);
         return (roundId, answers[roundId], startedAts[roundId], updatedAts[roundId], roundId);
     }
 
@@ -90,7 +125,8 @@ contract MockAggregator is AggregatorV3Interface {
     }
 
     function _setRound(int256 answer, uint256 updatedAt, uint256 startedAt) private {
-        uint80 r = ++latestRound;
+        uint80 r = _phaseStart != 0 ? _phaseStart + 1 : latestRound + 1;
+        (latestRound, _phaseStart) = (r, 0);
         answers[r] = answer;
         updatedAts[r] = updatedAt;
         startedAts[r] = startedAt;

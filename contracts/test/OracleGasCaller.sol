@@ -16,6 +16,16 @@ contract OracleGasCaller {
         return oracle.getPrice{gas: gasLimit}(asset);
     }
 
+    /// @notice `oracle.volatility(asset)` forwarding exactly `gasLimit`; reverts bubble up.
+    function volatilityWithGas(IOracleAdapter oracle, address asset, uint256 gasLimit) external view returns (uint256) {
+        return oracle.volatility{gas: gasLimit}(asset);
+    }
+
+    /// @notice `oracle.recordPrice(asset)` forwarding exactly `gasLimit`; reverts bubble up.
+    function recordPriceWithGas(IOracleAdapter oracle, address asset, uint256 gasLimit) external {
+        oracle.recordPrice{gas: gasLimit}(asset);
+    }
+
     /// @notice Gas used by one `oracle.getPrice(asset)` call, including the call itself.
     function measureGetPrice(
         IOracleAdapter oracle,

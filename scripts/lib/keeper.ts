@@ -2,6 +2,9 @@
  * The keeper bot's logic, shared by the `keeper` task (tasks/keeperBot.ts) and the crash simulator.
  *
  * One iteration (`runKeeperOnce`):
+ *  0. Record: every asset the oracle prices (`OracleAdapter.assets()`) whose feed has a round the
+ *     oracle has not processed yet is recorded (`recordPrice`), so the circuit breaker's reference
+ *     never ages in normal operation and the round history is stored as the rounds come.
  *  1. Scan: `ReserveLens.systemSnapshot()` (price status per collateral, vault count) and
  *     `ReserveLens.vaultsHealth` in pages of `pageSize`, all pinned to one block, so 10,000 vaults
  *     cost 10 page calls at the default page size of 1,000.
@@ -15,8 +18,7 @@
  *     with `maxPrice` = the price seen (a price that moved up makes the take revert, not overpay).
  *  5. Heal the reserve's deficit from its stablecoin balance when it can.
  *  6. Optional duties (unpaid public services): `poke` the risk controller when its interval has
- *     passed (first recording each managed collateral's newer feed round, so the volatility estimate
- *     moves), and `rebalance` the reserve's USDC when a rebalance would move something (a
+ *     passed, and `rebalance` the reserve's USDC when a rebalance would move something (a
  *     rebalance moves at most `maxRebalance` per interval; with that used up it is skipped, said why).
  *
  * Every transaction is first run as a static call of the same call from the keeper's address; a
@@ -148,6 +150,8 @@ export interface KeeperReport {
   sales: { collateral: string; amount: bigint; auctionId: bigint }[];
   /** Deficit burnt by `ReservePool.heal` (0 when the pass did not heal). */
   healed: bigint;
+  /** Oracle recordings sent (or, dry run, that would be): one per priced asset with a new round. */
+  records: { asset: string; gasUsed: bigint }[];
   /** Risk-controller pokes sent (or, dry run, that would be). */
   pokes: { gasUsed: bigint }[];
   /** Reserve rebalances: USDC units moved into and out of strategies. */
@@ -233,6 +237,9 @@ export async function runKeeperOnce(hre: HardhatRuntimeEnvironment, opts: Keeper
   const pageSize = opts.pageSize ?? 1000;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`pageSize must be a positive integer: ${pageSize}`);
 
+  // 0. Record every priced asset's new round (before the scan, which then reads the recorded state).
+  await recordRounds(ctx);
+
   // 1. Scan, pinned to one block.
   const blockTag = await provider.getBlockNumber();
   ctx.report.blockNumber = blockTag;
@@ -313,7 +320,7 @@ export async function runKeeperOnce(hre: HardhatRuntimeEnvironment, opts: Keeper
     r.redos.reduce((s, l) => s + l.reward, 0n) +
     r.takes.reduce((s, t) => s + t.profit, 0n);
   if (ctx.dryRun) {
-    const gasEstimate = [...r.liquidations, ...r.redos, ...r.takes, ...r.pokes, ...r.rebalances].reduce(
+    const gasEstimate = [...r.records, ...r.liquidations, ...r.redos, ...r.takes, ...r.pokes, ...r.rebalances].reduce(
       (s, a) => s + a.gasUsed,
       0n,
     );
@@ -372,6 +379,7 @@ export function totalReport(reports: KeeperReport[]): KeeperReport {
     t.redos.push(...r.redos);
     t.sales.push(...r.sales);
     t.healed += r.healed;
+    t.records.push(...r.records);
     t.pokes.push(...r.pokes);
     t.rebalances.push(...r.rebalances);
     t.skipped.push(...r.skipped);
@@ -396,6 +404,7 @@ export function summaryLine(r: KeeperReport): string {
     `${verb}take ${r.takes.length}${ids(r.takes.map((t) => t.auctionId))}, ` +
     `${verb}redo ${r.redos.length}${ids(r.redos.map((x) => x.auctionId))}, ` +
     `${verb}sell ${r.sales.length}, ` +
+    (r.records.length ? `${verb}record ${r.records.length}, ` : "") +
     (r.pokes.length ? `${verb}poke ${r.pokes.length}, ` : "") +
     (r.rebalances.length ? `${verb}rebalance ${r.rebalances.length}, ` : "") +
     `skipped ${r.skipped.length}; ` +
@@ -529,7 +538,6 @@ async function pokeController(ctx: Ctx): Promise<void> {
   const next = await risk.nextPokeAt();
   // The static call runs at the latest block's timestamp: only a poke due by then passes it.
   if (next > now) return;
-  await recordRounds(ctx, await risk.managedCollaterals());
   const action: KeeperAction = { kind: "poke", id: 0n, collateral: await risk.getAddress() };
   const sim = await simulate(ctx, action, "poke", () => risk.poke.staticCall());
   if (!sim.ok) return;
@@ -546,31 +554,56 @@ async function pokeController(ctx: Ctx): Promise<void> {
 }
 
 /**
- * Records each collateral's latest feed round in the oracle when it is newer than the last recorded
- * one: the poke reads prices without recording them, and the volatility estimate it widens borrow
- * ratios with moves only on recorded rounds.
+ * Records every asset the oracle prices whose feed has moved since the oracle last looked: the
+ * primary feed has a round the round history has not processed (volatility and price range), or
+ * the ratio leg of a composite asset has a round newer than the circuit breaker's reference (the
+ * last good price, or the pending one while frozen). Recording each round keeps that reference fresh,
+ * so a crash is judged against the price just before it, and stores the history as it comes (a view
+ * would otherwise walk the unrecorded rounds, up to 64 at a time). A secondary feed's rounds alone
+ * do not trigger a recording. Failures are skipped like any other action.
  */
-async function recordRounds(ctx: Ctx, collaterals: string[]): Promise<void> {
-  const { oracle, vm } = ctx.c;
-  for (const token of collaterals) {
-    const asset = (await vm.collateralConfig(token)).oracleAsset;
-    const feed = new ctx.hre.ethers.Contract(
-      (await oracle.feedConfig(asset)).primaryFeed,
+async function recordRounds(ctx: Ctx): Promise<void> {
+  const { oracle } = ctx.c;
+  const latest = async (feed: string) => {
+    const aggregator = new ctx.hre.ethers.Contract(
+      feed,
       ["function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)"],
       ctx.provider,
     );
-    const [, , , updatedAt] = (await feed.latestRoundData()) as [bigint, bigint, bigint, bigint, bigint];
-    if (updatedAt <= (await oracle.priceState(asset)).lastGoodUpdatedAt) continue;
-    const action: KeeperAction = { kind: "record", id: 0n, collateral: token };
-    const what = `record ${await symbolOf(ctx.hre, token)}`;
+    try {
+      const [roundId, , , updatedAt] = (await aggregator.latestRoundData()) as [bigint, bigint, bigint, bigint, bigint];
+      return { roundId, updatedAt };
+    } catch {
+      return undefined; // a broken feed: recording would change nothing
+    }
+  };
+  for (const asset of await oracle.assets()) {
+    const [config, ratio, history, state] = await Promise.all([
+      oracle.feedConfig(asset),
+      oracle.ratioFeedConfig(asset),
+      oracle.roundHistory(asset),
+      oracle.priceState(asset),
+    ]);
+    const primary = await latest(config.primaryFeed);
+    const reference = state.frozen ? state.pendingUpdatedAt : state.lastGoodUpdatedAt;
+    let due = primary !== undefined && primary.roundId !== history.lastRoundId;
+    if (!due && ratio.feed !== ZERO_ADDRESS) {
+      const leg = await latest(ratio.feed);
+      due = leg !== undefined && leg.updatedAt > reference;
+    }
+    if (!due) continue;
+    const action: KeeperAction = { kind: "record", id: 0n, collateral: asset };
+    const what = `record ${await symbolOf(ctx.hre, asset)}`;
     const sim = await simulate(ctx, action, what, () => oracle.recordPrice.staticCall(asset));
     if (!sim.ok) continue;
-    await send(
+    const sent = await send(
       ctx,
       what,
       () => oracle.recordPrice.estimateGas(asset),
       (o) => oracle.recordPrice(asset, o),
     );
+    if (sent === undefined) continue;
+    ctx.report.records.push({ asset, gasUsed: sent.receipt?.gasUsed ?? sent.gas });
   }
 }
 
@@ -925,6 +958,7 @@ function emptyReport(dryRun: boolean): KeeperReport {
     redos: [],
     sales: [],
     healed: 0n,
+    records: [],
     pokes: [],
     rebalances: [],
     skipped: [],

@@ -53,7 +53,7 @@ export async function pokeAndReport(hre: HardhatRuntimeEnvironment, quiet = fals
         "price (USD)": `${fmtWad(u.price)} ${PRICE_STATUS[Number(u.priceStatus)]}`,
         "ceiling used": fmtPct(u.utilisation),
         volatility: fmtPct(u.volatility, 1),
-        "move in window": fmtPct(u.priceMove),
+        "move (fast / slow window)": `${fmtPct(u.priceMove)} / ${fmtPct(u.slowPriceMove)}`,
         "fee / yr (curve → target)": `${fmtRate(u.curveRate)} → ${fmtRate(u.targetRate)}`,
         "fee / yr": `${fmtRate(old.rate)} → ${fmtRate(u.rate)}`,
         "borrow ratio": `${fmtPct(old.borrowRatio, 1)} → ${fmtPct(u.borrowRatio, 1)} (target ${fmtPct(u.targetBorrowRatio, 1)})`,
@@ -71,7 +71,8 @@ export async function pokeAndReport(hre: HardhatRuntimeEnvironment, quiet = fals
     } else if (parsed.name === "PriceBreakerTripped") {
       if (!quiet)
         console.log(
-          `price breaker tripped on ${await symbolOf(hre, parsed.args.collateral)}: a move of ${fmtPct(parsed.args.move)}`,
+          `price breaker tripped on ${await symbolOf(hre, parsed.args.collateral)}: a move of ${fmtPct(parsed.args.move)} ` +
+            `in the fast window, ${fmtPct(parsed.args.slowMove)} in the slow one`,
         );
     } else if (parsed.name === "SystemBreakerTripped") {
       if (!quiet)

@@ -15,7 +15,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { RAY, wad } from "../../config/units";
-import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
+import { adminOf, feedAnswer, loadSystem, type System, feedParams } from "../helpers/fixtures";
 import { AUCTION, donateToReserve, eventOf, expectSupplyIdentity, liquidate, spareBdol } from "../liquidation/helpers";
 import type { MockAggregator, MockFeeOnTransferToken } from "../../typechain-types";
 
@@ -32,13 +32,13 @@ async function listFeeToken(sys: System, feeBps: bigint) {
     .connect(await adminOf(sys.oracle))
     .setFeed(
       asset,
-      await feed.getAddress(),
-      ethers.ZeroAddress,
-      3_900,
-      wad("0.01"),
-      wad(1_000_000),
-      wad("0.25"),
-      wad("0.94"),
+      feedParams(await feed.getAddress(), {
+        heartbeat: 3_900,
+        maxReferenceAge: 3_900,
+        minPrice: wad("0.01"),
+        maxPrice: wad(1_000_000),
+        maxDeviation: wad("0.25"),
+      }),
     );
   await sys.vaultManager.connect(await adminOf(sys.vaultManager)).addCollateral(asset, {
     oracleAsset: asset,

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { RAY, wad } from "../../config/units";
-import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
+import { adminOf, feedAnswer, loadSystem, type System, feedParams } from "../helpers/fixtures";
 import { AUCTION, donateToReserve, freezeRates, liquidate, spareBdol, supplySlack } from "../liquidation/helpers";
 
 describe("AUDIT F: 6-decimal collateral, random liquidation sequence", () => {
@@ -24,13 +24,13 @@ describe("AUDIT F: 6-decimal collateral, random liquidation sequence", () => {
       .connect(await adminOf(sys.oracle))
       .setFeed(
         asset,
-        await feed.getAddress(),
-        ethers.ZeroAddress,
-        3_900,
-        wad("0.01"),
-        wad(1_000_000),
-        wad("0.25"),
-        wad("0.94"),
+        feedParams(await feed.getAddress(), {
+          heartbeat: 3_900,
+          maxReferenceAge: 3_900,
+          minPrice: wad("0.01"),
+          maxPrice: wad(1_000_000),
+          maxDeviation: wad("0.25"),
+        }),
       );
     await vm.connect(await adminOf(vm)).addCollateral(asset, {
       oracleAsset: asset,

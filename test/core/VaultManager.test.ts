@@ -7,7 +7,7 @@ import type { BaseContract, ContractTransactionResponse, Interface, Result } fro
 
 import { networkConfig } from "../../config/networks";
 import { RAY, SECONDS_PER_YEAR, WAD, rpowUp, wad } from "../../config/units";
-import { adminOf, feedAnswer, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
+import { adminOf, feedAnswer, feedParams, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { IVaultManager, MockAggregator, MockERC20, VaultManager } from "../../typechain-types";
 
 // ----------------------------------------------------------------------------- constants
@@ -243,16 +243,7 @@ async function registerCollateral(sys: System, token: BaseContract, usdPrice: nu
   const asset = await token.getAddress();
   await sys.oracle
     .connect(await adminOf(sys.oracle))
-    .setFeed(
-      asset,
-      await feed.getAddress(),
-      ethers.ZeroAddress,
-      3_900,
-      wad("0.01"),
-      wad(1_000_000),
-      wad("0.25"),
-      wad("0.94"),
-    );
+    .setFeed(asset, feedParams(await feed.getAddress(), { minPrice: wad("0.01") }));
   await sys.vaultManager.connect(await adminOf(sys.vaultManager)).addCollateral(asset, collateralParams(asset));
   return feed as unknown as MockAggregator;
 }
@@ -1772,16 +1763,7 @@ describe("VaultManager", () => {
         const feed = await ethers.deployContract("MockAggregator", [8, "SIX / USD", feedAnswer(2)]);
         await sys.oracle
           .connect(await adminOf(sys.oracle))
-          .setFeed(
-            asset,
-            await feed.getAddress(),
-            ethers.ZeroAddress,
-            3_900,
-            wad("0.01"),
-            wad(100),
-            wad("0.25"),
-            wad("0.94"),
-          );
+          .setFeed(asset, feedParams(await feed.getAddress(), { minPrice: wad("0.01"), maxPrice: wad(100) }));
         const params = collateralParams(asset);
         await expect(admin.addCollateral(asset, params))
           .to.emit(vm, "CollateralAdded")

@@ -13,7 +13,7 @@ import type { BaseContract, Contract, Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
 import { RAY, wad } from "../../config/units";
-import { adminOf, loadSystem, type System } from "../helpers/fixtures";
+import { adminOf, feedParams, loadSystem, type System } from "../helpers/fixtures";
 import type {
   BallastGovernor,
   GovernanceAttacker,
@@ -448,16 +448,7 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
   },
   OracleAdapter: {
     setFeed: {
-      args: (x) => [
-        x.a.WETH,
-        x.a.ETH_USD_FEED,
-        ethers.ZeroAddress,
-        3_600,
-        wad(10),
-        wad(1_000_000),
-        wad("0.25"),
-        wad("0.94"),
-      ],
+      args: (x) => [x.a.WETH, feedParams(x.a.ETH_USD_FEED, { heartbeat: 3_600 })],
       refusal: notAdmin,
       rightful: timelockSigner,
     },
@@ -485,7 +476,8 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
       args: () => [
         {
           pokeInterval: 600,
-          priceWindow: 600,
+          priceWindow: 3600,
+          slowWindow: 86_400,
           coolDown: 3600,
           varHorizon: 3600,
           criticalCollateralRatio: wad("1.1"),

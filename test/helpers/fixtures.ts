@@ -36,6 +36,8 @@ export interface System extends Actors {
   usdc: MockERC20;
   ethFeed: MockAggregator;
   btcFeed: MockAggregator;
+  /** WBTC/BTC: local WBTC is priced BTC/USD × WBTC/BTC. */
+  wbtcBtcFeed: MockAggregator;
   usdcFeed: MockAggregator;
   bdolFeed: MockAggregator;
 }
@@ -67,6 +69,7 @@ const deploySystem = deployments.createFixture(async (): Promise<System> => {
     usdc: await at<MockERC20>("MockERC20", "USDC"),
     ethFeed: await at<MockAggregator>("MockAggregator", "ETH_USD_FEED"),
     btcFeed: await at<MockAggregator>("MockAggregator", "BTC_USD_FEED"),
+    wbtcBtcFeed: await at<MockAggregator>("MockAggregator", "WBTC_BTC_FEED"),
     usdcFeed: await at<MockAggregator>("MockAggregator", "USDC_USD_FEED"),
     bdolFeed: await at<MockAggregator>("MockAggregator", "BDOL_USD_FEED"),
   };
@@ -82,6 +85,43 @@ export async function loadSystem(): Promise<System> {
   const sys = await deploySystem();
   await time.setNextBlockTimestamp((await time.latest()) + 1);
   return sys;
+}
+
+/** `OracleAdapter.setFeed`'s parameters (IOracleAdapter.FeedParams). */
+export interface FeedParams {
+  primaryFeed: string;
+  secondaryFeed: string;
+  heartbeat: number | bigint;
+  minPrice: bigint;
+  maxPrice: bigint;
+  maxDeviation: bigint;
+  maxReferenceAge: number | bigint;
+  ratioFeed: string;
+  ratioHeartbeat: number | bigint;
+  minRatio: bigint;
+  maxRatio: bigint;
+}
+
+/**
+ * `setFeed` parameters for a single-feed asset on `primaryFeed`: the local ETH feed's rules (heartbeat
+ * and reference age 3,900 s, bounds $10–$1M, 25 % deviation), no secondary feed, no ratio leg, unless
+ * overridden.
+ */
+export function feedParams(primaryFeed: string, overrides: Partial<FeedParams> = {}): FeedParams {
+  return {
+    primaryFeed,
+    secondaryFeed: ethers.ZeroAddress,
+    heartbeat: 3_900,
+    minPrice: 10n * 10n ** 18n,
+    maxPrice: 1_000_000n * 10n ** 18n,
+    maxDeviation: 25n * 10n ** 16n,
+    maxReferenceAge: 3_900,
+    ratioFeed: ethers.ZeroAddress,
+    ratioHeartbeat: 0,
+    minRatio: 0n,
+    maxRatio: 0n,
+    ...overrides,
+  };
 }
 
 /** 8-decimal feed answer for a USD price given as a number or decimal string. */

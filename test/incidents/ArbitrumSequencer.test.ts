@@ -22,7 +22,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { ZeroAddress } from "ethers";
 
 import { RAY, wad } from "../../config/units";
-import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
+import { adminOf, feedAnswer, loadSystem, type System, feedParams } from "../helpers/fixtures";
 import {
   AUCTION,
   BUFFER_SHARE,
@@ -95,13 +95,13 @@ describe(
       const f = WETH_SETUP.feed;
       await oracle.setFeed(
         weth,
-        sys.ethFeed,
-        ZeroAddress,
-        f.heartbeat,
-        f.minPrice,
-        f.maxPrice,
-        f.maxDeviation,
-        f.ewmaLambda,
+        feedParams(await sys.ethFeed.getAddress(), {
+          heartbeat: f.heartbeat,
+          maxReferenceAge: f.heartbeat,
+          minPrice: f.minPrice,
+          maxPrice: f.maxPrice,
+          maxDeviation: f.maxDeviation,
+        }),
       );
       await ethAt(3_000);
       const reserve = await ethers.deployContract("ReservePool", [bdol, deployer.address, BUFFER_SHARE]);

@@ -7,7 +7,7 @@ import { ethers } from "hardhat";
 import type { BaseContract } from "ethers";
 
 import { RAY, wad } from "../../config/units";
-import { adminOf, feedAnswer, type System } from "../helpers/fixtures";
+import { adminOf, feedAnswer, type System, feedParams } from "../helpers/fixtures";
 import { AUCTION, ETH_HEARTBEAT, LR, MIN_DEBT, PENALTY, WETH_SETUP, valueDown } from "../liquidation/helpers";
 import type { MockAggregator } from "../../typechain-types";
 
@@ -41,13 +41,13 @@ export async function addCollateral(
     .connect(await adminOf(sys.oracle))
     .setFeed(
       asset,
-      await feed.getAddress(),
-      ethers.ZeroAddress,
-      ETH_HEARTBEAT,
-      opts.minPrice ?? wad("0.01"),
-      opts.maxPrice ?? wad(1_000_000),
-      WETH_SETUP.feed.maxDeviation,
-      WETH_SETUP.feed.ewmaLambda,
+      feedParams(await feed.getAddress(), {
+        heartbeat: ETH_HEARTBEAT,
+        maxReferenceAge: ETH_HEARTBEAT,
+        minPrice: opts.minPrice ?? wad("0.01"),
+        maxPrice: opts.maxPrice ?? wad(1_000_000),
+        maxDeviation: WETH_SETUP.feed.maxDeviation,
+      }),
     );
   await sys.vaultManager.connect(await adminOf(sys.vaultManager)).addCollateral(asset, {
     oracleAsset: asset,

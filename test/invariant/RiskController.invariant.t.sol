@@ -5,7 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 
 import {IBallastDollar} from "../../contracts/interfaces/IBallastDollar.sol";
 import {IReservePool} from "../../contracts/interfaces/IReservePool.sol";
-import {IOracleAdapter} from "../../contracts/interfaces/IOracleAdapter.sol";
+import {IOracleAdapter, PriceStatus} from "../../contracts/interfaces/IOracleAdapter.sol";
 import {IVaultManager} from "../../contracts/interfaces/IVaultManager.sol";
 import {IRiskController} from "../../contracts/interfaces/IRiskController.sol";
 import {ConstantsLib} from "../../contracts/libraries/ConstantsLib.sol";
@@ -218,6 +218,47 @@ contract RiskControllerInvariantTest is BallastFixture {
         assertTrue(cfg.paused, "borrowing halted");
     }
 
+    /// @notice A crash that freezes the oracle (−30 %, past its 25 %) halts borrowing at the next poke:
+    /// the breaker compares its anchors with the oracle's range and latest round, whatever the status.
+    function test_PriceBreakerTripsOnAFrozenCrash() public {
+        controller.poke();
+        uint256 t = block.timestamp + 30 minutes;
+        vm.warp(t);
+        (, int256 answer, , , ) = feeds[0].latestRoundData();
+        feeds[0].updateAnswer((answer * 70) / 100);
+        oracle.recordPrice(address(tokens[0]));
+        (, PriceStatus status) = oracle.getPrice(address(tokens[0]));
+        assertEq(uint256(status), uint256(PriceStatus.Frozen), "the oracle froze the crash");
+        vm.warp(t + 30 minutes);
+        feeds[1].updateAnswer(feeds[1].answers(feeds[1].latestRound()));
+        pegFeed.updateAnswer(1e8);
+        controller.poke();
+        IVaultManager.CollateralConfig memory cfg = vaultManager.collateralConfig(address(tokens[0]));
+        assertTrue(cfg.paused, "borrowing halted");
+        assertEq(
+            controller.collateralState(address(tokens[0])).haltUntil,
+            block.timestamp + controller.systemRules().coolDown,
+            "price breaker tripped"
+        );
+        assertFalse(vaultManager.collateralConfig(address(tokens[1])).paused, "WBTC untouched");
+    }
+
+    /// @notice A wick inside the hour that no poke sampled trips: the range holds its low.
+    function test_PriceBreakerSeesAWickBetweenPokes() public {
+        controller.poke();
+        uint256 t = block.timestamp;
+        (, int256 answer, , , ) = feeds[0].latestRoundData();
+        vm.warp(t + 20 minutes);
+        feeds[0].updateAnswer((answer * 79) / 100); // −21 %, never recorded
+        vm.warp(t + 40 minutes);
+        feeds[0].updateAnswer((answer * 895) / 1000); // half recovered
+        vm.warp(t + 1 hours);
+        feeds[1].updateAnswer(feeds[1].answers(feeds[1].latestRound()));
+        pegFeed.updateAnswer(1e8);
+        controller.poke();
+        assertTrue(vaultManager.collateralConfig(address(tokens[0])).paused, "borrowing halted by the wick");
+    }
+
     // =================================================================== checks
 
     function _checkAll() internal view {
@@ -295,6 +336,8 @@ contract RiskControllerInvariantTest is BallastFixture {
             );
             assertGe(r.maxPriceMove, ConstantsLib.MIN_PRICE_MOVE, "1: maxPriceMove");
             assertLe(r.maxPriceMove, ConstantsLib.MAX_PRICE_MOVE, "1: maxPriceMove");
+            assertGe(r.maxSlowMove, ConstantsLib.MIN_PRICE_MOVE, "1: maxSlowMove");
+            assertLe(r.maxSlowMove, ConstantsLib.MAX_PRICE_MOVE, "1: maxSlowMove");
             assertLe(r.stressShock, ConstantsLib.MAX_STRESS_SHOCK, "1: stressShock");
             assertLe(r.saleDiscount, ConstantsLib.MAX_SALE_DISCOUNT, "1: saleDiscount");
         }
@@ -308,6 +351,8 @@ contract RiskControllerInvariantTest is BallastFixture {
         assertLe(s.pokeInterval, ConstantsLib.MAX_POKE_INTERVAL, "1: pokeInterval");
         assertGe(s.priceWindow, ConstantsLib.MIN_PRICE_WINDOW, "1: priceWindow");
         assertLe(s.priceWindow, ConstantsLib.MAX_PRICE_WINDOW, "1: priceWindow");
+        assertGe(s.slowWindow, s.priceWindow, "1: slowWindow");
+        assertLe(s.slowWindow, ConstantsLib.MAX_SLOW_WINDOW, "1: slowWindow");
         assertGe(s.coolDown, ConstantsLib.MIN_BREAKER_COOLDOWN, "1: coolDown");
         assertLe(s.coolDown, ConstantsLib.MAX_BREAKER_COOLDOWN, "1: coolDown");
         assertGe(s.varHorizon, ConstantsLib.MIN_VAR_HORIZON, "1: varHorizon");
@@ -372,33 +417,36 @@ contract RiskControllerInvariantTest is BallastFixture {
         oracle = IOracleAdapter(_deploy("OracleAdapter", abi.encode(deployer, address(0), 0)));
         oracle.setFeed(
             address(tokens[0]),
-            address(feeds[0]),
-            address(0),
-            CRYPTO_HEARTBEAT,
-            ETH_MIN_PRICE,
-            ETH_MAX_PRICE,
-            CRYPTO_MAX_DEVIATION,
-            EWMA_LAMBDA
+            _feedParams(
+                address(feeds[0]),
+                CRYPTO_HEARTBEAT,
+                ETH_MIN_PRICE,
+                ETH_MAX_PRICE,
+                CRYPTO_MAX_DEVIATION,
+                CRYPTO_REFERENCE_AGE
+            )
         );
         oracle.setFeed(
             address(tokens[1]),
-            address(feeds[1]),
-            address(0),
-            CRYPTO_HEARTBEAT,
-            BTC_MIN_PRICE,
-            BTC_MAX_PRICE,
-            CRYPTO_MAX_DEVIATION,
-            EWMA_LAMBDA
+            _feedParams(
+                address(feeds[1]),
+                CRYPTO_HEARTBEAT,
+                BTC_MIN_PRICE,
+                BTC_MAX_PRICE,
+                CRYPTO_MAX_DEVIATION,
+                CRYPTO_REFERENCE_AGE
+            )
         );
         oracle.setFeed(
             address(stablecoin),
-            address(pegFeed),
-            address(0),
-            USD_HEARTBEAT,
-            USD_MIN_PRICE,
-            USD_MAX_PRICE,
-            USD_MAX_DEVIATION,
-            EWMA_LAMBDA
+            _feedParams(
+                address(pegFeed),
+                USD_HEARTBEAT,
+                USD_MIN_PRICE,
+                USD_MAX_PRICE,
+                USD_MAX_DEVIATION,
+                USD_REFERENCE_AGE
+            )
         );
         oracle.recordPrice(address(tokens[0]));
         oracle.recordPrice(address(tokens[1]));
@@ -435,6 +483,7 @@ contract RiskControllerInvariantTest is BallastFixture {
         IRiskController.SystemRules memory system = IRiskController.SystemRules({
             pokeInterval: 3600,
             priceWindow: 3600,
+            slowWindow: 24 * 3600,
             coolDown: 6 * 3600,
             varHorizon: 24 * 3600,
             criticalCollateralRatio: 1.2e18,
@@ -495,6 +544,7 @@ contract RiskControllerInvariantTest is BallastFixture {
                 maxBorrowRatio: 2.5e18,
                 maxBorrowRatioStep: 0.02e18,
                 maxPriceMove: 0.15e18,
+                maxSlowMove: 0.3e18,
                 stressShock: 0.5e18,
                 saleDiscount: 0.1e18
             });

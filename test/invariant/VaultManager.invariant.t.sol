@@ -904,7 +904,12 @@ contract VaultManagerInvariantTest is BallastFixture {
             ConstantsLib.MAX_MAX_DEVIATION,
             "maxDeviation"
         );
-        _assertWithin(feed.ewmaLambda, ConstantsLib.MIN_EWMA_LAMBDA, ConstantsLib.MAX_EWMA_LAMBDA, "ewmaLambda");
+        _assertWithin(
+            feed.maxReferenceAge,
+            ConstantsLib.MIN_REFERENCE_AGE,
+            ConstantsLib.MAX_REFERENCE_AGE,
+            "maxReferenceAge"
+        );
         assertLe(feed.primaryDecimals, ConstantsLib.MAX_FEED_DECIMALS, "feed decimals");
     }
 

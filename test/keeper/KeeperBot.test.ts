@@ -557,6 +557,96 @@ describe("Keeper bot", function () {
     });
   });
 
+  describe("recording every priced asset", function () {
+    let sys: System;
+    let assets: string[];
+
+    beforeEach(async function () {
+      sys = await loadSystem();
+      assets = [...(await sys.oracle.assets())];
+    });
+
+    /** A new round of every feed the oracle reads (the ratio leg included), one minute apart. */
+    async function newRounds(usd: { eth: number; btc: number; usdc: string; bdol: string; wbtcBtc: string }) {
+      for (const [feed, answer] of [
+        [sys.ethFeed, feedAnswer(usd.eth)],
+        [sys.btcFeed, feedAnswer(usd.btc)],
+        [sys.usdcFeed, feedAnswer(usd.usdc)],
+        [sys.bdolFeed, feedAnswer(usd.bdol)],
+        [sys.wbtcBtcFeed, feedAnswer(usd.wbtcBtc)],
+      ] as const) {
+        await time.increase(60);
+        await feed.updateAnswer(answer);
+      }
+    }
+
+    /** Each asset's primary feed's latest round id and the oracle's view of it. */
+    async function recorded(asset: string) {
+      const feed = MockAggregator__factory.connect((await sys.oracle.feedConfig(asset)).primaryFeed, ethers.provider);
+      const [roundId] = await feed.latestRoundData();
+      const history = await sys.oracle.roundHistory(asset);
+      return history.lastRoundId === roundId;
+    }
+
+    it("records each asset the oracle prices — USDC and BDOL too — once per new round, every iteration", async function () {
+      const lines: string[] = [];
+      expect(assets).to.deep.equal([
+        await sys.weth.getAddress(),
+        await sys.wbtc.getAddress(),
+        await sys.usdc.getAddress(),
+        await sys.bdol.getAddress(),
+      ]);
+      for (const asset of assets) expect(await recorded(asset), asset).to.equal(true); // at deployment
+      const nonce = await ethers.provider.getTransactionCount(sys.keeper.address);
+      await newRounds({ eth: 2_990, btc: 60_100, usdc: "0.999", bdol: "1.001", wbtcBtc: "0.999" });
+      const r = await runKeeperOnce(hre, opts(sys.keeper, lines));
+      expect(r.records.map((x) => x.asset)).to.deep.equal(assets);
+      expect(r.records.every((x) => x.gasUsed > 0n)).to.equal(true);
+      for (const asset of assets) expect(await recorded(asset), asset).to.equal(true);
+      // The circuit breaker's reference is the latest round of each: it does not age.
+      const usdcRound = (await sys.usdcFeed.latestRoundData())[3];
+      expect((await sys.oracle.priceState(await sys.usdc.getAddress())).lastGoodUpdatedAt).to.equal(usdcRound);
+      expect(lines.some((l) => l.includes("record 4"))).to.equal(true);
+      expect(await ethers.provider.getTransactionCount(sys.keeper.address)).to.equal(nonce + 4);
+
+      // Nothing new: nothing sent.
+      const again = await runKeeperOnce(hre, opts(sys.keeper, []));
+      expect(again.records).to.deep.equal([]);
+      expect(await ethers.provider.getTransactionCount(sys.keeper.address)).to.equal(nonce + 4);
+    });
+
+    it("a new round of a composite's ratio leg alone is recorded (WBTC at 0.95 BTC)", async function () {
+      const wbtc = await sys.wbtc.getAddress();
+      await time.increase(60);
+      await sys.wbtcBtcFeed.updateAnswer(feedAnswer("0.95"));
+      const r = await runKeeperOnce(hre, opts(sys.keeper, []));
+      expect(r.records.map((x) => x.asset)).to.deep.equal([wbtc]);
+      expect((await sys.oracle.priceState(wbtc)).lastGoodPrice).to.equal(wad(57_000));
+    });
+
+    it("keeps recording through a quiet market: every hourly iteration records the heartbeat rounds", async function () {
+      const weth = await sys.weth.getAddress();
+      for (let h = 1; h <= 6; h++) {
+        await time.increase(3_540);
+        await newRounds({ eth: 3_000 - 20 * h, btc: 60_000, usdc: "1", bdol: "1", wbtcBtc: "1" });
+        const r = await runKeeperOnce(hre, opts(sys.keeper, []));
+        expect(r.records.length, `hour ${h}`).to.equal(4);
+        const round = (await sys.ethFeed.latestRoundData())[3];
+        expect((await sys.oracle.priceState(weth)).lastGoodUpdatedAt).to.equal(round);
+      }
+    });
+
+    it("dry run: reports the recordings it would send and sends nothing", async function () {
+      await newRounds({ eth: 3_010, btc: 60_000, usdc: "1", bdol: "1", wbtcBtc: "1" });
+      const nonce = await ethers.provider.getTransactionCount(sys.keeper.address);
+      const before = await Promise.all(assets.map((a) => sys.oracle.roundHistory(a)));
+      const r = await runKeeperOnce(hre, opts(sys.keeper, [], { dryRun: true }));
+      expect(r.records.map((x) => x.asset)).to.deep.equal(assets);
+      expect(await ethers.provider.getTransactionCount(sys.keeper.address)).to.equal(nonce);
+      expect(await Promise.all(assets.map((a) => sys.oracle.roundHistory(a)))).to.deep.equal(before);
+    });
+  });
+
   describe("scan in pages", function () {
     const COUNT = 300;
     /** Every 30th vault (ids 30, 60, …, 300) is unhealthy after the crash. */

@@ -5,7 +5,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { ZeroAddress } from "ethers";
 
 import { RAY, WAD, wad } from "../../config/units";
-import { adminOf, feedAnswer, loadSystem, openVault, type System } from "../helpers/fixtures";
+import { adminOf, feedAnswer, feedParams, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type {
   LiquidationEngine,
   MockAggregator,
@@ -99,16 +99,7 @@ describe("LiquidationEngine", () => {
     const asset = await token.getAddress();
     await sys.oracle
       .connect(await adminOf(sys.oracle))
-      .setFeed(
-        asset,
-        await feed.getAddress(),
-        ZeroAddress,
-        3_900,
-        wad("0.01"),
-        wad(1_000_000),
-        wad("0.25"),
-        wad("0.94"),
-      );
+      .setFeed(asset, feedParams(await feed.getAddress(), { minPrice: wad("0.01") }));
     await vm.connect(await adminOf(vm)).addCollateral(asset, {
       oracleAsset: asset,
       debtCeiling: wad(1_000_000),
@@ -362,13 +353,13 @@ describe("LiquidationEngine", () => {
       const f = WETH_SETUP.feed;
       await oracle.setFeed(
         weth,
-        sys.ethFeed,
-        ZeroAddress,
-        f.heartbeat,
-        f.minPrice,
-        f.maxPrice,
-        f.maxDeviation,
-        f.ewmaLambda,
+        feedParams(await sys.ethFeed.getAddress(), {
+          heartbeat: f.heartbeat,
+          minPrice: f.minPrice,
+          maxPrice: f.maxPrice,
+          maxDeviation: f.maxDeviation,
+          maxReferenceAge: f.maxReferenceAge,
+        }),
       );
       await setEthPrice(sys, 3_000);
       await oracle.recordPrice(weth);
@@ -645,13 +636,13 @@ describe("LiquidationEngine", () => {
         .connect(await adminOf(sys.oracle))
         .setFeed(
           asset,
-          await feed.getAddress(),
-          ZeroAddress,
-          3_900,
-          wad("0.01"),
-          wad(1_000_000),
-          wad("0.25"),
-          wad("0.94"),
+          feedParams(await feed.getAddress(), {
+            heartbeat: 3_900,
+            maxReferenceAge: 3_900,
+            minPrice: wad("0.01"),
+            maxPrice: wad(1_000_000),
+            maxDeviation: wad("0.25"),
+          }),
         );
       await vm.connect(await adminOf(vm)).addCollateral(asset, {
         oracleAsset: asset,

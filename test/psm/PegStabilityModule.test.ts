@@ -11,7 +11,7 @@ import { ZeroAddress } from "ethers";
 
 import { networkConfig } from "../../config/networks";
 import { wad } from "../../config/units";
-import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
+import { adminOf, feedAnswer, feedParams, loadSystem, type System } from "../helpers/fixtures";
 import type { PegStabilityModule } from "../../typechain-types";
 
 const P = networkConfig("hardhat").psm;
@@ -254,13 +254,13 @@ describe("PegStabilityModule", () => {
       const cfg = await sys.oracle.feedConfig(usdc);
       await oracleAdmin.setFeed(
         usdc,
-        await other.getAddress(),
-        ZeroAddress,
-        cfg.heartbeat,
-        cfg.minPrice,
-        cfg.maxPrice,
-        cfg.maxDeviation,
-        cfg.ewmaLambda,
+        feedParams(await other.getAddress(), {
+          heartbeat: cfg.heartbeat,
+          minPrice: cfg.minPrice,
+          maxPrice: cfg.maxPrice,
+          maxDeviation: cfg.maxDeviation,
+          maxReferenceAge: cfg.maxReferenceAge,
+        }),
       );
       await setUsdc("1", false);
       // Live on both: accepted, but the reading is not vetted (the adapter reads another feed).
@@ -286,13 +286,13 @@ describe("PegStabilityModule", () => {
       ).deploy(sys.deployer.address, await sequencer.getAddress(), 3_600);
       await adapter.setFeed(
         usdc,
-        await sys.usdcFeed.getAddress(),
-        ZeroAddress,
-        90_000,
-        wad("0.5"),
-        wad(2),
-        wad("0.1"),
-        wad("0.94"),
+        feedParams(await sys.usdcFeed.getAddress(), {
+          heartbeat: 90_000,
+          minPrice: wad("0.5"),
+          maxPrice: wad(2),
+          maxDeviation: wad("0.1"),
+          maxReferenceAge: 90_000,
+        }),
       );
       await adapter.recordPrice(usdc);
       const l2 = await (
@@ -312,18 +312,16 @@ describe("PegStabilityModule", () => {
       const feed = networkConfig("hardhat").pricedAssets.USDC.feed;
       const cfg = await sys.oracle.feedConfig(usdc);
       // Governance lengthens the heartbeat, and the config follows (so 03_oracle finds it in force).
-      await sys.oracle
-        .connect(await adminOf(sys.oracle))
-        .setFeed(
-          usdc,
-          cfg.primaryFeed,
-          ZeroAddress,
-          feed.heartbeat + 600,
-          cfg.minPrice,
-          cfg.maxPrice,
-          cfg.maxDeviation,
-          cfg.ewmaLambda,
-        );
+      await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(
+        usdc,
+        feedParams(cfg.primaryFeed, {
+          heartbeat: feed.heartbeat + 600,
+          minPrice: cfg.minPrice,
+          maxPrice: cfg.maxPrice,
+          maxDeviation: cfg.maxDeviation,
+          maxReferenceAge: cfg.maxReferenceAge,
+        }),
+      );
       const warnings: string[] = [];
       const warn = console.warn;
       feed.heartbeat += 600;

@@ -113,7 +113,7 @@ describe("RiskController", () => {
   /**
    * Pokes (as the keeper, at `at` when given) and checks the poke against the model with the stated
    * readings: per managed collateral the price and status the poke sees, and the peg price.
-   * Volatilities come from the oracle after the poke (the poke's own record is the last to move them).
+   * Volatilities, price ranges and latest rounds come from the oracle's `priceReport` at the poke's block.
    */
   async function poke(
     readings: Expected[],
@@ -137,15 +137,23 @@ describe("RiskController", () => {
     } finally {
       await ethers.provider.send("evm_setAutomine", [true]);
     }
-    const vols: bigint[] = [];
+    // The oracle's report at the poke's block (the poke is its last transaction): what the poke read.
+    const blockTag = (await tx.wait())!.blockNumber;
+    const reports: Awaited<ReturnType<typeof sys.oracle.priceReport>>[] = [];
     for (const c of pre.collaterals) {
-      vols.push(await sys.oracle.volatility((await vm.collateralConfig(c.token)).oracleAsset));
+      reports.push(await sys.oracle.priceReport((await vm.collateralConfig(c.token)).oracleAsset, { blockTag }));
     }
     const p = await expectPoke(
       sys,
       tx,
       pre,
-      readings.map((r, i) => ({ ...r, volatility: vols[i] })),
+      readings.map((r, i) => ({
+        ...r,
+        volatility: reports[i].volatility,
+        low: reports[i].low,
+        high: reports[i].high,
+        latestPrice: reports[i].latestPrice,
+      })),
       peg,
     );
     return { ...p, tx };
@@ -153,7 +161,7 @@ describe("RiskController", () => {
 
   /** Re-publishes the current answer of each feed (a new round stamped now), so none is stale. */
   async function refresh(...feeds: MockAggregator[]) {
-    const list = feeds.length ? feeds : [sys.ethFeed, sys.btcFeed, sys.bdolFeed];
+    const list = feeds.length ? feeds : [sys.ethFeed, sys.btcFeed, sys.wbtcBtcFeed, sys.bdolFeed];
     for (const f of list) await f.updateAnswer(await f.answers(await f.latestRound()));
   }
 
@@ -167,7 +175,7 @@ describe("RiskController", () => {
 
   /** Advances to `lastPoke + seconds` (fresh BTC and BDOL rounds) and publishes an ETH price just before. */
   async function ethAfter(seconds: bigint, usd: number | string): Promise<bigint> {
-    const at = await after(seconds, sys.btcFeed, sys.bdolFeed);
+    const at = await after(seconds, sys.btcFeed, sys.wbtcBtcFeed, sys.bdolFeed);
     await sys.ethFeed.updateAnswer(feedAnswer(usd));
     return at;
   }
@@ -209,6 +217,7 @@ describe("RiskController", () => {
       expect(systemRules).to.deep.equal({
         pokeInterval: 3600n,
         priceWindow: 3600n,
+        slowWindow: 86_400n,
         coolDown: 21_600n,
         varHorizon: 86_400n,
         criticalCollateralRatio: wad("1.2"),
@@ -287,12 +296,15 @@ describe("RiskController", () => {
       // Stress loss at the 50 % / 40 % shocks sold 10 % under: 1 − 1.5·0.5·0.9 = 0.325 and 1 − 1.5·0.6·0.9 = 0.19.
       expect([w.stressLoss, b.stressLoss]).to.deep.equal([wadMulUp(debtW, wad("0.325")), wadMulUp(debtB, wad("0.19"))]);
       expect(p.reserveTarget).to.equal(w.stressLoss + b.stressLoss);
-      // Anchors set at the first poke.
+      // Anchors set at the first poke, both windows.
       expect(await readCState(sys, weth)).to.deep.equal({
         anchorPrice: wad(3_000),
         previousAnchorPrice: wad(3_000),
         anchorTime: p.t,
         haltUntil: 0n,
+        slowAnchorPrice: wad(3_000),
+        previousSlowAnchorPrice: wad(3_000),
+        slowAnchorTime: p.t,
       });
       expect(await risk.nextPokeAt()).to.equal(p.t + INTERVAL);
     });
@@ -517,7 +529,7 @@ describe("RiskController", () => {
       const bdolRound = (await sys.bdolFeed.latestRoundData())[3];
       const at = bdolRound + BDOL_HEARTBEAT + 1n;
       await time.setNextBlockTimestamp(at - 5n);
-      await refresh(sys.ethFeed, sys.btcFeed);
+      await refresh(sys.ethFeed, sys.btcFeed, sys.wbtcBtcFeed);
       p = await poke([live(3_000), live(60_000)], { price: WAD, status: Status.Stale }, { at });
       expect([p.pegPrice, p.pegStatus, p.pegError]).to.deep.equal([WAD, BigInt(Status.Stale), 0n]);
       expect([p.integral, p.pegTerm]).to.deep.equal([wad("0.008"), wad("0.008")]);
@@ -527,7 +539,7 @@ describe("RiskController", () => {
       p = await poke(
         [live(3_000), live(60_000)],
         { price: WAD, status: Status.Frozen },
-        { at: await after(DAY, sys.ethFeed, sys.btcFeed) },
+        { at: await after(DAY, sys.ethFeed, sys.btcFeed, sys.wbtcBtcFeed) },
       );
       expect([p.pegPrice, p.pegStatus, p.pegError]).to.deep.equal([WAD, BigInt(Status.Frozen), 0n]);
       expect(p.integral).to.equal(wad("0.0064"));
@@ -688,10 +700,13 @@ describe("RiskController", () => {
       const p = await tripAt2520();
       const t1 = p.t;
       expect(p.updates[0].priceMove).to.equal(wad("0.16"));
-      expect(p.priceTrips).to.deep.equal([{ index: 0, move: wad("0.16"), haltUntil: t1 + COOL_DOWN }]);
+      // The slow window (a day) sees the same 16 %, under its 30 %.
+      expect(p.priceTrips).to.deep.equal([
+        { index: 0, move: wad("0.16"), slowMove: wad("0.16"), haltUntil: t1 + COOL_DOWN },
+      ]);
       await expect(p.tx)
         .to.emit(risk, "PriceBreakerTripped")
-        .withArgs(weth, wad("0.16"), t1 + COOL_DOWN)
+        .withArgs(weth, wad("0.16"), wad("0.16"), t1 + COOL_DOWN)
         .and.to.emit(vm, "Paused")
         .withArgs(weth, await risk.getAddress(), t1 + COOL_DOWN);
       expect(p.updates[0].haltUntil).to.equal(t1 + COOL_DOWN);
@@ -731,84 +746,117 @@ describe("RiskController", () => {
       expect((await vm.collateralConfig(weth)).pausedUntil).to.equal(until);
     });
 
-    it("a poke after the halt lapsed compares with the current and previous window anchors only: an old move does not halt again", async () => {
-      // NatSpec: "each priceWindow the first poke sets an anchor price (the previous anchor is kept);
-      // a live price more than maxPriceMove away from either anchor halts borrowing … moves spread over
-      // up to two windows may too". After the trip at t1 (anchor 2,520, previous anchor 3,000) the
-      // price stays at 2,520 and nobody pokes for six hours; the halt lapses. The next poke starts a
-      // new window: more than two windows after the last anchor, both anchors restart at 2,520. (A
-      // first version measured before rolling, against 3,000 — the anchor of t0, seven windows back —
-      // and halted borrowing for another six hours for a move it had already halted.)
+    it("a poke after the halt lapsed does not halt again for the move it saw: an anchor two windows old is compared without its predecessor", async () => {
+      // After the trip at t1 (anchor 2,520, previous anchor 3,000) the price stays at 2,520 and nobody
+      // pokes for six hours; the halt lapses. The next poke compares the current anchor (2,520, which
+      // every poke of its window compared with 3,000 already) with the prices since, then restarts
+      // both anchors: no move, no halt. (A first version re-anchored without comparing at all.)
       const t1 = (await tripAt2520()).t;
-      const at = t1 + COOL_DOWN + 60n;
-      await time.setNextBlockTimestamp(at - 5n);
-      await refresh();
-      await time.setNextBlockTimestamp(at);
-      const tx = await risk.poke();
-      await expect(tx).not.to.emit(risk, "PriceBreakerTripped");
+      const p = await poke([live(2_520), live(60_000)], PEG_LIVE, { at: await after(COOL_DOWN + 60n) });
+      expect(p.t).to.equal(t1 + COOL_DOWN + 60n);
+      expect([p.updates[0].priceMove, p.priceTrips]).to.deep.equal([0n, []]);
+      // The slow window (a day) still holds both anchors: 16 %, under its 30 %.
+      expect(p.updates[0].slowPriceMove).to.equal(wad("0.16"));
       expect(await paused(weth)).to.equal(false);
       await expect(vm.connect(alice).borrow(vaultId, wad(100), alice.address)).to.emit(vm, "DebtBorrowed");
     });
 
-    it("compares with both anchors: a move within 15 % of this window's anchor but over 15 % from the previous window's trips", async () => {
+    it("an anchor is compared before it is replaced: a fall while nobody poked for two windows trips", async () => {
+      // The audit's case: pokes stop (or, before issue 11, skipped a frozen oracle) while ETH falls
+      // 3,000 → 2,400; the first poke two hours later compares the 3,000 anchor before restarting.
+      t0 = (await poke([live(3_000), live(60_000)])).t;
+      for (const [dt, usd] of [
+        [1_800n, 2_800],
+        [3_600n, 2_600],
+      ] as const) {
+        await time.setNextBlockTimestamp(t0 + dt);
+        await sys.ethFeed.updateAnswer(feedAnswer(usd));
+      }
+      const p = await poke([live(2_400), live(60_000)], PEG_LIVE, { at: await ethAfter(2n * HOUR + 60n, 2_400) });
+      expect(p.updates[0].priceMove).to.equal(wad("0.2"));
+      expect(p.priceTrips.length).to.equal(1);
+      expect(await readCState(sys, weth)).to.include({ anchorPrice: wad(2_400), previousAnchorPrice: wad(2_400) });
+    });
+
+    it("compares with both anchors: a fall within 15 % of this window's anchor but over 15 % from the previous window's trips", async () => {
       await gov.setSystemRules({ ...systemRules, priceWindow: 3n * HOUR });
       t0 = (await poke([live(3_000), live(60_000)])).t;
-      let p = await poke([live(3_300), live(60_000)], PEG_LIVE, { at: await ethAfter(3n * HOUR, 3_300) });
+      let p = await poke([live(2_700), live(60_000)], PEG_LIVE, { at: await ethAfter(3n * HOUR, 2_700) });
       expect(p.updates[0].priceMove).to.equal(wad("0.1"));
       expect(p.priceTrips).to.deep.equal([]);
-      expect(await readCState(sys, weth)).to.deep.equal({
-        anchorPrice: wad(3_300),
+      expect(await readCState(sys, weth)).to.include({
+        anchorPrice: wad(2_700),
         previousAnchorPrice: wad(3_000),
         anchorTime: t0 + 3n * HOUR,
-        haltUntil: 0n,
       });
-      // One hour later, same window: 3,480 is 5.45 % above its anchor, 16 % above the previous one.
-      p = await poke([live(3_480), live(60_000)], PEG_LIVE, { at: await ethAfter(HOUR, 3_480) });
+      // Two hours later, same window: 2,520 is 6.7 % below its anchor, 16 % below the previous one;
+      // the oracle's range (the last one to two hours) holds only 2,700 and 2,520.
+      p = await poke([live(2_520), live(60_000)], PEG_LIVE, { at: await ethAfter(2n * HOUR, 2_520) });
+      expect([p.updates[0].priceLow, p.updates[0].priceHigh]).to.deep.equal([wad(2_520), wad(2_700)]);
       expect(p.updates[0].priceMove).to.equal(wad("0.16"));
-      expect(p.priceTrips).to.deep.equal([{ index: 0, move: wad("0.16"), haltUntil: p.t + COOL_DOWN }]);
+      expect(p.priceTrips.map((x) => x.move)).to.deep.equal([wad("0.16")]);
       expect((await readCState(sys, weth)).anchorTime).to.equal(t0 + 3n * HOUR);
       expect(await paused(weth)).to.equal(true);
     });
 
-    it("compares with the window anchors only: a spike no poke sampled as an anchor is not seen (the NatSpec's example)", async () => {
-      // With a 3 h window and hourly pokes: 3,000 (anchor), 3,300 one hour later (+10 %), then 2,800
-      // one hour after that: −15.2 % from the previous poke, but only −6.7 % from the window's anchor
-      // (and from the previous anchor, also 3,000). The anchors never saw 3,300, so nothing trips. (A
-      // first NatSpec claimed such a move "always trips"; the wording now states this case.)
-      await gov.setSystemRules({ ...systemRules, priceWindow: 3n * HOUR });
-      await poke([live(3_000), live(60_000)]);
-      await poke([live(3_300), live(60_000)], PEG_LIVE, { at: await ethAfter(HOUR, 3_300) });
-      const at = await ethAfter(HOUR, 2_800);
-      await time.setNextBlockTimestamp(at);
-      const tx = await risk.poke();
-      expect((3_300n - 2_800n) * WAD > wad("0.15") * 3_300n).to.equal(true);
-      await expect(tx).not.to.emit(risk, "PriceBreakerTripped");
-      const update = (await logsOf(tx, risk)).find((l) => l.name === "CollateralPoked")!.args.update;
-      expect(update.priceMove).to.equal((200n * WAD + 2_999n) / 3_000n); // ⌈200 / 3,000⌉ against the anchors
+    it("sees the range between pokes: a −21 % wick inside the hour, half recovered by the poke, trips", async () => {
+      t0 = (await poke([live(3_000), live(60_000)])).t;
+      await time.setNextBlockTimestamp(t0 + 1_200n);
+      await sys.ethFeed.updateAnswer(feedAnswer(2_370)); // the wick: −21 %, nobody records it
+      await time.setNextBlockTimestamp(t0 + 3_000n);
+      await sys.ethFeed.updateAnswer(feedAnswer(2_685)); // half recovered
+      const p = await poke([live(2_685), live(60_000)], PEG_LIVE, { at: await after(HOUR, sys.btcFeed, sys.bdolFeed) });
+      // Against the anchors alone the poke would see 10.5 %: the range's low makes it 21 %.
+      expect(p.updates[0].priceLow).to.equal(wad(2_370));
+      expect(p.updates[0].priceMove).to.equal(wad("0.21"));
+      expect(p.priceTrips.length).to.equal(1);
     });
 
-    it("a move of exactly maxPriceMove does not trip, nor does a larger one that is not live (frozen by the oracle, or stale)", async () => {
+    it("the slow window catches a fall in small steps: −54 % over two days, never 15 % within an hour", async () => {
+      // Hourly −1.6 % (0.984^48 ≈ 0.46): the fast window never sees more than 3.2 %; the slow window (a
+      // day, 30 %) trips after 23 hours (0.984^23 = 0.69), against its anchors of 3,000.
+      let price = 3_000;
+      let p = await poke([live(price), live(60_000)]);
+      let tripHour = 0;
+      for (let h = 1; h <= 48 && tripHour === 0; h++) {
+        price = Math.round(price * 984) / 1000;
+        p = await poke([live(price), live(60_000)], PEG_LIVE, { at: await ethAfter(HOUR, price) });
+        expect(p.updates[0].priceMove < wad("0.04"), `hour ${h}`).to.equal(true);
+        if (p.priceTrips.length > 0) tripHour = h;
+      }
+      expect(tripHour).to.equal(23);
+      expect(p.updates[0].slowPriceMove > wad("0.3")).to.equal(true);
+      expect(await paused(weth)).to.equal(true);
+    });
+
+    it("a move of exactly maxPriceMove does not trip; a larger one trips even when the oracle froze it", async () => {
       t0 = (await poke([live(3_000), live(60_000)])).t;
       let p = await poke([live(2_550), live(60_000)], PEG_LIVE, { at: await ethAfter(HOUR, 2_550) });
       expect([p.updates[0].priceMove, p.updates[0].haltUntil]).to.deep.equal([wad("0.15"), 0n]);
       expect(p.priceTrips).to.deep.equal([]);
-      const anchors = await readCState(sys, weth);
 
-      // 1,900 is 25.5 % below the last good price: the oracle freezes it; the poke sees 2,550, Frozen.
+      // 1,900 is 25.5 % below the last good price: the oracle freezes it and the poke reads 2,550,
+      // Frozen — but the oracle's range and latest round hold 1,900.
       p = await poke([{ price: wad(2_550), status: Status.Frozen }, live(60_000)], PEG_LIVE, {
         at: await ethAfter(HOUR, 1_900),
       });
-      expect([p.updates[0].priceMove, p.updates[0].haltUntil]).to.deep.equal([0n, 0n]);
-      expect(await readCState(sys, weth)).to.deep.equal(anchors);
+      expect([p.updates[0].priceStatus, p.updates[0].priceLow]).to.deep.equal([BigInt(Status.Frozen), wad(1_900)]);
+      expect(p.updates[0].priceMove).to.equal(mulDivUp(wad(3_000 - 1_900), 1n, 3_000n));
+      expect(p.priceTrips.length).to.equal(1);
+      // The anchors follow the latest round, not the frozen last good price.
+      expect((await readCState(sys, weth)).anchorPrice).to.equal(wad(1_900));
+      expect(await paused(weth)).to.equal(true);
+    });
 
-      // Stale: no ETH round for more than its heartbeat.
+    it("a stale oracle compares its latest round: no new move, no trip", async () => {
+      await refresh(); // the round goes stale one heartbeat after now, after the next poke falls due
+      t0 = (await poke([live(3_000), live(60_000)])).t;
       const round = (await sys.ethFeed.latestRoundData())[3];
       const at = round + BigInt(LOCAL.collaterals.WETH.feed.heartbeat) + 1n;
       await time.setNextBlockTimestamp(at - 5n);
       await refresh(sys.btcFeed, sys.bdolFeed);
-      p = await poke([{ price: wad(2_550), status: Status.Stale }, live(60_000)], PEG_LIVE, { at });
+      const p = await poke([{ price: wad(3_000), status: Status.Stale }, live(60_000)], PEG_LIVE, { at });
       expect([p.updates[0].priceStatus, p.updates[0].priceMove]).to.deep.equal([BigInt(Status.Stale), 0n]);
-      expect(await readCState(sys, weth)).to.deep.equal(anchors);
       expect(await paused(weth)).to.equal(false);
     });
   });
@@ -862,8 +910,8 @@ describe("RiskController", () => {
   describe("system breaker", () => {
     it("below the critical ratio: SystemBreakerTripped, every collateral halted, fees at maxRate in one poke; after recovery the halt lapses and fees step down", async () => {
       // Price breakers out of the way: moves up to 100 % allowed, one window for the whole test.
-      await gov.setSystemRules({ ...systemRules, priceWindow: 7n * DAY });
-      await setRules(weth, { maxPriceMove: WAD });
+      await gov.setSystemRules({ ...systemRules, priceWindow: 7n * DAY, slowWindow: 7n * DAY });
+      await setRules(weth, { maxPriceMove: WAD, maxSlowMove: WAD });
       const id = await openVault(sys, alice, sys.weth, wad(10), wad(18_000));
       const btcVault = await openVault(sys, carol, sys.wbtc, 2_000_000n, wad(600)); // 0.02 BTC = 1,200 USD
 
@@ -1162,6 +1210,12 @@ describe("RiskController", () => {
           [BOUNDS.MIN_PRICE_MOVE - 1n, BOUNDS.MIN_PRICE_MOVE, WAD],
         ],
         [{ maxPriceMove: WAD + 1n }, "OutOfBounds", [WAD + 1n, BOUNDS.MIN_PRICE_MOVE, WAD]],
+        [
+          { maxSlowMove: BOUNDS.MIN_PRICE_MOVE - 1n },
+          "OutOfBounds",
+          [BOUNDS.MIN_PRICE_MOVE - 1n, BOUNDS.MIN_PRICE_MOVE, WAD],
+        ],
+        [{ maxSlowMove: WAD + 1n }, "OutOfBounds", [WAD + 1n, BOUNDS.MIN_PRICE_MOVE, WAD]],
         [{ stressShock: WAD + 1n }, "OutOfBounds", [WAD + 1n, 0n, BOUNDS.MAX_STRESS_SHOCK]],
         [{ saleDiscount: WAD / 2n + 1n }, "OutOfBounds", [WAD / 2n + 1n, 0n, BOUNDS.MAX_SALE_DISCOUNT]],
       ];
@@ -1199,6 +1253,7 @@ describe("RiskController", () => {
         maxBorrowRatio: 10n * WAD,
         maxBorrowRatioStep: BOUNDS.MAX_BORROW_RATIO_STEP,
         maxPriceMove: WAD,
+        maxSlowMove: WAD,
         stressShock: WAD,
         saleDiscount: WAD / 2n,
       };
@@ -1216,6 +1271,7 @@ describe("RiskController", () => {
         maxBorrowRatio: WAD,
         maxBorrowRatioStep: 1n,
         maxPriceMove: BOUNDS.MIN_PRICE_MOVE,
+        maxSlowMove: BOUNDS.MIN_PRICE_MOVE,
       };
       await expect(gov.setCollateralRules(weth, low)).to.emit(risk, "CollateralRulesSet");
       expect(await readRules(sys, weth)).to.deep.equal(low);
@@ -1279,6 +1335,9 @@ describe("RiskController", () => {
         ["pokeInterval", BOUNDS.MAX_POKE_INTERVAL + 1n, BOUNDS.MIN_POKE_INTERVAL, BOUNDS.MAX_POKE_INTERVAL],
         ["priceWindow", BOUNDS.MIN_PRICE_WINDOW - 1n, BOUNDS.MIN_PRICE_WINDOW, BOUNDS.MAX_PRICE_WINDOW],
         ["priceWindow", BOUNDS.MAX_PRICE_WINDOW + 1n, BOUNDS.MIN_PRICE_WINDOW, BOUNDS.MAX_PRICE_WINDOW],
+        // The slow window is at least the fast one (an hour here) and at most 30 days.
+        ["slowWindow", systemRules.priceWindow - 1n, systemRules.priceWindow, BOUNDS.MAX_SLOW_WINDOW],
+        ["slowWindow", BOUNDS.MAX_SLOW_WINDOW + 1n, systemRules.priceWindow, BOUNDS.MAX_SLOW_WINDOW],
         ["coolDown", BOUNDS.MIN_BREAKER_COOLDOWN - 1n, BOUNDS.MIN_BREAKER_COOLDOWN, BOUNDS.MAX_BREAKER_COOLDOWN],
         ["coolDown", BOUNDS.MAX_BREAKER_COOLDOWN + 1n, BOUNDS.MIN_BREAKER_COOLDOWN, BOUNDS.MAX_BREAKER_COOLDOWN],
         ["varHorizon", BOUNDS.MIN_VAR_HORIZON - 1n, BOUNDS.MIN_VAR_HORIZON, BOUNDS.MAX_VAR_HORIZON],
@@ -1298,9 +1357,14 @@ describe("RiskController", () => {
         .withArgs(sys.attacker.address, ADMIN_ROLE);
       expect(await snapshotRules()).to.deep.equal(before);
 
+      // A fast window longer than the slow one is refused with the slow window's bound.
+      await expect(gov.setSystemRules({ ...systemRules, priceWindow: 2n * DAY }))
+        .to.be.revertedWithCustomError(risk, "OutOfBounds")
+        .withArgs(systemRules.slowWindow, 2n * DAY, BOUNDS.MAX_SLOW_WINDOW);
       const next: SystemRules = {
         pokeInterval: BOUNDS.MAX_POKE_INTERVAL,
         priceWindow: BOUNDS.MIN_PRICE_WINDOW,
+        slowWindow: BOUNDS.MAX_SLOW_WINDOW,
         coolDown: BOUNDS.MAX_BREAKER_COOLDOWN,
         varHorizon: BOUNDS.MIN_VAR_HORIZON,
         criticalCollateralRatio: BOUNDS.MAX_CRITICAL_RATIO,
@@ -1328,6 +1392,9 @@ describe("RiskController", () => {
         previousAnchorPrice: 0n,
         anchorTime: 0n,
         haltUntil: 0n,
+        slowAnchorPrice: 0n,
+        previousSlowAnchorPrice: 0n,
+        slowAnchorTime: 0n,
       });
       await expect(gov.unmanageCollateral(weth)).to.be.revertedWithCustomError(risk, "NotManaged").withArgs(weth);
       await expect(risk.curveRate(weth, 0n)).to.be.revertedWithCustomError(risk, "NotManaged").withArgs(weth);
@@ -1367,6 +1434,9 @@ describe("RiskController", () => {
         previousAnchorPrice: wad(3_000),
         anchorTime: q.t,
         haltUntil: 0n,
+        slowAnchorPrice: wad(3_000),
+        previousSlowAnchorPrice: wad(3_000),
+        slowAnchorTime: q.t,
       });
       expect(q.updates[1].rate).to.equal(toAnnual(wethBefore.stabilityFee) + wad("0.005"));
     });
@@ -1456,8 +1526,9 @@ describe("RiskController", () => {
       expect(await risk.stressLossNow(weth)).to.equal(expectedW);
       expect(expectedW > wadMulUp(debtW, wad("0.325"))).to.equal(true);
 
-      // BTC: twelve 10 % moves a minute apart: σ so large that the drop is capped at 100 %, loss = debt.
-      await swing("btc", 12, 60n);
+      // BTC: thirty 10 % moves a minute apart (Σr² ≈ 0.27 within τ = 1 day: σ ≈ 950 %): the drop is
+      // capped at 100 %, loss = debt.
+      await swing("btc", 30, 60n);
       expect(varMove(systemRules, await sys.oracle.volatility(wbtc)) > WAD).to.equal(true);
       const debtB = await vm.totalDebt(wbtc);
       expect(await risk.stressLossNow(wbtc)).to.equal(debtB);

@@ -6,9 +6,10 @@
  * Two choices where the NatSpec leaves the order open, taken as the NatSpec reads:
  * - Peg anti-windup: the integration step is skipped while kp·e + I (I after the leak, before this
  *   step's integration) is saturated in the direction of e.
- * - Price breaker: the first poke of a window sets the new anchor (the old one becomes the previous
- *   anchor; two windows or more after the last anchor both restart at the current price) and the
- *   move is then measured against both anchors.
+ * - Price breaker: the move is measured first, over the anchors (the previous one only while the
+ *   anchor is under two windows old), the oracle's range and the current price; then the first poke
+ *   of a window sets the new anchor (the old one becomes the previous anchor; two windows or more
+ *   after the last anchor both restart at the current price).
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -55,8 +56,9 @@ export const BOUNDS = {
   MAX_PEG_LEAK: WAD,
   MIN_POKE_INTERVAL: 300n,
   MAX_POKE_INTERVAL: DAY,
-  MIN_PRICE_WINDOW: 300n,
+  MIN_PRICE_WINDOW: HOUR,
   MAX_PRICE_WINDOW: 7n * DAY,
+  MAX_SLOW_WINDOW: 30n * DAY,
   MIN_BREAKER_COOLDOWN: HOUR,
   MAX_BREAKER_COOLDOWN: 7n * DAY,
   MIN_CRITICAL_RATIO: WAD,
@@ -75,7 +77,6 @@ export const wadDivDown = (x: bigint, y: bigint) => (x * WAD) / y;
 export const wadDivUp = (x: bigint, y: bigint) => mulDivUp(x, WAD, y);
 export const rayMulUp = (x: bigint, y: bigint) => mulDivUp(x, y, RAY);
 export const rayDivUp = (x: bigint, y: bigint) => mulDivUp(x, RAY, y);
-const absDiff = (a: bigint, b: bigint) => (a > b ? a - b : b - a);
 const clampSigned = (x: bigint, cap: bigint) => (x > cap ? cap : x < -cap ? -cap : x);
 
 /** Integer square root, rounded down. */
@@ -113,6 +114,7 @@ export interface CollateralRules {
   maxBorrowRatio: bigint;
   maxBorrowRatioStep: bigint;
   maxPriceMove: bigint;
+  maxSlowMove: bigint;
   stressShock: bigint;
   saleDiscount: bigint;
 }
@@ -129,6 +131,7 @@ export const RULE_KEYS: (keyof CollateralRules)[] = [
   "maxBorrowRatio",
   "maxBorrowRatioStep",
   "maxPriceMove",
+  "maxSlowMove",
   "stressShock",
   "saleDiscount",
 ];
@@ -144,6 +147,7 @@ export interface PegRules {
 export interface SystemRules {
   pokeInterval: bigint;
   priceWindow: bigint;
+  slowWindow: bigint;
   coolDown: bigint;
   varHorizon: bigint;
   criticalCollateralRatio: bigint;
@@ -162,6 +166,9 @@ export interface CollateralState {
   previousAnchorPrice: bigint;
   anchorTime: bigint;
   haltUntil: bigint;
+  slowAnchorPrice: bigint;
+  previousSlowAnchorPrice: bigint;
+  slowAnchorTime: bigint;
 }
 
 /** The vault-manager fields a poke reads. */
@@ -217,9 +224,13 @@ export function stressLoss(
   return wadMulUp(debt, WAD - recovered);
 }
 
-/** |price − anchor| / anchor rounded up (0 without an anchor). */
-export const priceMove = (price: bigint, anchor: bigint) =>
-  anchor === 0n ? 0n : mulDivUp(absDiff(price, anchor), WAD, anchor);
+/** (max S − min S) / max S over the non-zero prices of S, rounded up (0 for an empty S). */
+export function rangeMove(prices: bigint[]): bigint {
+  const s = prices.filter((p) => p !== 0n);
+  if (s.length === 0) return 0n;
+  const top = s.reduce(max);
+  return mulDivUp(top - s.reduce(min), WAD, top);
+}
 
 /** One step of the leaky PI controller (see the file comment for the anti-windup reading). */
 export function pegStep(
@@ -246,6 +257,10 @@ export interface Reading {
   price: bigint; // the price the poke sees (the last good price when not live)
   status: Status;
   volatility: bigint;
+  /** The oracle's range and latest round (priceReport) as the poke read them. */
+  low: bigint;
+  high: bigint;
+  latestPrice: bigint;
 }
 
 export interface CollateralInput extends Reading {
@@ -271,7 +286,10 @@ export interface Update {
   priceStatus: bigint;
   utilisation: bigint;
   volatility: bigint;
+  priceLow: bigint;
+  priceHigh: bigint;
   priceMove: bigint;
+  slowPriceMove: bigint;
   curveRate: bigint;
   targetRate: bigint;
   rate: bigint;
@@ -285,7 +303,10 @@ export const UPDATE_KEYS: (keyof Update)[] = [
   "priceStatus",
   "utilisation",
   "volatility",
+  "priceLow",
+  "priceHigh",
   "priceMove",
+  "slowPriceMove",
   "curveRate",
   "targetRate",
   "rate",
@@ -309,7 +330,7 @@ export interface PokePrediction {
   updates: Update[];
   debts: bigint[];
   states: CollateralState[];
-  priceTrips: { index: number; move: bigint; haltUntil: bigint }[];
+  priceTrips: { index: number; move: bigint; slowMove: bigint; haltUntil: bigint }[];
   /** What the vault manager holds after the poke, per collateral. */
   vm: {
     stabilityFee: bigint;
@@ -370,23 +391,44 @@ export function predictPoke(input: PokeInput): PokePrediction {
     if (borrowRatio < lr) borrowRatio = lr;
 
     const st = { ...c.cstate };
-    let move = 0n;
-    if (c.status === Status.Live) {
-      const stored = c.price > UINT96_MAX ? UINT96_MAX : c.price;
-      if (st.anchorTime === 0n || t >= st.anchorTime + 2n * sys.priceWindow) {
-        st.anchorPrice = stored;
-        st.previousAnchorPrice = stored;
-        st.anchorTime = t;
-      } else if (t >= st.anchorTime + sys.priceWindow) {
-        st.previousAnchorPrice = st.anchorPrice;
-        st.anchorPrice = stored;
-        st.anchorTime = t;
-      }
-      move = max(priceMove(c.price, st.anchorPrice), priceMove(c.price, st.previousAnchorPrice));
-      if (move > r.maxPriceMove) {
-        st.haltUntil = t + sys.coolDown;
-        priceTrips.push({ index: i, move, haltUntil: st.haltUntil });
-      }
+    const sat = (p: bigint) => (p > UINT96_MAX ? UINT96_MAX : p);
+    const current = sat(c.status === Status.Live ? c.price : c.latestPrice);
+    const observed = [sat(c.low), sat(c.high), current];
+    // The previous anchor counts while the anchor is under two windows old.
+    const recent = (previous: bigint, since: bigint, window: bigint) => (t - since < 2n * window ? previous : 0n);
+    const move = rangeMove([
+      st.anchorPrice,
+      recent(st.previousAnchorPrice, st.anchorTime, sys.priceWindow),
+      ...observed,
+    ]);
+    const slowMove = rangeMove([
+      st.slowAnchorPrice,
+      recent(st.previousSlowAnchorPrice, st.slowAnchorTime, sys.slowWindow),
+      ...observed,
+    ]);
+    if (move > r.maxPriceMove || slowMove > r.maxSlowMove) {
+      st.haltUntil = t + sys.coolDown;
+      priceTrips.push({ index: i, move, slowMove, haltUntil: st.haltUntil });
+    }
+    // Then the anchors roll with the current price (none without one).
+    const roll = (anchor: bigint, previous: bigint, since: bigint, window: bigint): [bigint, bigint, bigint] => {
+      if (since === 0n || t >= since + 2n * window) return [current, current, t];
+      if (t >= since + window) return [current, anchor, t];
+      return [anchor, previous, since];
+    };
+    if (current !== 0n) {
+      [st.anchorPrice, st.previousAnchorPrice, st.anchorTime] = roll(
+        st.anchorPrice,
+        st.previousAnchorPrice,
+        st.anchorTime,
+        sys.priceWindow,
+      );
+      [st.slowAnchorPrice, st.previousSlowAnchorPrice, st.slowAnchorTime] = roll(
+        st.slowAnchorPrice,
+        st.previousSlowAnchorPrice,
+        st.slowAnchorTime,
+        sys.slowWindow,
+      );
     }
     states.push(st);
     const haltMax = max(st.haltUntil, systemHaltUntil);
@@ -398,7 +440,10 @@ export function predictPoke(input: PokeInput): PokePrediction {
       priceStatus: BigInt(c.status),
       utilisation: u,
       volatility: c.volatility,
+      priceLow: c.low,
+      priceHigh: c.high,
       priceMove: move,
+      slowPriceMove: slowMove,
       curveRate,
       targetRate,
       rate,
@@ -461,6 +506,7 @@ export async function readSystem(sys: System): Promise<SystemRules> {
   return {
     pokeInterval: s.pokeInterval,
     priceWindow: s.priceWindow,
+    slowWindow: s.slowWindow,
     coolDown: s.coolDown,
     varHorizon: s.varHorizon,
     criticalCollateralRatio: s.criticalCollateralRatio,
@@ -485,6 +531,9 @@ export async function readCState(sys: System, token: string): Promise<Collateral
     previousAnchorPrice: s.previousAnchorPrice,
     anchorTime: s.anchorTime,
     haltUntil: s.haltUntil,
+    slowAnchorPrice: s.slowAnchorPrice,
+    previousSlowAnchorPrice: s.previousSlowAnchorPrice,
+    slowAnchorTime: s.slowAnchorTime,
   };
 }
 
@@ -590,7 +639,7 @@ export async function expectPoke(
   if (p.systemTripped) expectedRisk.push(["SystemBreakerTripped", [p.collateralRatio, p.systemHaltUntil]]);
   pre.collaterals.forEach((c, i) => {
     for (const trip of p.priceTrips.filter((x) => x.index === i)) {
-      expectedRisk.push(["PriceBreakerTripped", [c.token, trip.move, trip.haltUntil]]);
+      expectedRisk.push(["PriceBreakerTripped", [c.token, trip.move, trip.slowMove, trip.haltUntil]]);
     }
     expectedRisk.push(["CollateralPoked", [c.token, updateTuple(p.updates[i])]]);
   });

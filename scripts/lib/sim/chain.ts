@@ -45,7 +45,15 @@ export interface AssetHandles {
   feed: MockAggregator;
   feedAddress: string;
   decimals: number;
+  /**
+   * The ratio leg of a composite price (local WBTC: WBTC/BTC at 1.0), republished at its answer
+   * often enough to stay fresh; the scenarios move the USD leg only.
+   */
+  ratioFeed?: { address: string; answer: bigint; publishedAt: number };
 }
+
+/** The ratio leg (24-hour heartbeat locally) is republished when its last round is this old. */
+const RATIO_REPUBLISH_SECONDS = 6 * 3600;
 
 /** USDC or BDOL: the token (oracle key) and its mock feed. */
 export interface PegHandles {
@@ -89,13 +97,22 @@ export class Chain {
       const a = SCENARIO_ASSETS[key];
       const token = await at<MockERC20>("MockERC20", a.collateral);
       const feed = await at<MockAggregator>("MockAggregator", a.feed);
+      const tokenAddress = await token.getAddress();
+      const oracle = await at<OracleAdapter>("OracleAdapter", "OracleAdapter");
+      const ratio = await oracle.ratioFeedConfig(tokenAddress);
+      let ratioFeed: AssetHandles["ratioFeed"];
+      if (ratio.feed !== "0x0000000000000000000000000000000000000000") {
+        const [, answer, , updatedAt] = await (feed.attach(ratio.feed) as MockAggregator).latestRoundData();
+        ratioFeed = { address: ratio.feed, answer, publishedAt: Number(updatedAt) };
+      }
       assets[key] = {
         key,
         token,
-        tokenAddress: await token.getAddress(),
+        tokenAddress,
         feed,
         feedAddress: await feed.getAddress(),
         decimals: Number(await token.decimals()),
+        ratioFeed,
       };
     }
     const names = [
@@ -193,10 +210,25 @@ export class Chain {
     if (ok !== true) throw new Error(`evm_revert(${id}) failed`);
   }
 
-  /** Publishes a feed round at `usd` and records it in the oracle; returns the oracle's status. */
+  /**
+   * Publishes a feed round at `usd` and records it in the oracle (first republishing the asset's
+   * ratio leg at its answer when its last round is older than RATIO_REPUBLISH_SECONDS).
+   */
   async setPrice(key: AssetKey, usd: number): Promise<void> {
     const a = this.assets[key];
     const from = this.deployer.address;
+    if (a.ratioFeed !== undefined) {
+      const now = await this.latestTimestamp();
+      if (now - a.ratioFeed.publishedAt >= RATIO_REPUBLISH_SECONDS) {
+        await this.send(
+          from,
+          a.ratioFeed.address,
+          a.feed.interface.encodeFunctionData("updateAnswer", [a.ratioFeed.answer]),
+          200_000,
+        );
+        a.ratioFeed.publishedAt = now;
+      }
+    }
     await this.send(
       from,
       a.feedAddress,

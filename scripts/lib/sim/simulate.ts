@@ -49,7 +49,7 @@ const MIN_SALE_VALUE = 1000n * WAD;
  * figure, not the artefact of walking the feeds to the start prices.
  */
 export const START_VOLATILITY: Record<AssetKey, number> = { ETH: 0.6, BTC: 0.45 };
-/** Daily rounds of the warm-up: 0.94^150 ≈ 1e-4 of what the walk left in the estimate remains. */
+/** Daily rounds of the warm-up: far more than the handful the estimate needs to forget the walk. */
 const WARMUP_ROUNDS = 150;
 /** USDC and BDOL rounds are published when their price changes, and at least this often (heartbeat 25 h). */
 const PEG_REPUBLISH_SECONDS = 6 * 3600;
@@ -105,6 +105,7 @@ export interface ProtocolParams {
   controller: {
     pokeInterval: number;
     priceWindow: number;
+    slowWindow: number;
     coolDown: number;
     varHorizon: number;
     varConfidence: number;
@@ -384,6 +385,7 @@ async function readProtocol(chain: Chain): Promise<ProtocolParams> {
       maxBorrowRatio: FLOAT_WAD(r.maxBorrowRatio),
       maxBorrowRatioStep: FLOAT_WAD(r.maxBorrowRatioStep),
       maxPriceMove: FLOAT_WAD(r.maxPriceMove),
+      maxSlowMove: FLOAT_WAD(r.maxSlowMove),
       stressShock: FLOAT_WAD(r.stressShock),
       saleDiscount: FLOAT_WAD(r.saleDiscount),
     };
@@ -403,6 +405,7 @@ async function readProtocol(chain: Chain): Promise<ProtocolParams> {
     controller: {
       pokeInterval: Number(sys.pokeInterval),
       priceWindow: Number(sys.priceWindow),
+      slowWindow: Number(sys.slowWindow),
       coolDown: Number(sys.coolDown),
       varHorizon: Number(sys.varHorizon),
       varConfidence: FLOAT_WAD(sys.varConfidence),
@@ -470,10 +473,11 @@ async function walkPrices(chain: Chain, target: Record<AssetKey, number>): Promi
 
 /**
  * A calm history before the scenario: `WARMUP_ROUNDS` daily rounds alternating between the start
- * price and the start price × (1 + σ/√365), ending on the start price. The oracle's EWMA variance
- * (λ = 0.94 per recorded round, r²/dt per second) then sits at about σ² a year, whatever the walk
- * to the start prices left in it, so the controller's first poke sees volatility σ
- * (START_VOLATILITY). No vault exists yet: nothing accrues over these 150 days.
+ * price and the start price × (1 + σ/√365), ending on the start price. The oracle's variance rate
+ * (V ← (τ·V + r²) / (τ + dt), τ = dt = one day: each round halves what came before) then sits at its
+ * fixed point r²/dt, about σ² a year, whatever the walk to the start prices left in it, so the
+ * controller's first poke sees volatility σ (START_VOLATILITY). No vault exists yet: nothing accrues
+ * over these 150 days.
  */
 async function warmUp(chain: Chain, prices: Record<AssetKey, number>): Promise<void> {
   for (let i = 1; i <= WARMUP_ROUNDS; i++) {

@@ -110,6 +110,7 @@ contract RiskHandler is Test {
         bool pausedByGuardian;
         uint256 price;
         PriceStatus status;
+        IOracleAdapter.PriceReport report; // the oracle's report in the poke's block (range, latest round)
         uint256 debt;
         uint256 debtCeiling;
         uint256 value; // collateral in vaults at `price` [wad], rounded down
@@ -148,6 +149,7 @@ contract RiskHandler is Test {
         uint256 targetBorrowRatio;
         uint256 borrowRatio;
         uint256 priceMove;
+        uint256 slowPriceMove;
         IRiskController.CollateralState state;
         uint256 haltUntil; // passed to the vault manager (0: none)
         uint256 pausedUntil;
@@ -477,11 +479,14 @@ contract RiskHandler is Test {
     }
 
     function setSystemRules(uint256 timeSeed, uint256 ratioSeed) external guarded syncTime {
+        uint256 priceWindow = _pick(timeSeed, 1, ConstantsLib.MIN_PRICE_WINDOW, ConstantsLib.MAX_PRICE_WINDOW);
+        // Casts are safe: every bound here is at most 30 days < 2^24 seconds.
         IRiskController.SystemRules memory r = IRiskController.SystemRules({
-            pokeInterval: uint32(_pick(timeSeed, 0, ConstantsLib.MIN_POKE_INTERVAL, ConstantsLib.MAX_POKE_INTERVAL)),
-            priceWindow: uint32(_pick(timeSeed, 1, ConstantsLib.MIN_PRICE_WINDOW, ConstantsLib.MAX_PRICE_WINDOW)),
-            coolDown: uint32(_pick(timeSeed, 2, ConstantsLib.MIN_BREAKER_COOLDOWN, ConstantsLib.MAX_BREAKER_COOLDOWN)),
-            varHorizon: uint32(_pick(timeSeed, 3, ConstantsLib.MIN_VAR_HORIZON, ConstantsLib.MAX_VAR_HORIZON)),
+            pokeInterval: uint24(_pick(timeSeed, 0, ConstantsLib.MIN_POKE_INTERVAL, ConstantsLib.MAX_POKE_INTERVAL)),
+            priceWindow: uint24(priceWindow),
+            slowWindow: uint24(_pick(timeSeed, 4, priceWindow, ConstantsLib.MAX_SLOW_WINDOW)),
+            coolDown: uint24(_pick(timeSeed, 2, ConstantsLib.MIN_BREAKER_COOLDOWN, ConstantsLib.MAX_BREAKER_COOLDOWN)),
+            varHorizon: uint24(_pick(timeSeed, 3, ConstantsLib.MIN_VAR_HORIZON, ConstantsLib.MAX_VAR_HORIZON)),
             criticalCollateralRatio: uint64(
                 _pick(ratioSeed, 0, ConstantsLib.MIN_CRITICAL_RATIO, ConstantsLib.MAX_CRITICAL_RATIO)
             ),
@@ -661,6 +666,7 @@ contract RiskHandler is Test {
             c.pausedUntil = cfg.pausedUntil;
             c.pausedByGuardian = cfg.pausedByGuardian;
             (c.price, c.status) = oracle.getPrice(cfg.oracleAsset);
+            c.report = oracle.priceReport(cfg.oracleAsset);
             c.debt = vaultManager.totalDebt(token);
             c.debtCeiling = cfg.debtCeiling;
             c.value = CollateralLib.valueDown(cfg.totalCollateral, cfg.decimals, c.price);
@@ -848,33 +854,88 @@ contract RiskHandler is Test {
         e.borrowRatio = _step(c.borrowRatio, e.targetBorrowRatio, r.maxBorrowRatioStep);
     }
 
-    /// @dev Price breaker: the first live poke of a window sets its anchor and keeps the previous
-    /// window's (both restart at the price after two windows or more); a move beyond maxPriceMove
-    /// from either anchor holds it for the cool-down.
+    /// @dev Price breaker (IRiskController): with c the live price, or the oracle's latest round when
+    /// not live, and [low, high] the oracle's range, each window measures (max S − min S) / max S over
+    /// S = {anchor, previous anchor (while the anchor is under two windows old), low, high, c}; either
+    /// above its threshold holds the breaker for the cool-down. Then each window's anchors roll with c:
+    /// the first poke of a new window shifts them, two windows or more after the anchor both restart.
     function _expectedBreaker(PokeSnap memory s, CollateralSnap memory c, Expected memory e) internal view {
+        IRiskController.CollateralState memory st = c.state;
         // A copy: assigning the memory struct would alias the snapshot's.
         e.state = IRiskController.CollateralState({
-            anchorPrice: c.state.anchorPrice,
-            previousAnchorPrice: c.state.previousAnchorPrice,
-            anchorTime: c.state.anchorTime,
-            haltUntil: c.state.haltUntil
+            anchorPrice: st.anchorPrice,
+            previousAnchorPrice: st.previousAnchorPrice,
+            anchorTime: st.anchorTime,
+            haltUntil: st.haltUntil,
+            slowAnchorPrice: st.slowAnchorPrice,
+            previousSlowAnchorPrice: st.previousSlowAnchorPrice,
+            slowAnchorTime: st.slowAnchorTime
         });
-        if (c.status != PriceStatus.Live) return;
-        uint96 stored = c.price > type(uint96).max ? type(uint96).max : uint96(c.price);
-        uint256 age = block.timestamp - e.state.anchorTime;
-        if (e.state.anchorTime == 0 || age >= 2 * uint256(s.sys.priceWindow)) {
-            e.state.anchorPrice = stored;
-            e.state.previousAnchorPrice = stored;
-            e.state.anchorTime = uint32(block.timestamp);
-        } else if (age >= s.sys.priceWindow) {
-            e.state.previousAnchorPrice = e.state.anchorPrice;
-            e.state.anchorPrice = stored;
-            e.state.anchorTime = uint32(block.timestamp);
+        uint96 current = _stored(c.status == PriceStatus.Live ? c.price : c.report.latestPrice);
+        uint256[3] memory seen = [uint256(_stored(c.report.low)), uint256(_stored(c.report.high)), uint256(current)];
+        e.priceMove = _rangeMove(
+            st.anchorPrice,
+            _recent(st.previousAnchorPrice, st.anchorTime, s.sys.priceWindow),
+            seen
+        );
+        e.slowPriceMove = _rangeMove(
+            st.slowAnchorPrice,
+            _recent(st.previousSlowAnchorPrice, st.slowAnchorTime, s.sys.slowWindow),
+            seen
+        );
+        if (e.priceMove > c.rules.maxPriceMove || e.slowPriceMove > c.rules.maxSlowMove) {
+            e.state.haltUntil = uint32(block.timestamp + s.sys.coolDown);
         }
-        uint256 a = _move(c.price, e.state.anchorPrice);
-        uint256 b = _move(c.price, e.state.previousAnchorPrice);
-        e.priceMove = a > b ? a : b;
-        if (e.priceMove > c.rules.maxPriceMove) e.state.haltUntil = uint32(block.timestamp + s.sys.coolDown);
+        if (current == 0) return;
+        (e.state.anchorPrice, e.state.previousAnchorPrice, e.state.anchorTime) = _rolled(
+            st.anchorPrice,
+            st.previousAnchorPrice,
+            st.anchorTime,
+            current,
+            s.sys.priceWindow
+        );
+        (e.state.slowAnchorPrice, e.state.previousSlowAnchorPrice, e.state.slowAnchorTime) = _rolled(
+            st.slowAnchorPrice,
+            st.previousSlowAnchorPrice,
+            st.slowAnchorTime,
+            current,
+            s.sys.slowWindow
+        );
+    }
+
+    function _recent(uint96 previous, uint32 since, uint256 window) internal view returns (uint256) {
+        return block.timestamp < uint256(since) + 2 * window ? previous : 0;
+    }
+
+    function _rolled(
+        uint96 anchor,
+        uint96 previous,
+        uint32 since,
+        uint96 price,
+        uint256 window
+    ) internal view returns (uint96, uint96, uint32) {
+        if (since == 0 || block.timestamp >= uint256(since) + 2 * window) {
+            return (price, price, uint32(block.timestamp));
+        }
+        if (block.timestamp >= uint256(since) + window) return (price, anchor, uint32(block.timestamp));
+        return (anchor, previous, since);
+    }
+
+    /// @dev (max − min) / max over the non-zero prices, rounded up; 0 when all are 0.
+    function _rangeMove(uint256 a, uint256 b, uint256[3] memory seen) internal pure returns (uint256) {
+        uint256 top;
+        uint256 bottom = type(uint256).max;
+        uint256[5] memory all = [a, b, seen[0], seen[1], seen[2]];
+        for (uint256 k; k < 5; ++k) {
+            if (all[k] == 0) continue;
+            if (all[k] > top) top = all[k];
+            if (all[k] < bottom) bottom = all[k];
+        }
+        return top == 0 ? 0 : (top - bottom).mulDivUp(WAD, top);
+    }
+
+    function _stored(uint256 price) internal pure returns (uint96) {
+        return price > type(uint96).max ? type(uint96).max : uint96(price);
     }
 
     /// @dev The fee after the poke: (1) band, (2) step, the model, the hard bounds.
@@ -964,6 +1025,13 @@ contract RiskHandler is Test {
         _modelEq(cs.anchorPrice, e.state.anchorPrice, string.concat(name, ": anchorPrice"));
         _modelEq(cs.previousAnchorPrice, e.state.previousAnchorPrice, string.concat(name, ": previousAnchorPrice"));
         _modelEq(cs.anchorTime, e.state.anchorTime, string.concat(name, ": anchorTime"));
+        _modelEq(cs.slowAnchorPrice, e.state.slowAnchorPrice, string.concat(name, ": slowAnchorPrice"));
+        _modelEq(
+            cs.previousSlowAnchorPrice,
+            e.state.previousSlowAnchorPrice,
+            string.concat(name, ": previousSlowAnchorPrice")
+        );
+        _modelEq(cs.slowAnchorTime, e.state.slowAnchorTime, string.concat(name, ": slowAnchorTime"));
         _modelEq(cs.haltUntil, e.state.haltUntil, string.concat(name, ": price breaker haltUntil"));
         if (e.state.haltUntil != c.state.haltUntil) priceBreakerTrips++;
         if (cfg.pausedUntil < c.pausedUntil) {
@@ -1026,6 +1094,9 @@ contract RiskHandler is Test {
         _modelEq(u.utilisation, e.utilisation, string.concat(name, ": update.utilisation"));
         _modelEq(u.volatility, e.volatility, string.concat(name, ": update.volatility"));
         _modelEq(u.priceMove, e.priceMove, string.concat(name, ": update.priceMove"));
+        _modelEq(u.slowPriceMove, e.slowPriceMove, string.concat(name, ": update.slowPriceMove"));
+        _modelEq(u.priceLow, c.report.low, string.concat(name, ": update.priceLow"));
+        _modelEq(u.priceHigh, c.report.high, string.concat(name, ": update.priceHigh"));
         _modelEq(u.curveRate, e.curveRate, string.concat(name, ": update.curveRate"));
         _modelEq(
             u.curveRate,
@@ -1107,10 +1178,6 @@ contract RiskHandler is Test {
     function _step(uint256 current, uint256 target, uint256 maxStep) internal pure returns (uint256) {
         if (target > current) return MathLib.min(target, current + maxStep);
         return current - MathLib.min(current - target, maxStep);
-    }
-
-    function _move(uint256 price, uint256 anchor) internal pure returns (uint256) {
-        return anchor == 0 ? 0 : price.absDiff(anchor).mulDivUp(WAD, anchor);
     }
 
     function _clamp(int256 x, int256 cap) internal pure returns (int256) {
@@ -1203,6 +1270,7 @@ contract RiskHandler is Test {
         );
         r.maxBorrowRatioStep = uint64(_pick(ratioSeed, 3, 1, ConstantsLib.MAX_BORROW_RATIO_STEP));
         r.maxPriceMove = uint64(_pick(otherSeed, 1, ConstantsLib.MIN_PRICE_MOVE, ConstantsLib.MAX_PRICE_MOVE));
+        r.maxSlowMove = uint64(_pick(otherSeed, 4, ConstantsLib.MIN_PRICE_MOVE, ConstantsLib.MAX_PRICE_MOVE));
         r.stressShock = uint64(_pick(otherSeed, 2, 0, ConstantsLib.MAX_STRESS_SHOCK));
         r.saleDiscount = uint64(_pick(otherSeed, 3, 0, ConstantsLib.MAX_SALE_DISCOUNT));
     }

@@ -69,7 +69,9 @@ abstract contract BallastFixture is Test {
     uint128 internal constant USD_MIN_PRICE = 0.5e18;
     uint128 internal constant USD_MAX_PRICE = 2e18;
     uint64 internal constant USD_MAX_DEVIATION = 0.1e18;
-    uint64 internal constant EWMA_LAMBDA = 0.94e18;
+    /// @dev maxReferenceAge = the heartbeat, as config/networks.ts.
+    uint32 internal constant CRYPTO_REFERENCE_AGE = 3900;
+    uint32 internal constant USD_REFERENCE_AGE = 90_000;
 
     uint96 internal constant DEBT_CEILING = 2_000_000e18;
     uint96 internal constant MIN_DEBT = 500e18;
@@ -236,27 +238,40 @@ abstract contract BallastFixture is Test {
     ) private {
         oracle.setFeed(
             asset,
-            feed,
-            address(0),
-            CRYPTO_HEARTBEAT,
-            minPrice,
-            maxPrice,
-            CRYPTO_MAX_DEVIATION,
-            EWMA_LAMBDA
+            _feedParams(feed, CRYPTO_HEARTBEAT, minPrice, maxPrice, CRYPTO_MAX_DEVIATION, CRYPTO_REFERENCE_AGE)
         );
     }
 
     function _setUsdFeed(IOracleAdapter oracle, address asset, address feed) private {
         oracle.setFeed(
             asset,
-            feed,
-            address(0),
-            USD_HEARTBEAT,
-            USD_MIN_PRICE,
-            USD_MAX_PRICE,
-            USD_MAX_DEVIATION,
-            EWMA_LAMBDA
+            _feedParams(feed, USD_HEARTBEAT, USD_MIN_PRICE, USD_MAX_PRICE, USD_MAX_DEVIATION, USD_REFERENCE_AGE)
         );
+    }
+
+    /// @dev A single-feed asset's `setFeed` parameters (no secondary feed, no ratio leg).
+    function _feedParams(
+        address feed,
+        uint32 heartbeat,
+        uint128 minPrice,
+        uint128 maxPrice,
+        uint64 maxDeviation,
+        uint32 maxReferenceAge
+    ) internal pure returns (IOracleAdapter.FeedParams memory) {
+        return
+            IOracleAdapter.FeedParams({
+                primaryFeed: feed,
+                secondaryFeed: address(0),
+                heartbeat: heartbeat,
+                minPrice: minPrice,
+                maxPrice: maxPrice,
+                maxDeviation: maxDeviation,
+                maxReferenceAge: maxReferenceAge,
+                ratioFeed: address(0),
+                ratioHeartbeat: 0,
+                minRatio: 0,
+                maxRatio: 0
+            });
     }
 
     function _auctionParams() private pure returns (ILiquidationEngine.AuctionParams memory) {
