@@ -28,18 +28,16 @@ async function listFeeToken(sys: System, feeBps: bigint) {
     "FOT / USD",
     feedAnswer(100),
   ])) as unknown as MockAggregator;
-  await sys.oracle
-    .connect(await adminOf(sys.oracle))
-    .setFeed(
-      asset,
-      feedParams(await feed.getAddress(), {
-        heartbeat: 3_900,
-        maxReferenceAge: 3_900,
-        minPrice: wad("0.01"),
-        maxPrice: wad(1_000_000),
-        maxDeviation: wad("0.25"),
-      }),
-    );
+  await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(
+    asset,
+    feedParams(await feed.getAddress(), {
+      heartbeat: 3_900,
+      maxReferenceAge: 3_900,
+      minPrice: wad("0.01"),
+      maxPrice: wad(1_000_000),
+      maxDeviation: wad("0.25"),
+    }),
+  );
   await sys.vaultManager.connect(await adminOf(sys.vaultManager)).addCollateral(asset, {
     oracleAsset: asset,
     debtCeiling: wad(1_000_000),

@@ -20,18 +20,16 @@ describe("AUDIT F: 6-decimal collateral, random liquidation sequence", () => {
     const tok = await ethers.deployContract("MockERC20", ["Six", "SIX", 6]);
     const asset = await tok.getAddress();
     const feed = await ethers.deployContract("MockAggregator", [8, "SIX / USD", feedAnswer(50_000)]);
-    await sys.oracle
-      .connect(await adminOf(sys.oracle))
-      .setFeed(
-        asset,
-        feedParams(await feed.getAddress(), {
-          heartbeat: 3_900,
-          maxReferenceAge: 3_900,
-          minPrice: wad("0.01"),
-          maxPrice: wad(1_000_000),
-          maxDeviation: wad("0.25"),
-        }),
-      );
+    await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(
+      asset,
+      feedParams(await feed.getAddress(), {
+        heartbeat: 3_900,
+        maxReferenceAge: 3_900,
+        minPrice: wad("0.01"),
+        maxPrice: wad(1_000_000),
+        maxDeviation: wad("0.25"),
+      }),
+    );
     await vm.connect(await adminOf(vm)).addCollateral(asset, {
       oracleAsset: asset,
       debtCeiling: wad(100_000_000),

@@ -37,18 +37,16 @@ export async function addCollateral(
     opts.description ?? "TOKEN / USD",
     feedAnswer(usd),
   ])) as unknown as MockAggregator;
-  await sys.oracle
-    .connect(await adminOf(sys.oracle))
-    .setFeed(
-      asset,
-      feedParams(await feed.getAddress(), {
-        heartbeat: ETH_HEARTBEAT,
-        maxReferenceAge: ETH_HEARTBEAT,
-        minPrice: opts.minPrice ?? wad("0.01"),
-        maxPrice: opts.maxPrice ?? wad(1_000_000),
-        maxDeviation: WETH_SETUP.feed.maxDeviation,
-      }),
-    );
+  await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(
+    asset,
+    feedParams(await feed.getAddress(), {
+      heartbeat: ETH_HEARTBEAT,
+      maxReferenceAge: ETH_HEARTBEAT,
+      minPrice: opts.minPrice ?? wad("0.01"),
+      maxPrice: opts.maxPrice ?? wad(1_000_000),
+      maxDeviation: WETH_SETUP.feed.maxDeviation,
+    }),
+  );
   await sys.vaultManager.connect(await adminOf(sys.vaultManager)).addCollateral(asset, {
     oracleAsset: asset,
     debtCeiling: wad(100_000_000),

@@ -632,18 +632,16 @@ describe("LiquidationEngine", () => {
         "FOT / USD",
         feedAnswer(100),
       ])) as unknown as MockAggregator;
-      await sys.oracle
-        .connect(await adminOf(sys.oracle))
-        .setFeed(
-          asset,
-          feedParams(await feed.getAddress(), {
-            heartbeat: 3_900,
-            maxReferenceAge: 3_900,
-            minPrice: wad("0.01"),
-            maxPrice: wad(1_000_000),
-            maxDeviation: wad("0.25"),
-          }),
-        );
+      await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(
+        asset,
+        feedParams(await feed.getAddress(), {
+          heartbeat: 3_900,
+          maxReferenceAge: 3_900,
+          minPrice: wad("0.01"),
+          maxPrice: wad(1_000_000),
+          maxDeviation: wad("0.25"),
+        }),
+      );
       await vm.connect(await adminOf(vm)).addCollateral(asset, {
         oracleAsset: asset,
         debtCeiling: wad(1_000_000),
