@@ -584,6 +584,82 @@ describe("PegStabilityModule", () => {
       await expect(admin.setDepegTolerance(wad("0.001") - 1n)).to.be.revertedWithCustomError(psm, "OutOfBounds");
     });
 
+    it("each accepts its lower bound (a zero fee, a zero mint ceiling stops minting, the shortest window, the tightest tolerance)", async () => {
+      const cases: [keyof PegStabilityModule, string, bigint, bigint][] = [
+        ["setFeeIn", "FeeInSet", P.feeIn, 0n],
+        ["setFeeOut", "FeeOutSet", P.feeOut, 0n],
+        ["setMintCeiling", "MintCeilingSet", P.mintCeiling, 0n],
+        ["setOutflowLimit", "OutflowLimitSet", P.outflowLimit, 0n],
+        ["setOutflowWindow", "OutflowWindowSet", BigInt(P.outflowWindow), 3_600n],
+        ["setDepegTolerance", "DepegToleranceSet", P.depegTolerance, wad("0.001")],
+      ];
+      for (const [setter, event, current, min] of cases) {
+        const call = admin[setter] as unknown as (v: bigint) => Promise<unknown>;
+        await expect(call(min)).to.emit(psm, event).withArgs(current, min);
+      }
+      // A zero ceiling refuses every mint.
+      await expect(psm.connect(alice).swapStableForCoin(USDC(1), 0n, alice.address))
+        .to.be.revertedWithCustomError(psm, "MintCeilingExceeded")
+        .withArgs(wad(1), 0n);
+    });
+
+    it("rounds the redemption fee up: at a stable-unit boundary the rounded-down fee would pay one unit more", async () => {
+      // coinIn whose fee has a remainder and whose net after the rounded-down fee is a whole number
+      // of stable units: the rounded-up fee leaves one unit less.
+      const feeOut = await psm.feeOut();
+      expect(feeOut).to.be.greaterThan(0n);
+      let coinIn = 0n;
+      for (let units = 1n; coinIn === 0n && units < 10_000_000n; units++) {
+        const target = units * SCALE; // net after a rounded-down fee
+        // coinIn − floor(coinIn × f / 1e18) = target: coinIn ≈ target / (1 − f); try the neighbours.
+        const guess = (target * 10n ** 18n) / (10n ** 18n - feeOut);
+        for (const c of [guess - 1n, guess, guess + 1n]) {
+          if ((c * feeOut) % 10n ** 18n !== 0n && c - (c * feeOut) / 10n ** 18n === target) coinIn = c;
+        }
+      }
+      expect(coinIn).to.be.greaterThan(0n);
+      const feeUp = (coinIn * feeOut + 10n ** 18n - 1n) / 10n ** 18n;
+      const stableOut = (coinIn - feeUp) / SCALE;
+      expect(stableOut).to.equal((coinIn - (coinIn * feeOut) / 10n ** 18n) / SCALE - 1n);
+      expect(await psm.quoteCoinForStable(coinIn)).to.deep.equal([stableOut, coinIn - stableOut * SCALE]);
+      await psm.connect(alice).swapStableForCoin(USDC(10), 0n, alice.address);
+      const before = await sys.usdc.balanceOf(alice.address);
+      await expect(psm.connect(alice).swapCoinForStable(coinIn, 0n, alice.address))
+        .to.emit(psm, "SwappedCoinForStable")
+        .withArgs(alice.address, alice.address, coinIn, stableOut, coinIn - stableOut * SCALE);
+      expect((await sys.usdc.balanceOf(alice.address)) - before).to.equal(stableOut);
+    });
+
+    it("takes a stable of up to 18 decimals and refuses more (UnsupportedDecimals)", async () => {
+      const factory = await ethers.getContractFactory("PegStabilityModule");
+      const oracleAddress = await sys.oracle.getAddress();
+      const feed = await sys.usdcFeed.getAddress();
+      for (const decimals of [18n, 19n]) {
+        const token = await ethers.deployContract("MockERC20", ["Stable", "STB", decimals]);
+        const tokenAddress = await token.getAddress();
+        const deploy = () =>
+          factory.deploy(
+            ethers.Wallet.createRandom().address,
+            tokenAddress,
+            oracleAddress,
+            reserve,
+            sys.deployer.address,
+          );
+        if (decimals > 18n) {
+          await expect(deploy()).to.be.revertedWithCustomError(psm, "UnsupportedDecimals").withArgs(decimals);
+          continue;
+        }
+        const oracleAdmin = sys.oracle.connect(await adminOf(sys.oracle));
+        await oracleAdmin.setFeed(
+          tokenAddress,
+          feedParams(feed, { heartbeat: 90_000, minPrice: wad("0.5"), maxPrice: wad(2), maxDeviation: wad("0.1") }),
+        );
+        const module = await deploy();
+        // One token unit of an 18-decimal stable is one wad: a scale of 1.
+        expect(await module.quoteStableForCoin(wad(1))).to.deep.equal([wad(1), 0n]); // no fee at construction
+      }
+    });
+
     it("cutting the outflow limit caps the bucket, credit included; raising it adds the increase at once, credit kept", async () => {
       await admin.setOutflowLimit(wad(1_000_000));
       expect(await psm.availableOutflow()).to.equal(wad(1_000_000));
