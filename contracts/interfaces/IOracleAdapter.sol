@@ -58,19 +58,24 @@ enum PriceStatus {
 /// So after a quiet period nobody recorded, a fresh round that continues the feed's own path is live
 /// at once, and a single-round jump still freezes. Only this case reads the previous round.
 ///
-/// Round history (volatility and price range). The adapter processes the primary feed's rounds in
-/// order, whoever calls and whenever: `recordPrice` reads every round since the last processed one
+/// Round history (volatility and price range). The adapter processes the feeds' rounds in order,
+/// whoever calls and whenever: `recordPrice` reads every round since the last processed one
 /// (`getRoundData`, ids contiguous within a Chainlink phase) and stores the result; the views
 /// `volatility` and `priceReport` run the same walk over the unprocessed rounds without storing it.
-/// A walk reads at most `MAX_ROUNDS_PER_WALK` rounds (the latest included); with more unprocessed
-/// rounds, or after a phase change, the oldest are skipped and the move from the last processed
-/// price to the first round read counts as one return. A round is used when its answer > 0, its
-/// timestamp is later than the last processed one and not in the future, and its answer lies within
-/// [minPrice, maxPrice] (the USD leg's bounds; staleness does not matter for history); rounds that
-/// trip the circuit breaker count. For a composite asset each round of the USD leg is multiplied by
-/// the ratio leg's latest answer (which must be > 0 and within its bounds, or the walk waits). So
-/// two callers recording the same rounds at any cadence leave the same state, as long as no walk
-/// meets more than `MAX_ROUNDS_PER_WALK` new rounds (and, for a composite, the ratio did not change).
+/// A walk reads at most `MAX_ROUNDS_PER_WALK` rounds of each feed (the latest included); with more
+/// unprocessed rounds, or after a phase change, the oldest are skipped and the move from the last
+/// processed price to the first round read counts as one return. A round is usable when its answer
+/// > 0, its timestamp is not 0 nor in the future, and its answer lies within its leg's bounds
+/// ([minPrice, maxPrice] for the USD leg, [minRatio, maxRatio] for a ratio leg; staleness does not
+/// matter for history); rounds that trip the circuit breaker count. A single-feed asset's price is
+/// its primary feed's. A composite's two legs are merged by timestamp: each usable round of either
+/// leg sets that leg's value, and the product usd × ratio (rounded down) is observed at that round's
+/// time, so a move of the ratio leg alone (a depeg of the wrapped asset) enters the volatility and
+/// the range as a move of the USD leg does. A leg without new rounds holds its latest value; when
+/// both have new rounds each starts from its last processed round's value. The walk waits while the
+/// ratio's latest answer is not usable. A price is used when its timestamp is later than the last
+/// used one. So two callers recording the same rounds at any cadence leave the same state, as long
+/// as no walk meets more than `MAX_ROUNDS_PER_WALK` new rounds of a feed.
 ///
 /// Volatility. Each used round, with r = |P − P_last| / P_last (rounded up, capped at
 /// MAX_VOLATILITY_RETURN) and dt = updatedAt − lastUpdatedAt ≥ 1, updates the variance rate:
@@ -90,7 +95,7 @@ enum PriceStatus {
 /// Feed changes keep the asset's price state (last good price, breaker, variance, range): the price
 /// belongs to the asset, not to the feed, and checking a new feed against the old last good price
 /// makes a misconfigured feed (wrong asset, wrong decimals) trip the breaker instead of being
-/// trusted. A new primary feed restarts the round walk at its latest round.
+/// trusted. A new primary (ratio) feed restarts that leg's round walk at its latest round.
 interface IOracleAdapter {
     /// @notice Per-asset feed configuration, set by governance.
     /// @dev Field order packs what `getPrice` reads on every call into two slots (primary feed,
@@ -141,16 +146,18 @@ interface IOracleAdapter {
         uint40 pendingUpdatedAt; // [seconds] feed timestamp of the pending price
     }
 
-    /// @notice What the adapter has processed of the primary feed's rounds (three slots).
+    /// @notice What the adapter has processed of the feeds' rounds (four slots; the fourth only for a
+    /// composite).
     struct RoundHistory {
-        uint80 lastRoundId; // the last round processed (0: none, or the primary feed changed)
-        uint128 lastPrice; // [wad] its price (× the ratio for a composite); 0 before the first round
+        uint80 lastRoundId; // the primary feed's last round processed (0: none, or the feed changed)
+        uint128 lastPrice; // [wad] the last used price (USD leg × ratio for a composite); 0 before the first
         uint40 lastUpdatedAt; // [seconds] its feed timestamp
         uint64 varianceRate; // [wad per second] V, ≤ MAX_VARIANCE_RATE
         uint96 low; // [wad] lowest price in force in the bucket holding lastUpdatedAt, saturated
         uint96 high; // [wad] highest, saturated at 2^96 − 1
         uint96 previousLow; // [wad] the same for the bucket before it
         uint96 previousHigh; // [wad]
+        uint80 lastRatioRoundId; // a composite's ratio feed's last round processed (0: none, or the feed changed)
     }
 
     /// @notice What the risk controller reads in one call: `getPrice`'s answer, and the history

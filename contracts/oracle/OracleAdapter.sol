@@ -201,8 +201,9 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         _feedConfigs[asset] = config;
         _ratioConfigs[asset] = ratio;
         _priceStates[asset].composite = ratio.feed != address(0);
-        // Round ids belong to a feed: a new primary feed's walk starts at its latest round.
+        // Round ids belong to a feed: a new primary (or ratio) feed's walk starts at its latest round.
         if (config.primaryFeed != oldConfig.primaryFeed) _histories[asset].lastRoundId = 0;
+        if (ratio.feed != oldRatio.feed) _histories[asset].lastRatioRoundId = 0;
         emit FeedConfigured(asset, oldConfig, config, oldRatio, ratio);
     }
 
@@ -446,17 +447,17 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
 
     // ---------------------------------------------------------------- internal: the round history
 
-    /// @dev Walks the primary feed's new rounds into the stored history. The previous bucket's slot is
-    /// written when a bucket rolls and never read here.
+    /// @dev Walks the feeds' new rounds into the stored history. The previous bucket's slot is
+    /// written when a bucket rolls and never read here; the ratio's round id only for a composite.
     function _processRounds(address asset) internal {
-        (RoundHistoryLib.Source memory src, bool ready) = _walkSource(asset);
-        if (!ready) return;
+        (RoundHistoryLib.Leg memory usd, RoundHistoryLib.Leg memory ratio) = _walkLegs(asset);
         RoundHistory storage stored = _histories[asset];
-        RoundHistory memory h = _loadHistory(stored);
-        uint256 lastRoundId = h.lastRoundId;
-        (uint256 used, bool rolled) = RoundHistoryLib.walk(h, src);
-        if (h.lastRoundId == lastRoundId) return;
+        RoundHistory memory h = _loadHistory(stored, ratio.feed != address(0));
+        (uint256 lastRoundId, uint256 lastRatioRoundId) = (h.lastRoundId, h.lastRatioRoundId);
+        (uint256 used, bool rolled) = RoundHistoryLib.walk(h, usd, ratio);
+        if (h.lastRoundId == lastRoundId && h.lastRatioRoundId == lastRatioRoundId) return;
         stored.lastRoundId = h.lastRoundId;
+        if (h.lastRatioRoundId != lastRatioRoundId) stored.lastRatioRoundId = h.lastRatioRoundId;
         if (used != 0) {
             stored.lastPrice = h.lastPrice;
             stored.lastUpdatedAt = h.lastUpdatedAt;
@@ -475,36 +476,39 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
     /// bucket rolled on the way. Without a roll the previous bucket's fields are left 0 (not loaded).
     function _walkedHistory(address asset) internal view returns (RoundHistory memory h, bool rolled) {
         if (_feedConfigs[asset].primaryFeed == address(0)) revert UnknownAsset(asset);
-        h = _loadHistory(_histories[asset]);
-        (RoundHistoryLib.Source memory src, bool ready) = _walkSource(asset);
-        if (ready) (, rolled) = RoundHistoryLib.walk(h, src);
+        (RoundHistoryLib.Leg memory usd, RoundHistoryLib.Leg memory ratio) = _walkLegs(asset);
+        h = _loadHistory(_histories[asset], ratio.feed != address(0));
+        (, rolled) = RoundHistoryLib.walk(h, usd, ratio);
     }
 
-    /// @dev The history's first two slots (all but the previous bucket's range).
-    function _loadHistory(RoundHistory storage stored) internal view returns (RoundHistory memory h) {
+    /// @dev The history's first two slots (all but the previous bucket's range), and the ratio's
+    /// round id for a composite.
+    function _loadHistory(RoundHistory storage stored, bool composite) internal view returns (RoundHistory memory h) {
         h.lastRoundId = stored.lastRoundId;
         h.lastPrice = stored.lastPrice;
         h.lastUpdatedAt = stored.lastUpdatedAt;
         h.varianceRate = stored.varianceRate;
         h.low = stored.low;
         h.high = stored.high;
+        if (composite) h.lastRatioRoundId = stored.lastRatioRoundId;
     }
 
-    /// @dev What the walk reads; not ready when a composite's ratio leg has no usable answer (> 0,
-    /// not in the future, within its bounds; its age does not matter for history).
-    function _walkSource(address asset) internal view returns (RoundHistoryLib.Source memory src, bool ready) {
+    /// @dev The legs a walk reads: the primary feed with the USD leg's bounds, and for a composite
+    /// the ratio feed with its bounds (otherwise an empty leg).
+    function _walkLegs(
+        address asset
+    ) internal view returns (RoundHistoryLib.Leg memory usd, RoundHistoryLib.Leg memory ratio) {
         FeedConfig storage config = _feedConfigs[asset];
-        src.feed = config.primaryFeed;
-        src.decimals = config.primaryDecimals;
-        src.minPrice = config.minPrice;
-        src.maxPrice = config.maxPrice;
-        src.ratio = ConstantsLib.WAD;
-        if (!_priceStates[asset].composite) return (src, true);
-        RatioFeedConfig storage ratio = _ratioConfigs[asset];
-        (bool ok, int256 answer, , uint256 updatedAt) = FeedReaderLib.latestRound(ratio.feed);
-        if (!ok || !FeedReaderLib.usable(answer, updatedAt)) return (src, false);
-        src.ratio = FeedReaderLib.toWad(uint256(answer), ratio.decimals);
-        ready = src.ratio >= ratio.minRatio && src.ratio <= ratio.maxRatio;
+        usd.feed = config.primaryFeed;
+        usd.decimals = config.primaryDecimals;
+        usd.minValue = config.minPrice;
+        usd.maxValue = config.maxPrice;
+        if (!_priceStates[asset].composite) return (usd, ratio);
+        RatioFeedConfig storage ratioConfig = _ratioConfigs[asset];
+        ratio.feed = ratioConfig.feed;
+        ratio.decimals = ratioConfig.decimals;
+        ratio.minValue = ratioConfig.minRatio;
+        ratio.maxValue = ratioConfig.maxRatio;
     }
 
     // ---------------------------------------------------------------- internal: configuration

@@ -589,7 +589,8 @@ async function recordRounds(ctx: Ctx): Promise<void> {
     let due = primary !== undefined && primary.roundId !== history.lastRoundId;
     if (!due && ratio.feed !== ZERO_ADDRESS) {
       const leg = await latest(ratio.feed);
-      due = leg !== undefined && leg.updatedAt > reference;
+      // A new ratio round moves the round history (both legs are walked) and may be a new reading.
+      due = leg !== undefined && (leg.roundId !== history.lastRatioRoundId || leg.updatedAt > reference);
     }
     if (!due) continue;
     const action: KeeperAction = { kind: "record", id: 0n, collateral: asset };

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import hre, { deployments, ethers } from "hardhat";
 import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -1156,16 +1157,28 @@ describe("OracleAdapter", () => {
       expect(await read(wbtc)).to.deep.equal([(btc * 10n ** 10n * 98n) / 100n, Status.Live]);
     });
 
-    it("the round walk multiplies each BTC/USD round by the latest WBTC/BTC answer, and waits while it is unusable", async () => {
+    it("the round walk merges both legs by time (a WBTC/BTC round alone moves the history), and waits while the ratio is unusable", async () => {
       const model = new HistoryModel(await oracle.roundHistory(wbtc));
+      const btcBefore = (await s.btcFeed.latestRoundData())[1] * 10n ** 10n;
       await time.increase(60);
       await wbtcBtc.updateAnswer(usd8("0.9"));
+      // The ratio's round is a price of its own: BTC/USD in force × 0.9 at the ratio's time.
+      model.observe((btcBefore * 9n) / 10n, (await wbtcBtc.latestRoundData())[3]);
       await time.increase(60);
       await s.btcFeed.updateAnswer(usd8(62_000));
       model.observe((wad(62_000) * 9n) / 10n, (await s.btcFeed.latestRoundData())[3]);
       expect((await oracle.priceReport(wbtc)).latestPrice).to.equal(wad(55_800));
       await oracle.recordPrice(wbtc);
+      const h = await oracle.roundHistory(wbtc);
+      expect(h.varianceRate).to.equal(model.variance);
+      expect(h.lastRatioRoundId).to.equal((await wbtcBtc.latestRoundData())[0]);
+      // A ratio round alone (BTC/USD unchanged) is walked and recorded by itself.
+      await time.increase(60);
+      await wbtcBtc.updateAnswer(usd8("0.95"));
+      model.observe((wad(62_000) * 95n) / 100n, (await wbtcBtc.latestRoundData())[3]);
+      await expect(oracle.recordPrice(wbtc)).to.emit(oracle, "RoundsProcessed");
       expect((await oracle.roundHistory(wbtc)).varianceRate).to.equal(model.variance);
+      expect((await oracle.roundHistory(wbtc)).lastPrice).to.equal(wad(58_900));
       // A broken ratio leg: nothing is processed until it answers again.
       await wbtcBtc.setMode(Mode.Revert);
       await time.increase(60);
@@ -1173,6 +1186,32 @@ describe("OracleAdapter", () => {
       const before = await oracle.roundHistory(wbtc);
       await oracle.recordPrice(wbtc);
       expect(await oracle.roundHistory(wbtc)).to.deep.equal(before);
+    });
+
+    it("rounds of both legs with one timestamp are one price; rounds of both legs since the last walk start from the last processed values", async () => {
+      const model = new HistoryModel(await oracle.roundHistory(wbtc));
+      const t = BigInt(await time.latest()) + 60n;
+      await wbtcBtc.updateRoundData(usd8("0.9"), t, t);
+      await s.btcFeed.updateRoundData(usd8(62_000), t, t);
+      model.observe((wad(62_000) * 9n) / 10n, t); // once, not 60,000 × 0.9 then 62,000 × 0.9
+      await time.setNextBlockTimestamp(t + 1n);
+      await oracle.recordPrice(wbtc);
+      let h = await oracle.roundHistory(wbtc);
+      expect([h.lastPrice, h.lastUpdatedAt, h.varianceRate]).to.deep.equal([wad(55_800), t, model.variance]);
+      // Interleaved rounds of both legs, walked in one call: ratio, BTC, ratio.
+      await wbtcBtc.updateRoundData(usd8("0.8"), t + 100n, t + 100n);
+      await s.btcFeed.updateRoundData(usd8(61_000), t + 200n, t + 200n);
+      await wbtcBtc.updateRoundData(usd8("0.85"), t + 300n, t + 300n);
+      model.observe((wad(62_000) * 8n) / 10n, t + 100n);
+      model.observe((wad(61_000) * 8n) / 10n, t + 200n);
+      model.observe((wad(61_000) * 85n) / 100n, t + 300n);
+      await time.setNextBlockTimestamp(t + 301n);
+      await expect(oracle.recordPrice(wbtc))
+        .to.emit(oracle, "RoundsProcessed")
+        .withArgs(wbtc, anyValue, 3n, model.variance);
+      h = await oracle.roundHistory(wbtc);
+      expect([h.lastPrice, h.low, h.high]).to.deep.equal([wad(51_850), model.low, model.high]);
+      expect(model.low).to.equal(wad(48_800));
     });
 
     it("WBTC at 0.9 BTC makes a WBTC vault liquidatable at the composite price", async () => {

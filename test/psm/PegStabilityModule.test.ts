@@ -630,6 +630,25 @@ describe("PegStabilityModule", () => {
       expect((await sys.usdc.balanceOf(alice.address)) - before).to.equal(stableOut);
     });
 
+    it("refuses a zero address for each constructor argument (ZeroAddress)", async () => {
+      const factory = await ethers.getContractFactory("PegStabilityModule");
+      const args: [string, string, string, string, string] = [
+        await sys.bdol.getAddress(),
+        usdc,
+        await sys.oracle.getAddress(),
+        reserve,
+        sys.deployer.address,
+      ];
+      for (let i = 0; i < args.length; i++) {
+        const bad = [...args] as typeof args;
+        bad[i] = ZeroAddress;
+        await expect(factory.deploy(...bad)).to.be.revertedWithCustomError(psm, "ZeroAddress");
+      }
+      // And with every address set, it deploys.
+      const module = await factory.deploy(...args);
+      expect(await module.stable()).to.equal(usdc);
+    });
+
     it("takes a stable of up to 18 decimals and refuses more (UnsupportedDecimals)", async () => {
       const factory = await ethers.getContractFactory("PegStabilityModule");
       const oracleAddress = await sys.oracle.getAddress();
