@@ -173,7 +173,7 @@ export const PARAMS: ParamSpec[] = [
     setter: "setAuctionDust",
     perCollateral: true,
     unit: "bdol",
-    description: "smallest tab a partial take may leave",
+    description: "smallest tab, and lot value, a partial take may leave",
     read: auctionField("dust"),
   },
   // LiquidationEngine
