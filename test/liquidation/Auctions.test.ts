@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ZeroAddress } from "ethers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
@@ -261,6 +261,21 @@ describe("LiquidationEngine auctions", () => {
       await expect(take(bob, wad(1)))
         .to.emit(engine, "Taken")
         .withArgs(1n, bob.address, bob.address, wad(1), valueUp(wad(1), 18n, price), price, wad(9), anyValue);
+    });
+
+    it("takes at the very second the multiplier equals the floor; a second later needs a reset", async () => {
+      // A floor the decay meets exactly: 1.1 × (7200 − 1800) / 7200 = 0.825.
+      const floor = multiplierAt(1_800n);
+      expect(floor).to.equal(wad("0.825"));
+      await admin.setFloorRatio(weth, floor);
+      await time.increaseTo(t0 + 1_700n);
+      await refreshFeeds(sys);
+      const snap = await takeSnapshot();
+      await at(t0, 1_800n);
+      await expect(take(bob, wad(1))).to.emit(engine, "Taken");
+      await snap.restore();
+      await at(t0, 1_801n);
+      await expect(take(bob, wad(1))).to.be.revertedWithCustomError(engine, "AuctionNeedsReset");
     });
 
     it("refuses an auction older than maxAge (AuctionNeedsReset) even above the floor", async () => {
@@ -1110,6 +1125,17 @@ describe("LiquidationEngine auctions", () => {
         .withArgs(value, DUST);
       await expectUnchanged(sys, before);
       await expect(sys.reserve.sellCollateral(weth, wad("0.04"))).to.emit(engine, "AuctionStarted");
+    });
+
+    it("refuses a sale of nothing even from the reserve (ZeroAmount)", async () => {
+      const reserveAddress = await sys.reserve.getAddress();
+      await ethers.provider.send("hardhat_impersonateAccount", [reserveAddress]);
+      await ethers.provider.send("hardhat_setBalance", [reserveAddress, "0xDE0B6B3A7640000"]);
+      const asReserve = await ethers.getSigner(reserveAddress);
+      const before = await snapshot(sys);
+      await expect(engine.connect(asReserve).startSale(weth, 0n)).to.be.revertedWithCustomError(engine, "ZeroAmount");
+      await expectUnchanged(sys, before);
+      await ethers.provider.send("hardhat_stopImpersonatingAccount", [reserveAddress]);
     });
 
     it("lets only the reserve start a sale on the engine (NotReserve)", async () => {

@@ -760,6 +760,18 @@ describe("LiquidationEngine", () => {
       await expectSupplyIdentity(sys, 12n);
     });
 
+    it("gives the next slice exactly the room left: limit − debt under auction", async () => {
+      await admin.setMaxAuctionDebt(weth, wad(5_000));
+      await liquidate(sys, id);
+      expect((await engine.collateralState(weth)).debtUnderAuction).to.equal(wad(5_000));
+      await admin.setMaxAuctionDebt(weth, wad(6_000)); // 1,000 of room with 5,000 under auction
+      await expect(liquidate(sys, id))
+        .to.emit(engine, "AuctionStarted")
+        .withArgs(2n, id, weth, anyValueAtLeast(1n), wad(1_100), wad(1_000));
+      expect((await engine.collateralState(weth)).debtUnderAuction).to.equal(wad(6_000));
+      expect(await engine.totalDebtUnderAuction()).to.equal(wad(6_000));
+    });
+
     it("counts the total limit across collaterals", async () => {
       await expect(admin.setMaxTotalAuctionDebt(wad(6_000)))
         .to.emit(engine, "MaxTotalAuctionDebtSet")
