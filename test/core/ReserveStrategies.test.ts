@@ -179,6 +179,22 @@ describe("ReservePool strategies", () => {
     expect(await sys.bdol.totalSupply()).to.equal(supply);
   });
 
+  it("a redemption the first strategy covers never calls the next (a second whose views revert is not flagged)", async () => {
+    await admin.setStrategyCap(vault, USDC(3_000_000));
+    const second = await addSecond(USDC(20_000_000));
+    await swapIn(USDC(10_000_000));
+    await sys.reserve.rebalance(); // 3M first (its cap), 5M second
+    await second.setFailViews(true);
+    // Liquid is 2M: a 3M redemption needs ~1M, which the first strategy covers whole.
+    const tx = psm.connect(alice).swapCoinForStable(wad(3_000_000), 0n, alice.address);
+    await expect(tx).to.emit(sys.reserve, "StrategyWithdrawal");
+    await expect(tx).not.to.emit(sys.reserve, "StrategyFailed");
+    await second.setFailViews(false);
+    const list = await sys.reserve.strategies();
+    expect(list[0].assets).to.be.lessThan(USDC(3_000_000));
+    expect([list[1].assets, list[1].failed]).to.deep.equal([USDC(5_000_000), false]);
+  });
+
   it("a reverting strategy is skipped and flagged; rebalance and redemptions succeed from the others and liquid", async () => {
     await admin.setStrategyCap(vault, USDC(3_000_000));
     const second = await addSecond(USDC(20_000_000));
