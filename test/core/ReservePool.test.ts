@@ -290,6 +290,17 @@ describe("ReservePool", () => {
       await expectUnchanged(sys, before);
     });
 
+    it("releases its USDC only to the PSM's order (NotPegStabilityModule), however much it holds", async () => {
+      const usdc = await sys.usdc.getAddress();
+      await sys.usdc.mint(reserveAddress, 1_000n * 10n ** 6n);
+      for (const caller of [sys.attacker, sys.deployer]) {
+        await expect(reserve.connect(caller).releaseStable(usdc, caller.address, 1n))
+          .to.be.revertedWithCustomError(reserve, "NotPegStabilityModule")
+          .withArgs(caller.address);
+      }
+      expect(await sys.usdc.balanceOf(reserveAddress)).to.equal(1_000n * 10n ** 6n);
+    });
+
     it("heal: NothingToHeal without a deficit or without a balance; burns min(balance, deficit) otherwise", async () => {
       const empty = await snapshot(sys);
       await expect(reserve.heal()).to.be.revertedWithCustomError(reserve, "NothingToHeal");
