@@ -152,6 +152,8 @@ describe("ReservePool", () => {
         fresh,
         "NotConfigured",
       );
+      // No PSM yet: nothing to rebalance, said as such.
+      await expect(fresh.rebalance()).to.be.revertedWithCustomError(fresh, "NotConfigured");
     });
 
     it("is wired by deploy/02, /05 and /08: buffer share, vault manager, engine, PSM, a line per collateral and USDC", async () => {

@@ -563,12 +563,23 @@ describe("RiskController", () => {
       // and the term is capped at 0.1. From then on the term stays at the cap as long as the depeg
       // lasts. (A first version tested kp·e + I after this step's integration and skipped the step
       // whenever integrating would saturate: the term then sagged to 0.086 at poke 4.)
-      await sys.bdolFeed.updateAnswer(feedAnswer("0.95"));
-      const peg = live("0.95");
+      // Pokes 5 and 6: the leak takes I to 0.0488 (0.05 + 0.0488 not saturated: I integrates to
+      // 0.0738), then to 0.05904, where 0.05 + 0.05904 > 0.1 is saturated: the step is skipped.
+      // Above the peg (1.05) everything mirrors, negative.
+      await anti("0.95", 1n);
+    });
+
+    it("anti-windup mirrors above the peg: a persistent 5 % premium holds the peg term at −cap", async () => {
+      await anti("1.05", -1n);
+    });
+
+    async function anti(price: string, sign: bigint) {
+      await sys.bdolFeed.updateAnswer(feedAnswer(price));
+      const peg = live(price);
       await poke([live(3_000), live(60_000)], peg);
       const terms: bigint[] = [];
       const integrals: bigint[] = [];
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         const pre = await readState(sys);
         await time.setNextBlockTimestamp(pre.lastPoke + DAY - 5n);
         await refresh();
@@ -578,9 +589,13 @@ describe("RiskController", () => {
         integrals.push(poked.args.integral as bigint);
         terms.push(poked.args.pegTerm as bigint);
       }
-      expect(integrals, "integral after pokes 2, 3, 4").to.deep.equal([wad("0.025"), wad("0.045"), wad("0.061")]);
-      expect(terms, "peg term after pokes 2, 3, 4").to.deep.equal([wad("0.075"), wad("0.095"), wad("0.1")]);
-    });
+      expect(integrals, "integral after pokes 2 to 6").to.deep.equal(
+        ["0.025", "0.045", "0.061", "0.0738", "0.05904"].map((x) => sign * wad(x)),
+      );
+      expect(terms, "peg term after pokes 2 to 6").to.deep.equal(
+        ["0.075", "0.095", "0.1", "0.1", "0.1"].map((x) => sign * wad(x)),
+      );
+    }
   });
 
   // --------------------------------------------------------------------------- 5. borrow ratio
