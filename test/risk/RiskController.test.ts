@@ -1454,6 +1454,12 @@ describe("RiskController", () => {
         slowAnchorTime: q.t,
       });
       expect(q.updates[1].rate).to.equal(toAnnual(wethBefore.stabilityFee) + wad("0.005"));
+
+      // The last of the list goes too (WETH, appended above), then the only one left.
+      await expect(gov.unmanageCollateral(weth)).to.emit(risk, "CollateralUnmanaged").withArgs(weth);
+      expect(await risk.managedCollaterals()).to.deep.equal([wbtc]);
+      await expect(gov.unmanageCollateral(wbtc)).to.emit(risk, "CollateralUnmanaged").withArgs(wbtc);
+      expect(await risk.managedCollaterals()).to.deep.equal([]);
     });
 
     it("a newly registered collateral with rules is managed and poked (USDC, 6 decimals)", async () => {
