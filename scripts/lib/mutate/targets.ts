@@ -24,6 +24,7 @@ export const TARGETS: Target[] = [
     tests: [
       "test/core/VaultManager.test.ts",
       "test/liquidation/LiquidationEngine.test.ts",
+      "test/risk/RiskController.test.ts", // applyRiskSettings: the controller's halts and steps
       "test/scenarios/Risk.scenarios.test.ts",
       "test/token/BallastDollar.test.ts",
       "test/governance/Roles.test.ts",
