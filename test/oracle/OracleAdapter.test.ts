@@ -1028,6 +1028,22 @@ describe("OracleAdapter", () => {
       await expect(oracle.recordPrice(weth)).to.emit(oracle, "CircuitBreakerTripped");
     });
 
+    it("a previous round exactly at the floor counts (its bounds are inclusive); one unit below does not", async () => {
+      for (const [previous, expected] of [
+        [usd8(1), Status.Live],
+        [usd8(1) - 1n, Status.Frozen],
+      ] as const) {
+        const feed = await newFeed(8, usd8(2));
+        await gov.setFeed(NEW_ASSET, feedParams(await feed.getAddress(), NEW_PARAMS)); // floor $1
+        await oracle.recordPrice(NEW_ASSET); // reference $2
+        await time.increase(2n * HOUR); // the reference is older than maxReferenceAge
+        await feed.updateAnswer(previous); // the previous round: at the floor, or under it
+        await time.increase(60);
+        await feed.updateAnswer(usd8("1.1")); // −45 % from the reference, +10 % from the previous round
+        expect((await oracle.getPrice(NEW_ASSET))[1]).to.equal(expected);
+      }
+    });
+
     it("applies from maxReferenceAge + 1 s on the reading's timestamp", async () => {
       const ref = (await oracle.priceState(weth)).lastGoodUpdatedAt;
       const age = BigInt(networkConfig(hre.network.name).collaterals.WETH.feed.maxReferenceAge);
