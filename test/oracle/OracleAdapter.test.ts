@@ -693,6 +693,13 @@ describe("OracleAdapter", () => {
       expect(await read(weth)).to.deep.equal([wad(3_000), Status.Live]);
     });
 
+    it("reads SequencerGrace, not SequencerDown, when the sequencer came up in this very second", async () => {
+      const t = BigInt(await time.latest()) + 10n;
+      await sequencer.updateRoundData(0, t, t); // up since t: a start stamped now is not in the future
+      await time.setNextBlockTimestamp(t);
+      await expect(oracle.recordPrice(weth)).to.emit(oracle, "PriceRejected").withArgs(weth, Status.SequencerGrace);
+    });
+
     it("reads SequencerDown when the sequencer is down (answer 1), whatever the price feed says", async () => {
       const now = BigInt(await time.latest());
       await sequencer.updateRoundData(1, now, now);
