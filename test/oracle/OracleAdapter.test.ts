@@ -1035,18 +1035,20 @@ describe("OracleAdapter", () => {
       await expect(oracle.recordPrice(weth)).to.emit(oracle, "CircuitBreakerTripped");
     });
 
-    it("a previous round exactly at the floor counts (its bounds are inclusive); one unit below does not", async () => {
-      for (const [previous, expected] of [
-        [usd8(1), Status.Live],
-        [usd8(1) - 1n, Status.Frozen],
+    it("a previous round exactly at the floor or the ceiling counts (the bounds are inclusive); one unit outside does not", async () => {
+      for (const [previous, latest, expected] of [
+        [usd8(1), usd8("1.1"), Status.Live],
+        [usd8(1) - 1n, usd8("1.1"), Status.Frozen],
+        [usd8(1_000_000), usd8(900_000), Status.Live],
+        [usd8(1_000_000) + 1n, usd8(900_000), Status.Frozen],
       ] as const) {
         const feed = await newFeed(8, usd8(2));
         await gov.setFeed(NEW_ASSET, feedParams(await feed.getAddress(), NEW_PARAMS)); // floor $1
         await oracle.recordPrice(NEW_ASSET); // reference $2
         await time.increase(2n * HOUR); // the reference is older than maxReferenceAge
-        await feed.updateAnswer(previous); // the previous round: at the floor, or under it
+        await feed.updateAnswer(previous); // the previous round: at a bound, or just outside it
         await time.increase(60);
-        await feed.updateAnswer(usd8("1.1")); // −45 % from the reference, +10 % from the previous round
+        await feed.updateAnswer(latest); // far from the $2 reference, within 10 % of the previous round
         expect((await oracle.getPrice(NEW_ASSET))[1]).to.equal(expected);
       }
     });
