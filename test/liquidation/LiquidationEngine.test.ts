@@ -786,6 +786,18 @@ describe("LiquidationEngine", () => {
       expect(await engine.totalDebtUnderAuction()).to.equal(wad(6_000));
     });
 
+    it("gives the next slice exactly the total room left: total limit − total under auction", async () => {
+      await admin.setMaxTotalAuctionDebt(wad(6_000));
+      await liquidate(sys, id); // 6,000 of WETH debt under auction: the total is full
+      const btcVault = await openVault(sys, carol, sys.wbtc, 10n ** 8n, wad(37_000));
+      await moveBtcPrice(sys, 50_000);
+      await admin.setMaxTotalAuctionDebt(wad(10_000)); // 4,000 of total room, WBTC's own is 20M
+      await expect(liquidate(sys, btcVault))
+        .to.emit(engine, "AuctionStarted")
+        .withArgs(2n, btcVault, wbtc, anyValueAtLeast(1n), wad(4_400), wad(4_000));
+      expect(await engine.totalDebtUnderAuction()).to.equal(wad(10_000));
+    });
+
     it("counts the total limit across collaterals", async () => {
       await expect(admin.setMaxTotalAuctionDebt(wad(6_000)))
         .to.emit(engine, "MaxTotalAuctionDebtSet")
