@@ -22,6 +22,7 @@ import {
   spareBdol,
   unhealthyVault,
   valueDown,
+  valueUp,
   wadDivDown,
   wadMulDown,
 } from "../liquidation/helpers";
@@ -331,6 +332,19 @@ describe("ReservePool", () => {
   describe("collateral, value and ratio", () => {
     beforeEach(async () => {
       await freezeRates(sys);
+    });
+
+    it("values the collateral the reserve absorbed at the oracle price, rounded down (composition): one wei less than rounded up", async () => {
+      const id = await unhealthyVault(sys, alice, wad(10), "2499.87654321");
+      await donateToReserve(sys, bob, wad(25_000));
+      await liquidate(sys, id);
+      const weth = await sys.weth.getAddress();
+      const line = (await sys.reserve.composition()).find((h) => h.asset === weth)!;
+      const price = wad("2499.87654321");
+      expect(line.amount).to.be.greaterThan(0n);
+      // An amount whose value has a remainder: rounding up would read one wei more.
+      expect(valueUp(line.amount, 18n, price)).to.equal(valueDown(line.amount, 18n, price) + 1n);
+      expect(line.value).to.equal(valueDown(line.amount, 18n, price));
     });
 
     it("values collateral it took at the oracle's last good price, including escrow and lots on sale", async () => {

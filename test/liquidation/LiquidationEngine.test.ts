@@ -53,8 +53,6 @@ import {
   supplySlack,
   timeOf,
   unhealthyVault,
-  valueDown,
-  valueUp,
   wadMulDown,
   wadMulUp,
 } from "./helpers";
@@ -492,18 +490,6 @@ describe("LiquidationEngine", () => {
       expect(await sys.bdol.balanceOf(keeper.address)).to.equal(reward);
       expect(await sys.reserve.deficit()).to.equal(reward);
       await expectSupplyIdentity(sys, 6n);
-    });
-
-    it("values the collateral the reserve absorbed at the oracle price, rounded down (composition)", async () => {
-      const id = await unhealthyVault(sys, alice, wad(10), "2499.87654321");
-      await donateToReserve(sys, bob, wad(25_000));
-      await liquidate(sys, id);
-      const line = (await sys.reserve.composition()).find((h) => h.asset === weth)!;
-      const price = wad("2499.87654321");
-      expect(line.amount).to.be.greaterThan(0n);
-      // An amount whose value has a remainder: rounding up would read one wei more.
-      expect(valueUp(line.amount, 18n, price)).to.equal(valueDown(line.amount, 18n, price) + 1n);
-      expect(line.value).to.equal(valueDown(line.amount, 18n, price));
     });
 
     it("absorbs the whole debt when the buffer covers it: the reserve gets debt × 1.1 of collateral, the owner keeps the rest", async () => {
