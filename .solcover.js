@@ -10,13 +10,14 @@ module.exports = {
   // contracts they drive are covered by their own suites.
   // The L2 tests (the engine's and the Arbitrum incident's) deploy a second, instrumented VaultManager
   // by hand, and the engine-rewiring test a second LiquidationEngine, and two ReservePool tests a
-  // second ReservePool: over the 2^24 transaction gas cap once instrumented.
+  // second ReservePool, and the migration tests (G, Migration, the reserve's engine move) a second
+  // LiquidationEngine: over the 2^24 transaction gas cap once instrumented.
   // Four audit regressions walk hundreds of feed rounds or measure a restart's gas (C_RedoPay,
   // VolatilitySampling, PriceBreakerSkip, R2_RoundWalkCap): instrumented, C fails on its gas figures
   // and the others failed too after many minutes each; the walk, the estimator and the breaker they
   // drive are covered by the OracleAdapter and RiskController unit tests.
   mocha: {
-    grep: "^(External node|Mainnet fork|Keeper bot|crash simulator)|^OracleAdapter gas |^LiquidationEngine an L2 deployment|^Arbitrum sequencer outage|^LiquidationEngine governance setters VaultManager\\.setLiquidationEngine refuses|^ReservePool constructor stores the stablecoin|^ReservePool constructor bounds and deployment rejects a buffer share|^AUDIT C \\(regression\\)|^AUDIT periph-2 regression|^AUDIT periph-5 regression|^Review R2",
+    grep: "^(External node|Mainnet fork|Keeper bot|crash simulator)|^OracleAdapter gas |^LiquidationEngine an L2 deployment|^Arbitrum sequencer outage|^LiquidationEngine governance setters VaultManager\\.setLiquidationEngine refuses|^ReservePool constructor stores the stablecoin|^ReservePool constructor bounds and deployment rejects a buffer share|^AUDIT G \\(regression\\)|^LiquidationEngine migration|^ReservePool governance setters moving the engine|^AUDIT C \\(regression\\)|^AUDIT periph-2 regression|^AUDIT periph-5 regression|^Review R2",
     invert: true,
   },
 };
