@@ -33,7 +33,7 @@ function rayMulUp(a: bigint, b: bigint): bigint {
   return (a * b + RAY - 1n) / RAY;
 }
 
-/** Mirrors MathLib.rpowUp: x^n for a RAY base, each product rounded up. */
+/** Mirrors MathLib.rpowUpCapped below its cap: x^n for a RAY base, each product rounded up. */
 export function rpowUp(x: bigint, n: bigint): bigint {
   let z = RAY;
   while (n !== 0n) {

@@ -8,9 +8,6 @@ import {ConstantsLib} from "./ConstantsLib.sol";
 /// name; callers pick the one that favours the protocol (debt up, value and payouts down).
 /// @dev Checked arithmetic: an intermediate overflow reverts rather than wraps.
 library MathLib {
-    /// @notice `rpowUp` overflowed: the rate or elapsed time is far outside any real use.
-    error PowerOverflow();
-
     function mulDivDown(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
         return (x * y) / d;
     }
@@ -51,47 +48,12 @@ library MathLib {
         return mulDivUp(x, ConstantsLib.RAY, y);
     }
 
-    /// @notice `x^n` for a RAY base, by squaring, each product rounded up, so the result is an
-    /// upper bound of the exact power (the accumulator never under-charges interest).
+    /// @notice min(`x^n`, `cap`) for a RAY base, by squaring, each product rounded up, so that below
+    /// the cap the result is an upper bound of the exact power (the accumulator never under-charges
+    /// interest). Never reverts.
     /// @dev Relative error grows about linearly in n (each squaring doubles it): below n·1e-27, so
     /// about 3e-20 over a year of seconds, and always upward. Runs on every accrual, so it is written in
-    /// assembly; each product is checked for overflow (`x ≥ 1` RAY here, so `x ≠ 0`) and the
-    /// function reverts with `PowerOverflow` rather than wrap. With x ≤ MAX_STABILITY_FEE (2x a
-    /// year) that needs an elapsed time of centuries.
-    function rpowUp(uint256 x, uint256 n) internal pure returns (uint256 z) {
-        bool overflow;
-        assembly ("memory-safe") {
-            let ray := 1000000000000000000000000000
-            let roundUp := sub(ray, 1)
-            z := ray
-            for {} n {} {
-                if and(n, 1) {
-                    let zx := mul(z, x)
-                    // zx / x == z proves the product did not wrap; zx ≤ ~(ray − 1) that adding
-                    // ray − 1 to round up does not wrap either.
-                    if or(iszero(eq(div(zx, x), z)), gt(zx, not(roundUp))) {
-                        overflow := 1
-                        break
-                    }
-                    z := div(add(zx, roundUp), ray)
-                }
-                n := shr(1, n)
-                if n {
-                    let xx := mul(x, x)
-                    if or(iszero(eq(div(xx, x), x)), gt(xx, not(roundUp))) {
-                        overflow := 1
-                        break
-                    }
-                    x := div(add(xx, roundUp), ray)
-                }
-            }
-        }
-        if (overflow) revert PowerOverflow();
-    }
-
-    /// @notice min(`x^n`, `cap`) for a RAY base, by squaring, each product rounded up (so, below
-    /// the cap, the same upper bound of the exact power as `rpowUp`). Never reverts.
-    /// @dev Requires RAY ≤ x ≤ cap < 2^128: every factor is then at most the cap, so no product
+    /// assembly. Requires RAY ≤ x ≤ cap < 2^128: every factor is then at most the cap, so no product
     /// passes cap² + RAY < 2^256. Saturates as soon as the partial result or a square passes the cap:
     /// a square computed while bits of `n` remain is at most the top square, which is multiplied in,
     /// and every factor is ≥ 1 RAY, so the power would end above the cap too.

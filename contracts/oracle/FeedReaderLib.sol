@@ -75,6 +75,21 @@ library FeedReaderLib {
         return answer > 0 && updatedAt != 0 && updatedAt <= block.timestamp;
     }
 
+    /// @notice A round's WAD value when it is usable (see `usable`) and within [minValue, maxValue]
+    /// after scaling, else 0: the rules of `readPrice` without staleness, for rounds read as history
+    /// (the round walk, the previous-round check).
+    function boundedValue(
+        int256 answer,
+        uint256 updatedAt,
+        uint256 feedDecimals,
+        uint256 minValue,
+        uint256 maxValue
+    ) internal view returns (uint256 value) {
+        if (!usable(answer, updatedAt)) return 0;
+        value = toWad(uint256(answer), feedDecimals);
+        if (value < minValue || value > maxValue) return 0;
+    }
+
     /// @notice `decimals()` of `feed`; `ok` is false when the call failed or returned less than a word.
     function decimals(address feed) internal view returns (bool ok, uint256 feedDecimals) {
         bytes4 selector = AggregatorV3Interface.decimals.selector;

@@ -414,9 +414,8 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         // The first round of a phase (aggregator round 1) has no previous round in its phase.
         if (uint64(roundId) <= 1) return 0;
         (bool ok, int256 answer, uint256 updatedAt) = FeedReaderLib.roundData(feed, roundId - 1);
-        if (!ok || !FeedReaderLib.usable(answer, updatedAt) || updatedAt > latestUpdatedAt) return 0;
-        priceWad = FeedReaderLib.toWad(uint256(answer), feedDecimals);
-        if (priceWad < minPrice || priceWad > maxPrice) return 0;
+        if (!ok || updatedAt > latestUpdatedAt) return 0;
+        return FeedReaderLib.boundedValue(answer, updatedAt, feedDecimals, minPrice, maxPrice);
     }
 
     /// @dev `Live` when no sequencer feed is set or the sequencer has been up longer than the grace period.

@@ -231,10 +231,8 @@ library RoundHistoryLib {
 
     /// @dev A round's WAD value when usable (answer > 0, 0 < updatedAt ≤ now) and within the leg's
     /// bounds, else 0.
-    function _value(Leg memory leg, int256 answer, uint256 updatedAt) private view returns (uint256 value) {
-        if (!FeedReaderLib.usable(answer, updatedAt)) return 0;
-        value = FeedReaderLib.toWad(uint256(answer), leg.decimals);
-        if (value < leg.minValue || value > leg.maxValue) return 0;
+    function _value(Leg memory leg, int256 answer, uint256 updatedAt) private view returns (uint256) {
+        return FeedReaderLib.boundedValue(answer, updatedAt, leg.decimals, leg.minValue, leg.maxValue);
     }
 
     /// @dev The value of round `id` of a leg (0 when its call fails or it is not usable).

@@ -15,29 +15,15 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { RAY, wad } from "../../config/units";
-import { adminOf, feedAnswer, loadSystem, type System, feedParams } from "../helpers/fixtures";
+import { adminOf, feedAnswer, loadSystem, priceTestAsset, type System } from "../helpers/fixtures";
 import { AUCTION, donateToReserve, eventOf, expectSupplyIdentity, liquidate, spareBdol } from "../liquidation/helpers";
-import type { MockAggregator, MockFeeOnTransferToken } from "../../typechain-types";
+import type { MockFeeOnTransferToken } from "../../typechain-types";
 
 /** Lists a fee-on-transfer token as collateral (1 % fee unless told), priced at 100 USD. */
 async function listFeeToken(sys: System, feeBps: bigint) {
   const fot = (await ethers.deployContract("MockFeeOnTransferToken", [feeBps])) as unknown as MockFeeOnTransferToken;
   const asset = await fot.getAddress();
-  const feed = (await ethers.deployContract("MockAggregator", [
-    8,
-    "FOT / USD",
-    feedAnswer(100),
-  ])) as unknown as MockAggregator;
-  await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(
-    asset,
-    feedParams(await feed.getAddress(), {
-      heartbeat: 3_900,
-      maxReferenceAge: 3_900,
-      minPrice: wad("0.01"),
-      maxPrice: wad(1_000_000),
-      maxDeviation: wad("0.25"),
-    }),
-  );
+  const feed = await priceTestAsset(sys, asset, "FOT / USD", 100);
   await sys.vaultManager.connect(await adminOf(sys.vaultManager)).addCollateral(asset, {
     oracleAsset: asset,
     debtCeiling: wad(1_000_000),

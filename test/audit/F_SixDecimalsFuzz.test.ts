@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { RAY, wad } from "../../config/units";
-import { adminOf, feedAnswer, loadSystem, type System, feedParams } from "../helpers/fixtures";
+import { adminOf, feedAnswer, loadSystem, priceTestAsset, type System } from "../helpers/fixtures";
 import { AUCTION, donateToReserve, freezeRates, liquidate, spareBdol, supplySlack } from "../liquidation/helpers";
 
 describe("AUDIT F: 6-decimal collateral, random liquidation sequence", () => {
@@ -19,17 +19,7 @@ describe("AUDIT F: 6-decimal collateral, random liquidation sequence", () => {
     const engine = sys.engine;
     const tok = await ethers.deployContract("MockERC20", ["Six", "SIX", 6]);
     const asset = await tok.getAddress();
-    const feed = await ethers.deployContract("MockAggregator", [8, "SIX / USD", feedAnswer(50_000)]);
-    await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(
-      asset,
-      feedParams(await feed.getAddress(), {
-        heartbeat: 3_900,
-        maxReferenceAge: 3_900,
-        minPrice: wad("0.01"),
-        maxPrice: wad(1_000_000),
-        maxDeviation: wad("0.25"),
-      }),
-    );
+    const feed = await priceTestAsset(sys, asset, "SIX / USD", 50_000);
     await vm.connect(await adminOf(vm)).addCollateral(asset, {
       oracleAsset: asset,
       debtCeiling: wad(100_000_000),

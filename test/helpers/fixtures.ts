@@ -124,6 +124,27 @@ export function feedParams(primaryFeed: string, overrides: Partial<FeedParams> =
   };
 }
 
+/**
+ * Prices a test token in the oracle: a new 8-decimal mock feed at `usd`, set by the oracle's admin with
+ * `feedParams`'s rules but a floor of $0.01 (test tokens fall far). Returns the feed.
+ */
+export async function priceTestAsset(
+  sys: System,
+  asset: string,
+  description: string,
+  usd: number | string,
+): Promise<MockAggregator> {
+  const feed = (await ethers.deployContract("MockAggregator", [
+    8,
+    description,
+    feedAnswer(usd),
+  ])) as unknown as MockAggregator;
+  await sys.oracle
+    .connect(await adminOf(sys.oracle))
+    .setFeed(asset, feedParams(await feed.getAddress(), { minPrice: 10n ** 16n }));
+  return feed;
+}
+
 /** 8-decimal feed answer for a USD price given as a number or decimal string. */
 export function feedAnswer(usd: number | string): bigint {
   return ethers.parseUnits(String(usd), 8);

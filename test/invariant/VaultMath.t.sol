@@ -9,7 +9,7 @@ import {Test} from "./utils/Test.sol";
 
 /// @title VaultMathTest
 /// @notice Fuzz tests of MathLib, the fixed-point arithmetic behind every debt and collateral value.
-/// `rpowUp` is compared with an independent reference: the same power computed at 1e45 precision
+/// `rpowUpCapped` is compared with an independent reference: the same power computed at 1e45 precision
 /// with OpenZeppelin's 512-bit `mulDiv`, rounded down and up, which brackets the exact value
 /// x^n / RAY^(n−1) far more tightly than one ray wei.
 contract VaultMathTest is Test {
@@ -24,30 +24,37 @@ contract VaultMathTest is Test {
     /// @dev perSecondRate(2 %) from config/units.ts, the WETH stability fee.
     uint256 internal constant FEE_2_PERCENT = 1_000000000627937192491029810;
 
-    // ------------------------------------------------------------------ rpowUp
+    // ------------------------------------------------------------------ rpowUpCapped
+
+    /// @dev The cap the vault manager passes (the accumulator's saturation point).
+    uint256 internal constant CAP = ConstantsLib.MAX_RATE_ACCUMULATOR;
+
+    function _pow(uint256 x, uint256 n) internal pure returns (uint256) {
+        return MathLib.rpowUpCapped(x, n, CAP);
+    }
 
     function testFuzz_RpowUpOfRayIsRay(uint256 n) public pure {
-        assertEq(MathLib.rpowUp(RAY, n), RAY, "1^n");
+        assertEq(_pow(RAY, n), RAY, "1^n");
     }
 
     function testFuzz_RpowUpSmallExponents(uint256 x) public pure {
         x = bound(x, RAY, ConstantsLib.MAX_STABILITY_FEE);
-        assertEq(MathLib.rpowUp(x, 0), RAY, "x^0");
-        assertEq(MathLib.rpowUp(x, 1), x, "x^1");
-        assertEq(MathLib.rpowUp(x, 2), x.rayMulUp(x), "x^2");
+        assertEq(_pow(x, 0), RAY, "x^0");
+        assertEq(_pow(x, 1), x, "x^1");
+        assertEq(_pow(x, 2), x.rayMulUp(x), "x^2");
     }
 
-    /// @notice rpowUp is an upper bound of the exact power (the accumulator never under-charges), and
-    /// its excess is below n · x^n / RAY ray wei: relative error ≤ n · 1e-27.
+    /// @notice Below the cap, the power is an upper bound of the exact power (the accumulator never
+    /// under-charges), and its excess is below n · x^n / RAY ray wei: relative error ≤ n · 1e-27.
     function testFuzz_RpowUpBracketsExactPower(uint256 x, uint256 n) public pure {
         x = bound(x, RAY, ConstantsLib.MAX_STABILITY_FEE);
         n = bound(n, 0, 4 * YEAR);
         (uint256 lower, uint256 upper) = _exactBracket(x, n);
-        uint256 result = MathLib.rpowUp(x, n);
-        assertGe(result * FINE_PER_RAY, lower, "rpowUp below the exact power");
-        assertGe(result * FINE_PER_RAY, upper, "rpowUp below the exact power (fine bound)");
+        uint256 result = _pow(x, n);
+        assertGe(result * FINE_PER_RAY, lower, "rpowUpCapped below the exact power");
+        assertGe(result * FINE_PER_RAY, upper, "rpowUpCapped below the exact power (fine bound)");
         uint256 excess = (result * FINE_PER_RAY - lower) / FINE_PER_RAY;
-        assertLe(excess, (n * result) / RAY + 1, "rpowUp error above n * 1e-27 relative");
+        assertLe(excess, (n * result) / RAY + 1, "rpowUpCapped error above n * 1e-27 relative");
     }
 
     /// @notice x^(a+b) = x^a · x^b, within the two upper bounds' rounding.
@@ -55,8 +62,8 @@ contract VaultMathTest is Test {
         x = bound(x, RAY, ConstantsLib.MAX_STABILITY_FEE);
         a = bound(a, 0, 2 * YEAR);
         b = bound(b, 0, 2 * YEAR);
-        uint256 whole = MathLib.rpowUp(x, a + b);
-        uint256 split = MathLib.rpowUp(x, a).rayMulUp(MathLib.rpowUp(x, b));
+        uint256 whole = _pow(x, a + b);
+        uint256 split = _pow(x, a).rayMulUp(_pow(x, b));
         assertApproxEqAbs(whole, split, (2 * (a + b + 1) * whole) / RAY + 2, "x^(a+b) != x^a * x^b");
         (uint256 lower, ) = _exactBracket(x, a + b);
         assertGe(split * FINE_PER_RAY, lower, "x^a * x^b below the exact power");
@@ -66,33 +73,42 @@ contract VaultMathTest is Test {
         x = bound(x, RAY, ConstantsLib.MAX_STABILITY_FEE);
         y = bound(y, x, ConstantsLib.MAX_STABILITY_FEE);
         n = bound(n, 0, 10 * YEAR);
-        uint256 power = MathLib.rpowUp(x, n);
-        assertGe(MathLib.rpowUp(x, n + 1), power, "not monotone in n");
-        assertGe(MathLib.rpowUp(y, n), power, "not monotone in x");
+        uint256 power = _pow(x, n);
+        assertGe(_pow(x, n + 1), power, "not monotone in n");
+        assertGe(_pow(y, n), power, "not monotone in x");
     }
 
-    /// @notice Far outside real use rpowUp reverts with PowerOverflow; it never returns a wrapped value.
-    function testFuzz_RpowUpRevertsInsteadOfWrapping(uint256 x, uint256 n) public view {
+    /// @notice Far outside real use the power saturates at the cap; it never wraps nor reverts, and
+    /// below the cap it is still an upper bound of the exact power.
+    function testFuzz_RpowUpSaturatesInsteadOfWrapping(uint256 x, uint256 n) public pure {
         x = bound(x, RAY, 1_000 * RAY);
         n = bound(n, 0, 512);
-        try this.rpowUpExternal(x, n) returns (uint256 result) {
-            (uint256 lower, ) = this.exactBracketExternal(x, n);
-            assertGe(result * FINE_PER_RAY, lower, "wrapped result below the exact power");
-        } catch (bytes memory reason) {
-            assertEq(bytes32(bytes4(reason)), bytes32(MathLib.PowerOverflow.selector), "unexpected revert");
+        uint256 result = _pow(x, n);
+        assertLe(result, CAP, "above the cap");
+        assertGe(result, RAY, "below 1");
+        if (result < CAP) {
+            (uint256 lower, ) = _exactBracket(x, n);
+            assertGe(result * FINE_PER_RAY, lower, "below the exact power");
         }
     }
 
-    /// @notice MathLib's NatSpec states a relative error of at most 2·log2(n)·1e-27. Each squaring
-    /// doubles the relative error of the base, so the error grows like n·1e-27 instead: one year at 2 %
-    /// overshoots the exact accumulator by about 1e7 ray wei (relative 1e-20), not 2·25·1e-27 · 1.02e27 ≈
-    /// 51 wei. Still an upper bound and economically negligible (1e-11 USD on 1e9 USD of debt).
+    /// @notice The maximum fee for 200 years, or 1,000× per second for 512 seconds, saturates exactly
+    /// at the cap; 29 years at the maximum fee (2^29 < 1e9) does not.
+    function test_RpowUpSaturatesAtTheCap() public pure {
+        assertEq(_pow(ConstantsLib.MAX_STABILITY_FEE, 200 * YEAR), CAP, "200 years at the maximum fee");
+        assertEq(_pow(1_000 * RAY, 512), CAP, "1,000x for 512 s");
+        assertLt(_pow(ConstantsLib.MAX_STABILITY_FEE, 29 * YEAR), CAP, "29 years at the maximum fee");
+    }
+
+    /// @notice The error grows like n·1e-27, not like log2(n)·1e-27: one year at 2 % overshoots the
+    /// exact accumulator by about 1e7 ray wei (relative 1e-20). Still an upper bound and economically
+    /// negligible (1e-11 USD on 1e9 USD of debt).
     function test_RpowUpErrorGrowsLinearlyNotLogarithmically() public pure {
-        uint256 result = MathLib.rpowUp(FEE_2_PERCENT, YEAR);
+        uint256 result = _pow(FEE_2_PERCENT, YEAR);
         (uint256 lower, ) = _exactBracket(FEE_2_PERCENT, YEAR);
         uint256 excess = (result * FINE_PER_RAY - lower) / FINE_PER_RAY;
-        uint256 natSpecBound = (2 * 25 * result) / RAY + 1; // log2(31,536,000) < 25
-        assertGt(excess, 100_000 * natSpecBound, "error far above the NatSpec bound");
+        uint256 logBound = (2 * 25 * result) / RAY + 1; // log2(31,536,000) < 25
+        assertGt(excess, 100_000 * logBound, "error far above a logarithmic bound");
         assertLe(excess, (YEAR * result) / RAY, "error within n * 1e-27");
     }
 
@@ -137,14 +153,6 @@ contract VaultMathTest is Test {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    function rpowUpExternal(uint256 x, uint256 n) external pure returns (uint256) {
-        return MathLib.rpowUp(x, n);
-    }
-
-    function exactBracketExternal(uint256 x, uint256 n) external pure returns (uint256, uint256) {
-        return _exactBracket(x, n);
-    }
 
     /// @dev [lower, upper] ∋ x^n / RAY^(n−1), scaled to FINE, by square-and-multiply at 1e45 precision.
     function _exactBracket(uint256 x, uint256 n) internal pure returns (uint256 lower, uint256 upper) {

@@ -5,7 +5,15 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { ZeroAddress } from "ethers";
 
 import { RAY, WAD, wad } from "../../config/units";
-import { adminOf, feedAnswer, feedParams, loadSystem, openVault, type System } from "../helpers/fixtures";
+import {
+  adminOf,
+  feedAnswer,
+  feedParams,
+  loadSystem,
+  openVault,
+  priceTestAsset,
+  type System,
+} from "../helpers/fixtures";
 import type {
   LiquidationEngine,
   MockAggregator,
@@ -627,21 +635,7 @@ describe("LiquidationEngine", () => {
         feeBps,
       ])) as unknown as MockFeeOnTransferToken;
       const asset = await token.getAddress();
-      const feed = (await ethers.deployContract("MockAggregator", [
-        8,
-        "FOT / USD",
-        feedAnswer(100),
-      ])) as unknown as MockAggregator;
-      await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(
-        asset,
-        feedParams(await feed.getAddress(), {
-          heartbeat: 3_900,
-          maxReferenceAge: 3_900,
-          minPrice: wad("0.01"),
-          maxPrice: wad(1_000_000),
-          maxDeviation: wad("0.25"),
-        }),
-      );
+      const feed = await priceTestAsset(sys, asset, "FOT / USD", 100);
       await vm.connect(await adminOf(vm)).addCollateral(asset, {
         oracleAsset: asset,
         debtCeiling: wad(1_000_000),
