@@ -267,6 +267,52 @@ export interface StrategySetup {
   cap: bigint;
 }
 
+/** A Uniswap v3 pool Ballast creates (when missing) and reads. */
+export interface PoolSetup {
+  /** The token priced (BDOL, WETH) and the token it is priced in (USDC). */
+  base: AddressRef;
+  quote: AddressRef;
+  /** Fee tier in hundredths of a basis point (100 = 0.01 %, 500 = 0.05 %). */
+  fee: number;
+  /** Price the pool is initialised at when Ballast creates it [wad quote per base]. */
+  initialPrice: bigint;
+  /** Observation slots the pool keeps (TWAP history): at least (window + a round) / block time; 0 leaves a pool's ring as it is. */
+  observationCardinality: number;
+  /**
+   * Local networks: liquidity the deployer provides, one position per entry: ± `range` around the
+   * initial price [wad share] or the full range, with the amounts offered [token units].
+   */
+  seed?: { range: bigint | "full"; base: bigint; quote: bigint }[];
+}
+
+/** Canonical Uniswap v3 addresses on a public network, with where they were taken from. */
+export interface UniswapAddresses {
+  factory: string;
+  quoterV2: string;
+  positionManager: string;
+  /** The v1 `SwapRouter` where the network has one (not on Sepolia). */
+  swapRouter?: string;
+  /** `SwapRouter02` (its exactInputSingle takes no deadline). */
+  swapRouter02: string;
+  source: string;
+}
+
+/** BDOL's market (deploy/09_market): Uniswap v3, the pools, and MarketPriceFeed. */
+export interface MarketSetup {
+  /** "deploy": the npm packages' artifacts are deployed (local networks). */
+  uniswap: "deploy" | UniswapAddresses;
+  /** The wrapped native token Uniswap's periphery is built with (local deployment). */
+  wrappedNative: AddressRef;
+  /** Pools by deployment name. */
+  pools: Record<string, PoolSetup>;
+  /**
+   * MarketPriceFeed: the pool it reads (a `pools` key), the quote token's USD feed, the TWAP window
+   * [seconds], the harmonic-mean liquidity below which it reads not live [Uniswap L], and the quote
+   * feed's heartbeat [seconds].
+   */
+  priceFeed: { pool: string; quoteFeed: AddressRef; window: number; minLiquidity: bigint; quoteHeartbeat: number };
+}
+
 export interface NetworkConfig {
   /** True on hardhat and localhost: deploy mocks, allow the demo's shortcuts. */
   local: boolean;
@@ -314,6 +360,8 @@ export interface NetworkConfig {
   governance: GovernanceSetup;
   /** Priced assets that are not collateral (the PSM's stable asset, the stablecoin's market price). */
   pricedAssets: Record<string, { token: AddressRef; feed: FeedSetup }>;
+  /** BDOL's market: Uniswap v3, its pools and MarketPriceFeed (deploy/09_market). */
+  market: MarketSetup;
 }
 
 /**
@@ -382,6 +430,113 @@ const KEEPER_PAY = {
   maxTip: wad(500),
   keeperFee: wad("0.001"),
   maxRewardShare: wad("0.02"),
+};
+
+/**
+ * BDOL/USDC at the 0.01 % tier: a pair of two dollars trades within a few basis points, where the
+ * 0.05 % tier's fee would be most of the spread and its 10-tick spacing (0.1 %) too coarse for range
+ * orders at the PSM's ±0.1 % band; the 1-tick spacing places them to the basis point.
+ * MarketPriceFeed: a 30-minute TWAP; below 2e19 of harmonic-mean liquidity (about $100k moving the
+ * price 1 %: L · √p · 0.005 with √p = 1e-6 for 18/6 decimals at par) it reads not live.
+ */
+const BDOL_FEED = { window: 1800, minLiquidity: 2n * 10n ** 19n, quoteHeartbeat: 90_000 };
+
+const LOCAL_MARKET: MarketSetup = {
+  uniswap: "deploy",
+  wrappedNative: { deployment: "WETH" },
+  pools: {
+    BDOL_USDC_POOL: {
+      base: { deployment: "BallastDollar" },
+      quote: { deployment: "USDC" },
+      fee: 100,
+      initialPrice: wad(1),
+      // Hardhat mines a block per transaction: room for a window and a round of busy blocks.
+      observationCardinality: 720,
+      // Deepest at the peg, enough within ±5 % that a depeg of a few cents still reads (the feed's
+      // minimum is 2e19; the ±5 % position alone is about 8e19), and a full-range tail.
+      seed: [
+        { range: wad("0.01"), base: wad(3_000_000), quote: 3_000_000n * 10n ** 6n },
+        { range: wad("0.05"), base: wad(2_000_000), quote: 2_000_000n * 10n ** 6n },
+        { range: "full", base: wad(1_000_000), quote: 1_000_000n * 10n ** 6n },
+      ],
+    },
+    WETH_USDC_POOL: {
+      base: { deployment: "WETH" },
+      quote: { deployment: "USDC" },
+      fee: 500,
+      initialPrice: wad(3_000),
+      observationCardinality: 100,
+      seed: [
+        { range: wad("0.5"), base: wad(2_000), quote: 6_000_000n * 10n ** 6n },
+        { range: "full", base: wad(500), quote: 1_500_000n * 10n ** 6n },
+      ],
+    },
+  },
+  priceFeed: { pool: "BDOL_USDC_POOL", quoteFeed: { deployment: "USDC_USD_FEED" }, ...BDOL_FEED },
+};
+
+/** Uniswap's Ethereum deployments page (docs.uniswap.org, v3 → Deployments → Ethereum). */
+const UNISWAP_SOURCE = "https://docs.uniswap.org/contracts/v3/reference/deployments/ethereum-deployments";
+
+const SEPOLIA_MARKET: MarketSetup = {
+  uniswap: {
+    factory: "0x0227628f3F023bb0B980b67D528571c95c6DaC1c",
+    quoterV2: "0xEd1f6473345F45b75F8179591dd5bA1888cf2FB3",
+    positionManager: "0x1238536071E1c677A632429e3655c799b22cDA52",
+    // Sepolia has no v1 SwapRouter.
+    swapRouter02: "0x3bFA4769FB09eefC5a80d6E87c3B9C650f7Ae48E",
+    source: UNISWAP_SOURCE,
+  },
+  wrappedNative: "0xfFf9976782d46CC05630D1f6eBAb18b2324d6B14",
+  pools: {
+    BDOL_USDC_POOL: {
+      base: { deployment: "BallastDollar" },
+      quote: { deployment: "USDC" },
+      fee: 100,
+      initialPrice: wad(1),
+      observationCardinality: 300,
+    },
+  },
+  priceFeed: {
+    pool: "BDOL_USDC_POOL",
+    quoteFeed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E",
+    ...BDOL_FEED,
+  },
+};
+
+const MAINNET_MARKET: MarketSetup = {
+  uniswap: {
+    factory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+    quoterV2: "0x61fFE014bA17989E743c5F6cB21bF9697530B21e",
+    positionManager: "0xC36442b4a4522E871399CD717aBDD847Ab11FE88",
+    swapRouter: "0xE592427A0AEce92De3Edee1F18E0157C05861564",
+    swapRouter02: "0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45",
+    source: UNISWAP_SOURCE,
+  },
+  wrappedNative: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+  pools: {
+    // 12-second blocks: 300 observations cover 60 minutes of blocks that all trade.
+    BDOL_USDC_POOL: {
+      base: { deployment: "BallastDollar" },
+      quote: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+      fee: 100,
+      initialPrice: wad(1),
+      observationCardinality: 300,
+    },
+    // The existing WETH/USDC 0.05 % pool; its observation ring is left as it is.
+    WETH_USDC_POOL: {
+      base: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+      quote: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+      fee: 500,
+      initialPrice: wad(3_000),
+      observationCardinality: 0,
+    },
+  },
+  priceFeed: {
+    pool: "BDOL_USDC_POOL",
+    quoteFeed: "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6",
+    ...BDOL_FEED,
+  },
 };
 
 const LOCAL_TEST_TOKENS: Record<string, TestToken> = {
@@ -454,6 +609,7 @@ const local: NetworkConfig = {
     maxPauseDuration: 7 * DAY,
     selfDelegateTreasury: true,
   },
+  market: LOCAL_MARKET,
   pricedAssets: {
     USDC: { token: { deployment: "USDC" }, feed: { primaryFeed: { deployment: "USDC_USD_FEED" }, ...USD_FEED_COMMON } },
     BDOL: {
@@ -503,6 +659,7 @@ const sepolia: NetworkConfig = {
   // No market feed for the stablecoin yet: the controller runs without its peg term.
   risk: risk(),
   governance: publicGovernance("sepolia"),
+  market: SEPOLIA_MARKET,
   pricedAssets: {
     USDC: {
       token: { deployment: "USDC" },
@@ -559,6 +716,7 @@ const mainnet: NetworkConfig = {
   // No market feed for the stablecoin yet: the controller runs without its peg term.
   risk: risk(),
   governance: publicGovernance("mainnet"),
+  market: MAINNET_MARKET,
   pricedAssets: {
     USDC: {
       token: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",

@@ -55,5 +55,6 @@ func.dependencies = [
   "RiskController",
   "Governance",
   "ReserveLens",
+  "Market",
 ];
 export default func;

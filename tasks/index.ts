@@ -8,3 +8,4 @@ import "./governance";
 import "./reserve";
 import "./risk";
 import "./psm";
+import "./market";

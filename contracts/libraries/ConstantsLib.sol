@@ -52,6 +52,13 @@ library ConstantsLib {
     /// @dev Flash-mint maximum ceiling.
     uint256 internal constant MAX_FLASH_MINT = 1_000_000_000e18;
 
+    // ---------------------------------------------------------------- market price feed
+    /// @dev The TWAP window: at least a round (10 minutes), at most a day.
+    uint256 internal constant MIN_TWAP_WINDOW = 10 minutes;
+    uint256 internal constant MAX_TWAP_WINDOW = 1 days;
+    /// @dev The liquidity minimum fits Uniswap's uint128 L.
+    uint256 internal constant MAX_MIN_LIQUIDITY = type(uint128).max;
+
     // ---------------------------------------------------------------- oracle
     uint256 internal constant MIN_HEARTBEAT = 1 minutes;
     uint256 internal constant MAX_HEARTBEAT = 2 days;

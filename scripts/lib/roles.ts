@@ -23,6 +23,7 @@ export const ADMIN_CONTRACTS = [
   "ReservePool",
   "PegStabilityModule",
   "RiskController",
+  "MarketPriceFeed",
 ];
 
 export interface RoleRow {

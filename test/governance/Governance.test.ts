@@ -171,6 +171,8 @@ async function protocolState(gov: Gov): Promise<unknown> {
     const c = (await ethers.getContractAt(d.abi, d.address)) as unknown as Contract;
     for (const f of d.abi as AbiFunction[]) {
       if (f.type !== "function" || !isView(f) || f.inputs.length !== 0 || f.name === "clock") continue;
+      // The market feed's current round ends now: its reading (or its refusal) moves with the clock.
+      if (name === "MarketPriceFeed" && f.name === "latestRoundData") continue;
       out[`${name}.${f.name}`] = await c
         .getFunction(`${f.name}()`)
         .staticCall()
@@ -207,12 +209,17 @@ interface AbiFunction {
 }
 const isView = (f: AbiFunction) => f.stateMutability === "view" || f.stateMutability === "pure";
 
-/** Every deployment of the protocol itself: all but the local test tokens and mock feeds. */
+/** Uniswap's own contracts and pools (third-party code the local deploy runs as it is). */
+const UNISWAP = ["UniswapV3Factory", "SwapRouter", "QuoterV2", "NonfungiblePositionManager"];
+
+/** Every deployment of the protocol itself: all but the local test tokens, mock feeds and Uniswap. */
 function protocolDeployments(all: Record<string, unknown>): string[] {
   const mocks = new Set([
     ...Object.keys(LOCAL.testTokens),
     ...Object.keys(LOCAL.mockFeeds),
     ...Object.keys(LOCAL.mockStrategies),
+    ...UNISWAP,
+    ...Object.keys(LOCAL.market.pools),
   ]);
   return Object.keys(all)
     .filter((n) => !mocks.has(n))
@@ -487,6 +494,16 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
       refusal: notAdmin,
       rightful: timelockSigner,
     },
+    ...roleFunctions(
+      (x) => [ADMIN_ROLE, x.caller],
+      (x) => [ADMIN_ROLE, x.a.Timelock],
+    ),
+  },
+  MarketPriceFeed: {
+    // The rightful call needs the pool's history to cover the new window: not statically checked here.
+    setWindow: { args: () => [900], refusal: notAdmin },
+    setMinLiquidity: { args: () => [wad(1)], refusal: notAdmin, rightful: timelockSigner },
+    setQuoteHeartbeat: { args: () => [3_600], refusal: notAdmin, rightful: timelockSigner },
     ...roleFunctions(
       (x) => [ADMIN_ROLE, x.caller],
       (x) => [ADMIN_ROLE, x.a.Timelock],

@@ -52,9 +52,8 @@ export async function actors(): Promise<Actors> {
   return { deployer, alice, bob, carol, keeper, attacker };
 }
 
-/** The whole system, deployed by the real deploy scripts (`deployments.fixture()` with no tags). */
-const deploySystem = deployments.createFixture(async (): Promise<System> => {
-  await deployments.fixture();
+/** The deployed system's contracts and actors, as the deployments record them now. */
+export async function systemAt(): Promise<System> {
   return {
     ...(await actors()),
     bdol: await at<BallastDollar>("BallastDollar", "BallastDollar"),
@@ -73,6 +72,12 @@ const deploySystem = deployments.createFixture(async (): Promise<System> => {
     usdcFeed: await at<MockAggregator>("MockAggregator", "USDC_USD_FEED"),
     bdolFeed: await at<MockAggregator>("MockAggregator", "BDOL_USD_FEED"),
   };
+}
+
+/** The whole system, deployed by the real deploy scripts (`deployments.fixture()` with no tags). */
+const deploySystem = deployments.createFixture(async (): Promise<System> => {
+  await deployments.fixture();
+  return systemAt();
 });
 
 /**

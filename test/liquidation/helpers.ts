@@ -4,7 +4,7 @@
  * "nothing changed on refusal", and the supply identity.
  */
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
+import { deployments, ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ContractTransactionResponse, Result } from "ethers";
@@ -321,9 +321,11 @@ export async function expectUnchanged(
 
 /**
  * The supply identity of LiquidationEngine's and VaultManager's NatSpec, between transactions
- * (no flash mint outstanding):
+ * (no flash mint outstanding), with the PSM's term (the deployment seeds BDOL's pool with BDOL bought
+ * from the PSM):
  *
- *   slack = Σ_c (totalDebt(c) − pendingFees(c)) + totalDebtUnderAuction + deficit − totalSupply
+ *   slack = Σ_c (totalDebt(c) − pendingFees(c)) + totalDebtUnderAuction + deficit
+ *           + (psm.minted − psm.pendingFees) − totalSupply
  *   0 ≤ slack ≤ maxSlack
  *
  * `totalDebt(c) − pendingFees(c)` is ⌈N_c × storedRate_c⌉ − accruedFees_c: the collateral's debt as
@@ -341,6 +343,9 @@ export async function supplySlack(sys: System): Promise<bigint> {
   for (const c of await vm.collaterals()) backing += (await vm.totalDebt(c)) - (await vm.pendingFees(c));
   backing += await sys.engine.totalDebtUnderAuction();
   backing += await sys.reserve.deficit();
+  // The PSM's coin: minted against USDC (its fee included) less the fees owed but not yet minted.
+  const psm = await ethers.getContractAt("PegStabilityModule", (await deployments.get("PegStabilityModule")).address);
+  backing += (await psm.minted()) - (await psm.pendingFees());
   return backing - (await sys.bdol.totalSupply());
 }
 

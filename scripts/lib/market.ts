@@ -1,0 +1,106 @@
+/**
+ * Local seeding of BDOL's market: liquidity for a configured Uniswap v3 pool, provided through
+ * Uniswap's position manager by one account (the deployer unless told). Used by deploy/09_market for
+ * the pools of test tokens (WETH/USDC) and by `npx hardhat market:seed` (and the tests and the demo)
+ * for the stablecoin's pool, whose BDOL is bought from the PSM at par: every seeded BDOL is backed.
+ */
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { Signer } from "ethers";
+import { MaxUint256 } from "ethers";
+import { networkConfig } from "../../config/networks";
+import { resolveAddress } from "./deploy";
+import { MAX_TICK, MIN_TICK, TICK_SPACING, alignTick, decimalsOf, isToken0, tickAt, uniswapArtifact } from "./uniswap";
+
+export interface SeedResult {
+  /** Positions minted (token ids of the position manager). */
+  tokenIds: bigint[];
+  /** The pool's in-range liquidity afterwards. */
+  liquidity: bigint;
+}
+
+/**
+ * Provides pool `name`'s seed liquidity (config `market.pools.<name>.seed`) from `signer`: one position
+ * per entry, ± `range` around the initial price (aligned outward to the tick spacing) or the full
+ * range. Test tokens are minted to the signer; the stablecoin is bought from the PSM. Local networks only.
+ */
+export async function seedPool(hre: HardhatRuntimeEnvironment, name: string, signer?: Signer): Promise<SeedResult> {
+  const { deployments, ethers, network } = hre;
+  const config = networkConfig(network.name);
+  if (!config.local) throw new Error(`seeding ${name} is for local networks, not ${network.name}`);
+  const p = config.market.pools[name];
+  if (!p?.seed) throw new Error(`config/networks.ts: market.pools.${name} has no seed`);
+  const lp = signer ?? (await ethers.getSigner((await hre.getNamedAccounts()).deployer));
+  const owner = await lp.getAddress();
+  const base = await resolveAddress(hre, p.base, `market.pools.${name}.base`);
+  const quote = await resolveAddress(hre, p.quote, `market.pools.${name}.quote`);
+  const baseDecimals = await decimalsOf(hre, base);
+  const quoteDecimals = await decimalsOf(hre, quote);
+  const baseIs0 = isToken0(base, quote);
+  const spacing = TICK_SPACING[p.fee];
+  const stablecoin = (await deployments.get("BallastDollar")).address.toLowerCase();
+  const baseTotal = p.seed.reduce((s, e) => s + e.base, 0n);
+  const quoteTotal = p.seed.reduce((s, e) => s + e.quote, 0n);
+
+  const mint = async (token: string, amount: bigint) => {
+    const mock = await ethers.getContractAt("MockERC20", token, lp);
+    await (await mock.mint(owner, amount)).wait();
+  };
+  await mint(quote, quoteTotal);
+  if (base.toLowerCase() === stablecoin) {
+    // What buys `baseTotal` BDOL at the PSM: par plus its fee in, rounded up.
+    const psm = await ethers.getContractAt(
+      "PegStabilityModule",
+      (await deployments.get("PegStabilityModule")).address,
+      lp,
+    );
+    const net = 10n ** 18n - (await psm.feeIn());
+    const scale = 10n ** BigInt(18 - quoteDecimals);
+    const stableIn = (baseTotal * 10n ** 18n + net * scale - 1n) / (net * scale);
+    await mint(quote, stableIn);
+    const usdc = await ethers.getContractAt("IERC20", quote, lp);
+    await (await usdc.approve(await psm.getAddress(), stableIn)).wait();
+    await (await psm.swapStableForCoin(stableIn, baseTotal, owner)).wait();
+  } else {
+    await mint(base, baseTotal);
+  }
+
+  const npm = (await deployments.get("NonfungiblePositionManager")).address;
+  const manager = new ethers.Contract(npm, uniswapArtifact("NonfungiblePositionManager").abi, lp);
+  for (const token of [base, quote]) {
+    const c = await ethers.getContractAt("IERC20", token, lp);
+    await (await c.approve(npm, MaxUint256)).wait();
+  }
+  const [token0, token1] = baseIs0 ? [base, quote] : [quote, base];
+  const tokenIds: bigint[] = [];
+  for (const e of p.seed) {
+    let lower: number;
+    let upper: number;
+    if (e.range === "full") {
+      [lower, upper] = [alignTick(MIN_TICK, spacing, true), alignTick(MAX_TICK, spacing)];
+    } else {
+      const WAD = 10n ** 18n;
+      const a = tickAt((p.initialPrice * (WAD - e.range)) / WAD, baseDecimals, quoteDecimals, baseIs0);
+      const b = tickAt((p.initialPrice * (WAD + e.range)) / WAD, baseDecimals, quoteDecimals, baseIs0);
+      [lower, upper] = [alignTick(Math.min(a, b), spacing), alignTick(Math.max(a, b), spacing, true)];
+    }
+    const [amount0, amount1] = baseIs0 ? [e.base, e.quote] : [e.quote, e.base];
+    const params = {
+      token0,
+      token1,
+      fee: p.fee,
+      tickLower: lower,
+      tickUpper: upper,
+      amount0Desired: amount0,
+      amount1Desired: amount1,
+      amount0Min: 0,
+      amount1Min: 0,
+      recipient: owner,
+      deadline: MaxUint256,
+    };
+    const [tokenId] = await manager.mint.staticCall(params);
+    await (await manager.mint(params)).wait();
+    tokenIds.push(tokenId);
+  }
+  const pool = await ethers.getContractAt("IUniswapV3Pool", (await deployments.get(name)).address);
+  return { tokenIds, liquidity: await pool.liquidity() };
+}
