@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 
 /// @title OracleGasCaller
@@ -33,6 +34,13 @@ contract OracleGasCaller {
     ) external view returns (uint256 gasUsed, uint256 priceWad, PriceStatus status) {
         uint256 before = gasleft();
         (priceWad, status) = oracle.getPrice(asset);
+        gasUsed = before - gasleft();
+    }
+
+    /// @notice Gas used by one `feed.latestRoundData()` call (a market feed's TWAP read), the call included.
+    function measureFeedRead(AggregatorV3Interface feed) external view returns (uint256 gasUsed, int256 answer) {
+        uint256 before = gasleft();
+        (, answer, , , ) = feed.latestRoundData();
         gasUsed = before - gasleft();
     }
 }
