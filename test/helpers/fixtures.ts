@@ -42,7 +42,8 @@ export interface System extends Actors {
   bdolFeed: MockAggregator;
 }
 
-async function at<T>(contract: string, deployment: string): Promise<T> {
+/** The contract recorded under `deployment`, typed as `contract`. */
+export async function at<T>(contract: string, deployment: string): Promise<T> {
   const d = await deployments.get(deployment);
   return (await ethers.getContractAt(contract, d.address)) as unknown as T;
 }

@@ -1,4 +1,4 @@
-import { deployments, ethers } from "hardhat";
+import { deployments } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { MaxUint256 } from "ethers";
@@ -11,7 +11,7 @@ import type {
 } from "../../typechain-types";
 import { isToken0, sqrtPriceX96At } from "../../scripts/lib/uniswap";
 import { seedPool } from "../../scripts/lib/market";
-import { systemAt, type System } from "./fixtures";
+import { at, systemAt, type System } from "./fixtures";
 
 /** The market's deployments: Uniswap's router, the two pools and the market price feed. */
 export interface Market {
@@ -21,10 +21,6 @@ export interface Market {
   wethPool: IUniswapV3Pool;
   feed: MarketPriceFeed;
   psm: PegStabilityModule;
-}
-
-async function at<T>(contract: string, deployment: string): Promise<T> {
-  return (await ethers.getContractAt(contract, (await deployments.get(deployment)).address)) as unknown as T;
 }
 
 /**

@@ -6,12 +6,11 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { WAD, wad } from "../../config/units";
 import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
 import { elapse, loadMarket, loadSeededSystem, movePoolTo, type Market } from "../helpers/market";
 import { isToken0, priceWadAt } from "../../scripts/lib/uniswap";
 
-const WAD = 10n ** 18n;
-const wad = (x: string | number) => ethers.parseUnits(String(x), 18);
 const BP = WAD / 10_000n;
 
 describe("MarketPriceFeed", () => {
