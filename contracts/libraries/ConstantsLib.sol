@@ -56,7 +56,10 @@ library ConstantsLib {
     /// @dev The TWAP window: at least a round (10 minutes), at most a day.
     uint256 internal constant MIN_TWAP_WINDOW = 10 minutes;
     uint256 internal constant MAX_TWAP_WINDOW = 1 days;
-    /// @dev The liquidity minimum fits Uniswap's uint128 L.
+    /// @dev The liquidity minimum fits Uniswap's uint128 L. Its floor only keeps governance from
+    /// switching the check off by mistake (1e15 is about $0.005 of depth per 1 % for 18/6 decimals at
+    /// par); the configured minimum is what protects.
+    uint256 internal constant MIN_MIN_LIQUIDITY = 1e15;
     uint256 internal constant MAX_MIN_LIQUIDITY = type(uint128).max;
 
     // ---------------------------------------------------------------- oracle

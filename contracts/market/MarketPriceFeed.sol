@@ -15,16 +15,18 @@ import {PoolPriceLib} from "./PoolPriceLib.sol";
 
 /// @title MarketPriceFeed
 /// @notice The stablecoin's USD market price from a Uniswap v3 pool's TWAP and the quote token's
-/// Chainlink feed. See {IMarketPriceFeed}.
-/// @dev Gas. A reading loads this contract's one parameter slot, calls the pool's `observe` (its
-/// `slot0`, the observation at the window's start found by binary search over the observation ring:
-/// at most 16 steps of 2 slots) and the quote feed. The current round ends now, which Uniswap answers
-/// from the latest observation without a search.
+/// Chainlink feed, recorded in rounds by `update()`. See {IMarketPriceFeed}.
+/// @dev Gas. A reading loads the update state and one round (two slots). An update calls the pool's
+/// `observe` (a binary search over its observation ring: at most 16 steps) and the quote feed.
 contract MarketPriceFeed is IMarketPriceFeed, AccessControl {
     using MathLib for uint256;
 
     /// @inheritdoc IMarketPriceFeed
     uint256 public constant ROUND_PERIOD = 10 minutes;
+    /// @inheritdoc IMarketPriceFeed
+    /// @dev `observe` over a full 65,535-slot ring costs about 110k and the quote feed at most
+    /// FEED_CALL_GAS: 300k leaves each call its whole need under EIP-150's 63/64.
+    uint256 public constant MIN_UPDATE_GAS = 300_000;
     uint8 private constant DECIMALS = 18;
 
     /// @inheritdoc IMarketPriceFeed
@@ -40,14 +42,27 @@ contract MarketPriceFeed is IMarketPriceFeed, AccessControl {
     uint256 internal immutable _scale;
     uint256 internal immutable _quoteFeedDecimals;
 
-    // One slot, read by every reading.
+    /// @dev A recorded round: its answer [wad] and time.
+    struct Round {
+        uint128 answer;
+        uint40 updatedAt;
+    }
+
+    // Parameters, read by updates.
     uint32 internal _window; // [seconds] ≤ MAX_TWAP_WINDOW
     uint32 internal _quoteHeartbeat; // [seconds] ≤ MAX_HEARTBEAT
     uint128 internal _minLiquidity; // Uniswap L, ≤ MAX_MIN_LIQUIDITY
 
+    // The update state, read by every reading: one slot.
+    uint80 internal _latestRoundId;
+    uint40 internal _lastUpdateAt;
+    bytes4 internal _notLiveReason;
+
+    mapping(uint256 roundId => Round) internal _rounds;
+
     /// @dev The pool must pair `stablecoin_` with another token and be initialised; the quote feed
-    /// must answer `decimals()` (≤ MAX_FEED_DECIMALS). The window need not be covered yet: a young
-    /// pool reads as not live until it is.
+    /// must answer `decimals()` (≤ MAX_FEED_DECIMALS) and a usable `latestRoundData()`. The window
+    /// need not be covered yet: updates record the market as not live until it is.
     constructor(
         address pool_,
         address stablecoin_,
@@ -92,6 +107,52 @@ contract MarketPriceFeed is IMarketPriceFeed, AccessControl {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
+    // ------------------------------------------------------------------ updates
+
+    /// @inheritdoc IMarketPriceFeed
+    function update() external returns (bool live) {
+        uint256 gasLeft = gasleft();
+        if (gasLeft < MIN_UPDATE_GAS) revert UpdateGasTooLow(gasLeft, MIN_UPDATE_GAS);
+        uint256 last = _lastUpdateAt;
+        if (last != 0 && block.timestamp < last + ROUND_PERIOD) revert UpdateTooSoon(last + ROUND_PERIOD);
+
+        uint256 window_ = _window;
+        (bytes memory err, uint256 poolPrice, uint256 liquidity) = _consult(window_, 0);
+        uint256 quotePrice;
+        if (err.length == 0) {
+            uint256 minLiq = _minLiquidity;
+            PriceStatus status;
+            (status, quotePrice, ) = FeedReaderLib.readPrice(
+                quoteFeed,
+                _quoteFeedDecimals,
+                _quoteHeartbeat,
+                1,
+                type(uint128).max
+            );
+            if (liquidity < minLiq) err = abi.encodeWithSelector(LiquidityTooThin.selector, liquidity, minLiq);
+            else if (status != PriceStatus.Live)
+                err = abi.encodeWithSelector(QuotePriceUnavailable.selector, quoteFeed);
+        }
+
+        // Safe: timestamps fit 40 bits for 34,000 years.
+        _lastUpdateAt = uint40(block.timestamp);
+        if (err.length != 0) {
+            _notLiveReason = bytes4(err);
+            emit MarketUnavailable(err);
+            return false;
+        }
+        // An answer beyond 2^128 is far outside any adapter bounds: saturated, it reads OutOfBounds.
+        uint256 answer = MathLib.min(poolPrice, type(uint128).max).wadMulDown(quotePrice);
+        if (answer > type(uint128).max) answer = type(uint128).max;
+        uint256 id = _latestRoundId + 1;
+        // Safe: answer ≤ 2^128 − 1 (above); one id per ROUND_PERIOD never reaches 2^80.
+        _rounds[id] = Round({answer: uint128(answer), updatedAt: uint40(block.timestamp)});
+        _latestRoundId = uint80(id);
+        _notLiveReason = bytes4(0);
+        emit RoundRecorded(id, answer, poolPrice, quotePrice, liquidity, window_);
+        return true;
+    }
+
     // ------------------------------------------------------------------ AggregatorV3Interface
 
     /// @notice 18: answers are wad USD prices.
@@ -104,32 +165,37 @@ contract MarketPriceFeed is IMarketPriceFeed, AccessControl {
     }
 
     function version() external pure returns (uint256) {
-        return 1;
+        return 2;
     }
 
-    /// @notice The current round: the TWAP over the window ending now. Reverts when not live (see
-    /// {IMarketPriceFeed}).
+    /// @notice The latest recorded round. Reverts `MarketNotLive` when the last update found the
+    /// market not live, `NoRound` before the first round.
     function latestRoundData()
         external
         view
         returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
     {
-        uint256 id = block.timestamp / ROUND_PERIOD;
-        return _round(id, block.timestamp);
+        bytes4 reason = _notLiveReason;
+        if (reason != bytes4(0)) revert MarketNotLive(reason);
+        uint256 id = _latestRoundId;
+        if (id == 0) revert NoRound();
+        return _round(id);
     }
 
-    /// @notice Round `roundId` (see the rounds in {IMarketPriceFeed}). Reverts `UnknownRound` for id 0
-    /// or a future round, and as a reading does when its window is not available or not live.
+    /// @notice Recorded round `roundId`. Reverts `UnknownRound` for id 0 or after the latest.
     function getRoundData(
         uint80 roundId
     ) external view returns (uint80, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound) {
-        uint256 current = block.timestamp / ROUND_PERIOD;
-        if (roundId == 0 || roundId > current) revert UnknownRound(roundId);
-        uint256 end = roundId == current ? block.timestamp : (uint256(roundId) + 1) * ROUND_PERIOD - 1;
-        return _round(roundId, end);
+        if (roundId == 0 || roundId > _latestRoundId) revert UnknownRound(roundId);
+        return _round(roundId);
     }
 
     // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IMarketPriceFeed
+    function updateState() external view returns (uint256, uint256, bytes4) {
+        return (_latestRoundId, _lastUpdateAt, _notLiveReason);
+    }
 
     /// @inheritdoc IMarketPriceFeed
     function consult(
@@ -138,7 +204,9 @@ contract MarketPriceFeed is IMarketPriceFeed, AccessControl {
     ) external view returns (uint256 priceWad, uint256 harmonicMeanLiquidity) {
         if (window_ == 0) revert ErrorsLib.ZeroAmount();
         ErrorsLib.checkBounds(window_ + endAgo, 1, type(uint32).max);
-        return _consult(window_, endAgo);
+        bytes memory err;
+        (err, priceWad, harmonicMeanLiquidity) = _consult(window_, endAgo);
+        _revertWith(err);
     }
 
     /// @inheritdoc IMarketPriceFeed
@@ -184,32 +252,18 @@ contract MarketPriceFeed is IMarketPriceFeed, AccessControl {
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Round `id` as the TWAP over the window ending at `end` (≤ now) times the quote price.
-    function _round(
-        uint256 id,
-        uint256 end
-    ) internal view returns (uint80, int256 answer, uint256 startedAt, uint256 updatedAt, uint80) {
-        uint256 minLiq = _minLiquidity;
-        (uint256 poolPrice, uint256 liquidity) = _consult(_window, block.timestamp - end);
-        if (liquidity < minLiq) revert LiquidityTooThin(liquidity, minLiq);
-        (PriceStatus status, uint256 quotePrice, ) = FeedReaderLib.readPrice(
-            quoteFeed,
-            _quoteFeedDecimals,
-            _quoteHeartbeat,
-            1,
-            type(uint128).max
-        );
-        if (status != PriceStatus.Live) revert QuotePriceUnavailable(quoteFeed);
-        // Safe: both factors are below 2^128, so the product fits int256; id < 2^80 (a timestamp / 600).
-        answer = int256(poolPrice.wadMulDown(quotePrice));
-        return (uint80(id), answer, id * ROUND_PERIOD, end, uint80(id));
+    function _round(uint256 id) internal view returns (uint80, int256, uint256, uint256, uint80) {
+        Round memory r = _rounds[id];
+        // Safe: id ≤ _latestRoundId < 2^80; the answer is below 2^128.
+        return (uint80(id), int256(uint256(r.answer)), r.updatedAt, r.updatedAt, uint80(id));
     }
 
     /// @dev The pool's TWAP [wad, the stablecoin in the quote token] and harmonic-mean liquidity over
-    /// [now − endAgo − window_, now − endAgo]. Maps the pool's string reverts to this contract's errors.
-    function _consult(uint256 window_, uint256 endAgo) internal view returns (uint256, uint256) {
+    /// [now − endAgo − window_, now − endAgo], or the ABI-encoded reason it has none
+    /// (`PoolNotInitialized`, `ObservationsTooShort`).
+    function _consult(uint256 window_, uint256 endAgo) internal view returns (bytes memory, uint256, uint256) {
         uint32[] memory secondsAgos = new uint32[](2);
-        // Safe: window_ ≤ MAX_TWAP_WINDOW or checked by `consult`, endAgo ≤ ROUND_PERIOD · rounds.
+        // Safe: window_ ≤ MAX_TWAP_WINDOW, or window_ + endAgo checked by `consult`.
         secondsAgos[0] = uint32(window_ + endAgo);
         secondsAgos[1] = uint32(endAgo);
         try IUniswapV3Pool(pool).observe(secondsAgos) returns (
@@ -223,35 +277,50 @@ contract MarketPriceFeed is IMarketPriceFeed, AccessControl {
                 liquidityDelta = secondsPerLiquidityX128[1] - secondsPerLiquidityX128[0];
             }
             return (
+                "",
                 PoolPriceLib.priceAtTick(tick, _stablecoinIsToken0, _scale),
                 PoolPriceLib.harmonicMeanLiquidity(liquidityDelta, window_)
             );
         } catch {
-            _revertUnavailable(window_ + endAgo);
+            return (_unavailable(window_ + endAgo), 0, 0);
         }
     }
 
     /// @dev Why `observe` failed: the pool is not initialised, or its oldest observation is younger
-    /// than `required` seconds.
-    function _revertUnavailable(uint256 required) internal view {
+    /// than `required` seconds. Neither (a call starved of gas, which MIN_UPDATE_GAS rules out in
+    /// updates): reverts `ObservationFailed` rather than blame the market.
+    function _unavailable(uint256 required) internal view returns (bytes memory) {
         IUniswapV3Pool p = IUniswapV3Pool(pool);
         (uint160 sqrtPriceX96, , uint16 index, uint16 cardinality, , , ) = p.slot0();
-        if (sqrtPriceX96 == 0 || cardinality == 0) revert PoolNotInitialized(pool);
+        if (sqrtPriceX96 == 0 || cardinality == 0) return abi.encodeWithSelector(PoolNotInitialized.selector, pool);
         (uint32 oldest, , , bool initialized) = p.observations((uint256(index) + 1) % cardinality);
         if (!initialized) (oldest, , , ) = p.observations(0);
-        revert ObservationsTooShort(block.timestamp - oldest, required);
+        uint256 available = block.timestamp - oldest;
+        if (available < required) return abi.encodeWithSelector(ObservationsTooShort.selector, available, required);
+        revert ObservationFailed();
+    }
+
+    /// @dev Reverts with `err` (an ABI-encoded custom error) unless it is empty.
+    function _revertWith(bytes memory err) internal pure {
+        if (err.length == 0) return;
+        assembly ("memory-safe") {
+            revert(add(err, 0x20), mload(err))
+        }
     }
 
     function _setWindow(uint256 newWindow, bool checkCovered) internal {
         ErrorsLib.checkBounds(newWindow, ConstantsLib.MIN_TWAP_WINDOW, ConstantsLib.MAX_TWAP_WINDOW);
-        if (checkCovered) _consult(newWindow, 0);
+        if (checkCovered) {
+            (bytes memory err, , ) = _consult(newWindow, 0);
+            _revertWith(err);
+        }
         emit WindowSet(_window, newWindow);
         // Safe: ≤ MAX_TWAP_WINDOW < 2^32.
         _window = uint32(newWindow);
     }
 
     function _setMinLiquidity(uint256 newMinLiquidity) internal {
-        ErrorsLib.checkBounds(newMinLiquidity, 1, ConstantsLib.MAX_MIN_LIQUIDITY);
+        ErrorsLib.checkBounds(newMinLiquidity, ConstantsLib.MIN_MIN_LIQUIDITY, ConstantsLib.MAX_MIN_LIQUIDITY);
         emit MinLiquiditySet(_minLiquidity, newMinLiquidity);
         // Safe: ≤ MAX_MIN_LIQUIDITY < 2^128.
         _minLiquidity = uint128(newMinLiquidity);

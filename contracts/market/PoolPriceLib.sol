@@ -25,7 +25,10 @@ library PoolPriceLib {
         return baseIsToken0 ? FullMath.mulDiv(ratioX128, scale, 1 << 128) : FullMath.mulDiv(1 << 128, scale, ratioX128);
     }
 
-    /// @notice The base token's price in the quote token at `tick` [wad, rounded down].
+    /// @notice The base token's price in the quote token at `tick` [wad, rounded down from the tick's
+    /// sqrt price]. Callers passing a mean tick floored towards −∞ (`meanTick`) get the base's price
+    /// up to one tick (1 bp) low when the base is token0 and up to one tick high when it is token1
+    /// (its price is the inverse ratio).
     function priceAtTick(int24 tick, bool baseIsToken0, uint256 scale) internal pure returns (uint256) {
         return priceAtSqrtPrice(TickMath.getSqrtPriceAtTick(tick), baseIsToken0, scale);
     }

@@ -171,8 +171,6 @@ async function protocolState(gov: Gov): Promise<unknown> {
     const c = (await ethers.getContractAt(d.abi, d.address)) as unknown as Contract;
     for (const f of d.abi as AbiFunction[]) {
       if (f.type !== "function" || !isView(f) || f.inputs.length !== 0 || f.name === "clock") continue;
-      // The market feed's current round ends now: its reading (or its refusal) moves with the clock.
-      if (name === "MarketPriceFeed" && f.name === "latestRoundData") continue;
       out[`${name}.${f.name}`] = await c
         .getFunction(`${f.name}()`)
         .staticCall()
@@ -584,6 +582,8 @@ const PUBLIC: Record<string, string[]> = {
   // Anyone pokes the controller, at most once per interval; it only moves parameters within the
   // governed rules.
   RiskController: ["poke"],
+  // Anyone records the market's next round, at most once per ROUND_PERIOD; it measures, sets nothing.
+  MarketPriceFeed: ["update"],
   GovernanceToken: ["transfer", "transferFrom", "approve", "permit", "delegate", "delegateBySig"],
   // The proposal lifecycle is open to token holders; cancel is the proposer's, while Pending.
   BallastGovernor: [

@@ -1,15 +1,17 @@
 /**
  * MarketPriceFeed against the real Uniswap v3 bytecode (the npm packages' artifacts, deployed by
- * deploy/09_market): the TWAP of the seeded BDOL/USDC pool × USDC/USD, its rounds, when it is not
- * live, its governance, and a one-transaction manipulation with the whole flash-mint maximum.
+ * deploy/09_market): the TWAP of the seeded BDOL/USDC pool × USDC/USD recorded in rounds by
+ * `update()`, when it is not live, its governance, and manipulation: a one-transaction push with the
+ * whole flash-mint maximum, a push held across a block, and liquidity at one tick.
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { WAD, wad } from "../../config/units";
 import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
 import { elapse, loadMarket, loadSeededSystem, movePoolTo, type Market } from "../helpers/market";
-import { isToken0, priceWadAt } from "../../scripts/lib/uniswap";
+import { isToken0, priceWadAt, sqrtPriceX96At, uniswapArtifact } from "../../scripts/lib/uniswap";
 
 const BP = WAD / 10_000n;
 
@@ -29,6 +31,13 @@ describe("MarketPriceFeed", () => {
   /** Lets a whole window pass so that the pool's history covers it. */
   const warm = () => elapse(Number(window));
   const answer = async () => (await m.feed.latestRoundData())[1];
+  /** Records a round after a period (so that an update is due) and returns its answer. */
+  const record = async (): Promise<bigint> => {
+    await elapse(Number(period));
+    await m.feed.update();
+    return answer();
+  };
+  const selector = (name: string) => m.feed.interface.getError(name)!.selector;
 
   describe("deployment", () => {
     it("creates BDOL's pool at $1 with no liquidity (seeded apart) and seeds WETH/USDC; an unseeded pool reads thin", async () => {
@@ -40,9 +49,11 @@ describe("MarketPriceFeed", () => {
       expect(await mk.wethPool.fee()).to.equal(500n);
       expect(await mk.pool.token0()).to.be.oneOf([await fresh.bdol.getAddress(), await fresh.usdc.getAddress()]);
       await elapse(Number(await mk.feed.window()));
+      const reason = mk.feed.interface.encodeErrorResult("LiquidityTooThin", [1n, await mk.feed.minLiquidity()]);
+      await expect(mk.feed.update()).to.emit(mk.feed, "MarketUnavailable").withArgs(reason);
       await expect(mk.feed.latestRoundData())
-        .to.be.revertedWithCustomError(mk.feed, "LiquidityTooThin")
-        .withArgs(1n, await mk.feed.minLiquidity());
+        .to.be.revertedWithCustomError(mk.feed, "MarketNotLive")
+        .withArgs(mk.feed.interface.getError("LiquidityTooThin")!.selector);
     });
 
     it("reads the seeded pool: BDOL at par, a window of 30 min, 18 decimals", async () => {
@@ -59,12 +70,19 @@ describe("MarketPriceFeed", () => {
       expect(spot).to.be.closeTo(WAD, 1n);
     });
 
-    it("reads not live until the pool's history covers the window, then par", async () => {
-      await expect(m.feed.latestRoundData()).to.be.revertedWithCustomError(m.feed, "ObservationsTooShort");
+    it("has no round until an update over a covered window records one at par", async () => {
+      await expect(m.feed.latestRoundData()).to.be.revertedWithCustomError(m.feed, "NoRound");
+      await expect(m.feed.update()).to.emit(m.feed, "MarketUnavailable");
+      await expect(m.feed.latestRoundData())
+        .to.be.revertedWithCustomError(m.feed, "MarketNotLive")
+        .withArgs(selector("ObservationsTooShort"));
       await warm();
-      // The mean tick is floored: par reads within one tick (1 bp) below.
+      await expect(m.feed.update()).to.emit(m.feed, "RoundRecorded");
+      // The mean tick is floored: par reads within one tick (1 bp) of par.
       expect(await answer()).to.be.closeTo(WAD, BP);
-      expect(await answer()).to.be.lte(WAD);
+      const [id, at] = await m.feed.updateState();
+      expect(id).to.equal(1n);
+      expect(at).to.equal(BigInt(await time.latest()));
     });
   });
 
@@ -74,73 +92,132 @@ describe("MarketPriceFeed", () => {
     it("follows a move of the pool over the window, time-weighted", async () => {
       await movePoolTo(sys, m, sys.alice, wad("0.98"));
       expect(await m.feed.spotPrice()).to.be.closeTo(wad("0.98"), BP);
-      // One block later the move has weighed one second of 1,800.
-      await elapse(Number(window) / 2);
-      const half = await answer();
+      await elapse(Number(window) / 2 - Number(period));
+      const half = await record();
       expect(half).to.be.lt(wad("0.995")).and.gt(wad("0.985"));
-      await elapse(Number(window) / 2);
-      expect(await answer()).to.be.closeTo(wad("0.98"), BP);
+      await elapse(Number(window) / 2 - Number(period));
+      expect(await record()).to.be.closeTo(wad("0.98"), BP);
     });
 
-    it("multiplies by USDC/USD", async () => {
-      const before = await answer();
+    it("multiplies by USDC/USD at the time of the round", async () => {
+      const before = await record();
       await sys.usdcFeed.updateAnswer(feedAnswer("0.99"));
-      expect(await answer()).to.equal((before * wad("0.99")) / WAD);
+      expect(await answer(), "a recorded round keeps its quote").to.equal(before);
+      const after = await record();
+      expect(after).to.equal((before * wad("0.99")) / WAD);
     });
 
-    it("reads not live when USDC/USD is stale or unusable", async () => {
+    it("records not live when USDC/USD is stale or unusable, and live again when it is back", async () => {
+      await record();
       await elapse(Number(await m.feed.quoteHeartbeat()) + 1);
+      const reason = m.feed.interface.encodeErrorResult("QuotePriceUnavailable", [await sys.usdcFeed.getAddress()]);
+      await expect(m.feed.update()).to.emit(m.feed, "MarketUnavailable").withArgs(reason);
       await expect(m.feed.latestRoundData())
-        .to.be.revertedWithCustomError(m.feed, "QuotePriceUnavailable")
-        .withArgs(await sys.usdcFeed.getAddress());
+        .to.be.revertedWithCustomError(m.feed, "MarketNotLive")
+        .withArgs(selector("QuotePriceUnavailable"));
       await sys.usdcFeed.updateAnswer(0);
-      await expect(m.feed.latestRoundData()).to.be.revertedWithCustomError(m.feed, "QuotePriceUnavailable");
+      await elapse(Number(period));
+      await expect(m.feed.update()).to.emit(m.feed, "MarketUnavailable").withArgs(reason);
+      await sys.usdcFeed.updateAnswer(feedAnswer("1"));
+      expect(await record()).to.be.closeTo(WAD, BP);
+      expect((await m.feed.updateState())[2]).to.equal("0x00000000");
     });
 
-    it("reads not live when the pool's liquidity over the window is below the minimum", async () => {
+    it("records not live when the pool's liquidity over the window is below the minimum", async () => {
       const [, liquidity] = await m.feed.consult(window, 0);
       const admin = await adminOf(m.feed);
       await m.feed.connect(admin).setMinLiquidity(liquidity * 2n);
-      // A second later the harmonic mean may differ by a unit of rounding.
+      await elapse(Number(period));
+      await expect(m.feed.update()).to.emit(m.feed, "MarketUnavailable");
       await expect(m.feed.latestRoundData())
-        .to.be.revertedWithCustomError(m.feed, "LiquidityTooThin")
-        .withArgs((l: bigint) => l >= liquidity - 1n && l <= liquidity + 1n, liquidity * 2n);
+        .to.be.revertedWithCustomError(m.feed, "MarketNotLive")
+        .withArgs(selector("LiquidityTooThin"));
     });
   });
 
   describe("rounds", () => {
     beforeEach(warm);
 
-    it("numbers rounds by period; the current round equals getRoundData of its id", async () => {
-      const [id, ans, startedAt, updatedAt, answeredIn] = await m.feed.latestRoundData();
-      const now = BigInt(await time.latest());
-      expect(id).to.equal(now / period);
-      expect(answeredIn).to.equal(id);
-      expect(startedAt).to.equal(id * period);
-      expect(updatedAt).to.equal(now);
-      const same = await m.feed.getRoundData(id);
-      expect(same[1]).to.equal(ans);
-      expect(same[3]).to.equal(now);
+    it("numbers rounds 1, 2, 3 …; startedAt = updatedAt = the update's time; getRoundData agrees", async () => {
+      for (let i = 1n; i <= 3n; i++) {
+        await record();
+        const [id, ans, startedAt, updatedAt, answeredIn] = await m.feed.latestRoundData();
+        const now = BigInt(await time.latest());
+        expect(id).to.equal(i);
+        expect(answeredIn).to.equal(id);
+        expect(startedAt).to.equal(now);
+        expect(updatedAt).to.equal(now);
+        const same = await m.feed.getRoundData(id);
+        expect(same[1]).to.equal(ans);
+        expect(same[3]).to.equal(now);
+      }
     });
 
-    it("a closed round ends at its period's last second and never changes", async () => {
-      const [id] = await m.feed.latestRoundData();
+    it("a recorded round never changes: not when the pool moves, not when the window changes", async () => {
+      const first = await record();
       await movePoolTo(sys, m, sys.alice, wad("0.97"));
-      await elapse(Number(period) * 2);
-      const closed = await m.feed.getRoundData(id);
-      expect(closed[3]).to.equal((id + 1n) * period - 1n);
-      await movePoolTo(sys, m, sys.bob, wad("1.01"));
+      await elapse(Number(window));
+      await m.feed.connect(await adminOf(m.feed)).setWindow(900);
+      expect((await m.feed.getRoundData(1))[1]).to.equal(first);
+      expect(await answer(), "until the next update").to.equal(first);
       await elapse(Number(period));
-      expect((await m.feed.getRoundData(id))[1]).to.equal(closed[1]);
+      await expect(m.feed.update())
+        .to.emit(m.feed, "RoundRecorded")
+        .withArgs(2n, anyValue, anyValue, anyValue, anyValue, 900n);
+      expect((await m.feed.getRoundData(1))[1]).to.equal(first);
+      expect(await answer()).to.be.closeTo(wad("0.97"), BP);
     });
 
-    it("refuses round 0, future rounds, and rounds older than the pool's history", async () => {
-      const [id] = await m.feed.latestRoundData();
+    it("refuses an update within a period of the last one, changing nothing", async () => {
+      await record();
+      const [, last] = await m.feed.updateState();
+      await movePoolTo(sys, m, sys.alice, wad("0.99"));
+      await expect(m.feed.update())
+        .to.be.revertedWithCustomError(m.feed, "UpdateTooSoon")
+        .withArgs(last + period);
+      expect((await m.feed.updateState())[0]).to.equal(1n);
+      await time.setNextBlockTimestamp(last + period);
+      await expect(m.feed.update()).to.emit(m.feed, "RoundRecorded");
+    });
+
+    it("refuses an update with too little gas, so no call inside it can be starved into a 'not live'", async () => {
+      await elapse(Number(period));
+      const min = await m.feed.MIN_UPDATE_GAS();
+      await expect(m.feed.update({ gasLimit: 200_000 })).to.be.revertedWithCustomError(m.feed, "UpdateGasTooLow");
+      expect((await m.feed.updateState())[1]).to.equal(0n);
+      expect(min).to.equal(300_000n);
+    });
+
+    it("refuses round 0 and rounds after the latest", async () => {
+      await record();
       await expect(m.feed.getRoundData(0)).to.be.revertedWithCustomError(m.feed, "UnknownRound").withArgs(0);
-      await expect(m.feed.getRoundData(id + 1n))
-        .to.be.revertedWithCustomError(m.feed, "UnknownRound")
-        .withArgs(id + 1n);
-      await expect(m.feed.getRoundData(id - 100n)).to.be.revertedWithCustomError(m.feed, "ObservationsTooShort");
+      await expect(m.feed.getRoundData(2)).to.be.revertedWithCustomError(m.feed, "UnknownRound").withArgs(2);
+    });
+
+    it("reads in constant gas however far anyone grows the pool's observation ring", async () => {
+      await record();
+      const read = () => m.feed.latestRoundData.estimateGas();
+      const before = await read();
+      await m.pool.increaseObservationCardinalityNext(1_000);
+      // A trade in each of 200 blocks writes 200 observations.
+      const usdc = await sys.usdc.getAddress();
+      const bdol = await sys.bdol.getAddress();
+      await sys.usdc.mint(sys.alice.address, 10n ** 12n);
+      await sys.usdc.connect(sys.alice).approve(await m.router.getAddress(), ethers.MaxUint256);
+      const trade = {
+        tokenIn: usdc,
+        tokenOut: bdol,
+        fee: 100,
+        recipient: sys.alice.address,
+        deadline: ethers.MaxUint256,
+        amountIn: 1_000n * 10n ** 6n,
+        amountOutMinimum: 0,
+        sqrtPriceLimitX96: 0,
+      };
+      const index = (await m.pool.slot0()).observationIndex;
+      for (let i = 0; i < 200; i++) await m.router.connect(sys.alice).exactInputSingle(trade);
+      expect((await m.pool.slot0()).observationIndex).to.not.equal(index);
+      expect(await read()).to.equal(before);
     });
   });
 
@@ -162,7 +239,9 @@ describe("MarketPriceFeed", () => {
     it("sets the liquidity minimum and the quote heartbeat within bounds; strangers cannot", async () => {
       const admin = await adminOf(m.feed);
       const feed = m.feed.connect(admin);
-      await expect(feed.setMinLiquidity(0)).to.be.revertedWithCustomError(feed, "OutOfBounds");
+      await expect(feed.setMinLiquidity(10n ** 15n - 1n))
+        .to.be.revertedWithCustomError(feed, "OutOfBounds")
+        .withArgs(10n ** 15n - 1n, 10n ** 15n, 2n ** 128n - 1n);
       const old = await feed.minLiquidity();
       await expect(feed.setMinLiquidity(old * 2n))
         .to.emit(feed, "MinLiquiditySet")
@@ -172,7 +251,7 @@ describe("MarketPriceFeed", () => {
       await expect(feed.setQuoteHeartbeat(3600)).to.emit(feed, "QuoteHeartbeatSet").withArgs(hb, 3600);
       for (const call of [
         () => m.feed.connect(sys.attacker).setWindow(900),
-        () => m.feed.connect(sys.attacker).setMinLiquidity(1),
+        () => m.feed.connect(sys.attacker).setMinLiquidity(10n ** 18n),
         () => m.feed.connect(sys.attacker).setQuoteHeartbeat(3600),
       ]) {
         await expect(call()).to.be.revertedWithCustomError(m.feed, "AccessControlUnauthorizedAccount");
@@ -190,84 +269,144 @@ describe("MarketPriceFeed", () => {
       const fresh = await factory.getPool(bdol, weth, 500);
       const F = await ethers.getContractFactory("MarketPriceFeed");
       const me = sys.deployer.address;
-      await expect(F.deploy(fresh, bdol, usdcFeed, me, 1800, 1, 86_400))
+      const L = 10n ** 18n;
+      await expect(F.deploy(fresh, bdol, usdcFeed, me, 1800, L, 86_400))
         .to.be.revertedWithCustomError(F, "PoolNotInitialized")
         .withArgs(fresh);
       const wethPool = await m.wethPool.getAddress();
-      await expect(F.deploy(wethPool, bdol, usdcFeed, me, 1800, 1, 86_400)).to.be.revertedWithCustomError(
+      await expect(F.deploy(wethPool, bdol, usdcFeed, me, 1800, L, 86_400)).to.be.revertedWithCustomError(
         F,
         "PoolTokensMismatch",
       );
       const pool = await m.pool.getAddress();
-      await expect(F.deploy(ethers.ZeroAddress, bdol, usdcFeed, me, 1800, 1, 86_400)).to.be.revertedWithCustomError(
+      await expect(F.deploy(ethers.ZeroAddress, bdol, usdcFeed, me, 1800, L, 86_400)).to.be.revertedWithCustomError(
         F,
         "ZeroAddress",
       );
-      await expect(F.deploy(pool, bdol, bdol, me, 1800, 1, 86_400)).to.be.revertedWithCustomError(
+      await expect(F.deploy(pool, bdol, bdol, me, 1800, L, 86_400)).to.be.revertedWithCustomError(
         F,
         "InvalidQuoteFeed",
       );
-      await expect(F.deploy(pool, bdol, usdcFeed, me, 60, 1, 86_400)).to.be.revertedWithCustomError(F, "OutOfBounds");
+      await expect(F.deploy(pool, bdol, usdcFeed, me, 60, L, 86_400)).to.be.revertedWithCustomError(F, "OutOfBounds");
     });
   });
 
   describe("manipulation", () => {
     beforeEach(warm);
 
-    it("a flash mint of the whole flash maximum sold into the pool moves the spot, not the TWAP", async () => {
-      const max = await sys.bdol.flashMintMax();
+    const manipulator = async () => {
       const Manipulator = await ethers.getContractFactory("MockPoolManipulator");
-      const attacker = await Manipulator.connect(sys.attacker).deploy(
+      return Manipulator.connect(sys.attacker).deploy(
         await sys.bdol.getAddress(),
         await m.pool.getAddress(),
         await sys.bdol.getAddress(),
       );
+    };
+
+    it("a flash mint of the whole flash maximum sold into the pool around an update records no move", async () => {
+      const max = await sys.bdol.flashMintMax();
+      const attacker = await manipulator();
       // The flash fee and the round trip's pool fees, paid from the attacker's own BDOL.
       const budget = (max * 2n) / 100n;
       await sys.usdc.mint(sys.attacker.address, budget / 10n ** 12n);
       await sys.usdc.connect(sys.attacker).approve(await m.psm.getAddress(), budget / 10n ** 12n);
       await m.psm.connect(sys.attacker).swapStableForCoin(budget / 10n ** 12n, 0, await attacker.getAddress());
 
-      const before = await answer();
-      const feed = await m.feed.getAddress();
-      const data = m.feed.interface.encodeFunctionData("latestRoundData");
-      await attacker.attack(max, feed, data);
-      const during = m.feed.interface.decodeFunctionResult("latestRoundData", await attacker.returned());
-      // Same block: Uniswap's observations record the tick at each block's start; the TWAP ending now
-      // moved by nothing.
-      expect(during[1]).to.equal(before);
+      const before = await record();
+      await elapse(Number(period));
+      const data = m.feed.interface.encodeFunctionData("update");
+      await attacker.attack(max, await m.feed.getAddress(), data);
+      const [id, during] = await m.feed.latestRoundData();
+      expect(id, "the attacker's update recorded a round").to.equal(2n);
+      // Uniswap's observations record each block's opening tick: the TWAP ending in the attack's
+      // block moved by nothing.
+      expect(during).to.equal(before);
       const bdolIs0 = isToken0(await sys.bdol.getAddress(), await sys.usdc.getAddress());
       const spotDuring = priceWadAt(await attacker.sqrtPriceDuring(), 18, 6, bdolIs0);
       console.log(
         `      flash mint of ${ethers.formatEther(max)} BDOL sold into the pool: spot ${ethers.formatEther(spotDuring)}, ` +
-          `TWAP ${ethers.formatEther(during[1])} (before ${ethers.formatEther(before)})`,
+          `recorded TWAP ${ethers.formatEther(during)} (before ${ethers.formatEther(before)})`,
       );
       expect(spotDuring).to.be.lt(wad("0.9"));
     });
 
+    it("liquidity at one tick reads live only while the price stays in it: pushed 1 % off for a third of the window, the market reads thin", async () => {
+      const fresh = await loadSystem();
+      const mk = await loadMarket();
+      const [bdol, usdc] = [await fresh.bdol.getAddress(), await fresh.usdc.getAddress()];
+      const bdolIs0 = isToken0(bdol, usdc);
+      const lp = fresh.alice;
+      // Up to 100k of each in the position, and BDOL to push with: bought from the PSM.
+      await fresh.usdc.mint(lp.address, 500_000n * 10n ** 6n);
+      await fresh.usdc.connect(lp).approve(await mk.psm.getAddress(), ethers.MaxUint256);
+      await mk.psm.connect(lp).swapStableForCoin(301_000n * 10n ** 6n, wad(300_000), lp.address);
+      const npm = (await deployments.get("NonfungiblePositionManager")).address;
+      const manager = new ethers.Contract(npm, uniswapArtifact("NonfungiblePositionManager").abi, lp);
+      await fresh.usdc.connect(lp).approve(npm, ethers.MaxUint256);
+      await fresh.bdol.connect(lp).approve(npm, ethers.MaxUint256);
+      const tick = Number((await mk.pool.slot0()).tick);
+      const [a0, a1] = bdolIs0 ? [wad(100_000), 100_000n * 10n ** 6n] : [100_000n * 10n ** 6n, wad(100_000)];
+      await manager.mint({
+        token0: bdolIs0 ? bdol : usdc,
+        token1: bdolIs0 ? usdc : bdol,
+        fee: 100,
+        tickLower: tick,
+        tickUpper: tick + 1,
+        amount0Desired: a0,
+        amount1Desired: a1,
+        amount0Min: 0,
+        amount1Min: 0,
+        recipient: lp.address,
+        deadline: ethers.MaxUint256,
+      });
+      const minL = await mk.feed.minLiquidity();
+      const oneTick = await mk.pool.liquidity();
+      expect(oneTick, "one tick of 100k clears the minimum").to.be.gt(minL);
+      await elapse(Number(await mk.feed.window()));
+      await expect(mk.feed.update()).to.emit(mk.feed, "RoundRecorded");
+
+      // Pushed 1 % down through the tick into nothing, and held there for 10 of the window's 30 minutes.
+      await fresh.bdol.connect(lp).approve(await mk.router.getAddress(), ethers.MaxUint256);
+      await mk.router.connect(lp).exactInputSingle({
+        tokenIn: bdol,
+        tokenOut: usdc,
+        fee: 100,
+        recipient: lp.address,
+        deadline: ethers.MaxUint256,
+        amountIn: wad(200_000),
+        amountOutMinimum: 0,
+        sqrtPriceLimitX96: sqrtPriceX96At(wad("0.99"), 18, 6, bdolIs0),
+      });
+      expect(await mk.pool.liquidity()).to.equal(0n);
+      await elapse(Number(await mk.feed.ROUND_PERIOD()));
+      const [, harmonic] = await mk.feed.consult(await mk.feed.window(), 0);
+      console.log(`      one-tick L ${oneTick}; after 10 min off it, harmonic-mean L over the window ${harmonic}`);
+      expect(harmonic).to.be.lt(10n);
+      await expect(mk.feed.update()).to.emit(mk.feed, "MarketUnavailable");
+      await expect(mk.feed.latestRoundData())
+        .to.be.revertedWithCustomError(mk.feed, "MarketNotLive")
+        .withArgs(mk.feed.interface.getError("LiquidityTooThin")!.selector);
+    });
+
     it("held across a 12-second block, the TWAP moves by the push's log-price times 12/1800, no more", async () => {
-      const Manipulator = await ethers.getContractFactory("MockPoolManipulator");
-      const attacker = await Manipulator.connect(sys.attacker).deploy(
-        await sys.bdol.getAddress(),
-        await m.pool.getAddress(),
-        await sys.bdol.getAddress(),
-      );
+      const attacker = await manipulator();
       const amount = wad(10_000_000);
       const usdcIn = amount / 10n ** 12n + amount / 10n ** 14n; // par plus the PSM's 0.1 % fee, rounded up
       await sys.usdc.mint(sys.attacker.address, usdcIn);
       await sys.usdc.connect(sys.attacker).approve(await m.psm.getAddress(), usdcIn);
       await m.psm.connect(sys.attacker).swapStableForCoin(usdcIn, amount, await attacker.getAddress());
 
-      const before = await answer();
+      const before = await record();
+      await elapse(Number(period));
       const pushedAt = (await (await attacker.push(amount)).getBlock())!.timestamp;
       const spot = await m.feed.spotPrice();
-      await time.increase(12);
-      const [, held, , readAt] = await m.feed.latestRoundData();
+      await time.increase(11);
+      const updated = await (await m.feed.update()).getBlock();
+      const held = await answer();
       await attacker.unwind();
       const ln = (x: bigint) => Math.log(Number(x) / 1e18);
-      // The read's block may be a second later than the mined one: weigh by the seconds actually held.
-      const seconds = Number(readAt) - pushedAt;
-      expect(seconds).to.be.within(12, 13);
+      const seconds = updated!.timestamp - pushedAt;
+      expect(seconds).to.equal(12);
       const expected = (seconds / Number(window)) * (ln(spot) - ln(before));
       const moved = ln(held) - ln(before);
       console.log(
