@@ -441,6 +441,17 @@ const KEEPER_PAY = {
  */
 const BDOL_FEED = { window: 1800, minLiquidity: 2n * 10n ** 19n, quoteHeartbeat: 90_000 };
 
+/**
+ * BDOL's market price in the oracle (sepolia, mainnet): MarketPriceFeed's rounds, recorded at most
+ * every 10 minutes by the keeper bot (or anyone); two hours without one reads Stale. Bounds and the
+ * breaker as for the other dollars.
+ */
+const MARKET_FEED: FeedSetup = {
+  primaryFeed: { deployment: "MarketPriceFeed" },
+  ...USD_FEED_COMMON,
+  heartbeat: 7_200,
+};
+
 const LOCAL_MARKET: MarketSetup = {
   uniswap: "deploy",
   wrappedNative: { deployment: "WETH" },
@@ -621,7 +632,7 @@ const local: NetworkConfig = {
 
 /**
  * Sepolia: real Chainlink feeds, mintable test tokens (there is no canonical WBTC there, and
- * testers need to mint collateral). The stablecoin's market-price feed does not exist on testnets.
+ * testers need to mint collateral). BDOL's market price comes from its own Uniswap pool, as on mainnet.
  */
 const sepolia: NetworkConfig = {
   local: false,
@@ -656,8 +667,8 @@ const sepolia: NetworkConfig = {
   reserveStrategies: [],
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(3_000_000), nativeAsset: { deployment: "WETH" } },
   psm: psm({ deployment: "USDC" }, wad(5_000_000), wad(500_000)),
-  // No market feed for the stablecoin yet: the controller runs without its peg term.
-  risk: risk(),
+  // The peg term reads BDOL's market price (MarketPriceFeed on BDOL_USDC_POOL).
+  risk: risk("BDOL"),
   governance: publicGovernance("sepolia"),
   market: SEPOLIA_MARKET,
   pricedAssets: {
@@ -665,6 +676,7 @@ const sepolia: NetworkConfig = {
       token: { deployment: "USDC" },
       feed: { primaryFeed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E", ...USD_FEED_COMMON },
     },
+    BDOL: { token: { deployment: "BallastDollar" }, feed: MARKET_FEED },
   },
 };
 
@@ -713,8 +725,8 @@ const mainnet: NetworkConfig = {
     nativeAsset: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
   },
   psm: psm("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", wad(20_000_000), wad(2_000_000)),
-  // No market feed for the stablecoin yet: the controller runs without its peg term.
-  risk: risk(),
+  // The peg term reads BDOL's market price (MarketPriceFeed on BDOL_USDC_POOL).
+  risk: risk("BDOL"),
   governance: publicGovernance("mainnet"),
   market: MAINNET_MARKET,
   pricedAssets: {
@@ -722,6 +734,7 @@ const mainnet: NetworkConfig = {
       token: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
       feed: { primaryFeed: "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6", ...USD_FEED_COMMON },
     },
+    BDOL: { token: { deployment: "BallastDollar" }, feed: MARKET_FEED },
   },
 };
 

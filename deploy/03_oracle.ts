@@ -86,5 +86,6 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
 
 func.id = "03_oracle";
 func.tags = ["OracleAdapter"];
-func.dependencies = ["Mocks", "BallastDollar"];
+// The market first: BDOL's price feed (MarketPriceFeed) is one of the feeds set here.
+func.dependencies = ["Mocks", "BallastDollar", "Market"];
 export default func;

@@ -1,4 +1,4 @@
-import { ZeroAddress } from "ethers";
+import { ZeroAddress, formatEther } from "ethers";
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
@@ -9,6 +9,7 @@ import {
   decimalsOf,
   deployUniswap,
   isToken0,
+  priceWadAt,
   sqrtPriceX96At,
   uniswapArtifact,
 } from "../scripts/lib/uniswap";
@@ -69,23 +70,41 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     const spacing = TICK_SPACING[p.fee];
     if (spacing === undefined)
       throw new Error(`config/networks.ts: market.pools.${name}.fee ${p.fee} is not a Uniswap fee tier`);
-    if (toBigInt(await read("UniswapV3Factory", "feeAmountTickSpacing", p.fee)) === 0n) {
+    const factorySpacing = toBigInt(await read("UniswapV3Factory", "feeAmountTickSpacing", p.fee));
+    if (factorySpacing === 0n) {
       if (m.uniswap !== "deploy") throw new Error(`Uniswap's factory on ${network.name} has no ${p.fee} fee tier`);
       await send("UniswapV3Factory", "enableFeeAmount", p.fee, spacing);
+    } else if (factorySpacing !== BigInt(spacing)) {
+      throw new Error(
+        `Uniswap's ${p.fee} fee tier on ${network.name} has tick spacing ${factorySpacing}, not ${spacing}`,
+      );
     }
     const base = await resolveAddress(hre, p.base, `market.pools.${name}.base`);
     const quote = await resolveAddress(hre, p.quote, `market.pools.${name}.quote`);
-    let poolAddress: string = await read("UniswapV3Factory", "getPool", base, quote, p.fee);
-    if (poolAddress === ZeroAddress) {
-      await send("UniswapV3Factory", "createPool", base, quote, p.fee);
-      poolAddress = await read("UniswapV3Factory", "getPool", base, quote, p.fee);
-    }
-    await deployments.save(name, { address: poolAddress, abi: poolAbi as never });
     const baseDecimals = await decimalsOf(hre, base);
     const quoteDecimals = await decimalsOf(hre, quote);
     const baseIs0 = isToken0(base, quote);
-    if (toBigInt((await read(name, "slot0")).sqrtPriceX96) === 0n) {
-      await send(name, "initialize", sqrtPriceX96At(p.initialPrice, baseDecimals, quoteDecimals, baseIs0));
+    const [token0, token1] = baseIs0 ? [base, quote] : [quote, base];
+    // Created and initialised in one transaction (no window for someone else to initialise it); a
+    // pool that exists already keeps its price, checked below.
+    const save = async () => {
+      const address: string = await read("UniswapV3Factory", "getPool", base, quote, p.fee);
+      if (address !== ZeroAddress) await deployments.save(name, { address, abi: poolAbi as never });
+      return address;
+    };
+    let poolAddress = await save();
+    if (poolAddress === ZeroAddress || toBigInt((await read(name, "slot0")).sqrtPriceX96) === 0n) {
+      const sqrtPrice = sqrtPriceX96At(p.initialPrice, baseDecimals, quoteDecimals, baseIs0);
+      await send("NonfungiblePositionManager", "createAndInitializePoolIfNecessary", token0, token1, p.fee, sqrtPrice);
+      poolAddress = await save();
+    }
+    const price = priceWadAt(toBigInt((await read(name, "slot0")).sqrtPriceX96), baseDecimals, quoteDecimals, baseIs0);
+    const off = price > p.initialPrice ? price - p.initialPrice : p.initialPrice - price;
+    if (off * 100n > p.initialPrice) {
+      throw new Error(
+        `${name} (${poolAddress}) trades at ${formatEther(price)}, more than 1 % from the configured ` +
+          `${formatEther(p.initialPrice)}: someone initialised it first. Bring it back with a swap, then re-run.`,
+      );
     }
     // Each new observation slot costs a storage write (~22k gas): grown in steps of 200, each
     // transaction far below the 2^24 gas cap per transaction.
@@ -104,6 +123,23 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const f = m.priceFeed;
   const pool = (await deployments.get(f.pool)).address;
   const quoteFeed = await resolveAddress(hre, f.quoteFeed, "market.priceFeed.quoteFeed");
+  const existing = await deployments.getOrNull("MarketPriceFeed");
+  if (existing) {
+    const current = {
+      pool: await read("MarketPriceFeed", "pool"),
+      quoteFeed: await read("MarketPriceFeed", "quoteFeed"),
+    };
+    if (
+      current.pool.toLowerCase() !== pool.toLowerCase() ||
+      current.quoteFeed.toLowerCase() !== quoteFeed.toLowerCase()
+    ) {
+      throw new Error(
+        `MarketPriceFeed (${existing.address}) reads pool ${current.pool} and quote feed ${current.quoteFeed}; the ` +
+          `config says ${pool} and ${quoteFeed}. Its pool and quote feed are fixed: deploy a new one (delete ` +
+          `deployments/${network.name}/MarketPriceFeed.json) and point the oracle at it through governance.`,
+      );
+    }
+  }
   await deployments.deploy("MarketPriceFeed", {
     from: deployer,
     skipIfAlreadyDeployed: true,
@@ -119,5 +155,5 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
 
 func.id = "09_market";
 func.tags = ["Market"];
-func.dependencies = ["Mocks", "BallastDollar", "PegStabilityModule"];
+func.dependencies = ["Mocks", "BallastDollar"];
 export default func;

@@ -73,15 +73,16 @@ interface IMarketPriceFeed is AggregatorV3Interface {
     error MarketNotLive(bytes4 reason);
     /// @notice An update within `ROUND_PERIOD` of the last one; the next is possible at `nextAt`.
     error UpdateTooSoon(uint256 nextAt);
-    /// @notice An update needs at least `required` gas, so that no call inside it can be starved into
-    /// a failure that would be recorded as the market's.
+    /// @notice An update that would record the market not live started with less than `required` gas:
+    /// a call inside it may have been starved into that failure, so nothing is recorded.
     error UpdateGasTooLow(uint256 gasLeft, uint256 required);
     /// @notice The pool's `observe` failed although the pool is initialised and its history covers
     /// the window (not recorded: the update reverts).
     error ObservationFailed();
 
     /// @notice Records the next round (see the rounds above). Anyone; at most once per
-    /// `ROUND_PERIOD` (`UpdateTooSoon`), with at least `MIN_UPDATE_GAS` gas (`UpdateGasTooLow`).
+    /// `ROUND_PERIOD` (`UpdateTooSoon`); recording the market not live takes a start with at least
+    /// `MIN_UPDATE_GAS` gas (`UpdateGasTooLow`).
     /// @return live Whether a round was recorded (false: `MarketUnavailable` was emitted).
     function update() external returns (bool live);
 
@@ -100,7 +101,7 @@ interface IMarketPriceFeed is AggregatorV3Interface {
     /// @notice The least time between two updates [seconds].
     function ROUND_PERIOD() external view returns (uint256);
 
-    /// @notice The least gas an update starts with.
+    /// @notice The least gas an update that records the market not live starts with.
     function MIN_UPDATE_GAS() external view returns (uint256);
 
     /// @notice The latest recorded round's id (0: none yet), the last update's time (live or not) and,

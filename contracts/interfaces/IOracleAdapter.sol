@@ -194,9 +194,11 @@ interface IOracleAdapter {
     event PriceRejected(address indexed asset, PriceStatus status);
 
     error UnknownAsset(address asset);
-    /// @notice A feed failed at configuration time: `decimals()` or `latestRoundData()` failed or
-    /// returned malformed data, the answer was ≤ 0 or stamped 0 / in the future, it reports more than
-    /// `MAX_FEED_DECIMALS` decimals, or it equals another of the asset's feeds.
+    /// @notice A feed failed at configuration time: `decimals()` failed, returned malformed data or
+    /// more than `MAX_FEED_DECIMALS`; `latestRoundData()` returned malformed data, an answer ≤ 0 or a
+    /// stamp of 0 / in the future, ran out of gas, or reverted without a reason or from a contract
+    /// that does not answer `version()` (a feed with no round yet — a reason and `version()` — is
+    /// accepted and reads `Failed` until its first round); or it equals another of the asset's feeds.
     error InvalidFeed(address feed);
     /// @notice Price bounds must satisfy 0 < minPrice < maxPrice.
     error InvalidPriceBounds(uint256 minPrice, uint256 maxPrice);

@@ -92,7 +92,29 @@ library FeedReaderLib {
 
     /// @notice `decimals()` of `feed`; `ok` is false when the call failed or returned less than a word.
     function decimals(address feed) internal view returns (bool ok, uint256 feedDecimals) {
-        bytes4 selector = AggregatorV3Interface.decimals.selector;
+        return _word(feed, AggregatorV3Interface.decimals.selector);
+    }
+
+    /// @notice Whether `feed` looks like a feed with no round yet: `latestRoundData()` reverts with a
+    /// reason (at least a selector; running out of gas or an empty revert does not count) and
+    /// `version()` answers a word (a token, which answers `decimals()` too, does not).
+    function notLiveYet(address feed) internal view returns (bool) {
+        bytes4 selector = AggregatorV3Interface.latestRoundData.selector;
+        uint256 callGas = ConstantsLib.FEED_CALL_GAS;
+        bool reverted;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            let success := staticcall(callGas, feed, ptr, 4, ptr, 0)
+            reverted := and(iszero(success), iszero(lt(returndatasize(), 4)))
+        }
+        if (!reverted) return false;
+        (bool ok, ) = _word(feed, AggregatorV3Interface.version.selector);
+        return ok;
+    }
+
+    /// @dev A view of `feed` answering one word; `ok` is false when the call failed or returned less.
+    function _word(address feed, bytes4 selector) private view returns (bool ok, uint256 value) {
         uint256 callGas = ConstantsLib.FEED_CALL_GAS;
         assembly ("memory-safe") {
             let ptr := mload(0x40)
@@ -100,7 +122,7 @@ library FeedReaderLib {
             let success := staticcall(callGas, feed, ptr, 4, ptr, 0x20)
             ok := and(success, iszero(lt(returndatasize(), 0x20)))
             if ok {
-                feedDecimals := mload(ptr)
+                value := mload(ptr)
             }
         }
     }

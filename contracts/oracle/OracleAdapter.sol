@@ -539,12 +539,16 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         });
     }
 
-    /// @dev Cached decimals of a feed that answers both `decimals()` and `latestRoundData()` sensibly.
+    /// @dev Cached decimals of a feed that answers `decimals()` and either a usable `latestRoundData()`
+    /// or, a feed with no round yet (the market price feed before its first update), a revert with a
+    /// reason together with `version()`: such a feed reads `Failed` until its first round.
     function _validFeedDecimals(address feed) internal view returns (uint8) {
         (bool ok, uint256 feedDecimals) = FeedReaderLib.decimals(feed);
         if (!ok || feedDecimals > ConstantsLib.MAX_FEED_DECIMALS) revert InvalidFeed(feed);
         (bool readOk, int256 answer, , uint256 updatedAt) = FeedReaderLib.latestRound(feed);
-        if (!readOk || !FeedReaderLib.usable(answer, updatedAt)) revert InvalidFeed(feed);
+        if (readOk ? !FeedReaderLib.usable(answer, updatedAt) : !FeedReaderLib.notLiveYet(feed)) {
+            revert InvalidFeed(feed);
+        }
         // Safe: feedDecimals ≤ MAX_FEED_DECIMALS (36).
         return uint8(feedDecimals);
     }

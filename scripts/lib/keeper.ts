@@ -2,7 +2,8 @@
  * The keeper bot's logic, shared by the `keeper` task (tasks/keeperBot.ts) and the crash simulator.
  *
  * One iteration (`runKeeperOnce`):
- *  0. Record: every asset the oracle prices (`OracleAdapter.assets()`) whose feed has a round the
+ *  0. Record: BDOL's market price feed (`MarketPriceFeed.update`), when the oracle reads it and its
+ *     period has passed, so that its next round exists; then every asset the oracle prices (`OracleAdapter.assets()`) whose feed has a round the
  *     oracle has not processed yet is recorded (`recordPrice`), so the circuit breaker's reference
  *     never ages in normal operation and the round history is stored as the rounds come.
  *  1. Scan: `ReserveLens.systemSnapshot()` (price status per collateral, vault count) and
@@ -51,6 +52,7 @@ import type {
   OracleAdapter,
   ReserveLens,
   ReservePool,
+  MarketPriceFeed,
   RiskController,
   VaultManager,
 } from "../../typechain-types";
@@ -117,7 +119,7 @@ export interface KeeperState {
 }
 
 export interface KeeperAction {
-  kind: "liquidate" | "sell" | "redo" | "take" | "heal" | "poke" | "record" | "rebalance";
+  kind: "liquidate" | "sell" | "redo" | "take" | "heal" | "poke" | "record" | "rebalance" | "update";
   /** Vault id (liquidate), auction id (redo, take) or 0 (sell, heal). */
   id: bigint;
   /** The collateral token (sell, redo, take), the vault's collateral (liquidate), the stablecoin (heal). */
@@ -154,6 +156,8 @@ export interface KeeperReport {
   records: { asset: string; gasUsed: bigint }[];
   /** Risk-controller pokes sent (or, dry run, that would be). */
   pokes: { gasUsed: bigint }[];
+  /** Market price feed updates sent (or, dry run, that would be); `live`: a round was recorded. */
+  marketUpdates: { live: boolean; gasUsed: bigint }[];
   /** Reserve rebalances: USDC units moved into and out of strategies. */
   rebalances: { deposited: bigint; withdrawn: bigint; gasUsed: bigint }[];
   /** e.g. static call reverted (decoded error), gas price above cap, unprofitable. */
@@ -188,6 +192,8 @@ interface Contracts {
   bdol: BallastDollar;
   /** Absent on a deployment without a risk controller. */
   risk?: RiskController;
+  /** Absent on a deployment without a market. */
+  marketFeed?: MarketPriceFeed;
   /** For decoding custom errors. */
   all: BaseContract[];
 }
@@ -237,7 +243,9 @@ export async function runKeeperOnce(hre: HardhatRuntimeEnvironment, opts: Keeper
   const pageSize = opts.pageSize ?? 1000;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`pageSize must be a positive integer: ${pageSize}`);
 
-  // 0. Record every priced asset's new round (before the scan, which then reads the recorded state).
+  // 0. The market feed's next round, then every priced asset's new round (before the scan, which
+  // then reads the recorded state).
+  await updateMarketFeed(ctx);
   await recordRounds(ctx);
 
   // 1. Scan, pinned to one block.
@@ -381,6 +389,7 @@ export function totalReport(reports: KeeperReport[]): KeeperReport {
     t.healed += r.healed;
     t.records.push(...r.records);
     t.pokes.push(...r.pokes);
+    t.marketUpdates.push(...r.marketUpdates);
     t.rebalances.push(...r.rebalances);
     t.skipped.push(...r.skipped);
     t.realisedProfit += r.realisedProfit;
@@ -406,6 +415,7 @@ export function summaryLine(r: KeeperReport): string {
     `${verb}sell ${r.sales.length}, ` +
     (r.records.length ? `${verb}record ${r.records.length}, ` : "") +
     (r.pokes.length ? `${verb}poke ${r.pokes.length}, ` : "") +
+    (r.marketUpdates.length ? `${verb}update the market feed ${r.marketUpdates.length}, ` : "") +
     (r.rebalances.length ? `${verb}rebalance ${r.rebalances.length}, ` : "") +
     `skipped ${r.skipped.length}; ` +
     `gas ${fmtWad(r.gasSpent, 6)} ETH; ` +
@@ -551,6 +561,34 @@ async function pokeController(ctx: Ctx): Promise<void> {
   const gasUsed = sent.receipt?.gasUsed ?? sent.gas;
   ctx.report.pokes.push({ gasUsed });
   ctx.log(`${prefix(ctx)}poke: risk controller ${ctx.dryRun ? "due" : "updated"}, gas ${gasUsed}`);
+}
+
+/**
+ * Records BDOL's market price feed's next round when its period has passed and the oracle reads it
+ * (`update` records the market as not live when it is; either way the report says which).
+ */
+async function updateMarketFeed(ctx: Ctx): Promise<void> {
+  const feed = ctx.c.marketFeed;
+  if (!feed) return;
+  const address = (await feed.getAddress()).toLowerCase();
+  const configs = await Promise.all((await ctx.c.oracle.assets()).map((a) => ctx.c.oracle.feedConfig(a)));
+  if (!configs.some((f) => [f.primaryFeed, f.secondaryFeed].some((x) => x.toLowerCase() === address))) return;
+  const now = BigInt((await ctx.provider.getBlock("latest"))!.timestamp);
+  const [, lastUpdateAt] = await feed.updateState();
+  if (lastUpdateAt !== 0n && lastUpdateAt + (await feed.ROUND_PERIOD()) > now) return;
+  const action: KeeperAction = { kind: "update", id: 0n, collateral: await feed.getAddress() };
+  const sim = await simulate(ctx, action, "update market feed", () => feed.update.staticCall());
+  if (!sim.ok) return;
+  const sent = await send(
+    ctx,
+    "update market feed",
+    () => feed.update.estimateGas(),
+    (o) => feed.update(o),
+  );
+  if (sent === undefined) return;
+  const live = sim.value;
+  ctx.report.marketUpdates.push({ live, gasUsed: sent.receipt?.gasUsed ?? sent.gas });
+  ctx.log(`${prefix(ctx)}update the market feed: ${live ? "a round recorded" : "the market recorded not live"}`);
 }
 
 /**
@@ -882,8 +920,16 @@ async function loadContracts(hre: HardhatRuntimeEnvironment, signer: Signer): Pr
   const risk = riskDeployment
     ? ((await hre.ethers.getContractAt("RiskController", riskDeployment.address, signer)) as unknown as RiskController)
     : undefined;
-  const all = [engine, vm, reserve, oracle, bdol, lens, ...(risk ? [risk] : [])] as unknown as BaseContract[];
-  return { vm, engine, reserve, lens, oracle, bdol, risk, all };
+  const feedDeployment = await hre.deployments.getOrNull("MarketPriceFeed");
+  const marketFeed = feedDeployment
+    ? ((await hre.ethers.getContractAt(
+        "MarketPriceFeed",
+        feedDeployment.address,
+        signer,
+      )) as unknown as MarketPriceFeed)
+    : undefined;
+  const all = [engine, vm, reserve, oracle, bdol, lens, ...(risk ? [risk] : []), ...(marketFeed ? [marketFeed] : [])];
+  return { vm, engine, reserve, lens, oracle, bdol, risk, marketFeed, all: all as unknown as BaseContract[] };
 }
 
 /** A collateral seen in an auction; normally known from the snapshot. */
@@ -961,6 +1007,7 @@ function emptyReport(dryRun: boolean): KeeperReport {
     healed: 0n,
     records: [],
     pokes: [],
+    marketUpdates: [],
     rebalances: [],
     skipped: [],
     realisedProfit: 0n,

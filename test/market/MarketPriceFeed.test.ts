@@ -5,15 +5,18 @@
  * whole flash-mint maximum, a push held across a block, and liquidity at one tick.
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
+import { runKeeperOnce } from "../../scripts/lib/keeper";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { WAD, wad } from "../../config/units";
-import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
+import { adminOf, feedAnswer, feedParams, loadSystem, type System } from "../helpers/fixtures";
+import { networkConfig } from "../../config/networks";
 import { elapse, loadMarket, loadSeededSystem, movePoolTo, type Market } from "../helpers/market";
 import { isToken0, priceWadAt, sqrtPriceX96At, uniswapArtifact } from "../../scripts/lib/uniswap";
 
 const BP = WAD / 10_000n;
+const [LIVE, FAILED] = [0n, 4n];
 
 describe("MarketPriceFeed", () => {
   let sys: System;
@@ -180,12 +183,19 @@ describe("MarketPriceFeed", () => {
       await expect(m.feed.update()).to.emit(m.feed, "RoundRecorded");
     });
 
-    it("refuses an update with too little gas, so no call inside it can be starved into a 'not live'", async () => {
+    it("records 'not live' only with enough gas that nothing inside was starved; a live update needs no margin", async () => {
       await elapse(Number(period));
-      const min = await m.feed.MIN_UPDATE_GAS();
+      const admin = await adminOf(m.feed);
+      await m.feed.connect(admin).setMinLiquidity(2n ** 127n);
+      expect(await m.feed.MIN_UPDATE_GAS()).to.equal(300_000n);
       await expect(m.feed.update({ gasLimit: 200_000 })).to.be.revertedWithCustomError(m.feed, "UpdateGasTooLow");
       expect((await m.feed.updateState())[1]).to.equal(0n);
-      expect(min).to.equal(300_000n);
+      await expect(m.feed.update({ gasLimit: 400_000 })).to.emit(m.feed, "MarketUnavailable");
+      await m.feed.connect(admin).setMinLiquidity(10n ** 15n);
+      await elapse(Number(period));
+      const gas = await m.feed.update.estimateGas();
+      expect(gas).to.be.lt(200_000n);
+      await expect(m.feed.update({ gasLimit: gas })).to.emit(m.feed, "RoundRecorded");
     });
 
     it("refuses round 0 and rounds after the latest", async () => {
@@ -288,6 +298,84 @@ describe("MarketPriceFeed", () => {
         "InvalidQuoteFeed",
       );
       await expect(F.deploy(pool, bdol, usdcFeed, me, 60, L, 86_400)).to.be.revertedWithCustomError(F, "OutOfBounds");
+    });
+  });
+
+  describe("as the oracle's BDOL feed", () => {
+    it("sepolia and mainnet price BDOL with MarketPriceFeed, and their controller's peg term reads it", () => {
+      for (const net of ["sepolia", "mainnet"]) {
+        const c = networkConfig(net);
+        expect(c.risk.peg.pegAsset, net).to.equal("BDOL");
+        expect(c.pricedAssets.BDOL.feed.primaryFeed, net).to.deep.equal({ deployment: "MarketPriceFeed" });
+        expect(c.market.priceFeed.pool, net).to.equal("BDOL_USDC_POOL");
+      }
+    });
+
+    it("the adapter reads Failed before the first round, then the rounds; the peg term follows the pool to 0.98", async () => {
+      const bdol = await sys.bdol.getAddress();
+      const admin = await adminOf(sys.oracle);
+      const cfg = networkConfig("mainnet").pricedAssets.BDOL.feed;
+      const params = feedParams(await m.feed.getAddress(), {
+        heartbeat: cfg.heartbeat,
+        minPrice: cfg.minPrice,
+        maxPrice: cfg.maxPrice,
+        maxDeviation: cfg.maxDeviation,
+        maxReferenceAge: cfg.maxReferenceAge,
+      });
+      await sys.oracle.connect(admin).setFeed(bdol, params);
+      expect((await sys.oracle.getPrice(bdol))[1]).to.equal(FAILED);
+
+      const refresh = async () => {
+        for (const f of [sys.ethFeed, sys.btcFeed, sys.wbtcBtcFeed, sys.usdcFeed]) {
+          await f.updateAnswer((await f.latestRoundData())[1]);
+        }
+      };
+      await warm();
+      await record();
+      expect(await sys.oracle.getPrice(bdol)).to.deep.equal([await answer(), LIVE]);
+
+      await movePoolTo(sys, m, sys.alice, wad("0.98"));
+      await elapse(Number(window));
+      await refresh();
+      await m.feed.update();
+      const [price, status] = await sys.oracle.getPrice(bdol);
+      expect(status).to.equal(LIVE);
+      expect(price).to.be.closeTo(wad("0.98"), BP);
+      await elapse(Number(await sys.risk.systemRules().then((r) => r.pokeInterval)));
+      await refresh();
+      const tx = await sys.risk.poke();
+      const poked = (await tx.wait())!.logs
+        .map((l) => sys.risk.interface.parseLog(l))
+        .find((e) => e?.name === "Poked")!;
+      expect(poked.args.pegStatus).to.equal(LIVE);
+      expect(poked.args.pegPrice).to.equal(price);
+      expect(poked.args.pegError).to.equal(WAD - price);
+      expect(poked.args.pegTerm).to.be.gt(0n);
+      console.log(
+        `      pool at 0.98: the adapter reads ${ethers.formatEther(price)}, the peg term adds ` +
+          `${ethers.formatEther(poked.args.pegTerm * 100n)} points of fee`,
+      );
+    });
+  });
+
+  describe("the keeper bot", () => {
+    it("updates the feed only when the oracle reads it and a period has passed, then records BDOL's new round", async () => {
+      const lines: string[] = [];
+      const run = () => runKeeperOnce(hre, { keeper: sys.keeper, log: (l) => lines.push(l) });
+      await warm();
+      expect((await run()).marketUpdates, "the oracle reads the mock BDOL feed locally").to.deep.equal([]);
+
+      const bdol = await sys.bdol.getAddress();
+      await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(bdol, feedParams(await m.feed.getAddress()));
+      const first = await run();
+      expect(first.marketUpdates.map((u) => u.live)).to.deep.equal([true]);
+      expect(first.records.map((r) => r.asset)).to.include(bdol);
+      expect((await m.feed.updateState())[0]).to.equal(1n);
+      expect((await sys.oracle.roundHistory(bdol)).lastRoundId).to.equal(1n);
+      expect((await run()).marketUpdates, "within the period: nothing").to.deep.equal([]);
+      await elapse(Number(period));
+      expect((await run()).marketUpdates.length).to.equal(1);
+      expect(lines.filter((l) => l.startsWith("update the market feed: a round recorded")).length).to.equal(2);
     });
   });
 

@@ -1381,14 +1381,8 @@ describe("OracleAdapter", () => {
     it("rejects a feed that fails at configuration time", async () => {
       const bad: [string, () => Promise<MockAggregator | string>][] = [
         ["no code", async () => alice.address],
-        [
-          "reverting",
-          async () => {
-            const f = await newFeed(8, usd8(1));
-            await f.setMode(Mode.Revert);
-            return f;
-          },
-        ],
+        // A token answers decimals() but not latestRoundData() (an empty revert) nor version().
+        ["a token", async () => s.usdc],
         [
           "gas-burning",
           async () => {
@@ -1434,6 +1428,16 @@ describe("OracleAdapter", () => {
       await time.increase(10_000);
       await call({ primaryFeed: await stale.getAddress() });
       expect((await oracle.getPrice(NEW_ASSET))[1]).to.equal(Status.Stale);
+    });
+
+    it("accepts a feed with no round yet (a revert with a reason, and version()): Failed until its first round", async () => {
+      const f = await newFeed(8, usd8(100));
+      await f.setMode(Mode.Revert);
+      await expect(call({ primaryFeed: await f.getAddress() })).to.emit(oracle, "FeedConfigured");
+      expect(await read(NEW_ASSET)).to.deep.equal([0n, Status.Failed]);
+      await f.setMode(Mode.Normal);
+      await f.updateAnswer(usd8(100));
+      expect(await read(NEW_ASSET)).to.deep.equal([wad(100), Status.Live]);
     });
 
     it("rejects a no-op change", async () => {
