@@ -311,6 +311,22 @@ export interface MarketSetup {
    * feed's heartbeat [seconds].
    */
   priceFeed: { pool: string; quoteFeed: AddressRef; window: number; minLiquidity: bigint; quoteHeartbeat: number };
+  /** PegKeeper's rules (IPegKeeper.Rules), on the price feed's pool. */
+  pegKeeper: PegKeeperSetup;
+}
+
+/**
+ * PegKeeper: the most BDOL outstanding and per update [wad]; it acts outside 1 ± band, while the
+ * pool's spot is within maxSpread of the TWAP (and the oracle of both) [wad]; the caller's share of
+ * an update's profit [wad]; the least time between updates [seconds].
+ */
+export interface PegKeeperSetup {
+  debtCap: bigint;
+  maxPerUpdate: bigint;
+  band: bigint;
+  maxSpread: bigint;
+  callerShare: bigint;
+  interval: number;
 }
 
 export interface NetworkConfig {
@@ -446,6 +462,22 @@ const BDOL_FEED = { window: 1800, minLiquidity: 2n * 10n ** 19n, quoteHeartbeat:
  * every 10 minutes by the keeper bot (or anyone); two hours without one reads Stale. Bounds and the
  * breaker as for the other dollars.
  */
+/**
+ * PegKeeper: acts beyond ±0.2 % (four times the 0.01 % pool's fee round trip, inside the PSM's ±0.1 %
+ * fees plus its 0.1 % band for arbitrage), at most 250k BDOL per half hour, refusing when the spot is
+ * 0.5 % off the TWAP or the oracle; 5 % of each update's profit to its caller.
+ */
+function pegKeeper(debtCap: bigint): PegKeeperSetup {
+  return {
+    debtCap,
+    maxPerUpdate: wad(250_000),
+    band: wad("0.002"),
+    maxSpread: wad("0.005"),
+    callerShare: wad("0.05"),
+    interval: 1_800,
+  };
+}
+
 const MARKET_FEED: FeedSetup = {
   primaryFeed: { deployment: "MarketPriceFeed" },
   ...USD_FEED_COMMON,
@@ -484,6 +516,7 @@ const LOCAL_MARKET: MarketSetup = {
     },
   },
   priceFeed: { pool: "BDOL_USDC_POOL", quoteFeed: { deployment: "USDC_USD_FEED" }, ...BDOL_FEED },
+  pegKeeper: pegKeeper(wad(5_000_000)),
 };
 
 /** Uniswap's Ethereum deployments page (docs.uniswap.org, v3 → Deployments → Ethereum). */
@@ -513,6 +546,7 @@ const SEPOLIA_MARKET: MarketSetup = {
     quoteFeed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E",
     ...BDOL_FEED,
   },
+  pegKeeper: pegKeeper(wad(1_000_000)),
 };
 
 const MAINNET_MARKET: MarketSetup = {
@@ -548,6 +582,7 @@ const MAINNET_MARKET: MarketSetup = {
     quoteFeed: "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6",
     ...BDOL_FEED,
   },
+  pegKeeper: pegKeeper(wad(10_000_000)),
 };
 
 const LOCAL_TEST_TOKENS: Record<string, TestToken> = {

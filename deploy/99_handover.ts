@@ -8,7 +8,7 @@ const DEFAULT_ADMIN_ROLE = "0x" + "00".repeat(32);
 
 /**
  * The last step: every admin and parameter role on every contract goes to the timelock, the
- * guardian gets its one role on the vault manager, and the deployer renounces everything it held
+ * guardian gets its pause role on the vault manager and the peg keeper, and the deployer renounces everything it held
  * (its admin role on each contract and on the timelock). Then the post-deploy role check reads
  * every role of every contract and fails the deployment if anyone else holds one.
  */
@@ -27,6 +27,8 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     }
   };
   await grant("VaultManager", guardianRole, guardian);
+  // The guardian may pause the peg keeper's minting (the same role name).
+  await grant("PegKeeper", guardianRole, guardian);
   for (const contract of ADMIN_CONTRACTS) {
     await grant(contract, DEFAULT_ADMIN_ROLE, timelock);
   }
@@ -56,5 +58,6 @@ func.dependencies = [
   "Governance",
   "ReserveLens",
   "Market",
+  "PegKeeper",
 ];
 export default func;

@@ -62,6 +62,23 @@ library ConstantsLib {
     uint256 internal constant MIN_MIN_LIQUIDITY = 1e15;
     uint256 internal constant MAX_MIN_LIQUIDITY = type(uint128).max;
 
+    // ---------------------------------------------------------------- peg keeper
+    /// @dev Most BDOL the peg keeper may have outstanding, and move per update.
+    uint256 internal constant MAX_PEG_KEEPER_CAP = 1_000_000_000e18;
+    /// @dev It acts only outside peg ± band: at least 5 bp (above the 0.01 % pool's fee round trip),
+    /// at most 5 %.
+    uint256 internal constant MIN_PEG_KEEPER_BAND = 0.0005e18;
+    uint256 internal constant MAX_PEG_KEEPER_BAND = 0.05e18;
+    /// @dev The spot may differ from the TWAP by at most this much for it to act.
+    uint256 internal constant MIN_PEG_KEEPER_SPREAD = 0.0005e18;
+    uint256 internal constant MAX_PEG_KEEPER_SPREAD = 0.02e18;
+    uint256 internal constant MIN_PEG_KEEPER_INTERVAL = 10 minutes;
+    uint256 internal constant MAX_PEG_KEEPER_INTERVAL = 1 days;
+    /// @dev The caller's share of an update's profit.
+    uint256 internal constant MAX_PEG_KEEPER_CALLER_SHARE = 0.2e18;
+    /// @dev It acts only while the quote asset (USDC) reads at least 1 − this at the oracle.
+    uint256 internal constant PEG_KEEPER_QUOTE_TOLERANCE = 0.01e18;
+
     // ---------------------------------------------------------------- oracle
     uint256 internal constant MIN_HEARTBEAT = 1 minutes;
     uint256 internal constant MAX_HEARTBEAT = 2 days;

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {FullMath} from "@uniswap/v4-core/src/libraries/FullMath.sol";
 import {TickMath} from "@uniswap/v4-core/src/libraries/TickMath.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @title PoolPriceLib
 /// @notice A Uniswap v3 pool's price as a WAD price of one of its tokens (the base) in the other (the
@@ -23,6 +24,16 @@ library PoolPriceLib {
         }
         uint256 ratioX128 = FullMath.mulDiv(sqrtPriceX96, sqrtPriceX96, 1 << 64);
         return baseIsToken0 ? FullMath.mulDiv(ratioX128, scale, 1 << 128) : FullMath.mulDiv(1 << 128, scale, ratioX128);
+    }
+
+    /// @notice The sqrt price (Q64.96, rounded down) at which the base token is worth `priceWad` of the
+    /// quote token; the inverse of `priceAtSqrtPrice` up to rounding. For prices whose sqrt price
+    /// fits Uniswap's range (the caller checks against TickMath's bounds when it matters).
+    function sqrtPriceAtPrice(uint256 priceWad, bool baseIsToken0, uint256 scale) internal pure returns (uint160) {
+        uint256 ratioX192 = baseIsToken0
+            ? FullMath.mulDiv(priceWad, 1 << 192, scale)
+            : FullMath.mulDiv(scale, 1 << 192, priceWad);
+        return uint160(Math.sqrt(ratioX192));
     }
 
     /// @notice The base token's price in the quote token at `tick` [wad, rounded down from the tick's

@@ -24,6 +24,7 @@ export const ADMIN_CONTRACTS = [
   "PegStabilityModule",
   "RiskController",
   "MarketPriceFeed",
+  "PegKeeper",
 ];
 
 export interface RoleRow {
@@ -94,6 +95,7 @@ export async function checkRoles(hre: HardhatRuntimeEnvironment): Promise<RoleRe
       GUARDIAN_ROLE: [guardian],
       RISK_CONTROL_ROLE: [address("RiskController")],
     },
+    PegKeeper: { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: [guardian] },
   };
   for (const c of ADMIN_CONTRACTS) expected[c] ??= { DEFAULT_ADMIN_ROLE: [timelock] };
 
@@ -170,7 +172,9 @@ async function checkLinks(
     const [module] = (log as unknown as { args: [string, boolean] }).args;
     if (await bdol.isModule(module)) modules.add(ethers.getAddress(module));
   }
-  const wantedModules = ["VaultManager", "LiquidationEngine", "ReservePool", "PegStabilityModule"].map(address);
+  const wantedModules = ["VaultManager", "LiquidationEngine", "ReservePool", "PegStabilityModule", "PegKeeper"].map(
+    address,
+  );
   for (const m of modules) {
     rows.push({
       what: "BallastDollar module (mints/burns)",

@@ -507,6 +507,39 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
       (x) => [ADMIN_ROLE, x.a.Timelock],
     ),
   },
+  PegKeeper: {
+    setRules: {
+      args: () => [
+        {
+          debtCap: wad(1_000_000),
+          maxPerUpdate: wad(100_000),
+          band: wad("0.003"),
+          maxSpread: wad("0.005"),
+          callerShare: wad("0.05"),
+          interval: 3_600,
+        },
+      ],
+      refusal: notAdmin,
+      rightful: timelockSigner,
+    },
+    pauseMinting: {
+      args: () => [],
+      refusal: (x) => ({ error: "NotGuardian", args: [x.caller] }),
+      rightful: async (gov) => gov.guardian,
+      guardianMay: true,
+    },
+    // Needs a running pause: not statically checked here (PegKeeper.test.ts lifts one).
+    unpauseMinting: { args: () => [], refusal: notAdmin },
+    // The pool's callback: refused to anyone but the pool during the keeper's own swap.
+    uniswapV3SwapCallback: {
+      args: () => [1, 1, "0x"],
+      refusal: (x) => ({ error: "NotPool", args: [x.caller] }),
+    },
+    ...roleFunctions(
+      (x) => [ADMIN_ROLE, x.caller],
+      (x) => [ADMIN_ROLE, x.a.Timelock],
+    ),
+  },
   // Governor settings: only through a proposal, which the timelock executes.
   BallastGovernor: {
     setVotingDelay: { args: () => [1], refusal: (x) => ({ error: "GovernorOnlyExecutor", args: [x.caller] }) },
@@ -584,6 +617,8 @@ const PUBLIC: Record<string, string[]> = {
   RiskController: ["poke"],
   // Anyone records the market's next round, at most once per ROUND_PERIOD; it measures, sets nothing.
   MarketPriceFeed: ["update"],
+  // Anyone, at most once per interval; it trades only toward the peg, within its rules.
+  PegKeeper: ["update"],
   GovernanceToken: ["transfer", "transferFrom", "approve", "permit", "delegate", "delegateBySig"],
   // The proposal lifecycle is open to token holders; cancel is the proposer's, while Pending.
   BallastGovernor: [

@@ -56,6 +56,7 @@ describe("Roles (post-deploy role check)", function () {
       [
         ...ADMIN_CONTRACTS.map((c) => `${c}.DEFAULT_ADMIN_ROLE Timelock`),
         "VaultManager.GUARDIAN_ROLE guardian",
+        "PegKeeper.GUARDIAN_ROLE guardian",
         "VaultManager.RISK_CONTROL_ROLE RiskController",
         "Timelock.DEFAULT_ADMIN_ROLE Timelock",
         "Timelock.PROPOSER_ROLE BallastGovernor",
@@ -71,7 +72,7 @@ describe("Roles (post-deploy role check)", function () {
     expect(report.links.filter((l) => !l.ok)).to.deep.equal([]);
     expect(
       report.links.filter((l) => l.what === "BallastDollar module (mints/burns)").map((l) => l.valueName),
-    ).to.have.members(["VaultManager", "LiquidationEngine", "ReservePool", "PegStabilityModule"]);
+    ).to.have.members(["VaultManager", "LiquidationEngine", "ReservePool", "PegStabilityModule", "PegKeeper"]);
     expect(formatRoleReport(report).split("\n").at(-1)).to.equal("role check: ok");
   });
 

@@ -7,11 +7,13 @@ import type {
   IUniswapV3Factory,
   IUniswapV3Pool,
   MarketPriceFeed,
+  PegKeeper,
   PegStabilityModule,
 } from "../../typechain-types";
 import { isToken0, sqrtPriceX96At } from "../../scripts/lib/uniswap";
 import { seedPool } from "../../scripts/lib/market";
-import { at, systemAt, type System } from "./fixtures";
+import { networkConfig } from "../../config/networks";
+import { adminOf, at, feedParams, systemAt, type System } from "./fixtures";
 
 /** The market's deployments: Uniswap's router, the two pools and the market price feed. */
 export interface Market {
@@ -21,6 +23,7 @@ export interface Market {
   wethPool: IUniswapV3Pool;
   feed: MarketPriceFeed;
   psm: PegStabilityModule;
+  keeper: PegKeeper;
 }
 
 /**
@@ -47,7 +50,31 @@ export async function loadMarket(): Promise<Market> {
     wethPool: await at<IUniswapV3Pool>("IUniswapV3Pool", "WETH_USDC_POOL"),
     feed: await at<MarketPriceFeed>("MarketPriceFeed", "MarketPriceFeed"),
     psm: await at<PegStabilityModule>("PegStabilityModule", "PegStabilityModule"),
+    keeper: await at<PegKeeper>("PegKeeper", "PegKeeper"),
   };
+}
+
+/**
+ * Points the oracle's BDOL feed at MarketPriceFeed with mainnet's settings, as governance would
+ * (locally the oracle reads the mock BDOL_USD_FEED).
+ */
+export async function useMarketFeed(sys: System, m: Market): Promise<void> {
+  const cfg = networkConfig("mainnet").pricedAssets.BDOL.feed;
+  const params = feedParams(await m.feed.getAddress(), {
+    heartbeat: cfg.heartbeat,
+    minPrice: cfg.minPrice,
+    maxPrice: cfg.maxPrice,
+    maxDeviation: cfg.maxDeviation,
+    maxReferenceAge: cfg.maxReferenceAge,
+  });
+  await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(await sys.bdol.getAddress(), params);
+}
+
+/** A new round, at the same answer, for every mock feed but BDOL's (time passes in the tests). */
+export async function refreshFeeds(sys: System): Promise<void> {
+  for (const f of [sys.ethFeed, sys.btcFeed, sys.wbtcBtcFeed, sys.usdcFeed]) {
+    await f.updateAnswer((await f.latestRoundData())[1]);
+  }
 }
 
 /**

@@ -346,6 +346,9 @@ export async function supplySlack(sys: System): Promise<bigint> {
   // The PSM's coin: minted against USDC (its fee included) less the fees owed but not yet minted.
   const psm = await ethers.getContractAt("PegStabilityModule", (await deployments.get("PegStabilityModule")).address);
   backing += (await psm.minted()) - (await psm.pendingFees());
+  // The peg keeper's coin: minted into the pool above the peg, not yet bought back and burnt.
+  const keeper = await deployments.getOrNull("PegKeeper");
+  if (keeper) backing += await (await ethers.getContractAt("PegKeeper", keeper.address)).debt();
   return backing - (await sys.bdol.totalSupply());
 }
 

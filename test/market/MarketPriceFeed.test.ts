@@ -12,7 +12,15 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { WAD, wad } from "../../config/units";
 import { adminOf, feedAnswer, feedParams, loadSystem, type System } from "../helpers/fixtures";
 import { networkConfig } from "../../config/networks";
-import { elapse, loadMarket, loadSeededSystem, movePoolTo, type Market } from "../helpers/market";
+import {
+  elapse,
+  loadMarket,
+  loadSeededSystem,
+  movePoolTo,
+  refreshFeeds,
+  useMarketFeed,
+  type Market,
+} from "../helpers/market";
 import { isToken0, priceWadAt, sqrtPriceX96At, uniswapArtifact } from "../../scripts/lib/uniswap";
 
 const BP = WAD / 10_000n;
@@ -313,23 +321,9 @@ describe("MarketPriceFeed", () => {
 
     it("the adapter reads Failed before the first round, then the rounds; the peg term follows the pool to 0.98", async () => {
       const bdol = await sys.bdol.getAddress();
-      const admin = await adminOf(sys.oracle);
-      const cfg = networkConfig("mainnet").pricedAssets.BDOL.feed;
-      const params = feedParams(await m.feed.getAddress(), {
-        heartbeat: cfg.heartbeat,
-        minPrice: cfg.minPrice,
-        maxPrice: cfg.maxPrice,
-        maxDeviation: cfg.maxDeviation,
-        maxReferenceAge: cfg.maxReferenceAge,
-      });
-      await sys.oracle.connect(admin).setFeed(bdol, params);
+      await useMarketFeed(sys, m);
       expect((await sys.oracle.getPrice(bdol))[1]).to.equal(FAILED);
-
-      const refresh = async () => {
-        for (const f of [sys.ethFeed, sys.btcFeed, sys.wbtcBtcFeed, sys.usdcFeed]) {
-          await f.updateAnswer((await f.latestRoundData())[1]);
-        }
-      };
+      const refresh = () => refreshFeeds(sys);
       await warm();
       await record();
       expect(await sys.oracle.getPrice(bdol)).to.deep.equal([await answer(), LIVE]);

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title IPegKeeper
+/// @notice Protocol-owned liquidity for the stablecoin's Uniswap v3 pool with the quote token (USDC):
+/// it trades against the pool on the side that brings the price back to the peg, and only there.
+///
+/// Above the peg (the pool's TWAP and spot both above 1 + `band`) it mints the stablecoin and sells
+/// it into the pool — minted inside the swap, exactly what the pool takes — down to a limit of
+/// 1 + 2 × the pool's fee, so every coin sold brings in more than $1 of the quote token; its debt
+/// grows by what it minted, within `debtCap` and `maxPerUpdate`. Below the peg (both below
+/// 1 − `band`) it buys the stablecoin back from the pool with the quote token it holds, up to a limit
+/// of 1 − 2 × the fee, so every coin costs less than $1, and burns it against its debt (coin bought
+/// beyond the debt is profit). Its price limits stop short of the peg: it never pushes the price
+/// across it, and never acts against it.
+///
+/// Backing. The quote token it holds, valued at $1 per unit, is at least its debt after every update
+/// (checked: `Unbacked`); the stablecoin's supply identity gains its debt as a term
+/// (supply = vault debt + PSM-minted + keeper debt). What it holds beyond its debt is profit: each
+/// update pays the caller `callerShare` of the update's profit and sends the rest of the excess to
+/// the reserve, where it counts in `totalReserveValue`.
+///
+/// No steering. An update reads the pool's TWAP over the market feed's window and its spot price,
+/// and refuses (`PricesDisagree`) when they differ by more than `maxSpread`: a flash loan that moves
+/// the spot does not move the TWAP, so it makes the keeper refuse, not act. It refuses too when the
+/// oracle's price of the coin is not live or differs from the TWAP (× the quote token's USD price)
+/// by more than `maxSpread` (`OracleDisagrees`): the oracle reads the market feed's recorded rounds,
+/// so a TWAP that moved since the last round waits for the next one. It also refuses while
+/// the quote token does not read live at the oracle within 1 % of $1 (`QuoteNotAtPar`): at a
+/// depegged USDC its holdings would not back its debt. Anyone may call `update`, at most once per
+/// `interval`.
+///
+/// Governance sets the rules within hard bounds (ConstantsLib); the guardian can only pause its
+/// minting (for at most `MAX_PAUSE`), which governance can lift; buying back and burning never pause.
+interface IPegKeeper {
+    /// @notice The keeper's governed rules.
+    struct Rules {
+        uint128 debtCap; // [wad] most stablecoin outstanding, ≤ MAX_PEG_KEEPER_CAP
+        uint128 maxPerUpdate; // [wad] most stablecoin minted or bought back per update, in (0, MAX_PEG_KEEPER_CAP]
+        uint64 band; // [wad] acts only outside 1 ± band, in [MIN_PEG_KEEPER_BAND, MAX_PEG_KEEPER_BAND]
+        uint64 maxSpread; // [wad] |spot − TWAP| / TWAP allowed, in [MIN_PEG_KEEPER_SPREAD, MAX_PEG_KEEPER_SPREAD]
+        uint64 callerShare; // [wad] of an update's profit to its caller, ≤ MAX_PEG_KEEPER_CALLER_SHARE
+        uint32 interval; // [s] least time between updates, in [MIN_PEG_KEEPER_INTERVAL, MAX_PEG_KEEPER_INTERVAL]
+    }
+
+    /// @notice An update sold `minted` stablecoin (newly minted) into the pool for `quoteReceived`
+    /// (raw units) at a TWAP of `twap` and a spot of `spot` [wad, quote per coin].
+    event Provided(uint256 minted, uint256 quoteReceived, uint256 twap, uint256 spot, uint256 debt);
+    /// @notice An update bought `bought` stablecoin for `quoteSpent` (raw) and burnt `burnt` of it.
+    event Withdrawn(uint256 bought, uint256 quoteSpent, uint256 burnt, uint256 twap, uint256 spot, uint256 debt);
+    /// @notice An update's profit [wad]: `reward` (quote raw) to its caller, `toReserve` quote raw and
+    /// `coinToReserve` stablecoin to the reserve.
+    event ProfitPaid(address indexed caller, uint256 profit, uint256 reward, uint256 toReserve, uint256 coinToReserve);
+    event RulesSet(Rules oldRules, Rules newRules);
+    event MintingPaused(address indexed by, uint256 until);
+    event MintingUnpaused(address indexed by);
+
+    /// @notice An update within `interval` of the last; the next is possible at `nextAt`.
+    error UpdateTooSoon(uint256 nextAt);
+    /// @notice The pool's spot and TWAP differ by more than `maxSpread`.
+    error PricesDisagree(uint256 spot, uint256 twap);
+    /// @notice The oracle's price of the coin is not live, or differs from the TWAP × the quote
+    /// token's price (`twapUsd`) by more than `maxSpread`.
+    error OracleDisagrees(uint256 oraclePrice, uint8 status, uint256 twapUsd);
+    /// @notice The quote token's oracle price is not live or below 1 − PEG_KEEPER_QUOTE_TOLERANCE.
+    error QuoteNotAtPar(uint256 price, uint8 status);
+    /// @notice Neither side calls for action: the price is inside the band, the spot and the TWAP
+    /// are on different sides, or (below the peg) there is no debt to buy back.
+    error NothingToDo(uint256 spot, uint256 twap);
+    /// @notice Above the peg with no room: the debt is at its cap.
+    error DebtCapReached(uint256 debt, uint256 debtCap);
+    /// @notice Above the peg while minting is paused.
+    error MintingIsPaused(uint256 until);
+    /// @notice The quote token held would not back the debt (never expected: a check, not a path).
+    error Unbacked(uint256 held, uint256 debt);
+    /// @notice The swap callback came from another address than the pool, or outside an update.
+    error NotPool(address caller);
+    /// @notice The pool does not pair the stablecoin with the market feed's quote token.
+    error PoolMismatch(address pool);
+    /// @notice Only the guardian or governance may pause; the guardian cannot extend a running pause.
+    error NotGuardian(address caller);
+    error AlreadyPaused(uint256 until);
+
+    /// @notice Anyone, at most once per `interval`: provide above the peg or withdraw below it (see
+    /// above), pay the caller its share of the profit, send the rest to the reserve.
+    /// @return profit The update's profit [wad, USD].
+    function update() external returns (uint256 profit);
+
+    /// @notice Stablecoin minted and not yet bought back and burnt [wad].
+    function debt() external view returns (uint256);
+
+    /// @notice The quote token held [raw units]: at least the debt's worth.
+    function quoteHeld() external view returns (uint256);
+
+    /// @notice The quote token held beyond the debt, in USD at $1 per unit [wad, rounded down]: what
+    /// the next update sends on (the reserve's, less the caller's share).
+    function excess() external view returns (uint256);
+
+    /// @notice When the next update may run.
+    function nextUpdateAt() external view returns (uint256);
+
+    function rules() external view returns (Rules memory);
+
+    /// @notice End of the current minting pause (0 or past: not paused).
+    function mintingPausedUntil() external view returns (uint256);
+
+    /// @notice The stablecoin, the pool, the market price feed (TWAP and spot), the oracle (the quote
+    /// token's price), the reserve (where profit goes) and the quote token.
+    function stablecoin() external view returns (address);
+
+    function pool() external view returns (address);
+
+    function marketFeed() external view returns (address);
+
+    function oracle() external view returns (address);
+
+    function reserve() external view returns (address);
+
+    function quoteToken() external view returns (address);
+
+    /// @notice Governance: set the rules within their bounds (`OutOfBounds`); `NoChange` when equal.
+    /// A lower cap does not force a buy-back: it stops minting until the debt is under it.
+    function setRules(Rules calldata newRules) external;
+
+    /// @notice Guardian or governance: pause minting for `MAX_PAUSE`. The guardian cannot extend a
+    /// running pause (`AlreadyPaused`); governance can.
+    function pauseMinting() external;
+
+    /// @notice Governance: lift a minting pause.
+    function unpauseMinting() external;
+
+    /// @notice Longest minting pause.
+    function MAX_PAUSE() external view returns (uint256);
+
+    /// @notice Role held by the guardian: `pauseMinting`, nothing else.
+    function GUARDIAN_ROLE() external view returns (bytes32);
+}

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
+import {IUniswapV3SwapCallback} from "@uniswap/v3-core/contracts/interfaces/callback/IUniswapV3SwapCallback.sol";
+
+import {IPegKeeper} from "../interfaces/IPegKeeper.sol";
+import {IMarketPriceFeed} from "../interfaces/IMarketPriceFeed.sol";
+import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
+import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
+import {ConstantsLib} from "../libraries/ConstantsLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {MathLib} from "../libraries/MathLib.sol";
+import {PoolPriceLib} from "./PoolPriceLib.sol";
+
+/// @title PegKeeper
+/// @notice Protocol-owned liquidity that trades the stablecoin's pool back to the peg. See {IPegKeeper}.
+contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUniswapV3SwapCallback {
+    using SafeERC20 for IERC20;
+    using MathLib for uint256;
+
+    uint256 private constant WAD = 1e18;
+    /// @inheritdoc IPegKeeper
+    uint256 public constant MAX_PAUSE = 7 days;
+    /// @inheritdoc IPegKeeper
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @inheritdoc IPegKeeper
+    address public immutable stablecoin;
+    /// @inheritdoc IPegKeeper
+    address public immutable pool;
+    /// @inheritdoc IPegKeeper
+    address public immutable marketFeed;
+    /// @inheritdoc IPegKeeper
+    address public immutable oracle;
+    /// @inheritdoc IPegKeeper
+    address public immutable reserve;
+    /// @inheritdoc IPegKeeper
+    address public immutable quoteToken;
+    bool internal immutable _coinIsToken0;
+    /// @dev 10^(18 − quote decimals): quote raw units → wad.
+    uint256 internal immutable _quoteScale;
+    /// @dev The sell and buy limits, 1 ± 2 × the pool's fee, as sqrt prices.
+    uint160 internal immutable _sellLimit;
+    uint160 internal immutable _buyLimit;
+    /// @dev 2 × the pool's fee [wad]: the limits' distance from the peg, below every band.
+    uint256 internal immutable _fee2;
+
+    Rules internal _rules;
+    /// @inheritdoc IPegKeeper
+    uint256 public debt;
+    uint64 internal _lastUpdateAt;
+    uint64 internal _mintingPausedUntil;
+    /// @dev Set only while this contract's own swap runs: the callback is accepted then only.
+    bool internal transient _swapping;
+
+    constructor(address marketFeed_, address oracle_, address reserve_, address admin, Rules memory rules_) {
+        if (marketFeed_ == address(0) || oracle_ == address(0) || reserve_ == address(0) || admin == address(0)) {
+            revert ErrorsLib.ZeroAddress();
+        }
+        IMarketPriceFeed feed = IMarketPriceFeed(marketFeed_);
+        pool = feed.pool();
+        stablecoin = feed.stablecoin();
+        quoteToken = feed.quoteToken();
+        marketFeed = marketFeed_;
+        oracle = oracle_;
+        reserve = reserve_;
+        _coinIsToken0 = IUniswapV3Pool(pool).token0() == stablecoin;
+        uint256 coinDecimals = IERC20Metadata(stablecoin).decimals();
+        uint256 quoteDecimals = IERC20Metadata(quoteToken).decimals();
+        if (coinDecimals != 18 || quoteDecimals > 18) revert PoolMismatch(pool);
+        _quoteScale = 10 ** (18 - quoteDecimals);
+        // The pool's price of the coin in quote raw units per wad: 10^(18 + 18 − quote decimals).
+        uint256 scale = 10 ** (36 - quoteDecimals);
+        uint256 fee2 = uint256(IUniswapV3Pool(pool).fee()) * 2e12; // 2 × fee (hundredths of a bip) as a wad
+        _fee2 = fee2;
+        _sellLimit = PoolPriceLib.sqrtPriceAtPrice(WAD + fee2, _coinIsToken0, scale);
+        _buyLimit = PoolPriceLib.sqrtPriceAtPrice(WAD - fee2, _coinIsToken0, scale);
+        _setRules(rules_);
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // ------------------------------------------------------------------ update
+
+    /// @inheritdoc IPegKeeper
+    function update() external nonReentrant returns (uint256 profit) {
+        Rules memory r = _rules;
+        uint256 next = uint256(_lastUpdateAt) + r.interval;
+        if (_lastUpdateAt != 0 && block.timestamp < next) revert UpdateTooSoon(next);
+        _lastUpdateAt = uint64(block.timestamp);
+
+        (uint256 quotePrice, PriceStatus status) = IOracleAdapter(oracle).getPrice(quoteToken);
+        if (status != PriceStatus.Live || quotePrice < WAD - ConstantsLib.PEG_KEEPER_QUOTE_TOLERANCE) {
+            revert QuoteNotAtPar(quotePrice, uint8(status));
+        }
+        IMarketPriceFeed feed = IMarketPriceFeed(marketFeed);
+        (uint256 twap, ) = feed.consult(feed.window(), 0);
+        uint256 spot = feed.spotPrice();
+        if (_gap(spot, twap) > r.maxSpread) revert PricesDisagree(spot, twap);
+        (uint256 coinPrice, PriceStatus coinStatus) = IOracleAdapter(oracle).getPrice(stablecoin);
+        uint256 twapUsd = twap.wadMulDown(quotePrice);
+        if (coinStatus != PriceStatus.Live || _gap(coinPrice, twapUsd) > r.maxSpread) {
+            revert OracleDisagrees(coinPrice, uint8(coinStatus), twapUsd);
+        }
+
+        uint256 excessBefore = excess();
+        uint256 coinProfit;
+        if (twap > WAD + r.band && spot > WAD + r.band) {
+            _provide(r, twap, spot);
+        } else if (twap < WAD - r.band && spot < WAD - r.band && debt != 0) {
+            coinProfit = _withdraw(r, twap, spot);
+        } else {
+            revert NothingToDo(spot, twap);
+        }
+
+        uint256 held = quoteHeld();
+        if (held * _quoteScale < debt) revert Unbacked(held, debt);
+        uint256 excessAfter = excess();
+        profit = (excessAfter > excessBefore ? excessAfter - excessBefore : 0) + coinProfit;
+        _payProfit(r, profit, coinProfit);
+    }
+
+    /// @dev Above the peg: sell newly minted coin into the pool down to the sell limit.
+    function _provide(Rules memory r, uint256 twap, uint256 spot) internal {
+        uint256 until = _mintingPausedUntil;
+        if (until > block.timestamp) revert MintingIsPaused(until);
+        uint256 cap = r.debtCap;
+        if (debt >= cap) revert DebtCapReached(debt, cap);
+        uint256 amount = MathLib.min(cap - debt, r.maxPerUpdate);
+        uint256 quoteBefore = quoteHeld();
+        (int256 coinPaid, ) = _swap(true, amount, _sellLimit);
+        // Safe: the pool owes nothing on the input side and took at most `amount` > 0.
+        uint256 minted = uint256(coinPaid);
+        uint256 received = quoteHeld() - quoteBefore;
+        emit Provided(minted, received, twap, spot, debt);
+    }
+
+    /// @dev Below the peg: buy coin from the pool up to the buy limit with quote worth at most the
+    /// debt and `maxPerUpdate`, burn up to the debt. Returns the coin bought beyond the debt.
+    function _withdraw(Rules memory r, uint256 twap, uint256 spot) internal returns (uint256 coinProfit) {
+        uint256 spend = MathLib.min(MathLib.min(debt, r.maxPerUpdate) / _quoteScale, quoteHeld());
+        if (spend == 0) revert NothingToDo(spot, twap);
+        uint256 coinBefore = IERC20(stablecoin).balanceOf(address(this));
+        (, int256 quotePaid) = _swap(false, spend, _buyLimit);
+        uint256 bought = IERC20(stablecoin).balanceOf(address(this)) - coinBefore;
+        uint256 burnt = MathLib.min(bought, debt);
+        debt -= burnt;
+        IBallastDollar(stablecoin).burn(address(this), burnt);
+        coinProfit = bought - burnt;
+        // Safe: the quote side is the input here, owed to the pool (positive).
+        emit Withdrawn(bought, uint256(quotePaid), burnt, twap, spot, debt);
+    }
+
+    /// @dev An exact-input swap of `amount` of the coin (`sellCoin`) or the quote token against the
+    /// pool, stopping at `limit`. Returns what was paid in each: (coin, quote), positive = paid.
+    function _swap(bool sellCoin, uint256 amount, uint160 limit) internal returns (int256 coinPaid, int256 quotePaid) {
+        // Selling the coin lowers its price: token0 → token1 when it is token0.
+        bool zeroForOne = sellCoin == _coinIsToken0;
+        _swapping = true;
+        // Safe: amount ≤ MAX_PEG_KEEPER_CAP < 2^255.
+        (int256 amount0, int256 amount1) = IUniswapV3Pool(pool).swap(
+            address(this),
+            zeroForOne,
+            int256(amount),
+            limit,
+            ""
+        );
+        _swapping = false;
+        (coinPaid, quotePaid) = _coinIsToken0 ? (amount0, amount1) : (amount1, amount0);
+    }
+
+    /// @notice The pool's callback: pays what the swap owes — the coin by minting it to the pool (the
+    /// keeper's debt grows by exactly that), the quote token from its holdings.
+    function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata) external {
+        if (msg.sender != pool || !_swapping) revert NotPool(msg.sender);
+        (int256 coinOwed, int256 quoteOwed) = _coinIsToken0
+            ? (amount0Delta, amount1Delta)
+            : (amount1Delta, amount0Delta);
+        if (coinOwed > 0) {
+            // Safe: positive.
+            debt += uint256(coinOwed);
+            IBallastDollar(stablecoin).mint(pool, uint256(coinOwed));
+        }
+        if (quoteOwed > 0) IERC20(quoteToken).safeTransfer(pool, uint256(quoteOwed));
+    }
+
+    /// @dev The caller's share of `profit` in the quote token, the rest of the excess quote and any
+    /// coin bought beyond the debt to the reserve.
+    function _payProfit(Rules memory r, uint256 profit, uint256 coinProfit) internal {
+        uint256 reward = profit.wadMulDown(r.callerShare) / _quoteScale;
+        uint256 spare = excess() / _quoteScale;
+        reward = MathLib.min(reward, spare);
+        if (reward != 0) IERC20(quoteToken).safeTransfer(msg.sender, reward);
+        uint256 toReserve = spare - reward;
+        if (toReserve != 0) IERC20(quoteToken).safeTransfer(reserve, toReserve);
+        if (coinProfit != 0) IERC20(stablecoin).safeTransfer(reserve, coinProfit);
+        emit ProfitPaid(msg.sender, profit, reward, toReserve, coinProfit);
+    }
+
+    /// @dev |a − b| / b [wad, rounded down].
+    function _gap(uint256 a, uint256 b) internal pure returns (uint256) {
+        return (a > b ? a - b : b - a).wadDivDown(b);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IPegKeeper
+    function quoteHeld() public view returns (uint256) {
+        return IERC20(quoteToken).balanceOf(address(this));
+    }
+
+    /// @inheritdoc IPegKeeper
+    function excess() public view returns (uint256) {
+        uint256 held = quoteHeld() * _quoteScale;
+        return held > debt ? held - debt : 0;
+    }
+
+    /// @inheritdoc IPegKeeper
+    function nextUpdateAt() external view returns (uint256) {
+        return _lastUpdateAt == 0 ? 0 : uint256(_lastUpdateAt) + _rules.interval;
+    }
+
+    /// @inheritdoc IPegKeeper
+    function mintingPausedUntil() external view returns (uint256) {
+        return _mintingPausedUntil;
+    }
+
+    /// @inheritdoc IPegKeeper
+    function rules() external view returns (Rules memory) {
+        return _rules;
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    /// @inheritdoc IPegKeeper
+    function setRules(Rules calldata newRules) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (keccak256(abi.encode(newRules)) == keccak256(abi.encode(_rules))) revert ErrorsLib.NoChange();
+        _setRules(newRules);
+    }
+
+    /// @inheritdoc IPegKeeper
+    function pauseMinting() external {
+        bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
+        if (!governance && !hasRole(GUARDIAN_ROLE, msg.sender)) revert NotGuardian(msg.sender);
+        uint256 until = _mintingPausedUntil;
+        if (!governance && until > block.timestamp) revert AlreadyPaused(until);
+        until = block.timestamp + MAX_PAUSE;
+        // Safe: a timestamp plus 7 days fits 64 bits.
+        _mintingPausedUntil = uint64(until);
+        emit MintingPaused(msg.sender, until);
+    }
+
+    /// @inheritdoc IPegKeeper
+    function unpauseMinting() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (_mintingPausedUntil <= block.timestamp) revert ErrorsLib.NoChange();
+        _mintingPausedUntil = 0;
+        emit MintingUnpaused(msg.sender);
+    }
+
+    function _setRules(Rules memory r) internal {
+        ErrorsLib.checkBounds(r.debtCap, 0, ConstantsLib.MAX_PEG_KEEPER_CAP);
+        ErrorsLib.checkBounds(r.maxPerUpdate, 1, ConstantsLib.MAX_PEG_KEEPER_CAP);
+        // The band lies beyond the limits (1 ± 2 × fee), so a price outside it is on the far side of them.
+        ErrorsLib.checkBounds(
+            r.band,
+            MathLib.max(ConstantsLib.MIN_PEG_KEEPER_BAND, _fee2 + 1),
+            ConstantsLib.MAX_PEG_KEEPER_BAND
+        );
+        ErrorsLib.checkBounds(r.maxSpread, ConstantsLib.MIN_PEG_KEEPER_SPREAD, ConstantsLib.MAX_PEG_KEEPER_SPREAD);
+        ErrorsLib.checkBounds(r.callerShare, 0, ConstantsLib.MAX_PEG_KEEPER_CALLER_SHARE);
+        ErrorsLib.checkBounds(r.interval, ConstantsLib.MIN_PEG_KEEPER_INTERVAL, ConstantsLib.MAX_PEG_KEEPER_INTERVAL);
+        emit RulesSet(_rules, r);
+        _rules = r;
+    }
+}

@@ -1,0 +1,290 @@
+/**
+ * PegKeeper against the real Uniswap v3 bytecode: the seeded BDOL/USDC pool, the oracle reading
+ * BDOL from MarketPriceFeed as on mainnet. Above the peg it mints and sells within its cap and
+ * never past 1 + 2 × fee; below it buys back and burns; every coin it minted stays backed by the
+ * USDC it holds; profit goes to the caller (its share) and the reserve; it refuses to be steered.
+ */
+import { expect } from "chai";
+import { ethers, getNamedAccounts } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { WAD, wad } from "../../config/units";
+import { networkConfig } from "../../config/networks";
+import { adminOf, type System } from "../helpers/fixtures";
+import {
+  elapse,
+  loadMarket,
+  loadSeededSystem,
+  movePoolTo,
+  refreshFeeds,
+  useMarketFeed,
+  type Market,
+} from "../helpers/market";
+import { expectSupplyIdentity } from "../liquidation/helpers";
+import type { IPegKeeper } from "../../typechain-types";
+
+const USDC = 10n ** 12n; // wad per USDC unit
+const FEE2 = wad("0.0002"); // 2 × the 0.01 % pool's fee
+
+describe("PegKeeper", () => {
+  let sys: System;
+  let m: Market;
+  let rules: { [K in keyof IPegKeeper.RulesStruct]: bigint };
+
+  /** Records a market round and the oracle's reading of it (after at least a round period). */
+  const settle = async () => {
+    await refreshFeeds(sys);
+    await m.feed.update();
+    await sys.oracle.recordPrice(await sys.bdol.getAddress());
+  };
+  /** Moves the pool to `price` and holds it there for a window, then settles the oracle. */
+  const hold = async (price: bigint) => {
+    await movePoolTo(sys, m, sys.carol, price);
+    await elapse(Number(await m.feed.window()));
+    await settle();
+  };
+  const usdcOf = (who: string) => sys.usdc.balanceOf(who);
+  const update = () => m.keeper.connect(sys.keeper).update();
+  const nextInterval = async () => {
+    await elapse(Number(rules.interval));
+    await settle();
+  };
+
+  beforeEach(async () => {
+    sys = await loadSeededSystem();
+    m = await loadMarket();
+    await useMarketFeed(sys, m);
+    await elapse(Number(await m.feed.window()));
+    await settle();
+    const r = await m.keeper.rules();
+    rules = {
+      debtCap: r.debtCap,
+      maxPerUpdate: r.maxPerUpdate,
+      band: r.band,
+      maxSpread: r.maxSpread,
+      callerShare: r.callerShare,
+      interval: r.interval,
+    };
+  });
+
+  it("is deployed with the config's rules, mints as a module, and answers to the timelock and the guardian", async () => {
+    const k = networkConfig("hardhat").market.pegKeeper;
+    expect([
+      rules.debtCap,
+      rules.maxPerUpdate,
+      rules.band,
+      rules.maxSpread,
+      rules.callerShare,
+      rules.interval,
+    ]).to.deep.equal([k.debtCap, k.maxPerUpdate, k.band, k.maxSpread, k.callerShare, BigInt(k.interval)]);
+    expect(await sys.bdol.isModule(await m.keeper.getAddress())).to.equal(true);
+    expect(await m.keeper.pool()).to.equal(await m.pool.getAddress());
+    expect(await m.keeper.quoteToken()).to.equal(await sys.usdc.getAddress());
+    expect(await m.keeper.reserve()).to.equal(await sys.reserve.getAddress());
+    expect(await m.keeper.debt()).to.equal(0n);
+  });
+
+  it("does nothing inside the band", async () => {
+    await expect(update()).to.be.revertedWithCustomError(m.keeper, "NothingToDo");
+  });
+
+  describe("above the peg", () => {
+    beforeEach(() => hold(wad("1.02")));
+
+    it("mints and sells at most maxPerUpdate, never below 1 + 2 × fee, backed, profit to the caller and the reserve", async () => {
+      const spotBefore = await m.feed.spotPrice();
+      const reserveBefore = await usdcOf(await sys.reserve.getAddress());
+      const supplyBefore = await sys.bdol.totalSupply();
+      const tx = await update();
+      const logs = (await tx.wait())!.logs.map((l) => m.keeper.interface.parseLog(l)).filter((e) => e !== null);
+      const provided = logs.find((e) => e!.name === "Provided")!.args;
+      const paid = logs.find((e) => e!.name === "ProfitPaid")!.args;
+      const minted = provided.minted as bigint;
+      const received = provided.quoteReceived as bigint;
+      const spotAfter = await m.feed.spotPrice();
+      console.log(
+        `      pool 1.02: minted ${ethers.formatEther(minted)} BDOL for ${ethers.formatUnits(received, 6)} USDC, ` +
+          `spot ${ethers.formatEther(spotBefore)} → ${ethers.formatEther(spotAfter)}, profit ${ethers.formatEther(paid.profit)}`,
+      );
+      expect(minted).to.equal(rules.maxPerUpdate);
+      expect(await m.keeper.debt()).to.equal(minted);
+      expect(await sys.bdol.totalSupply()).to.equal(supplyBefore + minted);
+      expect(spotAfter)
+        .to.be.lt(spotBefore)
+        .and.gte(WAD + FEE2);
+      // Sold above $1: more USDC than BDOL minted; the keeper keeps exactly the debt's worth.
+      expect(received * USDC).to.be.gt(minted);
+      expect(paid.profit).to.equal(received * USDC - minted);
+      expect(await m.keeper.quoteHeld()).to.equal((minted + USDC - 1n) / USDC);
+      expect(paid.reward).to.equal((paid.profit * rules.callerShare) / WAD / USDC);
+      expect(await usdcOf(sys.keeper.address)).to.equal(paid.reward);
+      expect((await usdcOf(await sys.reserve.getAddress())) - reserveBefore).to.equal(paid.toReserve);
+      await expectSupplyIdentity(sys, 10n);
+    });
+
+    it("stops at the cap, and at the price limit: it never pushes the price across the peg", async () => {
+      const admin = await adminOf(m.keeper);
+      await m.keeper.connect(admin).setRules({ ...rules, debtCap: wad(400_000) });
+      await update();
+      await nextInterval();
+      await update();
+      expect(await m.keeper.debt()).to.equal(wad(400_000));
+      await nextInterval();
+      await expect(update())
+        .to.be.revertedWithCustomError(m.keeper, "DebtCapReached")
+        .withArgs(wad(400_000), wad(400_000));
+      // A cap far above what the pool takes: it sells until the limit and stops there.
+      await m.keeper.connect(admin).setRules({ ...rules, debtCap: wad(50_000_000), maxPerUpdate: wad(50_000_000) });
+      await update();
+      const spot = await m.feed.spotPrice();
+      // At the limit, up to a wei of the sqrt price's rounding.
+      console.log(
+        `      unbounded cap: sold until the spot reached ${ethers.formatEther(spot)}; debt ${ethers.formatEther(await m.keeper.debt())}`,
+      );
+      expect(spot)
+        .to.be.gte(WAD + FEE2 - 10n)
+        .and.lt(WAD + FEE2 + wad("0.0001"));
+      expect(await m.keeper.debt()).to.be.lt(wad(50_000_000));
+      await expectSupplyIdentity(sys, 10n);
+    });
+
+    it("refuses an update within its interval", async () => {
+      await update();
+      const next = await m.keeper.nextUpdateAt();
+      await expect(update()).to.be.revertedWithCustomError(m.keeper, "UpdateTooSoon").withArgs(next);
+    });
+
+    it("the guardian pauses its minting (not longer, not again); governance lifts it", async () => {
+      const guardian = await ethers.getSigner((await getNamedAccounts()).guardian);
+      const role = await m.keeper.GUARDIAN_ROLE();
+      expect(await m.keeper.hasRole(role, guardian.address)).to.equal(true);
+      await expect(m.keeper.connect(sys.attacker).pauseMinting())
+        .to.be.revertedWithCustomError(m.keeper, "NotGuardian")
+        .withArgs(sys.attacker.address);
+      await expect(m.keeper.connect(guardian).pauseMinting()).to.emit(m.keeper, "MintingPaused");
+      const until = await m.keeper.mintingPausedUntil();
+      expect(until).to.equal(BigInt(await time.latest()) + 7n * 86_400n);
+      await expect(update()).to.be.revertedWithCustomError(m.keeper, "MintingIsPaused").withArgs(until);
+      await expect(m.keeper.connect(guardian).pauseMinting())
+        .to.be.revertedWithCustomError(m.keeper, "AlreadyPaused")
+        .withArgs(until);
+      await expect(m.keeper.connect(guardian).unpauseMinting()).to.be.revertedWithCustomError(
+        m.keeper,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(m.keeper.connect(await adminOf(m.keeper)).unpauseMinting()).to.emit(m.keeper, "MintingUnpaused");
+      await expect(update()).to.emit(m.keeper, "Provided");
+    });
+  });
+
+  describe("below the peg", () => {
+    beforeEach(async () => {
+      await hold(wad("1.02"));
+      await update();
+      await hold(wad("0.98"));
+    });
+
+    it("buys back with the USDC it holds, below 1 − 2 × fee, burns against its debt, and books the profit", async () => {
+      const debt = await m.keeper.debt();
+      const supply = await sys.bdol.totalSupply();
+      const tx = await update();
+      const logs = (await tx.wait())!.logs.map((l) => m.keeper.interface.parseLog(l)).filter((e) => e !== null);
+      const w = logs.find((e) => e!.name === "Withdrawn")!.args;
+      const paid = logs.find((e) => e!.name === "ProfitPaid")!.args;
+      console.log(
+        `      pool 0.98: bought ${ethers.formatEther(w.bought)} BDOL for ${ethers.formatUnits(w.quoteSpent, 6)} USDC, ` +
+          `burnt ${ethers.formatEther(w.burnt)}, debt ${ethers.formatEther(debt)} → ${ethers.formatEther(w.debt)}, profit ${ethers.formatEther(paid.profit)}`,
+      );
+      expect(w.quoteSpent * USDC).to.be.lt(w.bought);
+      expect(await m.keeper.debt()).to.equal(debt - w.burnt);
+      expect(await sys.bdol.totalSupply()).to.equal(supply - w.burnt);
+      expect(await m.feed.spotPrice()).to.be.lte(WAD - FEE2);
+      expect((await m.keeper.quoteHeld()) * USDC).to.be.gte(await m.keeper.debt());
+      expect(paid.profit).to.be.gt(0n);
+      await expectSupplyIdentity(sys, 10n);
+    });
+
+    it("with nothing to buy back it does nothing", async () => {
+      while ((await m.keeper.debt()) > 0n) {
+        await update();
+        await hold(wad("0.98"));
+      }
+      expect(await m.keeper.quoteHeld()).to.equal(0n);
+      await expect(update()).to.be.revertedWithCustomError(m.keeper, "NothingToDo");
+    });
+
+    it("buying back goes on while minting is paused", async () => {
+      await m.keeper.connect(await adminOf(m.keeper)).pauseMinting();
+      await expect(update()).to.emit(m.keeper, "Withdrawn");
+    });
+  });
+
+  describe("no steering", () => {
+    it("a flash push of the spot makes it refuse (PricesDisagree), not act", async () => {
+      await hold(wad("1.02"));
+      const Manipulator = await ethers.getContractFactory("MockPoolManipulator");
+      const attacker = await Manipulator.connect(sys.attacker).deploy(
+        await sys.bdol.getAddress(),
+        await m.pool.getAddress(),
+        await sys.bdol.getAddress(),
+      );
+      await sys.usdc.mint(sys.attacker.address, 200_000n * 10n ** 6n);
+      await sys.usdc.connect(sys.attacker).approve(await m.psm.getAddress(), ethers.MaxUint256);
+      await m.psm.connect(sys.attacker).swapStableForCoin(200_000n * 10n ** 6n, 0, await attacker.getAddress());
+      const data = m.keeper.interface.encodeFunctionData("update");
+      const err = m.keeper.interface.getError("PricesDisagree")!.selector;
+      await expect(attacker.attack(wad(5_000_000), await m.keeper.getAddress(), data))
+        .to.be.revertedWithCustomError(attacker, "TargetFailed")
+        .withArgs((reason: string) => reason.startsWith(err));
+      expect(await m.keeper.debt()).to.equal(0n);
+    });
+
+    it("refuses while the oracle's round disagrees with the TWAP (the market moved since the last round)", async () => {
+      await movePoolTo(sys, m, sys.carol, wad("1.02"));
+      await elapse(Number(await m.feed.window()));
+      await refreshFeeds(sys);
+      // No feed update: the oracle still reads the round at par.
+      await expect(update()).to.be.revertedWithCustomError(m.keeper, "OracleDisagrees");
+      await m.feed.update();
+      await expect(update()).to.emit(m.keeper, "Provided");
+    });
+
+    it("refuses while USDC is off its peg by more than 1 %", async () => {
+      await hold(wad("1.02"));
+      await sys.usdcFeed.updateAnswer(98_000_000n);
+      await expect(update()).to.be.revertedWithCustomError(m.keeper, "QuoteNotAtPar");
+    });
+
+    it("takes the pool's callback only from the pool, during its own swap", async () => {
+      await expect(m.keeper.connect(sys.attacker).uniswapV3SwapCallback(1, 1, "0x"))
+        .to.be.revertedWithCustomError(m.keeper, "NotPool")
+        .withArgs(sys.attacker.address);
+    });
+  });
+
+  describe("governance", () => {
+    it("sets the rules within their bounds; strangers cannot", async () => {
+      const admin = await adminOf(m.keeper);
+      const k = m.keeper.connect(admin);
+      await expect(k.setRules(rules)).to.be.revertedWithCustomError(k, "NoChange");
+      const bad: [Partial<IPegKeeper.RulesStruct>, bigint, bigint, bigint][] = [
+        [{ debtCap: 10n ** 27n + 1n }, 10n ** 27n + 1n, 0n, 10n ** 27n],
+        [{ maxPerUpdate: 0n }, 0n, 1n, 10n ** 27n],
+        [{ band: wad("0.0002") }, wad("0.0002"), wad("0.0005"), wad("0.05")],
+        [{ maxSpread: wad("0.03") }, wad("0.03"), wad("0.0005"), wad("0.02")],
+        [{ callerShare: wad("0.21") }, wad("0.21"), 0n, wad("0.2")],
+        [{ interval: 599n }, 599n, 600n, 86_400n],
+      ];
+      for (const [change, value, lo, hi] of bad) {
+        await expect(k.setRules({ ...rules, ...change }))
+          .to.be.revertedWithCustomError(k, "OutOfBounds")
+          .withArgs(value, lo, hi);
+      }
+      await expect(k.setRules({ ...rules, band: wad("0.01") })).to.emit(k, "RulesSet");
+      expect((await k.rules()).band).to.equal(wad("0.01"));
+      await expect(m.keeper.connect(sys.attacker).setRules(rules)).to.be.revertedWithCustomError(
+        m.keeper,
+        "AccessControlUnauthorizedAccount",
+      );
+    });
+  });
+});
