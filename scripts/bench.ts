@@ -22,13 +22,15 @@ import type {
   MockERC20,
   OracleAdapter,
   OracleGasCaller,
+  PegKeeper,
   ReserveLens,
   ReservePool,
   RiskController,
   VaultManager,
 } from "../typechain-types";
 import { table } from "./lib/format";
-import { seedPool } from "./lib/market";
+import { movePoolTo, seedPool } from "./lib/market";
+import { networkConfig } from "../config/networks";
 import { impersonateTimelock } from "./lib/timelock";
 
 const WAD = 10n ** 18n;
@@ -45,6 +47,7 @@ const TARGETS: Record<string, number> = {
   psmSwapOut: 80_000,
   poke: 250_000,
   marketFeedRead: 30_000,
+  pegKeeperUpdate: 300_000,
 };
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
   const scan = await benchScan(get);
   // Last, as it seeds BDOL's pool through the PSM (the figures above start from the bare deployment).
   Object.assign(gas, await benchMarketFeed(probe));
+  Object.assign(gas, await benchPegKeeper(get));
 
   table(
     "Gas used (in-process Hardhat network, mock feeds)",
@@ -153,6 +157,51 @@ async function benchMarketFeed(probe: OracleGasCaller): Promise<Record<string, n
   const marketFeedUpdate = await gasOf(feed.update());
   const [used] = await probe.measureFeedRead(await feed.getAddress());
   return { marketFeedRead: Number(used), marketFeedUpdate };
+}
+
+/**
+ * PegKeeper.update, after `benchMarketFeed` (BDOL's pool seeded, a round recorded), with the oracle
+ * reading BDOL from MarketPriceFeed as on mainnet: `pegKeeperUpdate` mints and sells its
+ * per-update maximum (250k) with the pool held at 1.02 for a window; `pegKeeperWithdraw` buys it
+ * back and burns it with the pool held at 0.98.
+ */
+async function benchPegKeeper(get: Getter): Promise<Record<string, number>> {
+  const keeper = await get<PegKeeper>("PegKeeper");
+  const oracle = await get<OracleAdapter>("OracleAdapter");
+  const feed = await ethers.getContractAt("MarketPriceFeed", (await deployments.get("MarketPriceFeed")).address);
+  const bdol = (await deployments.get("BallastDollar")).address;
+  const feeds = await Promise.all(
+    ["ETH_USD_FEED", "BTC_USD_FEED", "WBTC_BTC_FEED", "USDC_USD_FEED"].map((n) =>
+      get<MockAggregator>("MockAggregator", n),
+    ),
+  );
+  const cfg = networkConfig("mainnet").pricedAssets.BDOL.feed;
+  await oracle.connect(await impersonateTimelock(hre)).setFeed(bdol, {
+    primaryFeed: await feed.getAddress(),
+    secondaryFeed: ethers.ZeroAddress,
+    heartbeat: cfg.heartbeat,
+    minPrice: cfg.minPrice,
+    maxPrice: cfg.maxPrice,
+    maxDeviation: cfg.maxDeviation,
+    maxReferenceAge: cfg.maxReferenceAge,
+    ratioFeed: ethers.ZeroAddress,
+    ratioHeartbeat: 0,
+    minRatio: 0,
+    maxRatio: 0,
+  });
+  const [, , , , , , , trader] = await ethers.getSigners();
+  const hold = async (price: bigint) => {
+    await movePoolTo(hre, trader, price);
+    await time.increase(Number(await feed.window()));
+    for (const f of feeds) await f.updateAnswer((await f.latestRoundData())[1]);
+    await (await feed.update()).wait();
+    await (await oracle.recordPrice(bdol)).wait();
+  };
+  await hold(102n * 10n ** 16n);
+  const pegKeeperUpdate = await gasOf(keeper.update());
+  await hold(98n * 10n ** 16n);
+  const pegKeeperWithdraw = await gasOf(keeper.update());
+  return { pegKeeperUpdate, pegKeeperWithdraw };
 }
 
 /**

@@ -16,9 +16,10 @@ pragma solidity 0.8.30;
 ///
 /// Backing. The quote token it holds, valued at $1 per unit, is at least its debt after every update
 /// (checked: `Unbacked`); the stablecoin's supply identity gains its debt as a term
-/// (supply = vault debt + PSM-minted + keeper debt). What it holds beyond its debt is profit: each
-/// update pays the caller `callerShare` of the update's profit and sends the rest of the excess to
-/// the reserve, where it counts in `totalReserveValue`.
+/// (supply = vault debt + PSM-minted + keeper debt). What it holds beyond its debt is profit: the
+/// quote token beyond the debt's worth, and coin bought back beyond the debt. Each update pays the
+/// caller `callerShare` of the update's profit (in the quote token, then in coin) and sends the rest
+/// of both to the reserve, where it counts in `totalReserveValue`.
 ///
 /// No steering. An update reads the pool's TWAP over the market feed's window and its spot price,
 /// and refuses (`PricesDisagree`) when they differ by more than `maxSpread`: a flash loan that moves
@@ -48,9 +49,16 @@ interface IPegKeeper {
     event Provided(uint256 minted, uint256 quoteReceived, uint256 twap, uint256 spot, uint256 debt);
     /// @notice An update bought `bought` stablecoin for `quoteSpent` (raw) and burnt `burnt` of it.
     event Withdrawn(uint256 bought, uint256 quoteSpent, uint256 burnt, uint256 twap, uint256 spot, uint256 debt);
-    /// @notice An update's profit [wad]: `reward` (quote raw) to its caller, `toReserve` quote raw and
-    /// `coinToReserve` stablecoin to the reserve.
-    event ProfitPaid(address indexed caller, uint256 profit, uint256 reward, uint256 toReserve, uint256 coinToReserve);
+    /// @notice An update's profit [wad, USD]: the caller's share paid as `rewardQuote` (quote raw)
+    /// and `rewardCoin`; `quoteToReserve` (raw) and `coinToReserve` sent to the reserve.
+    event ProfitPaid(
+        address indexed caller,
+        uint256 profit,
+        uint256 rewardQuote,
+        uint256 rewardCoin,
+        uint256 quoteToReserve,
+        uint256 coinToReserve
+    );
     event RulesSet(Rules oldRules, Rules newRules);
     event MintingPaused(address indexed by, uint256 until);
     event MintingUnpaused(address indexed by);

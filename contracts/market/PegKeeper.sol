@@ -189,17 +189,20 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         if (quoteOwed > 0) IERC20(quoteToken).safeTransfer(pool, uint256(quoteOwed));
     }
 
-    /// @dev The caller's share of `profit` in the quote token, the rest of the excess quote and any
-    /// coin bought beyond the debt to the reserve.
+    /// @dev The caller's share of `profit`, paid in the quote token it holds beyond the debt and then
+    /// in the coin bought beyond the debt; the rest of both to the reserve.
     function _payProfit(Rules memory r, uint256 profit, uint256 coinProfit) internal {
-        uint256 reward = profit.wadMulDown(r.callerShare) / _quoteScale;
-        uint256 spare = excess() / _quoteScale;
-        reward = MathLib.min(reward, spare);
-        if (reward != 0) IERC20(quoteToken).safeTransfer(msg.sender, reward);
-        uint256 toReserve = spare - reward;
-        if (toReserve != 0) IERC20(quoteToken).safeTransfer(reserve, toReserve);
-        if (coinProfit != 0) IERC20(stablecoin).safeTransfer(reserve, coinProfit);
-        emit ProfitPaid(msg.sender, profit, reward, toReserve, coinProfit);
+        uint256 reward = profit.wadMulDown(r.callerShare);
+        uint256 spareQuote = excess() / _quoteScale;
+        uint256 rewardQuote = MathLib.min(reward / _quoteScale, spareQuote);
+        uint256 rewardCoin = MathLib.min(reward - rewardQuote * _quoteScale, coinProfit);
+        if (rewardQuote != 0) IERC20(quoteToken).safeTransfer(msg.sender, rewardQuote);
+        if (rewardCoin != 0) IERC20(stablecoin).safeTransfer(msg.sender, rewardCoin);
+        uint256 quoteToReserve = spareQuote - rewardQuote;
+        uint256 coinToReserve = coinProfit - rewardCoin;
+        if (quoteToReserve != 0) IERC20(quoteToken).safeTransfer(reserve, quoteToReserve);
+        if (coinToReserve != 0) IERC20(stablecoin).safeTransfer(reserve, coinToReserve);
+        emit ProfitPaid(msg.sender, profit, rewardQuote, rewardCoin, quoteToReserve, coinToReserve);
     }
 
     /// @dev |a − b| / b [wad, rounded down].

@@ -9,7 +9,17 @@ import type { Signer } from "ethers";
 import { MaxUint256 } from "ethers";
 import { networkConfig } from "../../config/networks";
 import { resolveAddress } from "./deploy";
-import { MAX_TICK, MIN_TICK, TICK_SPACING, alignTick, decimalsOf, isToken0, tickAt, uniswapArtifact } from "./uniswap";
+import {
+  MAX_TICK,
+  MIN_TICK,
+  TICK_SPACING,
+  alignTick,
+  decimalsOf,
+  isToken0,
+  sqrtPriceX96At,
+  tickAt,
+  uniswapArtifact,
+} from "./uniswap";
 
 export interface SeedResult {
   /** Positions minted (token ids of the position manager). */
@@ -103,4 +113,59 @@ export async function seedPool(hre: HardhatRuntimeEnvironment, name: string, sig
   }
   const pool = await ethers.getContractAt("IUniswapV3Pool", (await deployments.get(name)).address);
   return { tokenIds, liquidity: await pool.liquidity() };
+}
+
+/**
+ * Moves BDOL's pool (`market.priceFeed.pool`) to `priceWad` (USDC per BDOL) with one swap through
+ * Uniswap's SwapRouter by `who`, who is given what it sells: test USDC minted, BDOL bought from the
+ * PSM (enough to cross the seeded range either way). Local networks only. Returns the amount sold.
+ */
+export async function movePoolTo(hre: HardhatRuntimeEnvironment, who: Signer, priceWad: bigint): Promise<bigint> {
+  const { deployments, ethers, network } = hre;
+  const config = networkConfig(network.name);
+  if (!config.local) throw new Error(`moving the pool by minting test USDC is for local networks, not ${network.name}`);
+  const poolName = config.market.priceFeed.pool;
+  const address = async (name: string) => (await deployments.get(name)).address;
+  const pool = await ethers.getContractAt("IUniswapV3Pool", await address(poolName));
+  const feed = await ethers.getContractAt("MarketPriceFeed", await address("MarketPriceFeed"));
+  const bdol = await ethers.getContractAt("IERC20", await address("BallastDollar"), who);
+  const usdcAddress = await resolveAddress(hre, config.market.pools[poolName].quote, "quote");
+  const usdc = await ethers.getContractAt("MockERC20", usdcAddress, who);
+  const psm = await ethers.getContractAt("PegStabilityModule", await address("PegStabilityModule"), who);
+  const router = await ethers.getContractAt("ISwapRouter", await address("SwapRouter"), who);
+  const owner = await who.getAddress();
+  const bdolAddress = await bdol.getAddress();
+  const bdolIs0 = isToken0(bdolAddress, usdcAddress);
+  const quoteDecimals = await decimalsOf(hre, usdcAddress);
+  const limit = sqrtPriceX96At(priceWad, 18, quoteDecimals, bdolIs0);
+  if (limit === (await pool.slot0()).sqrtPriceX96) return 0n;
+  const sellBdol = priceWad < (await feed.spotPrice());
+  const budget = 20_000_000n * 10n ** BigInt(quoteDecimals);
+  const wait = async (tx: Promise<{ wait(): Promise<unknown> }>) => (await tx).wait();
+  await wait(usdc.mint(owner, budget));
+  let amountIn = budget;
+  if (sellBdol) {
+    await wait(usdc.approve(await psm.getAddress(), budget));
+    amountIn = await psm.swapStableForCoin.staticCall(budget, 0, owner);
+    await wait(psm.swapStableForCoin(budget, 0, owner));
+    await wait(bdol.approve(await router.getAddress(), MaxUint256));
+  } else {
+    await wait(usdc.approve(await router.getAddress(), MaxUint256));
+  }
+  const tokenIn = sellBdol ? bdolAddress : usdcAddress;
+  const sold = sellBdol ? bdol : usdc;
+  const before = await sold.balanceOf(owner);
+  await wait(
+    router.exactInputSingle({
+      tokenIn,
+      tokenOut: sellBdol ? usdcAddress : bdolAddress,
+      fee: await pool.fee(),
+      recipient: owner,
+      deadline: MaxUint256,
+      amountIn,
+      amountOutMinimum: 0,
+      sqrtPriceLimitX96: limit,
+    }),
+  );
+  return before - (await sold.balanceOf(owner));
 }

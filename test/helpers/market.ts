@@ -1,7 +1,6 @@
-import { deployments } from "hardhat";
+import hre, { deployments } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { MaxUint256 } from "ethers";
 import type {
   ISwapRouter,
   IUniswapV3Factory,
@@ -10,8 +9,7 @@ import type {
   PegKeeper,
   PegStabilityModule,
 } from "../../typechain-types";
-import { isToken0, sqrtPriceX96At } from "../../scripts/lib/uniswap";
-import { seedPool } from "../../scripts/lib/market";
+import { movePoolTo as movePool, seedPool } from "../../scripts/lib/market";
 import { networkConfig } from "../../config/networks";
 import { adminOf, at, feedParams, systemAt, type System } from "./fixtures";
 
@@ -77,52 +75,9 @@ export async function refreshFeeds(sys: System): Promise<void> {
   }
 }
 
-/**
- * Moves the BDOL/USDC pool's price to `priceWad` (USDC per BDOL) with one swap through Uniswap's
- * router by `who`, who is given what it sells (USDC minted; BDOL bought from the PSM). Returns the
- * amount sold.
- */
-export async function movePoolTo(sys: System, m: Market, who: HardhatEthersSigner, priceWad: bigint): Promise<bigint> {
-  const bdol = await sys.bdol.getAddress();
-  const usdc = await sys.usdc.getAddress();
-  const bdolIs0 = isToken0(bdol, usdc);
-  const limit = sqrtPriceX96At(priceWad, 18, 6, bdolIs0);
-  const current = (await m.pool.slot0()).sqrtPriceX96;
-  if (limit === current) return 0n;
-  // The price of BDOL falls when BDOL is sold.
-  const spot = await m.feed.spotPrice();
-  const sellBdol = priceWad < spot;
-  // Enough to cross the seeded range either way; within the PSM's ceiling when bought from it.
-  const budgetUsdc = 20_000_000n * 10n ** 6n;
-  const router = await m.router.getAddress();
-  let tokenIn: string;
-  let amountIn: bigint;
-  if (sellBdol) {
-    await sys.usdc.mint(who.address, budgetUsdc);
-    await sys.usdc.connect(who).approve(await m.psm.getAddress(), budgetUsdc);
-    amountIn = await m.psm.connect(who).swapStableForCoin.staticCall(budgetUsdc, 0, who.address);
-    await m.psm.connect(who).swapStableForCoin(budgetUsdc, 0, who.address);
-    await sys.bdol.connect(who).approve(router, MaxUint256);
-    tokenIn = bdol;
-  } else {
-    amountIn = budgetUsdc;
-    await sys.usdc.mint(who.address, amountIn);
-    await sys.usdc.connect(who).approve(router, MaxUint256);
-    tokenIn = usdc;
-  }
-  const params = {
-    tokenIn,
-    tokenOut: tokenIn === bdol ? usdc : bdol,
-    fee: await m.pool.fee(),
-    recipient: who.address,
-    deadline: MaxUint256,
-    amountIn,
-    amountOutMinimum: 0,
-    sqrtPriceLimitX96: limit,
-  };
-  const before = await (tokenIn === bdol ? sys.bdol : sys.usdc).balanceOf(who.address);
-  await m.router.connect(who).exactInputSingle(params);
-  return before - (await (tokenIn === bdol ? sys.bdol : sys.usdc).balanceOf(who.address));
+/** Moves the BDOL/USDC pool's price to `priceWad` with one swap by `who` (see scripts/lib/market.ts). */
+export async function movePoolTo(who: HardhatEthersSigner, priceWad: bigint): Promise<bigint> {
+  return movePool(hre, who, priceWad);
 }
 
 /** Lets `seconds` pass (one block at the end), so that the pool's TWAP covers them. */

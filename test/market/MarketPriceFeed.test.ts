@@ -101,7 +101,7 @@ describe("MarketPriceFeed", () => {
     beforeEach(warm);
 
     it("follows a move of the pool over the window, time-weighted", async () => {
-      await movePoolTo(sys, m, sys.alice, wad("0.98"));
+      await movePoolTo(sys.alice, wad("0.98"));
       expect(await m.feed.spotPrice()).to.be.closeTo(wad("0.98"), BP);
       await elapse(Number(window) / 2 - Number(period));
       const half = await record();
@@ -166,7 +166,7 @@ describe("MarketPriceFeed", () => {
 
     it("a recorded round never changes: not when the pool moves, not when the window changes", async () => {
       const first = await record();
-      await movePoolTo(sys, m, sys.alice, wad("0.97"));
+      await movePoolTo(sys.alice, wad("0.97"));
       await elapse(Number(window));
       await m.feed.connect(await adminOf(m.feed)).setWindow(900);
       expect((await m.feed.getRoundData(1))[1]).to.equal(first);
@@ -182,7 +182,7 @@ describe("MarketPriceFeed", () => {
     it("refuses an update within a period of the last one, changing nothing", async () => {
       await record();
       const [, last] = await m.feed.updateState();
-      await movePoolTo(sys, m, sys.alice, wad("0.99"));
+      await movePoolTo(sys.alice, wad("0.99"));
       await expect(m.feed.update())
         .to.be.revertedWithCustomError(m.feed, "UpdateTooSoon")
         .withArgs(last + period);
@@ -328,7 +328,7 @@ describe("MarketPriceFeed", () => {
       await record();
       expect(await sys.oracle.getPrice(bdol)).to.deep.equal([await answer(), LIVE]);
 
-      await movePoolTo(sys, m, sys.alice, wad("0.98"));
+      await movePoolTo(sys.alice, wad("0.98"));
       await elapse(Number(window));
       await refresh();
       await m.feed.update();

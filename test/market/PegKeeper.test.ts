@@ -38,7 +38,7 @@ describe("PegKeeper", () => {
   };
   /** Moves the pool to `price` and holds it there for a window, then settles the oracle. */
   const hold = async (price: bigint) => {
-    await movePoolTo(sys, m, sys.carol, price);
+    await movePoolTo(sys.carol, price);
     await elapse(Number(await m.feed.window()));
     await settle();
   };
@@ -115,9 +115,11 @@ describe("PegKeeper", () => {
       expect(received * USDC).to.be.gt(minted);
       expect(paid.profit).to.equal(received * USDC - minted);
       expect(await m.keeper.quoteHeld()).to.equal((minted + USDC - 1n) / USDC);
-      expect(paid.reward).to.equal((paid.profit * rules.callerShare) / WAD / USDC);
-      expect(await usdcOf(sys.keeper.address)).to.equal(paid.reward);
-      expect((await usdcOf(await sys.reserve.getAddress())) - reserveBefore).to.equal(paid.toReserve);
+      expect(paid.rewardQuote).to.equal((paid.profit * rules.callerShare) / WAD / USDC);
+      expect(paid.rewardCoin).to.equal(0n);
+      expect(await usdcOf(sys.keeper.address)).to.equal(paid.rewardQuote);
+      expect((await usdcOf(await sys.reserve.getAddress())) - reserveBefore).to.equal(paid.quoteToReserve);
+      expect(paid.rewardQuote + paid.quoteToReserve).to.equal(received - (minted + USDC - 1n) / USDC);
       await expectSupplyIdentity(sys, 10n);
     });
 
@@ -199,7 +201,13 @@ describe("PegKeeper", () => {
       expect(await sys.bdol.totalSupply()).to.equal(supply - w.burnt);
       expect(await m.feed.spotPrice()).to.be.lte(WAD - FEE2);
       expect((await m.keeper.quoteHeld()) * USDC).to.be.gte(await m.keeper.debt());
-      expect(paid.profit).to.be.gt(0n);
+      // Everything it held went into the buy-back: the profit is the coin bought beyond the debt,
+      // the caller's share paid in coin, the rest to the reserve.
+      expect(paid.profit).to.equal(w.bought - w.burnt);
+      expect(paid.rewardQuote).to.equal(0n);
+      expect(paid.rewardCoin).to.equal((paid.profit * rules.callerShare) / WAD);
+      expect(await sys.bdol.balanceOf(sys.keeper.address)).to.equal(paid.rewardCoin);
+      expect(paid.coinToReserve).to.equal(paid.profit - paid.rewardCoin);
       await expectSupplyIdentity(sys, 10n);
     });
 
@@ -239,7 +247,7 @@ describe("PegKeeper", () => {
     });
 
     it("refuses while the oracle's round disagrees with the TWAP (the market moved since the last round)", async () => {
-      await movePoolTo(sys, m, sys.carol, wad("1.02"));
+      await movePoolTo(sys.carol, wad("1.02"));
       await elapse(Number(await m.feed.window()));
       await refreshFeeds(sys);
       // No feed update: the oracle still reads the round at par.
