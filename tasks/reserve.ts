@@ -1,11 +1,20 @@
 /**
  * Observer and keeper: the reserve.
  *   npx hardhat reserve:status     value, ratio, buffer, surplus, deficit, composition, the risk controller's
- *                                  parameters, breakers and reserve target, the PSM, liquidity and strategies
+ *                                  parameters, breakers and reserve target, the PSM, BDOL's market and the
+ *                                  peg keeper, liquidity and strategies
  *   npx hardhat reserve:rebalance  anyone: moves USDC toward the liquid target (ReservePool.rebalance)
  */
 import { task } from "hardhat/config";
-import { contracts, decimalsOf, printPsm, printReserve, printRisk, printStrategies } from "../scripts/lib/status";
+import {
+  contracts,
+  decimalsOf,
+  printMarket,
+  printPsm,
+  printReserve,
+  printRisk,
+  printStrategies,
+} from "../scripts/lib/status";
 import { fmtWad } from "../scripts/lib/format";
 import { ensureInProcessDeployment } from "../scripts/lib/deploy";
 
@@ -18,6 +27,7 @@ task(
   await printReserve(hre, c);
   await printRisk(hre, c);
   await printPsm(hre, c);
+  await printMarket(hre, c);
   await printStrategies(hre, c);
 });
 

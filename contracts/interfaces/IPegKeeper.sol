@@ -5,14 +5,15 @@ pragma solidity 0.8.30;
 /// @notice Protocol-owned liquidity for the stablecoin's Uniswap v3 pool with the quote token (USDC):
 /// it trades against the pool on the side that brings the price back to the peg, and only there.
 ///
-/// Above the peg (the pool's TWAP and spot both above 1 + `band`) it mints the stablecoin and sells
-/// it into the pool — minted inside the swap, exactly what the pool takes — down to a limit of
-/// 1 + 2 × the pool's fee, so every coin sold brings in more than $1 of the quote token; its debt
-/// grows by what it minted, within `debtCap` and `maxPerUpdate`. Below the peg (both below
-/// 1 − `band`) it buys the stablecoin back from the pool with the quote token it holds, up to a limit
-/// of 1 − 2 × the fee, so every coin costs less than $1, and burns it against its debt (coin bought
-/// beyond the debt is profit). Its price limits stop short of the peg: it never pushes the price
-/// across it, and never acts against it.
+/// Above the peg (the pool's TWAP and spot, in USD at the quote token's oracle price, both above
+/// 1 + `band`) it mints the stablecoin and sells it into the pool — minted inside the swap, exactly
+/// what the pool takes — down to a limit of 1 + 2 × the pool's fee in the quote token and in USD
+/// (the higher of the two), so every coin sold brings in more than $1 either way; its debt grows by
+/// what it minted, within `debtCap` and `maxPerUpdate`. Below the peg (both below 1 − `band` in USD)
+/// it buys the stablecoin back from the pool with the quote token it holds, up to a limit of
+/// 1 − 2 × the fee in both units (the lower), so every coin costs less than $1 either way, and burns
+/// it against its debt (coin bought beyond the debt is profit). Its price limits stop short of the
+/// peg: it never pushes the price across it, and never acts against it.
 ///
 /// Backing. The quote token it holds, valued at $1 per unit, is at least its debt after every update
 /// (checked: `Unbacked`); the stablecoin's supply identity gains its debt as a term
@@ -27,8 +28,8 @@ pragma solidity 0.8.30;
 /// oracle's price of the coin is not live or differs from the TWAP (× the quote token's USD price)
 /// by more than `maxSpread` (`OracleDisagrees`): the oracle reads the market feed's recorded rounds,
 /// so a TWAP that moved since the last round waits for the next one. It also refuses while
-/// the quote token does not read live at the oracle within 1 % of $1 (`QuoteNotAtPar`): at a
-/// depegged USDC its holdings would not back its debt. Anyone may call `update`, at most once per
+/// the quote token does not read live at the oracle within 1 % of $1, either way (`QuoteNotAtPar`):
+/// at a depegged USDC its holdings would not back its debt. Anyone may call `update`, at most once per
 /// `interval`.
 ///
 /// Governance sets the rules within hard bounds (ConstantsLib); the guardian can only pause its
@@ -70,10 +71,11 @@ interface IPegKeeper {
     /// @notice The oracle's price of the coin is not live, or differs from the TWAP × the quote
     /// token's price (`twapUsd`) by more than `maxSpread`.
     error OracleDisagrees(uint256 oraclePrice, uint8 status, uint256 twapUsd);
-    /// @notice The quote token's oracle price is not live or below 1 − PEG_KEEPER_QUOTE_TOLERANCE.
+    /// @notice The quote token's oracle price is not live or more than PEG_KEEPER_QUOTE_TOLERANCE from $1.
     error QuoteNotAtPar(uint256 price, uint8 status);
     /// @notice Neither side calls for action: the price is inside the band, the spot and the TWAP
-    /// are on different sides, or (below the peg) there is no debt to buy back.
+    /// are on different sides, the spot is already at the limit, or (below the peg) there is no debt
+    /// to buy back.
     error NothingToDo(uint256 spot, uint256 twap);
     /// @notice Above the peg with no room: the debt is at its cap.
     error DebtCapReached(uint256 debt, uint256 debtCap);
@@ -88,6 +90,8 @@ interface IPegKeeper {
     /// @notice Only the guardian or governance may pause; the guardian cannot extend a running pause.
     error NotGuardian(address caller);
     error AlreadyPaused(uint256 until);
+    /// @notice The guardian may pause again only `MAX_PAUSE` after its last pause ended: at `availableAt`.
+    error PauseCoolingDown(uint256 availableAt);
 
     /// @notice Anyone, at most once per `interval`: provide above the peg or withdraw below it (see
     /// above), pay the caller its share of the profit, send the rest to the reserve.
@@ -131,7 +135,8 @@ interface IPegKeeper {
     function setRules(Rules calldata newRules) external;
 
     /// @notice Guardian or governance: pause minting for `MAX_PAUSE`. The guardian cannot extend a
-    /// running pause (`AlreadyPaused`); governance can.
+    /// running pause (`AlreadyPaused`) nor pause again within `MAX_PAUSE` of its last pause's end
+    /// (`PauseCoolingDown`): at most half of the time; governance can do both.
     function pauseMinting() external;
 
     /// @notice Governance: lift a minting pause.

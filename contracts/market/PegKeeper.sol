@@ -45,9 +45,8 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
     bool internal immutable _coinIsToken0;
     /// @dev 10^(18 − quote decimals): quote raw units → wad.
     uint256 internal immutable _quoteScale;
-    /// @dev The sell and buy limits, 1 ± 2 × the pool's fee, as sqrt prices.
-    uint160 internal immutable _sellLimit;
-    uint160 internal immutable _buyLimit;
+    /// @dev 10^(36 − quote decimals): the pool's raw ratio → a wad price of the coin in the quote token.
+    uint256 internal immutable _priceScale;
     /// @dev 2 × the pool's fee [wad]: the limits' distance from the peg, below every band.
     uint256 internal immutable _fee2;
 
@@ -56,6 +55,8 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
     uint256 public debt;
     uint64 internal _lastUpdateAt;
     uint64 internal _mintingPausedUntil;
+    /// @dev End of the guardian's last pause: it may pause again MAX_PAUSE after it.
+    uint64 internal _guardianPauseEnd;
     /// @dev Set only while this contract's own swap runs: the callback is accepted then only.
     bool internal transient _swapping;
 
@@ -75,12 +76,9 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         uint256 quoteDecimals = IERC20Metadata(quoteToken).decimals();
         if (coinDecimals != 18 || quoteDecimals > 18) revert PoolMismatch(pool);
         _quoteScale = 10 ** (18 - quoteDecimals);
-        // The pool's price of the coin in quote raw units per wad: 10^(18 + 18 − quote decimals).
-        uint256 scale = 10 ** (36 - quoteDecimals);
-        uint256 fee2 = uint256(IUniswapV3Pool(pool).fee()) * 2e12; // 2 × fee (hundredths of a bip) as a wad
-        _fee2 = fee2;
-        _sellLimit = PoolPriceLib.sqrtPriceAtPrice(WAD + fee2, _coinIsToken0, scale);
-        _buyLimit = PoolPriceLib.sqrtPriceAtPrice(WAD - fee2, _coinIsToken0, scale);
+        _priceScale = 10 ** (36 - quoteDecimals);
+        // 2 × the fee (in hundredths of a bip) as a wad.
+        _fee2 = uint256(IUniswapV3Pool(pool).fee()) * 2e12;
         _setRules(rules_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
@@ -95,7 +93,7 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         _lastUpdateAt = uint64(block.timestamp);
 
         (uint256 quotePrice, PriceStatus status) = IOracleAdapter(oracle).getPrice(quoteToken);
-        if (status != PriceStatus.Live || quotePrice < WAD - ConstantsLib.PEG_KEEPER_QUOTE_TOLERANCE) {
+        if (status != PriceStatus.Live || _gap(quotePrice, WAD) > ConstantsLib.PEG_KEEPER_QUOTE_TOLERANCE) {
             revert QuoteNotAtPar(quotePrice, uint8(status));
         }
         IMarketPriceFeed feed = IMarketPriceFeed(marketFeed);
@@ -108,12 +106,20 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
             revert OracleDisagrees(coinPrice, uint8(coinStatus), twapUsd);
         }
 
+        // The band is judged in USD; the limits hold in both units: every coin sold brings in more
+        // than 1 + 2 × fee of the quote token and of USD, every coin bought back costs less than
+        // 1 − 2 × fee of both.
+        uint256 spotUsd = spot.wadMulDown(quotePrice);
         uint256 excessBefore = excess();
         uint256 coinProfit;
-        if (twap > WAD + r.band && spot > WAD + r.band) {
-            _provide(r, twap, spot);
-        } else if (twap < WAD - r.band && spot < WAD - r.band && debt != 0) {
-            coinProfit = _withdraw(r, twap, spot);
+        if (twapUsd > WAD + r.band && spotUsd > WAD + r.band) {
+            uint256 limit = MathLib.max(WAD + _fee2, (WAD + _fee2).wadDivUp(quotePrice));
+            if (spot <= limit) revert NothingToDo(spot, twap);
+            _provide(r, twap, spot, limit);
+        } else if (twapUsd < WAD - r.band && spotUsd < WAD - r.band && debt != 0) {
+            uint256 limit = MathLib.min(WAD - _fee2, (WAD - _fee2).wadDivDown(quotePrice));
+            if (spot >= limit) revert NothingToDo(spot, twap);
+            coinProfit = _withdraw(r, twap, spot, limit);
         } else {
             revert NothingToDo(spot, twap);
         }
@@ -125,28 +131,33 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         _payProfit(r, profit, coinProfit);
     }
 
-    /// @dev Above the peg: sell newly minted coin into the pool down to the sell limit.
-    function _provide(Rules memory r, uint256 twap, uint256 spot) internal {
+    /// @dev Above the peg: sell newly minted coin into the pool down to `limit` [wad, quote per coin].
+    function _provide(Rules memory r, uint256 twap, uint256 spot, uint256 limit) internal {
         uint256 until = _mintingPausedUntil;
         if (until > block.timestamp) revert MintingIsPaused(until);
         uint256 cap = r.debtCap;
         if (debt >= cap) revert DebtCapReached(debt, cap);
         uint256 amount = MathLib.min(cap - debt, r.maxPerUpdate);
         uint256 quoteBefore = quoteHeld();
-        (int256 coinPaid, ) = _swap(true, amount, _sellLimit);
+        (int256 coinPaid, ) = _swap(true, amount, _sqrtPriceAt(limit));
         // Safe: the pool owes nothing on the input side and took at most `amount` > 0.
         uint256 minted = uint256(coinPaid);
         uint256 received = quoteHeld() - quoteBefore;
         emit Provided(minted, received, twap, spot, debt);
     }
 
-    /// @dev Below the peg: buy coin from the pool up to the buy limit with quote worth at most the
-    /// debt and `maxPerUpdate`, burn up to the debt. Returns the coin bought beyond the debt.
-    function _withdraw(Rules memory r, uint256 twap, uint256 spot) internal returns (uint256 coinProfit) {
+    /// @dev Below the peg: buy coin from the pool up to `limit` with quote worth at most the debt and
+    /// `maxPerUpdate`, burn up to the debt. Returns the coin bought beyond the debt.
+    function _withdraw(
+        Rules memory r,
+        uint256 twap,
+        uint256 spot,
+        uint256 limit
+    ) internal returns (uint256 coinProfit) {
         uint256 spend = MathLib.min(MathLib.min(debt, r.maxPerUpdate) / _quoteScale, quoteHeld());
         if (spend == 0) revert NothingToDo(spot, twap);
         uint256 coinBefore = IERC20(stablecoin).balanceOf(address(this));
-        (, int256 quotePaid) = _swap(false, spend, _buyLimit);
+        (, int256 quotePaid) = _swap(false, spend, _sqrtPriceAt(limit));
         uint256 bought = IERC20(stablecoin).balanceOf(address(this)) - coinBefore;
         uint256 burnt = MathLib.min(bought, debt);
         debt -= burnt;
@@ -205,6 +216,11 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         emit ProfitPaid(msg.sender, profit, rewardQuote, rewardCoin, quoteToReserve, coinToReserve);
     }
 
+    /// @dev The pool's sqrt price at which the coin costs `priceWad` of the quote token.
+    function _sqrtPriceAt(uint256 priceWad) internal view returns (uint160) {
+        return PoolPriceLib.sqrtPriceAtPrice(priceWad, _coinIsToken0, _priceScale);
+    }
+
     /// @dev |a − b| / b [wad, rounded down].
     function _gap(uint256 a, uint256 b) internal pure returns (uint256) {
         return (a > b ? a - b : b - a).wadDivDown(b);
@@ -251,7 +267,13 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
         if (!governance && !hasRole(GUARDIAN_ROLE, msg.sender)) revert NotGuardian(msg.sender);
         uint256 until = _mintingPausedUntil;
-        if (!governance && until > block.timestamp) revert AlreadyPaused(until);
+        if (!governance) {
+            if (until > block.timestamp) revert AlreadyPaused(until);
+            uint256 again = _guardianPauseEnd == 0 ? 0 : uint256(_guardianPauseEnd) + MAX_PAUSE;
+            if (block.timestamp < again) revert PauseCoolingDown(again);
+            // Safe: a timestamp plus 7 days fits 64 bits.
+            _guardianPauseEnd = uint64(block.timestamp + MAX_PAUSE);
+        }
         until = block.timestamp + MAX_PAUSE;
         // Safe: a timestamp plus 7 days fits 64 bits.
         _mintingPausedUntil = uint64(until);

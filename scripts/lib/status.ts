@@ -7,6 +7,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type {
   BallastDollar,
   LiquidationEngine,
+  MarketPriceFeed,
+  PegKeeper,
   PegStabilityModule,
   ReserveLens,
   ReservePool,
@@ -28,6 +30,9 @@ export interface Contracts {
   psm?: PegStabilityModule;
   /** Absent on a deployment without the risk controller. */
   risk?: RiskController;
+  /** Absent on a deployment without a market. */
+  pegKeeper?: PegKeeper;
+  marketFeed?: MarketPriceFeed;
 }
 
 export async function contracts(hre: HardhatRuntimeEnvironment): Promise<Contracts> {
@@ -43,6 +48,10 @@ export async function contracts(hre: HardhatRuntimeEnvironment): Promise<Contrac
       ? await get<PegStabilityModule>("PegStabilityModule")
       : undefined,
     risk: (await hre.deployments.getOrNull("RiskController")) ? await get<RiskController>("RiskController") : undefined,
+    pegKeeper: (await hre.deployments.getOrNull("PegKeeper")) ? await get<PegKeeper>("PegKeeper") : undefined,
+    marketFeed: (await hre.deployments.getOrNull("MarketPriceFeed"))
+      ? await get<MarketPriceFeed>("MarketPriceFeed")
+      : undefined,
   };
 }
 
@@ -182,6 +191,42 @@ export async function printPsm(hre: HardhatRuntimeEnvironment, c: Contracts): Pr
 }
 
 /**
+ * BDOL's market and the peg keeper: the pool's spot, the market feed's last round (or why it is not
+ * live), the keeper's debt against its cap, the USDC backing it, what it holds beyond (the next
+ * update's profit to pay on), its rules and pause.
+ */
+export async function printMarket(hre: HardhatRuntimeEnvironment, c: Contracts): Promise<void> {
+  if (!c.pegKeeper || !c.marketFeed) return;
+  const k = c.pegKeeper;
+  const feed = c.marketFeed;
+  const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+  const [roundId, lastUpdateAt, notLive] = await feed.updateState();
+  let round = "no round yet";
+  if (notLive !== "0x00000000") {
+    const reasons = ["PoolNotInitialized", "ObservationsTooShort", "LiquidityTooThin", "QuotePriceUnavailable"];
+    const name = reasons.find((n) => feed.interface.getError(n)!.selector === notLive) ?? notLive;
+    round = `not live (${name}), updated ${fmtWhen(lastUpdateAt, now)}`;
+  } else if (roundId > 0n) {
+    const [, answer, , updatedAt] = await feed.latestRoundData();
+    round = `${fmtWad(answer, 4)} USD (round ${roundId}, ${fmtWhen(updatedAt, now)})`;
+  }
+  const r = await k.rules();
+  const paused = await k.mintingPausedUntil();
+  const quoteDecimals = await decimalsOf(hre, await k.quoteToken());
+  kv("BDOL market and peg keeper", {
+    "pool spot (USDC per BDOL)": fmtWad(await feed.spotPrice(), 4),
+    "market feed (TWAP × USDC/USD)": round,
+    "keeper debt / cap (BDOL)": `${fmtWad(await k.debt())} / ${fmtWad(r.debtCap)}`,
+    "USDC held (backs the debt) / beyond it (USD)": `${fmtWad(await k.quoteHeld(), 2, quoteDecimals)} / ${fmtWad(await k.excess())}`,
+    "acts outside / per update / every": `1 ± ${fmtPct(r.band)} / ${fmtWad(r.maxPerUpdate)} BDOL / ${fmtHours(r.interval)}`,
+    "refuses when spot ≠ TWAP or oracle by more than": fmtPct(r.maxSpread),
+    "caller's share of profit": fmtPct(r.callerShare),
+    minting: paused > now ? `paused until ${fmtWhen(paused, now)}` : "open",
+    "next update": fmtWhen(await k.nextUpdateAt(), now),
+  });
+}
+
+/**
  * The reserve's ERC-4626 strategies: assets (convertToAssets, "unknown" when its views revert),
  * principal, cap, failure flag; liquid vs target and the rebalance limit.
  */
@@ -220,7 +265,7 @@ export async function printStrategies(hre: HardhatRuntimeEnvironment, c: Contrac
 
 /**
  * supply + slack = Σ_c (⌈normalizedDebt_c × rate_c⌉ − accruedFees_c) + debt under auction + deficit,
- * with a slack of a few wei, always in the protocol's favour (see VaultManager and LiquidationEngine).
+ * + PSM-minted (less its unminted fees) + the peg keeper's debt, with a slack of a few wei, always in the protocol's favour (see VaultManager and LiquidationEngine).
  */
 export async function supplyIdentity(c: Contracts): Promise<{ supply: bigint; backing: bigint; slack: bigint }> {
   let backing = 0n;
@@ -230,6 +275,7 @@ export async function supplyIdentity(c: Contracts): Promise<{ supply: bigint; ba
   }
   backing += (await c.engine.totalDebtUnderAuction()) + (await c.reserve.deficit());
   if (c.psm) backing += (await c.psm.minted()) - (await c.psm.pendingFees());
+  if (c.pegKeeper) backing += await c.pegKeeper.debt();
   const supply = await c.bdol.totalSupply();
   return { supply, backing, slack: backing - supply };
 }
@@ -238,7 +284,7 @@ export async function printSupply(c: Contracts): Promise<void> {
   const { supply, backing, slack } = await supplyIdentity(c);
   kv("Stablecoin supply identity", {
     "BDOL total supply": fmtWad(supply, 6),
-    "Σ vault debt − unminted fees + debt under auction + deficit + PSM-minted": fmtWad(backing, 6),
+    "Σ vault debt − unminted fees + debt under auction + deficit + PSM-minted + peg keeper debt": fmtWad(backing, 6),
     "slack (wei, rounding in the protocol's favour)": slack.toString(),
   });
 }

@@ -5,7 +5,7 @@
  * USDC it holds; profit goes to the caller (its share) and the reserve; it refuses to be steered.
  */
 import { expect } from "chai";
-import { ethers, getNamedAccounts } from "hardhat";
+import hre, { ethers, getNamedAccounts } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { WAD, wad } from "../../config/units";
 import { networkConfig } from "../../config/networks";
@@ -123,6 +123,24 @@ describe("PegKeeper", () => {
       await expectSupplyIdentity(sys, 10n);
     });
 
+    it("reserve:status shows the keeper's debt, its backing, the market round and its rules", async () => {
+      await update();
+      const printed: string[] = [];
+      const log = console.log;
+      console.log = (...args: unknown[]) => printed.push(args.map(String).join(" "));
+      try {
+        await hre.run("reserve:status");
+      } finally {
+        console.log = log;
+      }
+      const text = printed.join("\n");
+      expect(text).to.include("BDOL market and peg keeper");
+      expect(text).to.match(/keeper debt \/ cap \(BDOL\) +│ +250,000.00 \/ 5,000,000.00/);
+      expect(text).to.match(/USDC held \(backs the debt\) \/ beyond it \(USD\) +│ +250,000.00 \/ 0.00/);
+      expect(text).to.match(/market feed \(TWAP × USDC\/USD\) +│ +1.0200 USD \(round 2, /);
+      expect(text).to.match(/acts outside \/ per update \/ every +│ +1 ± 0.20 % \/ 250,000.00 BDOL \/ 0.5 h/);
+    });
+
     it("stops at the cap, and at the price limit: it never pushes the price across the peg", async () => {
       const admin = await adminOf(m.keeper);
       await m.keeper.connect(admin).setRules({ ...rules, debtCap: wad(400_000) });
@@ -175,6 +193,12 @@ describe("PegKeeper", () => {
       );
       await expect(m.keeper.connect(await adminOf(m.keeper)).unpauseMinting()).to.emit(m.keeper, "MintingUnpaused");
       await expect(update()).to.emit(m.keeper, "Provided");
+      // Not again until a pause's length after its last pause would have ended: at most half the time.
+      await expect(m.keeper.connect(guardian).pauseMinting())
+        .to.be.revertedWithCustomError(m.keeper, "PauseCoolingDown")
+        .withArgs(until + 7n * 86_400n);
+      await time.increaseTo(until + 7n * 86_400n);
+      await expect(m.keeper.connect(guardian).pauseMinting()).to.emit(m.keeper, "MintingPaused");
     });
   });
 
@@ -256,10 +280,29 @@ describe("PegKeeper", () => {
       await expect(update()).to.emit(m.keeper, "Provided");
     });
 
-    it("refuses while USDC is off its peg by more than 1 %", async () => {
-      await hold(wad("1.02"));
-      await sys.usdcFeed.updateAnswer(98_000_000n);
-      await expect(update()).to.be.revertedWithCustomError(m.keeper, "QuoteNotAtPar");
+    it("refuses while USDC is off its peg by more than 1 %, either way", async () => {
+      for (const usdc of [98_900_000n, 101_100_000n]) {
+        await sys.usdcFeed.updateAnswer(usdc);
+        await hold(wad("1.02"));
+        await expect(update(), `USDC ${usdc}`).to.be.revertedWithCustomError(m.keeper, "QuoteNotAtPar");
+      }
+    });
+
+    it("judges the peg in USD: with USDC at $0.995 a pool at 1.005 USDC is at peg; above, it sells no lower than $1.0002", async () => {
+      await sys.usdcFeed.updateAnswer(99_500_000n);
+      await hold(wad("1.005"));
+      await expect(update()).to.be.revertedWithCustomError(m.keeper, "NothingToDo");
+      await hold(wad("1.03"));
+      await elapse(Number(rules.interval));
+      await update();
+      const spot = await m.feed.spotPrice();
+      // The limit: 1.0002 / 0.995 USDC, above 1.0002 USDC.
+      const limit = (wad("1.0002") * WAD + wad("0.995") - 1n) / wad("0.995");
+      console.log(
+        `      USDC $0.995, pool 1.03 → sold down to ${ethers.formatEther(spot)} USDC (limit ${ethers.formatEther(limit)})`,
+      );
+      expect(spot).to.be.gte(limit - 10n);
+      expect((await m.keeper.quoteHeld()) * USDC).to.be.gte(await m.keeper.debt());
     });
 
     it("takes the pool's callback only from the pool, during its own swap", async () => {
