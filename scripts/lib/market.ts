@@ -118,7 +118,8 @@ export async function seedPool(hre: HardhatRuntimeEnvironment, name: string, sig
 /**
  * Moves BDOL's pool (`market.priceFeed.pool`) to `priceWad` (USDC per BDOL) with one swap through
  * Uniswap's SwapRouter by `who`, who is given what it sells: test USDC minted, BDOL bought from the
- * PSM (enough to cross the seeded range either way). Local networks only. Returns the amount sold.
+ * PSM (enough to cross the seeded range either way; what the pool does not take stays with `who`).
+ * Local networks only. Returns the amount sold.
  */
 export async function movePoolTo(hre: HardhatRuntimeEnvironment, who: Signer, priceWad: bigint): Promise<bigint> {
   const { deployments, ethers, network } = hre;
@@ -140,16 +141,25 @@ export async function movePoolTo(hre: HardhatRuntimeEnvironment, who: Signer, pr
   const limit = sqrtPriceX96At(priceWad, 18, quoteDecimals, bdolIs0);
   if (limit === (await pool.slot0()).sqrtPriceX96) return 0n;
   const sellBdol = priceWad < (await feed.spotPrice());
+  // Enough to cross the seeded range either way; the pool takes only what reaches the limit and the
+  // rest stays with `who` for the next move (BDOL is bought from the PSM only to top it up).
   const budget = 20_000_000n * 10n ** BigInt(quoteDecimals);
   const wait = async (tx: Promise<{ wait(): Promise<unknown> }>) => (await tx).wait();
-  await wait(usdc.mint(owner, budget));
   let amountIn = budget;
   if (sellBdol) {
-    await wait(usdc.approve(await psm.getAddress(), budget));
-    amountIn = await psm.swapStableForCoin.staticCall(budget, 0, owner);
-    await wait(psm.swapStableForCoin(budget, 0, owner));
+    const coinBudget = budget * 10n ** BigInt(18 - quoteDecimals);
+    const have = await bdol.balanceOf(owner);
+    if (have < coinBudget) {
+      // (budget − have) at par plus the PSM's fee, rounded up, in USDC units.
+      const stableIn = ((coinBudget - have) * 1_001n) / 1_000n / 10n ** BigInt(18 - quoteDecimals) + 1n;
+      await wait(usdc.mint(owner, stableIn));
+      await wait(usdc.approve(await psm.getAddress(), stableIn));
+      await wait(psm.swapStableForCoin(stableIn, 0, owner));
+    }
+    amountIn = await bdol.balanceOf(owner);
     await wait(bdol.approve(await router.getAddress(), MaxUint256));
   } else {
+    await wait(usdc.mint(owner, budget));
     await wait(usdc.approve(await router.getAddress(), MaxUint256));
   }
   const tokenIn = sellBdol ? bdolAddress : usdcAddress;
