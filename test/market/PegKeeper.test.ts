@@ -312,6 +312,43 @@ describe("PegKeeper", () => {
     });
   });
 
+  describe("random market paths (quick profile; PEG_KEEPER_PATHS=n for more)", () => {
+    it("after every step: debt ≤ cap, USDC held ≥ debt, the supply identity exact, never a trade across the peg", async () => {
+      const paths = Number(process.env.PEG_KEEPER_PATHS ?? 2);
+      const admin = await adminOf(m.keeper);
+      await m.keeper.connect(admin).setRules({ ...rules, debtCap: wad(1_000_000) });
+      let seed = 12345;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);
+      let acted = 0;
+      for (let p = 0; p < paths; p++) {
+        for (let i = 0; i < 12; i++) {
+          // A random push between 0.97 and 1.03, held a random 10–60 minutes, then an update attempt.
+          const price = wad(1) + BigInt(Math.round((rand() - 0.5) * 600)) * 10n ** 14n;
+          await movePoolTo(rand() < 0.5 ? sys.carol : sys.bob, price);
+          await elapse(600 + Math.floor(rand() * 3000));
+          await settle();
+          const spotBefore = await m.feed.spotPrice();
+          try {
+            const tx = await update();
+            const names = (await tx.wait())!.logs.map((l) => m.keeper.interface.parseLog(l)?.name);
+            acted++;
+            const spotAfter = await m.feed.spotPrice();
+            // Toward the peg, and never across it: above it stays above, below stays below.
+            if (names.includes("Provided")) expect(spotAfter).to.be.lt(spotBefore).and.gt(WAD);
+            if (names.includes("Withdrawn")) expect(spotAfter).to.be.gt(spotBefore).and.lt(WAD);
+          } catch (e) {
+            expect(String(e)).to.match(/NothingToDo|PricesDisagree|OracleDisagrees|DebtCapReached|UpdateTooSoon/);
+          }
+          const debt = await m.keeper.debt();
+          expect(debt).to.be.lte(wad(1_000_000));
+          expect((await m.keeper.quoteHeld()) * USDC).to.be.gte(debt);
+          await expectSupplyIdentity(sys, 10n);
+        }
+      }
+      expect(acted, "the paths made it act").to.be.gte(2);
+    });
+  });
+
   describe("governance", () => {
     it("sets the rules within their bounds; strangers cannot", async () => {
       const admin = await adminOf(m.keeper);
