@@ -31,6 +31,7 @@ import type {
 import { table } from "./lib/format";
 import { movePoolTo, seedPool } from "./lib/market";
 import { networkConfig } from "../config/networks";
+import { isToken0, sqrtPriceX96At } from "./lib/uniswap";
 import { impersonateTimelock } from "./lib/timelock";
 
 const WAD = 10n ** 18n;
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
   // Last, as it seeds BDOL's pool through the PSM (the figures above start from the bare deployment).
   Object.assign(gas, await benchMarketFeed(probe));
   Object.assign(gas, await benchPegKeeper(get));
+  Object.assign(gas, await benchFlashTake(get));
 
   table(
     "Gas used (in-process Hardhat network, mock feeds)",
@@ -202,6 +204,57 @@ async function benchPegKeeper(get: Getter): Promise<Record<string, number>> {
   await hold(98n * 10n ** 16n);
   const pegKeeperWithdraw = await gasOf(keeper.update());
   return { pegKeeperUpdate, pegKeeperWithdraw };
+}
+
+/**
+ * FlashTaker.run: a whole WETH auction (10 WETH vault, 18,000 BDOL, ETH 3,000 → 2,600, no absorption)
+ * taken 15 minutes in by a keeper with no BDOL: the lot sold into WETH_USDC_POOL (moved to the
+ * oracle's price first), the USDC swapped at the PSM, the tab paid.
+ */
+async function benchFlashTake(get: Getter): Promise<Record<string, number>> {
+  const vm = await get<VaultManager>("VaultManager");
+  const engine = await get<LiquidationEngine>("LiquidationEngine");
+  const oracle = await get<OracleAdapter>("OracleAdapter");
+  const weth = await get<MockERC20>("MockERC20", "WETH");
+  const usdc = await get<MockERC20>("MockERC20", "USDC");
+  const ethFeed = await get<MockAggregator>("MockAggregator", "ETH_USD_FEED");
+  const taker = await ethers.getContractAt("FlashTaker", (await deployments.get("FlashTaker")).address);
+  const pool = await ethers.getContractAt("IUniswapV3Pool", (await deployments.get("WETH_USDC_POOL")).address);
+  const router = await ethers.getContractAt("ISwapRouter", (await deployments.get("SwapRouter")).address);
+  const [, alice, , , keeper, , , trader] = await ethers.getSigners();
+  const wethAddr = await weth.getAddress();
+  const usdcAddr = await usdc.getAddress();
+  const setEth = async (usd: bigint) => {
+    await ethFeed.updateAnswer(usd * 10n ** 8n);
+    await oracle.recordPrice(wethAddr);
+  };
+  await setEth(3_000n);
+  await vm.connect(alice).openVault(wethAddr, 10n * WAD, 18_000n * WAD);
+  const vaultId = await vm.vaultCount();
+  await time.increase(3600);
+  await setEth(2_600n);
+  await engine.connect(keeper).liquidate(vaultId, keeper.address);
+  const auctionId = await engine.auctionCount();
+  // The market follows the oracle: WETH sold into the pool down to 2,600 USDC.
+  await weth.mint(trader.address, 10_000n * WAD);
+  await weth.connect(trader).approve(await router.getAddress(), ethers.MaxUint256);
+  await router.connect(trader).exactInputSingle({
+    tokenIn: wethAddr,
+    tokenOut: usdcAddr,
+    fee: await pool.fee(),
+    recipient: trader.address,
+    deadline: ethers.MaxUint256,
+    amountIn: 10_000n * WAD,
+    amountOutMinimum: 0,
+    sqrtPriceLimitX96: sqrtPriceX96At(2_600n * WAD, 18, 6, isToken0(wethAddr, usdcAddr)),
+  });
+  await time.increase(900);
+  await setEth(2_600n);
+  const lot = (await engine.auctionInfo(auctionId)).lot;
+  const flashTake = await gasOf(
+    taker.connect(keeper).run(auctionId, lot, ethers.MaxUint256, await pool.getAddress(), 0n, keeper.address),
+  );
+  return { flashTake };
 }
 
 /**

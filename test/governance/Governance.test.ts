@@ -540,6 +540,11 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
       (x) => [ADMIN_ROLE, x.a.Timelock],
     ),
   },
+  // A keeper's tool: its callbacks act only for its own take and its own swap.
+  FlashTaker: {
+    onTake: { args: (x) => [x.caller, 1n, 1n, "0x"], refusal: (x) => ({ error: "NotEngine", args: [x.caller] }) },
+    uniswapV3SwapCallback: { args: () => [1n, 0n, "0x"], refusal: (x) => ({ error: "NotPool", args: [x.caller] }) },
+  },
   // Governor settings: only through a proposal, which the timelock executes.
   BallastGovernor: {
     setVotingDelay: { args: () => [1], refusal: (x) => ({ error: "GovernorOnlyExecutor", args: [x.caller] }) },
@@ -619,6 +624,8 @@ const PUBLIC: Record<string, string[]> = {
   MarketPriceFeed: ["update"],
   // Anyone, at most once per interval; it trades only toward the peg, within its rules.
   PegKeeper: ["update"],
+  // Anyone takes an auction through it; it holds nothing between transactions.
+  FlashTaker: ["run"],
   GovernanceToken: ["transfer", "transferFrom", "approve", "permit", "delegate", "delegateBySig"],
   // The proposal lifecycle is open to token holders; cancel is the proposer's, while Pending.
   BallastGovernor: [
