@@ -1,12 +1,16 @@
 /**
  * Keeper bot: `npx hardhat keeper --network <net> [--dry-run] [--once] [--interval <seconds>]
  * [--iterations N] [--max-gas-price <gwei>] [--spread 0.02] [--sell-reserve-collateral]
- * [--page-size 1000] [--max-take <BDOL>] [--no-redo] [--unpaid-redo] [--poke] [--rebalance]`
+ * [--page-size 1000] [--max-take <BDOL>] [--no-redo] [--unpaid-redo] [--poke] [--rebalance]
+ * [--flash [--slippage 0.005]]`
  *
  * Scans every vault through the lens, liquidates the unhealthy ones, restarts stale auctions and
  * takes auctions priced at least `spread` below the oracle, simulating each transaction with a
  * static call first (see scripts/lib/keeper.ts). With --poke and --rebalance it also pokes the risk
- * controller when due and rebalances the reserve's USDC when a rebalance would move something.
+ * controller when due and rebalances the reserve's USDC when a rebalance would move something. With
+ * --flash it takes with no capital through the FlashTaker (collateral sold into its USDC pool, the
+ * USDC swapped at the PSM), only when QuoterV2's quote after the PSM fee, gas and the slippage limit
+ * is a profit; a dry run prints the quote.
  * Prints one line per action, one summary line per iteration and a final table. Without --once or --iterations it runs until Ctrl-C.
  *
  * Keeper account: KEEPER_PRIVATE_KEY when set, else the network's first account (on sepolia and
@@ -44,6 +48,8 @@ interface KeeperArgs {
   unpaidRedo: boolean;
   poke: boolean;
   rebalance: boolean;
+  flash: boolean;
+  slippage: string;
 }
 
 /** KEEPER_PRIVATE_KEY, else the first configured account. */
@@ -78,6 +84,8 @@ task("keeper", "Keeper bot: liquidates unhealthy vaults, restarts stale auctions
   .addFlag("unpaidRedo", "also restart auctions whose restart pay is used up (10 paid restarts): unpaid work")
   .addFlag("poke", "also poke the risk controller whenever its interval has passed (unpaid duty)")
   .addFlag("rebalance", "also rebalance the reserve's USDC toward its liquid target when needed (unpaid duty)")
+  .addFlag("flash", "take with no capital through the FlashTaker, when the QuoterV2 quote is profitable")
+  .addOptionalParam("slippage", "flash takes: slippage limit on the quoted proceeds", "0.005", types.string)
   .setAction(async (args: KeeperArgs, hre): Promise<KeeperReport[]> => {
     if (hre.network.name === "hardhat" && !(await hre.deployments.getOrNull("VaultManager"))) {
       console.log("(in-process network: deploying a fresh system first; use --network localhost for a running node)");
@@ -91,6 +99,8 @@ task("keeper", "Keeper bot: liquidates unhealthy vaults, restarts stale auctions
     const spread = toFixed(args.spread, 18);
     if (spread < 0n || spread >= 10n ** 18n) throw new Error(`--spread must be in [0, 1): ${args.spread}`);
     if (!(args.interval >= 0)) throw new Error(`--interval must be ≥ 0: ${args.interval}`);
+    const slippage = toFixed(args.slippage, 18);
+    if (slippage < 0n || slippage >= 10n ** 18n) throw new Error(`--slippage must be in [0, 1): ${args.slippage}`);
     if (args.iterations !== undefined && args.iterations < 1) throw new Error("--iterations must be ≥ 1");
     const keeper = await keeperSigner(hre);
     const address = await keeper.getAddress();
@@ -123,6 +133,8 @@ task("keeper", "Keeper bot: liquidates unhealthy vaults, restarts stale auctions
         unpaidRedo: args.unpaidRedo,
         poke: args.poke,
         rebalance: args.rebalance,
+        flash: args.flash,
+        slippage,
         intervalMs: args.interval * 1000,
         iterations,
         signal: abort.signal,

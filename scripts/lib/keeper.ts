@@ -52,7 +52,10 @@ import type {
   OracleAdapter,
   ReserveLens,
   ReservePool,
+  FlashTaker,
+  IQuoterV2,
   MarketPriceFeed,
+  PegStabilityModule,
   RiskController,
   VaultManager,
 } from "../../typechain-types";
@@ -111,6 +114,14 @@ export interface KeeperOptions {
   poke?: boolean;
   /** Also rebalance the reserve's USDC when that moves something (default false). */
   rebalance?: boolean;
+  /**
+   * Take auctions with no capital through the FlashTaker (the collateral sold into its USDC pool,
+   * the USDC swapped at the PSM), only when QuoterV2's quote after the PSM fee, gas and `slippage`
+   * leaves a profit (default false: takes pay with the keeper's own BDOL).
+   */
+  flash?: boolean;
+  /** WAD; the flash take's slippage limit on the quoted proceeds (default 0.005e18). */
+  slippage?: bigint;
 }
 
 export interface KeeperState {
@@ -194,6 +205,13 @@ interface Contracts {
   risk?: RiskController;
   /** Absent on a deployment without a market. */
   marketFeed?: MarketPriceFeed;
+  /** Flash takes: the taker, Uniswap's quoter, the PSM, and each collateral's USDC pool. */
+  flash?: {
+    taker: FlashTaker;
+    quoter: IQuoterV2;
+    psm: PegStabilityModule;
+    pools: Map<string, { address: string; fee: bigint }>;
+  };
   /** For decoding custom errors. */
   all: BaseContract[];
 }
@@ -727,6 +745,11 @@ async function processAuctions(ctx: Ctx, pageSize: number): Promise<void> {
     );
   }
 
+  if (ctx.opts.flash) {
+    for (const a of takeable) await flashTake(ctx, a);
+    return;
+  }
+
   // Take, best discount against the reference first.
   const spread = ctx.opts.spread ?? (2n * WAD) / 100n;
   if (spread < 0n || spread >= WAD) throw new Error(`spread must be in [0, 1): ${fmtWad(spread, 4)}`);
@@ -808,6 +831,99 @@ async function processAuctions(ctx: Ctx, pageSize: number): Promise<void> {
         `profit ${fmtWad(profit)} BDOL, gas ${gasUsed}`,
     );
   }
+}
+
+/**
+ * A flash take of auction `a`'s whole lot (or what its tab buys): QuoterV2 quotes the collateral
+ * sold into its USDC pool, the PSM's fee in gives the BDOL it buys; the take goes ahead only when
+ * that, less the slippage limit, the tab paid and the gas at the current price, is a profit, and
+ * `minProfit` holds the FlashTaker to the slippage limit.
+ */
+async function flashTake(ctx: Ctx, a: Awaited<ReturnType<ReserveLens["activeAuctions"]>>[number]): Promise<void> {
+  const what = `auction ${a.auctionId}`;
+  const flash = ctx.c.flash;
+  if (!flash) {
+    skip(ctx, what, "flash take: no FlashTaker, QuoterV2 or PSM deployed");
+    return;
+  }
+  const info = await collateralInfo(ctx, a.collateral);
+  const pool = flash.pools.get(a.collateral.toLowerCase());
+  if (!pool) {
+    skip(ctx, what, `flash take: no ${info.symbol}/USDC pool`);
+    return;
+  }
+  // What the take buys: the whole lot, or what the tab is worth at the price (rounded up).
+  const unit = 10n ** info.decimals;
+  const forTab = (a.tab * unit + a.price - 1n) / a.price;
+  const amount = forTab < a.lot ? forTab : a.lot;
+  const paid = (amount * a.price + unit - 1n) / unit > a.tab ? a.tab : (amount * a.price + unit - 1n) / unit;
+  const [quoted] = await flash.quoter.quoteExactInputSingle.staticCall({
+    tokenIn: a.collateral,
+    tokenOut: await flash.psm.stable(),
+    amountIn: amount,
+    fee: pool.fee,
+    sqrtPriceLimitX96: 0n,
+  });
+  const stableDecimals = BigInt(
+    await (await ctx.hre.ethers.getContractAt("IERC20Metadata", await flash.psm.stable())).decimals(),
+  );
+  const proceeds = (quoted * 10n ** (18n - stableDecimals) * (WAD - (await flash.psm.feeIn()))) / WAD;
+  const slippage = ctx.opts.slippage ?? (5n * WAD) / 1000n;
+  const worst = (proceeds * (WAD - slippage)) / WAD;
+  const args = [a.auctionId, a.lot, a.price, pool.address, 0n, ctx.keeper] as const;
+  const { price: gasPrice } = await gasPriceNow(ctx);
+  let gas = 350_000n;
+  try {
+    gas = await flash.taker.run.estimateGas(...args);
+  } catch {
+    // Unprofitable or refused: the static call below says why.
+  }
+  const gasCost = (gas * gasPrice * ctx.nativePrice) / WAD;
+  const expected = worst - paid - gasCost;
+  const quoteLine =
+    `quote: ${fmtWad(amount, 4, Number(info.decimals))} ${info.symbol} → ${fmtWad(quoted, 2, Number(stableDecimals))} USDC ` +
+    `→ ${fmtWad(proceeds)} BDOL at the PSM; pays ${fmtWad(paid)}; gas ${fmtWad(gasCost)} BDOL; ` +
+    `after ${fmtPct(slippage)} slippage ${fmtWad(expected)} BDOL`;
+  if (expected <= 0n) {
+    skip(ctx, what, `flash take unprofitable after gas and slippage (${quoteLine})`);
+    return;
+  }
+  const minProfit = worst - paid;
+  const runArgs = [a.auctionId, a.lot, a.price, pool.address, minProfit, ctx.keeper] as const;
+  const action: KeeperAction = { kind: "take", id: a.auctionId, collateral: a.collateral };
+  const sim = await simulate(ctx, action, what, () => flash.taker.run.staticCall(...runArgs));
+  if (!sim.ok) return;
+  const sent = await send(
+    ctx,
+    what,
+    () => flash.taker.run.estimateGas(...runArgs),
+    (o) => flash.taker.run(...runArgs, o),
+  );
+  if (sent === undefined) return;
+  let profit = sim.value;
+  let took = amount;
+  let paidOut = paid;
+  if (sent.receipt) {
+    const ev = findEvent(sent.receipt, flash.taker, "FlashTaken");
+    profit = ev.args.profit;
+    took = ev.args.collateralSold;
+    paidOut = ev.args.paid;
+  }
+  const gasUsed = sent.receipt?.gasUsed ?? sent.gas;
+  ctx.report.takes.push({
+    auctionId: a.auctionId,
+    collateral: a.collateral,
+    amount: took,
+    paid: paidOut,
+    price: a.price,
+    referencePrice: a.oraclePrice,
+    profit,
+    gasUsed,
+  });
+  ctx.log(
+    `${prefix(ctx)}flash take auction ${a.auctionId}: ${quoteLine}; ` +
+      `${ctx.dryRun ? "would keep" : "kept"} ${fmtWad(profit)} BDOL, gas ${gasUsed}`,
+  );
 }
 
 // ====================================================================== transactions
@@ -928,8 +1044,44 @@ async function loadContracts(hre: HardhatRuntimeEnvironment, signer: Signer): Pr
         signer,
       )) as unknown as MarketPriceFeed)
     : undefined;
-  const all = [engine, vm, reserve, oracle, bdol, lens, ...(risk ? [risk] : []), ...(marketFeed ? [marketFeed] : [])];
-  return { vm, engine, reserve, lens, oracle, bdol, risk, marketFeed, all: all as unknown as BaseContract[] };
+  const flash = await loadFlash(hre, signer);
+  const all = [
+    engine,
+    vm,
+    reserve,
+    oracle,
+    bdol,
+    lens,
+    ...(risk ? [risk] : []),
+    ...(marketFeed ? [marketFeed] : []),
+    ...(flash ? [flash.taker, flash.psm] : []),
+  ];
+  return { vm, engine, reserve, lens, oracle, bdol, risk, marketFeed, flash, all: all as unknown as BaseContract[] };
+}
+
+/** The flash-take tools, when the deployment has them: every pool of the market whose quote is the PSM's stable asset. */
+async function loadFlash(hre: HardhatRuntimeEnvironment, signer: Signer): Promise<Contracts["flash"]> {
+  const { deployments, ethers } = hre;
+  const [takerD, quoterD, psmD] = await Promise.all(
+    ["FlashTaker", "QuoterV2", "PegStabilityModule"].map((n) => deployments.getOrNull(n)),
+  );
+  if (!takerD || !quoterD || !psmD) return undefined;
+  const psm = (await ethers.getContractAt("PegStabilityModule", psmD.address, signer)) as unknown as PegStabilityModule;
+  const stable = (await psm.stable()).toLowerCase();
+  const pools = new Map<string, { address: string; fee: bigint }>();
+  for (const d of Object.values(await deployments.all())) {
+    if (!d.abi.some((f: { name?: string }) => f.name === "observe")) continue;
+    const pool = await ethers.getContractAt("IUniswapV3Pool", d.address);
+    const [t0, t1, fee] = await Promise.all([pool.token0(), pool.token1(), pool.fee()]);
+    if (t1.toLowerCase() === stable) pools.set(t0.toLowerCase(), { address: d.address, fee });
+    else if (t0.toLowerCase() === stable) pools.set(t1.toLowerCase(), { address: d.address, fee });
+  }
+  return {
+    taker: (await ethers.getContractAt("FlashTaker", takerD.address, signer)) as unknown as FlashTaker,
+    quoter: (await ethers.getContractAt("IQuoterV2", quoterD.address, signer)) as unknown as IQuoterV2,
+    psm,
+    pools,
+  };
 }
 
 /** A collateral seen in an auction; normally known from the snapshot. */

@@ -5,7 +5,8 @@
  * callback from anyone but the pool; a pool of the wrong pair).
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
+import { runKeeperOnce } from "../../scripts/lib/keeper";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256 } from "ethers";
 import { wad } from "../../config/units";
@@ -86,6 +87,33 @@ describe("FlashTaker", () => {
       .to.be.revertedWithCustomError(taker, "ProfitTooLow")
       .withArgs((p: bigint) => p >= profit && p < min, min);
     expect((await sys.engine.auctionInfo(auctionId)).lot).to.equal(lot);
+  });
+
+  it("the keeper bot (--flash) takes only when QuoterV2's quote pays after gas and slippage; a dry run prints the quote", async () => {
+    const lines: string[] = [];
+    const opts = { keeper: sys.keeper, flash: true, log: (l: string) => lines.push(l) };
+    const dry = await runKeeperOnce(hre, { ...opts, dryRun: true });
+    console.log("      " + lines.find((l) => l.includes("flash take")));
+    expect(dry.takes.map((t) => t.auctionId)).to.deep.equal([auctionId]);
+    expect(lines.find((l) => l.startsWith("[dry run] would flash take"))).to.match(
+      /quote: 8\.\d{4} WETH → [\d,]+\.\d\d USDC → [\d,.]+ BDOL at the PSM; pays [\d,.]+; gas [\d.]+ BDOL; after 0\.50 % slippage [\d,.]+ BDOL; would keep/,
+    );
+    const before = await sys.bdol.balanceOf(sys.keeper.address);
+    const r = await runKeeperOnce(hre, opts);
+    expect(r.takes.length).to.equal(1);
+    expect(r.takes[0].profit).to.be.gt(0n);
+    expect((await sys.bdol.balanceOf(sys.keeper.address)) - before).to.equal(r.takes[0].profit);
+    expect((await sys.engine.auctionInfo(auctionId)).collateral).to.equal(ethers.ZeroAddress);
+  });
+
+  it("the keeper bot skips a flash take the market cannot pay for, saying why", async () => {
+    await moveWethPool(wad(2_000));
+    const lines: string[] = [];
+    const r = await runKeeperOnce(hre, { keeper: sys.keeper, flash: true, log: (l: string) => lines.push(l) });
+    expect(r.takes).to.deep.equal([]);
+    expect(r.skipped.map((x) => x.reason).join("\n")).to.match(
+      /flash take unprofitable after gas and slippage \(quote: /,
+    );
   });
 
   it("refuses a pool of another pair, a callback from anyone but the engine, for someone else's take, or from anyone but the pool", async () => {
