@@ -13,8 +13,10 @@ import type {
   GovernanceToken,
   Timelock,
   MockAggregator,
+  MarketPriceFeed,
   MockERC20,
   OracleAdapter,
+  PegKeeper,
   PegStabilityModule,
   ReserveLens,
   ReservePool,
@@ -41,12 +43,16 @@ import { pokeAndReport } from "./lib/risk";
 import {
   contracts as statusContracts,
   fmtRate,
+  printMarket,
   printReserve,
   printRisk,
   printSupply,
   supplyIdentity,
 } from "./lib/status";
 import { annualRateOf } from "../config/units";
+import { networkConfig } from "../config/networks";
+import { movePoolTo, seedPool } from "./lib/market";
+import { impersonateTimelock } from "./lib/timelock";
 
 const WAD = 10n ** 18n;
 
@@ -241,11 +247,13 @@ async function main(): Promise<void> {
     await ethFeed.updateAnswer((await oracle.getPrice(wethAddr))[0] / 10n ** 10n);
     await oracle.recordPrice(wethAddr);
   });
-  await reserveAct(async () => {
+  const refreshAll = async () => {
     await ethFeed.updateAnswer((await oracle.getPrice(wethAddr))[0] / 10n ** 10n);
     await btcFeed.updateAnswer(60_000n * 10n ** 8n);
     await wbtcBtcFeed.updateAnswer(10n ** 8n);
-  });
+  };
+  await reserveAct(refreshAll);
+  await marketAct(refreshAll);
   console.log("\nDemo complete.");
 }
 
@@ -588,6 +596,89 @@ async function reserveAct(refreshFeeds: () => Promise<void>) {
     "outflow left in today's window (BDOL)": fmtWad(await psm.availableOutflow()),
   });
   await printRisk(hre, c);
+}
+
+/**
+ * Act 5: BDOL's market. USDC recovers; BDOL's Uniswap pool is seeded (as `market:seed` does); the
+ * oracle reads BDOL from MarketPriceFeed, as on mainnet; a buyer lifts the pool to 1.02 and the peg
+ * keeper mints and sells into it, update after update; holders then sell it to 0.98 and the keeper
+ * buys back and burns.
+ */
+async function marketAct(refreshFeeds: () => Promise<void>) {
+  console.log("\n═══ Act 5: BDOL's market (Uniswap v3 pool, market price feed, peg keeper) ═══");
+  const signers = await ethers.getSigners();
+  const [, , , carol, keeperSigner] = signers;
+  const gina = signers[10];
+  const oracle = await contract<OracleAdapter>("OracleAdapter");
+  const usdcFeed = await contract<MockAggregator>("MockAggregator", "USDC_USD_FEED");
+  const usdc = await contract<MockERC20>("MockERC20", "USDC");
+  const bdol = await contract<BallastDollar>("BallastDollar");
+  const feed = await contract<MarketPriceFeed>("MarketPriceFeed");
+  const keeper = await contract<PegKeeper>("PegKeeper");
+  const c = await statusContracts(hre);
+  const refresh = async () => {
+    await refreshFeeds();
+    await usdcFeed.updateAnswer(10n ** 8n);
+    await feed.update().catch(() => undefined);
+    await oracle.recordPrice(await bdol.getAddress());
+  };
+
+  say("USDC recovers its peg. BDOL's Uniswap v3 pool (0.01 % tier) is seeded: 6M of each, deepest at $1.");
+  await usdcFeed.updateAnswer(10n ** 8n);
+  await oracle.recordPrice(await usdc.getAddress());
+  const seeded = await seedPool(hre, "BDOL_USDC_POOL");
+  console.log(`  ${seeded.tokenIds.length} positions; in-range liquidity ${seeded.liquidity} (the feed wants 2e19).`);
+
+  say("As on mainnet, the oracle now prices BDOL from MarketPriceFeed (a vote would do it; here the timelock acts).");
+  const cfg = networkConfig("mainnet").pricedAssets.BDOL.feed;
+  await oracle.connect(await impersonateTimelock(hre)).setFeed(await bdol.getAddress(), {
+    primaryFeed: await feed.getAddress(),
+    secondaryFeed: ethers.ZeroAddress,
+    heartbeat: cfg.heartbeat,
+    minPrice: cfg.minPrice,
+    maxPrice: cfg.maxPrice,
+    maxDeviation: cfg.maxDeviation,
+    maxReferenceAge: cfg.maxReferenceAge,
+    ratioFeed: ethers.ZeroAddress,
+    ratioHeartbeat: 0,
+    minRatio: 0,
+    maxRatio: 0,
+  });
+  await time.increase(Number(await feed.window()));
+  await refresh();
+
+  say("Gina buys BDOL in the pool and lifts it to $1.02. Half an hour later anyone may call PegKeeper.update():");
+  await movePoolTo(hre, gina, 102n * 10n ** 16n);
+  const line = async () => {
+    await time.increase(1800);
+    await refresh();
+    try {
+      const tx = await keeper.connect(keeperSigner).update();
+      const logs = (await tx.wait())!.logs.map((l) => keeper.interface.parseLog(l)).filter((x) => x !== null);
+      const p = logs.find((x) => x!.name === "Provided")?.args;
+      const w = logs.find((x) => x!.name === "Withdrawn")?.args;
+      const paid = logs.find((x) => x!.name === "ProfitPaid")!.args;
+      const spot = fmtWad(await feed.spotPrice(), 4);
+      const profit = `profit ${fmtWad(paid.profit)} (caller ${fmtWad(paid.rewardQuote, 2, 6)} USDC + ${fmtWad(paid.rewardCoin)} BDOL)`;
+      if (p)
+        return `minted and sold ${fmtWad(p.minted)} BDOL for ${fmtWad(p.quoteReceived, 2, 6)} USDC → spot ${spot}; ${profit}`;
+      return `bought ${fmtWad(w!.bought)} BDOL for ${fmtWad(w!.quoteSpent, 2, 6)} USDC, burnt ${fmtWad(w!.burnt)} → spot ${spot}; ${profit}`;
+    } catch (err) {
+      const e = await decodeRevert(hre, err);
+      return `nothing: ${e.name ?? e.text}`;
+    }
+  };
+  const above: Record<string, string> = {};
+  for (let i = 1; i <= 4; i++) above[`+${i * 30} min`] = await line();
+  kv("The peg keeper above the peg (at most 250,000 BDOL per update, never below 1.0002)", above);
+
+  say("Holders sell BDOL down to $0.98 in the pool; the keeper buys back with the USDC it holds and burns.");
+  await movePoolTo(hre, carol, 98n * 10n ** 16n);
+  const below: Record<string, string> = {};
+  for (let i = 1; i <= 3; i++) below[`+${i * 30} min`] = await line();
+  kv("The peg keeper below the peg (never above 0.9998)", below);
+  await printMarket(hre, c);
+  await printSupply(c);
 }
 
 main().catch((err) => {
