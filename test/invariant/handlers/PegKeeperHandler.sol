@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
+import {IUniswapV3MintCallback} from "@uniswap/v3-core/contracts/interfaces/callback/IUniswapV3MintCallback.sol";
+import {IUniswapV3SwapCallback} from "@uniswap/v3-core/contracts/interfaces/callback/IUniswapV3SwapCallback.sol";
+
+import {IPegKeeper} from "../../../contracts/interfaces/IPegKeeper.sol";
+import {IMarketPriceFeed} from "../../../contracts/interfaces/IMarketPriceFeed.sol";
+import {PriceStatus} from "../../../contracts/interfaces/IOracleAdapter.sol";
+import {MockERC20} from "../../../contracts/test/MockERC20.sol";
+import {PoolPriceLib} from "../../../contracts/market/PoolPriceLib.sol";
+import {Vm} from "../utils/Test.sol";
+
+/// @title KeeperCoin
+/// @notice The stablecoin as the peg keeper sees it: 18 decimals, `mint`/`burn` for its modules (the
+/// keeper, and the handler that issues the coin everyone else trades).
+contract KeeperCoin is ERC20 {
+    mapping(address => bool) public isModule;
+
+    error NotModule(address caller);
+
+    constructor() ERC20("Ballast Dollar (invariant test)", "BDOL") {
+        isModule[msg.sender] = true;
+    }
+
+    function setModule(address module) external {
+        if (!isModule[msg.sender]) revert NotModule(msg.sender);
+        isModule[module] = true;
+    }
+
+    function mint(address to, uint256 amount) external {
+        if (!isModule[msg.sender]) revert NotModule(msg.sender);
+        _mint(to, amount);
+    }
+
+    function burn(address from, uint256 amount) external {
+        if (!isModule[msg.sender]) revert NotModule(msg.sender);
+        _burn(from, amount);
+    }
+}
+
+/// @title PoolOracle
+/// @notice The oracle as the peg keeper reads it: USDC at `usdcPrice` (live), the coin at the market
+/// feed's TWAP × USDC — what MarketPriceFeed's rounds report when they are recorded every update.
+contract PoolOracle {
+    address public immutable usdc;
+    IMarketPriceFeed public immutable feed;
+    uint256 public usdcPrice = 1e18;
+
+    constructor(address usdc_, address feed_) {
+        usdc = usdc_;
+        feed = IMarketPriceFeed(feed_);
+    }
+
+    function setUsdcPrice(uint256 price) external {
+        usdcPrice = price;
+    }
+
+    function getPrice(address asset) external view returns (uint256, PriceStatus) {
+        if (asset == usdc) return (usdcPrice, PriceStatus.Live);
+        (uint256 twap, ) = feed.consult(feed.window(), 0);
+        return ((twap * usdcPrice) / 1e18, PriceStatus.Live);
+    }
+}
+
+/// @title PegKeeperHandler
+/// @notice Random traffic for the peg keeper's invariant campaign: trades of either side into the
+/// real Uniswap v3 pool (bounded to 0.9–1.1), time, USDC moving within ±2 %, and keeper updates by
+/// anyone. Records what the invariants need: the coin issued outside the keeper, and every update
+/// that moved the spot away from the peg or across it.
+contract PegKeeperHandler is IUniswapV3SwapCallback, IUniswapV3MintCallback {
+    Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
+
+    KeeperCoin public immutable coin;
+    MockERC20 public immutable usdc;
+    IUniswapV3Pool public immutable pool;
+    IPegKeeper public immutable keeper;
+    IMarketPriceFeed public immutable feed;
+    PoolOracle public immutable oracle;
+    bool internal immutable _coinIs0;
+
+    /// @notice Coin minted by this handler (the seed and the traders'), never by the keeper.
+    uint256 public issued;
+    /// @notice Keeper updates that left the spot further from the peg, or on its other side.
+    uint256 public wrongWay;
+    uint256 public updates;
+
+    constructor(KeeperCoin coin_, MockERC20 usdc_, IPegKeeper keeper_, IMarketPriceFeed feed_, PoolOracle oracle_) {
+        coin = coin_;
+        usdc = usdc_;
+        keeper = keeper_;
+        feed = feed_;
+        oracle = oracle_;
+        pool = IUniswapV3Pool(feed_.pool());
+        _coinIs0 = pool.token0() == address(coin_);
+    }
+
+    /// @notice Seeds the pool: `liquidity` in ticks [lower, upper).
+    function provide(int24 lower, int24 upper, uint128 liquidity) external {
+        pool.mint(address(this), lower, upper, liquidity, "");
+    }
+
+    function trade(bool sellCoin, uint256 amount, uint256 limitBps) external {
+        amount = _bound(amount, 1e18, 400_000e18);
+        limitBps = _bound(limitBps, 1, 1000);
+        // A price limit 0.01–10 % from $1 on the side the trade pushes.
+        uint256 limitPrice = sellCoin ? 1e18 - limitBps * 1e14 : 1e18 + limitBps * 1e14;
+        uint160 limit = PoolPriceLib.sqrtPriceAtPrice(limitPrice, _coinIs0, 1e30);
+        (uint160 sqrtNow, , , , , , ) = pool.slot0();
+        bool zeroForOne = sellCoin == _coinIs0;
+        if (zeroForOne ? limit >= sqrtNow : limit <= sqrtNow) return;
+        uint256 specified = sellCoin ? amount : amount / 1e12;
+        pool.swap(address(this), zeroForOne, int256(specified), limit, "");
+    }
+
+    function wait(uint256 seconds_) external {
+        vm.warp(block.timestamp + _bound(seconds_, 1, 3_600));
+    }
+
+    function moveUsdc(uint256 bps) external {
+        oracle.setUsdcPrice(1e18 - 200e14 + _bound(bps, 0, 400) * 1e14);
+    }
+
+    function update() external {
+        uint256 before = feed.spotPrice();
+        try keeper.update() {
+            updates++;
+            uint256 afterSpot = feed.spotPrice();
+            bool away = before > 1e18
+                ? (afterSpot > before || afterSpot < 1e18)
+                : (afterSpot < before || afterSpot > 1e18);
+            if (away) wrongWay++;
+        } catch {
+            // Refused (nothing to do, disagreeing prices, too soon, the cap, USDC off): changes nothing.
+        }
+    }
+
+    error NotPool(address caller);
+
+    function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata) external {
+        if (msg.sender != address(pool)) revert NotPool(msg.sender);
+        _pay(amount0Delta, amount1Delta);
+    }
+
+    function uniswapV3MintCallback(uint256 amount0Owed, uint256 amount1Owed, bytes calldata) external {
+        if (msg.sender != address(pool)) revert NotPool(msg.sender);
+        _pay(int256(amount0Owed), int256(amount1Owed));
+    }
+
+    function _pay(int256 amount0, int256 amount1) internal {
+        (int256 coinOwed, int256 usdcOwed) = _coinIs0 ? (amount0, amount1) : (amount1, amount0);
+        if (coinOwed > 0) {
+            issued += uint256(coinOwed);
+            coin.mint(address(pool), uint256(coinOwed));
+        }
+        if (usdcOwed > 0) usdc.mint(address(pool), uint256(usdcOwed));
+    }
+
+    function _bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
+        return min + (x % (max - min + 1));
+    }
+}
