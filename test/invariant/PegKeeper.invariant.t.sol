@@ -12,7 +12,9 @@ import {PegKeeper} from "../../contracts/market/PegKeeper.sol";
 import {PoolPriceLib} from "../../contracts/market/PoolPriceLib.sol";
 import {MockAggregator} from "../../contracts/test/MockAggregator.sol";
 import {MockERC20} from "../../contracts/test/MockERC20.sol";
-import {KeeperCoin, PegKeeperHandler, PoolOracle} from "./handlers/PegKeeperHandler.sol";
+import {KeeperCoin} from "./handlers/KeeperCoin.sol";
+import {PegKeeperHandler} from "./handlers/PegKeeperHandler.sol";
+import {PoolOracle} from "./handlers/PoolOracle.sol";
 import {Test} from "./utils/Test.sol";
 
 /// @title PegKeeperInvariantTest
@@ -40,13 +42,7 @@ contract PegKeeperInvariantTest is Test {
         vm.warp(1_700_000_000);
         coin = new KeeperCoin();
         usdc = new MockERC20("USD Coin (test)", "USDC", 6);
-        IUniswapV3Factory factory = IUniswapV3Factory(vm.deployCode(FACTORY, ""));
-        factory.enableFeeAmount(100, 1);
-        IUniswapV3Pool pool = IUniswapV3Pool(factory.createPool(address(coin), address(usdc), 100));
-        bool coinIs0 = pool.token0() == address(coin);
-        uint160 par = PoolPriceLib.sqrtPriceAtPrice(1e18, coinIs0, 1e30);
-        pool.initialize(par);
-        pool.increaseObservationCardinalityNext(64);
+        (IUniswapV3Pool pool, uint160 par) = _pool();
         MockAggregator usdcFeed = new MockAggregator(8, "USDC / USD", 1e8);
         MarketPriceFeed feed = new MarketPriceFeed(
             address(pool),
@@ -58,20 +54,7 @@ contract PegKeeperInvariantTest is Test {
             2 days
         );
         PoolOracle oracle = new PoolOracle(address(usdc), address(feed));
-        keeper = new PegKeeper(
-            address(feed),
-            address(oracle),
-            makeAddr("reserve"),
-            address(this),
-            IPegKeeper.Rules({
-                debtCap: uint128(CAP),
-                maxPerUpdate: 100_000e18,
-                band: 0.002e18,
-                maxSpread: 0.005e18,
-                callerShare: 0.05e18,
-                interval: 600
-            })
-        );
+        keeper = new PegKeeper(address(feed), address(oracle), makeAddr("reserve"), address(this), _rules());
         handler = new PegKeeperHandler(
             coin,
             usdc,
@@ -87,7 +70,32 @@ contract PegKeeperInvariantTest is Test {
         handler.provide(tick - 100, tick + 100, 4e19);
         handler.provide(tick - 1000, tick + 1000, 4e18);
         vm.warp(block.timestamp + 1800);
+        _target();
+    }
 
+    /// @dev Uniswap's factory from the npm artifact, the 0.01 % tier, the pool at $1.
+    function _pool() internal returns (IUniswapV3Pool pool, uint160 par) {
+        IUniswapV3Factory factory = IUniswapV3Factory(vm.deployCode(FACTORY, ""));
+        factory.enableFeeAmount(100, 1);
+        pool = IUniswapV3Pool(factory.createPool(address(coin), address(usdc), 100));
+        par = PoolPriceLib.sqrtPriceAtPrice(1e18, pool.token0() == address(coin), 1e30);
+        pool.initialize(par);
+        pool.increaseObservationCardinalityNext(64);
+    }
+
+    function _rules() internal pure returns (IPegKeeper.Rules memory) {
+        return
+            IPegKeeper.Rules({
+                debtCap: uint128(CAP),
+                maxPerUpdate: 100_000e18,
+                band: 0.002e18,
+                maxSpread: 0.005e18,
+                callerShare: 0.05e18,
+                interval: 600
+            });
+    }
+
+    function _target() internal {
         targetContract(address(handler));
         bytes4[] memory selectors = new bytes4[](4);
         selectors[0] = PegKeeperHandler.trade.selector;

@@ -1,69 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 import {IUniswapV3MintCallback} from "@uniswap/v3-core/contracts/interfaces/callback/IUniswapV3MintCallback.sol";
 import {IUniswapV3SwapCallback} from "@uniswap/v3-core/contracts/interfaces/callback/IUniswapV3SwapCallback.sol";
 
 import {IPegKeeper} from "../../../contracts/interfaces/IPegKeeper.sol";
 import {IMarketPriceFeed} from "../../../contracts/interfaces/IMarketPriceFeed.sol";
-import {PriceStatus} from "../../../contracts/interfaces/IOracleAdapter.sol";
+import {KeeperCoin} from "./KeeperCoin.sol";
+import {PoolOracle} from "./PoolOracle.sol";
 import {MockERC20} from "../../../contracts/test/MockERC20.sol";
 import {PoolPriceLib} from "../../../contracts/market/PoolPriceLib.sol";
 import {Vm} from "../utils/Test.sol";
-
-/// @title KeeperCoin
-/// @notice The stablecoin as the peg keeper sees it: 18 decimals, `mint`/`burn` for its modules (the
-/// keeper, and the handler that issues the coin everyone else trades).
-contract KeeperCoin is ERC20 {
-    mapping(address => bool) public isModule;
-
-    error NotModule(address caller);
-
-    constructor() ERC20("Ballast Dollar (invariant test)", "BDOL") {
-        isModule[msg.sender] = true;
-    }
-
-    function setModule(address module) external {
-        if (!isModule[msg.sender]) revert NotModule(msg.sender);
-        isModule[module] = true;
-    }
-
-    function mint(address to, uint256 amount) external {
-        if (!isModule[msg.sender]) revert NotModule(msg.sender);
-        _mint(to, amount);
-    }
-
-    function burn(address from, uint256 amount) external {
-        if (!isModule[msg.sender]) revert NotModule(msg.sender);
-        _burn(from, amount);
-    }
-}
-
-/// @title PoolOracle
-/// @notice The oracle as the peg keeper reads it: USDC at `usdcPrice` (live), the coin at the market
-/// feed's TWAP × USDC — what MarketPriceFeed's rounds report when they are recorded every update.
-contract PoolOracle {
-    address public immutable usdc;
-    IMarketPriceFeed public immutable feed;
-    uint256 public usdcPrice = 1e18;
-
-    constructor(address usdc_, address feed_) {
-        usdc = usdc_;
-        feed = IMarketPriceFeed(feed_);
-    }
-
-    function setUsdcPrice(uint256 price) external {
-        usdcPrice = price;
-    }
-
-    function getPrice(address asset) external view returns (uint256, PriceStatus) {
-        if (asset == usdc) return (usdcPrice, PriceStatus.Live);
-        (uint256 twap, ) = feed.consult(feed.window(), 0);
-        return ((twap * usdcPrice) / 1e18, PriceStatus.Live);
-    }
-}
 
 /// @title PegKeeperHandler
 /// @notice Random traffic for the peg keeper's invariant campaign: trades of either side into the
@@ -71,6 +19,7 @@ contract PoolOracle {
 /// anyone. Records what the invariants need: the coin issued outside the keeper, and every update
 /// that moved the spot away from the peg or across it.
 contract PegKeeperHandler is IUniswapV3SwapCallback, IUniswapV3MintCallback {
+    // solhint-disable-next-line const-name-snakecase
     Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
 
     KeeperCoin public immutable coin;
