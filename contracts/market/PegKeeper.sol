@@ -106,9 +106,9 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
             revert OracleDisagrees(coinPrice, uint8(coinStatus), twapUsd);
         }
 
-        // The band is judged in USD; the limits hold in both units: every coin sold brings in more
-        // than 1 + 2 × fee of the quote token and of USD, every coin bought back costs less than
-        // 1 − 2 × fee of both.
+        // The band is judged in USD; the limits hold in both units: every coin is sold at a price of
+        // at least 1 + 2 × fee in the quote token and in USD (more than 1 of each after the pool's
+        // fee), every coin bought back at most 1 − 2 × fee of both (less than 1 with the fee).
         uint256 spotUsd = spot.wadMulDown(quotePrice);
         uint256 excessBefore = excess();
         uint256 coinProfit;
