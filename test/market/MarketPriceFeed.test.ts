@@ -412,6 +412,40 @@ describe("MarketPriceFeed", () => {
       expect(spotDuring).to.be.lt(wad("0.9"));
     });
 
+    it("the cost of holding the TWAP off peg for a window at the seeded liquidity (a push per 12-second block)", async () => {
+      // The price counts in the TWAP only across block boundaries (Uniswap records each block's opening
+      // tick): the attacker pushes at the end of each block, arbitrageurs bring the pool back to within
+      // the PSM's 0.1 % fee in the next, and it pushes again. Its loss per push: what it sold, at $1,
+      // less what it got. A window of 30 minutes is 150 blocks of 12 seconds.
+      const blocks = Number(window) / 12;
+      const rows: string[] = [];
+      for (const target of [wad("0.995"), wad("0.99"), wad("0.98"), wad("1.01")]) {
+        const id = await ethers.provider.send("evm_snapshot", []);
+        const below = target < WAD;
+        // Where PSM arbitrage leaves the pool (within its 0.1 % fee), on the side of the push.
+        await movePoolTo(sys.bob, below ? wad("0.999") : wad("1.001"));
+        const [bdolBefore, usdcBefore] = [
+          await sys.bdol.balanceOf(sys.attacker),
+          await sys.usdc.balanceOf(sys.attacker),
+        ];
+        // What the push sold: BDOL (below the peg; bought from the PSM first) or USDC (above; minted).
+        const sold = await movePoolTo(sys.attacker, target);
+        const bdolGot = (await sys.bdol.balanceOf(sys.attacker)) - bdolBefore;
+        const usdcGot = (await sys.usdc.balanceOf(sys.attacker)) - usdcBefore;
+        // Below: USDC received for `sold` BDOL (the PSM top-up nets to zero USDC). Above: BDOL received
+        // for `sold` USDC (the helper minted its budget, what the pool did not take stays).
+        const loss = below ? sold - usdcGot * 10n ** 12n : sold * 10n ** 12n - bdolGot;
+        expect(loss).to.be.gt(0n);
+        const perWindow = loss * BigInt(blocks);
+        rows.push(
+          `${ethers.formatEther(target)}: ${Number(ethers.formatUnits(sold, below ? 18 : 6)).toFixed(0)} ${below ? "BDOL" : "USDC"} sold per push, ` +
+            `loss ${Number(ethers.formatEther(loss)).toFixed(0)} per block, ${Number(ethers.formatEther(perWindow)).toFixed(0)} per window`,
+        );
+        await ethers.provider.send("evm_revert", [id]);
+      }
+      for (const r of rows) console.log(`      ${r}`);
+    });
+
     it("liquidity at one tick reads live only while the price stays in it: pushed 1 % off for a third of the window, the market reads thin", async () => {
       const fresh = await loadSystem();
       const mk = await loadMarket();
