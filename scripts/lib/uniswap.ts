@@ -32,14 +32,19 @@ export const MIN_TICK = -887272;
 export const MAX_TICK = 887272;
 const Q96 = 2n ** 96n;
 
-/** Integer square root (floor). */
+/**
+ * Integer square root (floor): Newton's iteration down from 2^⌈bits/2⌉ ≥ √x, which ends at the
+ * floor. (A double's root is no start: above 2^106 its 53 bits miss the integer part by up to ~1e11.)
+ */
 export function sqrtBigInt(x: bigint): bigint {
   if (x < 0n) throw new Error("sqrt of a negative number");
   if (x < 2n) return x;
-  let r = BigInt(Math.floor(Math.sqrt(Number(x))));
-  while (r * r > x) r -= 1n;
-  while ((r + 1n) * (r + 1n) <= x) r += 1n;
-  return r;
+  let r = 1n << BigInt(Math.ceil(x.toString(2).length / 2));
+  for (;;) {
+    const next = (r + x / r) >> 1n;
+    if (next >= r) return r;
+    r = next;
+  }
 }
 
 /**
