@@ -10,6 +10,10 @@
  *                                 window in the second run (default 60; 0 = only the active run)
  *   --out <dir>                   output directory (default sim/out)
  *   --seed <N>                    population seed (default 1)
+ *   --market <on|off>             the market model: real Uniswap pools, flash takes, BDOL's price
+ *                                 from its pool (default on); off: the scripted model
+ *   --peg-keeper <on|off|both>    market model: runs with the PegKeeper, without, or both (an extra
+ *                                 active run without it; default both)
  *   --verbose                     print every keeper action
  *
  * The same variables work without the wrapper:
@@ -26,6 +30,8 @@ const OPTIONS = {
   "--keepers-absent": "SIM_KEEPERS_ABSENT",
   "--out": "SIM_OUT",
   "--seed": "SIM_SEED",
+  "--market": "SIM_MARKET",
+  "--peg-keeper": "SIM_PEG_KEEPER",
 };
 const FLAGS = { "--verbose": "SIM_VERBOSE" };
 

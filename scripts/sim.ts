@@ -15,7 +15,7 @@
 import hre from "hardhat";
 import path from "node:path";
 import { listScenarios, loadScenario } from "./lib/sim/scenario";
-import { simulate, type SimResult } from "./lib/sim/simulate";
+import { simulate, type PegKeeperRuns, type SimResult } from "./lib/sim/simulate";
 import { DEFAULT_OUT_DIR, printTable, writeOutputs } from "./lib/sim/report";
 
 function intEnv(name: string, fallback: number, min: number): number {
@@ -24,6 +24,13 @@ function intEnv(name: string, fallback: number, min: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}: ${raw}`);
   return n;
+}
+
+function choiceEnv(name: string, fallback: string, choices: string[]): string {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!choices.includes(raw)) throw new Error(`${name} must be one of ${choices.join(", ")}: ${raw}`);
+  return raw;
 }
 
 async function main(): Promise<void> {
@@ -37,11 +44,15 @@ async function main(): Promise<void> {
   const seed = intEnv("SIM_SEED", 1, 0);
   const outDir = process.env.SIM_OUT ? path.resolve(process.env.SIM_OUT) : DEFAULT_OUT_DIR;
   const verbose = process.env.SIM_VERBOSE === "1";
+  const market = choiceEnv("SIM_MARKET", "on", ["on", "off"]) === "on";
+  const pegKeeper = choiceEnv("SIM_PEG_KEEPER", "both", ["on", "off", "both"]) as PegKeeperRuns;
   const log = (line: string) => console.log(line);
 
   console.log(
     `Crash simulator: ${scenarios.map((s) => s.name).join(", ")}; ${vaults} vaults, seed ${seed}, ` +
-      `keepers absent ${keepersAbsentMinutes} min in the second run; output to ${path.relative(process.cwd(), outDir) || "."}`,
+      `keepers absent ${keepersAbsentMinutes} min in the second run; ` +
+      (market ? `market model, PegKeeper ${pegKeeper}` : "scripted model") +
+      `; output to ${path.relative(process.cwd(), outDir) || "."}`,
   );
   const started = Date.now();
   const results: SimResult[] = [];
@@ -52,6 +63,8 @@ async function main(): Promise<void> {
       vaults,
       seed,
       keepersAbsentMinutes,
+      market,
+      pegKeeper,
       log,
       keeperLog: verbose ? (line) => console.log(`    keeper: ${line}`) : undefined,
     });

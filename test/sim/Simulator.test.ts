@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { simulate, type SimResult } from "../../scripts/lib/sim/simulate";
-import { writeOutputs } from "../../scripts/lib/sim/report";
+import { marketRows, writeOutputs } from "../../scripts/lib/sim/report";
 import { DEFAULT_POPULATION, drawPopulation } from "../../scripts/lib/sim/population";
 import { listScenarios, loadScenario, priceAt, steepestWindow, validateScenario } from "../../scripts/lib/sim/scenario";
 import type {
@@ -118,7 +118,7 @@ describe("crash simulator (test/sim)", function () {
 
   before(async function () {
     outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-sim-"));
-    result = await simulate(hre, { scenario: SCENARIO, vaults: 40, seed: 7 });
+    result = await simulate(hre, { scenario: SCENARIO, vaults: 40, seed: 7, market: false });
     files = writeOutputs(result, outDir);
   });
 
@@ -135,6 +135,7 @@ describe("crash simulator (test/sim)", function () {
       "flash-crash-recover",
       "svb-depeg",
       "bank-run",
+      "bdol-demand-shock",
     ]);
     for (const n of names) expect(loadScenario(n).name).to.equal(n);
     const bt = loadScenario("black-thursday");
@@ -364,7 +365,7 @@ describe("crash simulator with the PSM and the risk controller (test/sim)", func
 
   before(async function () {
     outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-sim-psm-"));
-    result = await simulate(hre, { scenario: PSM_SCENARIO, vaults: 10, seed: 3, runs: ["active"] });
+    result = await simulate(hre, { scenario: PSM_SCENARIO, vaults: 10, seed: 3, runs: ["active"], market: false });
     writeOutputs(result, outDir);
   });
 
@@ -464,5 +465,143 @@ describe("crash simulator with the PSM and the risk controller (test/sim)", func
       expect(svg).to.contain(text);
     }
     expect(svg).to.not.contain("NaN");
+  });
+});
+
+/**
+ * The market model: ETH −30 % within the first hour (liquidations, flash takes selling into the
+ * WETH/USDC pool whose depth halves), BDOL's holders buying 2M an hour for an hour and a half (above
+ * the PSM's arbitrage of 1M an hour: the PegKeeper mints and sells), then selling 2M an hour (it buys
+ * back and burns). One active run with the PegKeeper; its figures against the chain.
+ */
+const MARKET_SCENARIO = validateScenario({
+  name: "test-market",
+  description: "ETH −30 % in the first hour; BDOL bought 2M/h for 90 minutes, then sold 2M/h for an hour",
+  stepSeconds: 300,
+  keeperIntervalSeconds: 300,
+  durationMinutes: 240,
+  prices: {
+    ETH: [
+      [0, 3000],
+      [10, 3000],
+      [60, 2100],
+      [240, 2150],
+    ],
+    BTC: [[0, 60000]],
+  },
+  market: {
+    depthUsd: { ETH: 20_000_000 },
+    depth: [
+      [0, 1],
+      [60, 0.5],
+    ],
+    bdolDemand: [
+      [0, 2_000_000],
+      [90, 2_000_000],
+      [91, 0],
+      [120, 0],
+      [121, -2_000_000],
+      [180, -2_000_000],
+      [181, 0],
+    ],
+  },
+});
+
+describe("crash simulator with markets (test/sim)", function () {
+  let result: SimResult;
+
+  before(async function () {
+    result = await simulate(hre, {
+      scenario: MARKET_SCENARIO,
+      vaults: 30,
+      seed: 5,
+      runs: ["active"],
+      pegKeeper: "on",
+    });
+  });
+
+  it("validates the market block", function () {
+    const bad = (market: unknown) => () => validateScenario({ ...structuredClone(MARKET_SCENARIO), market });
+    expect(bad({ depthUsd: { DOGE: 1e6 } })).to.throw(/market\.depthUsd\.DOGE: unknown asset/);
+    expect(bad({ depthUsd: { ETH: 10 } })).to.throw(/market\.depthUsd\.ETH must be a USD amount/);
+    expect(bad({ depth: [[5, 1]] })).to.throw(/market\.depth must start at minute 0/);
+    expect(bad({ depth: [[0, 0]] })).to.throw(/market\.depth\[0\]: 0 is not a valid depth multiplier/);
+    expect(
+      bad({
+        bdolDemand: [
+          [0, 1],
+          [0, 2],
+        ],
+      }),
+    ).to.throw(/market\.bdolDemand: minutes must increase/);
+    expect(bad({ bdolFollowPerHour: -1 })).to.throw(/market\.bdolFollowPerHour/);
+    expect(bad({ liquidity: 1 })).to.throw(/market\.liquidity: unknown field/);
+  });
+
+  it("reads BDOL's oracle price from the MarketPriceFeed, and its spot from the pool", async function () {
+    const oracle = (await ethers.getContractAt(
+      "OracleAdapter",
+      (await hre.deployments.get("OracleAdapter")).address,
+    )) as unknown as OracleAdapter;
+    const bdol = (await hre.deployments.get("BallastDollar")).address;
+    const feed = await ethers.getContractAt("MarketPriceFeed", (await hre.deployments.get("MarketPriceFeed")).address);
+    expect((await oracle.feedConfig(bdol)).primaryFeed).to.equal(await feed.getAddress());
+    const [run] = result.runs;
+    expect(result.parameters.market).to.equal(true);
+    expect(run.pegKeeper).to.equal(true);
+    const last = run.series[run.series.length - 1].market!;
+    expect(last.bdolSpot).to.equal(Number(await feed.spotPrice()) / 1e18);
+    const [price, status] = await oracle.getPrice(bdol);
+    expect(status).to.equal(0n);
+    expect(last.bdolOracle).to.equal(Number(price) / 1e18);
+    // The demand pushed BDOL above the PegKeeper's band, and the PSM and the keeper brought it back.
+    const m = run.market!;
+    expect(m.bdol.largestDeviation.spot.deviation).to.be.greaterThan(0.002);
+    expect(m.bdol.demandBought).to.be.greaterThan(1_000_000);
+    expect(m.bdol.demandSold).to.be.greaterThan(1_000_000);
+    expect(m.bdol.arbitrageSold).to.be.greaterThan(0);
+    expect(Math.abs(m.bdol.spotAtEnd - 1)).to.be.lessThan(0.01);
+    // Time off peg, recomputed from the series (each tick's state holds until the next).
+    let off = 0;
+    for (let i = 0; i + 1 < run.series.length; i++) {
+      if (Math.abs(run.series[i].market!.bdolSpotUsd - 1) > 0.005)
+        off += run.series[i + 1].minute - run.series[i].minute;
+    }
+    expect(m.bdol.minutesOutside.spot05).to.equal(off);
+  });
+
+  it("reports the PegKeeper's minting, buying back and profit as its events and state have them", async function () {
+    const keeper = await ethers.getContractAt("PegKeeper", (await hre.deployments.get("PegKeeper")).address);
+    const m = result.runs[0].market!;
+    const k = m.pegKeeperTotals;
+    expect(m.pegKeeper.updates).to.be.greaterThan(0);
+    expect(k.minted).to.be.greaterThan(0);
+    expect(k.burnt).to.be.greaterThan(0);
+    expect(k.minted - k.burnt).to.be.closeTo(Number(await keeper.debt()) / 1e18, 1e-6);
+    expect(k.debtAtEnd).to.equal(Number(await keeper.debt()) / 1e18);
+    expect(k.maxDebt).to.be.at.least(k.debtAtEnd);
+    expect(k.profit).to.be.greaterThan(0);
+    expect(k.toReserve + k.callerRewards).to.be.closeTo(k.profit, k.profit * 0.01);
+  });
+
+  it("counts the flash takes and the slippage they paid from FlashTaken", async function () {
+    const taker = await ethers.getContractAt("FlashTaker", (await hre.deployments.get("FlashTaker")).address);
+    const events = await taker.queryFilter(taker.filters.FlashTaken());
+    const t = result.runs[0].market!.takers;
+    expect(t.flashTakes).to.be.greaterThan(0);
+    expect(t.flashTakes).to.equal(events.length);
+    const received = events.reduce((a, e) => a + Number(e.args.stableReceived) / 1e6, 0);
+    expect(t.stableReceived).to.be.closeTo(received, 1e-6);
+    // Selling into a pool of finite depth costs something, and less than the auction's discount.
+    expect(t.slippageShare).to.be.greaterThan(0);
+    expect(t.slippageShare).to.be.lessThan(0.1);
+    expect(result.runs[0].totals.floorCheck.violations).to.deep.equal([]);
+  });
+
+  it("prints the market table", function () {
+    const rows = marketRows(result);
+    expect(rows).to.have.length(1);
+    expect(rows[0]["peg keeper"]).to.equal("yes");
+    expect(rows[0]["flash takes (slippage)"]).to.match(/^\d+ \(/);
   });
 });

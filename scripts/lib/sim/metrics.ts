@@ -8,6 +8,7 @@ import type { KeeperReport } from "../keeper";
 import { Chain, WAD, toNum, valueDown } from "./chain";
 import { analyseControls, type ControllerTotals, type PsmTotals } from "./controls";
 import type { PsmDeskReport } from "./psm";
+import type { MarketTick } from "./market";
 import { ASSET_KEYS, type AssetKey, type PegKey } from "./scenario";
 
 export interface TickRecord {
@@ -44,6 +45,8 @@ export interface TickRecord {
   redos: number;
   /** The scenario's USDC and BDOL prices (what their feeds published; BDOL is the controller's peg input). */
   pegPrices: Record<PegKey, number>;
+  /** The market model's BDOL and PegKeeper state at the end of the tick (market.ts). */
+  market?: MarketTick;
   /** USDC as the oracle has it after recording (the PSM's depeg guard reads the same round). */
   usdcOracle: number;
   /**

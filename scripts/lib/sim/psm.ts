@@ -76,7 +76,8 @@ export class PsmDesk {
   private ticksHeldBack = 0;
   private ticksShortOfBdol = 0;
   private readonly refusals: Record<string, number> = {};
-  private readonly arb = {
+  /** The arbitrageur's counts (the market model's arbitrageur, scripts/lib/sim/market.ts, writes them too). */
+  readonly arb = {
     mintAttempts: 0,
     mintRefused: {} as Record<string, number>,
     minted: 0n,
@@ -117,7 +118,7 @@ export class PsmDesk {
    * One tick: new asks join the queue, the queue is served, then the arbitrageur trades for the
    * `dtSeconds` since the previous tick at the scenario's prices.
    */
-  async tick(minute: number, dtSeconds: number, prices: Record<PegKey, number>): Promise<void> {
+  async tick(minute: number, dtSeconds: number, prices: Record<PegKey, number>, arbitrage = true): Promise<void> {
     while (this.nextAsk < this.asks.length && this.asks[this.nextAsk][0] <= minute) {
       const amount = this.asks[this.nextAsk++][1];
       this.queue += amount;
@@ -125,7 +126,7 @@ export class PsmDesk {
     }
     if (this.queue > this.maxQueue) this.maxQueue = this.queue;
     if (this.queue > 0n) await this.serveQueue();
-    if (this.perHour > 0n && dtSeconds > 0) await this.arbitrage(dtSeconds, prices);
+    if (arbitrage && this.perHour > 0n && dtSeconds > 0) await this.arbitrage(dtSeconds, prices);
   }
 
   report(): PsmDeskReport {

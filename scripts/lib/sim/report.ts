@@ -38,7 +38,7 @@ export function resultRows(result: SimResult): Record<string, string>[] {
     const t = r.totals;
     return {
       scenario: result.scenario.name,
-      keepers: keepersLabel(r),
+      keepers: keepersLabel(r) + (r.market && !r.pegKeeper ? ", no peg keeper" : ""),
       "vaults liquidated": `${t.vaultsLiquidated}/${result.parameters.vaults}`,
       "debt absorbed": usd(t.debtAbsorbed),
       "debt auctioned": usd(t.debtAuctioned),
@@ -93,7 +93,43 @@ export function controlRows(result: SimResult): Record<string, string>[] {
   });
 }
 
-/** Prints the summary tables for one or more scenarios: liquidations, then controller and PSM. */
+function signedPct(x: number, digits = 2): string {
+  return `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(digits)} %`;
+}
+
+function minutes(x: number): string {
+  return x >= 120 ? `${(x / 60).toFixed(1)}h` : `${Math.round(x)}m`;
+}
+
+/** One row per run of the market model: BDOL's peg, the PegKeeper, the takers' slippage, bad debt. */
+export function marketRows(result: SimResult): Record<string, string>[] {
+  return result.runs
+    .filter((r) => r.market !== undefined)
+    .map((r: RunResult) => {
+      const m = r.market!;
+      const b = m.bdol;
+      const k = m.pegKeeperTotals;
+      return {
+        scenario: result.scenario.name,
+        keepers: keepersLabel(r),
+        "peg keeper": r.pegKeeper ? "yes" : "no",
+        "largest spot / TWAP deviation": `${signedPct(b.largestDeviation.spot.deviation)} / ${signedPct(b.largestDeviation.twap.deviation)}`,
+        "spot off > 0.5 % / > 1 %": `${minutes(b.minutesOutside.spot05)} / ${minutes(b.minutesOutside.spot1)}`,
+        "TWAP off > 0.5 % / > 1 %": `${minutes(b.minutesOutside.twap05)} / ${minutes(b.minutesOutside.twap1)}`,
+        "spot at end": b.spotAtEnd.toFixed(4),
+        "vs scripted (mean / max)": b.scriptedGap
+          ? `${b.scriptedGap.mean.toFixed(4)} / ${b.scriptedGap.max.toFixed(4)}`
+          : "–",
+        "keeper minted / bought": r.pegKeeper ? `${usd(k.minted)} / ${usd(k.bought)}` : "–",
+        "keeper max debt": r.pegKeeper ? usd(k.maxDebt) : "–",
+        "keeper profit": r.pegKeeper ? usd(k.profit) : "–",
+        "flash takes (slippage)": `${m.takers.flashTakes} (${usd(m.takers.slippagePaid)}, ${pct(m.takers.slippageShare)})`,
+        "bad debt": usd(r.totals.badDebt),
+      };
+    });
+}
+
+/** Prints the summary tables for one or more scenarios: liquidations, then controller and PSM, then markets. */
 export function printTable(results: SimResult[]): void {
   table(
     "Crash simulator (amounts in BDOL; proceeds / oracle value over vault auctions and reserve sales)",
@@ -104,4 +140,12 @@ export function printTable(results: SimResult[]): void {
       "book, vs the bad debt measured; PSM amounts in BDOL or USDC)",
     results.flatMap(controlRows),
   );
+  const markets = results.flatMap(marketRows);
+  if (markets.length > 0) {
+    table(
+      "Markets (BDOL in USD; deviations from $1; time off peg in minutes or hours; keeper amounts in BDOL, profit in " +
+        "USD; slippage = oracle value of the collateral flash takes sold − the USDC it fetched)",
+      markets,
+    );
+  }
 }

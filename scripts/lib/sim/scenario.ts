@@ -65,8 +65,22 @@ export interface Scenario {
   keeperAbsences?: [number, number][];
   /** Flows through the peg stability module (default: none but the arbitrageur, idle at $1). */
   psm?: PsmFlows;
+  /** The markets' depth and BDOL's demand (used by the market model, the default; see sim/README.md, "Markets"). */
+  market?: MarketSpec;
   /** Checks the simulator enforces (exit status 1 when not met). */
   expect?: ScenarioExpectations;
+}
+
+/** The market model's inputs (see scripts/lib/sim/market.ts). */
+export interface MarketSpec {
+  /** Each collateral pool's depth at the start: the market maker's full-range position [USD] (default 100M). */
+  depthUsd?: Partial<Record<AssetKey, number>>;
+  /** [minute, multiplier of the starting depth] (default 1 throughout), e.g. [[0, 1], [60, 0.2]]: 80 % gone in an hour. */
+  depth?: PricePoint[];
+  /** [minute, BDOL per hour] the holders buy (+) or sell (−) in BDOL's pool whatever the price, interpolated. */
+  bdolDemand?: PricePoint[];
+  /** Most BDOL per hour the holders trade toward a scripted BDOL price (`prices.BDOL`; default 2,000,000). */
+  bdolFollowPerHour?: number;
 }
 
 /** Scenario-specific checks; each is checked in every run of the scenario unless it says otherwise. */
@@ -184,6 +198,7 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
     }
   }
   if (s.psm !== undefined) validatePsm(s.psm, s.durationMinutes, fail);
+  if (s.market !== undefined) validateMarket(s.market, fail);
   if (s.expect !== undefined) {
     if (typeof s.expect !== "object" || s.expect === null || Array.isArray(s.expect)) fail("expect must be an object");
     for (const [k, v] of Object.entries(s.expect)) {
@@ -224,6 +239,42 @@ function validatePsm(psm: unknown, duration: number, fail: (msg: string) => neve
         fail(`psm.redemptions: minutes must not decrease (at index ${i})`);
       }
     });
+  }
+}
+
+const MARKET_KEYS = ["depthUsd", "depth", "bdolDemand", "bdolFollowPerHour"];
+
+function validateMarket(market: unknown, fail: (msg: string) => never): void {
+  if (typeof market !== "object" || market === null || Array.isArray(market)) fail("market must be an object");
+  const m = market as MarketSpec;
+  for (const k of Object.keys(m)) {
+    if (!MARKET_KEYS.includes(k)) fail(`market.${k}: unknown field (known: ${MARKET_KEYS.join(", ")})`);
+  }
+  if (m.depthUsd !== undefined) {
+    if (typeof m.depthUsd !== "object" || m.depthUsd === null) fail("market.depthUsd must be { ETH?, BTC? } in USD");
+    for (const [k, v] of Object.entries(m.depthUsd)) {
+      if (!(ASSET_KEYS as string[]).includes(k))
+        fail(`market.depthUsd.${k}: unknown asset (known: ${ASSET_KEYS.join(", ")})`);
+      if (typeof v !== "number" || !(v >= 100_000) || v > 1e11)
+        fail(`market.depthUsd.${k} must be a USD amount in [100,000, 1e11]`);
+    }
+  }
+  const path = (name: string, pts: unknown, ok: (x: number) => boolean, what: string) => {
+    if (!Array.isArray(pts) || pts.length === 0) fail(`market.${name} must be a non-empty list of [minute, ${what}]`);
+    (pts as unknown[]).forEach((p, i) => {
+      if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isFinite(x))) {
+        fail(`market.${name}[${i}] must be [minute, ${what}]`);
+      }
+      const [m0, v] = p as [number, number];
+      if (i === 0 && m0 !== 0) fail(`market.${name} must start at minute 0`);
+      if (i > 0 && m0 <= (pts as PricePoint[])[i - 1][0]) fail(`market.${name}: minutes must increase (at index ${i})`);
+      if (!ok(v)) fail(`market.${name}[${i}]: ${v} is not a valid ${what}`);
+    });
+  };
+  if (m.depth !== undefined) path("depth", m.depth, (x) => x >= 0.01 && x <= 10, "depth multiplier in [0.01, 10]");
+  if (m.bdolDemand !== undefined) path("bdolDemand", m.bdolDemand, (x) => Math.abs(x) <= 1e9, "BDOL per hour");
+  if (m.bdolFollowPerHour !== undefined && !(typeof m.bdolFollowPerHour === "number" && m.bdolFollowPerHour >= 0)) {
+    fail("market.bdolFollowPerHour must be a BDOL amount per hour ≥ 0");
   }
 }
 

@@ -12,6 +12,7 @@ import { runKeeperOnce, type KeeperReport, type KeeperState } from "../keeper";
 import { Chain, WAD, priceWad, toNum, valueDown } from "./chain";
 import { analyseRun, type RunTotals, type TickRecord } from "./metrics";
 import { PsmDesk } from "./psm";
+import { MarketDesk, analyseMarket, prepareMarket, setUpMarket, type MarketTotals } from "./market";
 import {
   DEFAULT_POPULATION,
   drawPopulation,
@@ -39,6 +40,8 @@ import {
 import { annualRateOf } from "../../../config/units";
 
 export type RunMode = "active" | "absent";
+/** Which runs have the PegKeeper (its updates called by the keeper): "both" adds a run without it. */
+export type PegKeeperRuns = "on" | "off" | "both";
 
 /** The keeper's default smallest reserve lot worth selling (KeeperOptions.minSaleValue). */
 const MIN_SALE_VALUE = 1000n * WAD;
@@ -74,6 +77,14 @@ export interface SimOptions {
   keeperStashShare?: number;
   /** Keeper's required discount to the reference price [wad] (default 0.02e18). */
   spread?: bigint;
+  /**
+   * The market model (default true): real Uniswap pools for the collateral and BDOL, flash takes
+   * selling into them, BDOL's price from its pool and the MarketPriceFeed (sim/README.md, "Markets").
+   * False: the scripted model (prices as given, takes at the oracle price).
+   */
+  market?: boolean;
+  /** With the market model: runs with the PegKeeper, without it, or both (default "both": an extra active run without). */
+  pegKeeper?: PegKeeperRuns;
   /** Progress lines (default: silent). */
   log?: (line: string) => void;
   /** The keeper's own action log (default: silent). */
@@ -126,6 +137,10 @@ export interface ProtocolParams {
 
 export interface RunResult {
   mode: RunMode;
+  /** The market model's PegKeeper was updated in this run (false in the scripted model). */
+  pegKeeper: boolean;
+  /** What the markets did (the market model only). */
+  market?: MarketTotals;
   /** [fromMinute, toMinute) windows without keepers. */
   keeperAbsences: [number, number][];
   wallMs: number;
@@ -148,6 +163,8 @@ export interface SimResult {
     largestPegStepMove: Record<PegKey, { minute: number; move: number }>;
   };
   parameters: {
+    /** The market model (true) or the scripted one. */
+    market: boolean;
     vaults: number;
     seed: number;
     keepersAbsentMinutes: number;
@@ -198,6 +215,8 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
   const reserveSeedShare = opts.reserveSeedShare ?? 0.03;
   const keeperStashShare = opts.keeperStashShare ?? 0.2;
   const spread = opts.spread ?? (2n * WAD) / 100n;
+  const useMarket = opts.market ?? true;
+  const pegKeeperRuns: PegKeeperRuns = useMarket ? (opts.pegKeeper ?? "both") : "off";
 
   const stepMove = largestStepMove(s);
   if (Math.abs(stepMove.move) > BREAKER_DEVIATION) {
@@ -222,6 +241,8 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
   log(`[${s.name}] deploying the fixture…`);
   const chain = await Chain.deploy(hre);
   const protocol = await readProtocol(chain);
+  // The pools first, so that the days of the walk and the warm-up pass over BDOL's seeded pool.
+  if (useMarket) await prepareMarket(chain, priceAt(s.prices.BTC, 0));
   // The PSM is seeded first, at USDC's deployed price, so that the days of the price walk and the
   // warm-up refill the reserve's rebalance limit for placing the seed (placePsmSeed).
   const psmSeed = await seedPsm(chain, s, log);
@@ -230,6 +251,13 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
   await walkPrices(chain, startPrices);
   await warmUp(chain, startPrices);
   for (const k of PEG_KEYS) await chain.setPegPrice(k, priceAt(pathOf(s, k), 0));
+  if (useMarket) {
+    log(`[${s.name}] seeding the pools and pointing BDOL's oracle price at the MarketPriceFeed…`);
+    await setUpMarket(chain, s, startPrices);
+    // The seed of BDOL's pool was bought at the PSM: its credit in the outflow bucket goes too.
+    await fadeSeedCredit(chain);
+    await rebalanceReserve(chain);
+  }
   if (psmSeed > 0) await placePsmSeed(chain, s, log);
 
   const popParams: PopulationParams = { ...DEFAULT_POPULATION, vaults, seed };
@@ -295,13 +323,24 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
   const steepest = steepestWindow(s, Math.max(absentMinutes, 1));
   const absences: [number, number][] = s.keeperAbsences ?? [[steepest.from, steepest.to]];
   const results: RunResult[] = [];
-  for (const [i, mode] of runs.entries()) {
+  const runSpecs: { mode: RunMode; pegKeeper: boolean }[] = runs.map((mode) => ({
+    mode,
+    pegKeeper: pegKeeperRuns !== "off",
+  }));
+  if (pegKeeperRuns === "both") runSpecs.push({ mode: "active", pegKeeper: false });
+  for (const [i, spec] of runSpecs.entries()) {
     if (i > 0) {
       await chain.revert(snapshotId);
       snapshotId = await chain.snapshot();
     }
-    const windows = mode === "active" ? [] : absences;
-    const r = await runOnce(hre, chain, s, mode, windows, { spread, log, keeperLog: opts.keeperLog });
+    const windows = spec.mode === "active" ? [] : absences;
+    const r = await runOnce(hre, chain, s, spec.mode, windows, {
+      spread,
+      log,
+      keeperLog: opts.keeperLog,
+      market: useMarket,
+      pegKeeper: spec.pegKeeper,
+    });
     results.push(r);
   }
 
@@ -314,6 +353,7 @@ export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions)
       largestPegStepMove: pegStepMoves,
     },
     parameters: {
+      market: useMarket,
       vaults,
       seed,
       keepersAbsentMinutes: absentMinutes,
@@ -713,6 +753,8 @@ async function runOnce(
     spread: bigint;
     log: (line: string) => void;
     keeperLog?: (line: string) => void;
+    market: boolean;
+    pegKeeper: boolean;
   },
 ): Promise<RunResult> {
   const started = Date.now();
@@ -728,6 +770,7 @@ async function runOnce(
   const market = { bdolPaid: 0n, collateralValue: 0n, shortOfBdol: 0 };
   const keeperLog = ctx.keeperLog ?? (() => undefined);
   const desk = await PsmDesk.create(chain, s);
+  const mdesk = ctx.market ? await MarketDesk.create(chain, s, ctx.pegKeeper, desk) : undefined;
   const slack = Math.min(POKE_SLACK_SECONDS, Math.floor(interval / 2));
   // The last USDC and BDOL rounds (published during setup): a new one goes out on a change of price
   // or when the last is PEG_REPUBLISH_SECONDS old.
@@ -739,10 +782,20 @@ async function runOnce(
   let lastPoke = -1n;
   const pokeFailures: RunResult["pokeFailures"] = [];
   ctx.log(
-    `[${s.name}] run "${mode}"${absences.length ? ` (keepers absent ${absences.map(([a, b]) => `${a}–${b} min`).join(", ")})` : ""}…`,
+    `[${s.name}] run "${mode}"${ctx.market ? (ctx.pegKeeper ? " with the PegKeeper" : " without the PegKeeper") : ""}${absences.length ? ` (keepers absent ${absences.map(([a, b]) => `${a}–${b} min`).join(", ")})` : ""}…`,
   );
 
-  const timing = { prices: 0, psm: 0, duties: 0, precheck: 0, keeper: 0, market: 0, snapshot: 0, analysis: 0 };
+  const timing = {
+    prices: 0,
+    pools: 0,
+    psm: 0,
+    duties: 0,
+    precheck: 0,
+    keeper: 0,
+    market: 0,
+    snapshot: 0,
+    analysis: 0,
+  };
   /** The keeper has unfinished business (auctions, reserve collateral, a skipped vault). */
   let pending = false;
   const watch = new LiquidationWatch(chain);
@@ -767,6 +820,8 @@ async function runOnce(
     const pegPrices = {} as Record<PegKey, number>;
     for (const k of PEG_KEYS) {
       pegPrices[k] = priceAt(pathOf(s, k), minute);
+      // The market model: BDOL's price comes out of its pool (below), its oracle from the MarketPriceFeed.
+      if (mdesk && k === "BDOL") continue;
       const answer = BigInt(Math.round(pegPrices[k] * 1e8));
       if (answer !== published[k].answer || t0 + t - published[k].at >= PEG_REPUBLISH_SECONDS) {
         await chain.setPegPrice(k, pegPrices[k]);
@@ -775,13 +830,18 @@ async function runOnce(
     }
     lap("prices");
     // The market: holders' redemptions and the arbitrageur (they do not wait for keepers).
-    await desk.tick(minute, t - previousT, pegPrices);
+    if (mdesk) {
+      await mdesk.tick(minute, t - previousT, prices, pegPrices.USDC);
+      lap("pools");
+    }
+    await desk.tick(minute, t - previousT, pegPrices, mdesk === undefined);
     previousT = t;
     lap("psm");
     const present = !inWindows(minute, absences);
     if (present) {
       const error = await keeperDuties(chain, slack);
       if (error) pokeFailures.push({ minute, error });
+      if (mdesk) await mdesk.pegKeeperDuty();
     }
     lap("duties");
     let report: KeeperReport | undefined;
@@ -801,11 +861,13 @@ async function runOnce(
         log: keeperLog,
         poke: true,
         rebalance: true,
+        // The market model: takes with no capital, selling the collateral into its pool.
+        flash: mdesk !== undefined,
       });
       reports.push(report);
       if (report.liquidations.length > 0) await watch.refresh(minute);
       lap("keeper");
-      await sellToMarket(chain, market);
+      if (!mdesk) await sellToMarket(chain, market);
       lap("market");
     }
     const snap = await chain.systemSnapshot();
@@ -839,6 +901,8 @@ async function runOnce(
     }
     breakers.system = snap.risk.systemHalted;
     const poked = snap.risk.lastPoke !== lastPoke && snap.risk.lastPoke !== 0n;
+    const marketTick = mdesk ? await mdesk.tickRecord(pegPrices.USDC) : undefined;
+    if (marketTick) pegPrices.BDOL = marketTick.bdolSpotUsd;
     lastPoke = snap.risk.lastPoke;
     ticks.push({
       minute,
@@ -865,6 +929,7 @@ async function runOnce(
       debtAuctioned: 0,
       redos: 0,
       pegPrices,
+      market: marketTick,
       usdcOracle: toNum(usdcOracle),
       fees,
       borrowRatios,
@@ -912,9 +977,12 @@ async function runOnce(
     market,
     desk: desk.report(),
   });
+  const marketTotals = mdesk ? await analyseMarket(chain, mdesk, s, ticks, reports, startBlock, endBlock) : undefined;
   lap("analysis");
   const r: RunResult = {
     mode,
+    pegKeeper: ctx.market && ctx.pegKeeper,
+    market: marketTotals,
     keeperAbsences: absences,
     wallMs: Date.now() - started,
     timing,
