@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { simulate, type SimResult } from "../../scripts/lib/sim/simulate";
 import { marketRows, writeOutputs } from "../../scripts/lib/sim/report";
+import { renderSvg } from "../../scripts/lib/sim/svg";
 import { DEFAULT_POPULATION, drawPopulation } from "../../scripts/lib/sim/population";
 import { listScenarios, loadScenario, priceAt, steepestWindow, validateScenario } from "../../scripts/lib/sim/scenario";
 import type {
@@ -598,7 +599,11 @@ describe("crash simulator with markets (test/sim)", function () {
     expect(result.runs[0].totals.floorCheck.violations).to.deep.equal([]);
   });
 
-  it("prints the market table", function () {
+  it("prints the market table and draws BDOL's pool and the PegKeeper's debt", function () {
+    const svg = renderSvg(result);
+    checkXml(svg);
+    expect(svg).to.include("BDOL in its pool (market model)");
+    expect(svg).to.match(/PegKeeper(&#39;|')s debt/);
     const rows = marketRows(result);
     expect(rows).to.have.length(1);
     expect(rows[0]["peg keeper"]).to.equal("yes");

@@ -414,19 +414,26 @@ export class MarketDesk {
       return;
     }
     if (spot < low) {
+      // Buys only what it can redeem now: after the holders' queue, within the bucket and the reserve's USDC.
       this.desk.arb.redeemAttempts += 1;
-      const t = await this.trader.moveTo(pool, arb, low, size / 10n ** 12n);
-      r.arbitrageBought += toNum(t.bought);
       if (this.desk.queue > 0n) {
         bump(this.desk.arb.redeemRefused, "holders' queue first");
         return;
       }
-      const held = await c.bdol.balanceOf(arb);
       const available = await c.psm.availableOutflow();
-      const liquid = (await c.usdc.balanceOf(c.addresses.ReservePool)) + (await c.reserve.strategyAssets());
-      const roomUsdc = available < liquid * 10n ** 12n ? available : liquid * 10n ** 12n;
-      let coin = (roomUsdc * WAD) / (WAD - this.psmFees.feeOut);
-      if (held < coin) coin = held;
+      const usdcHeld = (await c.usdc.balanceOf(c.addresses.ReservePool)) + (await c.reserve.strategyAssets());
+      const roomUsdc = available < usdcHeld * 10n ** 12n ? available : usdcHeld * 10n ** 12n;
+      const room = (roomUsdc * WAD) / (WAD - this.psmFees.feeOut);
+      let held = await c.bdol.balanceOf(arb);
+      if (room > held + WAD) {
+        const want = room - held < size ? room - held : size;
+        const t = await this.trader.moveTo(pool, arb, low, want / 10n ** 12n);
+        r.arbitrageBought += toNum(t.bought);
+        held = await c.bdol.balanceOf(arb);
+      } else {
+        bump(this.desk.arb.redeemRefused, "outflow bucket");
+      }
+      const coin = held < room ? held : room;
       if (coin < WAD) return;
       const data = c.psm.interface.encodeFunctionData("swapCoinForStable", [coin, 0n, arb]);
       const dry = await c.tryCall(arb, psm, data);

@@ -21,7 +21,14 @@ const PLOT_W = W - LEFT - RIGHT;
 const RUN_STYLE: Record<string, { color: string; dash: string; label: string }> = {
   active: { color: "#1b7f3b", dash: "", label: "keepers active" },
   absent: { color: "#c0392b", dash: "7 4", label: "keepers absent" },
+  /** The market model's extra run: keepers active, no PegKeeper. */
+  "active-no-pk": { color: "#7f8c8d", dash: "3 3", label: "keepers active, no peg keeper" },
 };
+
+/** A run's line style: by mode, and the market model's run without the PegKeeper apart. */
+function styleOf(r: RunResult): { color: string; dash: string; label: string } {
+  return RUN_STYLE[r.market !== undefined && !r.pegKeeper && r.mode === "active" ? "active-no-pk" : r.mode];
+}
 const ASSET_COLOR: Record<string, string> = { ETH: "#4a5bd4", BTC: "#e69500", WETH: "#4a5bd4", WBTC: "#e69500" };
 const PEG_COLOR: Record<string, string> = { BDOL: "#6a1b9a", USDC: "#2775ca" };
 const HALT_COLOR = "#e67e22";
@@ -64,9 +71,9 @@ function collateralSeries(runs: RunResult[], pick: (t: TickRecord, collateral: s
   return ASSET_KEYS.flatMap((k) => {
     const c = SCENARIO_ASSETS[k].collateral;
     return runs.map((r) => ({
-      label: `${c}, ${RUN_STYLE[r.mode].label}`,
+      label: `${c}, ${styleOf(r).label}`,
       color: ASSET_COLOR[c],
-      dash: RUN_STYLE[r.mode].dash,
+      dash: styleOf(r).dash,
       points: r.series.map((t) => [t.minute, pick(t, c)] as [number, number | null]),
     }));
   });
@@ -101,7 +108,7 @@ function compact(y: number): string {
 
 function runSeries(runs: RunResult[], pick: (t: TickRecord) => number | null, label: string, extraDash = ""): Series[] {
   return runs.map((r) => {
-    const st = RUN_STYLE[r.mode];
+    const st = styleOf(r);
     return {
       label: `${label}${label ? ", " : ""}${st.label}`,
       color: st.color,
@@ -169,8 +176,8 @@ export function renderSvg(result: SimResult): string {
       series: [
         ...runSeries(runs, (t) => (t.reserveRatio === null ? null : t.reserveRatio * 100), "reserve"),
         ...runs.map((r) => ({
-          label: `target, ${RUN_STYLE[r.mode].label}`,
-          color: RUN_STYLE[r.mode].color,
+          label: `target, ${styleOf(r).label}`,
+          color: styleOf(r).color,
           dash: "2 3",
           width: 1.5,
           points: r.series.map(
@@ -188,8 +195,8 @@ export function renderSvg(result: SimResult): string {
       series: [
         ...runSeries(runs, (t) => t.badDebt, "bad debt"),
         ...runs.map((r) => ({
-          label: `deficit, ${RUN_STYLE[r.mode].label}`,
-          color: RUN_STYLE[r.mode].color,
+          label: `deficit, ${styleOf(r).label}`,
+          color: styleOf(r).color,
           dash: "2 3",
           width: 1.5,
           points: r.series.map((t) => [t.minute, t.deficit] as [number, number]),
@@ -216,6 +223,39 @@ export function renderSvg(result: SimResult): string {
       series: collateralSeries(runs, (t, c) => (t.borrowRatios[c] === undefined ? null : t.borrowRatios[c] * 100)),
     },
   ];
+  if (runs.some((r) => r.market !== undefined)) {
+    const marketRuns = runs.filter((r) => r.market !== undefined);
+    panels.push({
+      title: "BDOL in its pool (market model): spot (solid) and TWAP (thin) in USD, $",
+      unit: "$",
+      format: (y) => `${+y.toFixed(4)}`,
+      refLines: [
+        { y: 1.005, label: "+0.5 %" },
+        { y: 0.995, label: "−0.5 %" },
+      ],
+      series: [
+        ...runSeries(marketRuns, (t) => t.market?.bdolSpotUsd ?? null, "spot"),
+        ...marketRuns.map((r) => ({
+          label: `TWAP, ${styleOf(r).label}`,
+          color: styleOf(r).color,
+          dash: "1 2",
+          width: 1,
+          points: r.series.map((t) => [t.minute, t.market?.bdolTwapUsd ?? null] as [number, number | null]),
+        })),
+      ],
+    });
+    panels.push({
+      title: "PegKeeper's debt (BDOL it minted and sold into the pool, not yet bought back), BDOL",
+      unit: "BDOL",
+      zero: true,
+      format: compact,
+      series: runSeries(
+        marketRuns.filter((r) => r.pegKeeper),
+        (t) => t.market?.keeperDebt ?? null,
+        "keeper debt",
+      ),
+    });
+  }
   if (usesPsm && active) {
     const line = (label: string, color: string, pick: (t: TickRecord) => number, dash = "") => ({
       label,
