@@ -76,7 +76,7 @@ export interface MarketReport {
   collateral: Record<
     AssetKey,
     {
-      /** Largest gap between the pool and the scenario's price found at a tick (what takes pushed it). */
+      /** Largest gap between the pool and the tick's scenario price at the end of a tick (what the takes left). */
       largestGap: { minute: number; gap: number };
       /** Volume the arbitrageur traded to keep the pool at the scenario's price [USD]. */
       arbitrageVolumeUsd: number;
@@ -203,10 +203,6 @@ export class MarketDesk {
     for (const k of ASSET_KEYS) {
       const pool = this.pools[k];
       const target = priceWadOf(prices[k]);
-      const spot = await this.trader.spot(pool);
-      const gap = toNum(spot) / prices[k] - 1;
-      const g = this.report.collateral[k].largestGap;
-      if (Math.abs(gap) > Math.abs(g.gap)) this.report.collateral[k].largestGap = { minute, gap };
       await this.setDepth(pool, depth);
       const traded = await this.trader.moveTo(pool, this.chain.deployer.address, target, undefined);
       this.report.collateral[k].arbitrageVolumeUsd += traded.usd;
@@ -268,7 +264,15 @@ export class MarketDesk {
   }
 
   /** The tick's market state (after the keepers). */
-  async tickRecord(usdcUsd: number): Promise<MarketTick> {
+  async tickRecord(minute: number, prices: Record<AssetKey, number>, usdcUsd: number): Promise<MarketTick> {
+    // What the tick's takes left in the collateral pools, against the tick's price (the arbitrage of
+    // the next tick closes it).
+    for (const k of ASSET_KEYS) {
+      const gap = toNum(await this.trader.spot(this.pools[k])) / prices[k] - 1;
+      if (Math.abs(gap) > Math.abs(this.report.collateral[k].largestGap.gap)) {
+        this.report.collateral[k].largestGap = { minute, gap };
+      }
+    }
     const spot = toNum(await this.bdolSpot());
     const twap = await this.bdolTwap();
     const [oracle, status] = await this.chain.oracle.getPrice(this.chain.addresses.BallastDollar);

@@ -901,7 +901,7 @@ async function runOnce(
     }
     breakers.system = snap.risk.systemHalted;
     const poked = snap.risk.lastPoke !== lastPoke && snap.risk.lastPoke !== 0n;
-    const marketTick = mdesk ? await mdesk.tickRecord(pegPrices.USDC) : undefined;
+    const marketTick = mdesk ? await mdesk.tickRecord(minute, prices, pegPrices.USDC) : undefined;
     if (marketTick) pegPrices.BDOL = marketTick.bdolSpotUsd;
     lastPoke = snap.risk.lastPoke;
     ticks.push({
