@@ -36,7 +36,12 @@ const Q96 = 2n ** 96n;
 export function sqrtBigInt(x: bigint): bigint {
   if (x < 0n) throw new Error("sqrt of a negative number");
   if (x < 2n) return x;
-  let r = BigInt(Math.floor(Math.sqrt(Number(x))));
+  // Newton's method from the float estimate: a float is off by ~√x · 2^-53, far too many unit steps
+  // for a large x (a WETH/USDC sqrt price squared is ~1e66), so the steps below only finish it.
+  // One step from any positive start lands at or above ⌊√x⌋; from there it decreases to it.
+  let r = BigInt(Math.floor(Math.sqrt(Number(x)))) || 1n;
+  r = (r + x / r) >> 1n;
+  for (let next = (r + x / r) >> 1n; next < r; next = (r + x / r) >> 1n) r = next;
   while (r * r > x) r -= 1n;
   while ((r + 1n) * (r + 1n) <= x) r += 1n;
   return r;
