@@ -139,6 +139,7 @@ describe("PegKeeper", () => {
       expect(text).to.match(/USDC held \(backs the debt\) \/ beyond it \(USD\) +│ +250,000.00 \/ 0.00/);
       expect(text).to.match(/market feed \(TWAP × USDC\/USD\) +│ +1.0200 USD \(round 2, /);
       expect(text).to.match(/acts outside \/ per update \/ every +│ +1 ± 0.20 % \/ 250,000.00 BDOL \/ 0.5 h/);
+      expect(text).to.match(/reserve's buy-back left \/ limit a day \(USD\) +│ +1,000,000.00 \/ 1,000,000.00/);
     });
 
     it("stops at the cap, and at the price limit: it never pushes the price across the peg", async () => {
