@@ -318,7 +318,9 @@ export interface MarketSetup {
 /**
  * PegKeeper: the most BDOL outstanding and per update [wad]; it acts outside 1 ± band, while the
  * pool's spot is within maxSpread of the TWAP (and the oracle of both) [wad]; the caller's share of
- * an update's profit [wad]; the least time between updates [seconds].
+ * an update's profit [wad]; the least time between updates [seconds]; the most of the reserve's
+ * liquid USDC it may spend buying BDOL back below the peg per rolling day [wad, USD; 0 = off;
+ * ≤ ConstantsLib.MAX_BUY_BACK_LIMIT, 10M], set with setBuyBackLimit (not one of the rules).
  */
 export interface PegKeeperSetup {
   debtCap: bigint;
@@ -327,6 +329,7 @@ export interface PegKeeperSetup {
   maxSpread: bigint;
   callerShare: bigint;
   interval: number;
+  buyBackLimit: bigint;
 }
 
 export interface NetworkConfig {
@@ -467,7 +470,7 @@ const BDOL_FEED = { window: 1800, minLiquidity: 2n * 10n ** 19n, quoteHeartbeat:
  * fees plus its 0.1 % band for arbitrage), at most 250k BDOL per half hour, refusing when the spot is
  * 0.5 % off the TWAP or the oracle; 5 % of each update's profit to its caller.
  */
-function pegKeeper(debtCap: bigint): PegKeeperSetup {
+function pegKeeper(debtCap: bigint, buyBackLimit: bigint): PegKeeperSetup {
   return {
     debtCap,
     maxPerUpdate: wad(250_000),
@@ -475,6 +478,7 @@ function pegKeeper(debtCap: bigint): PegKeeperSetup {
     maxSpread: wad("0.005"),
     callerShare: wad("0.05"),
     interval: 1_800,
+    buyBackLimit,
   };
 }
 
@@ -516,7 +520,9 @@ const LOCAL_MARKET: MarketSetup = {
     },
   },
   priceFeed: { pool: "BDOL_USDC_POOL", quoteFeed: { deployment: "USDC_USD_FEED" }, ...BDOL_FEED },
-  pegKeeper: pegKeeper(wad(5_000_000)),
+  // Buy-back: 1M USDC a day, a fifth of the seeded pool's USDC, so the tests and the demo see it act
+  // on a few updates in a row and then run dry.
+  pegKeeper: pegKeeper(wad(5_000_000), wad(1_000_000)),
 };
 
 /** Uniswap's Ethereum deployments page (docs.uniswap.org, v3 → Deployments → Ethereum). */
@@ -546,7 +552,8 @@ const SEPOLIA_MARKET: MarketSetup = {
     quoteFeed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E",
     ...BDOL_FEED,
   },
-  pegKeeper: pegKeeper(wad(1_000_000)),
+  // Buy-back: 250k USDC a day, a quarter of the keeper's cap, on a testnet's thin pool and small reserve.
+  pegKeeper: pegKeeper(wad(1_000_000), wad(250_000)),
 };
 
 const MAINNET_MARKET: MarketSetup = {
@@ -582,7 +589,9 @@ const MAINNET_MARKET: MarketSetup = {
     quoteFeed: "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6",
     ...BDOL_FEED,
   },
-  pegKeeper: pegKeeper(wad(10_000_000)),
+  // Buy-back: 2M USDC a day, two thirds of the 3.07M BDOL it takes to push a pool of the seeded
+  // depth to 0.99 (README's manipulation table), a fifth of the keeper's cap; the bound is 10M.
+  pegKeeper: pegKeeper(wad(10_000_000), wad(2_000_000)),
 };
 
 const LOCAL_TEST_TOKENS: Record<string, TestToken> = {

@@ -4,7 +4,8 @@ import { networkConfig } from "../config/networks";
 import { requireAdmin, setIfDifferent, toBigInt } from "../scripts/lib/deploy";
 
 /**
- * The peg keeper on the market price feed's pool: its rules from the config and its minting right.
+ * The peg keeper on the market price feed's pool: its rules and buy-back limit from the config, its
+ * minting right, and the reserve's leave to pay for its buy-backs (ReservePool.pegKeeper).
  * The guardian's pause role comes with the hand-over (99_handover). Re-runnable: rules in force and
  * the module right are left alone.
  */
@@ -42,6 +43,9 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     keeper.address,
     true,
   ]);
+  // The reserve's buy-back: the reserve pays only this keeper, within the keeper's limit.
+  await setIfDifferent(hre, "PegKeeper", { name: "buyBackLimit" }, k.buyBackLimit, "setBuyBackLimit", [k.buyBackLimit]);
+  await setIfDifferent(hre, "ReservePool", { name: "pegKeeper" }, keeper.address, "setPegKeeper", [keeper.address]);
 };
 
 func.id = "12_peg_keeper";

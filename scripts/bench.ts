@@ -165,7 +165,9 @@ async function benchMarketFeed(probe: OracleGasCaller): Promise<Record<string, n
  * PegKeeper.update, after `benchMarketFeed` (BDOL's pool seeded, a round recorded), with the oracle
  * reading BDOL from MarketPriceFeed as on mainnet: `pegKeeperUpdate` mints and sells its
  * per-update maximum (250k) with the pool held at 1.02 for a window; `pegKeeperWithdraw` buys it
- * back and burns it with the pool held at 0.98.
+ * back and burns it with the pool held at 0.98, the reserve's buy-back off (the keeper's own alone);
+ * `pegKeeperBuyBack`, with no debt left and the limit back on, has the reserve's USDC buy its
+ * per-update maximum (250k) at 0.98.
  */
 async function benchPegKeeper(get: Getter): Promise<Record<string, number>> {
   const keeper = await get<PegKeeper>("PegKeeper");
@@ -202,8 +204,14 @@ async function benchPegKeeper(get: Getter): Promise<Record<string, number>> {
   await hold(102n * 10n ** 16n);
   const pegKeeperUpdate = await gasOf(keeper.update());
   await hold(98n * 10n ** 16n);
+  const timelock = await impersonateTimelock(hre);
+  const limit = await keeper.buyBackLimit();
+  await (await keeper.connect(timelock).setBuyBackLimit(0n)).wait();
   const pegKeeperWithdraw = await gasOf(keeper.update());
-  return { pegKeeperUpdate, pegKeeperWithdraw };
+  await (await keeper.connect(timelock).setBuyBackLimit(limit)).wait();
+  await hold(98n * 10n ** 16n);
+  const pegKeeperBuyBack = await gasOf(keeper.update());
+  return { pegKeeperUpdate, pegKeeperWithdraw, pegKeeperBuyBack };
 }
 
 /**

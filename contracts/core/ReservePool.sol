@@ -10,6 +10,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
 import {IPegStabilityModule} from "../interfaces/IPegStabilityModule.sol";
+import {IPegKeeper} from "../interfaces/IPegKeeper.sol";
 import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
 import {IVaultManager} from "../interfaces/IVaultManager.sol";
 import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
@@ -62,6 +63,8 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     mapping(address vault => StrategyConfig) internal _strategy;
     /// @dev Replaced engines with running auctions, ≤ MAX_RETIRED_ENGINES (see setLiquidationEngine).
     address[] internal _retiredEngines;
+    /// @inheritdoc IReservePool
+    address public pegKeeper;
 
     constructor(address stablecoin_, address admin, uint256 bufferShare_) {
         if (stablecoin_ == address(0) || admin == address(0)) revert ErrorsLib.ZeroAddress();
@@ -97,6 +100,25 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         }
         if (amount > held) revert InsufficientStable(asset, amount, held);
         emit StableReleased(asset, to, amount);
+        IERC20(asset).safeTransfer(to, amount);
+    }
+
+    // =================================================================== peg keeper
+
+    /// @inheritdoc IReservePool
+    function buyBackFunds(address keeper) external view returns (uint256) {
+        if (keeper != pegKeeper || keeper == address(0)) return 0;
+        return IERC20(IPegKeeper(keeper).quoteToken()).balanceOf(address(this));
+    }
+
+    /// @inheritdoc IReservePool
+    function payBuyBack(address to, uint256 amount) external nonReentrant {
+        // msg.sender is never address(0): an unset keeper refuses everyone.
+        if (msg.sender != pegKeeper) revert NotPegKeeper(msg.sender);
+        address asset = IPegKeeper(msg.sender).quoteToken();
+        uint256 held = IERC20(asset).balanceOf(address(this));
+        if (amount > held) revert InsufficientStable(asset, amount, held);
+        emit BuyBackPaid(asset, to, amount);
         IERC20(asset).safeTransfer(to, amount);
     }
 
@@ -354,6 +376,14 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         if (newModule == oldModule) revert ErrorsLib.NoChange();
         pegStabilityModule = newModule;
         emit PegStabilityModuleSet(oldModule, newModule);
+    }
+
+    /// @inheritdoc IReservePool
+    function setPegKeeper(address newKeeper) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address oldKeeper = pegKeeper;
+        if (newKeeper == oldKeeper) revert ErrorsLib.NoChange();
+        pegKeeper = newKeeper;
+        emit PegKeeperSet(oldKeeper, newKeeper);
     }
 
     /// @inheritdoc IReservePool

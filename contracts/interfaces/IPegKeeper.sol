@@ -15,6 +15,20 @@ pragma solidity 0.8.30;
 /// it against its debt (coin bought beyond the debt is profit). Its price limits stop short of the
 /// peg: it never pushes the price across it, and never acts against it.
 ///
+/// The reserve's buy-back. Below the peg, once the keeper's own quote token is spent — it had none
+/// to spend (no debt), or its swap took all it offered without reaching the limit — the reserve's
+/// liquid quote token buys the stablecoin from the pool in the same update, up to the same limit,
+/// at most `maxPerUpdate` and what is left of `buyBackLimit` per BUY_BACK_WINDOW (a bucket that
+/// refills linearly; 0 = off). The pool sends the coin to the reserve, which pays the pool in the
+/// swap's callback exactly what it is owed (`IReservePool.payBuyBack`, liquid balance only, never
+/// strategy shares), so nothing is left to return; both legs are measured by the reserve's balances.
+/// The coin bought is not burnt: it joins the reserve's buffer and surplus at $1, having cost less,
+/// so `totalReserveValue` does not fall (at a USDC within 1 % of $1) and the supply identity is
+/// untouched. It spends USDC that may back PSM-minted coin: every coin bought is one less that can
+/// claim it at the PSM, and each costs less than $1. No caller reward: it is the reserve's trade.
+/// Only the reserve's configured peg keeper draws (`IReservePool.pegKeeper`); the limit lives here,
+/// as the PSM's outflow limit does, read warm by every update.
+///
 /// Backing. The quote token it holds, valued at $1 per unit, is at least its debt after every update
 /// (checked: `Unbacked`); the stablecoin's supply identity gains its debt as a term
 /// (supply = vault debt + PSM-minted + keeper debt). What it holds beyond its debt is profit: the
@@ -63,6 +77,11 @@ interface IPegKeeper {
     event RulesSet(Rules oldRules, Rules newRules);
     event MintingPaused(address indexed by, uint256 until);
     event MintingUnpaused(address indexed by);
+    /// @notice An update bought `bought` stablecoin for the reserve with `quoteSpent` (raw) of the
+    /// reserve's quote token at a TWAP of `twap` and a spot (before the keeper's own buy-back) of
+    /// `spot` [wad, quote per coin]; `limitLeft` [wad] of the buy-back limit is left.
+    event BoughtBackForReserve(uint256 quoteSpent, uint256 bought, uint256 twap, uint256 spot, uint256 limitLeft);
+    event BuyBackLimitSet(uint256 oldLimit, uint256 newLimit);
 
     /// @notice An update within `interval` of the last; the next is possible at `nextAt`.
     error UpdateTooSoon(uint256 nextAt);
@@ -75,7 +94,7 @@ interface IPegKeeper {
     error QuoteNotAtPar(uint256 price, uint8 status);
     /// @notice Neither side calls for action: the price is inside the band, the spot and the TWAP
     /// are on different sides, the spot is already at the limit, or (below the peg) there is no debt
-    /// to buy back.
+    /// to buy back and the reserve may not buy (limit 0 or spent, no liquid quote token, not its keeper).
     error NothingToDo(uint256 spot, uint256 twap);
     /// @notice Above the peg with no room: the debt is at its cap.
     error DebtCapReached(uint256 debt, uint256 debtCap);
@@ -93,8 +112,9 @@ interface IPegKeeper {
     /// @notice The guardian may pause again only `MAX_PAUSE` after its last pause ended: at `availableAt`.
     error PauseCoolingDown(uint256 availableAt);
 
-    /// @notice Anyone, at most once per `interval`: provide above the peg or withdraw below it (see
-    /// above), pay the caller its share of the profit, send the rest to the reserve.
+    /// @notice Anyone, at most once per `interval`: provide above the peg or withdraw below it, then
+    /// buy back for the reserve (see above), pay the caller its share of the profit (the keeper's own
+    /// trades'), send the rest to the reserve.
     /// @return profit The update's profit [wad, USD].
     function update() external returns (uint256 profit);
 
@@ -112,6 +132,14 @@ interface IPegKeeper {
     function nextUpdateAt() external view returns (uint256);
 
     function rules() external view returns (Rules memory);
+
+    /// @notice Most of the reserve's quote token the keeper may spend buying the stablecoin back per
+    /// BUY_BACK_WINDOW (1 day) [wad, USD at $1 a unit]; 0: the reserve's buy-back is off.
+    function buyBackLimit() external view returns (uint256);
+
+    /// @notice What is left of `buyBackLimit` now [wad]: the bucket refilled linearly since the last
+    /// buy-back (or limit change), at most the limit.
+    function availableBuyBack() external view returns (uint256);
 
     /// @notice End of the current minting pause (0 or past: not paused).
     function mintingPausedUntil() external view returns (uint256);
@@ -133,6 +161,11 @@ interface IPegKeeper {
     /// @notice Governance: set the rules within their bounds (`OutOfBounds`); `NoChange` when equal.
     /// A lower cap does not force a buy-back: it stops minting until the debt is under it.
     function setRules(Rules calldata newRules) external;
+
+    /// @notice Governance: set `buyBackLimit` (`OutOfBounds` above MAX_BUY_BACK_LIMIT; `NoChange` when
+    /// equal). The bucket is refilled to now at the old limit first; a raise adds its difference at
+    /// once, a cut caps the bucket at the new limit.
+    function setBuyBackLimit(uint256 newLimit) external;
 
     /// @notice Guardian or governance: pause minting for `MAX_PAUSE`. The guardian cannot extend a
     /// running pause (`AlreadyPaused`) nor pause again within `MAX_PAUSE` of its last pause's end

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {PriceStatus} from "./IOracleAdapter.sol";
+import {IPegKeeper} from "./IPegKeeper.sol";
 
 /// @title IReserveLens
 /// @notice Read-only aggregation for keepers, scripts and dashboards: one call for the whole
@@ -92,6 +93,21 @@ interface IReserveLens {
         uint256 startTime;
     }
 
+    /// @notice The reserve's peg keeper (`IReservePool.pegKeeper`) in one call.
+    struct PegKeeperSnapshot {
+        address keeper; // address(0): the reserve has no peg keeper, every other field is zero
+        uint256 debt; // [wad] stablecoin it minted, not yet bought back and burnt
+        uint256 quoteHeld; // [quote raw units] what backs the debt
+        uint256 excess; // [wad] quote held beyond the debt: the profit its next update sends on
+        IPegKeeper.Rules rules;
+        uint256 nextUpdateAt; // [s] 0: never updated
+        uint256 mintingPausedUntil; // [s] 0 or past: not paused
+        bool mintingPaused;
+        uint256 buyBackLimit; // [wad per day] the reserve's buy-back allowance; 0: off
+        uint256 availableBuyBack; // [wad] left of it now
+        uint256 reserveFunds; // [quote raw units] the reserve's liquid quote token it may draw
+    }
+
     /// @notice The whole system in one call.
     function systemSnapshot() external view returns (SystemSnapshot memory);
 
@@ -100,6 +116,10 @@ interface IReserveLens {
     /// Closed vaults appear with owner 0 and health ∞. Cost is about 6k gas per vault, so a page of 1,000 fits an
     /// ordinary eth_call gas cap.
     function vaultsHealth(uint256 fromId, uint256 count) external view returns (VaultHealth[] memory);
+
+    /// @notice The peg keeper the reserve pays for buy-backs, read through the reserve, so the lens
+    /// needs no wiring of its own and follows governance's `setPegKeeper`.
+    function pegKeeperSnapshot() external view returns (PegKeeperSnapshot memory);
 
     /// @notice Active auctions among ids `fromId` … `fromId + count − 1` (ended ones are skipped).
     function activeAuctions(uint256 fromId, uint256 count) external view returns (AuctionStatus[] memory);

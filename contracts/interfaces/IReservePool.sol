@@ -44,6 +44,9 @@ interface IReservePool {
     event PegStabilityModuleSet(address indexed oldModule, address indexed newModule);
     /// @notice The peg stability module paid `amount` of the reserve's `asset` to `to`.
     event StableReleased(address indexed asset, address indexed to, uint256 amount);
+    event PegKeeperSet(address indexed oldKeeper, address indexed newKeeper);
+    /// @notice The peg keeper's buy-back paid `amount` of the reserve's liquid `asset` to `to` (the pool).
+    event BuyBackPaid(address indexed asset, address indexed to, uint256 amount);
     /// @notice The reserve's stablecoin did not cover a keeper payment: `minted` was minted to the
     /// keeper and added to the deficit (now `deficit`). Payments from the balance are reported by
     /// the engine's Liquidated and AuctionReset events (and the stablecoin's Transfer).
@@ -78,6 +81,8 @@ interface IReservePool {
 
     /// @notice Only the peg stability module may call this.
     error NotPegStabilityModule(address caller);
+    /// @notice Only the configured peg keeper may call this.
+    error NotPegKeeper(address caller);
     /// @notice The reserve holds less of the stable asset than a redemption asks for.
     error InsufficientStable(address asset, uint256 requested, uint256 available);
     /// @notice Only the liquidation engine (or a retired one with running auctions) may call this.
@@ -128,6 +133,26 @@ interface IReservePool {
 
     /// @notice Admin: set the peg stability module (address(0) detaches it).
     function setPegStabilityModule(address newModule) external;
+
+    /// @notice The peg keeper whose buy-back the reserve's liquid quote asset (USDC) may pay for
+    /// (`payBuyBack`); address(0): none. The keeper enforces the governed limit (IPegKeeper
+    /// `buyBackLimit`), as the PSM limits its own outflow for `releaseStable`.
+    function pegKeeper() external view returns (address);
+
+    /// @notice What `keeper` may draw for a buy-back [raw units of its quote token]: the reserve's
+    /// liquid balance of its quote token (strategy shares are never drawn), or 0 when `keeper` is not
+    /// the configured peg keeper (a replaced keeper keeps working without the reserve's money).
+    function buyBackFunds(address keeper) external view returns (uint256);
+
+    /// @notice Peg keeper only (`NotPegKeeper`): pay `amount` of its quote token from the liquid
+    /// balance to `to` — the pool, inside the keeper's swap callback, exactly what the pool is owed.
+    /// Never redeems from strategies: a balance short of `amount` reverts `InsufficientStable`. The
+    /// stablecoin bought goes straight from the pool to the reserve and is not burnt (it joins the
+    /// buffer and surplus), so the supply identity is untouched.
+    function payBuyBack(address to, uint256 amount) external;
+
+    /// @notice Admin: set the peg keeper (address(0) stops all buy-backs from the reserve).
+    function setPegKeeper(address newKeeper) external;
 
     /// @notice The liquidation engine: the caller of absorb, payKeeper and coverShortfall, with the
     /// retired engines that still have running auctions (`retiredEngines`).

@@ -9,6 +9,7 @@ import {ILiquidationEngine} from "../interfaces/ILiquidationEngine.sol";
 import {IReservePool} from "../interfaces/IReservePool.sol";
 import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 import {IRiskController} from "../interfaces/IRiskController.sol";
+import {IPegKeeper} from "../interfaces/IPegKeeper.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
@@ -71,6 +72,24 @@ contract ReserveLens is IReserveLens {
         snap.vaultCount = vaultManager.vaultCount();
         snap.timestamp = block.timestamp;
         snap.risk = _riskSnapshot();
+    }
+
+    /// @inheritdoc IReserveLens
+    function pegKeeperSnapshot() external view returns (PegKeeperSnapshot memory snap) {
+        address keeper = reserve.pegKeeper();
+        if (keeper == address(0)) return snap;
+        IPegKeeper k = IPegKeeper(keeper);
+        snap.keeper = keeper;
+        snap.debt = k.debt();
+        snap.quoteHeld = k.quoteHeld();
+        snap.excess = k.excess();
+        snap.rules = k.rules();
+        snap.nextUpdateAt = k.nextUpdateAt();
+        snap.mintingPausedUntil = k.mintingPausedUntil();
+        snap.mintingPaused = snap.mintingPausedUntil > block.timestamp;
+        snap.buyBackLimit = k.buyBackLimit();
+        snap.availableBuyBack = k.availableBuyBack();
+        snap.reserveFunds = reserve.buyBackFunds(keeper);
     }
 
     /// @inheritdoc IReserveLens

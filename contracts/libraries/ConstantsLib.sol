@@ -78,6 +78,12 @@ library ConstantsLib {
     uint256 internal constant MAX_PEG_KEEPER_CALLER_SHARE = 0.2e18;
     /// @dev It acts only while the quote asset (USDC) reads at least 1 − this at the oracle.
     uint256 internal constant PEG_KEEPER_QUOTE_TOLERANCE = 0.01e18;
+    /// @dev Most of the reserve's quote asset (USDC, in USD at $1 a unit) the peg keeper may spend on
+    /// buying the stablecoin back per BUY_BACK_WINDOW: 10M a day, five times mainnet's configured 2M.
+    /// 0 switches the reserve's buy-back off. ≤ 1e25 < 2^96 (the limit's and the bucket's fields).
+    uint256 internal constant MAX_BUY_BACK_LIMIT = 10_000_000e18;
+    /// @dev The buy-back limit refills linearly over this window (a rolling day).
+    uint256 internal constant BUY_BACK_WINDOW = 1 days;
 
     // ---------------------------------------------------------------- oracle
     uint256 internal constant MIN_HEARTBEAT = 1 minutes;

@@ -10,12 +10,14 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 import {IUniswapV3SwapCallback} from "@uniswap/v3-core/contracts/interfaces/callback/IUniswapV3SwapCallback.sol";
 
 import {IPegKeeper} from "../interfaces/IPegKeeper.sol";
+import {IReservePool} from "../interfaces/IReservePool.sol";
 import {IMarketPriceFeed} from "../interfaces/IMarketPriceFeed.sol";
 import {IBallastDollar} from "../interfaces/IBallastDollar.sol";
 import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
+import {StrategyLib} from "../libraries/StrategyLib.sol";
 import {PoolPriceLib} from "./PoolPriceLib.sol";
 
 /// @title PegKeeper
@@ -25,6 +27,10 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
     using MathLib for uint256;
 
     uint256 private constant WAD = 1e18;
+    /// @dev Who pays the running swap's input (`_payer`): nobody (no swap of ours), the keeper, the reserve.
+    uint8 private constant NO_SWAP = 0;
+    uint8 private constant KEEPER_PAYS = 1;
+    uint8 private constant RESERVE_PAYS = 2;
     /// @inheritdoc IPegKeeper
     uint256 public constant MAX_PAUSE = 7 days;
     /// @inheritdoc IPegKeeper
@@ -53,12 +59,18 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
     Rules internal _rules;
     /// @inheritdoc IPegKeeper
     uint256 public debt;
-    uint64 internal _lastUpdateAt;
-    uint64 internal _mintingPausedUntil;
+    // One slot, written by every update, so that an update reads the buy-back limit warm.
+    // Timestamps fit 40 bits until the year 36812; the limit is ≤ MAX_BUY_BACK_LIMIT = 1e25 < 2^96.
+    uint40 internal _lastUpdateAt; // [s]
+    uint40 internal _mintingPausedUntil; // [s]
     /// @dev End of the guardian's last pause: it may pause again MAX_PAUSE after it.
-    uint64 internal _guardianPauseEnd;
-    /// @dev Set only while this contract's own swap runs: the callback is accepted then only.
-    bool internal transient _swapping;
+    uint40 internal _guardianPauseEnd; // [s]
+    uint96 internal _buyBackLimit; // [wad, USD at $1 a quote unit, per BUY_BACK_WINDOW]
+    // One slot: the buy-back bucket, ≤ the limit < 2^96.
+    uint96 internal _buyBackBucket; // [wad] available at `_buyBackBucketAt`
+    uint40 internal _buyBackBucketAt; // [s]
+    /// @dev Set only while this contract's own swap runs (to who pays it): the callback is accepted then only.
+    uint8 internal transient _payer;
 
     constructor(address marketFeed_, address oracle_, address reserve_, address admin, Rules memory rules_) {
         if (marketFeed_ == address(0) || oracle_ == address(0) || reserve_ == address(0) || admin == address(0)) {
@@ -90,7 +102,7 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         Rules memory r = _rules;
         uint256 next = uint256(_lastUpdateAt) + r.interval;
         if (_lastUpdateAt != 0 && block.timestamp < next) revert UpdateTooSoon(next);
-        _lastUpdateAt = uint64(block.timestamp);
+        _lastUpdateAt = uint40(block.timestamp);
 
         (uint256 quotePrice, PriceStatus status) = IOracleAdapter(oracle).getPrice(quoteToken);
         if (status != PriceStatus.Live || _gap(quotePrice, WAD) > ConstantsLib.PEG_KEEPER_QUOTE_TOLERANCE) {
@@ -116,10 +128,17 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
             uint256 limit = MathLib.max(WAD + _fee2, (WAD + _fee2).wadDivUp(quotePrice));
             if (spot <= limit) revert NothingToDo(spot, twap);
             _provide(r, twap, spot, limit);
-        } else if (twapUsd < WAD - r.band && spotUsd < WAD - r.band && debt != 0) {
+        } else if (twapUsd < WAD - r.band && spotUsd < WAD - r.band) {
             uint256 limit = MathLib.min(WAD - _fee2, (WAD - _fee2).wadDivDown(quotePrice));
             if (spot >= limit) revert NothingToDo(spot, twap);
-            coinProfit = _withdraw(r, twap, spot, limit);
+            uint160 sqrtLimit = _sqrtPriceAt(limit);
+            bool withdrew;
+            bool stopped;
+            (coinProfit, withdrew, stopped) = _withdraw(r, twap, spot, sqrtLimit);
+            // The reserve's quote token follows only once the keeper's own is spent: it had none to
+            // spend, or its swap took all of it without reaching the limit.
+            bool boughtBack = !stopped && _buyBackLimit != 0 && _buyBack(r, twap, spot, sqrtLimit);
+            if (!withdrew && !boughtBack) revert NothingToDo(spot, twap);
         } else {
             revert NothingToDo(spot, twap);
         }
@@ -139,7 +158,7 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         if (debt >= cap) revert DebtCapReached(debt, cap);
         uint256 amount = MathLib.min(cap - debt, r.maxPerUpdate);
         uint256 quoteBefore = quoteHeld();
-        (int256 coinPaid, ) = _swap(true, amount, _sqrtPriceAt(limit));
+        (int256 coinPaid, ) = _swap(true, amount, _sqrtPriceAt(limit), address(this), KEEPER_PAYS);
         // Safe: the pool owes nothing on the input side and took at most `amount` > 0.
         uint256 minted = uint256(coinPaid);
         uint256 received = quoteHeld() - quoteBefore;
@@ -147,17 +166,20 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
     }
 
     /// @dev Below the peg: buy coin from the pool up to `limit` with quote worth at most the debt and
-    /// `maxPerUpdate`, burn up to the debt. Returns the coin bought beyond the debt.
+    /// `maxPerUpdate`, burn up to the debt. Returns the coin bought beyond the debt, whether it
+    /// bought, and whether its swap stopped at the limit (the pool took less than offered).
     function _withdraw(
         Rules memory r,
         uint256 twap,
         uint256 spot,
-        uint256 limit
-    ) internal returns (uint256 coinProfit) {
-        uint256 spend = MathLib.min(MathLib.min(debt, r.maxPerUpdate) / _quoteScale, quoteHeld());
-        if (spend == 0) revert NothingToDo(spot, twap);
+        uint160 limit
+    ) internal returns (uint256 coinProfit, bool withdrew, bool stopped) {
+        uint256 owed = debt;
+        if (owed == 0) return (0, false, false);
+        uint256 spend = MathLib.min(MathLib.min(owed, r.maxPerUpdate) / _quoteScale, quoteHeld());
+        if (spend == 0) return (0, false, false);
         uint256 coinBefore = IERC20(stablecoin).balanceOf(address(this));
-        (, int256 quotePaid) = _swap(false, spend, _sqrtPriceAt(limit));
+        (, int256 quotePaid) = _swap(false, spend, limit, address(this), KEEPER_PAYS);
         uint256 bought = IERC20(stablecoin).balanceOf(address(this)) - coinBefore;
         uint256 burnt = MathLib.min(bought, debt);
         debt -= burnt;
@@ -165,33 +187,71 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         coinProfit = bought - burnt;
         // Safe: the quote side is the input here, owed to the pool (positive).
         emit Withdrawn(bought, uint256(quotePaid), burnt, twap, spot, debt);
+        return (coinProfit, true, uint256(quotePaid) < spend);
+    }
+
+    /// @dev Below the peg, after `_withdraw`: the reserve's liquid quote token buys coin from the pool
+    /// up to `limit`, at most the buy-back bucket and `maxPerUpdate`; the pool sends the coin to the
+    /// reserve and the reserve pays the pool in the callback. The bucket is debited what was offered
+    /// before the swap and credited what the pool did not take after it. Returns whether it bought.
+    function _buyBack(Rules memory r, uint256 twap, uint256 spot, uint160 limit) internal returns (bool) {
+        (uint160 sqrtPrice, , , , , , ) = IUniswapV3Pool(pool).slot0();
+        // Buying the coin raises its price: the sqrt price rises when it is token0, falls otherwise.
+        if (_coinIsToken0 ? sqrtPrice >= limit : sqrtPrice <= limit) return false;
+        address reserve_ = reserve;
+        uint256 funds = IReservePool(reserve_).buyBackFunds(address(this));
+        uint256 available = availableBuyBack();
+        uint256 spend = MathLib.min(MathLib.min(available, r.maxPerUpdate) / _quoteScale, funds);
+        if (spend == 0) return false;
+        // ≤ available ≤ the limit < 2^96; the time fits 40 bits (see the slot).
+        _buyBackBucket = uint96(available - spend * _quoteScale);
+        _buyBackBucketAt = uint40(block.timestamp);
+        uint256 coinBefore = IERC20(stablecoin).balanceOf(reserve_);
+        _swap(false, spend, limit, reserve_, RESERVE_PAYS);
+        // What the pool took from the reserve and sent it, by balance: `funds` was its balance.
+        uint256 spent = funds - IERC20(quoteToken).balanceOf(reserve_);
+        uint256 bought = IERC20(stablecoin).balanceOf(reserve_) - coinBefore;
+        // spent ≤ spend: the pool takes at most the exact input offered (checked by the subtraction).
+        uint256 left = available - spent * _quoteScale;
+        _buyBackBucket = uint96(left);
+        emit BoughtBackForReserve(spent, bought, twap, spot, left);
+        return true;
     }
 
     /// @dev An exact-input swap of `amount` of the coin (`sellCoin`) or the quote token against the
-    /// pool, stopping at `limit`. Returns what was paid in each: (coin, quote), positive = paid.
-    function _swap(bool sellCoin, uint256 amount, uint160 limit) internal returns (int256 coinPaid, int256 quotePaid) {
+    /// pool, stopping at `limit`, the output to `recipient`, the input paid by `payer` in the callback.
+    /// Returns what was paid in each: (coin, quote), positive = paid.
+    function _swap(
+        bool sellCoin,
+        uint256 amount,
+        uint160 limit,
+        address recipient,
+        uint8 payer
+    ) internal returns (int256 coinPaid, int256 quotePaid) {
         // Selling the coin lowers its price: token0 → token1 when it is token0.
         bool zeroForOne = sellCoin == _coinIsToken0;
-        _swapping = true;
+        _payer = payer;
         // Safe: amount ≤ MAX_PEG_KEEPER_CAP < 2^255.
-        (int256 amount0, int256 amount1) = IUniswapV3Pool(pool).swap(
-            address(this),
-            zeroForOne,
-            int256(amount),
-            limit,
-            ""
-        );
-        _swapping = false;
+        (int256 amount0, int256 amount1) = IUniswapV3Pool(pool).swap(recipient, zeroForOne, int256(amount), limit, "");
+        _payer = NO_SWAP;
         (coinPaid, quotePaid) = _coinIsToken0 ? (amount0, amount1) : (amount1, amount0);
     }
 
     /// @notice The pool's callback: pays what the swap owes — the coin by minting it to the pool (the
-    /// keeper's debt grows by exactly that), the quote token from its holdings.
+    /// keeper's debt grows by exactly that), the quote token from its holdings, or from the reserve's
+    /// during a buy-back for the reserve.
     function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata) external {
-        if (msg.sender != pool || !_swapping) revert NotPool(msg.sender);
+        uint8 payer = _payer;
+        if (msg.sender != pool || payer == NO_SWAP) revert NotPool(msg.sender);
         (int256 coinOwed, int256 quoteOwed) = _coinIsToken0
             ? (amount0Delta, amount1Delta)
             : (amount1Delta, amount0Delta);
+        if (payer == RESERVE_PAYS) {
+            // Buying coin: only the quote side is owed, exactly what the reserve pays.
+            // Safe: positive.
+            if (quoteOwed > 0) IReservePool(reserve).payBuyBack(pool, uint256(quoteOwed));
+            return;
+        }
         if (coinOwed > 0) {
             // Safe: positive.
             debt += uint256(coinOwed);
@@ -245,6 +305,16 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
     }
 
     /// @inheritdoc IPegKeeper
+    function buyBackLimit() external view returns (uint256) {
+        return _buyBackLimit;
+    }
+
+    /// @inheritdoc IPegKeeper
+    function availableBuyBack() public view returns (uint256) {
+        return StrategyLib.refilled(_buyBackBucket, _buyBackBucketAt, _buyBackLimit, ConstantsLib.BUY_BACK_WINDOW);
+    }
+
+    /// @inheritdoc IPegKeeper
     function mintingPausedUntil() external view returns (uint256) {
         return _mintingPausedUntil;
     }
@@ -263,6 +333,21 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
     }
 
     /// @inheritdoc IPegKeeper
+    function setBuyBackLimit(uint256 newLimit) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldLimit = _buyBackLimit;
+        if (newLimit == oldLimit) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newLimit, 0, ConstantsLib.MAX_BUY_BACK_LIMIT);
+        // Refill up to now at the old limit first; a raise adds its difference at once, a cut caps it.
+        uint256 available = availableBuyBack();
+        if (newLimit > oldLimit) available += newLimit - oldLimit;
+        // ≤ newLimit ≤ MAX_BUY_BACK_LIMIT < 2^96; the time fits 40 bits (see the slot).
+        _buyBackBucket = uint96(MathLib.min(available, newLimit));
+        _buyBackBucketAt = uint40(block.timestamp);
+        _buyBackLimit = uint96(newLimit);
+        emit BuyBackLimitSet(oldLimit, newLimit);
+    }
+
+    /// @inheritdoc IPegKeeper
     function pauseMinting() external {
         bool governance = hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
         if (!governance && !hasRole(GUARDIAN_ROLE, msg.sender)) revert NotGuardian(msg.sender);
@@ -271,12 +356,12 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
             if (until > block.timestamp) revert AlreadyPaused(until);
             uint256 again = _guardianPauseEnd == 0 ? 0 : uint256(_guardianPauseEnd) + MAX_PAUSE;
             if (block.timestamp < again) revert PauseCoolingDown(again);
-            // Safe: a timestamp plus 7 days fits 64 bits.
-            _guardianPauseEnd = uint64(block.timestamp + MAX_PAUSE);
+            // Safe: a timestamp plus 7 days fits 40 bits (see the slot).
+            _guardianPauseEnd = uint40(block.timestamp + MAX_PAUSE);
         }
         until = block.timestamp + MAX_PAUSE;
-        // Safe: a timestamp plus 7 days fits 64 bits.
-        _mintingPausedUntil = uint64(until);
+        // Safe: a timestamp plus 7 days fits 40 bits (see the slot).
+        _mintingPausedUntil = uint40(until);
         emit MintingPaused(msg.sender, until);
     }
 

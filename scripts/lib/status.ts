@@ -222,6 +222,7 @@ export async function printMarket(hre: HardhatRuntimeEnvironment, c: Contracts):
     "refuses when spot ≠ TWAP or oracle by more than": fmtPct(r.maxSpread),
     "caller's share of profit": fmtPct(r.callerShare),
     minting: paused > now ? `paused until ${fmtWhen(paused, now)}` : "open",
+    "reserve's buy-back left / limit a day (USD)": `${fmtWad(await k.availableBuyBack())} / ${fmtWad(await k.buyBackLimit())}`,
     "next update": fmtWhen(await k.nextUpdateAt(), now),
   });
 }

@@ -389,6 +389,13 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
     setVaultManager: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
     setLiquidationEngine: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
     setPegStabilityModule: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
+    setPegKeeper: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
+    // Inside the peg keeper's swap callback, to the pool: the keeper only.
+    payBuyBack: {
+      args: (x) => [x.caller, 0n],
+      refusal: (x) => ({ error: "NotPegKeeper", args: [x.caller] }),
+      rightful: async (gov) => impersonate(gov.addr.PegKeeper),
+    },
     // Needs a second ERC-4626 vault over USDC (the configured one is registered): tested in ReserveStrategies.test.ts.
     addStrategy: { args: (x) => [x.a.USDC_STRATEGY, 1n], refusal: notAdmin },
     setStrategyCap: { args: (x) => [x.a.USDC_STRATEGY, 1n], refusal: notAdmin, rightful: timelockSigner },
@@ -522,6 +529,7 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
       refusal: notAdmin,
       rightful: timelockSigner,
     },
+    setBuyBackLimit: { args: () => [wad(500_000)], refusal: notAdmin, rightful: timelockSigner },
     pauseMinting: {
       args: () => [],
       refusal: (x) => ({ error: "NotGuardian", args: [x.caller] }),

@@ -9,6 +9,7 @@ import {IPegKeeper} from "../../contracts/interfaces/IPegKeeper.sol";
 import {IMarketPriceFeed} from "../../contracts/interfaces/IMarketPriceFeed.sol";
 import {MarketPriceFeed} from "../../contracts/market/MarketPriceFeed.sol";
 import {PegKeeper} from "../../contracts/market/PegKeeper.sol";
+import {ReservePool} from "../../contracts/core/ReservePool.sol";
 import {PoolPriceLib} from "../../contracts/market/PoolPriceLib.sol";
 import {MockAggregator} from "../../contracts/test/MockAggregator.sol";
 import {MockERC20} from "../../contracts/test/MockERC20.sol";
@@ -25,13 +26,19 @@ import {Test} from "./utils/Test.sol";
 /// (a) its debt is at most its cap;
 /// (b) the USDC it holds, at $1 a unit, is at least its debt (every coin it minted is backed);
 /// (c) supply identity: the coin's total supply = the coin issued outside the keeper + its debt;
-/// (d) no update moved the spot away from the peg or across it.
+/// (d) no update moved the spot away from the peg or across it;
+/// (e) the reserve (the real ReservePool, USDC-funded) paid for buy-backs at most the buy-back limit
+///     plus its refill since it was set, in USD at $1 a unit.
 /// forge-config: default.invariant.runs = 64
 /// forge-config: default.invariant.depth = 48
 contract PegKeeperInvariantTest is Test {
     string internal constant FACTORY =
         "node_modules/@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json";
     uint256 internal constant CAP = 1_000_000e18;
+    uint256 internal constant BUY_BACK_LIMIT = 300_000e18;
+
+    uint256 internal limitSetAt;
+    ReservePool internal reserve;
 
     KeeperCoin internal coin;
     MockERC20 internal usdc;
@@ -54,7 +61,12 @@ contract PegKeeperInvariantTest is Test {
             2 days
         );
         PoolOracle oracle = new PoolOracle(address(usdc), address(feed));
-        keeper = new PegKeeper(address(feed), address(oracle), makeAddr("reserve"), address(this), _rules());
+        reserve = new ReservePool(address(coin), address(this), 0);
+        keeper = new PegKeeper(address(feed), address(oracle), address(reserve), address(this), _rules());
+        reserve.setPegKeeper(address(keeper));
+        keeper.setBuyBackLimit(BUY_BACK_LIMIT);
+        limitSetAt = block.timestamp;
+        usdc.mint(address(reserve), 2_000_000e6);
         handler = new PegKeeperHandler(
             coin,
             usdc,
@@ -119,6 +131,15 @@ contract PegKeeperInvariantTest is Test {
         assertLt(keeper.debt(), debt, "bought back below the peg");
         assertEq(handler.updates(), 2);
         invariant_pegKeeper();
+        // No debt left, the pool sold down again: the reserve's USDC buys, toward the peg.
+        handler.trade(true, 399_999e18, 199);
+        handler.wait(1_799);
+        handler.update();
+        assertEq(keeper.debt(), 0, "the keeper's own debt is gone");
+        assertGe(handler.reserveBuyBacks(), 1, "the reserve bought back");
+        assertGt(handler.reservePaid(), 0);
+        assertGt(coin.balanceOf(address(reserve)), handler.reservePaid() * 1e12, "below $1 a coin");
+        invariant_pegKeeper();
     }
 
     function invariant_pegKeeper() public view {
@@ -127,5 +148,7 @@ contract PegKeeperInvariantTest is Test {
         assertGe(usdc.balanceOf(address(keeper)) * 1e12, debt, "(b) USDC held below the debt");
         assertEq(coin.totalSupply(), handler.issued() + debt, "(c) supply identity");
         assertEq(handler.wrongWay(), 0, "(d) an update moved the spot away from the peg or across it");
+        uint256 refill = (BUY_BACK_LIMIT * (block.timestamp - limitSetAt)) / 1 days;
+        assertLe(handler.reservePaid() * 1e12, BUY_BACK_LIMIT + refill, "(e) the reserve paid beyond the limit");
     }
 }

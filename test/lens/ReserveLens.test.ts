@@ -8,6 +8,15 @@ import { wad } from "../../config/units";
 import { adminOf, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { ReserveLens } from "../../typechain-types";
 import {
+  elapse,
+  loadMarket,
+  loadSeededSystem,
+  movePoolTo,
+  refreshFeeds,
+  useMarketFeed,
+  type Market,
+} from "../helpers/market";
+import {
   ETH_HEARTBEAT,
   Status,
   donateToReserve,
@@ -346,6 +355,54 @@ describe("ReserveLens", () => {
     it("returns nothing before any auction", async () => {
       expect(await lens.activeAuctions(0n, 10n)).to.deep.equal([]);
       expect(await lens.activeAuctions(1n, 10n)).to.deep.equal([]);
+    });
+  });
+
+  describe("pegKeeperSnapshot", () => {
+    /** Every field against the keeper and the reserve, in the same block. */
+    async function expectKeeperMatches(m: Market) {
+      const snap = await sys.lens.pegKeeperSnapshot();
+      const k = m.keeper;
+      expect(snap.keeper).to.equal(await k.getAddress());
+      expect(snap.debt).to.equal(await k.debt());
+      expect(snap.quoteHeld).to.equal(await k.quoteHeld());
+      expect(snap.excess).to.equal(await k.excess());
+      expect(snap.rules).to.deep.equal(await k.rules());
+      expect(snap.nextUpdateAt).to.equal(await k.nextUpdateAt());
+      expect(snap.mintingPausedUntil).to.equal(await k.mintingPausedUntil());
+      expect(snap.mintingPaused).to.equal(snap.mintingPausedUntil > BigInt(await time.latest()));
+      expect(snap.buyBackLimit).to.equal(await k.buyBackLimit());
+      expect(snap.availableBuyBack).to.equal(await k.availableBuyBack());
+      expect(snap.reserveFunds).to.equal(await sys.usdc.balanceOf(await sys.reserve.getAddress()));
+      return snap;
+    }
+
+    it("shows the reserve's peg keeper: its debt and backing after an update, rules, next update, pause, buy-back allowance; nothing without one", async () => {
+      sys = await loadSeededSystem();
+      const m = await loadMarket();
+      await useMarketFeed(sys, m);
+      let snap = await expectKeeperMatches(m);
+      expect(snap.debt).to.equal(0n);
+      expect(snap.nextUpdateAt).to.equal(0n);
+      expect(snap.buyBackLimit).to.equal(wad(1_000_000));
+      // The pool held at 1.02: the keeper mints and sells; its debt, backing and next update show.
+      await movePoolTo(sys.carol, wad("1.02"));
+      await elapse(Number(await m.feed.window()));
+      await refreshFeeds(sys);
+      await m.feed.update();
+      await sys.oracle.recordPrice(await sys.bdol.getAddress());
+      await m.keeper.update();
+      await m.keeper.connect(await adminOf(m.keeper)).pauseMinting();
+      snap = await expectKeeperMatches(m);
+      expect(snap.debt).to.equal(wad(250_000));
+      expect(snap.quoteHeld * 10n ** 12n).to.be.gte(snap.debt);
+      expect(snap.nextUpdateAt).to.be.gt(0n);
+      expect(snap.mintingPaused).to.equal(true);
+      // Governance detaches the keeper from the reserve: the lens shows none.
+      await sys.reserve.connect(await adminOf(sys.reserve)).setPegKeeper(ZeroAddress);
+      snap = await sys.lens.pegKeeperSnapshot();
+      expect(snap.keeper).to.equal(ZeroAddress);
+      expect([snap.debt, snap.quoteHeld, snap.buyBackLimit, snap.reserveFunds]).to.deep.equal([0n, 0n, 0n, 0n]);
     });
   });
 });

@@ -21,7 +21,7 @@ import {
   useMarketFeed,
   type Market,
 } from "../helpers/market";
-import { isToken0, priceWadAt, sqrtPriceX96At, uniswapArtifact } from "../../scripts/lib/uniswap";
+import { isToken0, priceWadAt, sqrtBigInt, sqrtPriceX96At, uniswapArtifact } from "../../scripts/lib/uniswap";
 
 const BP = WAD / 10_000n;
 const [LIVE, FAILED] = [0n, 4n];
@@ -51,6 +51,19 @@ describe("MarketPriceFeed", () => {
   const selector = (name: string) => m.feed.interface.getError(name)!.selector;
 
   describe("deployment", () => {
+    it("prices a pool in either token order: the deploy's integer square root is exact and quick for a WETH/USDC square", () => {
+      // WETH at 3,000 USDC with USDC as token0: the squared sqrt price is ~1e66, where a float is
+      // off by ~1e17 units (a walk of unit steps from it never ends).
+      for (const baseIs0 of [true, false]) {
+        const sqrtPrice = sqrtPriceX96At(wad(3_000), 18, 6, baseIs0);
+        expect(priceWadAt(sqrtPrice, 18, 6, baseIs0)).to.be.closeTo(wad(3_000), wad("0.000001"));
+      }
+      for (const x of [2n, 3n, 4n, 10n ** 66n * 2n + 12_345n, (1n << 255n) - 1n]) {
+        const r = sqrtBigInt(x);
+        expect(r * r <= x && (r + 1n) * (r + 1n) > x, `⌊√${x}⌋`).to.equal(true);
+      }
+    });
+
     it("creates BDOL's pool at $1 with no liquidity (seeded apart) and seeds WETH/USDC; an unseeded pool reads thin", async () => {
       const fresh = await loadSystem();
       const mk = await loadMarket();

@@ -139,6 +139,7 @@ describe("PegKeeper", () => {
       expect(text).to.match(/USDC held \(backs the debt\) \/ beyond it \(USD\) +│ +250,000.00 \/ 0.00/);
       expect(text).to.match(/market feed \(TWAP × USDC\/USD\) +│ +1.0200 USD \(round 2, /);
       expect(text).to.match(/acts outside \/ per update \/ every +│ +1 ± 0.20 % \/ 250,000.00 BDOL \/ 0.5 h/);
+      expect(text).to.match(/reserve's buy-back left \/ limit a day \(USD\) +│ +1,000,000.00 \/ 1,000,000.00/);
     });
 
     it("stops at the cap, and at the price limit: it never pushes the price across the peg", async () => {
@@ -235,7 +236,8 @@ describe("PegKeeper", () => {
       await expectSupplyIdentity(sys, 10n);
     });
 
-    it("with nothing to buy back it does nothing", async () => {
+    it("with nothing to buy back and the reserve's buy-back off it does nothing", async () => {
+      await m.keeper.connect(await adminOf(m.keeper)).setBuyBackLimit(0n);
       while ((await m.keeper.debt()) > 0n) {
         await update();
         await hold(wad("0.98"));
@@ -247,6 +249,241 @@ describe("PegKeeper", () => {
     it("buying back goes on while minting is paused", async () => {
       await m.keeper.connect(await adminOf(m.keeper)).pauseMinting();
       await expect(update()).to.emit(m.keeper, "Withdrawn");
+    });
+  });
+
+  describe("the reserve's buy-back", () => {
+    const DAY = 86_400n;
+    const reserveAddr = () => sys.reserve.getAddress();
+    /** Every event of the keeper and the reserve in `tx`, in order. */
+    const eventsOf = async (tx: Awaited<ReturnType<typeof update>>) =>
+      (await tx.wait())!.logs
+        .map((l) => m.keeper.interface.parseLog(l) ?? sys.reserve.interface.parseLog(l))
+        .filter((e) => e !== null);
+    const limit = networkConfig("hardhat").market.pegKeeper.buyBackLimit;
+
+    it("is deployed with the config's limit, full, and the reserve pays only this keeper", async () => {
+      expect(limit).to.equal(wad(1_000_000));
+      expect(await m.keeper.buyBackLimit()).to.equal(limit);
+      expect(await m.keeper.availableBuyBack()).to.equal(limit);
+      expect(await sys.reserve.pegKeeper()).to.equal(await m.keeper.getAddress());
+      const liquid = await usdcOf(await reserveAddr());
+      expect(liquid).to.be.gt(0n);
+      expect(await sys.reserve.buyBackFunds(await m.keeper.getAddress())).to.equal(liquid);
+      expect(await sys.reserve.buyBackFunds(sys.attacker.address)).to.equal(0n);
+    });
+
+    it("follows the keeper's own buy-back once its USDC is spent: below 1 − 2 × fee, for less than $1, kept by the reserve", async () => {
+      await hold(wad("1.02"));
+      await update();
+      await hold(wad("0.98"));
+      const reserve = await reserveAddr();
+      const [usdcBefore, coinBefore, valueBefore, supplyBefore] = await Promise.all([
+        usdcOf(reserve),
+        sys.bdol.balanceOf(reserve),
+        sys.reserve.totalReserveValue(),
+        sys.bdol.totalSupply(),
+      ]);
+      const events = await eventsOf(await update());
+      const names = events.map((e) => e!.name);
+      // The keeper's own first, then the reserve's, paid by the reserve inside the swap.
+      expect(names.indexOf("Withdrawn")).to.be.gte(0).and.lt(names.indexOf("BoughtBackForReserve"));
+      expect(names.indexOf("BuyBackPaid")).to.be.lt(names.indexOf("BoughtBackForReserve"));
+      const w = events.find((e) => e!.name === "Withdrawn")!.args;
+      const b = events.find((e) => e!.name === "BoughtBackForReserve")!.args;
+      const paidByReserve = events.find((e) => e!.name === "BuyBackPaid")!.args;
+      const profit = events.find((e) => e!.name === "ProfitPaid")!.args;
+      console.log(
+        `      pool 0.98: the keeper bought ${ethers.formatEther(w.bought)} BDOL, then the reserve ` +
+          `${ethers.formatEther(b.bought)} BDOL for ${ethers.formatUnits(b.quoteSpent, 6)} USDC, spot → ${ethers.formatEther(await m.feed.spotPrice())}`,
+      );
+      expect(w.quoteSpent * USDC).to.equal(rules.maxPerUpdate);
+      expect(await m.keeper.debt()).to.equal(0n);
+      expect(b.quoteSpent).to.equal(rules.maxPerUpdate / USDC);
+      expect(paidByReserve.amount).to.equal(b.quoteSpent);
+      expect(paidByReserve.to).to.equal(await m.pool.getAddress());
+      expect(b.bought).to.be.gt(b.quoteSpent * USDC);
+      expect(await m.feed.spotPrice()).to.be.lte(WAD - FEE2);
+      // The reserve's balances moved by exactly the buy-back (and the keeper's profit it received).
+      expect(await usdcOf(reserve)).to.equal(usdcBefore - b.quoteSpent + profit.quoteToReserve);
+      expect(await sys.bdol.balanceOf(reserve)).to.equal(coinBefore + b.bought + profit.coinToReserve);
+      expect(b.limitLeft).to.equal(limit - b.quoteSpent * USDC);
+      expect(await m.keeper.availableBuyBack()).to.equal(b.limitLeft);
+      // Coin at $1 for less than $1 of USDC: the reserve's value rises by the discount (and the profit).
+      const valueAfter = await sys.reserve.totalReserveValue();
+      expect(valueAfter - valueBefore).to.be.gte(b.bought - b.quoteSpent * USDC);
+      // Nothing burnt but the keeper's debt: the supply identity stays exact.
+      expect(await sys.bdol.totalSupply()).to.equal(supplyBefore - w.burnt);
+      await expectSupplyIdentity(sys, 10n);
+    });
+
+    it("waits while the keeper's own swap reaches the price limit", async () => {
+      await m.keeper
+        .connect(await adminOf(m.keeper))
+        .setRules({ ...rules, debtCap: wad(50_000_000), maxPerUpdate: wad(50_000_000) });
+      await hold(wad("1.02"));
+      await update();
+      await hold(wad("0.99"));
+      const reserve = await reserveAddr();
+      const usdcBefore = await usdcOf(reserve);
+      const events = await eventsOf(await update());
+      const names = events.map((e) => e!.name);
+      expect(names).to.include("Withdrawn");
+      expect(names).to.not.include("BoughtBackForReserve");
+      expect(await m.feed.spotPrice()).to.be.gte(WAD - FEE2 - wad("0.0001"));
+      const profit = events.find((e) => e!.name === "ProfitPaid")!.args;
+      expect(await usdcOf(reserve)).to.equal(usdcBefore + profit.quoteToReserve);
+      expect(await m.keeper.availableBuyBack()).to.equal(limit);
+    });
+
+    it("with no debt the reserve buys alone, at most maxPerUpdate, and never past the price limit", async () => {
+      await hold(wad("0.98"));
+      let events = await eventsOf(await update());
+      expect(events.map((e) => e!.name)).to.not.include("Withdrawn");
+      let b = events.find((e) => e!.name === "BoughtBackForReserve")!.args;
+      expect(b.quoteSpent * USDC).to.equal(rules.maxPerUpdate);
+      // An update and a limit far above what the pool takes: it buys until the limit and stops there.
+      const admin = await adminOf(m.keeper);
+      await m.keeper.connect(admin).setRules({ ...rules, maxPerUpdate: wad(50_000_000) });
+      await m.keeper.connect(admin).setBuyBackLimit(wad(10_000_000));
+      await hold(wad("0.98"));
+      const funds = await sys.reserve.buyBackFunds(await m.keeper.getAddress());
+      const available = await m.keeper.availableBuyBack();
+      events = await eventsOf(await update());
+      b = events.find((e) => e!.name === "BoughtBackForReserve")!.args;
+      const spot = await m.feed.spotPrice();
+      console.log(
+        `      no debt, pool 0.98: the reserve bought ${ethers.formatEther(b.bought)} BDOL for ${ethers.formatUnits(b.quoteSpent, 6)} USDC, spot → ${ethers.formatEther(spot)}`,
+      );
+      expect(spot)
+        .to.be.lte(WAD - FEE2)
+        .and.gt(WAD - FEE2 - wad("0.0001"));
+      expect(b.quoteSpent).to.be.lt(funds);
+      expect(b.quoteSpent * USDC).to.be.lt(available);
+      expect(b.bought).to.be.gt(b.quoteSpent * USDC);
+      await nextInterval();
+      // At the limit: nothing left to do.
+      await expect(update()).to.be.revertedWithCustomError(m.keeper, "NothingToDo");
+      await expectSupplyIdentity(sys, 10n);
+    });
+
+    it("never spends more than the limit over a rolling day, and refills with time", async () => {
+      const cap = wad(300_000);
+      await m.keeper.connect(await adminOf(m.keeper)).setBuyBackLimit(cap);
+      const start = BigInt(await time.latest());
+      let total = 0n;
+      for (let i = 0; i < 4; i++) {
+        await hold(wad("0.98"));
+        const before = await m.keeper.availableBuyBack();
+        const events = await eventsOf(await update());
+        const b = events.find((e) => e!.name === "BoughtBackForReserve")!.args;
+        const spent = b.quoteSpent * USDC;
+        total += spent;
+        // What was left (refilled for the one second to the update's block), floored to a USDC unit,
+        // at most maxPerUpdate.
+        const oneSecond = cap / DAY + 1n;
+        const most = (x: bigint) => (x < rules.maxPerUpdate ? x : rules.maxPerUpdate);
+        expect(spent)
+          .to.be.lte(most(before + oneSecond))
+          .and.gt(most(before) - USDC);
+        const elapsed = BigInt(await time.latest()) - start;
+        expect(total, "spent within the bucket and its refill").to.be.lte(cap + (cap * elapsed) / DAY);
+      }
+      expect(await m.keeper.availableBuyBack()).to.be.lt(wad(50_000));
+      await elapse(Number(DAY));
+      expect(await m.keeper.availableBuyBack()).to.equal(cap);
+    });
+
+    it("spends only the reserve's liquid USDC, never its strategy", async () => {
+      await hold(wad("0.98"));
+      const admin = await adminOf(sys.reserve);
+      // Nearly all of it into the strategy, in one rebalance.
+      await sys.reserve.connect(admin).setLiquidTarget(wad("0.001"));
+      await sys.reserve.connect(admin).setMaxRebalance(100_000_000n * 10n ** 6n);
+      const strategy = (await sys.reserve.strategies())[0].vault;
+      await sys.reserve.connect(admin).setStrategyCap(strategy, 100_000_000n * 10n ** 6n);
+      await sys.reserve.rebalance();
+      const reserve = await reserveAddr();
+      const liquid = await usdcOf(reserve);
+      const inStrategies = await sys.reserve.strategyAssets();
+      expect(liquid * USDC).to.be.lt(rules.maxPerUpdate);
+      expect(inStrategies).to.be.gt(liquid);
+      const b = (await eventsOf(await update())).find((e) => e!.name === "BoughtBackForReserve")!.args;
+      expect(b.quoteSpent).to.equal(liquid);
+      expect(await usdcOf(reserve)).to.equal(0n);
+      expect(await sys.reserve.strategyAssets()).to.equal(inStrategies);
+    });
+
+    it("refuses with its errors and moves nothing: limit 0, not the keeper, beyond the liquid USDC, over the bound", async () => {
+      const keeperAdmin = m.keeper.connect(await adminOf(m.keeper));
+      const reserveAdmin = sys.reserve.connect(await adminOf(sys.reserve));
+      const reserve = await reserveAddr();
+      const balances = async () => [await usdcOf(reserve), await sys.bdol.balanceOf(reserve), await m.feed.spotPrice()];
+      await hold(wad("0.98"));
+      // Governance's bounds and no-ops.
+      await expect(keeperAdmin.setBuyBackLimit(wad(10_000_000) + 1n))
+        .to.be.revertedWithCustomError(m.keeper, "OutOfBounds")
+        .withArgs(wad(10_000_000) + 1n, 0n, wad(10_000_000));
+      await expect(keeperAdmin.setBuyBackLimit(limit)).to.be.revertedWithCustomError(m.keeper, "NoChange");
+      await expect(m.keeper.connect(sys.attacker).setBuyBackLimit(0n)).to.be.revertedWithCustomError(
+        m.keeper,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(reserveAdmin.setPegKeeper(await m.keeper.getAddress())).to.be.revertedWithCustomError(
+        sys.reserve,
+        "NoChange",
+      );
+      await expect(sys.reserve.connect(sys.attacker).setPegKeeper(sys.attacker.address)).to.be.revertedWithCustomError(
+        sys.reserve,
+        "AccessControlUnauthorizedAccount",
+      );
+      expect(await m.keeper.buyBackLimit()).to.equal(limit);
+      // Only the keeper draws, and only what is liquid.
+      await expect(sys.reserve.connect(sys.attacker).payBuyBack(sys.attacker.address, 1n))
+        .to.be.revertedWithCustomError(sys.reserve, "NotPegKeeper")
+        .withArgs(sys.attacker.address);
+      const keeperSigner = await ethers.getImpersonatedSigner(await m.keeper.getAddress());
+      await hre.network.provider.send("hardhat_setBalance", [keeperSigner.address, "0xDE0B6B3A7640000"]);
+      const liquid = await usdcOf(reserve);
+      await expect(sys.reserve.connect(keeperSigner).payBuyBack(sys.attacker.address, liquid + 1n))
+        .to.be.revertedWithCustomError(sys.reserve, "InsufficientStable")
+        .withArgs(await sys.usdc.getAddress(), liquid + 1n, liquid);
+      // Limit 0 (and no debt): nothing to do, nothing moves.
+      const before = await balances();
+      await expect(keeperAdmin.setBuyBackLimit(0n)).to.emit(m.keeper, "BuyBackLimitSet").withArgs(limit, 0n);
+      expect(await m.keeper.availableBuyBack()).to.equal(0n);
+      await expect(update()).to.be.revertedWithCustomError(m.keeper, "NothingToDo");
+      expect(await balances()).to.deep.equal(before);
+      // Another keeper in the reserve (or none): this one's buy-back stops, nothing moves.
+      await keeperAdmin.setBuyBackLimit(limit);
+      await expect(reserveAdmin.setPegKeeper(ethers.ZeroAddress))
+        .to.emit(sys.reserve, "PegKeeperSet")
+        .withArgs(await m.keeper.getAddress(), ethers.ZeroAddress);
+      expect(await sys.reserve.buyBackFunds(await m.keeper.getAddress())).to.equal(0n);
+      await expect(update()).to.be.revertedWithCustomError(m.keeper, "NothingToDo");
+      expect(await balances()).to.deep.equal(before);
+      await expect(sys.reserve.connect(keeperSigner).payBuyBack(sys.attacker.address, 1n))
+        .to.be.revertedWithCustomError(sys.reserve, "NotPegKeeper")
+        .withArgs(keeperSigner.address);
+      // Back in place, it buys.
+      await reserveAdmin.setPegKeeper(await m.keeper.getAddress());
+      await expect(update()).to.emit(m.keeper, "BoughtBackForReserve");
+    });
+
+    it("a raise of the limit adds its difference at once, a cut caps the bucket", async () => {
+      const admin = m.keeper.connect(await adminOf(m.keeper));
+      await hold(wad("0.98"));
+      await update();
+      const left = await m.keeper.availableBuyBack();
+      expect(left).to.be.lte(limit - rules.maxPerUpdate + wad(10));
+      await admin.setBuyBackLimit(wad(2_000_000));
+      // The refill over the setter's second, at the old limit, then the raise.
+      const afterRaise = await m.keeper.availableBuyBack();
+      expect(afterRaise - left - wad(1_000_000))
+        .to.be.gte(0n)
+        .and.lte((limit * 2n) / DAY + 1n);
+      await admin.setBuyBackLimit(wad(100_000));
+      expect(await m.keeper.availableBuyBack()).to.equal(wad(100_000));
     });
   });
 
@@ -335,7 +572,9 @@ describe("PegKeeper", () => {
             const spotAfter = await m.feed.spotPrice();
             // Toward the peg, and never across it: above it stays above, below stays below.
             if (names.includes("Provided")) expect(spotAfter).to.be.lt(spotBefore).and.gt(WAD);
-            if (names.includes("Withdrawn")) expect(spotAfter).to.be.gt(spotBefore).and.lt(WAD);
+            if (names.includes("Withdrawn") || names.includes("BoughtBackForReserve")) {
+              expect(spotAfter).to.be.gt(spotBefore).and.lt(WAD);
+            }
           } catch (e) {
             expect(String(e)).to.match(/NothingToDo|PricesDisagree|OracleDisagrees|DebtCapReached|UpdateTooSoon/);
           }

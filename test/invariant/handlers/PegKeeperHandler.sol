@@ -6,6 +6,7 @@ import {IUniswapV3MintCallback} from "@uniswap/v3-core/contracts/interfaces/call
 import {IUniswapV3SwapCallback} from "@uniswap/v3-core/contracts/interfaces/callback/IUniswapV3SwapCallback.sol";
 
 import {IPegKeeper} from "../../../contracts/interfaces/IPegKeeper.sol";
+import {IReservePool} from "../../../contracts/interfaces/IReservePool.sol";
 import {IMarketPriceFeed} from "../../../contracts/interfaces/IMarketPriceFeed.sol";
 import {KeeperCoin} from "./KeeperCoin.sol";
 import {PoolOracle} from "./PoolOracle.sol";
@@ -35,6 +36,10 @@ contract PegKeeperHandler is IUniswapV3SwapCallback, IUniswapV3MintCallback {
     /// @notice Keeper updates that left the spot further from the peg, or on its other side.
     uint256 public wrongWay;
     uint256 public updates;
+    /// @notice USDC the reserve paid the pool for buy-backs [raw], from its BuyBackPaid events.
+    uint256 public reservePaid;
+    /// @notice Updates in which the reserve bought.
+    uint256 public reserveBuyBacks;
 
     constructor(KeeperCoin coin_, MockERC20 usdc_, IPegKeeper keeper_, IMarketPriceFeed feed_, PoolOracle oracle_) {
         coin = coin_;
@@ -74,8 +79,10 @@ contract PegKeeperHandler is IUniswapV3SwapCallback, IUniswapV3MintCallback {
 
     function update() external {
         uint256 before = feed.spotPrice();
+        vm.recordLogs();
         try keeper.update() {
             updates++;
+            _countBuyBacks();
             uint256 afterSpot = feed.spotPrice();
             bool away = before > 1e18
                 ? (afterSpot > before || afterSpot < 1e18)
@@ -87,6 +94,19 @@ contract PegKeeperHandler is IUniswapV3SwapCallback, IUniswapV3MintCallback {
     }
 
     error NotPool(address caller);
+
+    /// @dev Adds the reserve's BuyBackPaid amounts among the update's logs.
+    function _countBuyBacks() internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        address reserve = keeper.reserve();
+        bool bought;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != reserve || logs[i].topics[0] != IReservePool.BuyBackPaid.selector) continue;
+            reservePaid += abi.decode(logs[i].data, (uint256));
+            bought = true;
+        }
+        if (bought) reserveBuyBacks++;
+    }
 
     function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata) external {
         if (msg.sender != address(pool)) revert NotPool(msg.sender);
