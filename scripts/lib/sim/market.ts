@@ -790,6 +790,9 @@ export interface MarketTotals extends MarketReport {
     burnt: number;
     quoteReceived: number;
     quoteSpent: number;
+    /** BDOL bought for the reserve with its own USDC below the peg (BoughtBackForReserve), and the USDC it cost. */
+    reserveBoughtBack: number;
+    reserveQuoteSpent: number;
     maxDebt: number;
     debtAtEnd: number;
     /** Σ ProfitPaid.profit [USD], of which the caller's rewards and what went to the reserve. */
@@ -851,10 +854,11 @@ export async function analyseMarket(
   }
   const duration = ticks.length > 1 ? ticks[ticks.length - 1].minute - ticks[0].minute : 0;
   const k = desk.keeper;
-  const [provided, withdrawn, paid] = await Promise.all([
+  const [provided, withdrawn, paid, forReserve] = await Promise.all([
     k.queryFilter(k.filters.Provided(), fromBlock, toBlock),
     k.queryFilter(k.filters.Withdrawn(), fromBlock, toBlock),
     k.queryFilter(k.filters.ProfitPaid(), fromBlock, toBlock),
+    k.queryFilter(k.filters.BoughtBackForReserve(), fromBlock, toBlock),
   ]);
   const sum = (xs: bigint[]) => xs.reduce((a, x) => a + x, 0n);
   const usdc = (x: bigint) => Number(x) / 1e6;
@@ -893,6 +897,8 @@ export async function analyseMarket(
       bought: toNum(sum(withdrawn.map((e) => e.args.bought))),
       quoteSpent: usdc(sum(withdrawn.map((e) => e.args.quoteSpent))),
       burnt: toNum(sum(withdrawn.map((e) => e.args.burnt))),
+      reserveBoughtBack: toNum(sum(forReserve.map((e) => e.args.bought))),
+      reserveQuoteSpent: usdc(sum(forReserve.map((e) => e.args.quoteSpent))),
       maxDebt,
       debtAtEnd: last?.keeperDebt ?? 0,
       profit: toNum(sum(paid.map((e) => e.args.profit))),
