@@ -121,7 +121,9 @@ export function marketRows(result: SimResult): Record<string, string>[] {
           ? `${b.scriptedGap.mean.toFixed(4)} / ${b.scriptedGap.max.toFixed(4)}`
           : "–",
         "keeper minted / bought": r.pegKeeper ? `${usd(k.minted)} / ${usd(k.bought)}` : "–",
-        "reserve bought back": r.pegKeeper ? usd(k.reserveBoughtBack) : "–",
+        "reserve bought back (gain)": r.pegKeeper
+          ? `${usd(k.reserveBoughtBack)} (${usd(k.reserveBoughtBack - k.reserveQuoteSpent)})`
+          : "–",
         "keeper max debt": r.pegKeeper ? usd(k.maxDebt) : "–",
         "keeper profit": r.pegKeeper ? usd(k.profit) : "–",
         "flash takes (slippage)": `${m.takers.flashTakes} (${usd(m.takers.slippagePaid)}, ${pct(m.takers.slippageShare)})`,
