@@ -657,12 +657,19 @@ async function marketAct(refreshFeeds: () => Promise<void>) {
       const logs = (await tx.wait())!.logs.map((l) => keeper.interface.parseLog(l)).filter((x) => x !== null);
       const p = logs.find((x) => x!.name === "Provided")?.args;
       const w = logs.find((x) => x!.name === "Withdrawn")?.args;
+      const r = logs.find((x) => x!.name === "BoughtBackForReserve")?.args;
+      const reserve = r
+        ? `the reserve bought ${fmtWad(r.bought)} BDOL for ${fmtWad(r.quoteSpent, 2, 6)} USDC (kept, not burnt)`
+        : "";
       const paid = logs.find((x) => x!.name === "ProfitPaid")!.args;
       const spot = fmtWad(await feed.spotPrice(), 4);
       const profit = `profit ${fmtWad(paid.profit)} (caller ${fmtWad(paid.rewardQuote, 2, 6)} USDC + ${fmtWad(paid.rewardCoin)} BDOL)`;
       if (p)
         return `minted and sold ${fmtWad(p.minted)} BDOL for ${fmtWad(p.quoteReceived, 2, 6)} USDC → spot ${spot}; ${profit}`;
-      return `bought ${fmtWad(w!.bought)} BDOL for ${fmtWad(w!.quoteSpent, 2, 6)} USDC, burnt ${fmtWad(w!.burnt)} → spot ${spot}; ${profit}`;
+      const own = w
+        ? `bought ${fmtWad(w.bought)} BDOL for ${fmtWad(w.quoteSpent, 2, 6)} USDC, burnt ${fmtWad(w.burnt)}`
+        : "";
+      return `${[own, reserve].filter(Boolean).join("; ")} → spot ${spot}; ${profit}`;
     } catch (err) {
       const e = await decodeRevert(hre, err);
       return `nothing: ${e.name ?? e.text}`;
@@ -672,7 +679,10 @@ async function marketAct(refreshFeeds: () => Promise<void>) {
   for (let i = 1; i <= 4; i++) above[`+${i * 30} min`] = await line();
   kv("The peg keeper above the peg (at most 250,000 BDOL per update, never below 1.0002)", above);
 
-  say("Holders sell BDOL down to $0.98 in the pool; the keeper buys back with the USDC it holds and burns.");
+  say(
+    "Holders sell BDOL down to $0.98 in the pool; the keeper buys back with the USDC it holds and burns, then the " +
+      "reserve's USDC buys within its daily limit.",
+  );
   await movePoolTo(hre, carol, 98n * 10n ** 16n);
   const below: Record<string, string> = {};
   for (let i = 1; i <= 3; i++) below[`+${i * 30} min`] = await line();
