@@ -4,6 +4,7 @@
  * on the in-process network this is about twice as fast as a contract call through ethers, and
  * faster than batching with automine off, whose mempool bookkeeping costs more than it saves).
  */
+import type { Interface } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type {
@@ -264,6 +265,18 @@ export class Chain {
     );
   }
 
+  /**
+   * Runs `calls` as governance: the timelock (impersonated, given gas money) sends each
+   * `[to, data, gas]` in order, then the impersonation stops.
+   */
+  async asTimelock(calls: [string, string, number][]): Promise<void> {
+    const timelock = (await this.hre.deployments.get("Timelock")).address;
+    await this.provider.request({ method: "hardhat_impersonateAccount", params: [timelock] });
+    await this.provider.request({ method: "hardhat_setBalance", params: [timelock, "0x56BC75E2D63100000"] });
+    for (const [to, data, gas] of calls) await this.send(timelock, to, data, gas);
+    await this.provider.request({ method: "hardhat_stopImpersonatingAccount", params: [timelock] });
+  }
+
   /** A raw eth_call (no signer, no ethers round trips). */
   async call(to: string, data: string): Promise<string> {
     return (await this.provider.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as string;
@@ -372,6 +385,24 @@ export class Chain {
   ) {
     await this.send(from, tokenAddress, token.interface.encodeFunctionData("transfer", [to, amount]), 200_000);
   }
+}
+
+/** The custom error's name in revert `data`, from the first interface that knows it. */
+export function decodeError(data: string, ifaces: Interface[]): string {
+  for (const iface of ifaces) {
+    try {
+      const parsed = iface.parseError(data);
+      if (parsed) return parsed.name;
+    } catch {
+      // not this contract's error
+    }
+  }
+  return data.length > 10 ? `revert ${data.slice(0, 10)}` : "revert";
+}
+
+/** Adds one to `counts[key]` (refusals counted by reason). */
+export function bump(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
 }
 
 /** USD → 8-decimal feed answer (the mock feeds' precision). */

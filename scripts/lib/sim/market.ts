@@ -34,7 +34,7 @@ import {
   sqrtPriceX96At,
   uniswapArtifact,
 } from "../uniswap";
-import { Chain, WAD, toNum, valueDown } from "./chain";
+import { Chain, WAD, bump, decodeError, toNum, valueDown } from "./chain";
 import type { PsmDesk } from "./psm";
 import {
   ASSET_KEYS,
@@ -44,6 +44,7 @@ import {
   type AssetKey,
   type PricePoint,
   type Scenario,
+  DEFAULT_ARBITRAGE_PER_HOUR,
 } from "./scenario";
 
 const Q96 = 2n ** 96n;
@@ -107,10 +108,6 @@ export interface MarketReport {
   feedRefusals: Record<string, number>;
 }
 
-function bump(counts: Record<string, number>, key: string): void {
-  counts[key] = (counts[key] ?? 0) + 1;
-}
-
 /** The amount of token0 (sqrt falls) or token1 (sqrt rises) that moves `liquidity` from `from` to `to`, fee included. */
 function amountToMove(liquidity: bigint, from: bigint, to: bigint, fee: number): bigint {
   const raw = to < from ? (liquidity * Q96 * (from - to)) / (from * to) : (liquidity * (to - from)) / Q96;
@@ -122,8 +119,9 @@ export class MarketDesk {
   private readonly trader: PoolTrader;
   private readonly npmIface = new Interface(uniswapArtifact("NonfungiblePositionManager").abi);
   private readonly pools: Record<AssetKey | "BDOL", PoolHandle>;
-  private lastFeedAttempt = -Infinity;
   private readonly followPerHour: bigint;
+  /** The feed's least time between rounds (MarketPriceFeed.ROUND_PERIOD), read once. */
+  private roundPeriod?: number;
   private readonly arbPerHour: bigint;
 
   private constructor(
@@ -141,7 +139,7 @@ export class MarketDesk {
     this.trader = new PoolTrader(chain, addrs.router);
     const wad = (x: number) => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
     this.followPerHour = wad(s.market?.bdolFollowPerHour ?? DEFAULT_FOLLOW_PER_HOUR);
-    this.arbPerHour = wad(s.psm?.arbitragePerHour ?? 1_000_000);
+    this.arbPerHour = wad(s.psm?.arbitragePerHour ?? DEFAULT_ARBITRAGE_PER_HOUR);
     const collateral = {} as MarketReport["collateral"];
     for (const k of ASSET_KEYS) collateral[k] = { largestGap: { minute: 0, gap: 0 }, arbitrageVolumeUsd: 0 };
     this.report = {
@@ -208,18 +206,16 @@ export class MarketDesk {
       this.report.collateral[k].arbitrageVolumeUsd += traded.usd;
     }
     if (dtSeconds > 0) await this.bdolFlows(minute, dtSeconds, usdcUsd);
-    await this.recordRound(minute);
+    await this.recordRound();
   }
 
   /** Records a MarketPriceFeed round and the oracle's BDOL price when one is due (oracle infrastructure). */
-  async recordRound(minute: number): Promise<void> {
+  async recordRound(): Promise<void> {
     const c = this.chain;
     const [, lastAt] = await this.feed.updateState();
-    const period = 600;
-    const next = Number(lastAt) + period;
+    this.roundPeriod ??= Number(await this.feed.ROUND_PERIOD());
+    const next = Number(lastAt) + this.roundPeriod;
     if ((await c.latestTimestamp()) + 1 < next) return;
-    if (minute - this.lastFeedAttempt < 0) return;
-    this.lastFeedAttempt = minute;
     const data = this.feed.interface.encodeFunctionData("update");
     const dry = await c.tryCall(c.deployer.address, this.addrs.feed, data, 1_000_000);
     if (!dry.ok) {
@@ -589,19 +585,6 @@ function priceWadOf(x: number): bigint {
   return BigInt(Math.round(x * 1e9)) * 10n ** 9n;
 }
 
-/** The custom error's name, from the first interface that knows it. */
-export function decodeError(data: string, ifaces: Interface[]): string {
-  for (const iface of ifaces) {
-    try {
-      const parsed = iface.parseError(data);
-      if (parsed) return parsed.name;
-    } catch {
-      // not this contract's error
-    }
-  }
-  return data.length > 10 ? `revert ${data.slice(0, 10)}` : "revert";
-}
-
 /** The market maker's positions, by pool address (set up once; the runs revert to the setup snapshot). */
 const POSITIONS = new Map<string, { tokenId: bigint; liquidity: bigint; startLiquidity: bigint }>();
 
@@ -731,17 +714,13 @@ async function useMarketFeed(chain: Chain): Promise<void> {
     minRatio: 0n,
     maxRatio: 0n,
   };
-  const timelock = (await hre.deployments.get("Timelock")).address;
-  const provider = hre.network.provider;
-  await provider.request({ method: "hardhat_impersonateAccount", params: [timelock] });
-  await provider.request({ method: "hardhat_setBalance", params: [timelock, "0x56BC75E2D63100000"] });
-  await chain.send(
-    timelock,
-    chain.addresses.OracleAdapter,
-    chain.oracle.interface.encodeFunctionData("setFeed", [chain.addresses.BallastDollar, params]),
-    1_000_000,
-  );
-  await provider.request({ method: "hardhat_stopImpersonatingAccount", params: [timelock] });
+  await chain.asTimelock([
+    [
+      chain.addresses.OracleAdapter,
+      chain.oracle.interface.encodeFunctionData("setFeed", [chain.addresses.BallastDollar, params]),
+      1_000_000,
+    ],
+  ]);
   const feedC = await hre.ethers.getContractAt("MarketPriceFeed", feed);
   await chain.send(chain.deployer.address, feed, feedC.interface.encodeFunctionData("update"), 1_000_000);
   await chain.send(
@@ -754,8 +733,6 @@ async function useMarketFeed(chain: Chain): Promise<void> {
   if (status !== 0n)
     throw new Error(`BDOL's market feed reads status ${status} after its first round (price ${toNum(price)})`);
 }
-
-export type { PricePoint };
 
 /** The market model's state at the end of a tick (TickRecord.market). */
 export interface MarketTick {

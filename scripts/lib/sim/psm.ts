@@ -18,7 +18,7 @@
  * Every refused attempt is a dry run, never a reverted transaction; the reasons are the PSM's
  * custom errors, counted per kind.
  */
-import { Chain, WAD } from "./chain";
+import { Chain, WAD, bump, decodeError } from "./chain";
 import { type PegKey, type Scenario, DEFAULT_ARBITRAGE_PER_HOUR } from "./scenario";
 
 /** Redemptions and arbitrage trades smaller than this are not sent [wad]. */
@@ -60,10 +60,6 @@ export interface PsmDeskReport {
 
 function toFloat(x: bigint): number {
   return Number(x / WAD) + Number(x % WAD) / 1e18;
-}
-
-function bump(counts: Record<string, number>, key: string): void {
-  counts[key] = (counts[key] ?? 0) + 1;
 }
 
 export class PsmDesk {
@@ -187,15 +183,7 @@ export class PsmDesk {
 
   private decode(data: string): string {
     const c = this.chain;
-    for (const iface of [c.psm.interface, c.reserve.interface, c.bdol.interface, c.usdc.interface]) {
-      try {
-        const parsed = iface.parseError(data);
-        if (parsed) return parsed.name;
-      } catch {
-        // not this contract's error
-      }
-    }
-    return data.length > 10 ? `revert ${data.slice(0, 10)}` : "revert";
+    return decodeError(data, [c.psm.interface, c.reserve.interface, c.bdol.interface, c.usdc.interface]);
   }
 
   private async serveQueue(): Promise<void> {

@@ -545,15 +545,14 @@ async function warmUp(chain: Chain, prices: Record<AssetKey, number>): Promise<v
 async function fadeSeedCredit(chain: Chain): Promise<void> {
   const limit = await chain.psm.outflowLimit();
   if (limit === 0n || (await chain.psm.availableOutflow()) <= limit) return;
-  const timelock = (await chain.hre.deployments.get("Timelock")).address;
-  const provider = chain.hre.network.provider;
-  await provider.request({ method: "hardhat_impersonateAccount", params: [timelock] });
-  await provider.request({ method: "hardhat_setBalance", params: [timelock, "0x56BC75E2D63100000"] });
   const psmAddr = chain.addresses.PegStabilityModule;
-  for (const value of [limit - 1n, limit]) {
-    await chain.send(timelock, psmAddr, chain.psm.interface.encodeFunctionData("setOutflowLimit", [value]), 200_000);
-  }
-  await provider.request({ method: "hardhat_stopImpersonatingAccount", params: [timelock] });
+  await chain.asTimelock(
+    [limit - 1n, limit].map((value) => [
+      psmAddr,
+      chain.psm.interface.encodeFunctionData("setOutflowLimit", [value]),
+      200_000,
+    ]),
+  );
 }
 
 /**
