@@ -681,11 +681,11 @@ async function marketAct(refreshFeeds: () => Promise<void>) {
 
   say(
     "Holders sell BDOL down to $0.98 in the pool; the keeper buys back with the USDC it holds and burns, then the " +
-      "reserve's USDC buys within its daily limit.",
+      "reserve's USDC buys within its daily limit, while the pool has settled and at most 0.5 % above the TWAP.",
   );
   await movePoolTo(hre, carol, 98n * 10n ** 16n);
   const below: Record<string, string> = {};
-  for (let i = 1; i <= 3; i++) below[`+${i * 30} min`] = await line();
+  for (let i = 1; i <= 4; i++) below[`+${i * 30} min`] = await line();
   kv("The peg keeper below the peg (never above 0.9998)", below);
   await printMarket(hre, c);
   await printSupply(c);

@@ -382,6 +382,10 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     function setPegKeeper(address newKeeper) external onlyRole(DEFAULT_ADMIN_ROLE) {
         address oldKeeper = pegKeeper;
         if (newKeeper == oldKeeper) revert ErrorsLib.NoChange();
+        if (newKeeper != address(0)) {
+            address itsReserve = IPegKeeper(newKeeper).reserve();
+            if (itsReserve != address(this)) revert PegKeeperOfAnotherReserve(newKeeper, itsReserve);
+        }
         pegKeeper = newKeeper;
         emit PegKeeperSet(oldKeeper, newKeeper);
     }

@@ -19,7 +19,14 @@ pragma solidity 0.8.30;
 /// to spend (no debt), or its swap took all it offered without reaching the limit — the reserve's
 /// liquid quote token buys the stablecoin from the pool in the same update, up to the same limit,
 /// at most `maxPerUpdate` and what is left of `buyBackLimit` per BUY_BACK_WINDOW (a bucket that
-/// refills linearly; 0 = off). The pool sends the coin to the reserve, which pays the pool in the
+/// refills linearly; 0 = off). Against a sandwich (buy before the update, sell after it) it acts
+/// only when the update finds the pool settled: the spot at most one tick (the TWAP's resolution)
+/// above the TWAP and at most 2 × fee plus one tick below it. A front-run that lifts the spot turns
+/// it off, and while the spot is still falling below the TWAP there is no cheap stretch for a
+/// front-run to buy first (0.03 % of the pool's depth at the 0.01 % tier). It never buys above
+/// TWAP × (1 + `maxSpread`): each update moves the price at most that step above what the pool held
+/// over the window (at the seeded depth, about 194k USDC at 0.98), so the price walks back to the
+/// limit over several updates as the TWAP follows. The pool sends the coin to the reserve, which pays the pool in the
 /// swap's callback exactly what it is owed (`IReservePool.payBuyBack`, liquid balance only, never
 /// strategy shares), so nothing is left to return; both legs are measured by the reserve's balances.
 /// The coin bought is not burnt: it joins the reserve's buffer and surplus at $1, having cost less,

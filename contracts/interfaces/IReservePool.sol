@@ -83,6 +83,8 @@ interface IReservePool {
     error NotPegStabilityModule(address caller);
     /// @notice Only the configured peg keeper may call this.
     error NotPegKeeper(address caller);
+    /// @notice `keeper` buys back for another reserve than this one.
+    error PegKeeperOfAnotherReserve(address keeper, address itsReserve);
     /// @notice The reserve holds less of the stable asset than a redemption asks for.
     error InsufficientStable(address asset, uint256 requested, uint256 available);
     /// @notice Only the liquidation engine (or a retired one with running auctions) may call this.
@@ -151,7 +153,8 @@ interface IReservePool {
     /// buffer and surplus), so the supply identity is untouched.
     function payBuyBack(address to, uint256 amount) external;
 
-    /// @notice Admin: set the peg keeper (address(0) stops all buy-backs from the reserve).
+    /// @notice Admin: set the peg keeper (address(0) stops all buy-backs from the reserve); a keeper
+    /// whose `reserve()` is another reserve is refused (`PegKeeperOfAnotherReserve`).
     function setPegKeeper(address newKeeper) external;
 
     /// @notice The liquidation engine: the caller of absorb, payKeeper and coverShortfall, with the

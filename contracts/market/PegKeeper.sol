@@ -27,6 +27,8 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
     using MathLib for uint256;
 
     uint256 private constant WAD = 1e18;
+    /// @dev One tick of the pool (1.0001): the TWAP's resolution (its mean tick is floored).
+    uint256 private constant ONE_TICK = 1e14;
     /// @dev Who pays the running swap's input (`_payer`): nobody (no swap of ours), the keeper, the reserve.
     uint8 private constant NO_SWAP = 0;
     uint8 private constant KEEPER_PAYS = 1;
@@ -131,13 +133,12 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         } else if (twapUsd < WAD - r.band && spotUsd < WAD - r.band) {
             uint256 limit = MathLib.min(WAD - _fee2, (WAD - _fee2).wadDivDown(quotePrice));
             if (spot >= limit) revert NothingToDo(spot, twap);
-            uint160 sqrtLimit = _sqrtPriceAt(limit);
             bool withdrew;
             bool stopped;
-            (coinProfit, withdrew, stopped) = _withdraw(r, twap, spot, sqrtLimit);
+            (coinProfit, withdrew, stopped) = _withdraw(r, twap, spot, _sqrtPriceAt(limit));
             // The reserve's quote token follows only once the keeper's own is spent: it had none to
             // spend, or its swap took all of it without reaching the limit.
-            bool boughtBack = !stopped && _buyBackLimit != 0 && _buyBack(r, twap, spot, sqrtLimit);
+            bool boughtBack = !stopped && _buyBackLimit != 0 && _buyBack(r, twap, spot, limit);
             if (!withdrew && !boughtBack) revert NothingToDo(spot, twap);
         } else {
             revert NothingToDo(spot, twap);
@@ -187,17 +188,23 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         coinProfit = bought - burnt;
         // Safe: the quote side is the input here, owed to the pool (positive).
         emit Withdrawn(bought, uint256(quotePaid), burnt, twap, spot, debt);
-        return (coinProfit, true, uint256(quotePaid) < spend);
+        // Nothing paid (no liquidity between the spot and the limit) is not an action.
+        return (coinProfit, quotePaid > 0, uint256(quotePaid) < spend);
     }
 
     /// @dev Below the peg, after `_withdraw`: the reserve's liquid quote token buys coin from the pool
-    /// up to `limit`, at most the buy-back bucket and `maxPerUpdate`; the pool sends the coin to the
-    /// reserve and the reserve pays the pool in the callback. The bucket is debited what was offered
-    /// before the swap and credited what the pool did not take after it. Returns whether it bought.
-    function _buyBack(Rules memory r, uint256 twap, uint256 spot, uint160 limit) internal returns (bool) {
+    /// up to `limit` [wad, quote per coin] and the step bound, at most the buy-back bucket and
+    /// `maxPerUpdate`; the pool sends the coin to the reserve and the reserve pays the pool in the
+    /// callback. Against a sandwich it acts only when the update found the pool settled — the spot
+    /// within one tick above and 2 × fee plus one tick below the TWAP (a tick: the TWAP's resolution)
+    /// — and never buys above TWAP × (1 + maxSpread). The bucket is debited what was offered before
+    /// the swap and credited what the pool did not take after it. Returns whether the reserve paid.
+    function _buyBack(Rules memory r, uint256 twap, uint256 spot, uint256 limit) internal returns (bool) {
+        if (spot > twap.wadMulUp(WAD + ONE_TICK) || spot < twap.wadMulDown(WAD - _fee2 - ONE_TICK)) return false;
+        uint160 sqrtLimit = _sqrtPriceAt(MathLib.min(limit, twap.wadMulDown(WAD + r.maxSpread)));
         (uint160 sqrtPrice, , , , , , ) = IUniswapV3Pool(pool).slot0();
         // Buying the coin raises its price: the sqrt price rises when it is token0, falls otherwise.
-        if (_coinIsToken0 ? sqrtPrice >= limit : sqrtPrice <= limit) return false;
+        if (_coinIsToken0 ? sqrtPrice >= sqrtLimit : sqrtPrice <= sqrtLimit) return false;
         address reserve_ = reserve;
         uint256 funds = IReservePool(reserve_).buyBackFunds(address(this));
         uint256 available = availableBuyBack();
@@ -207,13 +214,14 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         _buyBackBucket = uint96(available - spend * _quoteScale);
         _buyBackBucketAt = uint40(block.timestamp);
         uint256 coinBefore = IERC20(stablecoin).balanceOf(reserve_);
-        _swap(false, spend, limit, reserve_, RESERVE_PAYS);
+        _swap(false, spend, sqrtLimit, reserve_, RESERVE_PAYS);
         // What the pool took from the reserve and sent it, by balance: `funds` was its balance.
         uint256 spent = funds - IERC20(quoteToken).balanceOf(reserve_);
         uint256 bought = IERC20(stablecoin).balanceOf(reserve_) - coinBefore;
         // spent ≤ spend: the pool takes at most the exact input offered (checked by the subtraction).
         uint256 left = available - spent * _quoteScale;
         _buyBackBucket = uint96(left);
+        if (spent == 0) return false;
         emit BoughtBackForReserve(spent, bought, twap, spot, left);
         return true;
     }

@@ -389,7 +389,8 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
     setVaultManager: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
     setLiquidationEngine: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
     setPegStabilityModule: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
-    setPegKeeper: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
+    // address(0) detaches it; another address must be a keeper of this reserve.
+    setPegKeeper: { args: () => [ethers.ZeroAddress], refusal: notAdmin, rightful: timelockSigner },
     // Inside the peg keeper's swap callback, to the pool: the keeper only.
     payBuyBack: {
       args: (x) => [x.caller, 0n],

@@ -28,7 +28,9 @@ import {Test} from "./utils/Test.sol";
 /// (c) supply identity: the coin's total supply = the coin issued outside the keeper + its debt;
 /// (d) no update moved the spot away from the peg or across it;
 /// (e) the reserve (the real ReservePool, USDC-funded) paid for buy-backs at most the buy-back limit
-///     plus its refill since it was set, in USD at $1 a unit.
+///     plus its refill since it was set, in USD at $1 a unit;
+/// (f) the reserve bought only from a settled pool (the spot within a tick above and 2 × fee plus a
+///     tick below the TWAP) and never lifted the spot above TWAP × (1 + maxSpread) (the sandwich fix).
 /// forge-config: default.invariant.runs = 64
 /// forge-config: default.invariant.depth = 48
 contract PegKeeperInvariantTest is Test {
@@ -150,5 +152,6 @@ contract PegKeeperInvariantTest is Test {
         assertEq(handler.wrongWay(), 0, "(d) an update moved the spot away from the peg or across it");
         uint256 refill = (BUY_BACK_LIMIT * (block.timestamp - limitSetAt)) / 1 days;
         assertLe(handler.reservePaid() * 1e12, BUY_BACK_LIMIT + refill, "(e) the reserve paid beyond the limit");
+        assertEq(handler.unsettledBuyBacks(), 0, "(f) the reserve bought from an unsettled pool or beyond the step");
     }
 }

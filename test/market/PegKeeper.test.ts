@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import hre, { ethers, getNamedAccounts } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { WAD, wad } from "../../config/units";
 import { networkConfig } from "../../config/networks";
 import { adminOf, type System } from "../helpers/fixtures";
@@ -44,6 +44,11 @@ describe("PegKeeper", () => {
   };
   const usdcOf = (who: string) => sys.usdc.balanceOf(who);
   const update = () => m.keeper.connect(sys.keeper).update();
+  /** Every event of the keeper and the reserve in `tx`, in order. */
+  const eventsOf = async (tx: Awaited<ReturnType<typeof update>>) =>
+    (await tx.wait())!.logs
+      .map((l) => m.keeper.interface.parseLog(l) ?? sys.reserve.interface.parseLog(l))
+      .filter((e) => e !== null);
   const nextInterval = async () => {
     await elapse(Number(rules.interval));
     await settle();
@@ -255,11 +260,6 @@ describe("PegKeeper", () => {
   describe("the reserve's buy-back", () => {
     const DAY = 86_400n;
     const reserveAddr = () => sys.reserve.getAddress();
-    /** Every event of the keeper and the reserve in `tx`, in order. */
-    const eventsOf = async (tx: Awaited<ReturnType<typeof update>>) =>
-      (await tx.wait())!.logs
-        .map((l) => m.keeper.interface.parseLog(l) ?? sys.reserve.interface.parseLog(l))
-        .filter((e) => e !== null);
     const limit = networkConfig("hardhat").market.pegKeeper.buyBackLimit;
 
     it("is deployed with the config's limit, full, and the reserve pays only this keeper", async () => {
@@ -274,6 +274,9 @@ describe("PegKeeper", () => {
     });
 
     it("follows the keeper's own buy-back once its USDC is spent: below 1 − 2 × fee, for less than $1, kept by the reserve", async () => {
+      // Both legs inside one update's step (TWAP × (1 + maxSpread): about 194k USDC at 0.98).
+      rules = { ...rules, maxPerUpdate: wad(80_000) };
+      await m.keeper.connect(await adminOf(m.keeper)).setRules(rules);
       await hold(wad("1.02"));
       await update();
       await hold(wad("0.98"));
@@ -336,39 +339,56 @@ describe("PegKeeper", () => {
       expect(await m.keeper.availableBuyBack()).to.equal(limit);
     });
 
-    it("with no debt the reserve buys alone, at most maxPerUpdate, and never past the price limit", async () => {
+    it("with no debt the reserve buys alone, at most maxPerUpdate, a step of maxSpread above the TWAP at most, back into the band and never past the price limit", async () => {
+      const admin = await adminOf(m.keeper);
+      await m.keeper.connect(admin).setRules({ ...rules, maxPerUpdate: wad(100_000) });
       await hold(wad("0.98"));
       let events = await eventsOf(await update());
       expect(events.map((e) => e!.name)).to.not.include("Withdrawn");
       let b = events.find((e) => e!.name === "BoughtBackForReserve")!.args;
-      expect(b.quoteSpent * USDC).to.equal(rules.maxPerUpdate);
-      // An update and a limit far above what the pool takes: it buys until the limit and stops there.
-      const admin = await adminOf(m.keeper);
+      expect(b.quoteSpent * USDC).to.equal(wad(100_000));
+      // An update and a limit far above what the pool takes: each update buys up to
+      // TWAP × (1 + maxSpread) and stops there; the TWAP follows, and the walk ends at the limit.
       await m.keeper.connect(admin).setRules({ ...rules, maxPerUpdate: wad(50_000_000) });
       await m.keeper.connect(admin).setBuyBackLimit(wad(10_000_000));
       await hold(wad("0.98"));
-      const funds = await sys.reserve.buyBackFunds(await m.keeper.getAddress());
-      const available = await m.keeper.availableBuyBack();
-      events = await eventsOf(await update());
-      b = events.find((e) => e!.name === "BoughtBackForReserve")!.args;
-      const spot = await m.feed.spotPrice();
-      console.log(
-        `      no debt, pool 0.98: the reserve bought ${ethers.formatEther(b.bought)} BDOL for ${ethers.formatUnits(b.quoteSpent, 6)} USDC, spot → ${ethers.formatEther(spot)}`,
-      );
-      expect(spot)
+      const steps: string[] = [];
+      for (;;) {
+        const funds = await sys.reserve.buyBackFunds(await m.keeper.getAddress());
+        const available = await m.keeper.availableBuyBack();
+        const [twap] = await m.feed.consult(await m.feed.window(), 0);
+        if (twap >= WAD - rules.band) {
+          // Back inside the band (USDC at $1): nothing left to do.
+          await expect(update()).to.be.revertedWithCustomError(m.keeper, "NothingToDo");
+          break;
+        }
+        events = await eventsOf(await update());
+        b = events.find((e) => e!.name === "BoughtBackForReserve")!.args;
+        const spot = await m.feed.spotPrice();
+        steps.push(`${ethers.formatUnits(b.quoteSpent, 6)} USDC → ${ethers.formatEther(spot)}`);
+        const step = (twap * (WAD + rules.maxSpread)) / WAD;
+        expect(spot).to.be.lte(step < WAD - FEE2 ? step : WAD - FEE2);
+        expect(b.quoteSpent).to.be.lt(funds);
+        expect(b.quoteSpent * USDC).to.be.lt(available);
+        expect(b.bought).to.be.gt(b.quoteSpent * USDC);
+        expect(steps.length, "reaches the limit within a few updates").to.be.lte(6);
+        // The next update a window later: the TWAP has followed the price.
+        await elapse(Number(await m.feed.window()));
+        await settle();
+      }
+      console.log(`      no debt, pool 0.98, each update: ${steps.join("; ")}`);
+      expect(steps.length).to.be.gte(3);
+      expect(await m.feed.spotPrice())
         .to.be.lte(WAD - FEE2)
-        .and.gt(WAD - FEE2 - wad("0.0001"));
-      expect(b.quoteSpent).to.be.lt(funds);
-      expect(b.quoteSpent * USDC).to.be.lt(available);
-      expect(b.bought).to.be.gt(b.quoteSpent * USDC);
-      await nextInterval();
-      // At the limit: nothing left to do.
-      await expect(update()).to.be.revertedWithCustomError(m.keeper, "NothingToDo");
+        .and.gte(WAD - rules.band);
       await expectSupplyIdentity(sys, 10n);
     });
 
     it("never spends more than the limit over a rolling day, and refills with time", async () => {
       const cap = wad(300_000);
+      // Per update below the step (about 194k USDC at 0.98): the bucket, not the price, binds.
+      rules = { ...rules, maxPerUpdate: wad(100_000) };
+      await m.keeper.connect(await adminOf(m.keeper)).setRules(rules);
       await m.keeper.connect(await adminOf(m.keeper)).setBuyBackLimit(cap);
       const start = BigInt(await time.latest());
       let total = 0n;
@@ -437,6 +457,20 @@ describe("PegKeeper", () => {
         sys.reserve,
         "AccessControlUnauthorizedAccount",
       );
+      // A keeper that buys back for another reserve (review, info): refused.
+      const other = await (
+        await ethers.getContractFactory("PegKeeper")
+      ).deploy(
+        await m.feed.getAddress(),
+        await sys.oracle.getAddress(),
+        sys.attacker.address,
+        sys.attacker.address,
+        rules,
+      );
+      await expect(reserveAdmin.setPegKeeper(await other.getAddress()))
+        .to.be.revertedWithCustomError(sys.reserve, "PegKeeperOfAnotherReserve")
+        .withArgs(await other.getAddress(), sys.attacker.address);
+      expect(await sys.reserve.pegKeeper()).to.equal(await m.keeper.getAddress());
       expect(await m.keeper.buyBackLimit()).to.equal(limit);
       // Only the keeper draws, and only what is liquid.
       await expect(sys.reserve.connect(sys.attacker).payBuyBack(sys.attacker.address, 1n))
@@ -473,9 +507,9 @@ describe("PegKeeper", () => {
     it("a raise of the limit adds its difference at once, a cut caps the bucket", async () => {
       const admin = m.keeper.connect(await adminOf(m.keeper));
       await hold(wad("0.98"));
-      await update();
+      const b = (await eventsOf(await update())).find((e) => e!.name === "BoughtBackForReserve")!.args;
       const left = await m.keeper.availableBuyBack();
-      expect(left).to.be.lte(limit - rules.maxPerUpdate + wad(10));
+      expect(left).to.equal(limit - b.quoteSpent * USDC);
       await admin.setBuyBackLimit(wad(2_000_000));
       // The refill over the setter's second, at the old limit, then the raise.
       const afterRaise = await m.keeper.availableBuyBack();
@@ -484,6 +518,98 @@ describe("PegKeeper", () => {
         .and.lte((limit * 2n) / DAY + 1n);
       await admin.setBuyBackLimit(wad(100_000));
       expect(await m.keeper.availableBuyBack()).to.equal(wad(100_000));
+    });
+  });
+
+  describe("the reserve's buy-back against a sandwich (review finding M-1)", () => {
+    const ONE_TICK = wad("0.0001");
+    /** Sells `amountIn` of BDOL (or USDC) into the pool for `who`, no price limit; returns what came out. */
+    const swapIn = async (who: typeof sys.attacker, sellBdol: boolean, amountIn: bigint) => {
+      const [tokenIn, tokenOut] = sellBdol ? [sys.bdol, sys.usdc] : [sys.usdc, sys.bdol];
+      await tokenIn.connect(who).approve(await m.router.getAddress(), amountIn);
+      const before = await tokenOut.balanceOf(who.address);
+      await m.router.connect(who).exactInputSingle({
+        tokenIn: await tokenIn.getAddress(),
+        tokenOut: await tokenOut.getAddress(),
+        fee: await m.pool.fee(),
+        recipient: who.address,
+        deadline: ethers.MaxUint256,
+        amountIn,
+        amountOutMinimum: 0,
+        sqrtPriceLimitX96: 0,
+      });
+      return (await tokenOut.balanceOf(who.address)) - before;
+    };
+    /** The attacker lifts the spot to `price` (buys BDOL), then `update()`, then sells that BDOL back. */
+    const sandwich = async (price: bigint) => {
+      const a = sys.attacker;
+      const coinBefore = await sys.bdol.balanceOf(a.address);
+      const spent = await movePoolTo(a, price);
+      const coin = (await sys.bdol.balanceOf(a.address)) - coinBefore;
+      const tx = await update().catch((e: Error) => e);
+      const back = await swapIn(a, true, coin);
+      return { spent, net: back - spent, tx };
+    };
+    const reserveBalances = async () => {
+      const reserve = await sys.reserve.getAddress();
+      return [await sys.usdc.balanceOf(reserve), await sys.bdol.balanceOf(reserve)];
+    };
+
+    it("a front-run that lifts the spot above the TWAP turns the reserve's leg off: the attacker pays the pool's fee, the reserve pays nothing", async () => {
+      await hold(wad("0.98"));
+      const before = await reserveBalances();
+      // The review's attack: the spot lifted to just inside maxSpread of the TWAP (about 194k USDC).
+      const [twap] = await m.feed.consult(await m.feed.window(), 0);
+      const { spent, net, tx } = await sandwich((twap * (WAD + rules.maxSpread - ONE_TICK)) / WAD);
+      console.log(
+        `      pool 0.98, front-run ${ethers.formatUnits(spent, 6)} USDC: update refused, the attacker nets ${ethers.formatUnits(net, 6)} USDC (before the fix: +1,163)`,
+      );
+      expect(spent).to.be.gt(150_000n * 10n ** 6n);
+      expect(tx).to.be.instanceOf(Error);
+      expect((tx as Error).message).to.include("NothingToDo");
+      expect(net).to.be.lt(0n);
+      expect(await reserveBalances()).to.deep.equal(before);
+      expect(await m.keeper.availableBuyBack()).to.equal(await m.keeper.buyBackLimit());
+    });
+
+    it("with keeper debt the keeper's own leg still acts, the reserve's does not", async () => {
+      await hold(wad("1.02"));
+      await update();
+      await hold(wad("0.98"));
+      const [twap] = await m.feed.consult(await m.feed.window(), 0);
+      await movePoolTo(sys.attacker, (twap * (WAD + wad("0.003"))) / WAD);
+      const names = (await eventsOf(await update())).map((e) => e!.name);
+      expect(names).to.include("Withdrawn");
+      expect(names).to.not.include("BoughtBackForReserve");
+    });
+
+    it("a front-run inside the settled band (2 × fee below the TWAP up to it) is worth a few dollars: the step caps what a back-run takes", async () => {
+      await hold(wad("0.98"));
+      const [twap] = await m.feed.consult(await m.feed.window(), 0);
+      // The most room the rule leaves: a seller has put the spot 2 × fee under the TWAP.
+      await movePoolTo(sys.carol, (twap * (WAD - FEE2)) / WAD);
+      const start = await takeSnapshot();
+      const honest = (await eventsOf(await update())).find((e) => e!.name === "BoughtBackForReserve")!.args;
+      await start.restore();
+      const { spent, net, tx } = await sandwich(twap);
+      expect(tx).to.not.be.instanceOf(Error);
+      const attacked = (await eventsOf(tx as Awaited<ReturnType<typeof update>>)).find(
+        (e) => e!.name === "BoughtBackForReserve",
+      )!.args;
+      const perUsdc = (b: typeof honest) => (b.bought * 10n ** 6n) / b.quoteSpent;
+      console.log(
+        `      pool 2 × fee under a TWAP of 0.98: front-run ${ethers.formatUnits(spent, 6)} USDC nets ${ethers.formatUnits(net, 6)} USDC; ` +
+          `the reserve buys ${ethers.formatEther(honest.bought)} BDOL for ${ethers.formatUnits(honest.quoteSpent, 6)} USDC alone, ` +
+          `${ethers.formatEther(attacked.bought)} for ${ethers.formatUnits(attacked.quoteSpent, 6)} sandwiched ` +
+          `(${ethers.formatEther(perUsdc(honest))} → ${ethers.formatEther(perUsdc(attacked))} BDOL per USDC)`,
+      );
+      // The front-run can only buy the stretch between the spot and the TWAP: about 0.03 % of the depth.
+      expect(spent).to.be.lt(25_000n * 10n ** 6n);
+      // It buys no lower than the spot and sells no higher than TWAP × (1 + maxSpread).
+      expect(net).to.be.lte((spent * (rules.maxSpread + FEE2 + 2n * ONE_TICK)) / WAD);
+      expect(net).to.be.lt(200n * 10n ** 6n);
+      // The reserve never pays above the step.
+      expect(attacked.quoteSpent * USDC * WAD * WAD).to.be.lte(attacked.bought * twap * (WAD + rules.maxSpread));
     });
   });
 

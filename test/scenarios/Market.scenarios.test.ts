@@ -99,6 +99,7 @@ describe("Scenarios: BDOL's market, the peg keeper and the controller", () => {
     let burnt = 0n;
     let withdrawn = 0;
     const debtAtShock = await m.keeper.debt();
+    const weekStart = await ethers.provider.getBlockNumber();
     for (let h = 0; h < 7 * 24; h++) {
       if ((await m.feed.spotPrice()) > wad("0.98")) await movePoolTo(sys.bob, wad("0.98"));
       for (let half = 0; half < 2; half++) {
@@ -121,6 +122,18 @@ describe("Scenarios: BDOL's market, the peg keeper and the controller", () => {
     expect(weekAnswer).to.be.closeTo(wad("0.98"), wad("0.003"));
     expect(feeAfterWeek).to.be.gt(feeBefore);
     report(`the week: ${withdrawn} buy-backs burnt ${fmt(burnt, 0)} BDOL`);
+    // Once the keeper's debt is gone, the reserve's USDC buys: only from a settled pool, within its
+    // daily limit (full at the start, refilling linearly).
+    const reserveBuys = await m.keeper.queryFilter(m.keeper.filters.BoughtBackForReserve(), weekStart);
+    const reservePaid = reserveBuys.reduce((t, e) => t + e.args.quoteSpent, 0n) * 10n ** 12n;
+    const reserveBought = reserveBuys.reduce((t, e) => t + e.args.bought, 0n);
+    report(
+      `the reserve: ${reserveBuys.length} buy-backs, ${fmt(reserveBought, 0)} BDOL for ${fmt(reservePaid, 0)} USDC ` +
+        `(limit ${fmt(await m.keeper.buyBackLimit(), 0)} a day)`,
+    );
+    expect(reserveBuys.length).to.be.gte(7);
+    expect(reserveBought).to.be.gt(reservePaid);
+    expect(reservePaid).to.be.lte((await m.keeper.buyBackLimit()) * 8n);
     expect(withdrawn).to.be.gte(2);
     expect(await m.keeper.debt()).to.equal(0n);
     expect(burnt).to.equal(debtAtShock);

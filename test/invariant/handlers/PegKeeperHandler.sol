@@ -40,6 +40,10 @@ contract PegKeeperHandler is IUniswapV3SwapCallback, IUniswapV3MintCallback {
     uint256 public reservePaid;
     /// @notice Updates in which the reserve bought.
     uint256 public reserveBuyBacks;
+    /// @notice Updates in which the reserve bought although the pool had not settled (the spot more
+    /// than a tick above the TWAP, or more than 2 × fee and a tick below it), or left the spot above
+    /// TWAP × (1 + maxSpread).
+    uint256 public unsettledBuyBacks;
 
     constructor(KeeperCoin coin_, MockERC20 usdc_, IPegKeeper keeper_, IMarketPriceFeed feed_, PoolOracle oracle_) {
         coin = coin_;
@@ -79,11 +83,23 @@ contract PegKeeperHandler is IUniswapV3SwapCallback, IUniswapV3MintCallback {
 
     function update() external {
         uint256 before = feed.spotPrice();
+        // The TWAP the update reads (it refuses when the feed cannot answer).
+        uint256 twap;
+        try feed.consult(feed.window(), 0) returns (uint256 price, uint256) {
+            twap = price;
+        } catch {}
         vm.recordLogs();
         try keeper.update() {
             updates++;
-            _countBuyBacks();
             uint256 afterSpot = feed.spotPrice();
+            if (_countBuyBacks()) {
+                // 0.01 % pool: 2 × fee = 2e14, one tick ≈ 1e14 (rounded out by a wei).
+                bool settled = before <= (twap * (1e18 + 1e14)) / 1e18 + 1 &&
+                    before >= (twap * (1e18 - 3e14)) / 1e18 - 1;
+                if (!settled || afterSpot > (twap * (1e18 + keeper.rules().maxSpread)) / 1e18 + 1) {
+                    unsettledBuyBacks++;
+                }
+            }
             bool away = before > 1e18
                 ? (afterSpot > before || afterSpot < 1e18)
                 : (afterSpot < before || afterSpot > 1e18);
@@ -95,11 +111,10 @@ contract PegKeeperHandler is IUniswapV3SwapCallback, IUniswapV3MintCallback {
 
     error NotPool(address caller);
 
-    /// @dev Adds the reserve's BuyBackPaid amounts among the update's logs.
-    function _countBuyBacks() internal {
+    /// @dev Adds the reserve's BuyBackPaid amounts among the update's logs; whether there were any.
+    function _countBuyBacks() internal returns (bool bought) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         address reserve = keeper.reserve();
-        bool bought;
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter != reserve || logs[i].topics[0] != IReservePool.BuyBackPaid.selector) continue;
             reservePaid += abi.decode(logs[i].data, (uint256));
