@@ -50,8 +50,7 @@ import {
   supplyIdentity,
 } from "./lib/status";
 import { annualRateOf } from "../config/units";
-import { networkConfig } from "../config/networks";
-import { movePoolTo, seedPool } from "./lib/market";
+import { marketFeedParams, movePoolTo, seedPool } from "./lib/market";
 import { impersonateTimelock } from "./lib/timelock";
 
 const WAD = 10n ** 18n;
@@ -630,20 +629,9 @@ async function marketAct(refreshFeeds: () => Promise<void>) {
   console.log(`  ${seeded.tokenIds.length} positions; in-range liquidity ${seeded.liquidity} (the feed wants 2e19).`);
 
   say("As on mainnet, the oracle now prices BDOL from MarketPriceFeed (a vote would do it; here the timelock acts).");
-  const cfg = networkConfig("mainnet").pricedAssets.BDOL.feed;
-  await oracle.connect(await impersonateTimelock(hre)).setFeed(await bdol.getAddress(), {
-    primaryFeed: await feed.getAddress(),
-    secondaryFeed: ethers.ZeroAddress,
-    heartbeat: cfg.heartbeat,
-    minPrice: cfg.minPrice,
-    maxPrice: cfg.maxPrice,
-    maxDeviation: cfg.maxDeviation,
-    maxReferenceAge: cfg.maxReferenceAge,
-    ratioFeed: ethers.ZeroAddress,
-    ratioHeartbeat: 0,
-    minRatio: 0,
-    maxRatio: 0,
-  });
+  await oracle
+    .connect(await impersonateTimelock(hre))
+    .setFeed(await bdol.getAddress(), marketFeedParams(await feed.getAddress()));
   await time.increase(Number(await feed.window()));
   await refresh();
 

@@ -21,6 +21,29 @@ import {
   uniswapArtifact,
 } from "./uniswap";
 
+/**
+ * `OracleAdapter.setFeed`'s parameters that price BDOL from `marketFeed` (MarketPriceFeed) with
+ * mainnet's rules for it (config/networks.ts): what governance's vote does, for the local demo, the
+ * simulator and the tests (locally the oracle reads the mock BDOL_USD_FEED until then).
+ */
+export function marketFeedParams(marketFeed: string) {
+  const cfg = networkConfig("mainnet").pricedAssets.BDOL.feed;
+  const zero = "0x0000000000000000000000000000000000000000";
+  return {
+    primaryFeed: marketFeed,
+    secondaryFeed: zero,
+    heartbeat: cfg.heartbeat,
+    minPrice: cfg.minPrice,
+    maxPrice: cfg.maxPrice,
+    maxDeviation: cfg.maxDeviation,
+    maxReferenceAge: cfg.maxReferenceAge,
+    ratioFeed: zero,
+    ratioHeartbeat: 0,
+    minRatio: 0n,
+    maxRatio: 0n,
+  };
+}
+
 export interface SeedResult {
   /** Positions minted (token ids of the position manager). */
   tokenIds: bigint[];

@@ -9,9 +9,8 @@ import type {
   PegKeeper,
   PegStabilityModule,
 } from "../../typechain-types";
-import { movePoolTo as movePool, seedPool } from "../../scripts/lib/market";
-import { networkConfig } from "../../config/networks";
-import { adminOf, at, feedParams, systemAt, type System } from "./fixtures";
+import { marketFeedParams, movePoolTo as movePool, seedPool } from "../../scripts/lib/market";
+import { adminOf, at, systemAt, type System } from "./fixtures";
 
 /** The market's deployments: Uniswap's router, the two pools and the market price feed. */
 export interface Market {
@@ -57,14 +56,7 @@ export async function loadMarket(): Promise<Market> {
  * (locally the oracle reads the mock BDOL_USD_FEED).
  */
 export async function useMarketFeed(sys: System, m: Market): Promise<void> {
-  const cfg = networkConfig("mainnet").pricedAssets.BDOL.feed;
-  const params = feedParams(await m.feed.getAddress(), {
-    heartbeat: cfg.heartbeat,
-    minPrice: cfg.minPrice,
-    maxPrice: cfg.maxPrice,
-    maxDeviation: cfg.maxDeviation,
-    maxReferenceAge: cfg.maxReferenceAge,
-  });
+  const params = marketFeedParams(await m.feed.getAddress());
   await sys.oracle.connect(await adminOf(sys.oracle)).setFeed(await sys.bdol.getAddress(), params);
 }
 

@@ -23,7 +23,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { FlashTaker, MarketPriceFeed, PegKeeper } from "../../../typechain-types";
 import type { KeeperReport } from "../keeper";
 import type { TickRecord } from "./metrics";
-import { seedPool } from "../market";
+import { marketFeedParams, seedPool } from "../market";
 import {
   MAX_TICK,
   MIN_TICK,
@@ -697,23 +697,8 @@ async function createWbtcPool(hre: HardhatRuntimeEnvironment, chain: Chain, btcU
  */
 async function useMarketFeed(chain: Chain): Promise<void> {
   const hre = chain.hre;
-  const { networkConfig } = await import("../../../config/networks");
-  const cfg = networkConfig("mainnet").pricedAssets.BDOL.feed;
   const feed = (await hre.deployments.get("MarketPriceFeed")).address;
-  const zero = "0x0000000000000000000000000000000000000000";
-  const params = {
-    primaryFeed: feed,
-    secondaryFeed: zero,
-    heartbeat: cfg.heartbeat,
-    minPrice: cfg.minPrice,
-    maxPrice: cfg.maxPrice,
-    maxDeviation: cfg.maxDeviation,
-    maxReferenceAge: cfg.maxReferenceAge,
-    ratioFeed: zero,
-    ratioHeartbeat: 0,
-    minRatio: 0n,
-    maxRatio: 0n,
-  };
+  const params = marketFeedParams(feed);
   await chain.asTimelock([
     [
       chain.addresses.OracleAdapter,
