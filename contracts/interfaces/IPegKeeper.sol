@@ -20,8 +20,9 @@ pragma solidity 0.8.30;
 /// liquid quote token buys the stablecoin from the pool in the same update, up to the same limit,
 /// at most `maxPerUpdate` and what is left of `buyBackLimit` per BUY_BACK_WINDOW (a bucket that
 /// refills linearly; 0 = off). Against a sandwich (buy before the update, sell after it) it acts
-/// only when the update finds the pool settled: the spot at most one tick (the TWAP's resolution)
-/// above the TWAP and at most 2 × fee plus one tick below it. A front-run that lifts the spot turns
+/// only when the update finds the pool settled: the spot not above the TWAP and at most 2 × fee
+/// below it, up to the TWAP's rounding (its mean tick is floored: the TWAP reads up to a tick low
+/// when the coin is the pool's token0, high when it is token1; one tick is allowed on that side). A front-run that lifts the spot turns
 /// it off, and while the spot is still falling below the TWAP there is no cheap stretch for a
 /// front-run to buy first (0.03 % of the pool's depth at the 0.01 % tier). It never buys above
 /// TWAP × (1 + `maxSpread`): each update moves the price at most that step above what the pool held

@@ -57,6 +57,11 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
     uint256 internal immutable _priceScale;
     /// @dev 2 × the pool's fee [wad]: the limits' distance from the peg, below every band.
     uint256 internal immutable _fee2;
+    /// @dev How far the spot may sit above / below the TWAP for the pool to count as settled [wad]:
+    /// the TWAP's mean tick is floored, so it reads up to a tick low when the coin is token0 (its
+    /// price rises with the tick) and up to a tick high when it is token1; below, also 2 × fee.
+    uint256 internal immutable _settledAbove;
+    uint256 internal immutable _settledBelow;
 
     Rules internal _rules;
     /// @inheritdoc IPegKeeper
@@ -93,6 +98,8 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
         _priceScale = 10 ** (36 - quoteDecimals);
         // 2 × the fee (in hundredths of a bip) as a wad.
         _fee2 = uint256(IUniswapV3Pool(pool).fee()) * 2e12;
+        _settledAbove = _coinIsToken0 ? ONE_TICK : 0;
+        _settledBelow = _fee2 + (_coinIsToken0 ? 0 : ONE_TICK);
         _setRules(rules_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
@@ -196,11 +203,11 @@ contract PegKeeper is IPegKeeper, AccessControl, ReentrancyGuardTransient, IUnis
     /// up to `limit` [wad, quote per coin] and the step bound, at most the buy-back bucket and
     /// `maxPerUpdate`; the pool sends the coin to the reserve and the reserve pays the pool in the
     /// callback. Against a sandwich it acts only when the update found the pool settled — the spot
-    /// within one tick above and 2 × fee plus one tick below the TWAP (a tick: the TWAP's resolution)
-    /// — and never buys above TWAP × (1 + maxSpread). The bucket is debited what was offered before
+    /// at most 2 × fee below the TWAP and not above it, up to the TWAP's one-tick rounding — and never
+    /// buys above TWAP × (1 + maxSpread). The bucket is debited what was offered before
     /// the swap and credited what the pool did not take after it. Returns whether the reserve paid.
     function _buyBack(Rules memory r, uint256 twap, uint256 spot, uint256 limit) internal returns (bool) {
-        if (spot > twap.wadMulUp(WAD + ONE_TICK) || spot < twap.wadMulDown(WAD - _fee2 - ONE_TICK)) return false;
+        if (spot > twap.wadMulUp(WAD + _settledAbove) || spot < twap.wadMulDown(WAD - _settledBelow)) return false;
         uint160 sqrtLimit = _sqrtPriceAt(MathLib.min(limit, twap.wadMulDown(WAD + r.maxSpread)));
         (uint160 sqrtPrice, , , , , , ) = IUniswapV3Pool(pool).slot0();
         // Buying the coin raises its price: the sqrt price rises when it is token0, falls otherwise.

@@ -611,6 +611,32 @@ describe("PegKeeper", () => {
       // The reserve never pays above the step.
       expect(attacked.quoteSpent * USDC * WAD * WAD).to.be.lte(attacked.bought * twap * (WAD + rules.maxSpread));
     });
+
+    it("a front-run held for a window (known limit): its gain is at most its inventory × maxSpread, and the reserve still buys below $1", async () => {
+      await hold(wad("0.98"));
+      const start = await takeSnapshot();
+      // Alone: one window later the reserve buys from the settled pool.
+      await nextInterval();
+      const alone = (await eventsOf(await update())).find((e) => e!.name === "BoughtBackForReserve")!.args;
+      await start.restore();
+      // Held: the attacker lifts the pool just inside maxSpread and holds it a window, so that the
+      // TWAP follows; then updates, and sells back.
+      const a = sys.attacker;
+      const coinBefore = await sys.bdol.balanceOf(a.address);
+      const spent = await movePoolTo(a, (wad("0.98") * (WAD + rules.maxSpread - ONE_TICK)) / WAD);
+      const coin = (await sys.bdol.balanceOf(a.address)) - coinBefore;
+      await nextInterval();
+      const held = (await eventsOf(await update())).find((e) => e!.name === "BoughtBackForReserve")!.args;
+      const net = (await swapIn(a, true, coin)) - spent;
+      const perUsdc = (b: typeof held) => (b.bought * 10n ** 6n) / b.quoteSpent;
+      console.log(
+        `      held a window at 0.98 × 1.0049: ${ethers.formatUnits(spent, 6)} USDC of inventory nets ${ethers.formatUnits(net, 6)} USDC; ` +
+          `the reserve gets ${ethers.formatEther(perUsdc(held))} BDOL per USDC (${ethers.formatEther(perUsdc(alone))} alone)`,
+      );
+      expect(net).to.be.gt(0n);
+      expect(net).to.be.lte((spent * rules.maxSpread) / WAD);
+      expect(perUsdc(held)).to.be.gt(WAD).and.lt(perUsdc(alone));
+    });
   });
 
   describe("no steering", () => {

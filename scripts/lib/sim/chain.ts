@@ -48,9 +48,43 @@ export interface AssetHandles {
   decimals: number;
   /**
    * The ratio leg of a composite price (local WBTC: WBTC/BTC at 1.0), republished at its answer
-   * often enough to stay fresh; the scenarios move the USD leg only.
+   * often enough to stay fresh; the scenarios move the USD leg only. When it was last published is
+   * read from the chain (a copy kept here would survive `revert` and skew the next run).
    */
-  ratioFeed?: { address: string; answer: bigint; publishedAt: number };
+  ratioFeed?: { address: string; answer: bigint };
+}
+
+type Provider = HardhatRuntimeEnvironment["network"]["provider"];
+const MINING = new Set(["eth_sendTransaction", "eth_sendRawTransaction", "evm_mine", "hardhat_mine", "evm_revert"]);
+
+/**
+ * Makes every block's timestamp the previous one's plus a second unless the simulator sets it
+ * (`setNextTimestamp`): Hardhat otherwise follows the wall clock between transactions, so two runs
+ * from the same snapshot drifted apart by how long their RPC calls took (accrual, the volatility
+ * estimate's weights, and from there liquidations). After anything that mines (or reverts to a
+ * snapshot) the next block's time is pinned at once, so dry runs on the pending block see it too
+ * (a reverted transaction is mined as well). Returns the function that restores the provider.
+ */
+export function pinBlockTimes(provider: Provider): () => void {
+  const original = provider.request;
+  const request = original.bind(provider);
+  const pin = async () => {
+    const latest = (await request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
+      timestamp: string;
+    };
+    await request({ method: "evm_setNextBlockTimestamp", params: [Number(latest.timestamp) + 1] });
+  };
+  provider.request = async (args) => {
+    if (!MINING.has(args.method)) return request(args);
+    try {
+      return await request(args);
+    } finally {
+      await pin();
+    }
+  };
+  return () => {
+    provider.request = original;
+  };
 }
 
 /** The ratio leg (24-hour heartbeat locally) is republished when its last round is this old. */
@@ -103,8 +137,8 @@ export class Chain {
       const ratio = await oracle.ratioFeedConfig(tokenAddress);
       let ratioFeed: AssetHandles["ratioFeed"];
       if (ratio.feed !== "0x0000000000000000000000000000000000000000") {
-        const [, answer, , updatedAt] = await (feed.attach(ratio.feed) as MockAggregator).latestRoundData();
-        ratioFeed = { address: ratio.feed, answer, publishedAt: Number(updatedAt) };
+        const [, answer] = await (feed.attach(ratio.feed) as MockAggregator).latestRoundData();
+        ratioFeed = { address: ratio.feed, answer };
       }
       assets[key] = {
         key,
@@ -220,14 +254,15 @@ export class Chain {
     const from = this.deployer.address;
     if (a.ratioFeed !== undefined) {
       const now = await this.latestTimestamp();
-      if (now - a.ratioFeed.publishedAt >= RATIO_REPUBLISH_SECONDS) {
+      const round = await this.call(a.ratioFeed.address, a.feed.interface.encodeFunctionData("latestRoundData"));
+      const publishedAt = Number(a.feed.interface.decodeFunctionResult("latestRoundData", round)[3]);
+      if (now - publishedAt >= RATIO_REPUBLISH_SECONDS) {
         await this.send(
           from,
           a.ratioFeed.address,
           a.feed.interface.encodeFunctionData("updateAnswer", [a.ratioFeed.answer]),
           200_000,
         );
-        a.ratioFeed.publishedAt = now;
       }
     }
     await this.send(

@@ -9,7 +9,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { runKeeperOnce, type KeeperReport, type KeeperState } from "../keeper";
-import { Chain, WAD, priceWad, toNum, valueDown } from "./chain";
+import { Chain, WAD, pinBlockTimes, priceWad, toNum, valueDown } from "./chain";
 import { analyseRun, type RunTotals, type TickRecord } from "./metrics";
 import { PsmDesk } from "./psm";
 import { MarketDesk, analyseMarket, prepareMarket, setUpMarket, type MarketTotals } from "./market";
@@ -205,6 +205,16 @@ const FLOAT_WAD = (x: bigint) => toNum(x);
 
 /** Runs the scenario in every requested mode and returns the results (nothing is written here). */
 export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions): Promise<SimResult> {
+  // Deterministic block times: the runs from one snapshot differ only by what they do.
+  const unpin = pinBlockTimes(hre.network.provider);
+  try {
+    return await simulateScenario(hre, opts);
+  } finally {
+    unpin();
+  }
+}
+
+async function simulateScenario(hre: HardhatRuntimeEnvironment, opts: SimOptions): Promise<SimResult> {
   const started = Date.now();
   const log = opts.log ?? (() => undefined);
   const s = opts.scenario;
