@@ -22,14 +22,16 @@ pragma solidity 0.8.30;
 /// refills linearly; 0 = off). Against a sandwich (buy before the update, sell after it) it acts
 /// only when the update finds the pool settled: the spot not above the TWAP and at most 2 × fee
 /// below it, up to the TWAP's rounding (its mean tick is floored: the TWAP reads up to a tick low
-/// when the coin is the pool's token0, high when it is token1; one tick is allowed on that side). A front-run that lifts the spot turns
-/// it off, and while the spot is still falling below the TWAP there is no cheap stretch for a
-/// front-run to buy first (0.03 % of the pool's depth at the 0.01 % tier). It never buys above
-/// TWAP × (1 + `maxSpread`): each update moves the price at most that step above what the pool held
-/// over the window (at the seeded depth, about 194k USDC at 0.98), so the price walks back to the
-/// limit over several updates as the TWAP follows. The pool sends the coin to the reserve, which pays the pool in the
-/// swap's callback exactly what it is owed (`IReservePool.payBuyBack`, liquid balance only, never
-/// strategy shares), so nothing is left to return; both legs are measured by the reserve's balances.
+/// when the coin is the pool's token0, high when it is token1; one tick is allowed on that side). A
+/// front-run that lifts the spot turns it off, and while the spot is still falling below the TWAP
+/// there is no cheap stretch for a front-run to buy first (0.03 % of the pool's depth at the 0.01 %
+/// tier). It never buys above TWAP × (1 + `maxSpread`): each update moves the price at most that
+/// step above what the pool held over the window (at the seeded depth, about 194k USDC at 0.98), so
+/// the price walks back to the limit over several updates as the TWAP follows. A front-run held for
+/// a whole window moves the TWAP too and still gains (README, known limits). The pool sends the
+/// coin to the reserve, which pays the pool in the swap's callback exactly what it is owed
+/// (`IReservePool.payBuyBack`, liquid balance only, never strategy shares), so nothing is left to
+/// return; both legs are measured by the reserve's balances.
 /// The coin bought is not burnt: it joins the reserve's buffer and surplus at $1, having cost less,
 /// so `totalReserveValue` does not fall (at a USDC within 1 % of $1) and the supply identity is
 /// untouched. It spends USDC that may back PSM-minted coin: every coin bought is one less that can
