@@ -15,7 +15,14 @@ import { simulate, type SimResult } from "../../scripts/lib/sim/simulate";
 import { marketRows, writeOutputs } from "../../scripts/lib/sim/report";
 import { renderSvg } from "../../scripts/lib/sim/svg";
 import { DEFAULT_POPULATION, drawPopulation } from "../../scripts/lib/sim/population";
-import { listScenarios, loadScenario, priceAt, steepestWindow, validateScenario } from "../../scripts/lib/sim/scenario";
+import {
+  feedPriceAt,
+  listScenarios,
+  loadScenario,
+  priceAt,
+  steepestWindow,
+  validateScenario,
+} from "../../scripts/lib/sim/scenario";
 import type {
   LiquidationEngine,
   MockERC20,
@@ -608,5 +615,128 @@ describe("crash simulator with markets (test/sim)", function () {
     expect(rows).to.have.length(1);
     expect(rows[0]["peg keeper"]).to.equal("yes");
     expect(rows[0]["flash takes (slippage)"]).to.match(/^\d+ \(/);
+  });
+});
+
+/**
+ * Five hours where the oracle and the market part: ETH's feed lags 15 minutes, never shows a
+ * 10-minute wick to 1,100 and sticks at a 1,500 floor while the market falls on to 1,300; BTC falls
+ * 30 % in one round (the breaker's 25 % freezes it until the next round confirms), then its feed
+ * stops for 140 minutes (Stale once the 65-minute heartbeat has passed).
+ */
+const ORACLE_SCENARIO = validateScenario({
+  name: "test-oracle",
+  description: "ETH's feed lags, misses a wick and sticks at a floor; BTC jumps in one round, then its feed stops",
+  stepSeconds: 300,
+  keeperIntervalSeconds: 300,
+  durationMinutes: 300,
+  prices: {
+    ETH: [
+      [0, 2000],
+      [60, 1900],
+      [120, 1700],
+      [125, 1100],
+      [135, 1650],
+      [240, 1300],
+      [300, 1300],
+    ],
+    BTC: [
+      [0, 60000],
+      [90, 60000],
+      [90, 42000],
+      [300, 42000],
+    ],
+  },
+  oracle: {
+    ETH: {
+      prices: [
+        [0, 2000],
+        [60, 1900],
+        [120, 1700],
+        [240, 1300],
+        [300, 1300],
+      ],
+      lagMinutes: 15,
+      floor: 1500,
+    },
+    BTC: { outages: [[150, 290]] },
+  },
+});
+
+describe("crash simulator with the oracle apart from the market (test/sim)", function () {
+  this.timeout(600_000);
+  let result: SimResult;
+
+  before(async function () {
+    result = await simulate(hre, { scenario: ORACLE_SCENARIO, vaults: 10, seed: 5, runs: ["active"], market: false });
+  });
+
+  it("validates the oracle block; a repeated minute is a jump", function () {
+    const bad = (oracle: unknown) => () => validateScenario({ ...structuredClone(ORACLE_SCENARIO), oracle });
+    expect(bad([])).to.throw(/oracle must be an object/);
+    expect(bad({ DOGE: {} })).to.throw(/oracle.DOGE: unknown asset/);
+    expect(bad({ ETH: { lag: 5 } })).to.throw(/oracle.ETH.lag: unknown field/);
+    expect(bad({ ETH: { lagMinutes: -1 } })).to.throw(/lagMinutes must be minutes/);
+    expect(bad({ ETH: { floor: 0 } })).to.throw(/floor must be a positive price/);
+    expect(bad({ BTC: { outages: [[50, 40]] } })).to.throw(/outages\[0\] must be \[fromMinute, toMinute\]/);
+    expect(bad({ ETH: { prices: [[5, 2000]] } })).to.throw(/prices must start at minute 0/);
+    expect(
+      bad({
+        ETH: {
+          prices: [
+            [0, 2000],
+            [10, 1900],
+            [5, 1800],
+          ],
+        },
+      }),
+    ).to.throw(/minutes must not decrease/);
+    const s = ORACLE_SCENARIO;
+    // BTC's jump: the old price up to its minute, the new one right after.
+    expect(priceAt(s.prices.BTC, 90)).to.equal(60000);
+    expect(priceAt(s.prices.BTC, 90.5)).to.equal(42000);
+    // ETH's feed: the lagged path, no wick, the floor; BTC's: nothing during the outage.
+    expect(feedPriceAt(s, "ETH", 75)).to.equal(priceAt(s.oracle!.ETH!.prices!, 60));
+    expect(feedPriceAt(s, "ETH", 150)).to.be.closeTo(1700 - (400 * 15) / 120, 1e-9);
+    expect(feedPriceAt(s, "ETH", 280)).to.equal(1500);
+    expect(feedPriceAt(s, "BTC", 150)).to.equal(undefined);
+    expect(feedPriceAt(s, "BTC", 290)).to.equal(42000);
+  });
+
+  it("the oracle follows the feed, not the market: the lag, the floor, the missed wick", function () {
+    const run = result.runs[0];
+    let checked = 0;
+    for (const t of run.series) {
+      if (t.priceStatus.ETH !== 0) continue;
+      const feed = feedPriceAt(ORACLE_SCENARIO, "ETH", t.minute)!;
+      expect(t.oraclePrices.ETH, `ETH at minute ${t.minute}`).to.be.closeTo(feed, feed * 1e-6);
+      checked++;
+    }
+    expect(checked).to.be.greaterThan(50);
+    const wick = run.series.find((t) => t.minute === 125)!;
+    expect(wick.prices.ETH).to.equal(1100);
+    expect(wick.oraclePrices.ETH).to.be.gt(1600);
+    expect(run.series.at(-1)!.oraclePrices.ETH).to.equal(1500);
+    expect(run.series.at(-1)!.prices.ETH).to.equal(1300);
+    const gap = run.totals.oracle.largestGap!;
+    expect(gap.asset).to.equal("ETH");
+    expect(gap.minute).to.be.within(125, 130);
+    expect(gap.gap).to.be.gt(0.5);
+  });
+
+  it("a jump published as one round freezes the price; a feed that stops reads Stale after its heartbeat", function () {
+    const run = result.runs[0];
+    const status = (m: number) => run.series.find((t) => t.minute === m)!.priceStatus.BTC;
+    expect(status(90)).to.equal(0);
+    expect(status(95)).to.equal(3); // Frozen: −30 % in one round against the breaker's 25 %
+    expect(status(100)).to.equal(0); // the next round confirms it
+    // The last round at minute 145; Stale from 145 + 65 minutes until rounds resume at 290.
+    for (const t of run.series.filter((x) => x.minute > 215 && x.minute < 290)) {
+      expect(t.priceStatus.BTC, `BTC at minute ${t.minute}`).to.equal(1);
+    }
+    expect(status(200)).to.equal(0);
+    expect(status(295)).to.equal(0);
+    expect(run.totals.oracle.staleTicks).to.be.gte(14);
+    expect(run.totals.oracle.frozenTicks).to.be.gte(1);
   });
 });

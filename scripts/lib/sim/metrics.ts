@@ -19,9 +19,9 @@ export interface TickRecord {
   keepers: boolean;
   /** The keeper bot was called (it is not when the lens shows it nothing to do). */
   keeperRan: boolean;
-  /** The scenario's price (what the feed published). */
+  /** The scenario's market price (what the feed publishes unless the scenario's `oracle` block departs from it). */
   prices: Record<AssetKey, number>;
-  /** The oracle's price after recording (equal to `prices` unless the circuit breaker holds it). */
+  /** The oracle's price after recording (equal to `prices` unless the circuit breaker holds it or the feed departs). */
   oraclePrices: Record<AssetKey, number>;
   /** IOracleAdapter.PriceStatus (0 live, 3 frozen…). */
   priceStatus: Record<AssetKey, number>;
@@ -144,7 +144,13 @@ export interface RunTotals {
     /** min over takes of take price / oracle price at that block. */
     minPriceToOracle: number | null;
   };
-  oracle: { frozenTicks: number; notLiveTicks: number };
+  oracle: {
+    frozenTicks: number;
+    notLiveTicks: number;
+    staleTicks: number;
+    /** The largest |oracle − market| / market over the ticks and assets. */
+    largestGap: { asset: AssetKey; minute: number; gap: number } | null;
+  };
   keeper: {
     runs: number;
     /** Ticks with keepers around but nothing to do (call skipped). */
@@ -391,6 +397,8 @@ export async function analyseRun(
     oracle: {
       frozenTicks: run.ticks.filter((t) => ASSET_KEYS.some((k) => t.priceStatus[k] === 3)).length,
       notLiveTicks: run.ticks.filter((t) => ASSET_KEYS.some((k) => t.priceStatus[k] !== 0)).length,
+      staleTicks: run.ticks.filter((t) => ASSET_KEYS.some((k) => t.priceStatus[k] === 1)).length,
+      largestGap: largestOracleGap(run.ticks),
     },
     keeper: {
       runs: run.reports.length,
@@ -412,4 +420,16 @@ export async function analyseRun(
     controller: controls.controller,
     psm: controls.psm,
   };
+}
+
+/** The tick and asset where the oracle's price was furthest from the market's (relative). */
+function largestOracleGap(ticks: TickRecord[]): { asset: AssetKey; minute: number; gap: number } | null {
+  let best: { asset: AssetKey; minute: number; gap: number } | null = null;
+  for (const t of ticks) {
+    for (const k of ASSET_KEYS) {
+      const gap = t.oraclePrices[k] / t.prices[k] - 1;
+      if (best === null || Math.abs(gap) > Math.abs(best.gap)) best = { asset: k, minute: t.minute, gap };
+    }
+  }
+  return best;
 }

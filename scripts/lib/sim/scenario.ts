@@ -65,6 +65,8 @@ export interface Scenario {
   keeperAbsences?: [number, number][];
   /** Flows through the peg stability module (default: none but the arbitrageur, idle at $1). */
   psm?: PsmFlows;
+  /** Where an asset's oracle feed departs from its market price (`prices`, which the pools follow). */
+  oracle?: Partial<Record<AssetKey, OracleSpec>>;
   /** The markets' depth and BDOL's demand (used by the market model, the default; see sim/README.md, "Markets"). */
   market?: MarketSpec;
   /** Checks the simulator enforces (exit status 1 when not met). */
@@ -72,6 +74,27 @@ export interface Scenario {
 }
 
 /** The market model's inputs (see scripts/lib/sim/market.ts). */
+/**
+ * How an asset's feed departs from the market: its own path (e.g. without a wick the pools saw), a
+ * lag, a floor it sticks at, and outages without rounds (the oracle reads Stale once the heartbeat
+ * has passed). The feed publishes max(floor, path(minute − lag)) at every tick outside an outage.
+ */
+export interface OracleSpec {
+  prices?: PricePoint[];
+  lagMinutes?: number;
+  floor?: number;
+  outages?: [number, number][];
+}
+
+/** The price the asset's feed publishes at `minute`, or undefined during an outage (no round). */
+export function feedPriceAt(s: Scenario, key: AssetKey, minute: number): number | undefined {
+  const o = s.oracle?.[key];
+  if (o === undefined) return priceAt(s.prices[key], minute);
+  if ((o.outages ?? []).some(([from, to]) => minute >= from && minute < to)) return undefined;
+  const p = priceAt(o.prices ?? s.prices[key], Math.max(0, minute - (o.lagMinutes ?? 0)));
+  return o.floor === undefined ? p : Math.max(p, o.floor);
+}
+
 export interface MarketSpec {
   /** Each collateral pool's depth at the start: the market maker's full-range position [USD] (default 100M). */
   depthUsd?: Partial<Record<AssetKey, number>>;
@@ -175,7 +198,8 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
       }
       if (p[1] <= 0) fail(`prices.${asset}[${i}]: price must be positive`);
       if (i === 0 && p[0] !== 0) fail(`prices.${asset} must start at minute 0`);
-      if (i > 0 && p[0] <= pts[i - 1][0]) fail(`prices.${asset}: minutes must increase (at index ${i})`);
+      // Two points at one minute: a jump, published as one round at the next tick.
+      if (i > 0 && p[0] < pts[i - 1][0]) fail(`prices.${asset}: minutes must not decrease (at index ${i})`);
       if ((PEG_KEYS as string[]).includes(asset) && (p[1] < PEG_FEED.minPrice || p[1] > PEG_FEED.maxPrice)) {
         fail(
           `prices.${asset}[${i}]: ${p[1]} is outside the oracle's bounds for USD feeds ` +
@@ -199,6 +223,7 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
   }
   if (s.psm !== undefined) validatePsm(s.psm, s.durationMinutes, fail);
   if (s.market !== undefined) validateMarket(s.market, fail);
+  if (s.oracle !== undefined) validateOracle(s.oracle, fail);
   if (s.expect !== undefined) {
     if (typeof s.expect !== "object" || s.expect === null || Array.isArray(s.expect)) fail("expect must be an object");
     for (const [k, v] of Object.entries(s.expect)) {
@@ -239,6 +264,48 @@ function validatePsm(psm: unknown, duration: number, fail: (msg: string) => neve
         fail(`psm.redemptions: minutes must not decrease (at index ${i})`);
       }
     });
+  }
+}
+
+const ORACLE_KEYS = ["prices", "lagMinutes", "floor", "outages"];
+
+function validateOracle(oracle: unknown, fail: (msg: string) => never): void {
+  if (typeof oracle !== "object" || oracle === null || Array.isArray(oracle)) fail("oracle must be an object");
+  for (const [asset, spec] of Object.entries(oracle as object)) {
+    const at = `oracle.${asset}`;
+    if (!(ASSET_KEYS as string[]).includes(asset)) fail(`${at}: unknown asset (known: ${ASSET_KEYS.join(", ")})`);
+    if (typeof spec !== "object" || spec === null || Array.isArray(spec)) fail(`${at} must be an object`);
+    const o = spec as OracleSpec;
+    for (const k of Object.keys(o)) {
+      if (!ORACLE_KEYS.includes(k)) fail(`${at}.${k}: unknown field (known: ${ORACLE_KEYS.join(", ")})`);
+    }
+    if (o.prices !== undefined) {
+      if (!Array.isArray(o.prices) || o.prices.length === 0)
+        fail(`${at}.prices must be a non-empty list of [minute, price]`);
+      o.prices.forEach((p, i) => {
+        if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isFinite(x))) {
+          fail(`${at}.prices[${i}] must be [minute, price]`);
+        }
+        if (!(p[1] > 0)) fail(`${at}.prices[${i}]: price must be positive`);
+        if (i === 0 && p[0] !== 0) fail(`${at}.prices must start at minute 0`);
+        if (i > 0 && p[0] < o.prices![i - 1][0]) fail(`${at}.prices: minutes must not decrease (at index ${i})`);
+      });
+    }
+    if (
+      o.lagMinutes !== undefined &&
+      !(typeof o.lagMinutes === "number" && o.lagMinutes >= 0 && o.lagMinutes <= 1440)
+    ) {
+      fail(`${at}.lagMinutes must be minutes in [0, 1440]`);
+    }
+    if (o.floor !== undefined && !(typeof o.floor === "number" && o.floor > 0))
+      fail(`${at}.floor must be a positive price`);
+    if (o.outages !== undefined && !Array.isArray(o.outages))
+      fail(`${at}.outages must be a list of [fromMinute, toMinute]`);
+    for (const [i, w] of (o.outages ?? []).entries()) {
+      if (!Array.isArray(w) || w.length !== 2 || !(w[0] >= 0) || !(w[1] > w[0])) {
+        fail(`${at}.outages[${i}] must be [fromMinute, toMinute] with from < to`);
+      }
+    }
   }
 }
 

@@ -32,6 +32,7 @@ import {
   pathOf,
   pathSummary,
   priceAt,
+  feedPriceAt,
   steepestWindow,
   type AssetKey,
   type PegKey,
@@ -823,8 +824,10 @@ async function runOnce(
     await chain.setNextTimestamp(t0 + t);
     const prices = {} as Record<AssetKey, number>;
     for (const k of ASSET_KEYS) {
+      // The market's price (the pools follow it); the feed publishes its own view of it, or nothing.
       prices[k] = priceAt(s.prices[k], minute);
-      await chain.setPrice(k, prices[k]);
+      const feedPrice = feedPriceAt(s, k, minute);
+      if (feedPrice !== undefined) await chain.setPrice(k, feedPrice);
     }
     const pegPrices = {} as Record<PegKey, number>;
     for (const k of PEG_KEYS) {
@@ -1006,8 +1009,12 @@ async function runOnce(
       `lowest reserve ratio ${(totals.lowestReserveRatio.value * 100).toFixed(2)} %, ` +
       `${totals.controller.pokes} pokes, peak fee ${(totals.controller.peakFee.value * 100).toFixed(2)} % ` +
       `(${totals.controller.peakFee.collateral}), PSM minted ${fmt(totals.psm.mintedStart)} → ${fmt(totals.psm.mintedEnd)}, ` +
-      `redeemed ${fmt(totals.psm.redemptions.coinIn)} ` +
-      `[ms: ${Object.entries(timing)
+      `redeemed ${fmt(totals.psm.redemptions.coinIn)}` +
+      (s.oracle !== undefined && totals.oracle.largestGap !== null
+        ? `, oracle stale ${totals.oracle.staleTicks} / frozen ${totals.oracle.frozenTicks} ticks, largest oracle gap ` +
+          `${(totals.oracle.largestGap.gap * 100).toFixed(2)} % (${totals.oracle.largestGap.asset}, minute ${totals.oracle.largestGap.minute})`
+        : "") +
+      ` [ms: ${Object.entries(timing)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}]`,
   );
