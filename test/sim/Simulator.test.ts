@@ -740,3 +740,72 @@ describe("crash simulator with the oracle apart from the market (test/sim)", fun
     expect(run.totals.oracle.frozenTicks).to.be.gte(1);
   });
 });
+
+/**
+ * Three hours: ETH −40 % between minutes 20 and 50 while the basefee jumps to 3,000 gwei from
+ * minute 25 to 70 against the keeper's 500 gwei cap: it sends nothing in the spike, liquidates after.
+ */
+const GAS_SCENARIO = validateScenario({
+  name: "test-gas",
+  description: "ETH −40 % in half an hour during a 3,000 gwei basefee spike; the keeper's cap is 500 gwei",
+  stepSeconds: 300,
+  keeperIntervalSeconds: 300,
+  durationMinutes: 180,
+  prices: {
+    ETH: [
+      [0, 3000],
+      [20, 3000],
+      [50, 1800],
+      [180, 1800],
+    ],
+    BTC: [[0, 60000]],
+  },
+  gas: {
+    basefeeGwei: [
+      [0, 20],
+      [25, 20],
+      [25, 3000],
+      [70, 3000],
+      [70, 20],
+    ],
+    keeperMaxGwei: 500,
+  },
+});
+
+describe("crash simulator with a gas-price path (test/sim)", function () {
+  this.timeout(600_000);
+  let result: SimResult;
+
+  before(async function () {
+    result = await simulate(hre, { scenario: GAS_SCENARIO, vaults: 40, seed: 7, runs: ["active"], market: false });
+  });
+
+  it("validates the gas block", function () {
+    const bad = (gas: unknown) => () => validateScenario({ ...structuredClone(GAS_SCENARIO), gas });
+    expect(bad([])).to.throw(/gas must be an object/);
+    expect(bad({ basefee: [] })).to.throw(/gas.basefee: unknown field/);
+    expect(bad({ basefeeGwei: [[5, 1]] })).to.throw(/must start at minute 0/);
+    expect(bad({ basefeeGwei: [[0, -1]] })).to.throw(/outside \[0, 100,000\]/);
+    expect(bad({ keeperMaxGwei: 0 })).to.throw(/keeperMaxGwei must be a positive gwei amount/);
+  });
+
+  it("mines every block at the scenario's basefee; above its cap the keeper sends nothing, and liquidates once it falls", async function () {
+    const run = result.runs[0];
+    const baseFeeOf = async (block: number) => (await ethers.provider.getBlock(block))!.baseFeePerGas!;
+    const tickAt = (m: number) => run.series.find((t) => t.minute === m)!;
+    expect(await baseFeeOf(tickAt(40).toBlock)).to.equal(3000n * 10n ** 9n);
+    expect(await baseFeeOf(tickAt(100).toBlock)).to.equal(20n * 10n ** 9n);
+    const skippedForGas = Object.entries(run.totals.keeper.skipped)
+      .filter(([reason]) => reason.startsWith("gas price above cap"))
+      .reduce((n, [, count]) => n + count, 0);
+    expect(skippedForGas).to.be.greaterThan(0);
+    // Vaults fall below their ratio during the spike, but none is liquidated until it ends.
+    const spike = run.series.filter((t) => t.minute >= 25 && t.minute < 70);
+    expect(spike.every((t) => t.vaultsLiquidated === spike[0].vaultsLiquidated)).to.equal(true);
+    expect(spike[0].vaultsLiquidated).to.equal(0);
+    expect(run.totals.vaultsLiquidated).to.be.greaterThan(0);
+    const first = run.series.find((t) => t.vaultsLiquidated > 0)!;
+    expect(first.minute).to.be.gte(70);
+    expect(run.totals.keeper.gasSpentEth).to.be.greaterThan(0);
+  });
+});

@@ -57,22 +57,38 @@ export interface AssetHandles {
 type Provider = HardhatRuntimeEnvironment["network"]["provider"];
 const MINING = new Set(["eth_sendTransaction", "eth_sendRawTransaction", "evm_mine", "hardhat_mine", "evm_revert"]);
 
+/** What `pinBlockTimes` returns: the scenario's basefee for the blocks to come, and the way back. */
+export interface BlockPin {
+  /** Every block from the next on has this basefee [wei] (undefined: the network's own). */
+  setBaseFee(wei: bigint | undefined): Promise<void>;
+  restore(): void;
+}
+
 /**
  * Makes every block's timestamp the previous one's plus a second unless the simulator sets it
  * (`setNextTimestamp`): Hardhat otherwise follows the wall clock between transactions, so two runs
  * from the same snapshot drifted apart by how long their RPC calls took (accrual, the volatility
  * estimate's weights, and from there liquidations). After anything that mines (or reverts to a
  * snapshot) the next block's time is pinned at once, so dry runs on the pending block see it too
- * (a reverted transaction is mined as well). Returns the function that restores the provider.
+ * (a reverted transaction is mined as well). A scenario's gas path sets each block's basefee the
+ * same way (Hardhat would otherwise let it decay toward 0 over blocks below their gas target).
  */
-export function pinBlockTimes(provider: Provider): () => void {
+export function pinBlockTimes(provider: Provider): BlockPin {
   const original = provider.request;
+  const originalSend = provider.send;
   const request = original.bind(provider);
+  let baseFee: bigint | undefined;
+  const setNextBaseFee = async () => {
+    if (baseFee !== undefined) {
+      await request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x" + baseFee.toString(16)] });
+    }
+  };
   const pin = async () => {
     const latest = (await request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
       timestamp: string;
     };
     await request({ method: "evm_setNextBlockTimestamp", params: [Number(latest.timestamp) + 1] });
+    await setNextBaseFee();
   };
   provider.request = async (args) => {
     if (!MINING.has(args.method)) return request(args);
@@ -82,8 +98,17 @@ export function pinBlockTimes(provider: Provider): () => void {
       await pin();
     }
   };
-  return () => {
-    provider.request = original;
+  // hardhat-ethers (the keeper bot's signer) calls `send`, which would bypass `request`.
+  provider.send = (method: string, params?: unknown[]) => provider.request({ method, params });
+  return {
+    async setBaseFee(wei) {
+      baseFee = wei;
+      await setNextBaseFee();
+    },
+    restore() {
+      provider.request = original;
+      provider.send = originalSend;
+    },
   };
 }
 

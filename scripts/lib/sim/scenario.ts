@@ -67,6 +67,8 @@ export interface Scenario {
   psm?: PsmFlows;
   /** Where an asset's oracle feed departs from its market price (`prices`, which the pools follow). */
   oracle?: Partial<Record<AssetKey, OracleSpec>>;
+  /** A gas-price path and the keeper's cap. */
+  gas?: GasSpec;
   /** The markets' depth and BDOL's demand (used by the market model, the default; see sim/README.md, "Markets"). */
   market?: MarketSpec;
   /** Checks the simulator enforces (exit status 1 when not met). */
@@ -84,6 +86,15 @@ export interface OracleSpec {
   lagMinutes?: number;
   floor?: number;
   outages?: [number, number][];
+}
+
+/**
+ * The network's basefee over the run ([minute, gwei], interpolated; default: Hardhat's own, which
+ * decays toward 0) and the keeper's `maxGasPrice` (gwei; above it the keeper sends nothing).
+ */
+export interface GasSpec {
+  basefeeGwei?: PricePoint[];
+  keeperMaxGwei?: number;
 }
 
 /** The price the asset's feed publishes at `minute`, or undefined during an outage (no round). */
@@ -224,6 +235,7 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
   if (s.psm !== undefined) validatePsm(s.psm, s.durationMinutes, fail);
   if (s.market !== undefined) validateMarket(s.market, fail);
   if (s.oracle !== undefined) validateOracle(s.oracle, fail);
+  if (s.gas !== undefined) validateGas(s.gas, fail);
   if (s.expect !== undefined) {
     if (typeof s.expect !== "object" || s.expect === null || Array.isArray(s.expect)) fail("expect must be an object");
     for (const [k, v] of Object.entries(s.expect)) {
@@ -264,6 +276,30 @@ function validatePsm(psm: unknown, duration: number, fail: (msg: string) => neve
         fail(`psm.redemptions: minutes must not decrease (at index ${i})`);
       }
     });
+  }
+}
+
+const GAS_KEYS = ["basefeeGwei", "keeperMaxGwei"];
+
+function validateGas(gas: unknown, fail: (msg: string) => never): void {
+  if (typeof gas !== "object" || gas === null || Array.isArray(gas)) fail("gas must be an object");
+  const g = gas as GasSpec;
+  for (const k of Object.keys(g))
+    if (!GAS_KEYS.includes(k)) fail(`gas.${k}: unknown field (known: ${GAS_KEYS.join(", ")})`);
+  if (g.basefeeGwei !== undefined) {
+    if (!Array.isArray(g.basefeeGwei) || g.basefeeGwei.length === 0)
+      fail("gas.basefeeGwei must be a non-empty list of [minute, gwei]");
+    g.basefeeGwei.forEach((p, i) => {
+      if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isFinite(x))) {
+        fail(`gas.basefeeGwei[${i}] must be [minute, gwei]`);
+      }
+      if (!(p[1] >= 0 && p[1] <= 100_000)) fail(`gas.basefeeGwei[${i}]: ${p[1]} gwei is outside [0, 100,000]`);
+      if (i === 0 && p[0] !== 0) fail("gas.basefeeGwei must start at minute 0");
+      if (i > 0 && p[0] < g.basefeeGwei![i - 1][0]) fail(`gas.basefeeGwei: minutes must not decrease (at index ${i})`);
+    });
+  }
+  if (g.keeperMaxGwei !== undefined && !(typeof g.keeperMaxGwei === "number" && g.keeperMaxGwei > 0)) {
+    fail("gas.keeperMaxGwei must be a positive gwei amount");
   }
 }
 

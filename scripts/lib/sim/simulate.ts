@@ -9,7 +9,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { runKeeperOnce, type KeeperReport, type KeeperState } from "../keeper";
-import { Chain, WAD, pinBlockTimes, priceWad, toNum, valueDown } from "./chain";
+import { Chain, WAD, pinBlockTimes, priceWad, toNum, valueDown, type BlockPin } from "./chain";
 import { analyseRun, type RunTotals, type TickRecord } from "./metrics";
 import { PsmDesk } from "./psm";
 import { MarketDesk, analyseMarket, prepareMarket, setUpMarket, type MarketTotals } from "./market";
@@ -205,13 +205,17 @@ export interface SimResult {
 const FLOAT_WAD = (x: bigint) => toNum(x);
 
 /** Runs the scenario in every requested mode and returns the results (nothing is written here). */
+/** Block times and the scenario's basefee while `simulate` runs (one simulation at a time per process). */
+let blockPin: BlockPin | undefined;
+
 export async function simulate(hre: HardhatRuntimeEnvironment, opts: SimOptions): Promise<SimResult> {
   // Deterministic block times: the runs from one snapshot differ only by what they do.
-  const unpin = pinBlockTimes(hre.network.provider);
+  blockPin = pinBlockTimes(hre.network.provider);
   try {
     return await simulateScenario(hre, opts);
   } finally {
-    unpin();
+    blockPin.restore();
+    blockPin = undefined;
   }
 }
 
@@ -822,6 +826,7 @@ async function runOnce(
     clock = Date.now();
     const fromBlock = (await chain.blockNumber()) + 1;
     await chain.setNextTimestamp(t0 + t);
+    if (s.gas?.basefeeGwei) await blockPin?.setBaseFee(BigInt(Math.round(priceAt(s.gas.basefeeGwei, minute) * 1e9)));
     const prices = {} as Record<AssetKey, number>;
     for (const k of ASSET_KEYS) {
       // The market's price (the pools follow it); the feed publishes its own view of it, or nothing.
@@ -875,6 +880,7 @@ async function runOnce(
         rebalance: true,
         // The market model: takes with no capital, selling the collateral into its pool.
         flash: mdesk !== undefined,
+        maxGasPrice: s.gas?.keeperMaxGwei === undefined ? undefined : BigInt(Math.round(s.gas.keeperMaxGwei * 1e9)),
       });
       reports.push(report);
       if (report.liquidations.length > 0) await watch.refresh(minute);
