@@ -809,3 +809,58 @@ describe("crash simulator with a gas-price path (test/sim)", function () {
     expect(run.totals.keeper.gasSpentEth).to.be.greaterThan(0);
   });
 });
+
+/**
+ * The drop of the first scenario with three keepers competing: each misses 30 % of the rounds and
+ * spends at most 20,000 BDOL per take.
+ */
+const KEEPERS_SCENARIO = validateScenario({
+  ...structuredClone(SCENARIO),
+  name: "test-keepers",
+  description: "ETH −40 % within an hour; three keepers, each missing 30 % of rounds, 20,000 BDOL a take",
+  keepers: { count: 3, maxTakeBdol: 20_000, missRate: 0.3 },
+});
+
+describe("crash simulator with competing keepers (test/sim)", function () {
+  this.timeout(600_000);
+  let result: SimResult;
+
+  before(async function () {
+    result = await simulate(hre, { scenario: KEEPERS_SCENARIO, vaults: 40, seed: 7, runs: ["active"], market: false });
+  });
+
+  it("validates the keepers block", function () {
+    const bad = (keepers: unknown) => () => validateScenario({ ...structuredClone(KEEPERS_SCENARIO), keepers });
+    expect(bad([])).to.throw(/keepers must be an object/);
+    expect(bad({ n: 2 })).to.throw(/keepers.n: unknown field/);
+    expect(bad({ count: 6 })).to.throw(/count must be an integer in \[1, 5\]/);
+    expect(bad({ count: 1.5 })).to.throw(/count must be an integer/);
+    expect(bad({ maxTakeBdol: 0 })).to.throw(/maxTakeBdol must be a positive BDOL amount/);
+    expect(bad({ missRate: 0.95 })).to.throw(/missRate must be a probability in \[0, 0.9\]/);
+  });
+
+  it("the keepers share the work as the chain shows it, each missing rounds, no take above the cap", async function () {
+    const run = result.runs[0];
+    const by = run.totals.keeper.byKeeper;
+    expect(by).to.have.length(3);
+    const rounds = run.series.filter((t) => t.keeperRan).length;
+    for (const k of by) expect(k.runs).to.be.greaterThan(0).and.lessThan(rounds);
+    const engine = await ethers.getContractAt(
+      "LiquidationEngine",
+      (await hre.deployments.get("LiquidationEngine")).address,
+    );
+    const from = run.series[0].fromBlock;
+    const liquidated = await engine.queryFilter(engine.filters.Liquidated(), from);
+    const taken = await engine.queryFilter(engine.filters.Taken(), from);
+    const liquidators = new Set(liquidated.map((e) => e.args.keeper));
+    console.log(
+      `      3 keepers: runs ${by.map((k) => k.runs).join(" / ")} of ${rounds} rounds; liquidations ` +
+        `${by.map((k) => k.liquidations).join(" / ")}; takes ${by.map((k) => k.takes).join(" / ")}`,
+    );
+    expect(liquidators.size).to.be.gte(2);
+    expect(by.reduce((a, k) => a + k.liquidations, 0)).to.equal(liquidated.length);
+    expect(by.reduce((a, k) => a + k.takes, 0)).to.equal(taken.length);
+    for (const e of taken) expect(e.args.paid).to.be.lte(20_000n * WAD);
+    expect(run.totals.badDebt).to.equal(0);
+  });
+});

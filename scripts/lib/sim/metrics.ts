@@ -163,6 +163,8 @@ export interface RunTotals {
     gasSpentEth: number;
     scanMsTotal: number;
     skipped: Record<string, number>;
+    /** Per keeper (the scenario's `keepers.count`; index 0 does the unpaid duties). */
+    byKeeper: { runs: number; liquidations: number; takes: number; realisedProfit: number }[];
   };
   market: { bdolPaidToKeeper: number; collateralBoughtValue: number; ticksShortOfBdol: number };
   /** The risk controller: pokes, fees, borrow ratios, breakers, reserve target (controls.ts). */
@@ -411,6 +413,7 @@ export async function analyseRun(
       gasSpentEth: toNum(run.reports.reduce((a, r) => a + r.gasSpent, 0n)),
       scanMsTotal: rsum((r) => r.ms),
       skipped,
+      byKeeper: byKeeper(run.reports),
     },
     market: {
       bdolPaidToKeeper: toNum(run.market.bdolPaid),
@@ -432,4 +435,20 @@ function largestOracleGap(ticks: TickRecord[]): { asset: AssetKey; minute: numbe
     }
   }
   return best;
+}
+
+/** The keeper reports split by the keeper that made them (`keeper` index; 0 when absent). */
+function byKeeper(
+  reports: KeeperReport[],
+): { runs: number; liquidations: number; takes: number; realisedProfit: number }[] {
+  const out: { runs: number; liquidations: number; takes: number; realisedProfit: number }[] = [];
+  for (const r of reports) {
+    const i = (r as KeeperReport & { keeper?: number }).keeper ?? 0;
+    while (out.length <= i) out.push({ runs: 0, liquidations: 0, takes: 0, realisedProfit: 0 });
+    out[i].runs += 1;
+    out[i].liquidations += r.liquidations.length;
+    out[i].takes += r.takes.length;
+    out[i].realisedProfit += toNum(r.realisedProfit);
+  }
+  return out;
 }

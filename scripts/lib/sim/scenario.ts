@@ -69,6 +69,8 @@ export interface Scenario {
   oracle?: Partial<Record<AssetKey, OracleSpec>>;
   /** A gas-price path and the keeper's cap. */
   gas?: GasSpec;
+  /** Several keepers with partial capacity, competing (default: one keeper, always there, no cap). */
+  keepers?: KeepersSpec;
   /** The markets' depth and BDOL's demand (used by the market model, the default; see sim/README.md, "Markets"). */
   market?: MarketSpec;
   /** Checks the simulator enforces (exit status 1 when not met). */
@@ -95,6 +97,18 @@ export interface OracleSpec {
 export interface GasSpec {
   basefeeGwei?: PricePoint[];
   keeperMaxGwei?: number;
+}
+
+/**
+ * Competing keepers: `count` of them (1–5), each running the keeper bot in turn every keeper round
+ * (the first to go rotates), each missing a round with probability `missRate` (a seeded draw), each
+ * spending at most `maxTakeBdol` per take. The first also does the unpaid duties (poke, rebalance).
+ * The keepers' BDOL stash is split evenly between them.
+ */
+export interface KeepersSpec {
+  count?: number;
+  maxTakeBdol?: number;
+  missRate?: number;
 }
 
 /** The price the asset's feed publishes at `minute`, or undefined during an outage (no round). */
@@ -236,6 +250,7 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
   if (s.market !== undefined) validateMarket(s.market, fail);
   if (s.oracle !== undefined) validateOracle(s.oracle, fail);
   if (s.gas !== undefined) validateGas(s.gas, fail);
+  if (s.keepers !== undefined) validateKeepers(s.keepers, fail);
   if (s.expect !== undefined) {
     if (typeof s.expect !== "object" || s.expect === null || Array.isArray(s.expect)) fail("expect must be an object");
     for (const [k, v] of Object.entries(s.expect)) {
@@ -276,6 +291,25 @@ function validatePsm(psm: unknown, duration: number, fail: (msg: string) => neve
         fail(`psm.redemptions: minutes must not decrease (at index ${i})`);
       }
     });
+  }
+}
+
+const KEEPERS_KEYS = ["count", "maxTakeBdol", "missRate"];
+
+function validateKeepers(keepers: unknown, fail: (msg: string) => never): void {
+  if (typeof keepers !== "object" || keepers === null || Array.isArray(keepers)) fail("keepers must be an object");
+  const k = keepers as KeepersSpec;
+  for (const f of Object.keys(k)) {
+    if (!KEEPERS_KEYS.includes(f)) fail(`keepers.${f}: unknown field (known: ${KEEPERS_KEYS.join(", ")})`);
+  }
+  if (k.count !== undefined && !(Number.isInteger(k.count) && k.count >= 1 && k.count <= 5)) {
+    fail("keepers.count must be an integer in [1, 5]");
+  }
+  if (k.maxTakeBdol !== undefined && !(typeof k.maxTakeBdol === "number" && k.maxTakeBdol > 0)) {
+    fail("keepers.maxTakeBdol must be a positive BDOL amount");
+  }
+  if (k.missRate !== undefined && !(typeof k.missRate === "number" && k.missRate >= 0 && k.missRate <= 0.9)) {
+    fail("keepers.missRate must be a probability in [0, 0.9]");
   }
 }
 

@@ -301,6 +301,13 @@ async function simulateScenario(hre: HardhatRuntimeEnvironment, opts: SimOptions
     reserveSeed,
   );
   await chain.transferToken(chain.bdol, chain.addresses.BallastDollar, market, chain.keeper.address, keeperStash);
+  // Competing keepers share the stash evenly.
+  const keeperCount = s.keepers?.count ?? 1;
+  for (let i = 1; i < keeperCount; i++) {
+    const share = keeperStash / BigInt(keeperCount);
+    const to = extraKeeperAddress(hre, i);
+    await chain.transferToken(chain.bdol, chain.addresses.BallastDollar, chain.keeper.address, to, share);
+  }
   const snap1 = await chain.lens.systemSnapshot();
   const volatilityAtStart: Record<string, number> = {};
   for (const k of ASSET_KEYS) {
@@ -708,6 +715,40 @@ class LiquidationWatch {
   }
 }
 
+/** The i-th extra keeper's address (i ≥ 1): fixed, from its index. */
+function extraKeeperAddress(hre: HardhatRuntimeEnvironment, i: number): string {
+  return new hre.ethers.Wallet(hre.ethers.id(`ballast.sim.keeper.${i}`)).address;
+}
+
+/** The scenario's extra keepers as signers (impersonated, 1,000 ETH each for gas). */
+async function extraKeepers(hre: HardhatRuntimeEnvironment, s: Scenario) {
+  const out = [];
+  for (let i = 1; i < (s.keepers?.count ?? 1); i++) {
+    const address = extraKeeperAddress(hre, i);
+    await hre.network.provider.request({ method: "hardhat_setBalance", params: [address, "0x3635c9adc5dea00000"] });
+    out.push(await hre.ethers.getImpersonatedSigner(address));
+  }
+  return out;
+}
+
+/** A seed from a name (FNV-1a). */
+function seedOf(name: string): number {
+  let h = 2166136261;
+  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return h;
+}
+
+/** A deterministic draw in [0, 1) from integers (a hash of them). */
+function unitDraw(...xs: number[]): number {
+  let h = 0x9e3779b9;
+  for (const x of xs) {
+    h = Math.imul(h ^ (x >>> 0), 0x85ebca6b) >>> 0;
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+    h = (h ^ (h >>> 16)) >>> 0;
+  }
+  return h / 2 ** 32;
+}
+
 function inWindows(minute: number, windows: [number, number][]): boolean {
   return windows.some(([a, b]) => minute >= a && minute < b);
 }
@@ -778,7 +819,12 @@ async function runOnce(
   const boundaries = absences.flat().map((m) => Math.round(m * 60));
   const t0 = (await chain.latestTimestamp()) + 60;
   const startBlock = (await chain.blockNumber()) + 1;
-  const state: KeeperState = { firstActiveAuction: 1n };
+  // The keepers (one unless the scenario asks for several): each with its own bot state.
+  const keepers = [chain.keeper, ...(await extraKeepers(hre, s))];
+  const states: KeeperState[] = keepers.map(() => ({ firstActiveAuction: 1n }));
+  const missRate = s.keepers?.missRate ?? 0;
+  const maxTakeBdol = s.keepers?.maxTakeBdol === undefined ? undefined : priceWad(s.keepers.maxTakeBdol);
+  let round = 0;
   const reports: KeeperReport[] = [];
   const ticks: TickRecord[] = [];
   const market = { bdolPaid: 0n, collateralValue: 0n, shortOfBdol: 0 };
@@ -861,7 +907,7 @@ async function runOnce(
       if (mdesk) await mdesk.pegKeeperDuty();
     }
     lap("duties");
-    let report: KeeperReport | undefined;
+    const tickReports: KeeperReport[] = [];
     // The keeper runs on every tick where it has something to do. A tick with no unhealthy vault,
     // no auction, no reserve collateral and nothing left from the last keeper round gives it
     // nothing but a scan, so the call is skipped (one lens call decides; the outcome is the same).
@@ -869,23 +915,33 @@ async function runOnce(
     const work = present && (pending || watch.mayBeUnhealthy(prices));
     lap("precheck");
     if (work) {
-      report = await runKeeperOnce(hre, {
-        keeper: chain.keeper,
-        spread: ctx.spread,
-        sellReserveCollateral: true,
-        referencePrice: (_collateral, oraclePrice) => oraclePrice,
-        state,
-        log: keeperLog,
-        poke: true,
-        rebalance: true,
-        // The market model: takes with no capital, selling the collateral into its pool.
-        flash: mdesk !== undefined,
-        maxGasPrice: s.gas?.keeperMaxGwei === undefined ? undefined : BigInt(Math.round(s.gas.keeperMaxGwei * 1e9)),
-      });
-      reports.push(report);
-      if (report.liquidations.length > 0) await watch.refresh(minute);
+      // Each keeper in turn, the first to go rotating round by round; one may miss the round.
+      round++;
+      for (let j = 0; j < keepers.length; j++) {
+        const i = (round + j) % keepers.length;
+        if (missRate > 0 && unitDraw(seedOf(s.name), round, i) < missRate) continue;
+        const report = await runKeeperOnce(hre, {
+          keeper: keepers[i],
+          spread: ctx.spread,
+          sellReserveCollateral: true,
+          referencePrice: (_collateral, oraclePrice) => oraclePrice,
+          state: states[i],
+          log: keeperLog,
+          // The unpaid duties: the first keeper's.
+          poke: i === 0,
+          rebalance: i === 0,
+          // The market model: takes with no capital, selling the collateral into its pool.
+          flash: mdesk !== undefined,
+          maxGasPrice: s.gas?.keeperMaxGwei === undefined ? undefined : BigInt(Math.round(s.gas.keeperMaxGwei * 1e9)),
+          maxTakeBdol,
+        });
+        (report as KeeperReport & { keeper?: number }).keeper = i;
+        reports.push(report);
+        tickReports.push(report);
+        if (report.liquidations.length > 0) await watch.refresh(minute);
+      }
       lap("keeper");
-      if (!mdesk) await sellToMarket(chain, market);
+      if (!mdesk) for (const k of keepers) await sellToMarket(chain, market, k.address);
       lap("market");
     }
     const snap = await chain.systemSnapshot();
@@ -927,7 +983,7 @@ async function runOnce(
       fromBlock,
       toBlock: await chain.blockNumber(),
       keepers: present,
-      keeperRan: report !== undefined,
+      keeperRan: tickReports.length > 0,
       prices,
       oraclePrices: oracle,
       priceStatus: status,
@@ -971,9 +1027,11 @@ async function runOnce(
     // Work left for the next keeper round: an auction still running, reserve collateral worth
     // selling (the keeper leaves lots below its minimum sale value alone), or a vault it skipped.
     pending =
-      (await chain.activeAuctionCount(state.firstActiveAuction)) > 0 ||
+      (await chain.activeAuctionCount(
+        states.reduce((a, x) => (x.firstActiveAuction < a ? x.firstActiveAuction : a), states[0].firstActiveAuction),
+      )) > 0 ||
       reserveCollateralValue >= MIN_SALE_VALUE ||
-      (report?.skipped.some((x) => x.what.startsWith("vault")) ?? false);
+      tickReports.some((r) => r.skipped.some((x) => x.what.startsWith("vault")));
     if (t >= endSec) break;
 
     // Busy: keeper rounds every keeperIntervalSeconds; quiet: one round per price step.
@@ -1032,8 +1090,11 @@ async function runOnce(
  * the market account (the holders of the BDOL the borrowers minted), which pays in BDOL. This
  * keeps the keeper's capital turning over, as a real keeper's would on an exchange.
  */
-async function sellToMarket(chain: Chain, market: { bdolPaid: bigint; collateralValue: bigint; shortOfBdol: number }) {
-  const keeper = chain.keeper.address;
+async function sellToMarket(
+  chain: Chain,
+  market: { bdolPaid: bigint; collateralValue: bigint; shortOfBdol: number },
+  keeper: string,
+) {
   const buyer = chain.market.address;
   for (const k of ASSET_KEYS) {
     const a = chain.assets[k];
