@@ -864,3 +864,80 @@ describe("crash simulator with competing keepers (test/sim)", function () {
     expect(run.totals.badDebt).to.equal(0);
   });
 });
+
+/**
+ * The drop of the first scenario with borrowers who react every 15 minutes: all top up below a
+ * health factor of 1.25 (back to 1.6); WETH vaults (fee 2 %) repay a fifth of their debt while the
+ * fee is above 1.9 %; WBTC vaults (1.5 %) borrow down to 2.5 while above 3 and the fee under 5 %.
+ */
+const BORROWERS_SCENARIO = validateScenario({
+  ...structuredClone(SCENARIO),
+  name: "test-borrowers",
+  description: "ETH −40 % within an hour; borrowers top up, repay and borrow",
+  borrowers: {
+    share: 1,
+    everyMinutes: 15,
+    topUpBelow: 1.25,
+    topUpTo: 1.6,
+    repayAboveFee: 0.019,
+    repayShare: 0.2,
+    borrowAbove: 3,
+    borrowTo: 2.5,
+    borrowBelowFee: 0.05,
+  },
+});
+
+describe("crash simulator with borrowers who react (test/sim)", function () {
+  this.timeout(600_000);
+  let result: SimResult;
+
+  before(async function () {
+    result = await simulate(hre, {
+      scenario: BORROWERS_SCENARIO,
+      vaults: 40,
+      seed: 7,
+      runs: ["active"],
+      market: false,
+    });
+  });
+
+  it("validates the borrowers block", function () {
+    const bad = (borrowers: unknown) => () => validateScenario({ ...structuredClone(BORROWERS_SCENARIO), borrowers });
+    expect(bad([])).to.throw(/borrowers must be an object/);
+    expect(bad({ share: 0 })).to.throw(/share must be in \(0, 1\]/);
+    expect(bad({ share: 1, react: true })).to.throw(/borrowers.react: unknown field/);
+    expect(bad({ share: 1, topUpBelow: 1.2 })).to.throw(/topUpBelow and borrowers.topUpTo go together/);
+    expect(bad({ share: 1, topUpBelow: 1.5, topUpTo: 1.2 })).to.throw(/1 ≤ below < to/);
+    expect(bad({ share: 1, borrowAbove: 3, borrowTo: 2 })).to.throw(/borrowBelowFee/);
+    expect(bad({ share: 1, everyMinutes: 1 })).to.throw(/everyMinutes must be ≥ 5/);
+  });
+
+  it("tops up, repays and borrows as the chain's events show, and stays solvent", async function () {
+    const run = result.runs[0];
+    const b = run.borrowers!;
+    console.log(
+      `      ${b.looks} looks: ${b.topUps} top-ups (${Math.round(b.toppedUpValue).toLocaleString("en-US")} USD), ` +
+        `${b.repays} repays (${Math.round(b.repaid).toLocaleString("en-US")} BDOL), ${b.borrows} borrows ` +
+        `(${Math.round(b.borrowed).toLocaleString("en-US")} BDOL); refused ${JSON.stringify(b.refused)}; ` +
+        `${run.totals.vaultsLiquidated} vaults liquidated`,
+    );
+    expect(b.looks).to.equal(Math.floor(150 / 15) + 1);
+    expect(b.topUps).to.be.greaterThan(0);
+    expect(b.repays).to.be.greaterThan(0);
+    expect(b.borrows).to.be.greaterThan(0);
+    const vm = await ethers.getContractAt("VaultManager", (await hre.deployments.get("VaultManager")).address);
+    const from = run.series[0].fromBlock;
+    const deposited = await vm.queryFilter(vm.filters.CollateralDeposited(), from);
+    const repaid = await vm.queryFilter(vm.filters.DebtRepaid(), from);
+    const borrowed = await vm.queryFilter(vm.filters.DebtBorrowed(), from);
+    expect(deposited.length).to.equal(b.topUps);
+    // No vault was liquidated here: every repayment is a borrower's.
+    expect(run.totals.vaultsLiquidated).to.equal(0);
+    expect(repaid.length).to.equal(b.repays);
+    expect(borrowed.length).to.equal(b.borrows);
+    const total = (xs: typeof repaid | typeof borrowed) => Number(xs.reduce((t, e) => t + e.args.amount, 0n)) / 1e18;
+    expect(total(repaid)).to.be.closeTo(b.repaid, b.repaid * 1e-9);
+    expect(total(borrowed)).to.be.closeTo(b.borrowed, b.borrowed * 1e-9);
+    expect(run.totals.badDebt).to.equal(0);
+  });
+});

@@ -25,6 +25,8 @@ import { ASSET_KEYS, PEG_ASSETS, PEG_KEYS, SCENARIO_ASSETS, type AssetKey, type 
 export type SystemSnapshot = IReserveLens.SystemSnapshotStructOutput;
 export interface VaultHealthRow {
   vaultId: bigint;
+  /** The vault's owner (checksum-free, lower-case). */
+  owner: string;
   /** Lower-case address. */
   collateral: string;
   collateralAmount: bigint;
@@ -402,6 +404,7 @@ export class Chain {
         if (owner === 0n) continue;
         rows.push({
           vaultId: word(b),
+          owner: "0x" + owner.toString(16).padStart(40, "0"),
           collateral:
             "0x" +
             word(b + 2)

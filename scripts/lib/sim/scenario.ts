@@ -71,6 +71,8 @@ export interface Scenario {
   gas?: GasSpec;
   /** Several keepers with partial capacity, competing (default: one keeper, always there, no cap). */
   keepers?: KeepersSpec;
+  /** Borrowers who react to prices and fees (default: none do). */
+  borrowers?: BorrowersSpec;
   /** The markets' depth and BDOL's demand (used by the market model, the default; see sim/README.md, "Markets"). */
   market?: MarketSpec;
   /** Checks the simulator enforces (exit status 1 when not met). */
@@ -109,6 +111,26 @@ export interface KeepersSpec {
   count?: number;
   maxTakeBdol?: number;
   missRate?: number;
+}
+
+/**
+ * Borrowers who react: the owners of a `share` of the vaults (a seeded draw per vault) look every
+ * `everyMinutes` (default 60) and, in this order: below a health factor of `topUpBelow` add
+ * collateral back to `topUpTo`; with the collateral's stability fee above `repayAboveFee` (APR)
+ * repay `repayShare` of the debt (BDOL bought from the holders at $1; never below the minimum
+ * debt); above a health factor of `borrowAbove` with the fee below `borrowBelowFee` borrow down to
+ * `borrowTo`. Each reaction is optional; a refused call (a cap, a ratio) is skipped and counted.
+ */
+export interface BorrowersSpec {
+  share: number;
+  everyMinutes?: number;
+  topUpBelow?: number;
+  topUpTo?: number;
+  repayAboveFee?: number;
+  repayShare?: number;
+  borrowAbove?: number;
+  borrowTo?: number;
+  borrowBelowFee?: number;
 }
 
 /** The price the asset's feed publishes at `minute`, or undefined during an outage (no round). */
@@ -251,6 +273,7 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
   if (s.oracle !== undefined) validateOracle(s.oracle, fail);
   if (s.gas !== undefined) validateGas(s.gas, fail);
   if (s.keepers !== undefined) validateKeepers(s.keepers, fail);
+  if (s.borrowers !== undefined) validateBorrowers(s.borrowers, fail);
   if (s.expect !== undefined) {
     if (typeof s.expect !== "object" || s.expect === null || Array.isArray(s.expect)) fail("expect must be an object");
     for (const [k, v] of Object.entries(s.expect)) {
@@ -291,6 +314,55 @@ function validatePsm(psm: unknown, duration: number, fail: (msg: string) => neve
         fail(`psm.redemptions: minutes must not decrease (at index ${i})`);
       }
     });
+  }
+}
+
+const BORROWERS_KEYS = [
+  "share",
+  "everyMinutes",
+  "topUpBelow",
+  "topUpTo",
+  "repayAboveFee",
+  "repayShare",
+  "borrowAbove",
+  "borrowTo",
+  "borrowBelowFee",
+];
+
+function validateBorrowers(borrowers: unknown, fail: (msg: string) => never): void {
+  if (typeof borrowers !== "object" || borrowers === null || Array.isArray(borrowers))
+    fail("borrowers must be an object");
+  const b = borrowers as BorrowersSpec;
+  for (const f of Object.keys(b)) {
+    if (!BORROWERS_KEYS.includes(f)) fail(`borrowers.${f}: unknown field (known: ${BORROWERS_KEYS.join(", ")})`);
+  }
+  const num = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+  if (!(num(b.share) && b.share > 0 && b.share <= 1)) fail("borrowers.share must be in (0, 1]");
+  if (b.everyMinutes !== undefined && !(num(b.everyMinutes) && b.everyMinutes >= 5)) {
+    fail("borrowers.everyMinutes must be ≥ 5");
+  }
+  const pair = (
+    below: keyof BorrowersSpec,
+    to: keyof BorrowersSpec,
+    ok: (lo: number, hi: number) => boolean,
+    what: string,
+  ) => {
+    const x = b[below];
+    const y = b[to];
+    if ((x === undefined) !== (y === undefined)) fail(`borrowers.${below} and borrowers.${to} go together`);
+    if (x !== undefined && !(num(x) && num(y) && ok(x as number, y as number)))
+      fail(`borrowers.${below}, ${to}: ${what}`);
+  };
+  pair("topUpBelow", "topUpTo", (lo, hi) => lo >= 1 && hi > lo && hi <= 10, "health factors with 1 ≤ below < to ≤ 10");
+  pair("borrowAbove", "borrowTo", (hi, lo) => lo > 1 && hi > lo && hi <= 100, "health factors with 1 < to < above");
+  pair(
+    "repayAboveFee",
+    "repayShare",
+    (fee, share) => fee >= 0 && share > 0 && share <= 1,
+    "a fee ≥ 0 and a share in (0, 1]",
+  );
+  if (b.borrowAbove !== undefined && !(num(b.borrowBelowFee) && (b.borrowBelowFee as number) > 0)) {
+    fail("borrowers.borrowBelowFee (APR > 0) must go with borrowAbove");
   }
 }
 

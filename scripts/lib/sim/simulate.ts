@@ -9,6 +9,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { runKeeperOnce, type KeeperReport, type KeeperState } from "../keeper";
+import { newBorrowerStats, reactBorrowers, type BorrowerStats } from "./borrowers";
 import { Chain, WAD, pinBlockTimes, priceWad, toNum, valueDown, type BlockPin } from "./chain";
 import { analyseRun, type RunTotals, type TickRecord } from "./metrics";
 import { PsmDesk } from "./psm";
@@ -142,6 +143,8 @@ export interface RunResult {
   pegKeeper: boolean;
   /** What the markets did (the market model only). */
   market?: MarketTotals;
+  /** What the reacting borrowers did (a scenario's `borrowers` block only). */
+  borrowers?: BorrowerStats;
   /** [fromMinute, toMinute) windows without keepers. */
   keeperAbsences: [number, number][];
   wallMs: number;
@@ -825,6 +828,8 @@ async function runOnce(
   const missRate = s.keepers?.missRate ?? 0;
   const maxTakeBdol = s.keepers?.maxTakeBdol === undefined ? undefined : priceWad(s.keepers.maxTakeBdol);
   let round = 0;
+  const borrowerStats = newBorrowerStats();
+  let lastLook = -1;
   const reports: KeeperReport[] = [];
   const ticks: TickRecord[] = [];
   const market = { bdolPaid: 0n, collateralValue: 0n, shortOfBdol: 0 };
@@ -900,6 +905,20 @@ async function runOnce(
     await desk.tick(minute, t - previousT, pegPrices, mdesk === undefined);
     previousT = t;
     lap("psm");
+    // Borrowers who react (the scenario's borrowers block), every `everyMinutes`, before the keepers.
+    if (s.borrowers !== undefined) {
+      const look = Math.floor(minute / (s.borrowers.everyMinutes ?? 60));
+      if (look !== lastLook) {
+        lastLook = look;
+        const fees = {} as Record<AssetKey, number>;
+        for (const k of ASSET_KEYS) {
+          fees[k] = annualRate((await chain.vm.collateralConfig(chain.assets[k].tokenAddress)).stabilityFee);
+        }
+        const share = s.borrowers.share;
+        const reacts = (id: bigint) => unitDraw(seedOf(s.name), Number(id), 7) < share;
+        if (await reactBorrowers(chain, s.borrowers, fees, reacts, borrowerStats)) await watch.refresh(minute);
+      }
+    }
     const present = !inWindows(minute, absences);
     if (present) {
       const error = await keeperDuties(chain, slack);
@@ -1059,6 +1078,7 @@ async function runOnce(
     mode,
     pegKeeper: ctx.market && ctx.pegKeeper,
     market: marketTotals,
+    borrowers: s.borrowers === undefined ? undefined : borrowerStats,
     keeperAbsences: absences,
     wallMs: Date.now() - started,
     timing,
