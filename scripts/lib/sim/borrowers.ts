@@ -3,7 +3,7 @@
  * `everyMinutes` the owners of the reacting vaults top up, repay or borrow. Every call is tried
  * first (a static call from the owner); a refusal is counted by its custom error and skipped.
  */
-import { WAD, bump, decodeError, type Chain } from "./chain";
+import { WAD, bump, decodeError, priceWad as wadOf, toNum as num, type Chain } from "./chain";
 import { ASSET_KEYS, type AssetKey, type BorrowersSpec } from "./scenario";
 
 export interface BorrowerStats {
@@ -22,9 +22,6 @@ export interface BorrowerStats {
 export function newBorrowerStats(): BorrowerStats {
   return { looks: 0, topUps: 0, toppedUpValue: 0, repays: 0, repaid: 0, borrows: 0, borrowed: 0, refused: {} };
 }
-
-const wadOf = (x: number) => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
-const num = (x: bigint) => Number(x) / 1e18;
 
 /**
  * One look: each reacting vault (`reacts(vaultId)`) at most one reaction, in the spec's order.

@@ -238,22 +238,16 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
   const priced = PRICE_KEYS.filter((k) => (ASSET_KEYS as string[]).includes(k) || k in s.prices);
   for (const asset of priced) {
     const pts = (s.prices as Record<string, PricePoint[]>)[asset];
-    if (!Array.isArray(pts) || pts.length === 0) fail(`prices.${asset} must be a non-empty list of [minute, price]`);
-    pts.forEach((p, i) => {
-      if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isFinite(x))) {
-        fail(`prices.${asset}[${i}] must be [minute, price]`);
-      }
-      if (p[1] <= 0) fail(`prices.${asset}[${i}]: price must be positive`);
-      if (i === 0 && p[0] !== 0) fail(`prices.${asset} must start at minute 0`);
-      // Two points at one minute: a jump, published as one round at the next tick.
-      if (i > 0 && p[0] < pts[i - 1][0]) fail(`prices.${asset}: minutes must not decrease (at index ${i})`);
-      if ((PEG_KEYS as string[]).includes(asset) && (p[1] < PEG_FEED.minPrice || p[1] > PEG_FEED.maxPrice)) {
-        fail(
-          `prices.${asset}[${i}]: ${p[1]} is outside the oracle's bounds for USD feeds ` +
-            `[${PEG_FEED.minPrice}, ${PEG_FEED.maxPrice}] (the feed would read as out of bounds)`,
-        );
-      }
-    });
+    const peg = (PEG_KEYS as string[]).includes(asset);
+    // Two points at one minute: a jump, published as one round at the next tick.
+    checkPath(`prices.${asset}`, pts, "price", fail, { repeat: true }, (v) =>
+      v <= 0
+        ? "price must be positive"
+        : peg && (v < PEG_FEED.minPrice || v > PEG_FEED.maxPrice)
+          ? `${v} is outside the oracle's bounds for USD feeds ` +
+            `[${PEG_FEED.minPrice}, ${PEG_FEED.maxPrice}] (the feed would read as out of bounds)`
+          : undefined,
+    );
     // USDC and BDOL do not set the length: a flat tail is their default.
     if ((ASSET_KEYS as string[]).includes(asset)) last = Math.max(last, pts[pts.length - 1][0]);
   }
@@ -284,6 +278,34 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
     }
   }
   return s;
+}
+
+/**
+ * A `[minute, value]` path at `at`: a non-empty list of number pairs from minute 0, its minutes
+ * increasing (`repeat`: or repeating, a jump); `value` returns what is wrong with a value, if anything.
+ */
+function checkPath(
+  at: string,
+  pts: unknown,
+  what: string,
+  fail: (msg: string) => never,
+  { repeat }: { repeat: boolean },
+  value: (v: number) => string | undefined,
+): void {
+  if (!Array.isArray(pts) || pts.length === 0) fail(`${at} must be a non-empty list of [minute, ${what}]`);
+  (pts as unknown[]).forEach((p, i) => {
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isFinite(x))) {
+      fail(`${at}[${i}] must be [minute, ${what}]`);
+    }
+    const [minute, v] = p as [number, number];
+    const wrong = value(v);
+    if (wrong !== undefined) fail(`${at}[${i}]: ${wrong}`);
+    if (i === 0 && minute !== 0) fail(`${at} must start at minute 0`);
+    const previous = i > 0 ? (pts as PricePoint[])[i - 1][0] : -Infinity;
+    if (repeat ? minute < previous : minute <= previous) {
+      fail(`${at}: minutes must ${repeat ? "not decrease" : "increase"} (at index ${i})`);
+    }
+  });
 }
 
 const PSM_KEYS = ["seedLiquidity", "redemptions", "arbitragePerHour"];
@@ -393,16 +415,9 @@ function validateGas(gas: unknown, fail: (msg: string) => never): void {
   for (const k of Object.keys(g))
     if (!GAS_KEYS.includes(k)) fail(`gas.${k}: unknown field (known: ${GAS_KEYS.join(", ")})`);
   if (g.basefeeGwei !== undefined) {
-    if (!Array.isArray(g.basefeeGwei) || g.basefeeGwei.length === 0)
-      fail("gas.basefeeGwei must be a non-empty list of [minute, gwei]");
-    g.basefeeGwei.forEach((p, i) => {
-      if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isFinite(x))) {
-        fail(`gas.basefeeGwei[${i}] must be [minute, gwei]`);
-      }
-      if (!(p[1] >= 0 && p[1] <= 100_000)) fail(`gas.basefeeGwei[${i}]: ${p[1]} gwei is outside [0, 100,000]`);
-      if (i === 0 && p[0] !== 0) fail("gas.basefeeGwei must start at minute 0");
-      if (i > 0 && p[0] < g.basefeeGwei![i - 1][0]) fail(`gas.basefeeGwei: minutes must not decrease (at index ${i})`);
-    });
+    checkPath("gas.basefeeGwei", g.basefeeGwei, "gwei", fail, { repeat: true }, (v) =>
+      v >= 0 && v <= 100_000 ? undefined : `${v} gwei is outside [0, 100,000]`,
+    );
   }
   if (g.keeperMaxGwei !== undefined && !(typeof g.keeperMaxGwei === "number" && g.keeperMaxGwei > 0)) {
     fail("gas.keeperMaxGwei must be a positive gwei amount");
@@ -422,16 +437,9 @@ function validateOracle(oracle: unknown, fail: (msg: string) => never): void {
       if (!ORACLE_KEYS.includes(k)) fail(`${at}.${k}: unknown field (known: ${ORACLE_KEYS.join(", ")})`);
     }
     if (o.prices !== undefined) {
-      if (!Array.isArray(o.prices) || o.prices.length === 0)
-        fail(`${at}.prices must be a non-empty list of [minute, price]`);
-      o.prices.forEach((p, i) => {
-        if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isFinite(x))) {
-          fail(`${at}.prices[${i}] must be [minute, price]`);
-        }
-        if (!(p[1] > 0)) fail(`${at}.prices[${i}]: price must be positive`);
-        if (i === 0 && p[0] !== 0) fail(`${at}.prices must start at minute 0`);
-        if (i > 0 && p[0] < o.prices![i - 1][0]) fail(`${at}.prices: minutes must not decrease (at index ${i})`);
-      });
+      checkPath(`${at}.prices`, o.prices, "price", fail, { repeat: true }, (v) =>
+        v > 0 ? undefined : "price must be positive",
+      );
     }
     if (
       o.lagMinutes !== undefined &&
@@ -468,18 +476,10 @@ function validateMarket(market: unknown, fail: (msg: string) => never): void {
         fail(`market.depthUsd.${k} must be a USD amount in [100,000, 1e11]`);
     }
   }
-  const path = (name: string, pts: unknown, ok: (x: number) => boolean, what: string) => {
-    if (!Array.isArray(pts) || pts.length === 0) fail(`market.${name} must be a non-empty list of [minute, ${what}]`);
-    (pts as unknown[]).forEach((p, i) => {
-      if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isFinite(x))) {
-        fail(`market.${name}[${i}] must be [minute, ${what}]`);
-      }
-      const [m0, v] = p as [number, number];
-      if (i === 0 && m0 !== 0) fail(`market.${name} must start at minute 0`);
-      if (i > 0 && m0 <= (pts as PricePoint[])[i - 1][0]) fail(`market.${name}: minutes must increase (at index ${i})`);
-      if (!ok(v)) fail(`market.${name}[${i}]: ${v} is not a valid ${what}`);
-    });
-  };
+  const path = (name: string, pts: unknown, ok: (x: number) => boolean, what: string) =>
+    checkPath(`market.${name}`, pts, what, fail, { repeat: false }, (v) =>
+      ok(v) ? undefined : `${v} is not a valid ${what}`,
+    );
   if (m.depth !== undefined) path("depth", m.depth, (x) => x >= 0.01 && x <= 10, "depth multiplier in [0.01, 10]");
   if (m.bdolDemand !== undefined) path("bdolDemand", m.bdolDemand, (x) => Math.abs(x) <= 1e9, "BDOL per hour");
   if (m.bdolFollowPerHour !== undefined && !(typeof m.bdolFollowPerHour === "number" && m.bdolFollowPerHour >= 0)) {

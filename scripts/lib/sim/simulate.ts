@@ -827,6 +827,8 @@ async function runOnce(
   const states: KeeperState[] = keepers.map(() => ({ firstActiveAuction: 1n }));
   const missRate = s.keepers?.missRate ?? 0;
   const maxTakeBdol = s.keepers?.maxTakeBdol === undefined ? undefined : priceWad(s.keepers.maxTakeBdol);
+  const maxGasPrice = s.gas?.keeperMaxGwei === undefined ? undefined : BigInt(Math.round(s.gas.keeperMaxGwei * 1e9));
+  const seed = seedOf(s.name);
   let round = 0;
   const borrowerStats = newBorrowerStats();
   let lastLook = -1;
@@ -915,7 +917,7 @@ async function runOnce(
           fees[k] = annualRate((await chain.vm.collateralConfig(chain.assets[k].tokenAddress)).stabilityFee);
         }
         const share = s.borrowers.share;
-        const reacts = (id: bigint) => unitDraw(seedOf(s.name), Number(id), 7) < share;
+        const reacts = (id: bigint) => unitDraw(seed, Number(id), 7) < share;
         if (await reactBorrowers(chain, s.borrowers, fees, reacts, borrowerStats)) await watch.refresh(minute);
       }
     }
@@ -938,7 +940,7 @@ async function runOnce(
       round++;
       for (let j = 0; j < keepers.length; j++) {
         const i = (round + j) % keepers.length;
-        if (missRate > 0 && unitDraw(seedOf(s.name), round, i) < missRate) continue;
+        if (missRate > 0 && unitDraw(seed, round, i) < missRate) continue;
         const report = await runKeeperOnce(hre, {
           keeper: keepers[i],
           spread: ctx.spread,
@@ -951,7 +953,7 @@ async function runOnce(
           rebalance: i === 0,
           // The market model: takes with no capital, selling the collateral into its pool.
           flash: mdesk !== undefined,
-          maxGasPrice: s.gas?.keeperMaxGwei === undefined ? undefined : BigInt(Math.round(s.gas.keeperMaxGwei * 1e9)),
+          maxGasPrice,
           maxTakeBdol,
         });
         (report as KeeperReport & { keeper?: number }).keeper = i;
