@@ -1,157 +1,277 @@
 /**
- * Borrower tasks: open, adjust and close a vault, and read it.
+ * Borrower tasks: open, adjust and close a vault, and read them.
  *   npx hardhat vault:open --collateral WETH --amount 10 --debt 12000 [--mint] --network localhost
- *   npx hardhat vault:info --id 1
+ *   npx hardhat vault:info --id 1 [--json]
+ *   npx hardhat vault:list [--owner <address|index>] [--json]
  *   npx hardhat vault:deposit|withdraw|borrow|repay --id 1 --amount 2.5
  *   npx hardhat vault:close --id 1
- * Amounts are decimal strings in the token's own units (WETH 18, WBTC 8; BDOL 18). The signer is
- * the network's first account, or `--from <index>`.
+ * Amounts are decimal strings in the token's own units (WETH 18, WBTC 8; BDOL 18); symbols in any
+ * case. The signer is the network's first account, or `--from <index|address>`. Every transaction
+ * is static-called first: a refusal prints one line in human units and sends nothing.
  */
-import { task, types } from "hardhat/config";
+import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { explainError } from "../scripts/lib/errors";
-import { PRICE_STATUS, fmtPct, fmtWad, kv } from "../scripts/lib/format";
+import {
+  MAX_UINT256,
+  UsageError,
+  fmtPct,
+  fmtToken,
+  fmtWad,
+  kv,
+  parseAmount,
+  parseWhole,
+  priceStatusName,
+  table,
+  valueDown,
+  wadDivDown,
+  type Collateral,
+} from "../lib/sdk";
+import { cliAction, openSession, resolveSigner, type Session } from "../lib/sdk/hardhat";
 
-/** Runs a task body; a refused transaction prints its decoded custom error and exits 1. */
-async function refusable(hre: HardhatRuntimeEnvironment, body: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await body();
-  } catch (err) {
-    const get = async (n: string) => hre.ethers.getContractAt(n, (await hre.deployments.get(n)).address);
-    const contracts = await Promise.all(["VaultManager", "OracleAdapter", "BallastDollar"].map(get));
-    const erc20 = await hre.ethers.getContractFactory("MockERC20");
-    console.error(`refused: ${explainError(err, [...contracts, erc20 as unknown as import("ethers").BaseContract])}`);
-    process.exitCode = 1;
-    return undefined;
+interface VaultView {
+  id: string;
+  owner: string;
+  collateral: string;
+  collateralAmount: string;
+  debt: string;
+  price: string;
+  priceStatus: string;
+  collateralValue: string;
+  collateralRatio: string | null;
+  borrowRatio: string;
+  liquidationRatio: string;
+  healthFactor: string | null;
+}
+
+/** The vault `id`, refused with the range of ids when it does not exist. */
+async function existingVault(s: Session, idArg: unknown) {
+  const id = parseWhole("id", idArg, { positive: true });
+  const vm = s.ballast.vaultManager;
+  const count = await vm.vaultCount();
+  const [owner, collateral, amount, debt] = id <= count ? await vm.vaultInfo(id) : [ZERO, ZERO, 0n, 0n];
+  if (owner === ZERO) {
+    throw new UsageError(
+      count === 0n
+        ? `--id ${id}: no vault has been opened yet (npx hardhat vault:open)`
+        : `--id ${id}: no open vault with this id (ids 1–${count} were opened; closed ones are gone)`,
+    );
   }
+  const c = (await s.ballast.collaterals()).find(collateral)!;
+  return { id, owner, collateral: c, amount, debt };
 }
+const ZERO = "0x" + "00".repeat(20);
 
-async function ctx(hre: HardhatRuntimeEnvironment, from: number) {
-  const signer = (await hre.ethers.getSigners())[from];
-  const get = async (name: string, dep = name) =>
-    hre.ethers.getContractAt(name, (await hre.deployments.get(dep)).address, signer);
-  return {
-    signer,
-    vm: (await get("VaultManager")) as unknown as import("../typechain-types").VaultManager,
-    oracle: (await get("OracleAdapter")) as unknown as import("../typechain-types").OracleAdapter,
-    bdol: (await get("BallastDollar")) as unknown as import("../typechain-types").BallastDollar,
-  };
-}
-
-async function token(hre: HardhatRuntimeEnvironment, symbolOrAddress: string, signer: import("ethers").Signer) {
-  const address = hre.ethers.isAddress(symbolOrAddress)
-    ? symbolOrAddress
-    : (await hre.deployments.get(symbolOrAddress)).address;
-  return (await hre.ethers.getContractAt(
-    "MockERC20",
-    address,
-    signer,
-  )) as unknown as import("../typechain-types").MockERC20;
-}
-
-async function printVault(hre: HardhatRuntimeEnvironment, id: bigint, from: number): Promise<void> {
-  const { vm, oracle } = await ctx(hre, from);
-  const [owner, collateral, amount, debt] = await vm.vaultInfo(id);
-  const config = await vm.collateralConfig(collateral);
-  const tok = await token(hre, collateral, (await hre.ethers.getSigners())[from]);
-  const symbol = await tok.symbol();
-  const [price, status] = await oracle.getPrice(config.oracleAsset);
-  const value = (amount * 10n ** (18n - config.decimals) * price) / 10n ** 18n;
-  const hf = await vm.healthFactor(id);
-  kv(`Vault #${id}`, {
+async function vaultView(s: Session, id: bigint): Promise<{ view: VaultView; text: Record<string, string> }> {
+  const { owner, collateral: c, amount, debt } = await existingVault(s, id);
+  const config = await s.ballast.vaultManager.collateralConfig(c.address);
+  const [price, status] = await s.ballast.oracle.getPrice(c.oracleAsset);
+  const value = valueDown(amount, c.decimals, price);
+  const hf = await s.ballast.vaultManager.healthFactor(id);
+  const ratio = debt === 0n ? undefined : wadDivDown(value, debt);
+  const view: VaultView = {
+    id: String(id),
     owner,
-    collateral: `${fmtWad(amount, 6, Number(config.decimals))} ${symbol}`,
-    [`${symbol} price (USD)`]: `${fmtWad(price)} (${PRICE_STATUS[Number(status)]})`,
+    collateral: c.symbol,
+    collateralAmount: String(amount),
+    debt: String(debt),
+    price: String(price),
+    priceStatus: priceStatusName(status),
+    collateralValue: String(value),
+    collateralRatio: ratio === undefined ? null : String(ratio),
+    borrowRatio: String(config.borrowRatio),
+    liquidationRatio: String(config.liquidationRatio),
+    healthFactor: hf === MAX_UINT256 ? null : String(hf),
+  };
+  const text = {
+    owner: s.names.get(owner.toLowerCase()) === "you" ? `${owner} (you)` : owner,
+    collateral: fmtToken(amount, c.decimals, c.symbol),
+    [`${c.symbol} price (USD)`]: `${fmtWad(price)} (${priceStatusName(status)})`,
     "collateral value (USD)": fmtWad(value),
     "debt (BDOL)": fmtWad(debt, 6),
-    "collateral ratio": debt === 0n ? "∞" : fmtPct((value * 10n ** 18n) / debt),
+    "collateral ratio": ratio === undefined ? "∞" : fmtPct(ratio),
     "borrow ratio / liquidation ratio": `${fmtPct(config.borrowRatio)} / ${fmtPct(config.liquidationRatio)}`,
     "health factor": fmtWad(hf, 4),
-  });
+  };
+  return { view, text };
 }
 
-async function vaultToken(hre: HardhatRuntimeEnvironment, id: bigint, from: number) {
-  const { vm, signer } = await ctx(hre, from);
-  const [, collateral] = await vm.vaultInfo(id);
-  const tok = await token(hre, collateral, signer);
-  return { tok, decimals: Number(await tok.decimals()) };
+async function printVault(s: Session, id: bigint, json = false): Promise<VaultView> {
+  const { view, text } = await vaultView(s, id);
+  if (json) console.log(JSON.stringify(view, null, 2));
+  else kv(`Vault #${id}`, text);
+  return view;
 }
+
+/** Refuses an amount of `token` the signer does not hold, saying how to get it on a local chain. */
+async function requireBalance(s: Session, c: { address: string; symbol: string; decimals: number }, amount: bigint) {
+  const held = await s.ballast.erc20(c.address).balanceOf(s.address);
+  if (held >= amount) return;
+  throw new UsageError(
+    `you hold ${fmtToken(held, c.decimals, c.symbol)}, ${fmtToken(amount, c.decimals, c.symbol)} needed; ` +
+      `on a local network mint test ${c.symbol} with npx hardhat dev:faucet --asset ${c.symbol} --amount ${fmtToken(amount - held, c.decimals, "").trim()} (or add --mint)`,
+  );
+}
+
+async function mintIfAsked(s: Session, c: Collateral, amount: bigint, mint: boolean) {
+  if (!mint) return;
+  const { faucet } = await import("../lib/sdk/dev");
+  await faucet(s.ballast, c.address, s.address, amount, s.signer);
+}
+
+async function approve(s: Session, c: Collateral, amount: bigint) {
+  const token = s.ballast.erc20(c.address);
+  await s.send(token.approve, [await s.ballast.vaultManager.getAddress(), amount], { token: c });
+}
+
+const done = (what: string, r: { hash: string; gasUsed: bigint }) =>
+  console.log(`${what} (tx ${r.hash}, gas ${r.gasUsed})`);
 
 task("vault:open", "Opens a vault: deposits collateral and mints BDOL in one transaction")
-  .addParam("collateral", "collateral symbol (deployment name) or token address")
+  .addParam("collateral", "collateral symbol (any case) or token address")
   .addParam("amount", "collateral amount, decimal, in the token's units")
   .addOptionalParam("debt", "BDOL to mint, decimal", "0")
-  .addFlag("mint", "mint the test collateral first (local networks and testnets only)")
-  .addOptionalParam("from", "signer index", 0, types.int)
-  .setAction(async (args, hre) =>
-    refusable(hre, async () => {
-      const { vm, signer } = await ctx(hre, args.from);
-      const tok = await token(hre, args.collateral, signer);
-      const amount = hre.ethers.parseUnits(args.amount, await tok.decimals());
-      const debt = hre.ethers.parseUnits(args.debt, 18);
-      if (args.mint) await (await tok.mint(signer.address, amount)).wait();
-      await (await tok.approve(await vm.getAddress(), amount)).wait();
-      const id = await vm.openVault.staticCall(await tok.getAddress(), amount, debt);
-      const receipt = await (await vm.openVault(await tok.getAddress(), amount, debt)).wait();
-      console.log(`opened vault #${id} (tx ${receipt!.hash}, gas ${receipt!.gasUsed})`);
-      await printVault(hre, id, args.from);
+  .addFlag("mint", "mint the test collateral first (local networks only)")
+  .addOptionalParam("from", "signer index or address")
+  .setAction((args, hre) =>
+    cliAction(hre, "vault:open", async () => {
+      const s = await openSession(hre, args.from);
+      const c = (await s.ballast.collaterals()).get(args.collateral);
+      const amount = parseAmount("amount", args.amount, c.decimals, { positive: true, unit: c.symbol });
+      const debt = parseAmount("debt", args.debt, 18, { unit: "BDOL" });
+      await mintIfAsked(s, c, amount, args.mint);
+      await requireBalance(s, c, amount);
+      await approve(s, c, amount);
+      const vm = s.ballast.vaultManager;
+      const id = await vm.openVault.staticCall(c.address, amount, debt).catch(() => 0n);
+      const receipt = await s.send(vm.openVault, [c.address, amount, debt], { token: c });
+      done(`opened vault #${id}`, receipt);
+      await printVault(s, id);
       return id;
     }),
   );
 
 task("vault:info", "Prints a vault's collateral, debt and health")
-  .addParam("id", "vault id", undefined, types.bigint)
-  .addOptionalParam("from", "signer index", 0, types.int)
-  .setAction(async (args, hre) => refusable(hre, () => printVault(hre, args.id, args.from)));
+  .addParam("id", "vault id")
+  .addFlag("json", "print JSON (amounts as integers in token units / wad)")
+  .addOptionalParam("from", "signer index or address")
+  .setAction((args, hre) =>
+    cliAction(hre, "vault:info", async () => {
+      const s = await openSession(hre, args.from);
+      return printVault(s, parseWhole("id", args.id, { positive: true }), args.json);
+    }),
+  );
+
+task("vault:list", "Lists the open vaults of an owner (default: the signer), with their health")
+  .addOptionalParam("owner", "owner address or account index (default: the signer)")
+  .addFlag("all", "every open vault, whoever owns it")
+  .addFlag("json", "print JSON")
+  .addOptionalParam("from", "signer index or address")
+  .setAction((args, hre) =>
+    cliAction(hre, "vault:list", async () => {
+      const s = await openSession(hre, args.from);
+      const owner = args.all ? undefined : args.owner === undefined ? s.address : await ownerOf(hre, args.owner);
+      const registry = await s.ballast.collaterals();
+      const count = await s.ballast.vaultManager.vaultCount();
+      const rows: Record<string, string>[] = [];
+      const views = [];
+      for (let from = 1n; from <= count; from += 500n) {
+        for (const v of await s.ballast.lens.vaultsHealth(from, 500n)) {
+          if (v.owner === ZERO || (owner && v.owner.toLowerCase() !== owner.toLowerCase())) continue;
+          const c = registry.find(v.collateral)!;
+          views.push({
+            id: String(v.vaultId),
+            owner: v.owner,
+            collateral: c.symbol,
+            collateralAmount: String(v.collateralAmount),
+            debt: String(v.debt),
+            healthFactor: v.healthFactor === MAX_UINT256 ? null : String(v.healthFactor),
+          });
+          rows.push({
+            vault: `#${v.vaultId}`,
+            ...(owner ? {} : { owner: v.owner }),
+            collateral: fmtToken(v.collateralAmount, c.decimals, c.symbol),
+            "debt (BDOL)": fmtWad(v.debt),
+            "health factor": fmtWad(v.healthFactor, 4),
+          });
+        }
+      }
+      if (args.json) console.log(JSON.stringify(views, null, 2));
+      else if (rows.length === 0) console.log(owner ? `no open vault owned by ${owner}` : "no open vault");
+      else table(owner ? `Open vaults of ${owner}` : "Open vaults", rows);
+      return views;
+    }),
+  );
+
+async function ownerOf(hre: HardhatRuntimeEnvironment, ref: string): Promise<string> {
+  if (/^0x[0-9a-fA-F]{40}$/.test(ref.trim())) return ref.trim();
+  if (/^\d+$/.test(ref.trim())) return (await resolveSigner(hre, ref)).getAddress();
+  throw new UsageError(`--owner takes an address or an account index, not ${JSON.stringify(ref)}`);
+}
 
 for (const action of ["deposit", "withdraw", "borrow", "repay"] as const) {
   const collateralSide = action === "deposit" || action === "withdraw";
-  task(`vault:${action}`, `${action} ${collateralSide ? "collateral" : "BDOL"} on a vault`)
-    .addParam("id", "vault id", undefined, types.bigint)
+  const t = task(`vault:${action}`, `${action} ${collateralSide ? "collateral" : "BDOL"} on a vault`)
+    .addParam("id", "vault id")
     .addParam("amount", `${collateralSide ? "collateral" : "BDOL"} amount, decimal`)
     .addOptionalParam("to", "recipient (withdraw, borrow); default: the signer")
-    .addOptionalParam("from", "signer index", 0, types.int)
-    .setAction(async (args, hre) =>
-      refusable(hre, async () => {
-        const { vm, signer } = await ctx(hre, args.from);
-        const to = args.to ?? signer.address;
-        let tx;
-        if (collateralSide) {
-          const { tok, decimals } = await vaultToken(hre, args.id, args.from);
-          const amount = hre.ethers.parseUnits(args.amount, decimals);
-          if (action === "deposit") {
-            await (await tok.approve(await vm.getAddress(), amount)).wait();
-            tx = await vm.deposit(args.id, amount);
-          } else {
-            tx = await vm.withdraw(args.id, amount, to);
-          }
+    .addOptionalParam("from", "signer index or address");
+  if (action === "deposit") t.addFlag("mint", "mint the test collateral first (local networks only)");
+  t.setAction((args, hre) =>
+    cliAction(hre, `vault:${action}`, async () => {
+      const s = await openSession(hre, args.from);
+      const vault = await existingVault(s, args.id);
+      const c = vault.collateral;
+      const vm = s.ballast.vaultManager;
+      const to = args.to ?? s.address;
+      if (!/^0x[0-9a-fA-F]{40}$/.test(to)) throw new UsageError(`--to ${JSON.stringify(to)} is not an address`);
+      let receipt;
+      if (collateralSide) {
+        const amount = parseAmount("amount", args.amount, c.decimals, { positive: true, unit: c.symbol });
+        if (action === "deposit") {
+          await mintIfAsked(s, c, amount, args.mint);
+          await requireBalance(s, c, amount);
+          await approve(s, c, amount);
+          receipt = await s.send(vm.deposit, [vault.id, amount], { token: c });
         } else {
-          const amount = hre.ethers.parseUnits(args.amount, 18);
-          tx = action === "borrow" ? await vm.borrow(args.id, amount, to) : await vm.repay(args.id, amount);
+          receipt = await s.send(vm.withdraw, [vault.id, amount, to], { token: c });
         }
-        const receipt = await tx.wait();
-        console.log(`${action} done (tx ${receipt!.hash}, gas ${receipt!.gasUsed})`);
-        await printVault(hre, args.id, args.from);
-      }),
-    );
+      } else {
+        const amount = parseAmount("amount", args.amount, 18, { positive: true, unit: "BDOL" });
+        const bdol = { symbol: "BDOL", decimals: 18 };
+        if (action === "repay") {
+          await requireBalance(s, { address: await s.ballast.bdol.getAddress(), ...bdol }, amount);
+        }
+        receipt =
+          action === "borrow"
+            ? await s.send(vm.borrow, [vault.id, amount, to], { token: bdol })
+            : await s.send(vm.repay, [vault.id, amount], { token: bdol });
+      }
+      done(`${action} done`, receipt);
+      await printVault(s, vault.id);
+    }),
+  );
 }
 
 task("vault:close", "Repays all debt from the signer's BDOL and returns all collateral")
-  .addParam("id", "vault id", undefined, types.bigint)
+  .addParam("id", "vault id")
   .addOptionalParam("to", "collateral recipient; default: the signer")
-  .addOptionalParam("from", "signer index", 0, types.int)
-  .setAction(async (args, hre) =>
-    refusable(hre, async () => {
-      const { vm, bdol, signer } = await ctx(hre, args.from);
-      const debt = await vm.debtOf(args.id);
-      const balance = await bdol.balanceOf(signer.address);
-      if (balance < debt)
-        throw new Error(
-          `closing needs ${fmtWad(debt, 6)} BDOL (with interest up to this block); the signer holds ${fmtWad(balance, 6)}`,
+  .addOptionalParam("from", "signer index or address")
+  .setAction((args, hre) =>
+    cliAction(hre, "vault:close", async () => {
+      const s = await openSession(hre, args.from);
+      const vault = await existingVault(s, args.id);
+      const debt = await s.ballast.vaultManager.debtOf(vault.id);
+      const balance = await s.ballast.bdol.balanceOf(s.address);
+      if (balance < debt) {
+        throw new UsageError(
+          `closing vault #${vault.id} needs ${fmtWad(debt, 6)} BDOL (its debt with interest to this block); ` +
+            `you hold ${fmtWad(balance, 6)}, short ${fmtWad(debt - balance, 6)}: get BDOL from the PSM ` +
+            `(npx hardhat psm:swap --in ${Math.ceil(Number(debt - balance) / 1e18) + 1} --mint on a local network) or repay part with vault:repay`,
         );
-      const receipt = await (await vm.closeVault(args.id, args.to ?? signer.address)).wait();
-      console.log(
-        `closed vault #${args.id}: repaid about ${fmtWad(debt, 6)} BDOL (tx ${receipt!.hash}, gas ${receipt!.gasUsed})`,
-      );
+      }
+      const receipt = await s.send(s.ballast.vaultManager.closeVault, [vault.id, args.to ?? s.address], {
+        token: { symbol: "BDOL", decimals: 18 },
+      });
+      done(`closed vault #${vault.id}: repaid about ${fmtWad(debt, 6)} BDOL`, receipt);
     }),
   );
