@@ -8,7 +8,7 @@
  * hardhat.config.ts, local networks) or `{ env: "VAR" }` (an address from an environment variable,
  * for multisigs that differ between deployments; see .env.example).
  */
-import { perSecondRate, wad } from "./units";
+import { perSecondRate, wad } from "../lib/sdk";
 
 const DAY = 24 * 3600;
 

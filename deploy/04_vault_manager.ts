@@ -2,7 +2,7 @@ import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
 import { resolveAddress, setIfDifferent, requireAdmin, toBigInt } from "../scripts/lib/deploy";
-import { findRevertData } from "../scripts/lib/errors";
+import { findRevertData } from "../lib/sdk";
 
 /**
  * The vault manager, its collaterals from the network config, and its minting right. A re-run on a

@@ -2,7 +2,8 @@ import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
 import { resolveAddress } from "../scripts/lib/deploy";
-import { ADMIN_CONTRACTS, checkRoles, formatRoleReport } from "../scripts/lib/roles";
+import { checkRoles, formatRoleReport } from "../scripts/lib/roles";
+import { ADMIN_CONTRACTS, GUARDIAN_CONTRACTS } from "../lib/sdk";
 
 const DEFAULT_ADMIN_ROLE = "0x" + "00".repeat(32);
 
@@ -26,9 +27,8 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
       await deployments.execute(contract, opts, "grantRole", role, account);
     }
   };
-  await grant("VaultManager", guardianRole, guardian);
-  // The guardian may pause the peg keeper's minting (the same role name).
-  await grant("PegKeeper", guardianRole, guardian);
+  // The guardian may pause risk-adding vault actions and the peg keeper's minting (the same role name).
+  for (const contract of GUARDIAN_CONTRACTS) await grant(contract, guardianRole, guardian);
   for (const contract of ADMIN_CONTRACTS) {
     await grant(contract, DEFAULT_ADMIN_ROLE, timelock);
   }

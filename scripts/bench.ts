@@ -28,7 +28,7 @@ import type {
   RiskController,
   VaultManager,
 } from "../typechain-types";
-import { table } from "./lib/format";
+import { table } from "../lib/sdk";
 import { movePoolTo, seedPool } from "./lib/market";
 import { networkConfig } from "../config/networks";
 import { isToken0, sqrtPriceX96At } from "./lib/uniswap";

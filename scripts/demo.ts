@@ -23,7 +23,7 @@ import type {
   RiskController,
   VaultManager,
 } from "../typechain-types";
-import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "./lib/format";
+import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "../lib/sdk";
 import { runKeeperOnce } from "./lib/keeper";
 import { checkRoles } from "./lib/roles";
 import {
@@ -42,14 +42,13 @@ import {
 import { pokeAndReport } from "./lib/risk";
 import {
   contracts as statusContracts,
-  fmtRate,
   printMarket,
   printReserve,
   printRisk,
   printSupply,
   supplyIdentity,
 } from "./lib/status";
-import { annualRateOf } from "../config/units";
+import { annualRateOf, fmtRate } from "../lib/sdk";
 import { marketFeedParams, movePoolTo, seedPool } from "./lib/market";
 import { impersonateTimelock } from "./lib/timelock";
 

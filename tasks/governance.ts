@@ -15,8 +15,7 @@
  * The logic lives in scripts/lib/governance (the demo calls the same functions).
  */
 import { task } from "hardhat/config";
-import { ensureInProcessDeployment } from "../scripts/lib/deploy";
-import { HardhatPluginError } from "hardhat/plugins";
+import { cliAction, ensureInProcessDeployment } from "../lib/sdk/hardhat";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -47,15 +46,12 @@ import {
   type ResolvedAction,
 } from "../scripts/lib/governance";
 
-/** Runs a task body; an error becomes a one-line Hardhat error without a stack trace. */
-async function cli<T>(hre: HardhatRuntimeEnvironment, body: () => Promise<T>): Promise<T> {
-  await ensureInProcessDeployment(hre);
-  try {
-    return await body();
-  } catch (err) {
-    if (err instanceof HardhatPluginError) throw err;
-    throw new HardhatPluginError("gov", (err as Error).message ?? String(err));
-  }
+/** Runs a task body on a deployed system; a mistake prints one line (lib/sdk/hardhat.ts's cliAction). */
+async function cli<T>(hre: HardhatRuntimeEnvironment, name: string, body: () => Promise<T>): Promise<T | undefined> {
+  return cliAction(hre, name, async () => {
+    await ensureInProcessDeployment(hre);
+    return body();
+  });
 }
 
 function actionLine(a: ResolvedAction, i: number, label: string): string {
@@ -115,7 +111,7 @@ task("gov:propose", "Proposes parameter changes (simulated as the timelock first
   .addFlag("force", "propose even when an action's simulation reverts")
   .addOptionalParam("from", "signer: account index or address (local networks)")
   .setAction(async (args, hre) =>
-    cli(hre, async () => {
+    cli(hre, "gov:propose", async () => {
       let actions: ActionInput[];
       let description: string | undefined = args.description;
       if (args.file && args.param) throw new Error("give either --file or --param, not both");
@@ -176,7 +172,7 @@ task("gov:vote", "Votes on a proposal with the signer's delegated votes at its s
   .addFlag("advance", "local networks: first move the clock past the snapshot")
   .addOptionalParam("from", "signer: account index or address (local networks)")
   .setAction(async (args, hre) =>
-    cli(hre, async () => {
+    cli(hre, "gov:vote", async () => {
       // Refused before any network access on a public network.
       if (args.advance) assertLocalNetwork(hre.network.name);
       const signer = await resolveSigner(hre, args.from);
@@ -201,7 +197,7 @@ task("gov:queue", "Queues a succeeded proposal in the timelock")
   .addFlag("advance", "local networks: first move the clock past the voting deadline")
   .addOptionalParam("from", "signer: account index or address (local networks)")
   .setAction(async (args, hre) =>
-    cli(hre, async () => {
+    cli(hre, "gov:queue", async () => {
       // Refused before any network access on a public network.
       if (args.advance) assertLocalNetwork(hre.network.name);
       const signer = await resolveSigner(hre, args.from);
@@ -218,7 +214,7 @@ task("gov:execute", "Executes a queued proposal once its timelock delay has pass
   .addFlag("advance", "local networks: first move the clock to the eta")
   .addOptionalParam("from", "signer: account index or address (local networks)")
   .setAction(async (args, hre) =>
-    cli(hre, async () => {
+    cli(hre, "gov:execute", async () => {
       // Refused before any network access on a public network.
       if (args.advance) assertLocalNetwork(hre.network.name);
       const signer = await resolveSigner(hre, args.from);
@@ -234,7 +230,7 @@ task("gov:status", "Prints a proposal's state, votes, quorum, times and actions"
   .addOptionalParam("id", "proposal id (default: the latest proposal of the store)")
   .addFlag("all", "list every stored proposal with its state")
   .setAction(async (args, hre) =>
-    cli(hre, async () => {
+    cli(hre, "gov:status", async () => {
       if (args.all) {
         const list = await listProposals(hre);
         if (list.length === 0) console.log(`no proposals on ${hre.network.name}: make one with gov:propose`);
@@ -284,7 +280,7 @@ task("gov:delegate", "Delegates the signer's BLST votes (default: to itself)")
   .addOptionalParam("to", "delegatee: address or account index (default: the signer)")
   .addOptionalParam("from", "signer: account index or address (local networks)")
   .setAction(async (args, hre) =>
-    cli(hre, async () => {
+    cli(hre, "gov:delegate", async () => {
       const signer = await resolveSigner(hre, args.from);
       const r = await delegateVotes(hre, signer, args.to);
       const self = r.delegatee === r.delegator ? " (itself)" : "";
@@ -304,7 +300,7 @@ task("gov:delegate", "Delegates the signer's BLST votes (default: to itself)")
 
 task("gov:params", "Lists the named parameters gov:propose --param accepts, with their values in force").setAction(
   async (_args, hre) =>
-    cli(hre, async () => {
+    cli(hre, "gov:params", async () => {
       const collaterals = await registeredCollaterals(hre);
       for (const p of PARAMS) {
         const d = await hre.deployments.get(p.contract);

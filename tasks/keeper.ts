@@ -1,54 +1,45 @@
 /**
- * Keeper chores available today (the liquidation bot arrives with the liquidation engine):
- *   npx hardhat keeper:record [--asset WETH]   record each asset's feed round in the oracle
+ * Keeper chores (the bot, `npx hardhat keeper`, does these and more):
+ *   npx hardhat keeper:record [--asset WETH]        record each priced asset's latest feed round in the oracle
  *   npx hardhat keeper:accrue [--collateral WETH]   accrue interest and mint it to the reserve
+ * Symbols in any case; an unknown one is refused with the choices.
  */
 import { task } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { networkConfig } from "../config/networks";
-import { resolveAddress } from "../scripts/lib/deploy";
-import { PRICE_STATUS, fmtWad } from "../scripts/lib/format";
-
-/** Every priced asset of the network config, as [symbol, address]. */
-export async function pricedAssets(hre: HardhatRuntimeEnvironment): Promise<[string, string][]> {
-  const config = networkConfig(hre.network.name);
-  const entries = [...Object.entries(config.collaterals), ...Object.entries(config.pricedAssets)];
-  return Promise.all(
-    entries.map(
-      async ([symbol, { token }]) => [symbol, await resolveAddress(hre, token, `${symbol}.token`)] as [string, string],
-    ),
-  );
-}
+import { fmtWad, priceStatusName } from "../lib/sdk";
+import { cliAction, openSession } from "../lib/sdk/hardhat";
 
 task("keeper:record", "Records the latest feed round of each asset in the oracle (keepers run it every round)")
-  .addOptionalParam("asset", "one asset symbol; default: all")
-  .setAction(async (args, hre) => {
-    const oracle = await hre.ethers.getContractAt(
-      "OracleAdapter",
-      (await hre.deployments.get("OracleAdapter")).address,
-    );
-    for (const [symbol, address] of await pricedAssets(hre)) {
-      if (args.asset && args.asset !== symbol) continue;
-      const [price, status] = await oracle.recordPrice.staticCall(address);
-      const receipt = await (await oracle.recordPrice(address)).wait();
-      console.log(
-        `${symbol.padEnd(5)} ${fmtWad(price).padStart(14)} USD  ${PRICE_STATUS[Number(status)].padEnd(15)} gas ${receipt!.gasUsed}`,
-      );
-    }
-  });
+  .addOptionalParam("asset", "one priced asset's symbol; default: all")
+  .setAction((args, hre) =>
+    cliAction(hre, "keeper:record", async () => {
+      const s = await openSession(hre);
+      const { pricedAsset } = await import("../lib/sdk/dev");
+      const assets = args.asset
+        ? [await pricedAsset(s.ballast, args.asset)]
+        : await Promise.all((await s.ballast.oracle.assets()).map((a) => pricedAsset(s.ballast, a)));
+      for (const { asset, symbol } of assets) {
+        const [price, status] = await s.ballast.oracle.recordPrice.staticCall(asset);
+        const receipt = await s.send(s.ballast.oracle.recordPrice, [asset]);
+        console.log(
+          `${symbol.padEnd(5)} ${fmtWad(price).padStart(14)} USD  ${priceStatusName(status).padEnd(15)} gas ${receipt.gasUsed}`,
+        );
+      }
+    }),
+  );
 
 task("keeper:accrue", "Accrues each collateral's stability fee and mints it to the reserve")
   .addOptionalParam("collateral", "one collateral symbol; default: all")
-  .setAction(async (args, hre) => {
-    const vm = await hre.ethers.getContractAt("VaultManager", (await hre.deployments.get("VaultManager")).address);
-    const config = networkConfig(hre.network.name);
-    for (const [symbol, c] of Object.entries(config.collaterals)) {
-      if (args.collateral && args.collateral !== symbol) continue;
-      const token = await resolveAddress(hre, c.token, `${symbol}.token`);
-      const pending = await vm.pendingFees(token);
-      const receipt = await (await vm.accrue(token)).wait();
-      console.log(
-        `${symbol.padEnd(5)} minted ${fmtWad(pending, 6)} BDOL of fees to the reserve (gas ${receipt!.gasUsed})`,
-      );
-    }
-  });
+  .setAction((args, hre) =>
+    cliAction(hre, "keeper:accrue", async () => {
+      const s = await openSession(hre);
+      const registry = await s.ballast.collaterals();
+      const list = args.collateral ? [registry.get(args.collateral)] : registry.list;
+      for (const c of list) {
+        const pending = await s.ballast.vaultManager.pendingFees(c.address);
+        const receipt = await s.send(s.ballast.vaultManager.accrue, [c.address]);
+        console.log(
+          `${c.symbol.padEnd(5)} minted ${fmtWad(pending, 6)} BDOL of fees to the reserve (gas ${receipt.gasUsed})`,
+        );
+      }
+    }),
+  );

@@ -21,8 +21,8 @@ import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
 import { runKeeperLoop, summaryLine, totalReport, type KeeperReport } from "../scripts/lib/keeper";
-import { fmtWad, table } from "../scripts/lib/format";
-import { toFixed } from "../config/units";
+import { fmtWad, table } from "../lib/sdk";
+import { toFixed } from "../lib/sdk";
 
 /** What runKeeperOnce reads. */
 const KEEPER_DEPLOYMENTS = [

@@ -4,29 +4,30 @@
  * Provides the pool's seed liquidity from config/networks.ts (market.pools.<pool>.seed) through
  * Uniswap's position manager: test USDC minted, BDOL bought from the PSM at par.
  */
-import { task, types } from "hardhat/config";
+import { task } from "hardhat/config";
 import { networkConfig } from "../config/networks";
-import { ensureInProcessDeployment } from "../scripts/lib/deploy";
-import { fmtWad, kv } from "../scripts/lib/format";
+import { cliAction, resolveSigner } from "../lib/sdk/hardhat";
+import { fmtWad, kv } from "../lib/sdk";
 import { seedPool } from "../scripts/lib/market";
 
 task("market:seed", "Seed a local Uniswap pool with the config's liquidity (BDOL bought from the PSM)")
   .addOptionalParam("pool", "pool deployment name", "BDOL_USDC_POOL")
-  .addOptionalParam("from", "signer index", 0, types.int)
-  .setAction(async (args: { pool: string; from: number }, hre) => {
-    await ensureInProcessDeployment(hre);
-    const signer = (await hre.ethers.getSigners())[args.from];
-    const { tokenIds, liquidity } = await seedPool(hre, args.pool, signer);
-    const rows: Record<string, string> = {
-      "positions (NonfungiblePositionManager ids)": tokenIds.join(", "),
-      "in-range liquidity (L)": liquidity.toString(),
-    };
-    if (args.pool === networkConfig(hre.network.name).market.priceFeed.pool) {
-      const feed = await hre.ethers.getContractAt(
-        "MarketPriceFeed",
-        (await hre.deployments.get("MarketPriceFeed")).address,
-      );
-      rows["spot BDOL price (USDC)"] = fmtWad(await feed.spotPrice(), 6);
-    }
-    kv(`Seeded ${args.pool} from ${signer.address}`, rows);
-  });
+  .addOptionalParam("from", "signer index or address")
+  .setAction((args: { pool: string; from?: string }, hre) =>
+    cliAction(hre, "market:seed", async () => {
+      const signer = await resolveSigner(hre, args.from);
+      const { tokenIds, liquidity } = await seedPool(hre, args.pool, signer);
+      const rows: Record<string, string> = {
+        "positions (NonfungiblePositionManager ids)": tokenIds.join(", "),
+        "in-range liquidity (L)": liquidity.toString(),
+      };
+      if (args.pool === networkConfig(hre.network.name).market.priceFeed.pool) {
+        const feed = await hre.ethers.getContractAt(
+          "MarketPriceFeed",
+          (await hre.deployments.get("MarketPriceFeed")).address,
+        );
+        rows["spot BDOL price (USDC)"] = fmtWad(await feed.spotPrice(), 6);
+      }
+      kv(`Seeded ${args.pool} from ${await signer.getAddress()}`, rows);
+    }),
+  );

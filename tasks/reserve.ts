@@ -15,30 +15,30 @@ import {
   printRisk,
   printStrategies,
 } from "../scripts/lib/status";
-import { fmtWad } from "../scripts/lib/format";
-import { ensureInProcessDeployment } from "../scripts/lib/deploy";
+import { fmtWad } from "../lib/sdk";
+import { cliAction } from "../lib/sdk/hardhat";
 
 task(
   "reserve:status",
   "Prints the reserve: value, ratios, buffer, deficit, composition, controller and breakers, PSM, liquidity, strategies",
-).setAction(async (_args, hre) => {
-  await ensureInProcessDeployment(hre);
-  const c = await contracts(hre);
-  await printReserve(hre, c);
-  await printRisk(hre, c);
-  await printPsm(hre, c);
-  await printMarket(hre, c);
-  await printStrategies(hre, c);
-});
+).setAction((_args, hre) =>
+  cliAction(hre, "reserve:status", async () => {
+    const c = await contracts(hre);
+    await printReserve(hre, c);
+    await printRisk(hre, c);
+    await printPsm(hre, c);
+    await printMarket(hre, c);
+    await printStrategies(hre, c);
+  }),
+);
 
-task("reserve:rebalance", "Moves the reserve's USDC toward its liquid target (anyone may)").setAction(
-  async (_args, hre) => {
-    await ensureInProcessDeployment(hre);
+task("reserve:rebalance", "Moves the reserve's USDC toward its liquid target (anyone may)").setAction((_args, hre) =>
+  cliAction(hre, "reserve:rebalance", async () => {
     const c = await contracts(hre);
     const [signer] = await hre.ethers.getSigners();
     const reserve = c.reserve.connect(signer);
     const [deposited, withdrawn] = await reserve.rebalance.staticCall();
-    const d = c.psm ? await decimalsOf(hre, await c.psm.stable()) : 18;
+    const d = c.psm ? await decimalsOf(c, await c.psm.stable()) : 18;
     if (deposited === 0n && withdrawn === 0n) {
       if ((await reserve.availableRebalance()) === 0n) {
         const max = fmtWad(await reserve.maxRebalance(), 2, d);
@@ -58,5 +58,5 @@ task("reserve:rebalance", "Moves the reserve's USDC toward its liquid target (an
       `rebalanced: ${fmtWad(deposited, 2, d)} into strategies, ${fmtWad(withdrawn, 2, d)} out of them (tx ${receipt!.hash})`,
     );
     return { deposited, withdrawn };
-  },
+  }),
 );

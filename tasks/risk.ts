@@ -6,12 +6,9 @@
  * allowed.
  */
 import { task } from "hardhat/config";
-import { ensureInProcessDeployment } from "../scripts/lib/deploy";
+import { cliAction } from "../lib/sdk/hardhat";
 import { pokeAndReport } from "../scripts/lib/risk";
 
 task("risk:poke", "Runs the risk controller's poke when due and prints its inputs and outputs").setAction(
-  async (_args, hre) => {
-    await ensureInProcessDeployment(hre);
-    return pokeAndReport(hre);
-  },
+  (_args, hre) => cliAction(hre, "risk:poke", () => pokeAndReport(hre)),
 );

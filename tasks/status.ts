@@ -5,13 +5,14 @@
  * the stablecoin's supply identity.
  */
 import { task } from "hardhat/config";
-import { ensureInProcessDeployment } from "../scripts/lib/deploy";
+import { cliAction } from "../lib/sdk/hardhat";
 import { contracts, printCollaterals, printReserve, printSupply } from "../scripts/lib/status";
 
-task("status", "Prints the protocol's collaterals, reserve, auctions and supply").setAction(async (_args, hre) => {
-  await ensureInProcessDeployment(hre);
-  const c = await contracts(hre);
-  await printCollaterals(hre, c);
-  await printReserve(hre, c);
-  await printSupply(c);
-});
+task("status", "Prints the protocol's collaterals, reserve, auctions and supply").setAction((_args, hre) =>
+  cliAction(hre, "status", async () => {
+    const c = await contracts(hre);
+    await printCollaterals(hre, c);
+    await printReserve(hre, c);
+    await printSupply(c);
+  }),
+);

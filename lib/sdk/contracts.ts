@@ -150,3 +150,23 @@ async function loadCollaterals(system: Ballast): Promise<CollateralRegistry> {
 /** Every protocol deployment name a full system has (the optional ones included). */
 export const protocolNames = (): ProtocolName[] => Object.keys(PROTOCOL) as ProtocolName[];
 export { OPTIONAL };
+
+const symbols = new Map<string, string>();
+
+/** A token's symbol (cached per chain and address), or its address when it has none. */
+export async function symbolOf(runner: ContractRunner, token: string): Promise<string> {
+  const network = runner.provider ? String((await runner.provider.getNetwork()).chainId) : "?";
+  const key = `${network}:${token.toLowerCase()}`;
+  let symbol = symbols.get(key);
+  if (symbol === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const tc = require("../../typechain-types") as typeof import("../../typechain-types");
+      symbol = await tc.IERC20Metadata__factory.connect(token, runner).symbol();
+    } catch {
+      symbol = token;
+    }
+    symbols.set(key, symbol);
+  }
+  return symbol;
+}

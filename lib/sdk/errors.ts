@@ -283,8 +283,16 @@ export function decodeRevert(err: unknown, interfaces: Interface[] = [], ctx: De
   return { args: [], raw: first, text: first };
 }
 
-/** A one-line explanation of a failed call in human units. */
-export function explainError(err: unknown, interfaces: Interface[] = [], ctx: DecodeContext = {}): string {
+/**
+ * A one-line explanation of a failed call in human units. The protocol's errors are always known;
+ * `extra` adds other contracts' (or interfaces') errors.
+ */
+export function explainError(
+  err: unknown,
+  extra: (Interface | { interface: Interface })[] = [],
+  ctx: DecodeContext = {},
+): string {
+  const interfaces = extra.map((x) => (x instanceof Interface ? x : x.interface));
   return decodeRevert(err, interfaces, ctx).text;
 }
 

@@ -153,7 +153,9 @@ export function refusal(err: unknown, ctx: DecodeContext = {}, interfaces: Inter
   if (err instanceof UsageError) return err;
   const decoded = decodeRevert(err, interfaces, ctx);
   if (decoded.name || findRevertData(err)) return new UsageError(`refused: ${decoded.text}`);
-  return new UsageError(decoded.text);
+  // A tool's own error keeps its whole message; a provider's (ethers sets `code`) its first line.
+  const own = err instanceof Error && !("code" in err);
+  return new UsageError(own ? err.message : decoded.text);
 }
 
 /**

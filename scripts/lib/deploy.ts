@@ -92,13 +92,3 @@ export async function requireAdmin(hre: HardhatRuntimeEnvironment, contract: str
       `administers ${contract} (the timelock does): propose the change with npx hardhat gov:propose`,
   );
 }
-
-/**
- * Tasks on the in-process `hardhat` network start from an empty chain: deploy the whole system
- * first (announced), unless this process already did. Other networks are used as they are.
- */
-export async function ensureInProcessDeployment(hre: HardhatRuntimeEnvironment): Promise<void> {
-  if (hre.network.name !== "hardhat" || (await hre.deployments.getOrNull("BallastGovernor"))) return;
-  console.log("(in-process network: deploying a fresh system first; use --network localhost for a running node)");
-  await hre.deployments.fixture();
-}

@@ -59,9 +59,9 @@ import type {
   RiskController,
   VaultManager,
 } from "../../typechain-types";
-import { explainError } from "./errors";
-import { PRICE_STATUS, fmtPct, fmtWad, symbolOf } from "./format";
-import { valueDown, valueUp } from "../../config/units";
+import { explainError } from "../../lib/sdk";
+import { PRICE_STATUS, fmtPct, fmtWad, symbolOf } from "../../lib/sdk";
+import { valueDown, valueUp } from "../../lib/sdk";
 
 const WAD = 10n ** 18n;
 const LIVE = 0n; // PriceStatus.Live
@@ -273,7 +273,7 @@ export async function runKeeperOnce(hre: HardhatRuntimeEnvironment, opts: Keeper
   for (const col of snapshot.collaterals) {
     ctx.collaterals.set(col.token.toLowerCase(), {
       token: col.token,
-      symbol: await symbolOf(hre, col.token),
+      symbol: await symbolOf(hre.ethers.provider, col.token),
       decimals: 0n, // filled below
       price: col.price,
       status: col.priceStatus,
@@ -650,7 +650,7 @@ async function recordRounds(ctx: Ctx): Promise<void> {
     }
     if (!due) continue;
     const action: KeeperAction = { kind: "record", id: 0n, collateral: asset };
-    const what = `record ${await symbolOf(ctx.hre, asset)}`;
+    const what = `record ${await symbolOf(ctx.hre.ethers.provider, asset)}`;
     const sim = await simulate(ctx, action, what, () => oracle.recordPrice.staticCall(asset));
     if (!sim.ok) continue;
     const sent = await send(
@@ -1090,7 +1090,7 @@ async function collateralInfo(ctx: Ctx, token: string): Promise<CollateralInfo> 
   if (!info) {
     const state = await ctx.c.engine.collateralState(token);
     const [price, status] = await ctx.c.oracle.getPrice(state.oracleAsset);
-    info = { token, symbol: await symbolOf(ctx.hre, token), decimals: state.decimals, price, status };
+    info = { token, symbol: await symbolOf(ctx.hre.ethers.provider, token), decimals: state.decimals, price, status };
     ctx.collaterals.set(token.toLowerCase(), info);
   }
   return info;

@@ -4,9 +4,8 @@
  * "hardhat" itself: everything comes in through `hre`.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { contracts, fmtRate, fmtWhen } from "./status";
-import { PRICE_STATUS, fmtPct, fmtWad, kv, symbolOf, table } from "./format";
-import { annualRateOf } from "../../config/units";
+import { contracts } from "./status";
+import { PRICE_STATUS, annualRateOf, fmtPct, fmtRate, fmtWad, fmtWhen, kv, symbolOf, table } from "../../lib/sdk";
 
 export interface PokeResult {
   poked: boolean;
@@ -29,7 +28,7 @@ export async function pokeAndReport(hre: HardhatRuntimeEnvironment, quiet = fals
   }
   const before = new Map<string, { rate: bigint; borrowRatio: bigint }>();
   for (const token of await risk.managedCollaterals()) {
-    const cfg = await c.vm.collateralConfig(token);
+    const cfg = await c.vaultManager.collateralConfig(token);
     before.set(token.toLowerCase(), {
       rate: annualRateOf(cfg.stabilityFee),
       borrowRatio: cfg.borrowRatio,
@@ -45,7 +44,7 @@ export async function pokeAndReport(hre: HardhatRuntimeEnvironment, quiet = fals
     if (parsed.name === "CollateralPoked") {
       const token = parsed.args.collateral as string;
       const u = parsed.args.update;
-      const symbol = await symbolOf(hre, token);
+      const symbol = await symbolOf(hre.ethers.provider, token);
       const old = before.get(token.toLowerCase())!;
       result.collaterals.push({ symbol, rate: u.rate, borrowRatio: u.borrowRatio, haltUntil: u.haltUntil });
       rows.push({
@@ -71,7 +70,7 @@ export async function pokeAndReport(hre: HardhatRuntimeEnvironment, quiet = fals
     } else if (parsed.name === "PriceBreakerTripped") {
       if (!quiet)
         console.log(
-          `price breaker tripped on ${await symbolOf(hre, parsed.args.collateral)}: a move of ${fmtPct(parsed.args.move)} ` +
+          `price breaker tripped on ${await symbolOf(hre.ethers.provider, parsed.args.collateral)}: a move of ${fmtPct(parsed.args.move)} ` +
             `in the fast window, ${fmtPct(parsed.args.slowMove)} in the slow one`,
         );
     } else if (parsed.name === "SystemBreakerTripped") {

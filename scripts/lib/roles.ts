@@ -10,22 +10,19 @@
  * the privileged links that are not roles (stablecoin modules, fee recipient, wiring).
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { ZeroAddress, ZeroHash, id as keccakId, type Contract } from "ethers";
+import { ZeroAddress, ZeroHash, getAddress, id as keccakId, type BaseContract, type Contract } from "ethers";
 import { networkConfig } from "../../config/networks";
 import { resolveAddress } from "./deploy";
-
-/** Contracts whose DEFAULT_ADMIN_ROLE (every parameter setter) the timelock must hold. */
-export const ADMIN_CONTRACTS = [
-  "BallastDollar",
-  "OracleAdapter",
-  "VaultManager",
-  "LiquidationEngine",
-  "ReservePool",
-  "PegStabilityModule",
-  "RiskController",
-  "MarketPriceFeed",
-  "PegKeeper",
-];
+import {
+  ADMIN_CONTRACTS,
+  EXPECTED_ROLES,
+  KNOWN_ROLES,
+  LINKS,
+  STABLECOIN_MODULES,
+  connect,
+  type Holder,
+  type ProtocolName,
+} from "../../lib/sdk";
 
 export interface RoleRow {
   contract: string;
@@ -48,15 +45,6 @@ export interface RoleReport {
   links: LinkRow[];
   problems: string[];
 }
-
-const KNOWN_ROLES = [
-  "DEFAULT_ADMIN_ROLE",
-  "GUARDIAN_ROLE",
-  "RISK_CONTROL_ROLE",
-  "PROPOSER_ROLE",
-  "EXECUTOR_ROLE",
-  "CANCELLER_ROLE",
-];
 
 export async function checkRoles(hre: HardhatRuntimeEnvironment): Promise<RoleReport> {
   const { deployments, ethers, network } = hre;
@@ -82,23 +70,12 @@ export async function checkRoles(hre: HardhatRuntimeEnvironment): Promise<RoleRe
   const roleNames = new Map<string, string>(
     KNOWN_ROLES.map((r) => [r === "DEFAULT_ADMIN_ROLE" ? ZeroHash : keccakId(r), r]),
   );
-  /** Expected holders per contract and role name; any other holder, or a missing one, is a problem. */
-  const expected: Record<string, Record<string, string[]>> = {
-    Timelock: {
-      DEFAULT_ADMIN_ROLE: [timelock],
-      PROPOSER_ROLE: [governor],
-      CANCELLER_ROLE: [governor],
-      EXECUTOR_ROLE: [ZeroAddress],
-    },
-    VaultManager: {
-      DEFAULT_ADMIN_ROLE: [timelock],
-      GUARDIAN_ROLE: [guardian],
-      RISK_CONTROL_ROLE: [address("RiskController")],
-    },
-    PegKeeper: { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: [guardian] },
-  };
-  for (const c of ADMIN_CONTRACTS) expected[c] ??= { DEFAULT_ADMIN_ROLE: [timelock] };
-
+  /** Expected holders per contract and role name (the manifest's); any other holder, or a missing one, is a problem. */
+  const holder = (h: Holder): string => (h === "guardian" ? guardian : h === "anyone" ? ZeroAddress : address(h));
+  const expected: Record<string, Record<string, string[]>> = {};
+  for (const [contract, roles] of Object.entries(EXPECTED_ROLES)) {
+    expected[contract] = Object.fromEntries(Object.entries(roles!).map(([role, hs]) => [role, hs.map(holder)]));
+  }
   const roles: RoleRow[] = [];
   const problems: string[] = [];
   for (const [name, d] of Object.entries(all)) {
@@ -149,32 +126,23 @@ export async function checkRoles(hre: HardhatRuntimeEnvironment): Promise<RoleRe
   return { roles, links, problems };
 }
 
-/** Privileges that are not roles: who may mint, where fees go, which contracts trust which. */
+/** Privileges that are not roles (the manifest's): who may mint, where fees go, which contracts trust which. */
 async function checkLinks(
   hre: HardhatRuntimeEnvironment,
   address: (name: string) => string,
   nameOf: (a: string) => string,
 ): Promise<LinkRow[]> {
-  const { ethers } = hre;
-  const at = async (name: string) => ethers.getContractAt(name === "Timelock" ? "Timelock" : name, address(name));
-  const bdol = await at("BallastDollar");
-  const vm = await at("VaultManager");
-  const reserve = await at("ReservePool");
-  const engine = await at("LiquidationEngine");
-  const governor = await at("BallastGovernor");
+  const all = await hre.deployments.all();
+  const c = connect(hre.ethers.provider, Object.fromEntries(Object.entries(all).map(([n, d]) => [n, d.address])));
   const rows: LinkRow[] = [];
-  const link = (what: string, value: string, want: string) =>
-    rows.push({ what, value, valueName: nameOf(value), ok: value.toLowerCase() === address(want).toLowerCase() });
 
   // Stablecoin modules: every address ModuleSet ever enabled, confirmed with isModule.
   const modules = new Set<string>();
-  for (const log of await bdol.queryFilter(bdol.filters.ModuleSet())) {
-    const [module] = (log as unknown as { args: [string, boolean] }).args;
-    if (await bdol.isModule(module)) modules.add(ethers.getAddress(module));
+  for (const log of await c.bdol.queryFilter(c.bdol.filters.ModuleSet())) {
+    const [module] = log.args;
+    if (await c.bdol.isModule(module)) modules.add(getAddress(module));
   }
-  const wantedModules = ["VaultManager", "LiquidationEngine", "ReservePool", "PegStabilityModule", "PegKeeper"].map(
-    address,
-  );
+  const wantedModules = STABLECOIN_MODULES.map(address);
   for (const m of modules) {
     rows.push({
       what: "BallastDollar module (mints/burns)",
@@ -186,21 +154,25 @@ async function checkLinks(
   for (const w of wantedModules) {
     if (!modules.has(w)) rows.push({ what: "BallastDollar module missing", value: w, valueName: nameOf(w), ok: false });
   }
-  link("BallastDollar.feeRecipient", await bdol.feeRecipient(), "ReservePool");
-  link("VaultManager.reserve", await vm.reserve(), "ReservePool");
-  link("VaultManager.liquidationEngine", await vm.liquidationEngine(), "LiquidationEngine");
-  link("ReservePool.vaultManager", await reserve.vaultManager(), "VaultManager");
-  link("ReservePool.liquidationEngine", await reserve.liquidationEngine(), "LiquidationEngine");
-  link("ReservePool.pegStabilityModule", await reserve.pegStabilityModule(), "PegStabilityModule");
-  link("LiquidationEngine.vaultManager", await engine.vaultManager(), "VaultManager");
-  link("LiquidationEngine.reserve", await engine.reserve(), "ReservePool");
-  link("BallastGovernor.timelock", await governor.timelock(), "Timelock");
-  // The governor whose cycle every pause must outlast, and the vault manager both governance
-  // contracts check the cycle against (IBallastGovernor).
-  link("VaultManager.pauseGovernor", await vm.pauseGovernor(), "BallastGovernor");
-  link("BallastGovernor.vaultManager", await governor.vaultManager(), "VaultManager");
-  link("Timelock.vaultManager", await (await at("Timelock")).vaultManager(), "VaultManager");
-  link("BallastGovernor.token", await governor.token(), "GovernanceToken");
+  const bound: Partial<Record<ProtocolName, BaseContract>> = {
+    BallastDollar: c.bdol,
+    VaultManager: c.vaultManager,
+    ReservePool: c.reserve,
+    LiquidationEngine: c.engine,
+    BallastGovernor: c.governor,
+    Timelock: c.timelock,
+  };
+  for (const l of LINKS) {
+    const contract = bound[l.contract];
+    if (!contract) throw new Error(`role check: no binding for ${l.contract}`);
+    const value = String(await contract.getFunction(l.getter)());
+    rows.push({
+      what: `${l.contract}.${l.getter}`,
+      value,
+      valueName: nameOf(value),
+      ok: value.toLowerCase() === address(l.want).toLowerCase(),
+    });
+  }
   return rows;
 }
 

@@ -4,75 +4,28 @@
  * recomputed from the vault manager's raw accounting.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type {
-  BallastDollar,
-  LiquidationEngine,
-  MarketPriceFeed,
-  PegKeeper,
-  PegStabilityModule,
-  ReserveLens,
-  ReservePool,
-  RiskController,
-  VaultManager,
-} from "../../typechain-types";
-import { PRICE_STATUS, fmtPct, fmtWad, kv, symbolOf, table } from "./format";
+import {
+  PRICE_STATUS,
+  RAY,
+  WAD,
+  connect,
+  fmtPct,
+  fmtRate,
+  fmtWad,
+  fmtWhen,
+  kv,
+  symbolOf,
+  table,
+  type Ballast,
+} from "../../lib/sdk";
+import { deploymentAddresses } from "../../lib/sdk/hardhat";
 
-const RAY = 10n ** 27n;
-const WAD = 10n ** 18n;
+/** The contracts the status tables read: the SDK's `Ballast`. */
+export type Contracts = Ballast;
 
-export interface Contracts {
-  vm: VaultManager;
-  lens: ReserveLens;
-  reserve: ReservePool;
-  engine: LiquidationEngine;
-  bdol: BallastDollar;
-  /** Absent on a deployment without the peg stability module. */
-  psm?: PegStabilityModule;
-  /** Absent on a deployment without the risk controller. */
-  risk?: RiskController;
-  /** Absent on a deployment without a market. */
-  pegKeeper?: PegKeeper;
-  marketFeed?: MarketPriceFeed;
-}
-
+/** The system on `hre`'s network, read-only (bound to the provider). */
 export async function contracts(hre: HardhatRuntimeEnvironment): Promise<Contracts> {
-  const get = async <T>(name: string) =>
-    (await hre.ethers.getContractAt(name, (await hre.deployments.get(name)).address)) as unknown as T;
-  return {
-    vm: await get<VaultManager>("VaultManager"),
-    lens: await get<ReserveLens>("ReserveLens"),
-    reserve: await get<ReservePool>("ReservePool"),
-    engine: await get<LiquidationEngine>("LiquidationEngine"),
-    bdol: await get<BallastDollar>("BallastDollar"),
-    psm: (await hre.deployments.getOrNull("PegStabilityModule"))
-      ? await get<PegStabilityModule>("PegStabilityModule")
-      : undefined,
-    risk: (await hre.deployments.getOrNull("RiskController")) ? await get<RiskController>("RiskController") : undefined,
-    pegKeeper: (await hre.deployments.getOrNull("PegKeeper")) ? await get<PegKeeper>("PegKeeper") : undefined,
-    marketFeed: (await hre.deployments.getOrNull("MarketPriceFeed"))
-      ? await get<MarketPriceFeed>("MarketPriceFeed")
-      : undefined,
-  };
-}
-
-/** A timestamp as "in 2 h 5 min" / "3 min ago" relative to `now`, or "–" for 0. */
-export function fmtWhen(at: bigint, now: bigint): string {
-  if (at === 0n) return "–";
-  const d = Number(at - now);
-  if (d === 0) return "now";
-  const abs = Math.abs(d);
-  const text =
-    abs >= 86_400
-      ? `${(abs / 86_400).toFixed(1)} d`
-      : abs >= 3600
-        ? `${Math.floor(abs / 3600)} h ${Math.floor((abs % 3600) / 60)} min`
-        : `${Math.floor(abs / 60)} min ${abs % 60} s`;
-  return d >= 0 ? `in ${text}` : `${text} ago`;
-}
-
-/** An annual continuously compounded rate [wad] as the yearly growth of a debt ("2.02 %"). */
-export function fmtRate(rate: bigint): string {
-  return `${(Math.expm1(Number(rate) / 1e18) * 100).toFixed(2)} %`;
+  return connect(hre.ethers.provider, await deploymentAddresses(hre));
 }
 
 /**
@@ -98,7 +51,7 @@ export async function printRisk(hre: HardhatRuntimeEnvironment, c: Contracts): P
   const rows = [];
   for (const col of snap.collaterals) {
     rows.push({
-      collateral: await symbolOf(hre, col.token),
+      collateral: await symbolOf(hre.ethers.provider, col.token),
       managed: col.managed ? "yes" : "no",
       "fee / yr": fmtRate(col.annualRate),
       "LR / BR": `${fmtPct(col.liquidationRatio, 0)} / ${fmtPct(col.borrowRatio, 1)}`,
@@ -117,10 +70,10 @@ export async function printCollaterals(hre: HardhatRuntimeEnvironment, c: Contra
   const snap = await c.lens.systemSnapshot();
   const rows = [];
   for (const col of snap.collaterals) {
-    const decimals = Number((await c.vm.collateralConfig(col.token)).decimals);
+    const decimals = Number((await c.vaultManager.collateralConfig(col.token)).decimals);
     const yearly = (Number(col.stabilityFee - RAY) * 365 * 24 * 3600) / 1e27;
     rows.push({
-      collateral: await symbolOf(hre, col.token),
+      collateral: await symbolOf(hre.ethers.provider, col.token),
       "price (USD)": `${fmtWad(col.price)} ${PRICE_STATUS[Number(col.priceStatus)]}`,
       amount: fmtWad(col.totalCollateral, 4, decimals),
       "value (USD)": fmtWad(col.collateralValue),
@@ -153,9 +106,9 @@ export async function printReserve(hre: HardhatRuntimeEnvironment, c: Contracts)
   const holdings = await c.reserve.composition();
   const rows = [];
   for (const h of holdings) {
-    const decimals = await decimalsOf(hre, h.asset);
+    const decimals = await decimalsOf(c, h.asset);
     rows.push({
-      asset: await symbolOf(hre, h.asset),
+      asset: await symbolOf(hre.ethers.provider, h.asset),
       amount: fmtWad(h.amount, 4, decimals),
       "value (USD)": fmtWad(h.value),
       share: snap.reserveValue === 0n ? "–" : fmtPct((h.value * WAD) / snap.reserveValue),
@@ -164,9 +117,8 @@ export async function printReserve(hre: HardhatRuntimeEnvironment, c: Contracts)
   table("Reserve composition (escrowed and on-sale collateral, and USDC in strategies, included)", rows);
 }
 
-export async function decimalsOf(hre: HardhatRuntimeEnvironment, token: string): Promise<number> {
-  const erc20 = await hre.ethers.getContractAt("IERC20Metadata", token);
-  return Number(await erc20.decimals());
+export async function decimalsOf(c: Contracts, token: string): Promise<number> {
+  return Number(await c.erc20(token).decimals());
 }
 
 /** The peg stability module: fees, ceiling, minted, outflow bucket, depeg guard. */
@@ -174,13 +126,10 @@ export async function printPsm(hre: HardhatRuntimeEnvironment, c: Contracts): Pr
   if (!c.psm) return;
   const psm = c.psm;
   const stable = await psm.stable();
-  const [price, status] = await c.vm
-    .oracle()
-    .then((o) => hre.ethers.getContractAt("OracleAdapter", o))
-    .then((o) => o.getPrice(stable));
+  const [price, status] = await c.oracle.getPrice(stable);
   const tolerance = await psm.depegTolerance();
   const minting = status === 0n && price >= WAD - tolerance;
-  kv(`Peg stability module (${await symbolOf(hre, stable)} ↔ BDOL)`, {
+  kv(`Peg stability module (${await symbolOf(hre.ethers.provider, stable)} ↔ BDOL)`, {
     "stable price (USD)": `${fmtWad(price, 4)} ${PRICE_STATUS[Number(status)]}`,
     "minting (stable → BDOL)": minting ? "open" : `refused (below ${fmtWad(WAD - tolerance, 4)} or not live)`,
     "fee in / out": `${fmtPct(await psm.feeIn())} / ${fmtPct(await psm.feeOut())}`,
@@ -212,7 +161,7 @@ export async function printMarket(hre: HardhatRuntimeEnvironment, c: Contracts):
   }
   const r = await k.rules();
   const paused = await k.mintingPausedUntil();
-  const quoteDecimals = await decimalsOf(hre, await k.quoteToken());
+  const quoteDecimals = await decimalsOf(c, await k.quoteToken());
   kv("BDOL market and peg keeper", {
     "pool spot (USDC per BDOL)": fmtWad(await feed.spotPrice(), 4),
     "market feed (TWAP × USDC/USD)": round,
@@ -234,10 +183,8 @@ export async function printMarket(hre: HardhatRuntimeEnvironment, c: Contracts):
 export async function printStrategies(hre: HardhatRuntimeEnvironment, c: Contracts): Promise<void> {
   if (!c.psm) return;
   const stable = await c.psm.stable();
-  const decimals = await decimalsOf(hre, stable);
-  const liquid = await (
-    await hre.ethers.getContractAt("IERC20Metadata", stable)
-  ).balanceOf(await c.reserve.getAddress());
+  const decimals = await decimalsOf(c, stable);
+  const liquid = await c.erc20(stable).balanceOf(await c.reserve.getAddress());
   const invested = await c.reserve.strategyAssets();
   const total = liquid + invested;
   const target = await c.reserve.liquidTarget();
@@ -246,7 +193,7 @@ export async function printStrategies(hre: HardhatRuntimeEnvironment, c: Contrac
     "liquid share / target": `${total === 0n ? "–" : fmtPct((liquid * WAD) / total)} / ${fmtPct(target)}`,
     "rebalance limit available / per interval": `${fmtWad(await c.reserve.availableRebalance(), 2, decimals)} / ${fmtWad(await c.reserve.maxRebalance(), 2, decimals)} per ${fmtHours(await c.reserve.rebalanceInterval())}`,
   });
-  const names = new Map(Object.entries(await hre.deployments.all()).map(([n, d]) => [d.address.toLowerCase(), n]));
+  const names = new Map(Object.entries(c.addresses).map(([n, a]) => [a.toLowerCase(), n]));
   const rows = [];
   for (const s of await c.reserve.strategies()) {
     rows.push({
@@ -270,8 +217,8 @@ export async function printStrategies(hre: HardhatRuntimeEnvironment, c: Contrac
  */
 export async function supplyIdentity(c: Contracts): Promise<{ supply: bigint; backing: bigint; slack: bigint }> {
   let backing = 0n;
-  for (const token of await c.vm.collaterals()) {
-    const cfg = await c.vm.collateralConfig(token);
+  for (const token of await c.vaultManager.collaterals()) {
+    const cfg = await c.vaultManager.collateralConfig(token);
     backing += (cfg.totalNormalizedDebt * cfg.rateAccumulator + RAY - 1n) / RAY - cfg.accruedFees;
   }
   backing += (await c.engine.totalDebtUnderAuction()) + (await c.reserve.deficit());

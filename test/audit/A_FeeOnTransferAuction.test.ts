@@ -14,7 +14,7 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { RAY, wad } from "../../config/units";
+import { RAY, wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, loadSystem, priceTestAsset, type System } from "../helpers/fixtures";
 import { AUCTION, donateToReserve, eventOf, expectSupplyIdentity, liquidate, spareBdol } from "../liquidation/helpers";
 import type { MockFeeOnTransferToken } from "../../typechain-types";

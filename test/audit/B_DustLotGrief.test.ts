@@ -12,7 +12,7 @@
  */
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { loadSystem, type System } from "../helpers/fixtures";
 import {
   DUST,

@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { adminOf, loadSystem, openVault, type System } from "../helpers/fixtures";
 import { spareBdol } from "../liquidation/helpers";
 

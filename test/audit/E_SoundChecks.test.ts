@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { loadSystem, openVault, type System } from "../helpers/fixtures";
 import {
   GWEI,

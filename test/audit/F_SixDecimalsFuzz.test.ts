@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { RAY, wad } from "../../config/units";
+import { RAY, wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, loadSystem, priceTestAsset, type System } from "../helpers/fixtures";
 import { AUCTION, donateToReserve, freezeRates, liquidate, spareBdol, supplySlack } from "../liquidation/helpers";
 

@@ -20,7 +20,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { impersonateAccount, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { adminOf, loadSystem, type System } from "../helpers/fixtures";
 import type { LiquidationEngine } from "../../typechain-types";
 import {

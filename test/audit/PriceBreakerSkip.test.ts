@@ -15,7 +15,7 @@ import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import { fund, loadSystem, type System } from "../helpers/fixtures";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 
 const usd8 = (usd: number) => BigInt(Math.round(usd * 1e8));
 

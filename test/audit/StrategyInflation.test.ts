@@ -12,7 +12,7 @@ import { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { networkConfig } from "../../config/networks";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { adminOf, loadSystem, type System } from "../helpers/fixtures";
 import type { MockERC4626Strategy, PegStabilityModule } from "../../typechain-types";
 

@@ -15,7 +15,7 @@
 import { expect } from "chai";
 import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { loadSystem, type System } from "../helpers/fixtures";
-import { WAD } from "../../config/units";
+import { WAD } from "../../lib/sdk";
 
 /** Deterministic ±0.5 % random walk, one round a minute (a deviation-triggered feed in a fast market). */
 function fastPath(n: number): bigint[] {

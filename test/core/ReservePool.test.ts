@@ -5,7 +5,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { ZeroAddress } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { WAD, wad } from "../../config/units";
+import { WAD, wad } from "../../lib/sdk";
 import { adminOf, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { ReservePool } from "../../typechain-types";
 import {

@@ -14,7 +14,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { ZeroAddress } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { adminOf, loadSystem, type System } from "../helpers/fixtures";
 import type { MockERC4626Strategy, PegStabilityModule, ReservePool } from "../../typechain-types";
 

@@ -6,7 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract, ContractTransactionResponse, Interface, Result } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { RAY, SECONDS_PER_YEAR, WAD, rpowUp, wad } from "../../config/units";
+import { RAY, SECONDS_PER_YEAR, WAD, rpowUp, wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, feedParams, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { IVaultManager, MockAggregator, MockERC20, VaultManager } from "../../typechain-types";
 

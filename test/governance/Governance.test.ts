@@ -12,7 +12,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract, Contract, Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { RAY, wad } from "../../config/units";
+import { RAY, wad } from "../../lib/sdk";
 import { adminOf, feedParams, loadSystem, type System } from "../helpers/fixtures";
 import type {
   BallastGovernor,

@@ -12,7 +12,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { ContractTransactionResponse, Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { RAY, wad } from "../../config/units";
+import { RAY, wad } from "../../lib/sdk";
 import { adminOf, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import { donateToReserve, freezeRates, refreshFeeds, setEthPrice } from "../liquidation/helpers";
 import type { BallastGovernor, VaultManager } from "../../typechain-types";

@@ -11,8 +11,9 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { wad } from "../../config/units";
-import { ADMIN_CONTRACTS, checkRoles, formatRoleReport, type RoleReport } from "../../scripts/lib/roles";
+import { wad } from "../../lib/sdk";
+import { checkRoles, formatRoleReport, type RoleReport } from "../../scripts/lib/roles";
+import { ADMIN_CONTRACTS } from "../../lib/sdk";
 import { adminOf, loadSystem, type System } from "../helpers/fixtures";
 
 const ADMIN_ROLE = ethers.ZeroHash;

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import os from "node:os";
 import path from "node:path";
 
-import { perSecondRate, wad } from "../../config/units";
+import { perSecondRate, wad } from "../../lib/sdk";
 import { loadSystem, type System } from "../helpers/fixtures";
 import {
   PARAMS,

@@ -21,7 +21,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ZeroAddress } from "ethers";
 
-import { RAY, wad } from "../../config/units";
+import { RAY, wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, loadSystem, type System, feedParams } from "../helpers/fixtures";
 import {
   AUCTION,

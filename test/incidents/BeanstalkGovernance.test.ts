@@ -12,7 +12,7 @@ import { deployments, ethers } from "hardhat";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { networkConfig } from "../../config/networks";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { loadSystem, type System } from "../helpers/fixtures";
 import type { BallastGovernor, GovernanceAttacker, GovernanceToken, MockVotesFlashLender } from "../../typechain-types";
 

@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { adminOf, loadSystem, openVault, type System } from "../helpers/fixtures";
 import {
   GWEI,

@@ -18,7 +18,7 @@ import { deployments, ethers } from "hardhat";
 import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { BaseContract, ContractTransactionResponse } from "ethers";
 
-import { RAY, wad } from "../../config/units";
+import { RAY, wad } from "../../lib/sdk";
 import { loadSystem, openVault, type System } from "../helpers/fixtures";
 import {
   donateToReserve,

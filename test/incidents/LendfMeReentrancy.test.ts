@@ -12,7 +12,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { BaseContract, Interface } from "ethers";
 
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { loadSystem, type System } from "../helpers/fixtures";
 import { eventOf, expectUnchanged, freezeRates, liquidate, snapshot, valueUp, wadMulUp } from "../liquidation/helpers";
 import { addCollateral } from "./helpers";

@@ -13,7 +13,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
 
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { loadSystem, openVault, type System } from "../helpers/fixtures";
 import {
   AUCTION,

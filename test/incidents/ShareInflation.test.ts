@@ -13,7 +13,7 @@ import { expect } from "chai";
 import { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { loadSystem, openVault, type System } from "../helpers/fixtures";
 import { freezeRates } from "../liquidation/helpers";
 import type { MockERC4626Strategy, PegStabilityModule } from "../../typechain-types";

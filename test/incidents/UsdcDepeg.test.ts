@@ -13,7 +13,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 
 import { networkConfig } from "../../config/networks";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { feedAnswer, loadSystem, type System } from "../helpers/fixtures";
 import { Status, valueDown } from "../liquidation/helpers";
 import type { PegStabilityModule } from "../../typechain-types";

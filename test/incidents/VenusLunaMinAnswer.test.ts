@@ -11,7 +11,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { feedAnswer, loadSystem, type System } from "../helpers/fixtures";
 import { Status, freezeRates, liquidate } from "../liquidation/helpers";
 import { addCollateral } from "./helpers";

@@ -6,7 +6,7 @@
 import { ethers } from "hardhat";
 import type { BaseContract } from "ethers";
 
-import { RAY, wad } from "../../config/units";
+import { RAY, wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, type System, feedParams } from "../helpers/fixtures";
 import { AUCTION, ETH_HEARTBEAT, LR, MIN_DEBT, PENALTY, WETH_SETUP, valueDown } from "../liquidation/helpers";
 import type { MockAggregator } from "../../typechain-types";

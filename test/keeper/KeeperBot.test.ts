@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { JsonRpcProvider, type JsonRpcSigner } from "ethers";
 
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { feedAnswer, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import {
   Child,

@@ -4,7 +4,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { MaxUint256, ZeroAddress } from "ethers";
 
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { adminOf, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { ReserveLens } from "../../typechain-types";
 import {

@@ -4,7 +4,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ZeroAddress } from "ethers";
 
-import { RAY, WAD, wad } from "../../config/units";
+import { RAY, WAD, wad } from "../../lib/sdk";
 import {
   adminOf,
   feedAnswer,

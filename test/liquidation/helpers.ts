@@ -10,7 +10,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract, ContractTransactionResponse, Result } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { RAY, WAD, amountForValueDown, amountForValueUp, valueDown, valueUp, wad } from "../../config/units";
+import { RAY, WAD, amountForValueDown, amountForValueUp, valueDown, valueUp, wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, openVault, type System } from "../helpers/fixtures";
 import type { MockERC20 } from "../../typechain-types";
 

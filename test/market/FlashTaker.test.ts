@@ -9,7 +9,7 @@ import hre, { deployments, ethers } from "hardhat";
 import { runKeeperOnce } from "../../scripts/lib/keeper";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256 } from "ethers";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { adminOf, at, openVault, type System } from "../helpers/fixtures";
 import { loadMarket, loadSeededSystem, type Market } from "../helpers/market";
 import { expectSupplyIdentity, unhealthyVault } from "../liquidation/helpers";

@@ -9,7 +9,7 @@ import hre, { deployments, ethers } from "hardhat";
 import { runKeeperOnce } from "../../scripts/lib/keeper";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
-import { WAD, wad } from "../../config/units";
+import { WAD, wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, feedParams, loadSystem, type System } from "../helpers/fixtures";
 import { networkConfig } from "../../config/networks";
 import {

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import hre, { ethers, getNamedAccounts } from "hardhat";
 import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
-import { WAD, wad } from "../../config/units";
+import { WAD, wad } from "../../lib/sdk";
 import { networkConfig } from "../../config/networks";
 import { adminOf, type System } from "../helpers/fixtures";
 import {

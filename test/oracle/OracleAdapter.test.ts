@@ -6,7 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { Result } from "ethers";
 import { ZeroAddress, ZeroHash } from "ethers";
 import { networkConfig } from "../../config/networks";
-import { SECONDS_PER_YEAR, WAD, wad } from "../../config/units";
+import { SECONDS_PER_YEAR, WAD, wad } from "../../lib/sdk";
 import deployOracle from "../../deploy/03_oracle";
 import { adminOf, feedParams, loadSystem, openVault, type FeedParams } from "../helpers/fixtures";
 import type { MockAggregator, OracleAdapter, OracleGasCaller } from "../../typechain-types";

@@ -10,7 +10,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { ZeroAddress } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, feedParams, loadSystem, type System } from "../helpers/fixtures";
 import type { PegStabilityModule } from "../../typechain-types";
 

@@ -16,7 +16,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { MaxUint256, ZeroAddress } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { perSecondRate, rpowUp, wad } from "../../config/units";
+import { perSecondRate, rpowUp, wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { MockAggregator, RiskController, VaultManager } from "../../typechain-types";
 import {

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
-import { RAY, SECONDS_PER_YEAR, wad } from "../../config/units";
+import { RAY, SECONDS_PER_YEAR, wad } from "../../lib/sdk";
 import { feedAnswer, loadSystem, openVault, type System } from "../helpers/fixtures";
 import { runKeeperOnce } from "../../scripts/lib/keeper";
 import type { PokeResult } from "../../scripts/lib/risk";

@@ -17,7 +17,7 @@ import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ContractTransactionResponse, Result } from "ethers";
 
-import { RAY, SECONDS_PER_YEAR, WAD, rpowUp, valueDown } from "../../config/units";
+import { RAY, SECONDS_PER_YEAR, WAD, rpowUp, valueDown } from "../../lib/sdk";
 import type { System } from "../helpers/fixtures";
 
 export { RAY, SECONDS_PER_YEAR, WAD };

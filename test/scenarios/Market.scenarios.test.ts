@@ -12,7 +12,7 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { RAY, SECONDS_PER_YEAR, WAD, wad } from "../../config/units";
+import { RAY, SECONDS_PER_YEAR, WAD, wad } from "../../lib/sdk";
 import { openVault, type System } from "../helpers/fixtures";
 import {
   elapse,

@@ -11,7 +11,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 
 import { networkConfig } from "../../config/networks";
-import { wad } from "../../config/units";
+import { wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
 import type { MockERC4626Strategy, PegStabilityModule } from "../../typechain-types";
 

@@ -11,7 +11,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { networkConfig } from "../../config/networks";
-import { RAY, SECONDS_PER_YEAR, wad } from "../../config/units";
+import { RAY, SECONDS_PER_YEAR, wad } from "../../lib/sdk";
 import { feedAnswer, loadSystem, openVault, type System } from "../helpers/fixtures";
 
 const C = networkConfig("hardhat");

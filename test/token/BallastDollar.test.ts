@@ -5,7 +5,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 
 import { networkConfig } from "../../config/networks";
-import { WAD, wad } from "../../config/units";
+import { WAD, wad } from "../../lib/sdk";
 import { adminOf, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { BallastDollar, MockFlashBorrower } from "../../typechain-types";
 

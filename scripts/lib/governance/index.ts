@@ -12,3 +12,5 @@
 export * from "./params";
 export * from "./store";
 export * from "./proposals";
+export { LOCAL_NETWORKS, isLocalNetwork, resolveSigner } from "../../../lib/sdk/hardhat";
+export { fmtDuration, fmtTime, fmtUtc } from "../../../lib/sdk";

@@ -6,7 +6,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { Interface, ParamType, isAddress, getAddress, type Contract } from "ethers";
-import { RAY, SECONDS_PER_YEAR, fromFixed, perSecondRate, rpowUp, toFixed } from "../../../config/units";
+import { RAY, SECONDS_PER_YEAR, fmtDuration, fromFixed, perSecondRate, rpowUp, toFixed } from "../../../lib/sdk";
 
 /** ethers' isAddress without its type guard (which narrows a string to `never` in the else branch). */
 const isAddr = (value: string): boolean => isAddress(value);
@@ -398,24 +398,6 @@ function roundFixed(value: bigint, decimals: number, digits: number): string {
 function amount(value: bigint, symbol: string): string {
   const [int, frac] = fromFixed(value).split(".");
   return `${group(int)}${frac ? "." + frac : ""} ${symbol}`;
-}
-
-/** Seconds as "1 d 2 h 3 min 4 s", keeping the `maxParts` largest units. */
-export function fmtDuration(seconds: bigint, maxParts = 4): string {
-  let rest = seconds;
-  const parts: string[] = [];
-  for (const [unit, size] of [
-    ["d", 86_400n],
-    ["h", 3600n],
-    ["min", 60n],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${rest / size} ${unit}`);
-      rest %= size;
-    }
-  }
-  if (rest > 0n || parts.length === 0) parts.push(`${rest} s`);
-  return parts.slice(0, maxParts).join(" ");
 }
 
 /** The setter's integer in human units. */

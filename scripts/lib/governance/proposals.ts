@@ -5,13 +5,13 @@
  * results; the `gov:*` tasks (tasks/governance.ts) print them and the demo calls them directly.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { findRevertData } from "../errors";
+import { decodeRevert as decodeRevertSdk, fmtDuration, fmtTime, fmtUtc } from "../../../lib/sdk";
+import { LOCAL_NETWORKS, isLocalNetwork, resolveSigner } from "../../../lib/sdk/hardhat";
 import { AbiCoder, getAddress, id as keccakUtf8, isAddress, type Signer } from "ethers";
 import type { BallastGovernor, GovernanceToken, Timelock } from "../../../typechain-types";
 import {
   allInterfaces,
   decodeAction,
-  fmtDuration,
   formatValue,
   resolveAction,
   type ActionInput,
@@ -42,11 +42,6 @@ const SUPPORT_CODE: Record<Support, number> = { against: 0, for: 1, abstain: 2 }
 // ------------------------------------------------------------------------------ networks, signers
 
 /** Networks whose clock a tool may move: the in-process network and a local node. */
-export const LOCAL_NETWORKS = ["hardhat", "localhost"];
-
-export function isLocalNetwork(network: string): boolean {
-  return LOCAL_NETWORKS.includes(network);
-}
 
 /** Throws unless `network` is local: `--advance` moves the chain's clock, which only a local chain allows. */
 export function assertLocalNetwork(network: string, what = "--advance"): void {
@@ -63,34 +58,6 @@ export function assertLocalNetwork(network: string, what = "--advance"): void {
  * the network's accounts. Another account than the first is for local networks only (public
  * networks have one configured account, DEPLOYER_PRIVATE_KEY's).
  */
-export async function resolveSigner(hre: HardhatRuntimeEnvironment, from?: string | number): Promise<Signer> {
-  const signers = await hre.ethers.getSigners();
-  if (signers.length === 0) {
-    throw new Error(`no account on network ${hre.network.name}: set DEPLOYER_PRIVATE_KEY (see .env.example)`);
-  }
-  if (from === undefined || String(from).trim() === "") return signers[0];
-  const ref = String(from).trim();
-  let signer;
-  if (/^\d+$/.test(ref)) {
-    signer = signers[Number(ref)];
-    if (!signer) {
-      throw new Error(
-        `--from ${ref}: ${hre.network.name} has ${signers.length} account(s), indices 0–${signers.length - 1}`,
-      );
-    }
-  } else if (isAddr(ref)) {
-    signer = signers.find((s) => s.address.toLowerCase() === ref.toLowerCase());
-    if (!signer) throw new Error(`--from ${ref} is not one of the ${signers.length} accounts of ${hre.network.name}`);
-  } else {
-    throw new Error(`--from takes an account index or an address, not "${ref}"`);
-  }
-  if (signer !== signers[0] && !isLocalNetwork(hre.network.name)) {
-    throw new Error(
-      `--from selects another account on local networks only (${LOCAL_NETWORKS.join(", ")}); on ${hre.network.name} the signer is the first configured account`,
-    );
-  }
-  return signer;
-}
 
 // ------------------------------------------------------------------------------------- helpers
 
@@ -133,31 +100,12 @@ export function shortId(id: bigint | string): string {
   return s.length > 12 ? `${s.slice(0, 10)}…` : s;
 }
 
-/** A timestamp as "2025-01-01 12:00:00 UTC". */
-export function fmtUtc(timestamp: bigint): string {
-  return new Date(Number(timestamp) * 1000)
-    .toISOString()
-    .replace("T", " ")
-    .replace(/\.\d+Z$/, " UTC");
-}
-
-/** A timestamp as UTC with its distance from the chain's `now`: "2025-01-01 12:00:00 UTC (in 1 h)". */
-export function fmtTime(timestamp: bigint, now: bigint): string {
-  const iso = fmtUtc(timestamp);
-  if (timestamp === now) return `${iso} (now)`;
-  return timestamp > now
-    ? `${iso} (in ${fmtDuration(timestamp - now, 2)})`
-    : `${iso} (${fmtDuration(now - timestamp, 2)} ago)`;
-}
-
 /** Votes [wad] as whole BLST with two decimals and separators. */
 export function fmtVotes(votes: bigint): string {
   const cents = (votes + 5n * 10n ** 15n) / 10n ** 16n;
   const int = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${int}.${(cents % 100n).toString().padStart(2, "0")}`;
 }
-
-const revertData = findRevertData;
 
 export interface DecodedRevert {
   /** Error name (OutOfBounds, Error, Panic, …), undefined when it could not be decoded. */
@@ -167,35 +115,15 @@ export interface DecodedRevert {
   text: string;
 }
 
-/** Decodes a failed call against every deployment's errors (and Error(string) / Panic(uint256)). */
+/**
+ * Decodes a failed call against every deployment's errors (and Error(string) / Panic(uint256)),
+ * with the SDK's decoder; `text` is the raw form, which the governance messages then explain in
+ * the parameter's units.
+ */
 export async function decodeRevert(hre: HardhatRuntimeEnvironment, err: unknown): Promise<DecodedRevert> {
-  const data = revertData(err);
-  if (!data) {
-    const message = String((err as Error)?.message ?? err).split("\n")[0];
-    const custom = /custom error '([^']+)'/.exec(message);
-    return custom ? { name: custom[1].split("(")[0], args: [], text: custom[1] } : { args: [], text: message };
-  }
-  const coder = AbiCoder.defaultAbiCoder();
-  if (data.startsWith("0x08c379a0")) {
-    const [reason] = coder.decode(["string"], "0x" + data.slice(10));
-    return { name: "Error", args: [reason], text: `Error("${reason}")` };
-  }
-  if (data.startsWith("0x4e487b71")) {
-    const [code] = coder.decode(["uint256"], "0x" + data.slice(10));
-    return { name: "Panic", args: [code], text: `Panic(0x${BigInt(code).toString(16)})` };
-  }
-  for (const iface of await allInterfaces(hre)) {
-    try {
-      const parsed = iface.parseError(data);
-      if (parsed) {
-        const args = [...parsed.args];
-        return { name: parsed.name, args, text: `${parsed.name}(${args.map(String).join(", ")})` };
-      }
-    } catch {
-      // not this contract's error
-    }
-  }
-  return { args: [], text: `unknown error ${data.slice(0, 10)} (data ${data})` };
+  const d = decodeRevertSdk(err, await allInterfaces(hre));
+  // The governance messages quote the raw error, then explain it in the parameter's units.
+  return { name: d.name, args: d.args, text: d.raw };
 }
 
 /** The revert of an action, with OutOfBounds' numbers also in the parameter's units. */

@@ -486,4 +486,4 @@ export function toNum(x: bigint, decimals = 18): number {
 }
 
 /** CollateralLib.valueDown, shared with the keeper (config/units.ts). */
-export { valueDown } from "../../../config/units";
+export { valueDown } from "../../../lib/sdk";

@@ -1,7 +1,7 @@
 /** Output of the crash simulator: sim/out/<scenario>.json, sim/out/<scenario>.svg and the console table. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { table } from "../format";
+import { table } from "../../../lib/sdk";
 import type { RunResult, SimResult } from "./simulate";
 import { renderSvg } from "./svg";
 

@@ -39,7 +39,7 @@ import {
   type PegKey,
   type Scenario,
 } from "./scenario";
-import { annualRateOf } from "../../../config/units";
+import { annualRateOf } from "../../../lib/sdk";
 
 export type RunMode = "active" | "absent";
 /** Which runs have the PegKeeper (its updates called by the keeper): "both" adds a run without it. */
