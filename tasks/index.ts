@@ -10,3 +10,4 @@ import "./risk";
 import "./psm";
 import "./market";
 import "./dev";
+import "./auction";

@@ -6,7 +6,9 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { decodeRevert as decodeRevertSdk, fmtDuration, fmtTime, fmtUtc } from "../../../lib/sdk";
-import { LOCAL_NETWORKS, isLocalNetwork, resolveSigner } from "../../../lib/sdk/hardhat";
+import { LOCAL_NETWORKS, deploymentAddresses, isLocalNetwork, resolveSigner } from "../../../lib/sdk/hardhat";
+import { connect } from "../../../lib/sdk";
+import { refreshMockFeeds } from "../../../lib/sdk/dev";
 import { AbiCoder, getAddress, id as keccakUtf8, isAddress, type Signer } from "ethers";
 import type { BallastGovernor, GovernanceToken, Timelock } from "../../../typechain-types";
 import {
@@ -453,7 +455,11 @@ export async function advancePast(
   if (before >= target) return { id: pid, point, target, before, after: before, advanced: false };
   await hre.network.provider.send("evm_setNextBlockTimestamp", [Number(target)]);
   await hre.network.provider.send("evm_mine", []);
-  return { id: pid, point, target, before, after: await chainTime(hre), advanced: true };
+  const after = await chainTime(hre);
+  // The jump left the mock feeds' rounds behind: give each a fresh round so prices stay live.
+  const [signer] = await hre.ethers.getSigners();
+  await refreshMockFeeds(connect(signer, await deploymentAddresses(hre)));
+  return { id: pid, point, target, before, after, advanced: true };
 }
 
 function advanceHint(hre: HardhatRuntimeEnvironment): string {
