@@ -57,7 +57,14 @@ const config: HardhatUserConfig = {
     overrides: {
       "contracts/oracle/OracleAdapter.sol": {
         version: SOLC_VERSION,
-        settings: { optimizer: { enabled: true, runs: 1_000_000 }, viaIR: true, evmVersion: "cancun" },
+        settings: {
+          optimizer: { enabled: true, runs: 1_000_000 },
+          viaIR: true,
+          evmVersion: "cancun",
+          // hardhat-deploy turns this on for `compilers` only. Without it the deployment record's
+          // metadata holds no source text, and `etherscan-verify` cannot submit OracleAdapter.
+          metadata: { useLiteralContent: true },
+        },
       },
     },
   },

@@ -11,3 +11,4 @@ import "./psm";
 import "./market";
 import "./dev";
 import "./auction";
+import "./export";
