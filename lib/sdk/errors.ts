@@ -36,6 +36,7 @@ export type ErrorUnit =
   | "address"
   | "bytes"
   | "bool"
+  | "text"
   | "raw"; // the caller's context decides (OutOfBounds, StepTooLarge)
 
 /** Units per error where the parameters' names are not enough. */
@@ -76,6 +77,16 @@ export const ERROR_UNITS: Record<string, ErrorUnit[]> = {
   InsufficientBalance: ["raw", "raw"],
   ERC1155InsufficientBalance: ["address", "raw", "raw", "id"],
   ERC1155InvalidArrayLength: ["count", "count"],
+  InsufficientGas: ["gas", "gas"],
+  UpdateGasTooLow: ["gas", "gas"],
+  ERC20ExceededSafeSupply: ["bdol", "bdol"],
+  ERC2612ExpiredSignature: ["time"],
+  ERC3156ExceededMaxLoan: ["bdol"],
+  ERC4626ExceededMaxDeposit: ["address", "stable", "stable"],
+  ERC4626ExceededMaxWithdraw: ["address", "stable", "stable"],
+  ERC4626ExceededMaxMint: ["address", "count", "count"],
+  ERC4626ExceededMaxRedeem: ["address", "count", "count"],
+  GovernorInvalidQuorumFraction: ["count", "count"],
 };
 
 /** Errors whose `raw` arguments are sized by the caller's context (the parameter being set). */
@@ -87,6 +98,7 @@ export function unitOf(error: string, param: ParamType, index: number): ErrorUni
   if (listed) return listed;
   if (param.type === "address") return "address";
   if (param.type === "bool") return "bool";
+  if (param.type === "string") return "text";
   if (param.type.startsWith("bytes")) return "bytes";
   const n = param.name.toLowerCase();
   if (param.type === "uint8" && n === "status") return "status";
@@ -175,6 +187,7 @@ function humanArg(unit: ErrorUnit, value: unknown, ctx: DecodeContext): string {
     return name ? `${name} (${a})` : a;
   }
   if (unit === "bool") return String(value);
+  if (unit === "text") return JSON.stringify(String(value));
   if (unit === "bytes") {
     const inner = typeof value === "string" && value.length >= 10 ? decodeData(value, [], ctx) : undefined;
     return inner?.name ? inner.text : String(value);

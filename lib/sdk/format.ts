@@ -77,6 +77,8 @@ export function fmtDuration(seconds: bigint | number, maxParts = 4): string {
 
 /** A timestamp as "2025-01-01 12:00:00 UTC". */
 export function fmtUtc(timestamp: bigint | number): string {
+  // Dates run to year 275760; a larger timestamp (a sentinel such as max uint) prints as it is.
+  if (Number(timestamp) > 8.64e12 || Number(timestamp) < 0) return `timestamp ${timestamp}`;
   return new Date(Number(timestamp) * 1000)
     .toISOString()
     .replace("T", " ")

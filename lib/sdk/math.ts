@@ -4,9 +4,9 @@
  * the deploy config, the tools and the tests; `test/sdk/math.test.ts` checks it against the
  * contracts on random inputs.
  */
-export const WAD = 10n ** 18n;
-export const RAY = 10n ** 27n;
-export const SECONDS_PER_YEAR = 365n * 24n * 3600n;
+import { MAX_RATE_ACCUMULATOR, RAY, SECONDS_PER_YEAR, WAD } from "./constants";
+
+export { MAX_RATE_ACCUMULATOR, RAY, SECONDS_PER_YEAR, WAD };
 export const MAX_UINT256 = 2n ** 256n - 1n;
 
 export const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
@@ -117,3 +117,102 @@ export function healthFactorDown(collateralValue: bigint, debt: bigint, liquidat
   if (debt === 0n) return MAX_UINT256;
   return wadDivDown(collateralValue, wadMulUp(debt, liquidationRatio));
 }
+
+/** Mirrors MathLib.rpowUpCapped: min(x^n, cap) for a RAY base, each product rounded up. */
+export function rpowUpCapped(x: bigint, n: bigint, cap: bigint): bigint {
+  let z = RAY;
+  while (n !== 0n) {
+    if (n & 1n) {
+      z = rayMulUp(z, x);
+      if (z > cap) return cap;
+    }
+    n >>= 1n;
+    if (n !== 0n) {
+      x = rayMulUp(x, x);
+      if (x > cap) return cap;
+    }
+  }
+  return z;
+}
+
+/** Mirrors RateLib.grow: `rate` compounded at `fee` for `elapsed` seconds, rounded up, saturated at the cap. */
+export function growRateUp(rate: bigint, fee: bigint, elapsed: bigint): bigint {
+  if (elapsed === 0n) return rate;
+  return min(rayMulUp(rate, rpowUpCapped(fee, elapsed, MAX_RATE_ACCUMULATOR)), MAX_RATE_ACCUMULATOR);
+}
+
+/** Mirrors CollateralLib.shareDown: amount × part / whole rounded down, exactly `amount` when part = whole. */
+export const shareDown = (amount: bigint, part: bigint, whole: bigint): bigint =>
+  part === whole ? amount : (amount * part) / whole;
+
+/** Mirrors CollateralLib.slice: how much of `debt` a liquidation takes and how much of it the buffer absorbs. */
+export function sliceDebt(
+  debt: bigint,
+  absorbCapacity: bigint,
+  auctionRoom: bigint,
+  minDebt: bigint,
+): { sliced: bigint; absorbed: bigint } {
+  if (debt <= absorbCapacity) return { sliced: debt, absorbed: debt };
+  let absorbed = absorbCapacity;
+  let sliced = absorbed + min(debt - absorbed, auctionRoom);
+  if (sliced < debt && debt - sliced < minDebt) {
+    sliced = debt > minDebt ? debt - minDebt : 0n;
+    if (absorbed > sliced) absorbed = sliced;
+  }
+  return { sliced, absorbed };
+}
+
+/** Mirrors CollateralLib.split: the collateral a liquidation sends to the reserve and to auction (rounded down). */
+export function splitCollateralDown(
+  collateralAmount: bigint,
+  debt: bigint,
+  sliced: bigint,
+  absorbed: bigint,
+  penalty: bigint,
+  decimals: bigint | number,
+  price: bigint,
+): { toReserve: bigint; toAuction: bigint } {
+  const slicedCollateral = shareDown(collateralAmount, sliced, debt);
+  const absorbShare = shareDown(slicedCollateral, absorbed, sliced);
+  let toReserve = 0n;
+  if (absorbed !== 0n)
+    toReserve = min(absorbShare, amountForValueUp(wadMulUp(absorbed, WAD + penalty), decimals, price));
+  return { toReserve, toAuction: slicedCollateral - absorbShare };
+}
+
+/**
+ * Mirrors AuctionLib.takeAmounts: what a taker asking for `slice` of an auction receives and pays
+ * (the taker pays rounded up, receives rounded down). Throws an Error named like the contract's
+ * revert (`TakeLeavesDust`, `TakeLeavesDustLot`, `ZeroAmount`).
+ */
+export function takeAmounts(
+  lot: bigint,
+  tab: bigint,
+  slice: bigint,
+  price: bigint,
+  decimals: bigint | number,
+  dust: bigint,
+): { collateralOut: bigint; paid: bigint } {
+  let paid = valueUp(slice, decimals, price);
+  if (paid >= tab) return { collateralOut: min(amountForValueDown(tab, decimals, price), slice), paid: tab };
+  if (slice < lot) {
+    if (tab - paid < dust) {
+      if (tab <= dust) throw new Error("TakeLeavesDust");
+      slice = amountForValueDown(tab - dust, decimals, price);
+      if (slice === 0n) throw new Error("TakeLeavesDust");
+    }
+    const lotLeftValue = valueDown(lot - slice, decimals, price);
+    if (lotLeftValue < dust) {
+      const keep = amountForValueUp(dust, decimals, price);
+      if (keep >= lot) throw new Error("TakeLeavesDustLot");
+      slice = lot - keep;
+    }
+    paid = valueUp(slice, decimals, price);
+  }
+  if (slice === 0n || paid === 0n) throw new Error("ZeroAmount");
+  return { collateralOut: slice, paid };
+}
+
+/** The auction price multiplier `elapsed` seconds after a (re)start: start × (duration − t) / duration, 0 after. */
+export const auctionMultiplierDown = (elapsed: bigint, startMultiplier: bigint, duration: bigint): bigint =>
+  elapsed >= duration ? 0n : (startMultiplier * (duration - elapsed)) / duration;
