@@ -33,8 +33,8 @@ import { movePoolTo, seedPool } from "./lib/market";
 import { networkConfig } from "../config/networks";
 import { isToken0, sqrtPriceX96At } from "./lib/uniswap";
 import { impersonateTimelock } from "./lib/timelock";
+import { WAD } from "../lib/sdk";
 
-const WAD = 10n ** 18n;
 const TARGETS: Record<string, number> = {
   openVault: 185_000,
   deposit: 60_000,

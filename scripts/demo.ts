@@ -51,8 +51,7 @@ import {
 import { annualRateOf, fmtRate } from "../lib/sdk";
 import { marketFeedParams, movePoolTo, seedPool } from "./lib/market";
 import { impersonateTimelock } from "./lib/timelock";
-
-const WAD = 10n ** 18n;
+import { WAD } from "../lib/sdk";
 
 async function contract<T>(name: string, deployment = name): Promise<T> {
   return (await ethers.getContractAt(name, (await deployments.get(deployment)).address)) as unknown as T;

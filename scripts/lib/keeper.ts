@@ -62,11 +62,11 @@ import type {
 import { explainError } from "../../lib/sdk";
 import { PRICE_STATUS, fmtPct, fmtWad, symbolOf } from "../../lib/sdk";
 import { valueDown, valueUp } from "../../lib/sdk";
+import { WAD, bounds } from "../../lib/sdk";
 
-const WAD = 10n ** 18n;
 const LIVE = 0n; // PriceStatus.Live
 /** ConstantsLib.MAX_PAID_REDOS: an auction pays at most this many restarts in its life. */
-export const MAX_PAID_REDOS = 10n;
+export const MAX_PAID_REDOS = bounds.MAX_PAID_REDOS;
 /** Page calls in flight at once during a scan. */
 const SCAN_CONCURRENCY = 4;
 

@@ -20,6 +20,7 @@ import {
   tickAt,
   uniswapArtifact,
 } from "./uniswap";
+import { WAD } from "../../lib/sdk";
 
 /**
  * `OracleAdapter.setFeed`'s parameters that price BDOL from `marketFeed` (MarketPriceFeed) with
@@ -111,7 +112,6 @@ export async function seedPool(hre: HardhatRuntimeEnvironment, name: string, sig
     if (e.range === "full") {
       [lower, upper] = [alignTick(MIN_TICK, spacing, true), alignTick(MAX_TICK, spacing)];
     } else {
-      const WAD = 10n ** 18n;
       const a = tickAt((p.initialPrice * (WAD - e.range)) / WAD, baseDecimals, quoteDecimals, baseIs0);
       const b = tickAt((p.initialPrice * (WAD + e.range)) / WAD, baseDecimals, quoteDecimals, baseIs0);
       [lower, upper] = [alignTick(Math.min(a, b), spacing), alignTick(Math.max(a, b), spacing, true)];

@@ -11,10 +11,10 @@ import { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { loadSystem, type System } from "../helpers/fixtures";
 import type { PegStabilityModule } from "../../typechain-types";
+import { WAD } from "../../lib/sdk";
 
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
 const SCALE = 10n ** 12n;
-const WAD = 10n ** 18n;
 const DAY = 24 * 3600;
 
 describe("AUDIT finding 5: the PSM outflow bucket counts net flow (PsmBucketGrief)", () => {

@@ -6,7 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract, ContractTransactionResponse, Interface, Result } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { RAY, SECONDS_PER_YEAR, WAD, rpowUp, wad } from "../../lib/sdk";
+import { PriceStatus, RAY, SECONDS_PER_YEAR, WAD, bounds, rayDivUp, rayMulUp, rpowUp, wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, feedParams, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { IVaultManager, MockAggregator, MockERC20, VaultManager } from "../../typechain-types";
 
@@ -18,16 +18,8 @@ const WBTC_SETUP = LOCAL.collaterals.WBTC;
 const ETH_HEARTBEAT = WETH_SETUP.feed.heartbeat;
 const DAY = 24 * 3600;
 
-/** Mirrors `PriceStatus` in IOracleAdapter.sol. */
-enum Status {
-  Live,
-  Stale,
-  OutOfBounds,
-  Frozen,
-  Failed,
-  SequencerDown,
-  SequencerGrace,
-}
+const Status = PriceStatus;
+type Status = PriceStatus;
 
 /** Mirrors `MockAggregator.Mode`. */
 enum FeedMode {
@@ -37,27 +29,27 @@ enum FeedMode {
   Malformed,
 }
 
-/** ConstantsLib hard bounds. */
-const MIN_LIQUIDATION_RATIO = wad(1);
-const MAX_LIQUIDATION_RATIO = wad(5);
-const MAX_BORROW_RATIO = wad(10);
-const MAX_LIQUIDATION_RATIO_STEP = wad("0.1");
-const MAX_LIQUIDATION_PENALTY = wad("0.25");
-const MAX_LIQUIDATION_PENALTY_STEP = wad("0.05");
-const MAX_STABILITY_FEE = 1_000000021979553151239153027n;
-const MAX_RATE_ACCUMULATOR = 10n ** 36n; // a billion-fold growth
+/** ConstantsLib hard bounds (generated from the Solidity: lib/sdk/constants.ts). */
+const {
+  MIN_LIQUIDATION_RATIO,
+  MAX_LIQUIDATION_RATIO,
+  MAX_BORROW_RATIO,
+  MAX_LIQUIDATION_RATIO_STEP,
+  MAX_LIQUIDATION_PENALTY,
+  MAX_LIQUIDATION_PENALTY_STEP,
+  MAX_STABILITY_FEE,
+  MAX_RATE_ACCUMULATOR,
+  MAX_DEBT_CEILING,
+  MAX_MIN_DEBT,
+  MAX_COLLATERALS,
+} = bounds;
 const YEAR = 365 * DAY;
-const MAX_DEBT_CEILING = wad(10_000_000_000);
-const MAX_MIN_DEBT = wad(1_000_000);
-const MAX_COLLATERALS = 32n;
 
 const ADMIN_ROLE = ethers.ZeroHash;
 const ETH_PRICE = wad(3_000);
 
 // ----------------------------------------------------------------------------- fixed point (mirrors MathLib)
 
-const rayMulUp = (x: bigint, y: bigint) => (x * y + RAY - 1n) / RAY;
-const rayDivUp = (x: bigint, y: bigint) => (x * RAY + y - 1n) / y;
 const rayDivDown = (x: bigint, y: bigint) => (x * RAY) / y;
 const wadMulUp = (x: bigint, y: bigint) => (x * y + WAD - 1n) / WAD;
 const wadDivDown = (x: bigint, y: bigint) => (x * WAD) / y;

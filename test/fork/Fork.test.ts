@@ -15,6 +15,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { Contract, parseEther, parseUnits, toQuantity } from "ethers";
 import { networkConfig } from "../../config/networks";
 import type { BallastDollar, OracleAdapter, VaultManager } from "../../typechain-types";
+import { WAD } from "../../lib/sdk";
 
 const WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2";
 const ETH_USD_FEED = "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419";
@@ -25,7 +26,6 @@ const WETH_HOLDERS = [
   "0x4d5F47FA6A74757f35C14fD3a6Ef8E3C9BC514E8", // Aave v3 aEthWETH
 ];
 
-const WAD = 10n ** 18n;
 const LIVE = 0n;
 const WETH_ABI = [
   "function symbol() view returns (string)",

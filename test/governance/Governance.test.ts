@@ -12,7 +12,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract, Contract, Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { RAY, wad } from "../../lib/sdk";
+import { RAY, WAD, bounds, wad } from "../../lib/sdk";
 import { adminOf, feedParams, loadSystem, type System } from "../helpers/fixtures";
 import type {
   BallastGovernor,
@@ -59,21 +59,22 @@ const bitmap = (...states: number[]) =>
   );
 const TIMELOCK_READY = 2; // TimelockController.OperationState.Ready
 
-/** ConstantsLib governance bounds. */
-const MIN_VOTING_DELAY = 1n;
-const MAX_VOTING_DELAY = 30n * 86_400n;
-const MIN_VOTING_PERIOD = 3_600n;
-const MAX_VOTING_PERIOD = 30n * 86_400n;
-const MIN_TIMELOCK_DELAY = 3_600n;
-const MAX_TIMELOCK_DELAY = 30n * 86_400n;
-const MIN_QUORUM = 1n;
-const MAX_QUORUM = 50n;
-const MAX_THRESHOLD = SUPPLY / 10n;
-/** ConstantsLib vault-manager bounds. */
-const MIN_LIQUIDATION_RATIO = wad(1);
-const MAX_LIQUIDATION_RATIO = wad(5);
-const MAX_LIQUIDATION_RATIO_STEP = wad("0.1");
-const MAX_LIQUIDATION_PENALTY = wad("0.25");
+/** ConstantsLib's governance and vault-manager bounds (generated from the Solidity: lib/sdk/constants.ts). */
+const {
+  MIN_VOTING_DELAY,
+  MAX_VOTING_DELAY,
+  MIN_VOTING_PERIOD,
+  MAX_VOTING_PERIOD,
+  MIN_TIMELOCK_DELAY,
+  MAX_TIMELOCK_DELAY,
+  MIN_QUORUM_PERCENT: MIN_QUORUM,
+  MAX_QUORUM_PERCENT: MAX_QUORUM,
+  MIN_LIQUIDATION_RATIO,
+  MAX_LIQUIDATION_RATIO,
+  MAX_LIQUIDATION_RATIO_STEP,
+  MAX_LIQUIDATION_PENALTY,
+} = bounds;
+const MAX_THRESHOLD = (SUPPLY * bounds.MAX_PROPOSAL_THRESHOLD_SHARE) / WAD;
 
 const WETH_LR = LOCAL.collaterals.WETH.liquidationRatio; // 1.5
 

@@ -12,7 +12,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { ContractTransactionResponse, Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { RAY, wad } from "../../lib/sdk";
+import { RAY, bounds, wad } from "../../lib/sdk";
 import { adminOf, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import { donateToReserve, freezeRates, refreshFeeds, setEthPrice } from "../liquidation/helpers";
 import type { BallastGovernor, VaultManager } from "../../typechain-types";
@@ -21,7 +21,7 @@ const LOCAL = networkConfig("hardhat");
 const PAUSE = BigInt(LOCAL.governance.maxPauseDuration); // 7 days locally
 const HOUR = 3_600n;
 const MIN_PAUSE = HOUR;
-const MAX_PAUSE = 30n * 24n * HOUR;
+const MAX_PAUSE = bounds.MAX_PAUSE_DURATION;
 // Voting delay + voting period + timelock delay: every pause must outlast it (7,260 s locally).
 const CYCLE = BigInt(LOCAL.governance.votingDelay + LOCAL.governance.votingPeriod + LOCAL.governance.timelockDelay);
 const RISK_CONTROL_ROLE = ethers.id("RISK_CONTROL_ROLE");

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import os from "node:os";
 import path from "node:path";
 
-import { perSecondRate, wad } from "../../lib/sdk";
+import { bounds, perSecondRate, wad } from "../../lib/sdk";
 import { loadSystem, type System } from "../helpers/fixtures";
 import {
   PARAMS,
@@ -36,7 +36,7 @@ import {
 } from "../../scripts/lib/governance";
 import type { BallastGovernor, GovernanceToken } from "../../typechain-types";
 
-const MAX_DEBT_CEILING = wad(10_000_000_000);
+const { MAX_DEBT_CEILING } = bounds;
 
 describe("Governance tools (gov:* tasks)", function () {
   let sys: System;

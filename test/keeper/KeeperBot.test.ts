@@ -40,8 +40,8 @@ import {
   OracleAdapter__factory,
   VaultManager__factory,
 } from "../../typechain-types";
+import { WAD } from "../../lib/sdk";
 
-const WAD = 10n ** 18n;
 const CRASH_PRICE = 2_400n * WAD;
 /** Auctions of the local config start at 110 % of the oracle, never sell under 90 %, fall to zero in 2 h and restart after 1 h. */
 const START_MULTIPLIER = wad("1.1");

@@ -10,7 +10,28 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract, ContractTransactionResponse, Result } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { RAY, WAD, amountForValueDown, amountForValueUp, valueDown, valueUp, wad } from "../../lib/sdk";
+import {
+  PriceStatus,
+  RAY,
+  WAD,
+  amountForValueDown,
+  amountForValueUp,
+  auctionMultiplierDown,
+  bounds,
+  min,
+  rayDivDown,
+  rayMulUp,
+  shareDown,
+  sliceDebt,
+  splitCollateralDown,
+  valueDown,
+  valueUp,
+  wad,
+  wadDivDown,
+  wadDivUp,
+  wadMulDown,
+  wadMulUp,
+} from "../../lib/sdk";
 import { adminOf, feedAnswer, openVault, type System } from "../helpers/fixtures";
 import type { MockERC20 } from "../../typechain-types";
 
@@ -33,54 +54,34 @@ export const GWEI = 10n ** 9n;
 export const ADMIN_ROLE = ethers.ZeroHash;
 export const SALE_TAB = 2n ** 96n - 1n;
 
-/** Mirrors `PriceStatus` in IOracleAdapter.sol. */
-export enum Status {
-  Live,
-  Stale,
-  OutOfBounds,
-  Frozen,
-  Failed,
-  SequencerDown,
-  SequencerGrace,
-}
+/** IOracleAdapter\'s `PriceStatus` (the SDK\'s). */
+export const Status = PriceStatus;
+export type Status = PriceStatus;
 
-/** ConstantsLib hard bounds of the engine and the reserve. */
-export const BOUNDS = {
-  MIN_START_MULTIPLIER: wad(1),
-  MAX_START_MULTIPLIER: wad(2),
-  MIN_FLOOR_RATIO: wad("0.5"),
-  MAX_FLOOR_RATIO: wad(1),
-  MIN_AUCTION_DURATION: 300n,
-  MAX_AUCTION_DURATION: 7n * 24n * 3600n,
-  MAX_DEBT_CEILING: wad(10_000_000_000),
-  MAX_MIN_DEBT: wad(1_000_000),
-  MAX_KEEPER_FEE: wad("0.05"),
-  MAX_KEEPER_TIP: wad(10_000),
-  MAX_KEEPER_REWARD_SHARE: wad("0.1"),
-  MAX_TIP_GAS: 5_000_000n,
-  MAX_REDO_GAS: 1_000_000n,
-  MAX_PAID_REDOS: 10n,
-  MAX_BUFFER_SHARE: wad(1),
-  MAX_RETIRED_ENGINES: 4n,
-};
+/** ConstantsLib's bounds, generated from the Solidity (lib/sdk/constants.ts). */
+export const BOUNDS = bounds;
 
 // ----------------------------------------------------------------------------- fixed point (MathLib, CollateralLib)
 
-export const min = (a: bigint, b: bigint) => (a < b ? a : b);
-export const wadMulDown = (x: bigint, y: bigint) => (x * y) / WAD;
-export const wadMulUp = (x: bigint, y: bigint) => (x * y + WAD - 1n) / WAD;
-export const wadDivDown = (x: bigint, y: bigint) => (x * WAD) / y;
-export const wadDivUp = (x: bigint, y: bigint) => (x * WAD + y - 1n) / y;
-export const rayMulUp = (x: bigint, y: bigint) => (x * y + RAY - 1n) / RAY;
-export const rayDivDown = (x: bigint, y: bigint) => (x * RAY) / y;
-// The CollateralLib conversions are shared with the keeper and the simulator (config/units.ts).
-export { amountForValueDown, amountForValueUp, valueDown, valueUp };
-export const shareDown = (amount: bigint, part: bigint, whole: bigint) =>
-  part === whole ? amount : (amount * part) / whole;
+// The SDK's mirrors of MathLib and CollateralLib (checked against the contracts in test/sdk/math.test.ts).
+export {
+  amountForValueDown,
+  amountForValueUp,
+  min,
+  rayDivDown,
+  rayMulUp,
+  shareDown,
+  valueDown,
+  valueUp,
+  wadDivDown,
+  wadDivUp,
+  wadMulDown,
+  wadMulUp,
+};
 
 /** The auction price `elapsed` seconds after a start at `top` (linear to zero over `duration`). */
 export const auctionPriceAt = (top: bigint, elapsed: bigint, duration = DURATION) =>
-  elapsed >= duration ? 0n : (top * (duration - elapsed)) / duration;
+  auctionMultiplierDown(elapsed, top, duration);
 
 /** Engine._basefeeTip for a native price and basefee, with the local parameters. */
 export const basefeeTip = (
@@ -367,14 +368,7 @@ export async function decimalsOf(token: MockERC20): Promise<bigint> {
 
 /** CollateralLib.slice: how much of `debt` a liquidation takes and how much of it is absorbed. */
 export function sliceOf(debt: bigint, absorbCapacity: bigint, auctionRoom: bigint, minDebt = MIN_DEBT) {
-  if (debt <= absorbCapacity) return { sliced: debt, absorbed: debt };
-  let absorbed = absorbCapacity;
-  let sliced = absorbed + min(debt - absorbed, auctionRoom);
-  if (sliced < debt && debt - sliced < minDebt) {
-    sliced = debt > minDebt ? debt - minDebt : 0n;
-    if (absorbed > sliced) absorbed = sliced;
-  }
-  return { sliced, absorbed };
+  return sliceDebt(debt, absorbCapacity, auctionRoom, minDebt);
 }
 
 /** VaultManager.seize's split of a vault with `debt` and `collateral` at `price` (penalty 10 %). */
@@ -388,25 +382,22 @@ export function seizureOf(
   penalty = PENALTY,
 ) {
   const { sliced, absorbed } = sliceOf(debt, buffer, room);
-  const slicedCollateral = shareDown(collateral, sliced, debt);
-  const absorbShare = shareDown(slicedCollateral, absorbed, sliced);
-  const toReserve =
-    absorbed === 0n ? 0n : min(absorbShare, amountForValueUp(wadMulUp(absorbed, WAD + penalty), decimals, price));
+  const { toReserve, toAuction } = splitCollateralDown(collateral, debt, sliced, absorbed, penalty, decimals, price);
   const auctionDebt = sliced - absorbed;
   return {
     debt: sliced,
     absorbed,
     toReserve,
     auctionDebt,
-    auctionCollateral: slicedCollateral - absorbShare,
-    keptCollateral: collateral - toReserve - (slicedCollateral - absorbShare),
+    auctionCollateral: toAuction,
+    keptCollateral: collateral - toReserve - toAuction,
     tab: wadMulUp(auctionDebt, WAD + penalty),
   };
 }
 
 /** The auction price multiplier `elapsed` seconds after a (re)start: startMultiplier × (duration − t) / duration. */
 export const multiplierAt = (elapsed: bigint, startMultiplier = AUCTION.startMultiplier, duration = DURATION) =>
-  elapsed >= duration ? 0n : (startMultiplier * (duration - elapsed)) / duration;
+  auctionMultiplierDown(elapsed, startMultiplier, duration);
 
 /** The auction price at a live oracle price, `elapsed` seconds after a (re)start. */
 export const priceAt = (oraclePrice: bigint, elapsed: bigint, startMultiplier = AUCTION.startMultiplier) =>

@@ -23,10 +23,10 @@ import {
   run,
   waitForChainId,
 } from "../helpers/externalNode";
+import { WAD } from "../../lib/sdk";
 
 const STEP_TIMEOUT_MS = 180_000;
 const CHAIN_ID = 31337n;
-const WAD = 10n ** 18n;
 
 const COLLATERAL = parseEther("10"); // 10 WETH
 const DEBT = parseEther("10000"); // 10,000 BDOL

@@ -17,89 +17,52 @@ import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ContractTransactionResponse, Result } from "ethers";
 
-import { RAY, SECONDS_PER_YEAR, WAD, rpowUp, valueDown } from "../../lib/sdk";
+import {
+  PriceStatus,
+  RAY,
+  SECONDS_PER_YEAR,
+  WAD,
+  annualRateOf,
+  bounds,
+  isqrt,
+  max,
+  min,
+  mulDivUp,
+  perSecondFeeUp,
+  rayDivUp,
+  rayMulUp,
+  rpowUp,
+  stepToward,
+  valueDown,
+  wadDivDown,
+  wadDivUp,
+  wadMulDown,
+  wadMulUp,
+} from "../../lib/sdk";
 import type { System } from "../helpers/fixtures";
 
 export { RAY, SECONDS_PER_YEAR, WAD };
 export const DAY = 86_400n;
 export const HOUR = 3_600n;
 
-/** Mirrors `PriceStatus` in IOracleAdapter.sol. */
-export enum Status {
-  Live,
-  Stale,
-  OutOfBounds,
-  Frozen,
-  Failed,
-  SequencerDown,
-  SequencerGrace,
-}
+/** IOracleAdapter's `PriceStatus` (the SDK's). */
+export const Status = PriceStatus;
+export type Status = PriceStatus;
 
-/** ConstantsLib bounds the controller and the vault manager check. */
-export const BOUNDS = {
-  MAX_STABILITY_FEE: 1_000000021979553151239153027n,
-  MIN_LIQUIDATION_RATIO: WAD,
-  MAX_BORROW_RATIO: 10n * WAD,
-  MAX_CONTROLLED_RATE: 690_000_000_000_000_000n,
-  MAX_RATE_STEP: 50_000_000_000_000_000n,
-  MAX_BORROW_RATIO_STEP: 100_000_000_000_000_000n,
-  MAX_BASE_MARGIN: WAD,
-  MAX_VOLATILITY_MULTIPLIER: 5n * WAD,
-  MIN_PRICE_MOVE: 10_000_000_000_000_000n,
-  MAX_PRICE_MOVE: WAD,
-  MAX_STRESS_SHOCK: WAD,
-  MAX_SALE_DISCOUNT: WAD / 2n,
-  MAX_VAR_CONFIDENCE: 10n * WAD,
-  MIN_VAR_HORIZON: HOUR,
-  MAX_VAR_HORIZON: 30n * DAY,
-  MAX_PEG_GAIN: 10n * WAD,
-  MAX_PEG_LEAK: WAD,
-  MIN_POKE_INTERVAL: 300n,
-  MAX_POKE_INTERVAL: DAY,
-  MIN_PRICE_WINDOW: HOUR,
-  MAX_PRICE_WINDOW: 7n * DAY,
-  MAX_SLOW_WINDOW: 30n * DAY,
-  MIN_BREAKER_COOLDOWN: HOUR,
-  MAX_BREAKER_COOLDOWN: 7n * DAY,
-  MIN_CRITICAL_RATIO: WAD,
-  MAX_CRITICAL_RATIO: 3n * WAD,
-  MAX_INTEGRATION_STEP: DAY,
-};
+/** ConstantsLib's bounds, generated from the Solidity (lib/sdk/constants.ts). */
+export const BOUNDS = bounds;
 
 // ----------------------------------------------------------------------------- fixed point
 
-export const min = (a: bigint, b: bigint) => (a < b ? a : b);
-export const max = (a: bigint, b: bigint) => (a > b ? a : b);
-export const mulDivUp = (x: bigint, y: bigint, d: bigint) => (x * y + d - 1n) / d;
-export const wadMulDown = (x: bigint, y: bigint) => (x * y) / WAD;
-export const wadMulUp = (x: bigint, y: bigint) => mulDivUp(x, y, WAD);
-export const wadDivDown = (x: bigint, y: bigint) => (x * WAD) / y;
-export const wadDivUp = (x: bigint, y: bigint) => mulDivUp(x, WAD, y);
-export const rayMulUp = (x: bigint, y: bigint) => mulDivUp(x, y, RAY);
-export const rayDivUp = (x: bigint, y: bigint) => mulDivUp(x, RAY, y);
+export { isqrt, max, min, mulDivUp, rayDivUp, rayMulUp, wadDivDown, wadDivUp, wadMulDown, wadMulUp };
 const clampSigned = (x: bigint, cap: bigint) => (x > cap ? cap : x < -cap ? -cap : x);
-
-/** Integer square root, rounded down. */
-export function isqrt(x: bigint): bigint {
-  if (x < 2n) return x;
-  let z = x;
-  let y = (x >> 1n) + 1n;
-  while (y < z) {
-    z = y;
-    y = (x / y + y) >> 1n;
-  }
-  return z;
-}
 
 // ----------------------------------------------------------------------------- the controller's formulas
 
-/** Annual continuously compounded rate [wad] → per-second fee [ray]: 1 + rate / year, rounded up. */
-export const toPerSecond = (rate: bigint) => RAY + mulDivUp(rate * 10n ** 9n, 1n, SECONDS_PER_YEAR);
-/** Per-second fee [ray] → annual rate [wad], rounded down. */
-export const toAnnual = (fee: bigint) => ((fee - RAY) * SECONDS_PER_YEAR) / 10n ** 9n;
-/** `current` moved toward `target` by at most `maxStep`. */
-export const stepToward = (current: bigint, target: bigint, maxStep: bigint) =>
-  target > current ? min(target, current + maxStep) : current - min(current - target, maxStep);
+/** Annual rate [wad] ↔ per-second fee [ray], and the stepped move (the SDK's). */
+export const toAnnual = annualRateOf;
+export const toPerSecond = perSecondFeeUp;
+export { stepToward };
 
 export interface CollateralRules {
   baseRate: bigint;

@@ -33,8 +33,7 @@ import type {
   RiskController,
   VaultManager,
 } from "../../typechain-types";
-
-const WAD = 10n ** 18n;
+import { WAD } from "../../lib/sdk";
 
 const SCENARIO = validateScenario({
   name: "test-drop",

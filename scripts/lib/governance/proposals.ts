@@ -5,7 +5,7 @@
  * results; the `gov:*` tasks (tasks/governance.ts) print them and the demo calls them directly.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { decodeRevert as decodeRevertSdk, fmtDuration, fmtTime, fmtUtc } from "../../../lib/sdk";
+import { WAD, bounds, decodeRevert as decodeRevertSdk, fmtDuration, fmtTime, fmtUtc } from "../../../lib/sdk";
 import { LOCAL_NETWORKS, deploymentAddresses, isLocalNetwork, resolveSigner } from "../../../lib/sdk/hardhat";
 import { connect } from "../../../lib/sdk";
 import { refreshMockFeeds } from "../../../lib/sdk/dev";
@@ -158,8 +158,6 @@ export interface Simulation {
   note?: string;
 }
 
-const DAY = 86_400n;
-
 /**
  * BallastGovernor's bounds (ConstantsLib), checked here because the governor's setters run only
  * inside its own `execute` (OpenZeppelin's onlyGovernance checks a queue of expected calls that a
@@ -168,13 +166,13 @@ const DAY = 86_400n;
 async function governorBounds(g: Gov, fn: string): Promise<[bigint, bigint] | undefined> {
   switch (fn) {
     case "setVotingDelay":
-      return [1n, 30n * DAY];
+      return [bounds.MIN_VOTING_DELAY, bounds.MAX_VOTING_DELAY];
     case "setVotingPeriod":
-      return [3600n, 30n * DAY];
+      return [bounds.MIN_VOTING_PERIOD, bounds.MAX_VOTING_PERIOD];
     case "updateQuorumNumerator":
-      return [1n, 50n];
+      return [bounds.MIN_QUORUM_PERCENT, bounds.MAX_QUORUM_PERCENT];
     case "setProposalThreshold":
-      return [0n, ((await g.token.totalSupply()) * 10n ** 17n) / 10n ** 18n];
+      return [0n, ((await g.token.totalSupply()) * bounds.MAX_PROPOSAL_THRESHOLD_SHARE) / WAD];
     default:
       return undefined;
   }
@@ -193,14 +191,14 @@ export async function simulateActions(
   const out: Simulation[] = [];
   for (const action of actions) {
     if (action.target.toLowerCase() === g.governorAddress.toLowerCase()) {
-      const bounds = await governorBounds(g, action.function);
-      if (!bounds) {
+      const range = await governorBounds(g, action.function);
+      if (!range) {
         out.push({ action, ok: true, note: "not simulated: the governor's setters run only inside its execute" });
         continue;
       }
       const tx = g.governor.interface.parseTransaction({ data: action.calldata })!;
       const value = BigInt(tx.args[0]);
-      const [min, max] = bounds;
+      const [min, max] = range;
       const ok = value >= min && value <= max;
       const revert: DecodedRevert = {
         name: "OutOfBounds",

@@ -21,6 +21,7 @@ import type {
 } from "../../../typechain-types";
 import type { IReserveLens } from "../../../typechain-types/contracts/lens/ReserveLens";
 import { ASSET_KEYS, PEG_ASSETS, PEG_KEYS, SCENARIO_ASSETS, type AssetKey, type PegKey } from "./scenario";
+import { WAD } from "../../../lib/sdk";
 
 export type SystemSnapshot = IReserveLens.SystemSnapshotStructOutput;
 export interface VaultHealthRow {
@@ -34,7 +35,7 @@ export interface VaultHealthRow {
   healthFactor: bigint;
 }
 
-export const WAD = 10n ** 18n;
+export { WAD };
 /**
  * Index of each actor in `ethers.getSigners()`; borrowers take every account from `borrowersFrom` on
  * except the last, which is the PSM arbitrageur.
