@@ -47,7 +47,11 @@ task("psm:swap", "Swaps USDC for BDOL (--in) or BDOL for USDC (--out) through th
         const min = args.min === undefined ? quote : parseAmount("min", args.min, 18, { unit: "BDOL" });
         await s.send(usdc.approve, [await psm.getAddress(), amount], { token: stable });
         const received = await psm.swapStableForCoin.staticCall(amount, min, s.address).catch(() => quote);
-        const receipt = await s.send(psm.swapStableForCoin, [amount, min, s.address], { token: bdol, stable });
+        const receipt = await s.send(psm.swapStableForCoin, [amount, min, s.address], {
+          token: bdol,
+          paid: stable,
+          stable,
+        });
         kv(
           `Swapped ${fmtWad(amount, 2, decimals)} ${stable.symbol} for BDOL (tx ${receipt.hash}, gas ${receipt.gasUsed})`,
           {
@@ -63,7 +67,11 @@ task("psm:swap", "Swaps USDC for BDOL (--in) or BDOL for USDC (--out) through th
       const [quote, fee] = await psm.quoteCoinForStable(amount);
       const min = args.min === undefined ? quote : parseAmount("min", args.min, decimals, { unit: stable.symbol });
       const received = await psm.swapCoinForStable.staticCall(amount, min, s.address).catch(() => quote);
-      const receipt = await s.send(psm.swapCoinForStable, [amount, min, s.address], { token: stable, stable });
+      const receipt = await s.send(psm.swapCoinForStable, [amount, min, s.address], {
+        token: stable,
+        paid: bdol,
+        stable,
+      });
       kv(`Redeemed ${fmtWad(amount)} BDOL for ${stable.symbol} (tx ${receipt.hash}, gas ${receipt.gasUsed})`, {
         [`${stable.symbol} received`]: fmtWad(received, 2, decimals),
         [`fee (BDOL, owed to the reserve; ${fmtPct(await psm.feeOut())})`]: fmtWad(fee),

@@ -48,7 +48,9 @@ async function existingVault(s: Session, idArg: unknown) {
   const id = parseWhole("id", idArg, { positive: true });
   const vm = s.ballast.vaultManager;
   const count = await vm.vaultCount();
-  const [owner, collateral, amount, debt] = id <= count ? await vm.vaultInfo(id) : [ZERO, ZERO, 0n, 0n];
+  // A closed vault reads as unknown (vaultInfo reverts UnknownVault): the same message as a wrong id.
+  const [owner, collateral, amount, debt] =
+    id <= count ? await vm.vaultInfo(id).catch(() => [ZERO, ZERO, 0n, 0n] as const) : [ZERO, ZERO, 0n, 0n];
   if (owner === ZERO) {
     throw new UsageError(
       count === 0n

@@ -16,6 +16,7 @@ import type {
   IERC20Metadata,
   LiquidationEngine,
   MarketPriceFeed,
+  MockAggregator,
   MockERC20,
   OracleAdapter,
   PegKeeper,
@@ -64,6 +65,8 @@ export interface Ballast {
   erc20(addressOrName: string): IERC20Metadata;
   /** A test token (mintable: local networks and testnets). */
   testToken(addressOrName: string): MockERC20;
+  /** A local deployment's mock price feed (anyone may publish a round). */
+  mockFeed(addressOrName: string): MockAggregator;
   /** The registry of collaterals, read once from the chain. */
   collaterals(): Promise<CollateralRegistry>;
   /** The same contracts bound to another runner (a different signer). */
@@ -128,6 +131,7 @@ export function connect(runner: ContractRunner, addresses: Addresses): Ballast {
     flashTaker: optional("FlashTaker", (a) => tc.FlashTaker__factory.connect(a, runner)),
     erc20: (x) => tc.IERC20Metadata__factory.connect(resolve(x), runner),
     testToken: (x) => tc.MockERC20__factory.connect(resolve(x), runner),
+    mockFeed: (x) => tc.MockAggregator__factory.connect(resolve(x), runner),
     collaterals: () => (registry ??= loadCollaterals(system)),
     withRunner: (other) => connect(other, addresses),
   };

@@ -16,11 +16,7 @@ async function feedsOf(ballast: Ballast, asset: string): Promise<string[]> {
   return [config.primaryFeed, config.secondaryFeed, ratio.feed].filter((f) => f !== "0x" + "00".repeat(20));
 }
 
-function mockFeed(ballast: Ballast, address: string) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tc = require("../../typechain-types") as typeof import("../../typechain-types");
-  return tc.MockAggregator__factory.connect(address, ballast.runner);
-}
+const mockFeed = (ballast: Ballast, address: string) => ballast.mockFeed(address);
 
 /** Whether `address` is a MockAggregator (its public `updateAnswer` accepts a call). */
 async function isMock(ballast: Ballast, address: string): Promise<boolean> {
@@ -60,13 +56,13 @@ export async function refreshMockFeeds(ballast: Ballast): Promise<Refreshed[]> {
   return out;
 }
 
+/** A priced asset's token symbol, else its deployment name (a reference asset such as BTC), else its address. */
 async function symbolOrAddress(ballast: Ballast, asset: string): Promise<string> {
-  const named = Object.entries(ballast.addresses).find(([, a]) => a.toLowerCase() === asset.toLowerCase());
-  if (named) return named[0];
   try {
     return await ballast.erc20(asset).symbol();
   } catch {
-    return asset;
+    const named = Object.entries(ballast.addresses).find(([, a]) => a.toLowerCase() === asset.toLowerCase());
+    return named ? named[0] : asset;
   }
 }
 

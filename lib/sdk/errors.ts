@@ -26,6 +26,7 @@ export type ErrorUnit =
   | "time" // unix timestamp
   | "duration" // seconds
   | "token" // an amount of the context's token (collateral, stable, …)
+  | "paid" // an amount of the token the signer pays (ERC-20 balance and allowance errors)
   | "stable" // an amount of the context's stable asset (USDC)
   | "gas"
   | "bps"
@@ -58,9 +59,9 @@ export const ERROR_UNITS: Record<string, ErrorUnit[]> = {
   AmountTooLarge: ["raw", "raw"],
   OutOfBounds: ["raw", "raw", "raw"],
   StepTooLarge: ["raw", "raw", "raw"],
-  ERC20InsufficientBalance: ["address", "token", "token"],
-  ERC20InsufficientAllowance: ["address", "token", "token"],
-  SafeERC20FailedDecreaseAllowance: ["address", "token", "token"],
+  ERC20InsufficientBalance: ["address", "paid", "paid"],
+  ERC20InsufficientAllowance: ["address", "paid", "paid"],
+  SafeERC20FailedDecreaseAllowance: ["address", "paid", "paid"],
   GovernorInsufficientProposerVotes: ["address", "token", "token"],
   ERC5805FutureLookup: ["blocks", "blocks"],
   GovernorInvalidProposalLength: ["count", "count", "count"],
@@ -125,6 +126,8 @@ export interface TokenUnit {
 export interface DecodeContext {
   /** The token the refused call moves (a collateral, BDOL, …): sizes `token` amounts. */
   token?: TokenUnit;
+  /** The token the signer pays with (default: `token`): sizes ERC-20 balance and allowance errors. */
+  paid?: TokenUnit;
   /** The stable asset (USDC): sizes `stable` amounts. */
   stable?: TokenUnit;
   /** How `raw` arguments print (a governance setter's bounds): `(value) => text`. */
@@ -216,6 +219,10 @@ function humanArg(unit: ErrorUnit, value: unknown, ctx: DecodeContext): string {
       return ctx.token
         ? `${fmtAmount(v, ctx.token.decimals, ctx.token.decimals)} ${ctx.token.symbol}`
         : `${v} (token units)`;
+    case "paid": {
+      const t = ctx.paid ?? ctx.token;
+      return t ? `${fmtAmount(v, t.decimals, t.decimals)} ${t.symbol}` : `${v} (token units)`;
+    }
     case "stable":
       return ctx.stable
         ? `${fmtAmount(v, ctx.stable.decimals, ctx.stable.decimals)} ${ctx.stable.symbol}`

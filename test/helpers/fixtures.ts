@@ -2,6 +2,7 @@ import { deployments, ethers } from "hardhat";
 import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Signer } from "ethers";
+import { connect } from "../../lib/sdk";
 import type {
   BallastDollar,
   LiquidationEngine,
@@ -42,7 +43,7 @@ export interface System extends Actors {
   bdolFeed: MockAggregator;
 }
 
-/** The contract recorded under `deployment`, typed as `contract`. */
+/** The contract recorded under `deployment`, typed as `contract` (for contracts outside the SDK's `Ballast`). */
 export async function at<T>(contract: string, deployment: string): Promise<T> {
   const d = await deployments.get(deployment);
   return (await ethers.getContractAt(contract, d.address)) as unknown as T;
@@ -53,25 +54,28 @@ export async function actors(): Promise<Actors> {
   return { deployer, alice, bob, carol, keeper, attacker };
 }
 
-/** The deployed system's contracts and actors, as the deployments record them now. */
+/** The deployed system's contracts (bound by the SDK, as the deployer) and actors, as the deployments record them now. */
 export async function systemAt(): Promise<System> {
+  const a = await actors();
+  const all = await deployments.all();
+  const c = connect(a.deployer, Object.fromEntries(Object.entries(all).map(([n, d]) => [n, d.address])));
   return {
-    ...(await actors()),
-    bdol: await at<BallastDollar>("BallastDollar", "BallastDollar"),
-    reserve: await at<ReservePool>("ReservePool", "ReservePool"),
-    oracle: await at<OracleAdapter>("OracleAdapter", "OracleAdapter"),
-    vaultManager: await at<VaultManager>("VaultManager", "VaultManager"),
-    engine: await at<LiquidationEngine>("LiquidationEngine", "LiquidationEngine"),
-    lens: await at<ReserveLens>("ReserveLens", "ReserveLens"),
-    risk: await at<RiskController>("RiskController", "RiskController"),
-    weth: await at<MockERC20>("MockERC20", "WETH"),
-    wbtc: await at<MockERC20>("MockERC20", "WBTC"),
-    usdc: await at<MockERC20>("MockERC20", "USDC"),
-    ethFeed: await at<MockAggregator>("MockAggregator", "ETH_USD_FEED"),
-    btcFeed: await at<MockAggregator>("MockAggregator", "BTC_USD_FEED"),
-    wbtcBtcFeed: await at<MockAggregator>("MockAggregator", "WBTC_BTC_FEED"),
-    usdcFeed: await at<MockAggregator>("MockAggregator", "USDC_USD_FEED"),
-    bdolFeed: await at<MockAggregator>("MockAggregator", "BDOL_USD_FEED"),
+    ...a,
+    bdol: c.bdol,
+    reserve: c.reserve,
+    oracle: c.oracle,
+    vaultManager: c.vaultManager,
+    engine: c.engine,
+    lens: c.lens,
+    risk: c.risk!,
+    weth: c.testToken("WETH"),
+    wbtc: c.testToken("WBTC"),
+    usdc: c.testToken("USDC"),
+    ethFeed: c.mockFeed("ETH_USD_FEED"),
+    btcFeed: c.mockFeed("BTC_USD_FEED"),
+    wbtcBtcFeed: c.mockFeed("WBTC_BTC_FEED"),
+    usdcFeed: c.mockFeed("USDC_USD_FEED"),
+    bdolFeed: c.mockFeed("BDOL_USD_FEED"),
   };
 }
 
