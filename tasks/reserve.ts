@@ -14,23 +14,31 @@ import {
   printReserve,
   printRisk,
   printStrategies,
+  reserveData,
 } from "../scripts/lib/status";
-import { fmtWad } from "../lib/sdk";
+import { fmtWad, toJson } from "../lib/sdk";
 import { cliAction } from "../lib/sdk/hardhat";
 
 task(
   "reserve:status",
   "Prints the reserve: value, ratios, buffer, deficit, composition, controller and breakers, PSM, liquidity, strategies",
-).setAction((_args, hre) =>
-  cliAction(hre, "reserve:status", async () => {
-    const c = await contracts(hre);
-    await printReserve(hre, c);
-    await printRisk(hre, c);
-    await printPsm(hre, c);
-    await printMarket(hre, c);
-    await printStrategies(hre, c);
-  }),
-);
+)
+  .addFlag("json", "print JSON (integers as decimal strings: wad, ray, token units)")
+  .setAction((args, hre) =>
+    cliAction(hre, "reserve:status", async () => {
+      const c = await contracts(hre);
+      if (args.json) {
+        const data = await reserveData(c);
+        console.log(toJson(data));
+        return data;
+      }
+      await printReserve(hre, c);
+      await printRisk(hre, c);
+      await printPsm(hre, c);
+      await printMarket(hre, c);
+      await printStrategies(hre, c);
+    }),
+  );
 
 task("reserve:rebalance", "Moves the reserve's USDC toward its liquid target (anyone may)").setAction((_args, hre) =>
   cliAction(hre, "reserve:rebalance", async () => {

@@ -6,13 +6,21 @@
  */
 import { task } from "hardhat/config";
 import { cliAction } from "../lib/sdk/hardhat";
-import { contracts, printCollaterals, printReserve, printSupply } from "../scripts/lib/status";
+import { toJson } from "../lib/sdk";
+import { contracts, printCollaterals, printReserve, printSupply, statusData } from "../scripts/lib/status";
 
-task("status", "Prints the protocol's collaterals, reserve, auctions and supply").setAction((_args, hre) =>
-  cliAction(hre, "status", async () => {
-    const c = await contracts(hre);
-    await printCollaterals(hre, c);
-    await printReserve(hre, c);
-    await printSupply(c);
-  }),
-);
+task("status", "Prints the protocol's collaterals, reserve, auctions and supply")
+  .addFlag("json", "print JSON (integers as decimal strings: wad, ray, token units)")
+  .setAction((args, hre) =>
+    cliAction(hre, "status", async () => {
+      const c = await contracts(hre);
+      if (args.json) {
+        const data = await statusData(c);
+        console.log(toJson(data));
+        return data;
+      }
+      await printCollaterals(hre, c);
+      await printReserve(hre, c);
+      await printSupply(c);
+    }),
+  );

@@ -142,3 +142,34 @@ export function kv(title: string, pairs: Record<string, Cell>): void {
     Object.entries(pairs).map(([k, v]) => ({ item: k, value: String(v) })),
   );
 }
+
+/**
+ * A value as JSON text for `--json` output: ethers Results become objects (named fields) or arrays,
+ * bigints become decimal strings (exact), so a script can read every figure without rounding.
+ */
+export function toJson(value: unknown): string {
+  return JSON.stringify(plain(value), null, 2);
+}
+
+function plain(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) {
+    const r = value as unknown[] & { toObject?: (deep?: boolean) => Record<string, unknown> };
+    if (typeof r.toObject === "function") {
+      let obj: Record<string, unknown> | undefined;
+      try {
+        obj = r.toObject();
+      } catch {
+        obj = undefined; // unnamed fields
+      }
+      if (obj && Object.keys(obj).length > 0 && !Object.keys(obj).every((k) => /^_?\d+$/.test(k))) {
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
+      }
+    }
+    return r.map(plain);
+  }
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}

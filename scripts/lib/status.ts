@@ -241,3 +241,44 @@ export async function printSupply(c: Contracts): Promise<void> {
 function fmtHours(seconds: bigint | number): string {
   return `${Number(seconds) / 3600} h`;
 }
+
+/** An ethers Result (a struct) as a plain object of its named fields. */
+const asObject = (r: unknown): Record<string, unknown> => (r as { toObject(): Record<string, unknown> }).toObject();
+
+/** `status --json`: the lens's system snapshot (collaterals with their symbols) and the supply identity. */
+export async function statusData(c: Contracts): Promise<Record<string, unknown>> {
+  const snap = await c.lens.systemSnapshot();
+  const registry = await c.collaterals();
+  const collaterals = snap.collaterals.map((col) => ({
+    symbol: registry.find(col.token)?.symbol ?? col.token,
+    ...asObject(col),
+  }));
+  return { ...asObject(snap), collaterals, supply: await supplyIdentity(c) };
+}
+
+/** `reserve:status --json`: the snapshot, the reserve's composition and strategies, the PSM and the peg keeper. */
+export async function reserveData(c: Contracts): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {
+    snapshot: await c.lens.systemSnapshot(),
+    composition: await c.reserve.composition(),
+    strategies: await c.reserve.strategies(),
+    liquidTarget: await c.reserve.liquidTarget(),
+    availableRebalance: await c.reserve.availableRebalance(),
+  };
+  if (c.psm) {
+    out.psm = {
+      stable: await c.psm.stable(),
+      feeIn: await c.psm.feeIn(),
+      feeOut: await c.psm.feeOut(),
+      minted: await c.psm.minted(),
+      mintCeiling: await c.psm.mintCeiling(),
+      availableOutflow: await c.psm.availableOutflow(),
+      outflowLimit: await c.psm.outflowLimit(),
+      pendingFees: await c.psm.pendingFees(),
+    };
+  }
+  if (c.pegKeeper) out.pegKeeper = await c.lens.pegKeeperSnapshot();
+  if (c.marketFeed)
+    out.marketFeed = { spotPrice: await c.marketFeed.spotPrice(), updateState: await c.marketFeed.updateState() };
+  return out;
+}

@@ -283,6 +283,22 @@ describe("Command line (tasks in README order, bad inputs)", function () {
     });
   });
 
+  describe("observer", () => {
+    it("status --json and reserve:status --json print exact integers as strings, named fields", async () => {
+      const { out } = await run("status", { json: true });
+      const data = JSON.parse(out);
+      expect(data.collaterals.map((c: { symbol: string }) => c.symbol)).to.deep.equal(["WETH", "WBTC"]);
+      expect(data.collaterals[0].liquidationRatio).to.equal(wad("1.5").toString());
+      expect(BigInt(data.supply.supply)).to.be.greaterThan(0n);
+      expect(BigInt(data.supply.slack)).to.be.greaterThanOrEqual(0n);
+      const reserve = JSON.parse((await run("reserve:status", { json: true })).out);
+      expect(Object.keys(reserve)).to.include.members(["snapshot", "composition", "psm", "pegKeeper"]);
+      expect(reserve.psm.feeOut).to.match(/^\d+$/);
+      const auctions = JSON.parse((await run("auction:list", { json: true })).out);
+      expect(Array.isArray(auctions)).to.equal(true);
+    });
+  });
+
   describe("what the terminal shows (a real npx hardhat process)", () => {
     const hardhat = (args: string[]) =>
       spawnSync(process.execPath, [require.resolve("hardhat/internal/cli/bootstrap", { paths: [ROOT] }), ...args], {
