@@ -25,7 +25,7 @@ import {
   removeTempDir,
   run,
   waitForChainId,
-} from "../helpers/externalNode";
+} from "../../scripts/lib/externalNode";
 import {
   MAX_PAID_REDOS,
   runKeeperLoop,

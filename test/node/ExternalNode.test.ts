@@ -22,7 +22,7 @@ import {
   ROOT,
   run,
   waitForChainId,
-} from "../helpers/externalNode";
+} from "../../scripts/lib/externalNode";
 import { WAD } from "../../lib/sdk";
 
 const STEP_TIMEOUT_MS = 180_000;

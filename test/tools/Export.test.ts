@@ -17,7 +17,7 @@ import { Interface, isAddress } from "ethers";
 import type { Deployment } from "hardhat-deploy/types";
 
 import { readExport, type DeploymentsExport } from "../../tasks/export";
-import { bin, Child, freePort, LOOPBACK, makeTempDir, removeTempDir, ROOT, run } from "../helpers/externalNode";
+import { bin, Child, freePort, LOOPBACK, makeTempDir, removeTempDir, ROOT, run } from "../../scripts/lib/externalNode";
 
 const STEP_TIMEOUT_MS = 180_000;
 

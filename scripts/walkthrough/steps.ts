@@ -1,0 +1,44 @@
+/**
+ * The README's local walkthrough, in order: what a newcomer types after starting a node and
+ * deploying. `npm run docs` runs it on a fresh Hardhat node and writes each step's output into the
+ * README block marked `<!-- sample:<id> -->`; test/node/Walkthrough.test.ts runs it on a Hardhat
+ * node and on anvil and fails when an output differs from the README's (after `normalize`).
+ */
+export interface Step {
+  /** The README block's id. */
+  id: string;
+  /** The task and its arguments, as typed after `npx hardhat --network localhost`. */
+  command: string;
+  /** A refusal is expected: the step prints `error: …` and the walkthrough goes on. */
+  refused?: boolean;
+}
+
+export const STEPS: Step[] = [
+  { id: "status-fresh", command: "status" },
+  { id: "vault-open", command: "vault:open --collateral WETH --amount 10 --debt 12000 --mint" },
+  { id: "vault-deposit-short", command: "vault:deposit --id 1 --amount 2", refused: true },
+  { id: "dev-faucet", command: "dev:faucet --asset weth --amount 2" },
+  { id: "vault-deposit", command: "vault:deposit --id 1 --amount 2" },
+  { id: "vault-withdraw", command: "vault:withdraw --id 1 --amount 2" },
+  { id: "vault-borrow", command: "vault:borrow --id 1 --amount 500" },
+  { id: "vault-repay", command: "vault:repay --id 1 --amount 2000" },
+  { id: "vault-borrow-refused", command: "vault:borrow --id 1 --amount 100000", refused: true },
+  { id: "vault-bad-amount", command: "vault:borrow --id 1 --amount -5", refused: true },
+  { id: "vault-bad-symbol", command: "vault:open --collateral doge --amount 1", refused: true },
+  { id: "vault-list", command: "vault:list" },
+  { id: "psm-in", command: "psm:swap --in 1000 --mint" },
+  { id: "psm-out", command: "psm:swap --out 500" },
+  { id: "dev-time", command: "dev:time --advance 1h" },
+  { id: "keeper-record", command: "keeper:record" },
+  { id: "keeper-accrue", command: "keeper:accrue" },
+  { id: "risk-poke", command: "risk:poke" },
+  { id: "vault-open-risky", command: "vault:open --collateral WETH --amount 10 --debt 18000 --mint --from 1" },
+  { id: "dev-price", command: "dev:price --asset WETH --price 2600" },
+  { id: "vault-info-risky", command: "vault:info --id 2" },
+  { id: "keeper-once", command: "keeper --once" },
+  { id: "auction-list", command: "auction:list" },
+  { id: "vault-close", command: "vault:close --id 1" },
+  { id: "status", command: "status" },
+  { id: "reserve-status", command: "reserve:status" },
+  { id: "roles-check", command: "roles:check" },
+];
