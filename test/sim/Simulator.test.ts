@@ -11,10 +11,10 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { simulate, type SimResult } from "../../scripts/lib/sim/simulate";
-import { marketRows, writeOutputs } from "../../scripts/lib/sim/report";
-import { renderSvg } from "../../scripts/lib/sim/svg";
-import { DEFAULT_POPULATION, drawPopulation } from "../../scripts/lib/sim/population";
+import { simulate, type SimResult } from "../../sim/src/simulate";
+import { marketRows, writeOutputs } from "../../sim/src/report";
+import { renderSvg } from "../../sim/src/svg";
+import { DEFAULT_POPULATION, drawPopulation } from "../../sim/src/population";
 import {
   feedPriceAt,
   listScenarios,
@@ -22,7 +22,7 @@ import {
   priceAt,
   steepestWindow,
   validateScenario,
-} from "../../scripts/lib/sim/scenario";
+} from "../../sim/src/scenario";
 import type {
   LiquidationEngine,
   MockERC20,

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { networkConfig } from "../../../config/networks";
+import { networkConfig } from "../../config/networks";
 
 /** The assets a scenario prices, with the collateral and mock feed each one drives. */
 export const SCENARIO_ASSETS = {
@@ -79,7 +79,7 @@ export interface Scenario {
   expect?: ScenarioExpectations;
 }
 
-/** The market model's inputs (see scripts/lib/sim/market.ts). */
+/** The market model's inputs (see sim/src/market.ts). */
 /**
  * How an asset's feed departs from the market: its own path (e.g. without a wick the pools saw), a
  * lag, a floor it sticks at, and outages without rounds (the oracle reads Stale once the heartbeat
@@ -194,7 +194,7 @@ export function deviationOf(key: PriceKey): number {
   return (PEG_KEYS as string[]).includes(key) ? PEG_FEED.deviation : BREAKER_DEVIATION;
 }
 
-export const SCENARIO_DIR = path.join(__dirname, "..", "..", "..", "sim", "scenarios");
+export const SCENARIO_DIR = path.join(__dirname, "..", "scenarios");
 
 /** Loads `sim/scenarios/<name>.json`, or a path to a JSON file, and validates it. */
 export function loadScenario(nameOrPath: string): Scenario {

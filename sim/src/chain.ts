@@ -18,8 +18,8 @@ import type {
   ReservePool,
   RiskController,
   VaultManager,
-} from "../../../typechain-types";
-import type { IReserveLens } from "../../../typechain-types/contracts/lens/ReserveLens";
+} from "../../typechain-types";
+import type { IReserveLens } from "../../typechain-types/contracts/lens/ReserveLens";
 import { ASSET_KEYS, PEG_ASSETS, PEG_KEYS, SCENARIO_ASSETS, type AssetKey, type PegKey } from "./scenario";
 
 export type SystemSnapshot = IReserveLens.SystemSnapshotStructOutput;
@@ -486,4 +486,4 @@ export function toNum(x: bigint, decimals = 18): number {
 }
 
 /** CollateralLib.valueDown, shared with the keeper (config/units.ts). */
-export { valueDown } from "../../../config/units";
+export { valueDown } from "../../config/units";

@@ -8,7 +8,7 @@
  * trade (psm.ts). See sim/README.md.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { runKeeperOnce, type KeeperReport, type KeeperState } from "../keeper";
+import { runKeeperOnce, type KeeperReport, type KeeperState } from "../../scripts/lib/keeper";
 import { newBorrowerStats, reactBorrowers, type BorrowerStats } from "./borrowers";
 import { Chain, WAD, pinBlockTimes, priceWad, toNum, valueDown, type BlockPin } from "./chain";
 import { analyseRun, type RunTotals, type TickRecord } from "./metrics";
@@ -39,7 +39,7 @@ import {
   type PegKey,
   type Scenario,
 } from "./scenario";
-import { annualRateOf } from "../../../config/units";
+import { annualRateOf } from "../../config/units";
 
 export type RunMode = "active" | "absent";
 /** Which runs have the PegKeeper (its updates called by the keeper): "both" adds a run without it. */

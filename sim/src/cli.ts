@@ -1,6 +1,6 @@
 /**
  * `npm run sim -- --scenario <name> [--vaults N] [--keepers-absent <minutes>] [--out dir] [--seed N]`:
- * the crash simulator (scripts/run-sim.js parses the options into SIM_* variables). For each scenario it
+ * the crash simulator (sim/src/run-sim.js parses the options into SIM_* variables). For each scenario it
  * deploys the fixture on the in-process network, opens the vault population, drives the scenario's
  * prices (ETH, BTC, USDC and BDOL) with the keeper bot running every step and poking the risk
  * controller hourly, and the PSM's holders and arbitrageur trading — once with keepers throughout,
@@ -14,9 +14,9 @@
  */
 import hre from "hardhat";
 import path from "node:path";
-import { listScenarios, loadScenario } from "./lib/sim/scenario";
-import { simulate, type PegKeeperRuns, type SimResult } from "./lib/sim/simulate";
-import { DEFAULT_OUT_DIR, printTable, writeOutputs } from "./lib/sim/report";
+import { listScenarios, loadScenario } from "./scenario";
+import { simulate, type PegKeeperRuns, type SimResult } from "./simulate";
+import { DEFAULT_OUT_DIR, printTable, writeOutputs } from "./report";
 
 function intEnv(name: string, fallback: number, min: number): number {
   const raw = process.env[name];

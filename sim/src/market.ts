@@ -20,10 +20,10 @@
  */
 import { Interface, MaxUint256 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { FlashTaker, MarketPriceFeed, PegKeeper } from "../../../typechain-types";
-import type { KeeperReport } from "../keeper";
+import type { FlashTaker, MarketPriceFeed, PegKeeper } from "../../typechain-types";
+import type { KeeperReport } from "../../scripts/lib/keeper";
 import type { TickRecord } from "./metrics";
-import { marketFeedParams, seedPool } from "../market";
+import { marketFeedParams, seedPool } from "../../scripts/lib/market";
 import {
   MAX_TICK,
   MIN_TICK,
@@ -33,7 +33,7 @@ import {
   priceWadAt,
   sqrtPriceX96At,
   uniswapArtifact,
-} from "../uniswap";
+} from "../../scripts/lib/uniswap";
 import { Chain, WAD, bump, decodeError, toNum, valueDown } from "./chain";
 import type { PsmDesk } from "./psm";
 import {

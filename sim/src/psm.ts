@@ -72,7 +72,7 @@ export class PsmDesk {
   private ticksHeldBack = 0;
   private ticksShortOfBdol = 0;
   private readonly refusals: Record<string, number> = {};
-  /** The arbitrageur's counts (the market model's arbitrageur, scripts/lib/sim/market.ts, writes them too). */
+  /** The arbitrageur's counts (the market model's arbitrageur, sim/src/market.ts, writes them too). */
   readonly arb = {
     mintAttempts: 0,
     mintRefused: {} as Record<string, number>,

@@ -2,7 +2,7 @@
 /*
  * `npm run sim -- [options]`: the crash simulator's command line. `hardhat run` does not forward
  * unknown arguments to the script, so this wrapper parses them, passes them on as SIM_* environment
- * variables and runs `hardhat run scripts/sim.ts` on the in-process network.
+ * variables and runs `hardhat run sim/src/cli.ts` on the in-process network.
  *
  *   --scenario <name|file.json>   a scenario of sim/scenarios/ (repeat or comma-separate; default: all)
  *   --vaults <N>                  number of vaults (default 500)
@@ -17,7 +17,7 @@
  *   --verbose                     print every keeper action
  *
  * The same variables work without the wrapper:
- *   SIM_SCENARIO=black-thursday SIM_VAULTS=200 npx hardhat run scripts/sim.ts
+ *   SIM_SCENARIO=black-thursday SIM_VAULTS=200 npx hardhat run sim/src/cli.ts
  */
 "use strict";
 
@@ -79,9 +79,9 @@ for (let i = 0; i < args.length; i++) {
 }
 if (scenarios.length > 0) env.SIM_SCENARIO = scenarios.join(",");
 
-const hardhat = require.resolve("hardhat/internal/cli/bootstrap.js", { paths: [path.resolve(__dirname, "..")] });
-const child = spawn(process.execPath, [hardhat, "run", "--network", "hardhat", path.join("scripts", "sim.ts")], {
-  cwd: path.resolve(__dirname, ".."),
+const hardhat = require.resolve("hardhat/internal/cli/bootstrap.js", { paths: [path.resolve(__dirname, "..", "..")] });
+const child = spawn(process.execPath, [hardhat, "run", "--network", "hardhat", path.join("sim", "src", "cli.ts")], {
+  cwd: path.resolve(__dirname, "..", ".."),
   env,
   stdio: "inherit",
 });
