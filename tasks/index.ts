@@ -9,3 +9,4 @@ import "./reserve";
 import "./risk";
 import "./psm";
 import "./market";
+import "./sim";
