@@ -19,7 +19,8 @@
  * custom errors, counted per kind.
  */
 import { Chain, WAD, bump, decodeError } from "./chain";
-import { type PegKey, type Scenario, DEFAULT_ARBITRAGE_PER_HOUR } from "./scenario";
+import type { PegKey } from "./assets";
+import { type Scenario, DEFAULT_ARBITRAGE_PER_HOUR } from "./scenario";
 
 /** Redemptions and arbitrage trades smaller than this are not sent [wad]. */
 const MIN_TRADE = WAD;

@@ -8,7 +8,7 @@
  */
 import type { SimResult, RunResult } from "./simulate";
 import type { TickRecord } from "./metrics";
-import { ASSET_KEYS, PEG_KEYS, SCENARIO_ASSETS } from "./scenario";
+import { PEG_KEYS, type SimAsset } from "./assets";
 
 const W = 1100;
 const LEFT = 90;
@@ -29,7 +29,9 @@ const RUN_STYLE: Record<string, { color: string; dash: string; label: string }> 
 function styleOf(r: RunResult): { color: string; dash: string; label: string } {
   return RUN_STYLE[r.market !== undefined && !r.pegKeeper && r.mode === "active" ? "active-no-pk" : r.mode];
 }
-const ASSET_COLOR: Record<string, string> = { ETH: "#4a5bd4", BTC: "#e69500", WETH: "#4a5bd4", WBTC: "#e69500" };
+/** The collaterals' colours, in the configuration's order (blue WETH, orange WBTC, …). */
+const ASSET_COLORS = ["#4a5bd4", "#e69500", "#16a085", "#8e44ad", "#7f6a00"];
+const assetColor = (i: number) => ASSET_COLORS[i % ASSET_COLORS.length];
 const PEG_COLOR: Record<string, string> = { BDOL: "#6a1b9a", USDC: "#2775ca" };
 const HALT_COLOR = "#e67e22";
 
@@ -67,12 +69,16 @@ function intervals(series: TickRecord[], on: (t: TickRecord) => boolean): [numbe
 }
 
 /** One line per collateral and run: colour by collateral, dash by run. */
-function collateralSeries(runs: RunResult[], pick: (t: TickRecord, collateral: string) => number | null): Series[] {
-  return ASSET_KEYS.flatMap((k) => {
-    const c = SCENARIO_ASSETS[k].collateral;
+function collateralSeries(
+  assets: SimAsset[],
+  runs: RunResult[],
+  pick: (t: TickRecord, collateral: string) => number | null,
+): Series[] {
+  return assets.flatMap((a, i) => {
+    const c = a.symbol;
     return runs.map((r) => ({
       label: `${c}, ${styleOf(r).label}`,
-      color: ASSET_COLOR[c],
+      color: assetColor(i),
       dash: styleOf(r).dash,
       points: r.series.map((t) => [t.minute, pick(t, c)] as [number, number | null]),
     }));
@@ -125,7 +131,8 @@ export function renderSvg(result: SimResult): string {
   const duration = s.durationMinutes ?? 0;
   const inDays = duration > 48 * 60;
   const xUnit = inDays ? 1440 : 60;
-  const lr = result.parameters.protocol.collaterals.WETH?.liquidationRatio ?? 1.5;
+  const assets = result.parameters.assets;
+  const lr = result.parameters.protocol.collaterals[assets[0]?.symbol]?.liquidationRatio ?? 1.5;
   const base = runs[0]?.series ?? [];
 
   const psmParams = result.parameters.protocol.psm;
@@ -138,9 +145,9 @@ export function renderSvg(result: SimResult): string {
       title: "Oracle price, % of the start price",
       unit: "%",
       format: (y) => `${+y.toFixed(0)}`,
-      series: ASSET_KEYS.map((k) => ({
+      series: assets.map(({ key: k }, i) => ({
         label: `${k} (start $${result.setup.startPrices[k].toLocaleString("en-US")})`,
-        color: ASSET_COLOR[k],
+        color: assetColor(i),
         dash: "",
         points: base.map(
           (t) => [t.minute, (100 * t.oraclePrices[k]) / result.setup.startPrices[k]] as [number, number],
@@ -208,7 +215,7 @@ export function renderSvg(result: SimResult): string {
       unit: "%",
       zero: true,
       format: (y) => `${+y.toFixed(2)}`,
-      series: collateralSeries(runs, (t, c) => (t.fees[c] === undefined ? null : t.fees[c] * 100)),
+      series: collateralSeries(assets, runs, (t, c) => (t.fees[c] === undefined ? null : t.fees[c] * 100)),
     },
     {
       title: "Borrow ratio (initial margin) set by the risk controller, %",
@@ -220,7 +227,9 @@ export function renderSvg(result: SimResult): string {
         color: HALT_COLOR,
         label: "borrowing halted (active run)",
       },
-      series: collateralSeries(runs, (t, c) => (t.borrowRatios[c] === undefined ? null : t.borrowRatios[c] * 100)),
+      series: collateralSeries(assets, runs, (t, c) =>
+        t.borrowRatios[c] === undefined ? null : t.borrowRatios[c] * 100,
+      ),
     },
   ];
   if (runs.some((r) => r.market !== undefined)) {

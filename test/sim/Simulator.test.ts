@@ -15,6 +15,8 @@ import { simulate, type SimResult } from "../../sim/src/simulate";
 import { marketRows, writeOutputs } from "../../sim/src/report";
 import { renderSvg } from "../../sim/src/svg";
 import { DEFAULT_POPULATION, drawPopulation } from "../../sim/src/population";
+import { readAssets, simAssets } from "../../sim/src/assets";
+import { networkConfig } from "../../config/networks";
 import {
   feedPriceAt,
   listScenarios,
@@ -480,7 +482,8 @@ describe("crash simulator with the PSM and the risk controller (test/sim)", func
  * The market model: ETH −30 % within the first hour (liquidations, flash takes selling into the
  * WETH/USDC pool whose depth halves), BDOL's holders buying 2M an hour for an hour and a half (above
  * the PSM's arbitrage of 1M an hour: the PegKeeper mints and sells), then selling 2M an hour (it buys
- * back and burns). One active run with the PegKeeper; its figures against the chain.
+ * back and burns). One active run with the PegKeeper; its figures against the chain. Only ETH is
+ * priced: BTC stays at its deployed price (the mock feed's 60,000).
  */
 const MARKET_SCENARIO = validateScenario({
   name: "test-market",
@@ -495,7 +498,6 @@ const MARKET_SCENARIO = validateScenario({
       [60, 2100],
       [240, 2150],
     ],
-    BTC: [[0, 60000]],
   },
   market: {
     depthUsd: { ETH: 20_000_000 },
@@ -544,6 +546,44 @@ describe("crash simulator with markets (test/sim)", function () {
     ).to.throw(/market\.bdolDemand: minutes must increase/);
     expect(bad({ bdolFollowPerHour: -1 })).to.throw(/market\.bdolFollowPerHour/);
     expect(bad({ liquidity: 1 })).to.throw(/market\.liquidity: unknown field/);
+  });
+
+  it("runs with prices for ETH only (BTC at its deployed price, its pool created there); refuses an unknown asset with the choices", async function () {
+    expect(MARKET_SCENARIO.prices.BTC).to.deep.equal([[0, 60000]]);
+    expect(Object.keys(MARKET_SCENARIO.prices)).to.deep.equal(["ETH", "BTC"]);
+    expect(MARKET_SCENARIO.durationMinutes).to.equal(240);
+    expect(result.parameters.assets.map((a) => `${a.key} ${a.symbol}`)).to.deep.equal(["ETH WETH", "BTC WBTC"]);
+    expect(result.setup.startPrices).to.deep.equal({ ETH: 3000, BTC: 60000 });
+    const [run] = result.runs;
+    for (const t of run.series) {
+      expect(t.prices.BTC).to.equal(60000);
+      expect(t.oraclePrices.BTC).to.equal(60000);
+      expect(t.priceStatus.BTC).to.equal(0);
+    }
+    expect(run.series[run.series.length - 1].prices.ETH).to.equal(2150);
+    expect(run.totals.controller.breakerTrips.WBTC).to.equal(0);
+    expect(result.population.byAsset.BTC.vaults).to.be.greaterThan(0);
+    // WBTC's pool, created by the simulator at BTC's start price, and held there by the arbitrageur.
+    const pool = await ethers.getContractAt("IUniswapV3Pool", (await hre.deployments.get("WBTC_USDC_POOL")).address);
+    const wbtc = (await hre.deployments.get("WBTC")).address;
+    expect([await pool.token0(), await pool.token1()]).to.include(wbtc);
+    expect(Math.abs(run.market!.collateral.BTC.largestGap.gap)).to.be.below(1e-4);
+
+    const choices = "ETH (WETH), BTC (WBTC)";
+    const scenario = (patch: Record<string, unknown>) => () =>
+      validateScenario({ ...structuredClone(MARKET_SCENARIO), ...patch });
+    expect(scenario({ prices: { SOL: [[0, 150]] } })).to.throw(
+      `prices.SOL: unknown asset (known: ${choices}, USDC, BDOL)`,
+    );
+    // The collateral's symbol is not its name in a scenario: the message shows both.
+    expect(scenario({ prices: { WETH: [[0, 3000]] } })).to.throw(`prices.WETH: unknown asset (known: ${choices}`);
+    expect(scenario({ oracle: { SOL: { lagMinutes: 5 } } })).to.throw(`oracle.SOL: unknown asset (known: ${choices})`);
+    expect(scenario({ market: { depthUsd: { SOL: 1e6 } } })).to.throw(
+      `market.depthUsd.SOL: unknown asset (known: ${choices})`,
+    );
+    expect(scenario({ prices: { USDC: [[0, 1]] }, durationMinutes: undefined })).to.throw(
+      `prices gives no collateral's path (${choices}): durationMinutes must set the run's length`,
+    );
   });
 
   it("reads BDOL's oracle price from the MarketPriceFeed, and its spot from the pool", async function () {
@@ -939,5 +979,78 @@ describe("crash simulator with borrowers who react (test/sim)", function () {
     expect(total(repaid)).to.be.closeTo(b.repaid, b.repaid * 1e-9);
     expect(total(borrowed)).to.be.closeTo(b.borrowed, b.borrowed * 1e-9);
     expect(run.totals.badDebt).to.equal(0);
+  });
+});
+
+describe("crash simulator's collaterals from the configuration (test/sim)", function () {
+  it("reads the local collaterals: the scenario's name from the feed, the symbol, decimals, feed and deployed price", function () {
+    expect(simAssets()).to.deep.equal([
+      { key: "ETH", symbol: "WETH", decimals: 18, feed: "ETH_USD_FEED", deployedPrice: 3000, breakerDeviation: 0.25 },
+      { key: "BTC", symbol: "WBTC", decimals: 8, feed: "BTC_USD_FEED", deployedPrice: 60000, breakerDeviation: 0.25 },
+    ]);
+    expect(readAssets(networkConfig("localhost"), "localhost")).to.deep.equal(simAssets());
+    // Sepolia and mainnet read real feeds: nothing to drive.
+    expect(() => readAssets(networkConfig("mainnet"), "mainnet")).to.throw(
+      "config/networks.ts (mainnet), collateral WETH: its token is not a deployment; the simulator needs mock tokens and feeds",
+    );
+  });
+
+  it("takes a third configured collateral as a scenario asset", function () {
+    const local = networkConfig("localhost");
+    const config = {
+      ...local,
+      testTokens: { ...local.testTokens, WSOL: { name: "Wrapped SOL (test)", symbol: "WSOL", decimals: 9 } },
+      mockFeeds: {
+        ...local.mockFeeds,
+        SOL_USD_FEED: { decimals: 8, description: "SOL / USD", answer: 150n * 10n ** 8n },
+      },
+      collaterals: {
+        ...local.collaterals,
+        WSOL: {
+          ...local.collaterals.WETH,
+          token: { deployment: "WSOL" },
+          feed: { ...local.collaterals.WETH.feed, primaryFeed: { deployment: "SOL_USD_FEED" } },
+        },
+      },
+    };
+    const assets = readAssets(config, "test");
+    expect(assets.map((a) => `${a.key} ${a.symbol} ${a.decimals} ${a.deployedPrice}`)).to.deep.equal([
+      "ETH WETH 18 3000",
+      "BTC WBTC 8 60000",
+      "SOL WSOL 9 150",
+    ]);
+    const raw = {
+      name: "sol-only",
+      description: "SOL −30 % in an hour",
+      stepSeconds: 300,
+      prices: {
+        SOL: [
+          [0, 150],
+          [60, 105],
+        ],
+      },
+      oracle: { SOL: { lagMinutes: 5 } },
+      market: { depthUsd: { SOL: 5_000_000 } },
+    };
+    const s = validateScenario(structuredClone(raw), "sol-only", assets);
+    expect(s.prices).to.deep.equal({ ETH: [[0, 3000]], BTC: [[0, 60000]], SOL: raw.prices.SOL });
+    expect(s.durationMinutes).to.equal(60);
+    expect(steepestWindow(s, 30, assets)).to.include({ asset: "SOL", from: 30, to: 60 });
+    // Without SOL in the configuration the same file is refused, the choices listed.
+    expect(() => validateScenario(structuredClone(raw), "sol-only")).to.throw(
+      "sol-only: prices.SOL: unknown asset (known: ETH (WETH), BTC (WBTC), USDC, BDOL)",
+    );
+    expect(() =>
+      readAssets(
+        {
+          ...config,
+          mockFeeds: {
+            ...config.mockFeeds,
+            SOL_USD_FEED: { ...config.mockFeeds.SOL_USD_FEED, description: "SOL / ETH" },
+          },
+        },
+        "test",
+      ),
+    ).to.throw('collateral WSOL: its feed SOL_USD_FEED is "SOL / ETH", not "<asset> / USD"');
   });
 });
