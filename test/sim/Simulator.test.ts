@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { simulate, type SimResult } from "../../sim/src/simulate";
 import { marketRows, writeOutputs } from "../../sim/src/report";
-import { renderSvg } from "../../sim/src/svg";
+import { chartSpec, renderSvg } from "../../sim/src/chart";
 import { DEFAULT_POPULATION, drawPopulation } from "../../sim/src/population";
 import { readAssets, simAssets } from "../../sim/src/assets";
 import { networkConfig } from "../../config/networks";
@@ -98,6 +98,17 @@ const PSM_SCENARIO = validateScenario({
   expect: { psmMintRefused: true, strategyPulled: true },
 });
 
+/** The chart's panels: Vega-Lite's vconcat cells. */
+function panelCount(svg: string): number {
+  return svg.match(/class="mark-group role-scope concat_\d+_group"/g)?.length ?? 0;
+}
+
+/** Self-contained: no scripts, links or imports; url() only for its own clip paths. */
+function checkSelfContained(svg: string): void {
+  expect(svg).to.not.match(/<script|<foreignObject|href=|@import/i);
+  for (const u of svg.match(/url\([^)]*\)/g) ?? []) expect(u).to.match(/^url\(#clip\d+\)$/);
+}
+
 /** Tags open and close in order, attributes are quoted, one root <svg>. */
 function checkXml(text: string): { tags: Map<string, number> } {
   const stack: string[] = [];
@@ -129,7 +140,7 @@ describe("crash simulator (test/sim)", function () {
   before(async function () {
     outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-sim-"));
     result = await simulate(hre, { scenario: SCENARIO, vaults: 40, seed: 7, market: false });
-    files = writeOutputs(result, outDir);
+    files = await writeOutputs(result, outDir);
   });
 
   after(function () {
@@ -286,19 +297,40 @@ describe("crash simulator (test/sim)", function () {
     }
   });
 
-  it("writes a self-contained SVG with its seven panels, axes and legend", function () {
+  it("writes a self-contained SVG of the Vega-Lite spec: seven panels, their lines, axes and legends", async function () {
     expect(() => checkXml("<svg><g></svg>")).to.throw();
     expect(() => checkXml('<svg><rect x="1"/></svg><g></g>')).to.throw();
     const svg = readFileSync(files.svg, "utf8");
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).to.equal(true);
     const { tags } = checkXml(svg);
     expect(tags.get("svg")).to.equal(1);
+    expect(svg).to.contain("<title>Ballast crash simulation: test-drop</title>");
+    checkSelfContained(svg);
     // Prices, peg, system CR, reserve ratio, bad debt, fees, borrow ratio (no PSM panel: it was not used).
-    expect(svg.match(/<g class="panel">/g)?.length).to.equal(7);
-    expect(tags.get("polyline")).to.be.at.least(20);
-    expect(svg).to.not.match(/<script|href=|@import|url\(/i);
+    expect(panelCount(svg)).to.equal(7);
+    // Each series is a line mark (a path labelled with its series), each panel a legend entry per series.
+    const lines = (series: string) => svg.split(`series: ${series}"`).length - 1;
+    for (const series of [
+      "ETH (start $3,000)",
+      "BTC (start $60,000)",
+      "BDOL (market)",
+      "USDC",
+      "keepers active",
+      "keepers absent",
+      "reserve, keepers active",
+      "target, keepers absent",
+      "bad debt, keepers absent",
+      "deficit, keepers active",
+      "WETH, keepers active",
+      "WBTC, keepers absent",
+    ]) {
+      expect(lines(series), series).to.be.at.least(1);
+      expect(svg, series).to.contain(`>${series.replace(/&/g, "&amp;")}</text>`);
+    }
     for (const text of [
-      "Oracle price",
+      "Ballast crash simulation — test-drop",
+      "40 vaults, seed 7",
+      "Oracle price, % of the start price",
       "Peg: market prices of BDOL",
       "System collateral ratio",
       "Reserve ratio",
@@ -306,13 +338,39 @@ describe("crash simulator (test/sim)", function () {
       "Bad debt",
       "Stability fee",
       "Borrow ratio",
-      "borrowing halted",
-      "keepers active",
-      "keepers absent",
+      "hours since the start",
+      "liquidation ratio 150 %",
+      "PSM mints only at USDC ≥ 0.99",
+      "keepers absent (window)",
+      "borrowing halted (active run)",
     ]) {
       expect(svg).to.contain(text);
     }
     expect(svg).to.not.contain("NaN");
+    // The spec behind it: the fee panel has a line per collateral and run, in the configuration's order.
+    const spec = chartSpec(result) as unknown as {
+      vconcat: { title: string; layer: { encoding: { color?: { scale: { domain: string[] } } } }[] }[];
+    };
+    expect(spec.vconcat.map((p) => p.title.split(/[,(:]/)[0].trim())).to.deep.equal([
+      "Oracle price",
+      "Peg",
+      "System collateral ratio",
+      "Reserve ratio",
+      "Bad debt",
+      "Stability fee set by the risk controller",
+      "Borrow ratio",
+    ]);
+    const fees = spec.vconcat[5].layer.find((l) => l.encoding.color !== undefined)!;
+    expect(fees.encoding.color!.scale.domain).to.deep.equal([
+      "WETH, keepers active",
+      "WETH, keepers absent",
+      "WBTC, keepers active",
+      "WBTC, keepers absent",
+    ]);
+    // Neither Vega-Lite nor Vega has anything to warn about.
+    const warnings: string[] = [];
+    await renderSvg(result, (m) => warnings.push(m));
+    expect(warnings).to.deep.equal([]);
   });
 
   it("reports the last run's figures as the chain has them", async function () {
@@ -376,7 +434,7 @@ describe("crash simulator with the PSM and the risk controller (test/sim)", func
   before(async function () {
     outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-sim-psm-"));
     result = await simulate(hre, { scenario: PSM_SCENARIO, vaults: 10, seed: 3, runs: ["active"], market: false });
-    writeOutputs(result, outDir);
+    await writeOutputs(result, outDir);
   });
 
   after(function () {
@@ -470,7 +528,8 @@ describe("crash simulator with the PSM and the risk controller (test/sim)", func
   it("draws the PSM panel", function () {
     const svg = readFileSync(path.join(outDir, "test-psm.svg"), "utf8");
     checkXml(svg);
-    expect(svg.match(/<g class="panel">/g)?.length).to.equal(8);
+    checkSelfContained(svg);
+    expect(panelCount(svg)).to.equal(8);
     for (const text of ["PSM minted", "USDC in strategy", "redemptions waiting", "PSM mints only at USDC ≥ 0.99"]) {
       expect(svg).to.contain(text);
     }
@@ -646,9 +705,12 @@ describe("crash simulator with markets (test/sim)", function () {
     expect(result.runs[0].totals.floorCheck.violations).to.deep.equal([]);
   });
 
-  it("prints the market table and draws BDOL's pool and the PegKeeper's debt", function () {
-    const svg = renderSvg(result);
+  it("prints the market table and draws BDOL's pool and the PegKeeper's debt", async function () {
+    const svg = await renderSvg(result);
     checkXml(svg);
+    checkSelfContained(svg);
+    // The seven, BDOL's pool, the PegKeeper's debt, and the PSM (the pool's seed was bought there).
+    expect(panelCount(svg)).to.equal(10);
     expect(svg).to.include("BDOL in its pool (market model)");
     expect(svg).to.match(/PegKeeper(&#39;|')s debt/);
     const rows = marketRows(result);
