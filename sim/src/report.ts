@@ -18,7 +18,7 @@ export async function writeOutputs(
   mkdirSync(outDir, { recursive: true });
   const json = path.join(outDir, `${result.scenario.name}.json`);
   const svg = path.join(outDir, `${result.scenario.name}.svg`);
-  const doc = { format: OUTPUT_FORMAT, generatedBy: "npm run sim (sim/src/cli.ts)", ...result };
+  const doc = { format: OUTPUT_FORMAT, generatedBy: "npx hardhat sim (sim/src/cli.ts)", ...result };
   writeFileSync(json, JSON.stringify(doc, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
   writeFileSync(svg, await renderSvg(result));
   return { json, svg };
