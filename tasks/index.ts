@@ -12,3 +12,4 @@ import "./market";
 import "./dev";
 import "./auction";
 import "./export";
+import "./sim";

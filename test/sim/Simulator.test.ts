@@ -11,10 +11,12 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { simulate, type SimResult } from "../../scripts/lib/sim/simulate";
-import { marketRows, writeOutputs } from "../../scripts/lib/sim/report";
-import { renderSvg } from "../../scripts/lib/sim/svg";
-import { DEFAULT_POPULATION, drawPopulation } from "../../scripts/lib/sim/population";
+import { simulate, type SimResult } from "../../sim/src/simulate";
+import { marketRows, writeOutputs } from "../../sim/src/report";
+import { chartSpec, renderSvg } from "../../sim/src/chart";
+import { DEFAULT_POPULATION, drawPopulation } from "../../sim/src/population";
+import { readAssets, simAssets } from "../../sim/src/assets";
+import { networkConfig } from "../../config/networks";
 import {
   feedPriceAt,
   listScenarios,
@@ -22,7 +24,7 @@ import {
   priceAt,
   steepestWindow,
   validateScenario,
-} from "../../scripts/lib/sim/scenario";
+} from "../../sim/src/scenario";
 import type {
   LiquidationEngine,
   MockERC20,
@@ -95,6 +97,17 @@ const PSM_SCENARIO = validateScenario({
   expect: { psmMintRefused: true, strategyPulled: true },
 });
 
+/** The chart's panels: Vega-Lite's vconcat cells. */
+function panelCount(svg: string): number {
+  return svg.match(/class="mark-group role-scope concat_\d+_group"/g)?.length ?? 0;
+}
+
+/** Self-contained: no scripts, links or imports; url() only for its own clip paths. */
+function checkSelfContained(svg: string): void {
+  expect(svg).to.not.match(/<script|<foreignObject|href=|@import/i);
+  for (const u of svg.match(/url\([^)]*\)/g) ?? []) expect(u).to.match(/^url\(#clip\d+\)$/);
+}
+
 /** Tags open and close in order, attributes are quoted, one root <svg>. */
 function checkXml(text: string): { tags: Map<string, number> } {
   const stack: string[] = [];
@@ -126,7 +139,7 @@ describe("crash simulator (test/sim)", function () {
   before(async function () {
     outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-sim-"));
     result = await simulate(hre, { scenario: SCENARIO, vaults: 40, seed: 7, market: false });
-    files = writeOutputs(result, outDir);
+    files = await writeOutputs(result, outDir);
   });
 
   after(function () {
@@ -283,19 +296,40 @@ describe("crash simulator (test/sim)", function () {
     }
   });
 
-  it("writes a self-contained SVG with its seven panels, axes and legend", function () {
+  it("writes a self-contained SVG of the Vega-Lite spec: seven panels, their lines, axes and legends", async function () {
     expect(() => checkXml("<svg><g></svg>")).to.throw();
     expect(() => checkXml('<svg><rect x="1"/></svg><g></g>')).to.throw();
     const svg = readFileSync(files.svg, "utf8");
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).to.equal(true);
     const { tags } = checkXml(svg);
     expect(tags.get("svg")).to.equal(1);
+    expect(svg).to.contain("<title>Ballast crash simulation: test-drop</title>");
+    checkSelfContained(svg);
     // Prices, peg, system CR, reserve ratio, bad debt, fees, borrow ratio (no PSM panel: it was not used).
-    expect(svg.match(/<g class="panel">/g)?.length).to.equal(7);
-    expect(tags.get("polyline")).to.be.at.least(20);
-    expect(svg).to.not.match(/<script|href=|@import|url\(/i);
+    expect(panelCount(svg)).to.equal(7);
+    // Each series is a line mark (a path labelled with its series), each panel a legend entry per series.
+    const lines = (series: string) => svg.split(`series: ${series}"`).length - 1;
+    for (const series of [
+      "ETH (start $3,000)",
+      "BTC (start $60,000)",
+      "BDOL (market)",
+      "USDC",
+      "keepers active",
+      "keepers absent",
+      "reserve, keepers active",
+      "target, keepers absent",
+      "bad debt, keepers absent",
+      "deficit, keepers active",
+      "WETH, keepers active",
+      "WBTC, keepers absent",
+    ]) {
+      expect(lines(series), series).to.be.at.least(1);
+      expect(svg, series).to.contain(`>${series.replace(/&/g, "&amp;")}</text>`);
+    }
     for (const text of [
-      "Oracle price",
+      "Ballast crash simulation — test-drop",
+      "40 vaults, seed 7",
+      "Oracle price, % of the start price",
       "Peg: market prices of BDOL",
       "System collateral ratio",
       "Reserve ratio",
@@ -303,13 +337,39 @@ describe("crash simulator (test/sim)", function () {
       "Bad debt",
       "Stability fee",
       "Borrow ratio",
-      "borrowing halted",
-      "keepers active",
-      "keepers absent",
+      "hours since the start",
+      "liquidation ratio 150 %",
+      "PSM mints only at USDC ≥ 0.99",
+      "keepers absent (window)",
+      "borrowing halted (active run)",
     ]) {
       expect(svg).to.contain(text);
     }
     expect(svg).to.not.contain("NaN");
+    // The spec behind it: the fee panel has a line per collateral and run, in the configuration's order.
+    const spec = chartSpec(result) as unknown as {
+      vconcat: { title: string; layer: { encoding: { color?: { scale: { domain: string[] } } } }[] }[];
+    };
+    expect(spec.vconcat.map((p) => p.title.split(/[,(:]/)[0].trim())).to.deep.equal([
+      "Oracle price",
+      "Peg",
+      "System collateral ratio",
+      "Reserve ratio",
+      "Bad debt",
+      "Stability fee set by the risk controller",
+      "Borrow ratio",
+    ]);
+    const fees = spec.vconcat[5].layer.find((l) => l.encoding.color !== undefined)!;
+    expect(fees.encoding.color!.scale.domain).to.deep.equal([
+      "WETH, keepers active",
+      "WETH, keepers absent",
+      "WBTC, keepers active",
+      "WBTC, keepers absent",
+    ]);
+    // Neither Vega-Lite nor Vega has anything to warn about.
+    const warnings: string[] = [];
+    await renderSvg(result, (m) => warnings.push(m));
+    expect(warnings).to.deep.equal([]);
   });
 
   it("reports the last run's figures as the chain has them", async function () {
@@ -373,7 +433,7 @@ describe("crash simulator with the PSM and the risk controller (test/sim)", func
   before(async function () {
     outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-sim-psm-"));
     result = await simulate(hre, { scenario: PSM_SCENARIO, vaults: 10, seed: 3, runs: ["active"], market: false });
-    writeOutputs(result, outDir);
+    await writeOutputs(result, outDir);
   });
 
   after(function () {
@@ -467,7 +527,8 @@ describe("crash simulator with the PSM and the risk controller (test/sim)", func
   it("draws the PSM panel", function () {
     const svg = readFileSync(path.join(outDir, "test-psm.svg"), "utf8");
     checkXml(svg);
-    expect(svg.match(/<g class="panel">/g)?.length).to.equal(8);
+    checkSelfContained(svg);
+    expect(panelCount(svg)).to.equal(8);
     for (const text of ["PSM minted", "USDC in strategy", "redemptions waiting", "PSM mints only at USDC ≥ 0.99"]) {
       expect(svg).to.contain(text);
     }
@@ -479,7 +540,8 @@ describe("crash simulator with the PSM and the risk controller (test/sim)", func
  * The market model: ETH −30 % within the first hour (liquidations, flash takes selling into the
  * WETH/USDC pool whose depth halves), BDOL's holders buying 2M an hour for an hour and a half (above
  * the PSM's arbitrage of 1M an hour: the PegKeeper mints and sells), then selling 2M an hour (it buys
- * back and burns). One active run with the PegKeeper; its figures against the chain.
+ * back and burns). One active run with the PegKeeper; its figures against the chain. Only ETH is
+ * priced: BTC stays at its deployed price (the mock feed's 60,000).
  */
 const MARKET_SCENARIO = validateScenario({
   name: "test-market",
@@ -494,7 +556,6 @@ const MARKET_SCENARIO = validateScenario({
       [60, 2100],
       [240, 2150],
     ],
-    BTC: [[0, 60000]],
   },
   market: {
     depthUsd: { ETH: 20_000_000 },
@@ -543,6 +604,44 @@ describe("crash simulator with markets (test/sim)", function () {
     ).to.throw(/market\.bdolDemand: minutes must increase/);
     expect(bad({ bdolFollowPerHour: -1 })).to.throw(/market\.bdolFollowPerHour/);
     expect(bad({ liquidity: 1 })).to.throw(/market\.liquidity: unknown field/);
+  });
+
+  it("runs with prices for ETH only (BTC at its deployed price, its pool created there); refuses an unknown asset with the choices", async function () {
+    expect(MARKET_SCENARIO.prices.BTC).to.deep.equal([[0, 60000]]);
+    expect(Object.keys(MARKET_SCENARIO.prices)).to.deep.equal(["ETH", "BTC"]);
+    expect(MARKET_SCENARIO.durationMinutes).to.equal(240);
+    expect(result.parameters.assets.map((a) => `${a.key} ${a.symbol}`)).to.deep.equal(["ETH WETH", "BTC WBTC"]);
+    expect(result.setup.startPrices).to.deep.equal({ ETH: 3000, BTC: 60000 });
+    const [run] = result.runs;
+    for (const t of run.series) {
+      expect(t.prices.BTC).to.equal(60000);
+      expect(t.oraclePrices.BTC).to.equal(60000);
+      expect(t.priceStatus.BTC).to.equal(0);
+    }
+    expect(run.series[run.series.length - 1].prices.ETH).to.equal(2150);
+    expect(run.totals.controller.breakerTrips.WBTC).to.equal(0);
+    expect(result.population.byAsset.BTC.vaults).to.be.greaterThan(0);
+    // WBTC's pool, created by the simulator at BTC's start price, and held there by the arbitrageur.
+    const pool = await ethers.getContractAt("IUniswapV3Pool", (await hre.deployments.get("WBTC_USDC_POOL")).address);
+    const wbtc = (await hre.deployments.get("WBTC")).address;
+    expect([await pool.token0(), await pool.token1()]).to.include(wbtc);
+    expect(Math.abs(run.market!.collateral.BTC.largestGap.gap)).to.be.below(1e-4);
+
+    const choices = "ETH (WETH), BTC (WBTC)";
+    const scenario = (patch: Record<string, unknown>) => () =>
+      validateScenario({ ...structuredClone(MARKET_SCENARIO), ...patch });
+    expect(scenario({ prices: { SOL: [[0, 150]] } })).to.throw(
+      `prices.SOL: unknown asset (known: ${choices}, USDC, BDOL)`,
+    );
+    // The collateral's symbol is not its name in a scenario: the message shows both.
+    expect(scenario({ prices: { WETH: [[0, 3000]] } })).to.throw(`prices.WETH: unknown asset (known: ${choices}`);
+    expect(scenario({ oracle: { SOL: { lagMinutes: 5 } } })).to.throw(`oracle.SOL: unknown asset (known: ${choices})`);
+    expect(scenario({ market: { depthUsd: { SOL: 1e6 } } })).to.throw(
+      `market.depthUsd.SOL: unknown asset (known: ${choices})`,
+    );
+    expect(scenario({ prices: { USDC: [[0, 1]] }, durationMinutes: undefined })).to.throw(
+      `prices gives no collateral's path (${choices}): durationMinutes must set the run's length`,
+    );
   });
 
   it("reads BDOL's oracle price from the MarketPriceFeed, and its spot from the pool", async function () {
@@ -605,9 +704,12 @@ describe("crash simulator with markets (test/sim)", function () {
     expect(result.runs[0].totals.floorCheck.violations).to.deep.equal([]);
   });
 
-  it("prints the market table and draws BDOL's pool and the PegKeeper's debt", function () {
-    const svg = renderSvg(result);
+  it("prints the market table and draws BDOL's pool and the PegKeeper's debt", async function () {
+    const svg = await renderSvg(result);
     checkXml(svg);
+    checkSelfContained(svg);
+    // The seven, BDOL's pool, the PegKeeper's debt, and the PSM (the pool's seed was bought there).
+    expect(panelCount(svg)).to.equal(10);
     expect(svg).to.include("BDOL in its pool (market model)");
     expect(svg).to.match(/PegKeeper(&#39;|')s debt/);
     const rows = marketRows(result);
@@ -938,5 +1040,78 @@ describe("crash simulator with borrowers who react (test/sim)", function () {
     expect(total(repaid)).to.be.closeTo(b.repaid, b.repaid * 1e-9);
     expect(total(borrowed)).to.be.closeTo(b.borrowed, b.borrowed * 1e-9);
     expect(run.totals.badDebt).to.equal(0);
+  });
+});
+
+describe("crash simulator's collaterals from the configuration (test/sim)", function () {
+  it("reads the local collaterals: the scenario's name from the feed, the symbol, decimals, feed and deployed price", function () {
+    expect(simAssets()).to.deep.equal([
+      { key: "ETH", symbol: "WETH", decimals: 18, feed: "ETH_USD_FEED", deployedPrice: 3000, breakerDeviation: 0.25 },
+      { key: "BTC", symbol: "WBTC", decimals: 8, feed: "BTC_USD_FEED", deployedPrice: 60000, breakerDeviation: 0.25 },
+    ]);
+    expect(readAssets(networkConfig("localhost"), "localhost")).to.deep.equal(simAssets());
+    // Sepolia and mainnet read real feeds: nothing to drive.
+    expect(() => readAssets(networkConfig("mainnet"), "mainnet")).to.throw(
+      "config/networks.ts (mainnet), collateral WETH: its token is not a deployment; the simulator needs mock tokens and feeds",
+    );
+  });
+
+  it("takes a third configured collateral as a scenario asset", function () {
+    const local = networkConfig("localhost");
+    const config = {
+      ...local,
+      testTokens: { ...local.testTokens, WSOL: { name: "Wrapped SOL (test)", symbol: "WSOL", decimals: 9 } },
+      mockFeeds: {
+        ...local.mockFeeds,
+        SOL_USD_FEED: { decimals: 8, description: "SOL / USD", answer: 150n * 10n ** 8n },
+      },
+      collaterals: {
+        ...local.collaterals,
+        WSOL: {
+          ...local.collaterals.WETH,
+          token: { deployment: "WSOL" },
+          feed: { ...local.collaterals.WETH.feed, primaryFeed: { deployment: "SOL_USD_FEED" } },
+        },
+      },
+    };
+    const assets = readAssets(config, "test");
+    expect(assets.map((a) => `${a.key} ${a.symbol} ${a.decimals} ${a.deployedPrice}`)).to.deep.equal([
+      "ETH WETH 18 3000",
+      "BTC WBTC 8 60000",
+      "SOL WSOL 9 150",
+    ]);
+    const raw = {
+      name: "sol-only",
+      description: "SOL −30 % in an hour",
+      stepSeconds: 300,
+      prices: {
+        SOL: [
+          [0, 150],
+          [60, 105],
+        ],
+      },
+      oracle: { SOL: { lagMinutes: 5 } },
+      market: { depthUsd: { SOL: 5_000_000 } },
+    };
+    const s = validateScenario(structuredClone(raw), "sol-only", assets);
+    expect(s.prices).to.deep.equal({ ETH: [[0, 3000]], BTC: [[0, 60000]], SOL: raw.prices.SOL });
+    expect(s.durationMinutes).to.equal(60);
+    expect(steepestWindow(s, 30, assets)).to.include({ asset: "SOL", from: 30, to: 60 });
+    // Without SOL in the configuration the same file is refused, the choices listed.
+    expect(() => validateScenario(structuredClone(raw), "sol-only")).to.throw(
+      "sol-only: prices.SOL: unknown asset (known: ETH (WETH), BTC (WBTC), USDC, BDOL)",
+    );
+    expect(() =>
+      readAssets(
+        {
+          ...config,
+          mockFeeds: {
+            ...config.mockFeeds,
+            SOL_USD_FEED: { ...config.mockFeeds.SOL_USD_FEED, description: "SOL / ETH" },
+          },
+        },
+        "test",
+      ),
+    ).to.throw('collateral WSOL: its feed SOL_USD_FEED is "SOL / ETH", not "<asset> / USD"');
   });
 });

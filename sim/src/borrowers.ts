@@ -4,7 +4,7 @@
  * first (a static call from the owner); a refusal is counted by its custom error and skipped.
  */
 import { WAD, bump, decodeError, priceWad as wadOf, toNum as num, type Chain } from "./chain";
-import { ASSET_KEYS, type AssetKey, type BorrowersSpec } from "./scenario";
+import type { AssetKey, BorrowersSpec } from "./scenario";
 
 export interface BorrowerStats {
   looks: number;
@@ -37,7 +37,7 @@ export async function reactBorrowers(
   stats.looks += 1;
   const vm = chain.vm;
   const market = chain.market.address;
-  const keyOf = new Map(ASSET_KEYS.map((k) => [chain.assets[k].tokenAddress.toLowerCase(), k]));
+  const keyOf = new Map(chain.keys.map((k) => [chain.assets[k].tokenAddress.toLowerCase(), k]));
   let changed = false;
   for (const v of await chain.vaultsHealth()) {
     if (v.debt === 0n || v.healthFactor === 0n || v.healthFactor === 2n ** 256n - 1n || !reacts(v.vaultId)) continue;

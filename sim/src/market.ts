@@ -2,7 +2,8 @@
  * The simulator's markets (see sim/README.md, "Markets"): the real Uniswap v3 pools of the local
  * deployment, traded by the actors a scenario implies instead of scripted prices.
  *
- * - **Collateral pools** (`WETH_USDC_POOL`, and a `WBTC_USDC_POOL` the simulator creates): a market
+ * - **Collateral pools** (`<symbol>_USDC_POOL`: the deployed `WETH_USDC_POOL`, and the pools the
+ *   simulator creates for the other collaterals, `WBTC_USDC_POOL`): a market
  *   maker holds a full-range position worth `market.depthUsd` at the start, scaled over time by the
  *   `market.depth` path (a cascade that drains 80 % of the depth is `[[0, 1], [60, 0.2]]`); an
  *   arbitrageur moves each pool to the scenario's price at every tick, paying what the depth costs.
@@ -20,10 +21,10 @@
  */
 import { Interface, MaxUint256 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { FlashTaker, MarketPriceFeed, PegKeeper } from "../../../typechain-types";
-import type { KeeperReport } from "../keeper";
+import type { FlashTaker, MarketPriceFeed, PegKeeper } from "../../typechain-types";
+import type { KeeperReport } from "../../scripts/lib/keeper";
 import type { TickRecord } from "./metrics";
-import { marketFeedParams, seedPool } from "../market";
+import { marketFeedParams, seedPool } from "../../scripts/lib/market";
 import {
   MAX_TICK,
   MIN_TICK,
@@ -33,19 +34,10 @@ import {
   priceWadAt,
   sqrtPriceX96At,
   uniswapArtifact,
-} from "../uniswap";
+} from "../../scripts/lib/uniswap";
 import { Chain, WAD, bump, decodeError, toNum, valueDown } from "./chain";
 import type { PsmDesk } from "./psm";
-import {
-  ASSET_KEYS,
-  SCENARIO_ASSETS,
-  pathOf,
-  priceAt,
-  type AssetKey,
-  type PricePoint,
-  type Scenario,
-  DEFAULT_ARBITRAGE_PER_HOUR,
-} from "./scenario";
+import { pathOf, priceAt, type AssetKey, type PricePoint, type Scenario, DEFAULT_ARBITRAGE_PER_HOUR } from "./scenario";
 
 const Q96 = 2n ** 96n;
 /** The collateral pools' fee tier (0.05 %, as WETH/USDC's deepest pool on mainnet). */
@@ -141,7 +133,7 @@ export class MarketDesk {
     this.followPerHour = wad(s.market?.bdolFollowPerHour ?? DEFAULT_FOLLOW_PER_HOUR);
     this.arbPerHour = wad(s.psm?.arbitragePerHour ?? DEFAULT_ARBITRAGE_PER_HOUR);
     const collateral = {} as MarketReport["collateral"];
-    for (const k of ASSET_KEYS) collateral[k] = { largestGap: { minute: 0, gap: 0 }, arbitrageVolumeUsd: 0 };
+    for (const k of chain.keys) collateral[k] = { largestGap: { minute: 0, gap: 0 }, arbitrageVolumeUsd: 0 };
     this.report = {
       depthAtEnd: 1,
       collateral,
@@ -166,8 +158,8 @@ export class MarketDesk {
     const hre = chain.hre;
     const get = async (n: string) => (await hre.deployments.get(n)).address;
     const pools = {} as Record<AssetKey | "BDOL", PoolHandle>;
-    for (const key of [...ASSET_KEYS, "BDOL"] as const) pools[key] = await poolHandle(chain, key);
-    for (const k of ASSET_KEYS) {
+    for (const key of [...chain.keys, "BDOL"]) pools[key] = await poolHandle(chain, key);
+    for (const k of chain.keys) {
       const saved = POSITIONS.get(pools[k].address.toLowerCase());
       if (saved) pools[k].position = { ...saved };
     }
@@ -198,7 +190,7 @@ export class MarketDesk {
   async tick(minute: number, dtSeconds: number, prices: Record<AssetKey, number>, usdcUsd: number): Promise<void> {
     const depth = priceAt(this.s.market?.depth ?? [[0, 1]], minute);
     this.report.depthAtEnd = depth;
-    for (const k of ASSET_KEYS) {
+    for (const k of this.chain.keys) {
       const pool = this.pools[k];
       const target = priceWadOf(prices[k]);
       await this.setDepth(pool, depth);
@@ -263,7 +255,7 @@ export class MarketDesk {
   async tickRecord(minute: number, prices: Record<AssetKey, number>, usdcUsd: number): Promise<MarketTick> {
     // What the tick's takes left in the collateral pools, against the tick's price (the arbitrage of
     // the next tick closes it).
-    for (const k of ASSET_KEYS) {
+    for (const k of this.chain.keys) {
       const gap = toNum(await this.trader.spot(this.pools[k])) / prices[k] - 1;
       if (Math.abs(gap) > Math.abs(this.report.collateral[k].largestGap.gap)) {
         this.report.collateral[k].largestGap = { minute, gap };
@@ -590,7 +582,7 @@ const POSITIONS = new Map<string, { tokenId: bigint; liquidity: bigint; startLiq
 
 async function poolHandle(chain: Chain, key: AssetKey | "BDOL"): Promise<PoolHandle> {
   const hre = chain.hre;
-  const name = key === "BDOL" ? "BDOL_USDC_POOL" : `${SCENARIO_ASSETS[key].collateral}_USDC_POOL`;
+  const name = key === "BDOL" ? "BDOL_USDC_POOL" : poolName(chain, key);
   const address = (await hre.deployments.get(name)).address;
   const base = key === "BDOL" ? chain.addresses.BallastDollar : chain.assets[key].tokenAddress;
   const iface = new Interface(uniswapArtifact("UniswapV3Pool").abi);
@@ -618,7 +610,7 @@ export async function setUpMarket(chain: Chain, s: Scenario, startPrices: Record
   const mm = chain.deployer.address;
   const trader = new PoolTrader(chain, (await hre.deployments.get("SwapRouter")).address);
   POSITIONS.clear();
-  for (const k of ASSET_KEYS) {
+  for (const k of chain.keys) {
     const pool = await poolHandle(chain, k);
     // The pool to the start price first (the deployed WETH pool starts at its configured price).
     await trader.moveTo(pool, mm, priceWadOf(startPrices[k]), undefined);
@@ -658,37 +650,43 @@ export async function setUpMarket(chain: Chain, s: Scenario, startPrices: Record
   await useMarketFeed(chain);
 }
 
+/** A collateral's pool with USDC, by deployment name. */
+function poolName(chain: Chain, key: AssetKey): string {
+  return `${chain.assets[key].symbol}_USDC_POOL`;
+}
+
 /**
  * Setup, right after the deployment (the days of the price walk and the warm-up then pass, so that
  * the TWAP of BDOL's pool covers its seed): BDOL's pool is seeded as `market:seed` does (its BDOL
- * bought at the PSM), and the WBTC/USDC pool is created at BTC's start price.
+ * bought at the PSM), and each collateral without a deployed pool (WBTC) gets one at its start price.
  */
-export async function prepareMarket(chain: Chain, btcUsd: number): Promise<void> {
+export async function prepareMarket(chain: Chain, startPrices: Record<AssetKey, number>): Promise<void> {
   await seedPool(chain.hre, "BDOL_USDC_POOL");
-  await createWbtcPool(chain.hre, chain, btcUsd);
+  for (const k of chain.keys) await createPool(chain.hre, chain, k, startPrices[k]);
 }
 
-async function createWbtcPool(hre: HardhatRuntimeEnvironment, chain: Chain, btcUsd: number): Promise<void> {
-  if (await hre.deployments.getOrNull("WBTC_USDC_POOL")) return;
+async function createPool(hre: HardhatRuntimeEnvironment, chain: Chain, key: AssetKey, usd: number): Promise<void> {
+  const name = poolName(chain, key);
+  if (await hre.deployments.getOrNull(name)) return;
   const factoryAddr = (await hre.deployments.get("UniswapV3Factory")).address;
   const factory = new Interface(uniswapArtifact("UniswapV3Factory").abi);
   const poolIface = new Interface(uniswapArtifact("UniswapV3Pool").abi);
-  const wbtc = chain.assets.BTC.tokenAddress;
+  const { tokenAddress: token, decimals } = chain.assets[key];
   const usdc = chain.addresses.USDC;
   const from = chain.deployer.address;
   await chain.send(
     from,
     factoryAddr,
-    factory.encodeFunctionData("createPool", [wbtc, usdc, COLLATERAL_FEE]),
+    factory.encodeFunctionData("createPool", [token, usdc, COLLATERAL_FEE]),
     6_000_000,
   );
   const address = factory.decodeFunctionResult(
     "getPool",
-    await chain.call(factoryAddr, factory.encodeFunctionData("getPool", [wbtc, usdc, COLLATERAL_FEE])),
+    await chain.call(factoryAddr, factory.encodeFunctionData("getPool", [token, usdc, COLLATERAL_FEE])),
   )[0] as string;
-  const sqrt = sqrtPriceX96At(priceWadOf(btcUsd), 8, 6, isToken0(wbtc, usdc));
+  const sqrt = sqrtPriceX96At(priceWadOf(usd), decimals, 6, isToken0(token, usdc));
   await chain.send(from, address, poolIface.encodeFunctionData("initialize", [sqrt]), 500_000);
-  await hre.deployments.save("WBTC_USDC_POOL", { address, abi: uniswapArtifact("UniswapV3Pool").abi as never });
+  await hre.deployments.save(name, { address, abi: uniswapArtifact("UniswapV3Pool").abi as never });
 }
 
 /**
@@ -838,7 +836,7 @@ export async function analyseMarket(
   for (const e of takes) {
     const ref = reference.get(e.args.auctionId.toString());
     if (!ref) continue;
-    const asset = ASSET_KEYS.find((x) => chain.assets[x].tokenAddress.toLowerCase() === ref.collateral.toLowerCase());
+    const asset = chain.keys.find((x) => chain.assets[x].tokenAddress.toLowerCase() === ref.collateral.toLowerCase());
     if (!asset) continue;
     oracleValue += toNum(valueDown(e.args.collateralSold, chain.assets[asset].decimals, ref.price));
     received += usdc(e.args.stableReceived);

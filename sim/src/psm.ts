@@ -19,7 +19,8 @@
  * custom errors, counted per kind.
  */
 import { Chain, WAD, bump, decodeError } from "./chain";
-import { type PegKey, type Scenario, DEFAULT_ARBITRAGE_PER_HOUR } from "./scenario";
+import type { PegKey } from "./assets";
+import { type Scenario, DEFAULT_ARBITRAGE_PER_HOUR } from "./scenario";
 
 /** Redemptions and arbitrage trades smaller than this are not sent [wad]. */
 const MIN_TRADE = WAD;
@@ -72,7 +73,7 @@ export class PsmDesk {
   private ticksHeldBack = 0;
   private ticksShortOfBdol = 0;
   private readonly refusals: Record<string, number> = {};
-  /** The arbitrageur's counts (the market model's arbitrageur, scripts/lib/sim/market.ts, writes them too). */
+  /** The arbitrageur's counts (the market model's arbitrageur, sim/src/market.ts, writes them too). */
   readonly arb = {
     mintAttempts: 0,
     mintRefused: {} as Record<string, number>,

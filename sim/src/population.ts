@@ -99,8 +99,12 @@ export interface PopulationSummary {
   debtLiquidatableAfterDrop: Record<string, number>;
 }
 
-/** Summary statistics of a drawn population; `lr` is the liquidation ratio. */
-export function summarise(specs: VaultSpec[], params: PopulationParams, lr: number): PopulationSummary {
+/** Summary statistics of a drawn population; `lr` is each collateral's liquidation ratio. */
+export function summarise(
+  specs: VaultSpec[],
+  params: PopulationParams,
+  lr: Record<AssetKey, number>,
+): PopulationSummary {
   const debts = specs.map((v) => v.debt).sort((a, b) => a - b);
   const crs = specs.map((v) => v.cr).sort((a, b) => a - b);
   const totalDebt = debts.reduce((a, b) => a + b, 0);
@@ -119,7 +123,7 @@ export function summarise(specs: VaultSpec[], params: PopulationParams, lr: numb
   });
   const drops: Record<string, number> = {};
   for (const d of [10, 20, 30, 40, 50, 60]) {
-    drops[`${d}%`] = specs.filter((v) => v.cr * (1 - d / 100) < lr).reduce((a, v) => a + v.debt, 0);
+    drops[`${d}%`] = specs.filter((v) => v.cr * (1 - d / 100) < lr[v.asset]).reduce((a, v) => a + v.debt, 0);
   }
   return {
     vaults: specs.length,

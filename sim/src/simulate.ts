@@ -8,7 +8,7 @@
  * trade (psm.ts). See sim/README.md.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { runKeeperOnce, type KeeperReport, type KeeperState } from "../keeper";
+import { runKeeperOnce, type KeeperReport, type KeeperState } from "../../scripts/lib/keeper";
 import { newBorrowerStats, reactBorrowers, type BorrowerStats } from "./borrowers";
 import { Chain, WAD, pinBlockTimes, priceWad, toNum, valueDown, type BlockPin } from "./chain";
 import { analyseRun, type RunTotals, type TickRecord } from "./metrics";
@@ -22,11 +22,8 @@ import {
   type PopulationSummary,
   type VaultSpec,
 } from "./population";
+import { PEG_KEYS, assetChoices, simAssets, type PegKey, type SimAsset } from "./assets";
 import {
-  ASSET_KEYS,
-  BREAKER_DEVIATION,
-  PEG_KEYS,
-  SCENARIO_ASSETS,
   deviationOf,
   largestStepMove,
   largestStepMoveOf,
@@ -36,10 +33,9 @@ import {
   feedPriceAt,
   steepestWindow,
   type AssetKey,
-  type PegKey,
   type Scenario,
 } from "./scenario";
-import { annualRateOf } from "../../../lib/sdk";
+import { annualRateOf } from "../../lib/sdk";
 
 export type RunMode = "active" | "absent";
 /** Which runs have the PegKeeper (its updates called by the keeper): "both" adds a run without it. */
@@ -54,6 +50,8 @@ const MIN_SALE_VALUE = 1000n * WAD;
  * figure, not the artefact of walking the feeds to the start prices.
  */
 export const START_VOLATILITY: Record<AssetKey, number> = { ETH: 0.6, BTC: 0.45 };
+/** The start volatility of a collateral START_VOLATILITY does not list. */
+export const DEFAULT_START_VOLATILITY = 0.6;
 /** Daily rounds of the warm-up: far more than the handful the estimate needs to forget the walk. */
 const WARMUP_ROUNDS = 150;
 /** USDC and BDOL rounds are published when their price changes, and at least this often (heartbeat 25 h). */
@@ -169,6 +167,8 @@ export interface SimResult {
   parameters: {
     /** The market model (true) or the scripted one. */
     market: boolean;
+    /** The collaterals, from the configuration (assets.ts), in its order. */
+    assets: SimAsset[];
     vaults: number;
     seed: number;
     keepersAbsentMinutes: number;
@@ -237,7 +237,7 @@ async function simulateScenario(hre: HardhatRuntimeEnvironment, opts: SimOptions
   const pegKeeperRuns: PegKeeperRuns = useMarket ? (opts.pegKeeper ?? "both") : "off";
 
   const stepMove = largestStepMove(s);
-  if (Math.abs(stepMove.move) > BREAKER_DEVIATION) {
+  if (Math.abs(stepMove.move) > deviationOf(stepMove.asset)) {
     log(
       `warning: ${stepMove.asset} moves ${(stepMove.move * 100).toFixed(1)} % in one step at minute ${stepMove.minute}: ` +
         `the oracle's circuit breaker will freeze it until the next round confirms the move`,
@@ -259,13 +259,13 @@ async function simulateScenario(hre: HardhatRuntimeEnvironment, opts: SimOptions
   log(`[${s.name}] deploying the fixture…`);
   const chain = await Chain.deploy(hre);
   const protocol = await readProtocol(chain);
+  const startPrices = {} as Record<AssetKey, number>;
+  for (const k of chain.keys) startPrices[k] = priceAt(s.prices[k], 0);
   // The pools first, so that the days of the walk and the warm-up pass over BDOL's seeded pool.
-  if (useMarket) await prepareMarket(chain, priceAt(s.prices.BTC, 0));
+  if (useMarket) await prepareMarket(chain, startPrices);
   // The PSM is seeded first, at USDC's deployed price, so that the days of the price walk and the
   // warm-up refill the reserve's rebalance limit for placing the seed (placePsmSeed).
   const psmSeed = await seedPsm(chain, s, log);
-  const startPrices = {} as Record<AssetKey, number>;
-  for (const k of ASSET_KEYS) startPrices[k] = priceAt(s.prices[k], 0);
   await walkPrices(chain, startPrices);
   await warmUp(chain, startPrices);
   for (const k of PEG_KEYS) await chain.setPegPrice(k, priceAt(pathOf(s, k), 0));
@@ -279,9 +279,17 @@ async function simulateScenario(hre: HardhatRuntimeEnvironment, opts: SimOptions
   if (psmSeed > 0) await placePsmSeed(chain, s, log);
 
   const popParams: PopulationParams = { ...DEFAULT_POPULATION, vaults, seed };
+  for (const k of Object.keys(popParams.assetShare)) {
+    if (!chain.keys.includes(k)) {
+      throw new Error(
+        `the population's vaults of ${k} have no collateral in the configuration (known: ${assetChoices()})`,
+      );
+    }
+  }
   const specs = drawPopulation(popParams);
-  const lr = protocol.collaterals[chain.assets.ETH.tokenAddress].liquidationRatio;
-  const population = summarise(specs, popParams, lr);
+  const lrs: Record<AssetKey, number> = {};
+  for (const k of chain.keys) lrs[k] = protocol.collaterals[chain.assets[k].tokenAddress].liquidationRatio;
+  const population = summarise(specs, popParams, lrs);
   log(`[${s.name}] opening ${vaults} vaults (${Math.round(population.totalDebt).toLocaleString("en-US")} BDOL)…`);
   await openPopulation(chain, specs, startPrices);
 
@@ -313,10 +321,8 @@ async function simulateScenario(hre: HardhatRuntimeEnvironment, opts: SimOptions
   }
   const snap1 = await chain.lens.systemSnapshot();
   const volatilityAtStart: Record<string, number> = {};
-  for (const k of ASSET_KEYS) {
-    volatilityAtStart[SCENARIO_ASSETS[k].collateral] = toNum(
-      await chain.oracle.volatility(chain.assets[k].tokenAddress),
-    );
+  for (const k of chain.keys) {
+    volatilityAtStart[chain.assets[k].symbol] = toNum(await chain.oracle.volatility(chain.assets[k].tokenAddress));
   }
   const setup: SimResult["setup"] = {
     startPrices,
@@ -379,6 +385,7 @@ async function simulateScenario(hre: HardhatRuntimeEnvironment, opts: SimOptions
     },
     parameters: {
       market: useMarket,
+      assets: simAssets(hre.network.name),
       vaults,
       seed,
       keepersAbsentMinutes: absentMinutes,
@@ -410,7 +417,7 @@ export function annualRate(perSecond: bigint): number {
 async function readProtocol(chain: Chain): Promise<ProtocolParams> {
   const collaterals: ProtocolParams["collaterals"] = {};
   let oracleMaxDeviation = 0;
-  for (const k of ASSET_KEYS) {
+  for (const k of chain.keys) {
     const a = chain.assets[k];
     const c = await chain.vm.collateralConfig(a.tokenAddress);
     const e = await chain.engine.collateralState(a.tokenAddress);
@@ -435,9 +442,9 @@ async function readProtocol(chain: Chain): Promise<ProtocolParams> {
   const sys = await chain.risk.systemRules();
   const peg = await chain.risk.pegRules();
   const rules: ProtocolParams["controller"]["collaterals"] = {};
-  for (const k of ASSET_KEYS) {
+  for (const k of chain.keys) {
     const r = await chain.risk.collateralRules(chain.assets[k].tokenAddress);
-    rules[SCENARIO_ASSETS[k].collateral] = {
+    rules[chain.assets[k].symbol] = {
       baseRate: FLOAT_WAD(r.baseRate),
       kink: FLOAT_WAD(r.kink),
       slopeBelowKink: FLOAT_WAD(r.slopeBelowKink),
@@ -502,9 +509,9 @@ async function readProtocol(chain: Chain): Promise<ProtocolParams> {
 
 function renameCollaterals(chain: Chain, p: ProtocolParams): ProtocolParams {
   const collaterals: ProtocolParams["collaterals"] = {};
-  for (const k of ASSET_KEYS) {
+  for (const k of chain.keys) {
     const a = chain.assets[k];
-    collaterals[k === "ETH" ? "WETH" : "WBTC"] = p.collaterals[a.tokenAddress];
+    collaterals[a.symbol] = p.collaterals[a.tokenAddress];
   }
   return { ...p, collaterals };
 }
@@ -515,11 +522,11 @@ function renameCollaterals(chain: Chain, p: ProtocolParams): ProtocolParams {
  */
 async function walkPrices(chain: Chain, target: Record<AssetKey, number>): Promise<void> {
   const current = {} as Record<AssetKey, number>;
-  for (const k of ASSET_KEYS) current[k] = Number((await chain.assets[k].feed.latestRoundData())[1]) / 1e8;
+  for (const k of chain.keys) current[k] = Number((await chain.assets[k].feed.latestRoundData())[1]) / 1e8;
   for (let guard = 0; guard < 100; guard++) {
     let done = true;
     await chain.setNextTimestamp((await chain.latestTimestamp()) + 86_400);
-    for (const k of ASSET_KEYS) {
+    for (const k of chain.keys) {
       const ratio = target[k] / current[k];
       const next = ratio > 1.2 ? current[k] * 1.2 : ratio < 0.8 ? current[k] * 0.8 : target[k];
       if (next !== target[k]) done = false;
@@ -528,7 +535,7 @@ async function walkPrices(chain: Chain, target: Record<AssetKey, number>): Promi
     }
     if (done) break;
   }
-  for (const k of ASSET_KEYS) {
+  for (const k of chain.keys) {
     const [price, status] = await chain.oracle.getPrice(chain.assets[k].tokenAddress);
     if (status !== 0n || price !== priceWad(target[k])) {
       throw new Error(`could not bring ${k} to ${target[k]} (oracle ${toNum(price)}, status ${status})`);
@@ -547,12 +554,13 @@ async function walkPrices(chain: Chain, target: Record<AssetKey, number>): Promi
 async function warmUp(chain: Chain, prices: Record<AssetKey, number>): Promise<void> {
   for (let i = 1; i <= WARMUP_ROUNDS; i++) {
     await chain.setNextTimestamp((await chain.latestTimestamp()) + 86_400);
-    for (const k of ASSET_KEYS) {
+    for (const k of chain.keys) {
       const up = i % 2 === 1 && i < WARMUP_ROUNDS;
-      await chain.setPrice(k, up ? prices[k] * (1 + START_VOLATILITY[k] / Math.sqrt(365)) : prices[k]);
+      const sigma = START_VOLATILITY[k] ?? DEFAULT_START_VOLATILITY;
+      await chain.setPrice(k, up ? prices[k] * (1 + sigma / Math.sqrt(365)) : prices[k]);
     }
   }
-  for (const k of ASSET_KEYS) {
+  for (const k of chain.keys) {
     const [price, status] = await chain.oracle.getPrice(chain.assets[k].tokenAddress);
     if (status !== 0n || price !== priceWad(prices[k])) {
       throw new Error(`warm-up left ${k} at ${toNum(price)} (status ${status}), expected ${prices[k]}`);
@@ -696,7 +704,7 @@ class LiquidationWatch {
 
   async refresh(minute: number): Promise<void> {
     const prices = new Map<string, bigint>();
-    for (const k of ASSET_KEYS) {
+    for (const k of this.chain.keys) {
       const a = this.chain.assets[k];
       prices.set(a.tokenAddress.toLowerCase(), (await this.chain.oracle.getPrice(a.tokenAddress))[0]);
     }
@@ -711,7 +719,7 @@ class LiquidationWatch {
 
   /** False only when no open vault can have a health factor below 1 at these prices. */
   mayBeUnhealthy(prices: Record<AssetKey, number>): boolean {
-    return ASSET_KEYS.some((k) => {
+    return this.chain.keys.some((k) => {
       const limit = this.threshold.get(this.chain.assets[k].tokenAddress.toLowerCase()) ?? 0n;
       return priceWad(prices[k]) * 1000n <= limit * 1005n;
     });
@@ -881,7 +889,7 @@ async function runOnce(
     await chain.setNextTimestamp(t0 + t);
     if (s.gas?.basefeeGwei) await blockPin?.setBaseFee(BigInt(Math.round(priceAt(s.gas.basefeeGwei, minute) * 1e9)));
     const prices = {} as Record<AssetKey, number>;
-    for (const k of ASSET_KEYS) {
+    for (const k of chain.keys) {
       // The market's price (the pools follow it); the feed publishes its own view of it, or nothing.
       prices[k] = priceAt(s.prices[k], minute);
       const feedPrice = feedPriceAt(s, k, minute);
@@ -913,7 +921,7 @@ async function runOnce(
       if (look !== lastLook) {
         lastLook = look;
         const fees = {} as Record<AssetKey, number>;
-        for (const k of ASSET_KEYS) {
+        for (const k of chain.keys) {
           fees[k] = annualRate((await chain.vm.collateralConfig(chain.assets[k].tokenAddress)).stabilityFee);
         }
         const share = s.borrowers.share;
@@ -981,10 +989,10 @@ async function runOnce(
     const halted: Record<string, boolean> = {};
     const breakers: Record<string, boolean> = {};
     let reserveCollateralValue = 0n;
-    for (const k of ASSET_KEYS) {
+    for (const k of chain.keys) {
       const c = snap.collaterals.find((x) => x.token === chain.assets[k].tokenAddress);
       if (!c) throw new Error(`no ${k} in the lens snapshot`);
-      const symbol = SCENARIO_ASSETS[k].collateral;
+      const symbol = chain.assets[k].symbol;
       status[k] = Number(c.priceStatus);
       oracle[k] = toNum(c.price);
       reserveCollateralValue += valueDown(c.reserveHolding, chain.assets[k].decimals, c.price);
@@ -1118,7 +1126,7 @@ async function sellToMarket(
   keeper: string,
 ) {
   const buyer = chain.market.address;
-  for (const k of ASSET_KEYS) {
+  for (const k of chain.keys) {
     const a = chain.assets[k];
     const amount = await a.token.balanceOf(keeper);
     if (amount === 0n) continue;

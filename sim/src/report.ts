@@ -1,23 +1,26 @@
 /** Output of the crash simulator: sim/out/<scenario>.json, sim/out/<scenario>.svg and the console table. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { table } from "../../../lib/sdk";
+import { table } from "../../lib/sdk";
 import type { RunResult, SimResult } from "./simulate";
-import { renderSvg } from "./svg";
+import { renderSvg } from "./chart";
 
-export const DEFAULT_OUT_DIR = path.join(__dirname, "..", "..", "..", "sim", "out");
+export const DEFAULT_OUT_DIR = path.join(__dirname, "..", "out");
 
 /** Version of the JSON layout (bump on a breaking change; added fields are not one). */
 export const OUTPUT_FORMAT = 1;
 
-/** Writes `<outDir>/<scenario>.json` and `.svg`; returns their paths. */
-export function writeOutputs(result: SimResult, outDir = DEFAULT_OUT_DIR): { json: string; svg: string } {
+/** Writes `<outDir>/<scenario>.json` and `.svg` (the chart, chart.ts); returns their paths. */
+export async function writeOutputs(
+  result: SimResult,
+  outDir = DEFAULT_OUT_DIR,
+): Promise<{ json: string; svg: string }> {
   mkdirSync(outDir, { recursive: true });
   const json = path.join(outDir, `${result.scenario.name}.json`);
   const svg = path.join(outDir, `${result.scenario.name}.svg`);
-  const doc = { format: OUTPUT_FORMAT, generatedBy: "npm run sim (scripts/sim.ts)", ...result };
+  const doc = { format: OUTPUT_FORMAT, generatedBy: "npx hardhat sim (sim/src/cli.ts)", ...result };
   writeFileSync(json, JSON.stringify(doc, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
-  writeFileSync(svg, renderSvg(result));
+  writeFileSync(svg, await renderSvg(result));
   return { json, svg };
 }
 

@@ -1,31 +1,26 @@
 /**
  * Crash scenarios: a JSON file per scenario in sim/scenarios/ (format in sim/README.md). Prices are
  * given as points [minutes since the start, USD price] per asset and linearly interpolated; after
- * the last point the price stays flat. ETH and BTC are required; USDC (the PSM's stable asset) and
- * BDOL (the stablecoin's market price, the risk controller's peg input) are optional and flat at
- * $1 by default. An optional `psm` block adds flows through the peg stability module.
+ * the last point the price stays flat. The collaterals are the configuration's (assets.ts), named by
+ * the asset their feed prices (ETH, BTC); one the scenario does not price stays at its deployed
+ * price. USDC (the PSM's stable asset) and BDOL (the stablecoin's market price, the risk controller's
+ * peg input) are optional and flat at $1 by default. An optional `psm` block adds flows through the
+ * peg stability module.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { networkConfig } from "../../../config/networks";
+import { networkConfig } from "../../config/networks";
+import { PEG_KEYS, assetChoices, assetKeys, simAssets, type PegKey, type SimAsset } from "./assets";
 
-/** The assets a scenario prices, with the collateral and mock feed each one drives. */
-export const SCENARIO_ASSETS = {
-  ETH: { collateral: "WETH", feed: "ETH_USD_FEED", decimals: 18 },
-  BTC: { collateral: "WBTC", feed: "BTC_USD_FEED", decimals: 8 },
-} as const;
-export type AssetKey = keyof typeof SCENARIO_ASSETS;
-export const ASSET_KEYS = Object.keys(SCENARIO_ASSETS) as AssetKey[];
-
-/** The $1 assets a scenario may price, with the mock feed and the deployment each one drives. */
-export const PEG_ASSETS = {
-  USDC: { feed: "USDC_USD_FEED", token: "USDC" },
-  BDOL: { feed: "BDOL_USD_FEED", token: "BallastDollar" },
-} as const;
-export type PegKey = keyof typeof PEG_ASSETS;
-export const PEG_KEYS = Object.keys(PEG_ASSETS) as PegKey[];
+/** A collateral as a scenario names it (SimAsset.key: ETH, BTC). */
+export type AssetKey = string;
+/** A collateral or USDC or BDOL. */
 export type PriceKey = AssetKey | PegKey;
-export const PRICE_KEYS: PriceKey[] = [...ASSET_KEYS, ...PEG_KEYS];
+
+/** The assets a scenario may price: the collaterals, then USDC and BDOL. */
+export function priceKeys(assets = simAssets()): PriceKey[] {
+  return [...assetKeys(assets), ...PEG_KEYS];
+}
 
 /** [minutes since the start, USD price]. */
 export type PricePoint = [number, number];
@@ -59,7 +54,10 @@ export interface Scenario {
   keeperIntervalSeconds?: number;
   /** Length of the run in minutes (default: the last price point). */
   durationMinutes?: number;
-  /** ETH and BTC required; USDC and BDOL optional (default flat at $1). */
+  /**
+   * Per collateral (any of the configuration's; after validation every one has a path, its deployed
+   * price for one not given) and optionally USDC and BDOL (default flat at $1).
+   */
   prices: Record<AssetKey, PricePoint[]> & Partial<Record<PegKey, PricePoint[]>>;
   /** Windows [fromMinute, toMinute) without keepers for the "absent" run; default: the steepest hour. */
   keeperAbsences?: [number, number][];
@@ -79,7 +77,7 @@ export interface Scenario {
   expect?: ScenarioExpectations;
 }
 
-/** The market model's inputs (see scripts/lib/sim/market.ts). */
+/** The market model's inputs (see sim/src/market.ts). */
 /**
  * How an asset's feed departs from the market: its own path (e.g. without a wick the pools saw), a
  * lag, a floor it sticks at, and outages without rounds (the oracle reads Stale once the heartbeat
@@ -171,8 +169,6 @@ export const EXPECTATION_KEYS: (keyof ScenarioExpectations)[] = [
 /** Default size of the arbitrageur [BDOL per hour]. */
 export const DEFAULT_ARBITRAGE_PER_HOUR = 1_000_000;
 
-/** The OracleAdapter's circuit breaker trips on a move above this between recorded prices. */
-export const BREAKER_DEVIATION = 0.25;
 /** The local feeds' heartbeat; a step must publish rounds more often than this. */
 export const HEARTBEAT_SECONDS = 3900;
 
@@ -189,12 +185,15 @@ export function pathOf(s: Scenario, key: PriceKey): PricePoint[] {
   return (s.prices as Record<string, PricePoint[] | undefined>)[key] ?? FLAT_PEG;
 }
 
-/** The breaker deviation of an asset's feed. */
-export function deviationOf(key: PriceKey): number {
-  return (PEG_KEYS as string[]).includes(key) ? PEG_FEED.deviation : BREAKER_DEVIATION;
+/** The breaker deviation of an asset's feed (the oracle's circuit breaker trips on a larger move between recorded prices). */
+export function deviationOf(key: PriceKey, assets = simAssets()): number {
+  if ((PEG_KEYS as string[]).includes(key)) return PEG_FEED.deviation;
+  const a = assets.find((x) => x.key === key);
+  if (a === undefined) throw new Error(`unknown asset ${key} (known: ${assetChoices(assets)})`);
+  return a.breakerDeviation;
 }
 
-export const SCENARIO_DIR = path.join(__dirname, "..", "..", "..", "sim", "scenarios");
+export const SCENARIO_DIR = path.join(__dirname, "..", "scenarios");
 
 /** Loads `sim/scenarios/<name>.json`, or a path to a JSON file, and validates it. */
 export function loadScenario(nameOrPath: string): Scenario {
@@ -216,8 +215,11 @@ export function listScenarios(): string[] {
     .sort();
 }
 
-/** Checks a parsed scenario and fills in defaults; throws with the file and field on a bad value. */
-export function validateScenario(raw: unknown, where = "scenario"): Scenario {
+/**
+ * Checks a parsed scenario against the collaterals `assets` (default: the in-process network's) and
+ * fills in defaults; throws with the file and field on a bad value.
+ */
+export function validateScenario(raw: unknown, where = "scenario", assets = simAssets()): Scenario {
   const fail = (msg: string): never => {
     throw new Error(`${where}: ${msg}`);
   };
@@ -233,10 +235,15 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
     fail("keeperIntervalSeconds must be an integer ≥ 12");
   }
   if (s.keeperIntervalSeconds > s.stepSeconds) fail("keeperIntervalSeconds must not exceed stepSeconds");
-  if (typeof s.prices !== "object" || s.prices === null) fail("prices is missing");
+  if (typeof s.prices !== "object" || s.prices === null || Array.isArray(s.prices)) fail("prices is missing");
+  const collaterals = assetKeys(assets);
+  for (const k of Object.keys(s.prices)) {
+    if (!priceKeys(assets).includes(k)) {
+      fail(`prices.${k}: unknown asset (known: ${assetChoices(assets)}, ${PEG_KEYS.join(", ")})`);
+    }
+  }
   let last = 0;
-  const priced = PRICE_KEYS.filter((k) => (ASSET_KEYS as string[]).includes(k) || k in s.prices);
-  for (const asset of priced) {
+  for (const asset of priceKeys(assets).filter((k) => k in s.prices)) {
     const pts = (s.prices as Record<string, PricePoint[]>)[asset];
     const peg = (PEG_KEYS as string[]).includes(asset);
     // Two points at one minute: a jump, published as one round at the next tick.
@@ -249,11 +256,16 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
           : undefined,
     );
     // USDC and BDOL do not set the length: a flat tail is their default.
-    if ((ASSET_KEYS as string[]).includes(asset)) last = Math.max(last, pts[pts.length - 1][0]);
+    if (collaterals.includes(asset)) last = Math.max(last, pts[pts.length - 1][0]);
   }
-  for (const k of Object.keys(s.prices)) {
-    if (!(PRICE_KEYS as string[]).includes(k)) fail(`prices.${k}: unknown asset (known: ${PRICE_KEYS.join(", ")})`);
+  if (s.durationMinutes === undefined && !collaterals.some((k) => k in s.prices)) {
+    fail(`prices gives no collateral's path (${assetChoices(assets)}): durationMinutes must set the run's length`);
   }
+  // Every collateral gets a path (one not given stays at its deployed price), in the configuration's order.
+  const prices: Record<string, PricePoint[]> = {};
+  for (const a of assets) prices[a.key] = s.prices[a.key] ?? [[0, a.deployedPrice]];
+  for (const k of PEG_KEYS) if (s.prices[k] !== undefined) prices[k] = s.prices[k];
+  s.prices = prices as Scenario["prices"];
   s.durationMinutes ??= last;
   if (typeof s.durationMinutes !== "number" || !(s.durationMinutes > 0)) fail("durationMinutes must be positive");
   if (s.keeperAbsences !== undefined && !Array.isArray(s.keeperAbsences)) fail("keeperAbsences must be a list");
@@ -263,8 +275,8 @@ export function validateScenario(raw: unknown, where = "scenario"): Scenario {
     }
   }
   if (s.psm !== undefined) validatePsm(s.psm, s.durationMinutes, fail);
-  if (s.market !== undefined) validateMarket(s.market, fail);
-  if (s.oracle !== undefined) validateOracle(s.oracle, fail);
+  if (s.market !== undefined) validateMarket(s.market, fail, assets);
+  if (s.oracle !== undefined) validateOracle(s.oracle, fail, assets);
   if (s.gas !== undefined) validateGas(s.gas, fail);
   if (s.keepers !== undefined) validateKeepers(s.keepers, fail);
   if (s.borrowers !== undefined) validateBorrowers(s.borrowers, fail);
@@ -426,11 +438,11 @@ function validateGas(gas: unknown, fail: (msg: string) => never): void {
 
 const ORACLE_KEYS = ["prices", "lagMinutes", "floor", "outages"];
 
-function validateOracle(oracle: unknown, fail: (msg: string) => never): void {
+function validateOracle(oracle: unknown, fail: (msg: string) => never, assets: SimAsset[]): void {
   if (typeof oracle !== "object" || oracle === null || Array.isArray(oracle)) fail("oracle must be an object");
   for (const [asset, spec] of Object.entries(oracle as object)) {
     const at = `oracle.${asset}`;
-    if (!(ASSET_KEYS as string[]).includes(asset)) fail(`${at}: unknown asset (known: ${ASSET_KEYS.join(", ")})`);
+    if (!assetKeys(assets).includes(asset)) fail(`${at}: unknown asset (known: ${assetChoices(assets)})`);
     if (typeof spec !== "object" || spec === null || Array.isArray(spec)) fail(`${at} must be an object`);
     const o = spec as OracleSpec;
     for (const k of Object.keys(o)) {
@@ -461,17 +473,18 @@ function validateOracle(oracle: unknown, fail: (msg: string) => never): void {
 
 const MARKET_KEYS = ["depthUsd", "depth", "bdolDemand", "bdolFollowPerHour"];
 
-function validateMarket(market: unknown, fail: (msg: string) => never): void {
+function validateMarket(market: unknown, fail: (msg: string) => never, assets: SimAsset[]): void {
   if (typeof market !== "object" || market === null || Array.isArray(market)) fail("market must be an object");
   const m = market as MarketSpec;
   for (const k of Object.keys(m)) {
     if (!MARKET_KEYS.includes(k)) fail(`market.${k}: unknown field (known: ${MARKET_KEYS.join(", ")})`);
   }
   if (m.depthUsd !== undefined) {
-    if (typeof m.depthUsd !== "object" || m.depthUsd === null) fail("market.depthUsd must be { ETH?, BTC? } in USD");
+    if (typeof m.depthUsd !== "object" || m.depthUsd === null || Array.isArray(m.depthUsd)) {
+      fail(`market.depthUsd must be { ${assetKeys(assets).join("?, ")}? } in USD`);
+    }
     for (const [k, v] of Object.entries(m.depthUsd)) {
-      if (!(ASSET_KEYS as string[]).includes(k))
-        fail(`market.depthUsd.${k}: unknown asset (known: ${ASSET_KEYS.join(", ")})`);
+      if (!assetKeys(assets).includes(k)) fail(`market.depthUsd.${k}: unknown asset (known: ${assetChoices(assets)})`);
       if (typeof v !== "number" || !(v >= 100_000) || v > 1e11)
         fail(`market.depthUsd.${k} must be a USD amount in [100,000, 1e11]`);
     }
@@ -507,11 +520,13 @@ export function priceAt(points: PricePoint[], minute: number): number {
 export function steepestWindow(
   s: Scenario,
   lengthMinutes: number,
+  assets = simAssets(),
 ): { from: number; to: number; asset: AssetKey; move: number } {
-  let best = { from: 0, to: lengthMinutes, asset: ASSET_KEYS[0], move: Infinity };
+  const keys = assetKeys(assets);
+  let best = { from: 0, to: lengthMinutes, asset: keys[0], move: Infinity };
   const end = Math.max(0, (s.durationMinutes ?? 0) - lengthMinutes);
   for (let m = 0; m <= end; m++) {
-    for (const asset of ASSET_KEYS) {
+    for (const asset of keys) {
       const move = priceAt(s.prices[asset], m + lengthMinutes) / priceAt(s.prices[asset], m) - 1;
       if (move < best.move) best = { from: m, to: m + lengthMinutes, asset, move };
     }
@@ -519,12 +534,13 @@ export function steepestWindow(
   return best;
 }
 
-/** Largest relative move of any asset between two consecutive steps (the breaker trips above 25 %). */
-export function largestStepMove(s: Scenario): { minute: number; asset: AssetKey; move: number } {
-  let worst = { minute: 0, asset: ASSET_KEYS[0], move: 0 };
+/** Largest relative move of any collateral between two consecutive steps (its breaker trips above `deviationOf`). */
+export function largestStepMove(s: Scenario, assets = simAssets()): { minute: number; asset: AssetKey; move: number } {
+  const keys = assetKeys(assets);
+  let worst = { minute: 0, asset: keys[0], move: 0 };
   const stepMin = s.stepSeconds / 60;
   for (let m = stepMin; m <= (s.durationMinutes ?? 0); m += stepMin) {
-    for (const asset of ASSET_KEYS) {
+    for (const asset of keys) {
       const move = priceAt(s.prices[asset], m) / priceAt(s.prices[asset], m - stepMin) - 1;
       if (Math.abs(move) > Math.abs(worst.move)) worst = { minute: m, asset, move };
     }
@@ -552,9 +568,9 @@ export interface PathSummary {
 }
 
 /** Peak-to-trough and start-to-end moves of each asset (USDC and BDOL included), for the report. */
-export function pathSummary(s: Scenario): Record<PriceKey, PathSummary> {
+export function pathSummary(s: Scenario, assets = simAssets()): Record<PriceKey, PathSummary> {
   const out = {} as Record<PriceKey, PathSummary>;
-  for (const asset of PRICE_KEYS) {
+  for (const asset of priceKeys(assets)) {
     const pts = pathOf(s, asset);
     let peak = pts[0][1];
     let dd = 0;

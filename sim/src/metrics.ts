@@ -4,12 +4,13 @@
  * oracle price at each take's block (historical eth_call) for the floor check, and the state at
  * the end. The risk controller's and the PSM's part is in controls.ts.
  */
-import type { KeeperReport } from "../keeper";
+import type { KeeperReport } from "../../scripts/lib/keeper";
 import { Chain, WAD, toNum, valueDown } from "./chain";
 import { analyseControls, type ControllerTotals, type PsmTotals } from "./controls";
 import type { PsmDeskReport } from "./psm";
 import type { MarketTick } from "./market";
-import { ASSET_KEYS, type AssetKey, type PegKey } from "./scenario";
+import type { PegKey } from "./assets";
+import type { AssetKey } from "./scenario";
 
 export interface TickRecord {
   minute: number;
@@ -173,8 +174,6 @@ export interface RunTotals {
   psm: PsmTotals;
 }
 
-const SYMBOL: Record<AssetKey, string> = { ETH: "WETH", BTC: "WBTC" };
-
 /** Reads a run's events and end state and builds its totals; fills the cumulative fields of `ticks`. */
 export async function analyseRun(
   chain: Chain,
@@ -206,7 +205,7 @@ export async function analyseRun(
 
   // Asset of each token; auction → (collateral, is a reserve sale).
   const assetOf = new Map<string, AssetKey>();
-  for (const k of ASSET_KEYS) assetOf.set(chain.assets[k].tokenAddress.toLowerCase(), k);
+  for (const k of chain.keys) assetOf.set(chain.assets[k].tokenAddress.toLowerCase(), k);
   const auctions = new Map<bigint, { asset: AssetKey; sale: boolean }>();
   for (const e of started) {
     const asset = assetOf.get(e.args.collateral.toLowerCase());
@@ -216,7 +215,7 @@ export async function analyseRun(
 
   // Floor check and proceeds: the oracle price at each take's block, read back from the chain.
   const floorWad: Record<AssetKey, bigint> = {} as Record<AssetKey, bigint>;
-  for (const k of ASSET_KEYS)
+  for (const k of chain.keys)
     floorWad[k] = (await engine.collateralState(chain.assets[k].tokenAddress)).params.floorRatio;
   const fig = () => ({ takes: 0, paid: 0n, value: 0n });
   const vaultFig = fig();
@@ -258,7 +257,8 @@ export async function analyseRun(
   const refunded: Record<string, number> = {};
   for (const e of endedVault) {
     const asset = auctions.get(e.args.auctionId)!.asset;
-    refunded[SYMBOL[asset]] = (refunded[SYMBOL[asset]] ?? 0) + toNum(e.args.refund, chain.assets[asset].decimals);
+    const symbol = chain.assets[asset].symbol;
+    refunded[symbol] = (refunded[symbol] ?? 0) + toNum(e.args.refund, chain.assets[asset].decimals);
   }
   const vaultStarted = started.filter((e) => e.args.vaultId !== 0n).length;
   const saleStarted = started.length - vaultStarted;
@@ -314,9 +314,9 @@ export async function analyseRun(
   }
   const snap = await chain.systemSnapshot();
   const reserveCollateral: Record<string, number> = {};
-  for (const k of ASSET_KEYS) {
+  for (const k of chain.keys) {
     const c = snap.collaterals.find((x) => x.token === chain.assets[k].tokenAddress)!;
-    reserveCollateral[SYMBOL[k]] = toNum(c.reserveHolding, chain.assets[k].decimals);
+    reserveCollateral[chain.assets[k].symbol] = toNum(c.reserveHolding, chain.assets[k].decimals);
   }
   const activeSales = saleStarted - endedSale.length;
   const activeVault = vaultStarted - endedVault.length;
@@ -397,10 +397,10 @@ export async function analyseRun(
     },
     floorCheck: { takes: taken.length, violations, minPriceToOracle: minRatio },
     oracle: {
-      frozenTicks: run.ticks.filter((t) => ASSET_KEYS.some((k) => t.priceStatus[k] === 3)).length,
-      notLiveTicks: run.ticks.filter((t) => ASSET_KEYS.some((k) => t.priceStatus[k] !== 0)).length,
-      staleTicks: run.ticks.filter((t) => ASSET_KEYS.some((k) => t.priceStatus[k] === 1)).length,
-      largestGap: largestOracleGap(run.ticks),
+      frozenTicks: run.ticks.filter((t) => chain.keys.some((k) => t.priceStatus[k] === 3)).length,
+      notLiveTicks: run.ticks.filter((t) => chain.keys.some((k) => t.priceStatus[k] !== 0)).length,
+      staleTicks: run.ticks.filter((t) => chain.keys.some((k) => t.priceStatus[k] === 1)).length,
+      largestGap: largestOracleGap(run.ticks, chain.keys),
     },
     keeper: {
       runs: run.reports.length,
@@ -426,10 +426,13 @@ export async function analyseRun(
 }
 
 /** The tick and asset where the oracle's price was furthest from the market's (relative). */
-function largestOracleGap(ticks: TickRecord[]): { asset: AssetKey; minute: number; gap: number } | null {
+function largestOracleGap(
+  ticks: TickRecord[],
+  keys: AssetKey[],
+): { asset: AssetKey; minute: number; gap: number } | null {
   let best: { asset: AssetKey; minute: number; gap: number } | null = null;
   for (const t of ticks) {
-    for (const k of ASSET_KEYS) {
+    for (const k of keys) {
       const gap = t.oraclePrices[k] / t.prices[k] - 1;
       if (best === null || Math.abs(gap) > Math.abs(best.gap)) best = { asset: k, minute: t.minute, gap };
     }

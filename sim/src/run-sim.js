@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /*
- * `npm run sim -- [options]`: the crash simulator's command line. `hardhat run` does not forward
- * unknown arguments to the script, so this wrapper parses them, passes them on as SIM_* environment
- * variables and runs `hardhat run scripts/sim.ts` on the in-process network.
+ * `npm run sim -- [options]`: the crash simulator's command line, `npx hardhat sim` on the
+ * in-process network (tasks/sim.ts) run in a child process, with the options as they always were:
+ * Hardhat takes `--verbose` for its own debug log and refuses a repeated option, so this wrapper
+ * turns `--verbose` into the task's `--keeper-log`, joins repeated `--scenario`s with commas, and
+ * accepts `--option=value`.
  *
  *   --scenario <name|file.json>   a scenario of sim/scenarios/ (repeat or comma-separate; default: all)
  *   --vaults <N>                  number of vaults (default 500)
@@ -16,24 +18,15 @@
  *                                 active run without it; default both)
  *   --verbose                     print every keeper action
  *
- * The same variables work without the wrapper:
- *   SIM_SCENARIO=black-thursday SIM_VAULTS=200 npx hardhat run scripts/sim.ts
+ * The same without the wrapper: npx hardhat sim --scenario black-thursday --vaults 200 --keeper-log
  */
 "use strict";
 
 const { spawn } = require("child_process");
 const path = require("path");
 
-const OPTIONS = {
-  "--scenario": "SIM_SCENARIO",
-  "--vaults": "SIM_VAULTS",
-  "--keepers-absent": "SIM_KEEPERS_ABSENT",
-  "--out": "SIM_OUT",
-  "--seed": "SIM_SEED",
-  "--market": "SIM_MARKET",
-  "--peg-keeper": "SIM_PEG_KEEPER",
-};
-const FLAGS = { "--verbose": "SIM_VERBOSE" };
+const OPTIONS = ["--scenario", "--vaults", "--keepers-absent", "--out", "--seed", "--market", "--peg-keeper"];
+const FLAGS = { "--verbose": "--keeper-log" };
 
 function usage(code) {
   const text = require("fs")
@@ -46,7 +39,7 @@ function usage(code) {
   process.exit(code);
 }
 
-const env = { ...process.env };
+const taskArgs = [];
 const scenarios = [];
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
@@ -59,11 +52,10 @@ for (let i = 0; i < args.length; i++) {
   }
   if (arg === "--help" || arg === "-h") usage(0);
   if (FLAGS[arg]) {
-    env[FLAGS[arg]] = "1";
+    taskArgs.push(FLAGS[arg]);
     continue;
   }
-  const name = OPTIONS[arg];
-  if (!name) {
+  if (!OPTIONS.includes(arg)) {
     console.error(`unknown option ${arg}\n`);
     usage(2);
   }
@@ -75,14 +67,14 @@ for (let i = 0; i < args.length; i++) {
     }
   }
   if (arg === "--scenario") scenarios.push(value);
-  else env[name] = value;
+  else taskArgs.push(arg, value);
 }
-if (scenarios.length > 0) env.SIM_SCENARIO = scenarios.join(",");
+if (scenarios.length > 0) taskArgs.push("--scenario", scenarios.join(","));
 
-const hardhat = require.resolve("hardhat/internal/cli/bootstrap.js", { paths: [path.resolve(__dirname, "..")] });
-const child = spawn(process.execPath, [hardhat, "run", "--network", "hardhat", path.join("scripts", "sim.ts")], {
-  cwd: path.resolve(__dirname, ".."),
-  env,
+const root = path.resolve(__dirname, "..", "..");
+const hardhat = require.resolve("hardhat/internal/cli/bootstrap.js", { paths: [root] });
+const child = spawn(process.execPath, [hardhat, "sim", "--network", "hardhat", ...taskArgs], {
+  cwd: root,
   stdio: "inherit",
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));

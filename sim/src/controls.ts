@@ -15,14 +15,13 @@
  */
 import { Chain, WAD, toNum } from "./chain";
 import type { PsmDeskReport } from "./psm";
-import { ASSET_KEYS, SCENARIO_ASSETS } from "./scenario";
 import type { TickRecord } from "./metrics";
 
 const DAY = 24 * 3600;
 
 export interface Peak {
   value: number;
-  /** WETH or WBTC. */
+  /** The collateral's symbol (WETH). */
   collateral: string;
   minute: number;
 }
@@ -106,8 +105,6 @@ export interface PsmTotals {
   desk: PsmDeskReport;
 }
 
-const SYMBOL = Object.fromEntries(ASSET_KEYS.map((k) => [k, SCENARIO_ASSETS[k].collateral])) as Record<string, string>;
-
 /**
  * Builds the controller's and the PSM's totals for a run and fills the cumulative tick fields
  * (`pokes`, `psm.redeemed`, `psm.arbitrageMinted`).
@@ -142,7 +139,7 @@ export async function analyseControls(
     return t;
   };
   const symbolOf = new Map<string, string>();
-  for (const k of ASSET_KEYS) symbolOf.set(chain.assets[k].tokenAddress.toLowerCase(), SYMBOL[k]);
+  for (const k of chain.keys) symbolOf.set(chain.assets[k].tokenAddress.toLowerCase(), chain.assets[k].symbol);
   const sym = (address: string) => symbolOf.get(address.toLowerCase()) ?? address;
   const minuteOf = async (block: number) => ((await timeOf(block)) - run.startTimestamp) / 60;
 
@@ -185,7 +182,7 @@ export async function analyseControls(
 
   // Trip episodes: a trip at time t (= haltUntil − coolDown) while the previous halt ended by t.
   const breakerTrips: Record<string, number> = {};
-  for (const k of ASSET_KEYS) breakerTrips[SYMBOL[k]] = 0;
+  for (const k of chain.keys) breakerTrips[chain.assets[k].symbol] = 0;
   breakerTrips.system = 0;
   const heldUntil = new Map<string, number>();
   const trips = [
@@ -200,7 +197,10 @@ export async function analyseControls(
 
   const last = run.ticks[run.ticks.length - 1];
   const haltedTicks: Record<string, number> = {};
-  for (const k of ASSET_KEYS) haltedTicks[SYMBOL[k]] = run.ticks.filter((t) => t.halted[SYMBOL[k]]).length;
+  for (const k of chain.keys) {
+    const symbol = chain.assets[k].symbol;
+    haltedTicks[symbol] = run.ticks.filter((t) => t.halted[symbol]).length;
+  }
 
   // Cumulative pokes per tick.
   let iPoke = 0;

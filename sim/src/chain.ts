@@ -18,10 +18,11 @@ import type {
   ReservePool,
   RiskController,
   VaultManager,
-} from "../../../typechain-types";
-import type { IReserveLens } from "../../../typechain-types/contracts/lens/ReserveLens";
-import { ASSET_KEYS, PEG_ASSETS, PEG_KEYS, SCENARIO_ASSETS, type AssetKey, type PegKey } from "./scenario";
-import { WAD } from "../../../lib/sdk";
+} from "../../typechain-types";
+import type { IReserveLens } from "../../typechain-types/contracts/lens/ReserveLens";
+import { PEG_ASSETS, PEG_KEYS, simAssets, type PegKey } from "./assets";
+import type { AssetKey } from "./scenario";
+import { WAD } from "../../lib/sdk";
 
 export type SystemSnapshot = IReserveLens.SystemSnapshotStructOutput;
 export interface VaultHealthRow {
@@ -44,6 +45,8 @@ export const ACCOUNTS = { deployer: 0, keeper: 1, market: 2, borrowersFrom: 3 } 
 
 export interface AssetHandles {
   key: AssetKey;
+  /** The collateral's symbol (WETH), as the report names it. */
+  symbol: string;
   token: MockERC20;
   tokenAddress: string;
   feed: MockAggregator;
@@ -141,6 +144,8 @@ export class Chain {
     readonly psm: PegStabilityModule,
     /** The PSM's stable asset (a mintable MockERC20, 6 decimals). */
     readonly usdc: MockERC20,
+    /** The collaterals as a scenario names them, in the configuration's order (assets.ts). */
+    readonly keys: AssetKey[],
     readonly assets: Record<AssetKey, AssetHandles>,
     readonly pegs: Record<PegKey, PegHandles>,
     readonly signers: HardhatEthersSigner[],
@@ -156,9 +161,9 @@ export class Chain {
     const at = async <T>(contract: string, deployment: string): Promise<T> =>
       (await hre.ethers.getContractAt(contract, (await hre.deployments.get(deployment)).address)) as unknown as T;
     const assets = {} as Record<AssetKey, AssetHandles>;
-    for (const key of ASSET_KEYS) {
-      const a = SCENARIO_ASSETS[key];
-      const token = await at<MockERC20>("MockERC20", a.collateral);
+    const config = simAssets(hre.network.name);
+    for (const a of config) {
+      const token = await at<MockERC20>("MockERC20", a.symbol);
       const feed = await at<MockAggregator>("MockAggregator", a.feed);
       const tokenAddress = await token.getAddress();
       const oracle = await at<OracleAdapter>("OracleAdapter", "OracleAdapter");
@@ -168,13 +173,17 @@ export class Chain {
         const [, answer] = await (feed.attach(ratio.feed) as MockAggregator).latestRoundData();
         ratioFeed = { address: ratio.feed, answer };
       }
-      assets[key] = {
-        key,
+      const decimals = Number(await token.decimals());
+      if (decimals !== a.decimals)
+        throw new Error(`${a.symbol} has ${decimals} decimals, the configuration ${a.decimals}`);
+      assets[a.key] = {
+        key: a.key,
+        symbol: a.symbol,
         token,
         tokenAddress,
         feed,
         feedAddress: await feed.getAddress(),
-        decimals: Number(await token.decimals()),
+        decimals,
         ratioFeed,
       };
     }
@@ -214,6 +223,7 @@ export class Chain {
       await at<RiskController>("RiskController", "RiskController"),
       await at<PegStabilityModule>("PegStabilityModule", "PegStabilityModule"),
       await at<MockERC20>("MockERC20", "USDC"),
+      config.map((a) => a.key),
       assets,
       pegs,
       signers,
@@ -487,4 +497,4 @@ export function toNum(x: bigint, decimals = 18): number {
 }
 
 /** CollateralLib.valueDown, shared with the keeper (config/units.ts). */
-export { valueDown } from "../../../lib/sdk";
+export { valueDown } from "../../lib/sdk";
