@@ -17,6 +17,10 @@ async function main() {
   if (gen.status !== 0) process.exit(1);
   const { steps, timings } = await runWalkthrough("hardhat");
   console.log(`walkthrough on a Hardhat node: ${timings.join(", ")}`);
+  if (process.argv.includes("--print")) {
+    for (const s of steps) console.log(`\n$ npx hardhat --network localhost ${s.command}\n${s.output}`);
+    return;
+  }
   if (!check) {
     const written = writeReadmeSamples(steps);
     const missing = steps.filter((s) => !written.includes(s.id)).map((s) => s.id);

@@ -64,14 +64,14 @@ task("auction:list", "Lists the active auctions: lot, tab, price against the ora
         auctions.map((a, i) => {
           const c = registry.find(a.collateral);
           const decimals = c?.decimals ?? 18;
-          const discount = a.oraclePrice === 0n ? 0n : WAD - (a.price * WAD) / a.oraclePrice;
+          const vsOracle = a.oraclePrice === 0n ? 0n : (a.price * WAD) / a.oraclePrice - WAD;
           return {
             auction: `#${a.auctionId}${views[i].sale ? " (sale)" : ""}`,
             lot: fmtToken(a.lot, decimals, views[i].collateral, 4),
             "tab (BDOL)": views[i].sale ? "–" : fmtWad(a.tab),
             "price (USD)": fmtWad(a.price),
             "oracle (USD)": `${fmtWad(a.oraclePrice)} ${priceStatusName(a.oracleStatus)}`,
-            "under oracle": fmtPct(discount),
+            "vs oracle": `${vsOracle > 0n ? "+" : ""}${fmtPct(vsOracle)}`,
             "lot at price (BDOL)": fmtWad(valueUp(a.lot, decimals, a.price)),
             state: a.needsReset ? "needs restart (redo)" : "takeable",
           };
