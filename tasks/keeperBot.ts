@@ -2,25 +2,30 @@
  * Keeper bot: `npx hardhat keeper --network <net> [--dry-run] [--once] [--interval <seconds>]
  * [--iterations N] [--max-gas-price <gwei>] [--spread 0.02] [--sell-reserve-collateral]
  * [--page-size 1000] [--max-take <BDOL>] [--no-redo] [--unpaid-redo] [--poke] [--rebalance]
- * [--flash [--slippage 0.005]]`
+ * [--flash [--slippage 0.005]] [--json] [--json-logs] [--metrics-port <port>]`
  *
  * Scans every vault through the lens, liquidates the unhealthy ones, restarts stale auctions and
  * takes auctions priced at least `spread` below the oracle, simulating each transaction with a
- * static call first (see scripts/lib/keeper.ts). With --poke and --rebalance it also pokes the risk
+ * static call first (see lib/keeper/). With --poke and --rebalance it also pokes the risk
  * controller when due and rebalances the reserve's USDC when a rebalance would move something. With
  * --flash it takes with no capital through the FlashTaker (collateral sold into its USDC pool, the
  * USDC swapped at the PSM), only when QuoterV2's quote after the PSM fee, gas and the slippage limit
  * is a profit; a dry run prints the quote.
  * Prints one line per action, one summary line per iteration and a final table. Without --once or --iterations it runs until Ctrl-C.
+ * --json also prints each iteration's report as one JSON line (bigints as decimal strings);
+ * --json-logs prints every line as a JSON object instead (the table becomes a "totals" object);
+ * --metrics-port serves Prometheus metrics on 127.0.0.1 while the bot runs.
+ * A malformed or out-of-range option is refused in one line naming it, before anything is sent.
  *
  * Keeper account: KEEPER_PRIVATE_KEY when set, else the network's first account (on sepolia and
  * mainnet that is DEPLOYER_PRIVATE_KEY, see hardhat.config.ts). On the in-process hardhat network
  * a fresh system is deployed first, as `status` does.
  */
 import { task, types } from "hardhat/config";
+import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
-import { runKeeperLoop, summaryLine, totalReport, type KeeperReport } from "../scripts/lib/keeper";
+import { jsonLogLine, runKeeperLoop, summaryLine, toJson, totalReport, type KeeperReport } from "../lib/keeper";
 import { fmtWad, table } from "../scripts/lib/format";
 import { toFixed } from "../config/units";
 
@@ -50,6 +55,59 @@ interface KeeperArgs {
   rebalance: boolean;
   flash: boolean;
   slippage: string;
+  json: boolean;
+  jsonLogs: boolean;
+  metricsPort?: number;
+}
+
+/** The task's options as the bot takes them, each checked. */
+interface ParsedArgs {
+  spread: bigint;
+  slippage: bigint;
+  maxGasPrice?: bigint;
+  maxTakeBdol?: bigint;
+  intervalMs: number;
+}
+
+/** A refusal: Hardhat prints it as one line, without a stack trace. */
+function refuse(message: string): never {
+  throw new HardhatPluginError("keeper", message);
+}
+
+/** `--name`'s decimal string with `decimals` places, refused in one line when malformed or out of range. */
+function decimalArg(name: string, value: string, decimals: number, check: (x: bigint) => boolean, range: string) {
+  let x: bigint;
+  try {
+    x = toFixed(value, decimals);
+  } catch {
+    refuse(`--${name} must be a decimal number with at most ${decimals} decimals: "${value}"`);
+  }
+  if (!check(x)) refuse(`--${name} must be ${range}: ${value}`);
+  return x;
+}
+
+/** Every number option, checked before anything is deployed or sent. */
+function parseArgs(args: KeeperArgs): ParsedArgs {
+  const unit = 10n ** 18n;
+  const fraction = (name: string, value: string) =>
+    decimalArg(name, value, 18, (x) => x >= 0n && x < unit, "in [0, 1)");
+  const spread = fraction("spread", args.spread);
+  const slippage = fraction("slippage", args.slippage);
+  const maxGasPrice =
+    args.maxGasPrice === undefined
+      ? undefined
+      : decimalArg("max-gas-price", args.maxGasPrice, 9, (x) => x > 0n, "a positive number of gwei");
+  const maxTakeBdol =
+    args.maxTake === undefined
+      ? undefined
+      : decimalArg("max-take", args.maxTake, 18, (x) => x > 0n, "a positive BDOL amount");
+  if (!Number.isFinite(args.interval) || args.interval < 0) refuse(`--interval must be ≥ 0 seconds: ${args.interval}`);
+  if (args.iterations !== undefined && args.iterations < 1) refuse(`--iterations must be ≥ 1: ${args.iterations}`);
+  if (args.pageSize < 1) refuse(`--page-size must be a positive integer: ${args.pageSize}`);
+  if (args.metricsPort !== undefined && !(args.metricsPort >= 1 && args.metricsPort <= 65_535)) {
+    refuse(`--metrics-port must be a port number (1–65535): ${args.metricsPort}`);
+  }
+  return { spread, slippage, maxGasPrice, maxTakeBdol, intervalMs: args.interval * 1000 };
 }
 
 /** KEEPER_PRIVATE_KEY, else the first configured account. */
@@ -86,36 +144,47 @@ task("keeper", "Keeper bot: liquidates unhealthy vaults, restarts stale auctions
   .addFlag("rebalance", "also rebalance the reserve's USDC toward its liquid target when needed (unpaid duty)")
   .addFlag("flash", "take with no capital through the FlashTaker, when the QuoterV2 quote is profitable")
   .addOptionalParam("slippage", "flash takes: slippage limit on the quoted proceeds", "0.005", types.string)
+  .addFlag("json", "also print each iteration's report as one JSON line")
+  .addFlag("jsonLogs", "print every line as a JSON object (time, level, event, fields, msg)")
+  .addOptionalParam(
+    "metricsPort",
+    "serve Prometheus metrics on 127.0.0.1 at this port (default: off)",
+    undefined,
+    types.int,
+  )
   .setAction(async (args: KeeperArgs, hre): Promise<KeeperReport[]> => {
+    const parsed = parseArgs(args);
+    // With --json-logs every line is a JSON object: the task's own lines too.
+    const say = (event: string, fields: Record<string, unknown>, text: string, level: "info" | "error" = "info") =>
+      (level === "error" ? console.error : console.log)(args.jsonLogs ? jsonLogLine(level, event, fields, text) : text);
     if (hre.network.name === "hardhat" && !(await hre.deployments.getOrNull("VaultManager"))) {
-      console.log("(in-process network: deploying a fresh system first; use --network localhost for a running node)");
+      say(
+        "deploy",
+        { network: "hardhat" },
+        "(in-process network: deploying a fresh system first; use --network localhost for a running node)",
+      );
       await hre.deployments.fixture();
     }
     const missing = [];
     for (const name of KEEPER_DEPLOYMENTS) if (!(await hre.deployments.getOrNull(name))) missing.push(name);
-    if (missing.length) {
-      throw new Error(`no ${missing.join(", ")} deployment on ${hre.network.name}: deploy the system first`);
-    }
-    const spread = toFixed(args.spread, 18);
-    if (spread < 0n || spread >= 10n ** 18n) throw new Error(`--spread must be in [0, 1): ${args.spread}`);
-    if (!(args.interval >= 0)) throw new Error(`--interval must be ≥ 0: ${args.interval}`);
-    const slippage = toFixed(args.slippage, 18);
-    if (slippage < 0n || slippage >= 10n ** 18n) throw new Error(`--slippage must be in [0, 1): ${args.slippage}`);
-    if (args.iterations !== undefined && args.iterations < 1) throw new Error("--iterations must be ≥ 1");
+    if (missing.length) refuse(`no ${missing.join(", ")} deployment on ${hre.network.name}: deploy the system first`);
     const keeper = await keeperSigner(hre);
     const address = await keeper.getAddress();
     const iterations = args.once ? 1 : args.iterations;
-    console.log(
+    say(
+      "start",
+      { keeper: address, network: hre.network.name, dryRun: args.dryRun, iterations, metricsPort: args.metricsPort },
       `keeper ${address} on ${hre.network.name}${args.dryRun ? " (dry run)" : ""}: ` +
         `${iterations === undefined ? `every ${args.interval} s until Ctrl-C` : `${iterations} iteration(s)`}, ` +
         `spread ${args.spread}` +
-        (args.maxGasPrice !== undefined ? `, gas cap ${args.maxGasPrice} gwei` : ""),
+        (args.maxGasPrice !== undefined ? `, gas cap ${args.maxGasPrice} gwei` : "") +
+        (args.metricsPort !== undefined ? `, metrics on http://127.0.0.1:${args.metricsPort}/metrics` : ""),
     );
 
     // Ctrl-C: finish the current iteration, then print the table.
     const abort = new AbortController();
     const onSignal = () => {
-      console.log("stopping after this iteration…");
+      say("stopping", {}, "stopping after this iteration…");
       abort.abort();
     };
     if (iterations === undefined) process.once("SIGINT", onSignal);
@@ -125,31 +194,47 @@ task("keeper", "Keeper bot: liquidates unhealthy vaults, restarts stale auctions
         keeper,
         dryRun: args.dryRun,
         pageSize: args.pageSize,
-        maxGasPrice: args.maxGasPrice !== undefined ? toFixed(args.maxGasPrice, 9) : undefined,
-        spread,
-        maxTakeBdol: args.maxTake !== undefined ? toFixed(args.maxTake, 18) : undefined,
+        maxGasPrice: parsed.maxGasPrice,
+        spread: parsed.spread,
+        maxTakeBdol: parsed.maxTakeBdol,
         sellReserveCollateral: args.sellReserveCollateral,
         redo: !args.noRedo,
         unpaidRedo: args.unpaidRedo,
         poke: args.poke,
         rebalance: args.rebalance,
         flash: args.flash,
-        slippage,
-        intervalMs: args.interval * 1000,
+        slippage: parsed.slippage,
+        jsonLogs: args.jsonLogs,
+        intervalMs: parsed.intervalMs,
         iterations,
         signal: abort.signal,
+        metricsPort: args.metricsPort,
+        onIteration: args.json ? (r, i) => console.log(toJson({ iteration: i, ...r })) : undefined,
       });
     } finally {
       process.removeListener("SIGINT", onSignal);
     }
 
-    const rows = reports.map((r, i) => row(String(i + 1), r));
-    if (reports.length > 1) rows.push(row("total", totalReport(reports)));
-    table(`Keeper ${address}${args.dryRun ? " (dry run: nothing sent)" : ""}`, rows);
-    if (reports.length > 1) console.log(summaryLine(totalReport(reports)));
     const failed = reports.filter((r) => r.error !== undefined).length;
+    if (args.jsonLogs) {
+      say(
+        "totals",
+        { keeper: address, iterations: reports.length, failed, ...totalReport(reports) },
+        summaryLine(totalReport(reports)),
+      );
+    } else {
+      const rows = reports.map((r, i) => row(String(i + 1), r));
+      if (reports.length > 1) rows.push(row("total", totalReport(reports)));
+      table(`Keeper ${address}${args.dryRun ? " (dry run: nothing sent)" : ""}`, rows);
+      if (reports.length > 1) console.log(summaryLine(totalReport(reports)));
+    }
     if (failed) {
-      console.error(`${failed} of ${reports.length} iteration(s) failed`);
+      say(
+        "failed",
+        { failed, iterations: reports.length },
+        `${failed} of ${reports.length} iteration(s) failed`,
+        "error",
+      );
       process.exitCode = 1;
     }
     return reports;

@@ -1,5 +1,5 @@
 /**
- * The keeper bot (scripts/lib/keeper.ts and the `keeper` task), on the in-process network and
+ * The keeper bot (lib/keeper/ and the `keeper` task), on the in-process network and
  * against a Hardhat node on 127.0.0.1 that the suite starts and stops.
  *
  * The crash: ETH 3,000 → 2,400 (−20 %, inside the oracle's 25 % circuit breaker, so the price stays
@@ -26,13 +26,7 @@ import {
   run,
   waitForChainId,
 } from "../helpers/externalNode";
-import {
-  MAX_PAID_REDOS,
-  runKeeperLoop,
-  runKeeperOnce,
-  type KeeperOptions,
-  type KeeperReport,
-} from "../../scripts/lib/keeper";
+import { MAX_PAID_REDOS, runKeeperLoop, runKeeperOnce, type KeeperOptions, type KeeperReport } from "../../lib/keeper";
 import {
   LiquidationEngine__factory,
   MockAggregator__factory,
