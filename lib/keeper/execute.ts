@@ -67,12 +67,12 @@ type Sent = { receipt?: ContractTransactionReceipt; gas: bigint };
 // ====================================================================== stages
 
 export async function executeMarketUpdate(ex: ExecContext, steps: MarketUpdateStep[]): Promise<void> {
-  const feed = ex.c.marketFeed;
   for (const step of steps) {
-    if (step.type === "skip" || !feed) {
-      if (step.type === "skip") ex.out.skip(step.what, step.reason);
+    if (step.type === "skip") {
+      ex.out.skip(step.what, step.reason);
       continue;
     }
+    const feed = ex.c.marketFeed!; // planned only for the feed the scan found
     const sim = await simulate(ex, step.action, step.what, () => feed.update.staticCall());
     if (!sim.ok) continue;
     const sent = await send(
@@ -343,12 +343,12 @@ export async function executeHeal(ex: ExecContext, steps: HealStep[]): Promise<v
 }
 
 export async function executePoke(ex: ExecContext, steps: PokeStep[]): Promise<void> {
-  const risk = ex.c.risk;
   for (const step of steps) {
-    if (step.type === "skip" || !risk) {
-      if (step.type === "skip") ex.out.skip(step.what, step.reason);
+    if (step.type === "skip") {
+      ex.out.skip(step.what, step.reason);
       continue;
     }
+    const risk = ex.c.risk!; // planned only for the controller the scan found
     const sim = await simulate(ex, step.action, step.what, () => risk.poke.staticCall());
     if (!sim.ok) continue;
     const sent = await send(
