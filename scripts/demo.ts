@@ -24,7 +24,7 @@ import type {
   VaultManager,
 } from "../typechain-types";
 import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "../lib/sdk";
-import { runKeeperOnce } from "./lib/keeper";
+import { runKeeperOnce } from "../lib/keeper";
 import { checkRoles } from "./lib/roles";
 import {
   castVote,

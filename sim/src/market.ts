@@ -22,7 +22,7 @@
 import { Interface, MaxUint256 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { FlashTaker, MarketPriceFeed, PegKeeper } from "../../typechain-types";
-import type { KeeperReport } from "../../scripts/lib/keeper";
+import type { KeeperReport } from "../../lib/keeper";
 import type { TickRecord } from "./metrics";
 import { marketFeedParams, seedPool } from "../../scripts/lib/market";
 import {

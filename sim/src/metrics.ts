@@ -4,7 +4,7 @@
  * oracle price at each take's block (historical eth_call) for the floor check, and the state at
  * the end. The risk controller's and the PSM's part is in controls.ts.
  */
-import type { KeeperReport } from "../../scripts/lib/keeper";
+import type { KeeperReport } from "../../lib/keeper";
 import { Chain, WAD, toNum, valueDown } from "./chain";
 import { analyseControls, type ControllerTotals, type PsmTotals } from "./controls";
 import type { PsmDeskReport } from "./psm";

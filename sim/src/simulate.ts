@@ -8,7 +8,7 @@
  * trade (psm.ts). See sim/README.md.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { runKeeperOnce, type KeeperReport, type KeeperState } from "../../scripts/lib/keeper";
+import { runKeeperOnce, type KeeperReport, type KeeperState } from "../../lib/keeper";
 import { newBorrowerStats, reactBorrowers, type BorrowerStats } from "./borrowers";
 import { Chain, WAD, pinBlockTimes, priceWad, toNum, valueDown, type BlockPin } from "./chain";
 import { analyseRun, type RunTotals, type TickRecord } from "./metrics";

@@ -1,5 +1,5 @@
 /**
- * The keeper bot (scripts/lib/keeper.ts and the `keeper` task), on the in-process network and
+ * The keeper bot (lib/keeper/ and the `keeper` task), on the in-process network and
  * against a Hardhat node on 127.0.0.1 that the suite starts and stops.
  *
  * The crash: ETH 3,000 → 2,400 (−20 %, inside the oracle's 25 % circuit breaker, so the price stays
@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { JsonRpcProvider, type JsonRpcSigner } from "ethers";
 
-import { wad } from "../../lib/sdk";
+import { UsageError, wad } from "../../lib/sdk";
 import { feedAnswer, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import {
   Child,
@@ -26,13 +26,7 @@ import {
   run,
   waitForChainId,
 } from "../../scripts/lib/externalNode";
-import {
-  MAX_PAID_REDOS,
-  runKeeperLoop,
-  runKeeperOnce,
-  type KeeperOptions,
-  type KeeperReport,
-} from "../../scripts/lib/keeper";
+import { MAX_PAID_REDOS, runKeeperLoop, runKeeperOnce, type KeeperOptions, type KeeperReport } from "../../lib/keeper";
 import {
   LiquidationEngine__factory,
   MockAggregator__factory,
@@ -554,6 +548,124 @@ describe("Keeper bot", function () {
       expect((await sys.bdol.balanceOf(sys.keeper.address)) - bdolBefore).to.equal(rewards);
       expect(await ethers.provider.getTransactionCount(sys.keeper.address)).to.equal(keeperNonce + 3);
       expect(await ethers.provider.getTransactionCount(sys.deployer.address)).to.equal(deployerNonce);
+    });
+
+    it("the `keeper` task refuses a negative or malformed number in one line naming it, before anything is sent", async function () {
+      const nonce = await ethers.provider.getTransactionCount(sys.deployer.address);
+      const refused: [Record<string, unknown>, string][] = [
+        [{ maxTake: "-5" }, '--max-take "-5" must not be negative (e.g. --max-take 2.5)'],
+        [{ maxTake: "5 BDOL" }, '--max-take "5 BDOL" is not a decimal number (e.g. --max-take 2.5)'],
+        [{ maxTake: "0" }, "--max-take must be more than 0 BDOL"],
+        [{ maxGasPrice: "-1" }, '--max-gas-price "-1" must not be negative (e.g. --max-gas-price 2.5)'],
+        [{ spread: "1.5" }, "--spread must be less than 1: 1.5"],
+        [{ spread: "-0.01" }, '--spread "-0.01" must not be negative (e.g. --spread 0.02)'],
+        [{ slippage: "abc" }, '--slippage "abc" is not a decimal number (e.g. --slippage 0.005)'],
+        [{ interval: "-2" }, '--interval "-2" must not be negative (e.g. --interval 2.5)'],
+        [{ interval: -2 }, '--interval "-2" must not be negative (e.g. --interval 2.5)'],
+        [{ iterations: 0 }, "--iterations must be at least 1"],
+        [{ pageSize: "-1" }, '--page-size "-1" is not a whole number (negative)'],
+        [{ metricsPort: 70_000 }, "--metrics-port must be a port number up to 65535: 70000"],
+      ];
+      for (const [args, message] of refused) {
+        const err = await keeperTask({ once: true, ...args }, undefined).then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(err, JSON.stringify(args)).to.be.instanceOf(UsageError);
+        expect(err!.message).to.equal(message);
+        expect(err!.message).to.not.include("\n");
+      }
+      expect(await ethers.provider.getTransactionCount(sys.deployer.address)).to.equal(nonce);
+      expect(await debts(sys, UNHEALTHY)).to.not.include(0n);
+    });
+
+    it("from the command line, `keeper --max-take -5` prints one line and exits 1: no stack trace", async function () {
+      this.timeout(120_000);
+      const child = new Child(
+        "hardhat keeper --max-take -5",
+        bin("hardhat"),
+        ["keeper", "--max-take", "-5", "--once"],
+        {
+          HARDHAT_NETWORK: undefined,
+        },
+      );
+      expect(await child.exited).to.equal(1);
+      expect(child.log.trim().split("\n")).to.deep.equal([
+        'error: --max-take "-5" must not be negative (e.g. --max-take 2.5)',
+      ]);
+    });
+
+    it("the `keeper` task: --json adds each report as one JSON line; --json-logs makes every line a JSON object", async function () {
+      const json = await keeperTask({ once: true, json: true }, undefined);
+      const reportLines = json.text.split("\n").filter((l) => l.startsWith('{"iteration":1,'));
+      expect(reportLines).to.have.length(1);
+      const report = JSON.parse(reportLines[0]) as { scannedVaults: number; liquidations: { vaultId: string }[] };
+      expect(report.scannedVaults).to.equal(VAULTS.length);
+      expect(report.liquidations.map((l) => l.vaultId)).to.deep.equal(["3", "1", "6"]);
+      expect(json.text).to.match(/block \d+: scanned 7 vaults in 1 lens calls; liquidate 3 \[3, 1, 6\]/);
+
+      sys = await crashed();
+      const logs = await keeperTask({ once: true, jsonLogs: true }, undefined);
+      const events = logs.text.split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      for (const e of events) {
+        expect(e.time).to.match(/^\d{4}-\d\d-\d\dT/);
+        expect(e.msg).to.be.a("string");
+      }
+      // The three auctions this pass started open at 110 % of the oracle: listed, and skipped as unprofitable.
+      expect(events.map((e) => e.event)).to.deep.equal([
+        "start",
+        ...["liquidate", "liquidate", "liquidate"],
+        ...["skip", "skip", "skip"],
+        "summary",
+        "totals",
+      ]);
+      for (const e of events.filter((x) => x.event === "skip")) {
+        expect(e.level).to.equal("warn");
+        expect(e.reason).to.match(/^unprofitable: price /);
+      }
+      const liquidations = events.filter((e) => e.event === "liquidate");
+      expect(liquidations.map((e) => e.vaultId)).to.deep.equal(["3", "1", "6"]);
+      expect(liquidations[0].msg).to.match(/^liquidate vault 3 \(WETH, health 0\.\d{4}\): debt 18,000\.\d\d BDOL/);
+      expect(events[events.length - 1].liquidations).to.have.length(3); // the totals carry the report
+    });
+
+    it("metrics: with a metrics port the loop serves its counters on 127.0.0.1, and closes the port when it stops", async function () {
+      const port = await freePort();
+      const url = `http://${LOOPBACK}:${port}/metrics`;
+      let text = "";
+      let elsewhere = 0;
+      const reports = await runKeeperLoop(hre, {
+        ...opts(sys.keeper, lines),
+        intervalMs: 0,
+        iterations: 1,
+        metricsPort: port,
+        onIteration: async () => {
+          const res = await fetch(url);
+          expect(res.status).to.equal(200);
+          expect(res.headers.get("content-type")).to.match(/^text\/plain/);
+          text = await res.text();
+          elsewhere = (await fetch(`http://${LOOPBACK}:${port}/`)).status;
+        },
+      });
+      const r = reports[0];
+      expect(ids(r)).to.deep.equal(UNHEALTHY);
+      const metric = (series: string) => {
+        const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+        return line === undefined ? undefined : Number(line.slice(series.length + 1));
+      };
+      expect(metric("ballast_keeper_scans_total")).to.equal(1);
+      expect(metric("ballast_keeper_vaults_scanned")).to.equal(VAULTS.length);
+      expect(metric('ballast_keeper_actions_total{kind="liquidate",dry_run="false"}')).to.equal(3);
+      expect(metric('ballast_keeper_actions_total{kind="take",dry_run="false"}')).to.equal(undefined);
+      expect(metric("ballast_keeper_last_block")).to.equal(r.blockNumber);
+      expect(metric("ballast_keeper_gas_spent_eth_total")).to.be.closeTo(Number(r.gasSpent) / 1e18, 1e-12);
+      expect(metric("ballast_keeper_profit_bdol"))
+        .to.be.gt(0)
+        .and.closeTo(Number(r.realisedProfit) / 1e18, 1e-6);
+      expect(metric('ballast_keeper_errors_total{kind="iteration"}')).to.equal(0);
+      expect(elsewhere).to.equal(404);
+      // Closed with the loop: nothing listens on the port any more.
+      await expect(fetch(url)).to.be.rejectedWith(TypeError);
     });
   });
 

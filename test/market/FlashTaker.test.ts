@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import hre, { deployments, ethers } from "hardhat";
-import { runKeeperOnce } from "../../scripts/lib/keeper";
+import { runKeeperOnce } from "../../lib/keeper";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256 } from "ethers";
 import { wad } from "../../lib/sdk";

@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import hre, { deployments, ethers } from "hardhat";
-import { runKeeperOnce } from "../../scripts/lib/keeper";
+import { runKeeperOnce } from "../../lib/keeper";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { WAD, wad } from "../../lib/sdk";

@@ -8,7 +8,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { RAY, SECONDS_PER_YEAR, wad } from "../../lib/sdk";
 import { feedAnswer, loadSystem, openVault, type System } from "../helpers/fixtures";
-import { runKeeperOnce } from "../../scripts/lib/keeper";
+import { runKeeperOnce } from "../../lib/keeper";
 import type { PokeResult } from "../../scripts/lib/risk";
 import type { PegStabilityModule } from "../../typechain-types";
 
