@@ -8,6 +8,9 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { normalize, readmeSamples, runWalkthrough, sampleBody, writeReadmeSamples } from "./walkthrough";
+import { STEPS } from "./walkthrough/steps";
+
+const masksOf = (id: string) => STEPS.find((s) => s.id === id)?.masks ?? [];
 
 async function main() {
   const check = process.argv.includes("--check");

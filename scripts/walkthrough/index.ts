@@ -73,25 +73,37 @@ export async function runWalkthrough(kind: NodeKind): Promise<{ steps: StepOutpu
 
 /**
  * What may differ between two runs or two nodes and is masked before comparing: transaction
- * hashes, dates and durations (the wall clock), gas (anvil's and Hardhat's gas schedules differ by
- * a few units), block numbers, and digits past the second decimal (interest accrued in the seconds
- * between commands).
+ * hashes, dates and durations (the wall clock), gas (anvil and the Hardhat node differ by a few
+ * thousand on some calls), milliseconds, block numbers, digits past the second decimal (interest
+ * accrued in the seconds between commands), and two figures that follow the clock (the PSM's
+ * outflow bucket, the supply identity's slack in wei).
  */
-export function normalize(text: string): string {
-  return text
-    .replace(/0x[0-9a-fA-F]{64}/g, "0x<hash>")
-    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/g, "<date>")
-    .replace(/\b\d+ (d|h|min|s)( \d+ (h|min|s))?\b/g, "<duration>")
-    .replace(/\bgas [\d,]+/g, "gas <n>")
-    .replace(/\bblock \d+/g, "block <n>")
-    .replace(/(\d\.\d\d)\d+/g, "$1")
-    .replace(/[ \t]+$/gm, "")
-    .replace(/[─┌┐└┘├┤┬┴┼│ ]+/g, " ")
-    .trim();
+export function normalize(text: string, masks: RegExp[] = []): string {
+  for (const m of masks) text = text.replace(m, "<masked>");
+  return (
+    text
+      // Figures that move with every second of the wall clock: the PSM's outflow bucket refills
+      // (about 58 BDOL a second locally) and the supply identity's slack is a few wei of rounding.
+      .replace(/(outflow left in the window \(BDOL\)\s*│?\s*)[\d,.]+/g, "$1<clock>")
+      .replace(/(outflow available \/ limit per window\s*│?\s*)[\d,.]+/g, "$1<clock>")
+      .replace(/(slack \(wei, rounding in the protocol's favour\)\s*│?\s*)\d+/g, "$1<wei>")
+      .replace(/0x[0-9a-fA-F]{64}/g, "0x<hash>")
+      .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/g, "<date>")
+      .replace(/\b\d+ (d|h|min|s)( \d+ (h|min|s))?\b/g, "<duration>")
+      .replace(/\bgas [\d,.]+/g, "gas <n>")
+      .replace(/\b[\d,]+ gas\b/g, "<n> gas")
+      .replace(/\(\d+ ms\)/g, "(<ms>)")
+      .replace(/\bblock \d+/g, "block <n>")
+      .replace(/(\d\.\d\d)\d+/g, "$1")
+      .replace(/[ \t]+$/gm, "")
+      .replace(/[─┌┐└┘├┤┬┴┼│ ]+/g, " ")
+      .trim()
+  );
 }
 
 const README = path.join(ROOT, "README.md");
-const BLOCK = /<!-- sample:([a-z0-9-]+) -->\n```(?:text)?\n([\s\S]*?)```\n<!-- \/sample -->/g;
+// Prettier puts a blank line between an HTML comment and a code fence: both forms are read.
+const BLOCK = /<!-- sample:([a-z0-9-]+) -->\n\n?```(?:text)?\n([\s\S]*?)```\n\n?<!-- \/sample -->/g;
 
 /** The README's sample blocks, id → text. */
 export function readmeSamples(file = README): Map<string, string> {
@@ -107,13 +119,13 @@ export function writeReadmeSamples(steps: StepOutput[], file = README): string[]
     const step = byId.get(id);
     if (!step) return whole;
     written.push(id);
-    return `<!-- sample:${id} -->\n\`\`\`text\n$ npx hardhat --network localhost ${step.command}\n${step.output}\n\`\`\`\n<!-- /sample -->`;
+    return `<!-- sample:${id} -->\n\n\`\`\`text\n$ npx hardhat --network localhost ${step.command}\n${step.output}\n\`\`\`\n\n<!-- /sample -->`;
   });
   writeFileSync(file, text);
   return written;
 }
 
 /** A step's README block without its command line, normalized. */
-export function sampleBody(sample: string): string {
-  return normalize(sample.replace(/^\$ npx hardhat[^\n]*\n/, ""));
+export function sampleBody(sample: string, masks: RegExp[] = []): string {
+  return normalize(sample.replace(/^\$ npx hardhat[^\n]*\n/, ""), masks);
 }
