@@ -34,6 +34,8 @@ import { networkConfig } from "../config/networks";
 import { isToken0, sqrtPriceX96At } from "./lib/uniswap";
 import { impersonateTimelock } from "./lib/timelock";
 import { WAD } from "../lib/sdk";
+import { contractAt } from "../lib/sdk/hardhat";
+import type { ContractName } from "../lib/sdk/contracts";
 
 const TARGETS: Record<string, number> = {
   openVault: 185_000,
@@ -58,8 +60,7 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
 
 async function main(): Promise<void> {
   await deployments.fixture();
-  const get = async <T>(name: string, dep = name) =>
-    (await ethers.getContractAt(name, (await deployments.get(dep)).address)) as unknown as T;
+  const get = async <T>(name: string, dep = name) => (await contractAt(hre, name as ContractName, dep)) as unknown as T;
   const vm = await get<VaultManager>("VaultManager");
   const oracle = await get<OracleAdapter>("OracleAdapter");
   const weth = await get<MockERC20>("MockERC20", "WETH");
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
   // Carol's vault to close, funded so she can repay all including interest.
   await vm.connect(carol).openVault(wethAddr, 10n * WAD, 5_000n * WAD);
   const carolId = await vm.vaultCount();
-  const bdol = await ethers.getContractAt("BallastDollar", (await deployments.get("BallastDollar")).address);
+  const bdol = await contractAt(hre, "BallastDollar", "BallastDollar");
   await bdol.connect(alice).transfer(carol.address, 10n * WAD);
   await hourPasses();
   gas.closeVault = await gasOf(vm.connect(carol).closeVault(carolId, carol.address));
@@ -152,9 +153,9 @@ type Getter = <T>(name: string, dep?: string) => Promise<T>;
  */
 async function benchMarketFeed(probe: OracleGasCaller): Promise<Record<string, number>> {
   await seedPool(hre, "BDOL_USDC_POOL");
-  const feed = await ethers.getContractAt("MarketPriceFeed", (await deployments.get("MarketPriceFeed")).address);
+  const feed = await contractAt(hre, "MarketPriceFeed", "MarketPriceFeed");
   await time.increase(Number(await feed.window()));
-  const usdcFeed = await ethers.getContractAt("MockAggregator", (await deployments.get("USDC_USD_FEED")).address);
+  const usdcFeed = await contractAt(hre, "MockAggregator", "USDC_USD_FEED");
   await usdcFeed.updateAnswer(10n ** 8n);
   const marketFeedUpdate = await gasOf(feed.update());
   const [used] = await probe.measureFeedRead(await feed.getAddress());
@@ -172,7 +173,7 @@ async function benchMarketFeed(probe: OracleGasCaller): Promise<Record<string, n
 async function benchPegKeeper(get: Getter): Promise<Record<string, number>> {
   const keeper = await get<PegKeeper>("PegKeeper");
   const oracle = await get<OracleAdapter>("OracleAdapter");
-  const feed = await ethers.getContractAt("MarketPriceFeed", (await deployments.get("MarketPriceFeed")).address);
+  const feed = await contractAt(hre, "MarketPriceFeed", "MarketPriceFeed");
   const bdol = (await deployments.get("BallastDollar")).address;
   const feeds = await Promise.all(
     ["ETH_USD_FEED", "BTC_USD_FEED", "WBTC_BTC_FEED", "USDC_USD_FEED"].map((n) =>
@@ -226,9 +227,9 @@ async function benchFlashTake(get: Getter): Promise<Record<string, number>> {
   const weth = await get<MockERC20>("MockERC20", "WETH");
   const usdc = await get<MockERC20>("MockERC20", "USDC");
   const ethFeed = await get<MockAggregator>("MockAggregator", "ETH_USD_FEED");
-  const taker = await ethers.getContractAt("FlashTaker", (await deployments.get("FlashTaker")).address);
-  const pool = await ethers.getContractAt("IUniswapV3Pool", (await deployments.get("WETH_USDC_POOL")).address);
-  const router = await ethers.getContractAt("ISwapRouter", (await deployments.get("SwapRouter")).address);
+  const taker = await contractAt(hre, "FlashTaker", "FlashTaker");
+  const pool = await contractAt(hre, "IUniswapV3Pool", "WETH_USDC_POOL");
+  const router = await contractAt(hre, "ISwapRouter", "SwapRouter");
   const [, alice, , , keeper, , , trader] = await ethers.getSigners();
   const wethAddr = await weth.getAddress();
   const usdcAddr = await usdc.getAddress();

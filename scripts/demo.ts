@@ -52,9 +52,11 @@ import { annualRateOf, fmtRate } from "../lib/sdk";
 import { marketFeedParams, movePoolTo, seedPool } from "./lib/market";
 import { impersonateTimelock } from "./lib/timelock";
 import { WAD } from "../lib/sdk";
+import { contractAt } from "../lib/sdk/hardhat";
+import type { ContractName } from "../lib/sdk/contracts";
 
 async function contract<T>(name: string, deployment = name): Promise<T> {
-  return (await ethers.getContractAt(name, (await deployments.get(deployment)).address)) as unknown as T;
+  return (await contractAt(hre, name as ContractName, deployment)) as unknown as T;
 }
 
 function say(text: string): void {

@@ -6,7 +6,7 @@
  */
 import { task } from "hardhat/config";
 import { networkConfig } from "../config/networks";
-import { cliAction, resolveSigner } from "../lib/sdk/hardhat";
+import { cliAction, contractAt, resolveSigner } from "../lib/sdk/hardhat";
 import { fmtWad, kv } from "../lib/sdk";
 import { seedPool } from "../scripts/lib/market";
 
@@ -22,10 +22,7 @@ task("market:seed", "Seed a local Uniswap pool with the config's liquidity (BDOL
         "in-range liquidity (L)": liquidity.toString(),
       };
       if (args.pool === networkConfig(hre.network.name).market.priceFeed.pool) {
-        const feed = await hre.ethers.getContractAt(
-          "MarketPriceFeed",
-          (await hre.deployments.get("MarketPriceFeed")).address,
-        );
+        const feed = await contractAt(hre, "MarketPriceFeed", "MarketPriceFeed");
         rows["spot BDOL price (USDC)"] = fmtWad(await feed.spotPrice(), 6);
       }
       kv(`Seeded ${args.pool} from ${await signer.getAddress()}`, rows);

@@ -25,7 +25,8 @@ import type {
   VaultManager,
 } from "../../typechain-types";
 import { explainError } from "../sdk/errors";
-import { symbolOf } from "../sdk/contracts";
+import { connect, symbolOf, type Ballast } from "../sdk/contracts";
+import { recordedAddresses } from "../sdk/hardhat";
 
 export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 /** Page calls in flight at once during a scan. */
@@ -51,6 +52,8 @@ export interface KeeperContracts {
     quoter: IQuoterV2;
     psm: PegStabilityModule;
     pools: Map<string, { address: string; fee: bigint }>;
+    /** The PSM's stable asset's decimals. */
+    stableDecimals: bigint;
   };
   /** For decoding custom errors. */
   all: BaseContract[];
@@ -223,32 +226,13 @@ export interface RebalanceScan {
 // ====================================================================== binding
 
 export async function loadContracts(hre: HardhatRuntimeEnvironment, signer: Signer): Promise<KeeperContracts> {
-  const at = async <T>(name: string): Promise<T> => {
-    const d = await hre.deployments.getOrNull(name);
-    if (!d) throw new Error(`no ${name} deployment on network ${hre.network.name}: deploy the system first`);
-    return (await hre.ethers.getContractAt(name, d.address, signer)) as unknown as T;
-  };
-  const [vm, engine, reserve, lens, oracle, bdol] = await Promise.all([
-    at<VaultManager>("VaultManager"),
-    at<LiquidationEngine>("LiquidationEngine"),
-    at<ReservePool>("ReservePool"),
-    at<ReserveLens>("ReserveLens"),
-    at<OracleAdapter>("OracleAdapter"),
-    at<BallastDollar>("BallastDollar"),
-  ]);
-  const riskDeployment = await hre.deployments.getOrNull("RiskController");
-  const risk = riskDeployment
-    ? ((await hre.ethers.getContractAt("RiskController", riskDeployment.address, signer)) as unknown as RiskController)
-    : undefined;
-  const feedDeployment = await hre.deployments.getOrNull("MarketPriceFeed");
-  const marketFeed = feedDeployment
-    ? ((await hre.ethers.getContractAt(
-        "MarketPriceFeed",
-        feedDeployment.address,
-        signer,
-      )) as unknown as MarketPriceFeed)
-    : undefined;
-  const flash = await loadFlash(hre, signer);
+  const addresses = await recordedAddresses(hre);
+  if (!addresses.VaultManager) {
+    throw new Error(`no VaultManager deployment on network ${hre.network.name}: deploy the system first`);
+  }
+  const b = connect(signer, addresses);
+  const flash = await loadFlash(b);
+  const { vaultManager: vm, engine, reserve, lens, oracle, bdol, risk, marketFeed } = b;
   const all = [
     engine,
     vm,
@@ -264,28 +248,19 @@ export async function loadContracts(hre: HardhatRuntimeEnvironment, signer: Sign
 }
 
 /** The flash-take tools, when the deployment has them: every pool of the market whose quote is the PSM's stable asset. */
-async function loadFlash(hre: HardhatRuntimeEnvironment, signer: Signer): Promise<KeeperContracts["flash"]> {
-  const { deployments, ethers } = hre;
-  const [takerD, quoterD, psmD] = await Promise.all(
-    ["FlashTaker", "QuoterV2", "PegStabilityModule"].map((n) => deployments.getOrNull(n)),
-  );
-  if (!takerD || !quoterD || !psmD) return undefined;
-  const psm = (await ethers.getContractAt("PegStabilityModule", psmD.address, signer)) as unknown as PegStabilityModule;
-  const stable = (await psm.stable()).toLowerCase();
+async function loadFlash(b: Ballast): Promise<KeeperContracts["flash"]> {
+  if (!b.flashTaker || !b.psm || !b.has("QuoterV2")) return undefined;
+  const stable = (await b.psm.stable()).toLowerCase();
   const pools = new Map<string, { address: string; fee: bigint }>();
-  for (const d of Object.values(await deployments.all())) {
-    if (!d.abi.some((f: { name?: string }) => f.name === "observe")) continue;
-    const pool = await ethers.getContractAt("IUniswapV3Pool", d.address);
+  for (const [name, address] of Object.entries(b.addresses)) {
+    if (!name.endsWith("_POOL")) continue;
+    const pool = b.at("IUniswapV3Pool", address);
     const [t0, t1, fee] = await Promise.all([pool.token0(), pool.token1(), pool.fee()]);
-    if (t1.toLowerCase() === stable) pools.set(t0.toLowerCase(), { address: d.address, fee });
-    else if (t0.toLowerCase() === stable) pools.set(t1.toLowerCase(), { address: d.address, fee });
+    if (t1.toLowerCase() === stable) pools.set(t0.toLowerCase(), { address, fee });
+    else if (t0.toLowerCase() === stable) pools.set(t1.toLowerCase(), { address, fee });
   }
-  return {
-    taker: (await ethers.getContractAt("FlashTaker", takerD.address, signer)) as unknown as FlashTaker,
-    quoter: (await ethers.getContractAt("IQuoterV2", quoterD.address, signer)) as unknown as IQuoterV2,
-    psm,
-    pools,
-  };
+  const stableDecimals = BigInt(await b.erc20(stable).decimals());
+  return { taker: b.flashTaker, quoter: b.at("IQuoterV2", "QuoterV2"), psm: b.psm, pools, stableDecimals };
 }
 
 // ====================================================================== readers
@@ -511,7 +486,7 @@ export async function scanFlashQuote(
     fee: pool.fee,
     sqrtPriceLimitX96: 0n,
   });
-  const stableDecimals = BigInt(await (await hre.ethers.getContractAt("IERC20Metadata", stable)).decimals());
+  const stableDecimals = flash.stableDecimals;
   const feeIn = await flash.psm.feeIn();
   const { price: gasPrice } = await readGasPrice(provider);
   let gas = FLASH_GAS_FALLBACK;

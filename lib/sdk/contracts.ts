@@ -33,6 +33,18 @@ import { OPTIONAL, PROTOCOL, type ProtocolName } from "./manifest";
 /** Deployment name → address (the protocol's names, the tokens, feeds and pools). */
 export type Addresses = Record<string, string>;
 
+type Factories = typeof import("../../typechain-types");
+/** Every contract or interface the project compiles, by its TypeChain name ("IUniswapV3Pool", "MockERC20", …). */
+export type ContractName = {
+  [K in keyof Factories]: K extends `${infer N}__factory` ? N : never;
+}[keyof Factories];
+/** The typed contract TypeChain makes for `N`. */
+export type ContractOf<N extends ContractName> = Factories[`${N}__factory` & keyof Factories] extends {
+  connect(address: string, runner?: ContractRunner | null): infer C;
+}
+  ? C
+  : never;
+
 /** A collateral the vault manager accepts. */
 export interface Collateral {
   symbol: string;
@@ -67,6 +79,10 @@ export interface Ballast {
   testToken(addressOrName: string): MockERC20;
   /** A local deployment's mock price feed (anyone may publish a round). */
   mockFeed(addressOrName: string): MockAggregator;
+  /** Any compiled contract or interface (`at("IUniswapV3Pool", "WETH_USDC_POOL")`), typed, same runner. */
+  at<N extends ContractName>(name: N, addressOrName: string): ContractOf<N>;
+  /** Whether the deployment records `name`. */
+  has(name: string): boolean;
   /** The registry of collaterals, read once from the chain. */
   collaterals(): Promise<CollateralRegistry>;
   /** The same contracts bound to another runner (a different signer). */
@@ -92,6 +108,15 @@ export class CollateralRegistry {
   find(address: string): Collateral | undefined {
     return this.list.find((c) => c.address.toLowerCase() === address.toLowerCase());
   }
+}
+
+/** Any compiled contract or interface by its TypeChain name, at `address`, bound to `runner`. */
+export function bind<N extends ContractName>(name: N, address: string, runner: ContractRunner): ContractOf<N> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tc = require("../../typechain-types") as Record<string, { connect(a: string, r: ContractRunner): unknown }>;
+  const factory = tc[`${name}__factory`];
+  if (!factory) throw new Error(`no compiled contract named ${name}`);
+  return factory.connect(address, runner) as ContractOf<N>;
 }
 
 /** The protocol's contracts at `addresses`, bound to `runner` (a signer sends, a provider reads). */
@@ -132,6 +157,8 @@ export function connect(runner: ContractRunner, addresses: Addresses): Ballast {
     erc20: (x) => tc.IERC20Metadata__factory.connect(resolve(x), runner),
     testToken: (x) => tc.MockERC20__factory.connect(resolve(x), runner),
     mockFeed: (x) => tc.MockAggregator__factory.connect(resolve(x), runner),
+    at: (name, x) => bind(name, resolve(x), runner),
+    has: (name) => Boolean(addresses[name]),
     collaterals: () => (registry ??= loadCollaterals(system)),
     withRunner: (other) => connect(other, addresses),
   };

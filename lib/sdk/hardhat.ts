@@ -4,9 +4,15 @@
  * the tasks import this module while Hardhat loads its config.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { ContractTransactionReceipt, ContractTransactionResponse, Interface, Signer } from "ethers";
+import type {
+  ContractRunner,
+  ContractTransactionReceipt,
+  ContractTransactionResponse,
+  Interface,
+  Signer,
+} from "ethers";
 import { UsageError } from "./cli-error";
-import { connect, type Addresses, type Ballast } from "./contracts";
+import { bind, connect, type Addresses, type Ballast, type ContractName, type ContractOf } from "./contracts";
 import { decodeRevert, findRevertData, type DecodeContext } from "./errors";
 
 /** Networks whose chain the tools may move (time, mock prices, test tokens). */
@@ -28,6 +34,31 @@ export async function deploymentAddresses(hre: HardhatRuntimeEnvironment): Promi
   }
   if ((await hre.ethers.provider.getCode(all.VaultManager.address)) === "0x") throw staleRecords(hre.network.name);
   return Object.fromEntries(Object.entries(all).map(([name, d]) => [name, d.address]));
+}
+
+/** The network's deployment records as name → address, as they are (no deployment, no checks). */
+export async function recordedAddresses(hre: HardhatRuntimeEnvironment): Promise<Addresses> {
+  return Object.fromEntries(Object.entries(await hre.deployments.all()).map(([name, d]) => [name, d.address]));
+}
+
+/**
+ * A compiled contract by its TypeChain name at an address or a deployment name, bound to `runner`
+ * (default: the network's first account, else the provider): the SDK's binding for Hardhat tools.
+ */
+export async function contractAt<N extends ContractName>(
+  hre: HardhatRuntimeEnvironment,
+  name: N,
+  addressOrName: string,
+  runner?: ContractRunner,
+): Promise<ContractOf<N>> {
+  let address = addressOrName;
+  if (!/^0x[0-9a-fA-F]{40}$/.test(addressOrName)) {
+    const d = await hre.deployments.getOrNull(addressOrName);
+    if (!d) throw new UsageError(`no deployment named ${addressOrName} on ${hre.network.name}`);
+    address = d.address;
+  }
+  const r = runner ?? (await hre.ethers.getSigners())[0] ?? hre.ethers.provider;
+  return bind(name, address, r);
 }
 
 /** The error for deployment records whose contracts the node does not have. */

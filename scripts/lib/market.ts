@@ -21,6 +21,7 @@ import {
   uniswapArtifact,
 } from "./uniswap";
 import { WAD } from "../../lib/sdk";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 /**
  * `OracleAdapter.setFeed`'s parameters that price BDOL from `marketFeed` (MarketPriceFeed) with
@@ -76,22 +77,18 @@ export async function seedPool(hre: HardhatRuntimeEnvironment, name: string, sig
   const quoteTotal = p.seed.reduce((s, e) => s + e.quote, 0n);
 
   const mint = async (token: string, amount: bigint) => {
-    const mock = await ethers.getContractAt("MockERC20", token, lp);
+    const mock = await contractAt(hre, "MockERC20", token, lp);
     await (await mock.mint(owner, amount)).wait();
   };
   await mint(quote, quoteTotal);
   if (base.toLowerCase() === stablecoin) {
     // What buys `baseTotal` BDOL at the PSM: par plus its fee in, rounded up.
-    const psm = await ethers.getContractAt(
-      "PegStabilityModule",
-      (await deployments.get("PegStabilityModule")).address,
-      lp,
-    );
+    const psm = await contractAt(hre, "PegStabilityModule", "PegStabilityModule", lp);
     const net = 10n ** 18n - (await psm.feeIn());
     const scale = 10n ** BigInt(18 - quoteDecimals);
     const stableIn = (baseTotal * 10n ** 18n + net * scale - 1n) / (net * scale);
     await mint(quote, stableIn);
-    const usdc = await ethers.getContractAt("IERC20", quote, lp);
+    const usdc = await contractAt(hre, "IERC20", quote, lp);
     await (await usdc.approve(await psm.getAddress(), stableIn)).wait();
     await (await psm.swapStableForCoin(stableIn, baseTotal, owner)).wait();
   } else {
@@ -101,7 +98,7 @@ export async function seedPool(hre: HardhatRuntimeEnvironment, name: string, sig
   const npm = (await deployments.get("NonfungiblePositionManager")).address;
   const manager = new ethers.Contract(npm, uniswapArtifact("NonfungiblePositionManager").abi, lp);
   for (const token of [base, quote]) {
-    const c = await ethers.getContractAt("IERC20", token, lp);
+    const c = await contractAt(hre, "IERC20", token, lp);
     await (await c.approve(npm, MaxUint256)).wait();
   }
   const [token0, token1] = baseIs0 ? [base, quote] : [quote, base];
@@ -134,7 +131,7 @@ export async function seedPool(hre: HardhatRuntimeEnvironment, name: string, sig
     await (await manager.mint(params)).wait();
     tokenIds.push(tokenId);
   }
-  const pool = await ethers.getContractAt("IUniswapV3Pool", (await deployments.get(name)).address);
+  const pool = await contractAt(hre, "IUniswapV3Pool", name);
   return { tokenIds, liquidity: await pool.liquidity() };
 }
 
@@ -150,13 +147,13 @@ export async function movePoolTo(hre: HardhatRuntimeEnvironment, who: Signer, pr
   if (!config.local) throw new Error(`moving the pool by minting test USDC is for local networks, not ${network.name}`);
   const poolName = config.market.priceFeed.pool;
   const address = async (name: string) => (await deployments.get(name)).address;
-  const pool = await ethers.getContractAt("IUniswapV3Pool", await address(poolName));
-  const feed = await ethers.getContractAt("MarketPriceFeed", await address("MarketPriceFeed"));
-  const bdol = await ethers.getContractAt("IERC20", await address("BallastDollar"), who);
+  const pool = await contractAt(hre, "IUniswapV3Pool", await address(poolName));
+  const feed = await contractAt(hre, "MarketPriceFeed", await address("MarketPriceFeed"));
+  const bdol = await contractAt(hre, "IERC20", await address("BallastDollar"), who);
   const usdcAddress = await resolveAddress(hre, config.market.pools[poolName].quote, "quote");
-  const usdc = await ethers.getContractAt("MockERC20", usdcAddress, who);
-  const psm = await ethers.getContractAt("PegStabilityModule", await address("PegStabilityModule"), who);
-  const router = await ethers.getContractAt("ISwapRouter", await address("SwapRouter"), who);
+  const usdc = await contractAt(hre, "MockERC20", usdcAddress, who);
+  const psm = await contractAt(hre, "PegStabilityModule", await address("PegStabilityModule"), who);
+  const router = await contractAt(hre, "ISwapRouter", await address("SwapRouter"), who);
   const owner = await who.getAddress();
   const bdolAddress = await bdol.getAddress();
   const bdolIs0 = isToken0(bdolAddress, usdcAddress);

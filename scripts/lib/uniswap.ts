@@ -5,6 +5,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { InterfaceAbi } from "ethers";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 /** The Uniswap contracts Ballast deploys or talks to, by deployment name → npm artifact. */
 const ARTIFACTS = {
@@ -122,5 +123,5 @@ export async function deployUniswap(
 
 /** An ERC-20's decimals as a number. */
 export async function decimalsOf(hre: HardhatRuntimeEnvironment, token: string): Promise<number> {
-  return Number(await (await hre.ethers.getContractAt("IERC20Metadata", token)).decimals());
+  return Number(await (await contractAt(hre, "IERC20Metadata", token)).decimals());
 }

@@ -23,6 +23,8 @@ import type { IReserveLens } from "../../typechain-types/contracts/lens/ReserveL
 import { PEG_ASSETS, PEG_KEYS, simAssets, type PegKey } from "./assets";
 import type { AssetKey } from "./scenario";
 import { WAD } from "../../lib/sdk";
+import { contractAt } from "../../lib/sdk/hardhat";
+import type { ContractName } from "../../lib/sdk/contracts";
 
 export type SystemSnapshot = IReserveLens.SystemSnapshotStructOutput;
 export interface VaultHealthRow {
@@ -159,7 +161,7 @@ export class Chain {
     if (hre.network.name !== "hardhat") throw new Error("the simulator runs on the in-process hardhat network only");
     await hre.deployments.fixture();
     const at = async <T>(contract: string, deployment: string): Promise<T> =>
-      (await hre.ethers.getContractAt(contract, (await hre.deployments.get(deployment)).address)) as unknown as T;
+      (await contractAt(hre, contract as ContractName, deployment)) as unknown as T;
     const assets = {} as Record<AssetKey, AssetHandles>;
     const config = simAssets(hre.network.name);
     for (const a of config) {

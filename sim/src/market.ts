@@ -38,6 +38,7 @@ import {
 import { Chain, WAD, bump, decodeError, toNum, valueDown } from "./chain";
 import type { PsmDesk } from "./psm";
 import { pathOf, priceAt, type AssetKey, type PricePoint, type Scenario, DEFAULT_ARBITRAGE_PER_HOUR } from "./scenario";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const Q96 = 2n ** 96n;
 /** The collateral pools' fee tier (0.05 %, as WETH/USDC's deepest pool on mainnet). */
@@ -173,8 +174,8 @@ export class MarketDesk {
       chain,
       s,
       pools,
-      (await hre.ethers.getContractAt("MarketPriceFeed", addrs.feed)) as unknown as MarketPriceFeed,
-      (await hre.ethers.getContractAt("PegKeeper", addrs.keeper)) as unknown as PegKeeper,
+      (await contractAt(hre, "MarketPriceFeed", addrs.feed)) as unknown as MarketPriceFeed,
+      (await contractAt(hre, "PegKeeper", addrs.keeper)) as unknown as PegKeeper,
       addrs,
       { feeIn: await chain.psm.feeIn(), feeOut: await chain.psm.feeOut() },
       pegKeeper,
@@ -704,7 +705,7 @@ async function useMarketFeed(chain: Chain): Promise<void> {
       1_000_000,
     ],
   ]);
-  const feedC = await hre.ethers.getContractAt("MarketPriceFeed", feed);
+  const feedC = await contractAt(hre, "MarketPriceFeed", feed);
   await chain.send(chain.deployer.address, feed, feedC.interface.encodeFunctionData("update"), 1_000_000);
   await chain.send(
     chain.deployer.address,
@@ -822,10 +823,7 @@ export async function analyseMarket(
   ]);
   const sum = (xs: bigint[]) => xs.reduce((a, x) => a + x, 0n);
   const usdc = (x: bigint) => Number(x) / 1e6;
-  const taker = (await chain.hre.ethers.getContractAt(
-    "FlashTaker",
-    (await chain.hre.deployments.get("FlashTaker")).address,
-  )) as unknown as FlashTaker;
+  const taker = await contractAt(chain.hre, "FlashTaker", "FlashTaker");
   const takes = await taker.queryFilter(taker.filters.FlashTaken(), fromBlock, toBlock);
   const reference = new Map<string, { price: bigint; collateral: string }>();
   for (const r of reports)

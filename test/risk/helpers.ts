@@ -40,6 +40,7 @@ import {
   wadMulUp,
 } from "../../lib/sdk";
 import type { System } from "../helpers/fixtures";
+import type { ControllerRules } from "../../config/networks";
 
 export { RAY, SECONDS_PER_YEAR, WAD };
 export const DAY = 86_400n;
@@ -64,23 +65,8 @@ export const toAnnual = annualRateOf;
 export const toPerSecond = perSecondFeeUp;
 export { stepToward };
 
-export interface CollateralRules {
-  baseRate: bigint;
-  kink: bigint;
-  slopeBelowKink: bigint;
-  slopeAboveKink: bigint;
-  minRate: bigint;
-  maxRate: bigint;
-  maxRateStep: bigint;
-  baseMargin: bigint;
-  volatilityMultiplier: bigint;
-  maxBorrowRatio: bigint;
-  maxBorrowRatioStep: bigint;
-  maxPriceMove: bigint;
-  maxSlowMove: bigint;
-  stressShock: bigint;
-  saleDiscount: bigint;
-}
+/** A collateral's controller rules (IRiskController.CollateralRules): the config's type. */
+export type CollateralRules = ControllerRules;
 export const RULE_KEYS: (keyof CollateralRules)[] = [
   "baseRate",
   "kink",

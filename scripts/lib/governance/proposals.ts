@@ -20,6 +20,8 @@ import {
   type ResolvedAction,
 } from "./params";
 import { loadStore, saveStore, type StoredProposal } from "./store";
+import { contractAt } from "../../../lib/sdk/hardhat";
+import type { ContractName } from "../../../lib/sdk/contracts";
 
 /** ethers' isAddress without its type guard (which narrows a string to `never` in the else branch). */
 const isAddr = (value: string): boolean => isAddress(value);
@@ -76,7 +78,10 @@ async function gov(hre: HardhatRuntimeEnvironment, runner?: Signer): Promise<Gov
     const d = await hre.deployments.getOrNull(name);
     if (!d)
       throw new Error(`deployment ${name} does not exist on ${hre.network.name}: deploy first (npx hardhat deploy)`);
-    return { contract: (await hre.ethers.getContractAt(name, d.address, runner)) as unknown as T, address: d.address };
+    return {
+      contract: (await contractAt(hre, name as ContractName, d.address, runner)) as unknown as T,
+      address: d.address,
+    };
   };
   const governor = await at<BallastGovernor>("BallastGovernor");
   const token = await at<GovernanceToken>("GovernanceToken");
