@@ -5,8 +5,8 @@
  * the stablecoin's supply identity.
  */
 import { task } from "hardhat/config";
-import { cliAction } from "../lib/sdk/hardhat";
-import { toJson } from "../lib/sdk";
+import { cliAction, deploymentAddresses } from "../lib/sdk/hardhat";
+import { table, toJson } from "../lib/sdk";
 import { contracts, printCollaterals, printReserve, printSupply, statusData } from "../scripts/lib/status";
 
 task("status", "Prints the protocol's collaterals, reserve, auctions and supply")
@@ -22,5 +22,20 @@ task("status", "Prints the protocol's collaterals, reserve, auctions and supply"
       await printCollaterals(hre, c);
       await printReserve(hre, c);
       await printSupply(c);
+    }),
+  );
+
+task("deployments:list", "Lists this network's deployments: name and address (what cast and other tools need)")
+  .addFlag("json", "print JSON: { name: address }")
+  .setAction((args, hre) =>
+    cliAction(hre, "deployments:list", async () => {
+      const addresses = await deploymentAddresses(hre);
+      if (args.json) console.log(toJson(addresses));
+      else
+        table(
+          `Deployments on ${hre.network.name}`,
+          Object.entries(addresses).map(([name, address]) => ({ name, address })),
+        );
+      return addresses;
     }),
   );

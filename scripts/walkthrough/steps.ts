@@ -17,6 +17,7 @@ export interface Step {
 
 export const STEPS: Step[] = [
   { id: "status-fresh", command: "status" },
+  { id: "deployments", command: "deployments:list" },
   { id: "vault-open", command: "vault:open --collateral WETH --amount 10 --debt 12000 --mint --from 1" },
   { id: "vault-deposit-short", command: "vault:deposit --id 1 --amount 2 --from 1", refused: true },
   { id: "dev-faucet", command: "dev:faucet --asset weth --amount 2 --from 1" },
