@@ -25,18 +25,8 @@ import { task, types } from "hardhat/config";
 import type { CLIArgumentType, HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
 import { jsonLogLine, runKeeperLoop, summaryLine, toJson, totalReport, type KeeperReport } from "../lib/keeper";
-import { UsageError, WAD, fmtWad, parseAmount, parseWhole, table } from "../lib/sdk";
+import { REQUIRED_DEPLOYMENTS, UsageError, WAD, fmtWad, parseAmount, parseWhole, table } from "../lib/sdk";
 import { cliAction } from "../lib/sdk/hardhat";
-
-/** What runKeeperOnce reads. */
-const KEEPER_DEPLOYMENTS = [
-  "VaultManager",
-  "LiquidationEngine",
-  "ReservePool",
-  "ReserveLens",
-  "OracleAdapter",
-  "BallastDollar",
-];
 
 interface KeeperArgs {
   dryRun: boolean;
@@ -186,7 +176,7 @@ async function keeperBot(args: KeeperArgs, hre: HardhatRuntimeEnvironment): Prom
     await hre.deployments.fixture();
   }
   const missing = [];
-  for (const name of KEEPER_DEPLOYMENTS) if (!(await hre.deployments.getOrNull(name))) missing.push(name);
+  for (const name of REQUIRED_DEPLOYMENTS) if (!(await hre.deployments.getOrNull(name))) missing.push(name);
   if (missing.length) {
     throw new UsageError(`no ${missing.join(", ")} deployment on ${hre.network.name}: deploy the system first`);
   }

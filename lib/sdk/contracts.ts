@@ -89,19 +89,33 @@ export interface Ballast {
   withRunner(runner: ContractRunner): Ballast;
 }
 
+/**
+ * The entry of `list` whose symbol (any case) or address is `key`; otherwise a one-line refusal
+ * naming the argument and listing the choices.
+ */
+export function pickBySymbol<T extends { symbol: string }>(
+  list: T[],
+  key: string,
+  arg: string,
+  what: string,
+  addressOf: (t: T) => string,
+): T {
+  const k = key.trim().toLowerCase();
+  const found = list.find((t) => t.symbol.toLowerCase() === k || addressOf(t).toLowerCase() === k);
+  if (!found) {
+    throw new UsageError(
+      `--${arg} ${JSON.stringify(key)} is not ${what}; choose one of ${list.map((t) => t.symbol).join(", ")}`,
+    );
+  }
+  return found;
+}
+
 export class CollateralRegistry {
   constructor(readonly list: Collateral[]) {}
 
   /** By symbol (any case) or address; an unknown one is refused with the choices listed. */
   get(symbolOrAddress: string, arg = "collateral"): Collateral {
-    const key = symbolOrAddress.trim().toLowerCase();
-    const found = this.list.find((c) => c.symbol.toLowerCase() === key || c.address.toLowerCase() === key);
-    if (!found) {
-      throw new UsageError(
-        `--${arg} ${JSON.stringify(symbolOrAddress)} is not a collateral here; choose one of ${this.list.map((c) => c.symbol).join(", ")}`,
-      );
-    }
-    return found;
+    return pickBySymbol(this.list, symbolOrAddress, arg, "a collateral here", (c) => c.address);
   }
 
   /** By address, or undefined. */

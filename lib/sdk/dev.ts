@@ -6,7 +6,7 @@
  */
 import type { Provider, Signer } from "ethers";
 import { UsageError } from "./cli-error";
-import type { Ballast } from "./contracts";
+import { pickBySymbol, type Ballast } from "./contracts";
 import { WAD, max, min } from "./math";
 import { priceStatusName } from "./status";
 
@@ -79,14 +79,7 @@ export async function advanceTime(
 export async function pricedAsset(ballast: Ballast, symbol: string): Promise<{ asset: string; symbol: string }> {
   const assets = await ballast.oracle.assets();
   const named = await Promise.all(assets.map(async (a) => ({ asset: a, symbol: await symbolOrAddress(ballast, a) })));
-  const key = symbol.trim().toLowerCase();
-  const found = named.find((n) => n.symbol.toLowerCase() === key || n.asset.toLowerCase() === key);
-  if (!found) {
-    throw new UsageError(
-      `--asset ${JSON.stringify(symbol)} is not priced by the oracle; choose one of ${named.map((n) => n.symbol).join(", ")}`,
-    );
-  }
-  return found;
+  return pickBySymbol(named, symbol, "asset", "priced by the oracle", (n) => n.asset);
 }
 
 export interface PriceStep {
@@ -168,12 +161,5 @@ export async function testTokenOf(
       oracleAsset: stable,
     });
   }
-  const key = symbol.trim().toLowerCase();
-  const found = tokens.find((t) => t.symbol.toLowerCase() === key || t.address.toLowerCase() === key);
-  if (!found) {
-    throw new UsageError(
-      `--asset ${JSON.stringify(symbol)} is not a test token here; choose one of ${tokens.map((t) => t.symbol).join(", ")}`,
-    );
-  }
-  return found;
+  return pickBySymbol(tokens, symbol, "asset", "a test token here", (t) => t.address);
 }

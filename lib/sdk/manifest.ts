@@ -34,6 +34,11 @@ export const OPTIONAL: readonly ProtocolName[] = [
   "FlashTaker",
 ];
 
+/** The deployments every full system has (the protocol's, the optional ones left out). */
+export const REQUIRED_DEPLOYMENTS: readonly ProtocolName[] = (Object.keys(PROTOCOL) as ProtocolName[]).filter(
+  (name) => !OPTIONAL.includes(name),
+);
+
 /** Uniswap v3 deployments the market step records (local: deployed from the npm artifacts). */
 export const UNISWAP = ["UniswapV3Factory", "SwapRouter", "QuoterV2", "NonfungiblePositionManager"] as const;
 

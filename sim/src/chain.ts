@@ -23,7 +23,7 @@ import type { IReserveLens } from "../../typechain-types/contracts/lens/ReserveL
 import { PEG_ASSETS, PEG_KEYS, simAssets, type PegKey } from "./assets";
 import type { AssetKey } from "./scenario";
 import { WAD } from "../../lib/sdk";
-import { contractAt } from "../../lib/sdk/hardhat";
+import { contractAt, recordedAddresses } from "../../lib/sdk/hardhat";
 import type { ContractName } from "../../lib/sdk/contracts";
 
 export type SystemSnapshot = IReserveLens.SystemSnapshotStructOutput;
@@ -189,19 +189,7 @@ export class Chain {
         ratioFeed,
       };
     }
-    const names = [
-      "VaultManager",
-      "LiquidationEngine",
-      "ReservePool",
-      "ReserveLens",
-      "OracleAdapter",
-      "BallastDollar",
-      "RiskController",
-      "PegStabilityModule",
-      "USDC",
-    ];
-    const addresses: Record<string, string> = {};
-    for (const n of names) addresses[n] = (await hre.deployments.get(n)).address;
+    const addresses = await recordedAddresses(hre);
     const pegs = {} as Record<PegKey, PegHandles>;
     for (const key of PEG_KEYS) {
       const feed = await at<MockAggregator>("MockAggregator", PEG_ASSETS[key].feed);
