@@ -28,12 +28,16 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     args: [deployer, sequencerFeed, grace],
   });
 
+  // A collateral's feed is registered under its oracle asset (the key the vault manager prices it by).
   const assets: [string, { token: AddressRef; feed: FeedSetup }][] = [
-    ...Object.entries(config.collaterals),
+    ...Object.entries(config.collaterals).map(
+      ([symbol, c]) =>
+        [symbol, { token: c.oracleAsset, feed: c.feed }] as [string, { token: AddressRef; feed: FeedSetup }],
+    ),
     ...Object.entries(config.pricedAssets),
   ];
   for (const [symbol, { token, feed }] of assets) {
-    const asset = await resolveAddress(hre, token, `${symbol}.token`);
+    const asset = await resolveAddress(hre, token, `${symbol}.oracleAsset`);
     const params = {
       primaryFeed: await resolveAddress(hre, feed.primaryFeed, `${symbol}.feed.primaryFeed`),
       secondaryFeed:

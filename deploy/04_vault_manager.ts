@@ -36,7 +36,7 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     if (!current.enabled) {
       await requireAdmin(hre, "VaultManager", `VaultManager.addCollateral(${symbol})`);
       await deployments.execute("VaultManager", { from: deployer, log }, "addCollateral", token, {
-        oracleAsset: token,
+        oracleAsset: await resolveAddress(hre, c.oracleAsset, `collaterals.${symbol}.oracleAsset`),
         debtCeiling: c.debtCeiling,
         minDebt: c.minDebt,
         liquidationRatio: c.liquidationRatio,
