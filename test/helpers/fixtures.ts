@@ -1,8 +1,9 @@
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Signer } from "ethers";
-import { connect } from "../../lib/sdk";
+import { connect, type ContractName } from "../../lib/sdk";
+import { contractAt } from "../../lib/sdk/hardhat";
 import type {
   BallastDollar,
   LiquidationEngine,
@@ -45,8 +46,7 @@ export interface System extends Actors {
 
 /** The contract recorded under `deployment`, typed as `contract` (for contracts outside the SDK's `Ballast`). */
 export async function at<T>(contract: string, deployment: string): Promise<T> {
-  const d = await deployments.get(deployment);
-  return (await ethers.getContractAt(contract, d.address)) as unknown as T;
+  return (await contractAt(hre, contract as ContractName, deployment)) as unknown as T;
 }
 
 export async function actors(): Promise<Actors> {

@@ -4,7 +4,8 @@
  * "nothing changed on refusal", and the supply identity.
  */
 import { expect } from "chai";
-import { deployments, ethers, network } from "hardhat";
+import hre, { deployments, ethers, network } from "hardhat";
+import { contractAt } from "../../lib/sdk/hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract, ContractTransactionResponse, Result } from "ethers";
@@ -345,11 +346,11 @@ export async function supplySlack(sys: System): Promise<bigint> {
   backing += await sys.engine.totalDebtUnderAuction();
   backing += await sys.reserve.deficit();
   // The PSM's coin: minted against USDC (its fee included) less the fees owed but not yet minted.
-  const psm = await ethers.getContractAt("PegStabilityModule", (await deployments.get("PegStabilityModule")).address);
+  const psm = await contractAt(hre, "PegStabilityModule", "PegStabilityModule");
   backing += (await psm.minted()) - (await psm.pendingFees());
   // The peg keeper's coin: minted into the pool above the peg, not yet bought back and burnt.
   const keeper = await deployments.getOrNull("PegKeeper");
-  if (keeper) backing += await (await ethers.getContractAt("PegKeeper", keeper.address)).debt();
+  if (keeper) backing += await (await contractAt(hre, "PegKeeper", keeper.address)).debt();
   return backing - (await sys.bdol.totalSupply());
 }
 
