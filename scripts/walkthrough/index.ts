@@ -90,8 +90,10 @@ export function normalize(text: string, masks: RegExp[] = []): string {
       .replace(/0x[0-9a-fA-F]{64}/g, "0x<hash>")
       .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/g, "<date>")
       .replace(/\b\d+ (d|h|min|s)( \d+ (h|min|s))?\b/g, "<duration>")
+      // A time right at the chain's clock prints "now" (fmtWhen), a second later "1 s ago".
+      .replace(/<duration> ago|\bnow\b/g, "<when>")
       .replace(/\bgas [\d,.]+/g, "gas <n>")
-      .replace(/\b[\d,]+ gas\b/g, "<n> gas")
+      .replace(/\b\d[\d,]* gas\b/g, "<n> gas")
       .replace(/\(\d+ ms\)/g, "(<ms>)")
       .replace(/\bblock \d+/g, "block <n>")
       .replace(/(\d\.\d\d)\d+/g, "$1")
