@@ -7,11 +7,12 @@
  * in IPegStabilityModule (bound 3) and measured below: keeping others out needs the coin held.
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { loadSystem, type System } from "../helpers/fixtures";
 import type { PegStabilityModule } from "../../typechain-types";
 import { WAD } from "../../lib/sdk";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
 const SCALE = 10n ** 12n;
@@ -25,7 +26,7 @@ describe("AUDIT finding 5: the PSM outflow bucket counts net flow (PsmBucketGrie
   beforeEach(async () => {
     sys = await loadSystem();
     const psmAddr = (await deployments.get("PegStabilityModule")).address;
-    psm = (await ethers.getContractAt("PegStabilityModule", psmAddr)) as unknown as PegStabilityModule;
+    psm = (await contractAt(hre, "PegStabilityModule", psmAddr)) as unknown as PegStabilityModule;
     limit = await psm.outflowLimit();
     const { alice, attacker, usdc } = sys;
     for (const who of [alice, attacker]) await usdc.connect(who).approve(psmAddr, ethers.MaxUint256);

@@ -7,7 +7,7 @@
  * from the liquid USDC, and beyond that from the strategy itself (a redemption needs no valuation).
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 
@@ -15,6 +15,7 @@ import { networkConfig } from "../../config/networks";
 import { wad } from "../../lib/sdk";
 import { loadSystem, type System } from "../helpers/fixtures";
 import type { MockERC4626Strategy, PegStabilityModule } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const C = networkConfig("hardhat");
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
@@ -28,12 +29,9 @@ describe("AUDIT periph-3 (fixed): a strategy with failing views gets nothing mor
 
   beforeEach(async () => {
     sys = await loadSystem();
-    psm = (await ethers.getContractAt(
-      "PegStabilityModule",
-      (await deployments.get("PegStabilityModule")).address,
-    )) as unknown as PegStabilityModule;
+    psm = (await contractAt(hre, "PegStabilityModule", "PegStabilityModule")) as unknown as PegStabilityModule;
     vault = (await deployments.get("USDC_STRATEGY")).address;
-    strategy = (await ethers.getContractAt("MockERC4626Strategy", vault)) as unknown as MockERC4626Strategy;
+    strategy = (await contractAt(hre, "MockERC4626Strategy", vault)) as unknown as MockERC4626Strategy;
     reserveAddr = await sys.reserve.getAddress();
     await sys.usdc.mint(sys.alice.address, USDC(50_000_000));
     await sys.usdc.connect(sys.alice).approve(await psm.getAddress(), ethers.MaxUint256);

@@ -8,13 +8,14 @@
  * called. The attacker ends with less than it started with, and PSM redemptions still pay.
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { networkConfig } from "../../config/networks";
 import { wad } from "../../lib/sdk";
 import { adminOf, loadSystem, type System } from "../helpers/fixtures";
 import type { MockERC4626Strategy, PegStabilityModule } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const C = networkConfig("hardhat");
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
@@ -32,12 +33,9 @@ describe("AUDIT periph-1 (fixed): strategy share inflation via permissionless re
   /** A fresh system where honest users swapped 50M USDC into the PSM (the local mint ceiling). */
   async function setup() {
     sys = await loadSystem();
-    psm = (await ethers.getContractAt(
-      "PegStabilityModule",
-      (await deployments.get("PegStabilityModule")).address,
-    )) as unknown as PegStabilityModule;
+    psm = (await contractAt(hre, "PegStabilityModule", "PegStabilityModule")) as unknown as PegStabilityModule;
     vault = (await deployments.get("USDC_STRATEGY")).address;
-    strategy = (await ethers.getContractAt("MockERC4626Strategy", vault)) as unknown as MockERC4626Strategy;
+    strategy = (await contractAt(hre, "MockERC4626Strategy", vault)) as unknown as MockERC4626Strategy;
     reserveAddr = await sys.reserve.getAddress();
     await sys.usdc.mint(sys.alice.address, USDC(50_000_000));
     await sys.usdc.connect(sys.alice).approve(await psm.getAddress(), ethers.MaxUint256);

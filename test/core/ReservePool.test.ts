@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { impersonateAccount, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ZeroAddress } from "ethers";
@@ -26,6 +26,7 @@ import {
   wadDivDown,
   wadMulDown,
 } from "../liquidation/helpers";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const LOCAL = networkConfig("hardhat");
 const ADMIN_ROLE = ethers.ZeroHash;
@@ -416,7 +417,7 @@ describe("ReservePool", () => {
     it("reserveRatio does not count the PSM's USDC that backs the coin it minted, only the fees it owes the reserve", async () => {
       await openVault(sys, alice, sys.weth, wad(10), wad(10_000));
       const psmAddress = (await deployments.get("PegStabilityModule")).address;
-      const psm = await ethers.getContractAt("PegStabilityModule", psmAddress);
+      const psm = await contractAt(hre, "PegStabilityModule", psmAddress);
       await sys.usdc.mint(bob.address, 1_000_000n * 10n ** 6n);
       await sys.usdc.connect(bob).approve(psmAddress, ethers.MaxUint256);
       await psm.connect(bob).swapStableForCoin(1_000_000n * 10n ** 6n, 0n, bob.address);

@@ -7,7 +7,7 @@
  * by convertToAssets (a donation is not counted as the reserve's).
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -17,6 +17,7 @@ import { networkConfig } from "../../config/networks";
 import { wad } from "../../lib/sdk";
 import { adminOf, loadSystem, type System } from "../helpers/fixtures";
 import type { MockERC4626Strategy, PegStabilityModule, ReservePool } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const C = networkConfig("hardhat");
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
@@ -45,9 +46,9 @@ describe("ReservePool strategies", () => {
     sys = await loadSystem();
     ({ alice, bob, attacker } = sys);
     const psmAddress = (await deployments.get("PegStabilityModule")).address;
-    psm = (await ethers.getContractAt("PegStabilityModule", psmAddress)) as unknown as PegStabilityModule;
+    psm = (await contractAt(hre, "PegStabilityModule", psmAddress)) as unknown as PegStabilityModule;
     vault = (await deployments.get("USDC_STRATEGY")).address;
-    strategy = (await ethers.getContractAt("MockERC4626Strategy", vault)) as unknown as MockERC4626Strategy;
+    strategy = (await contractAt(hre, "MockERC4626Strategy", vault)) as unknown as MockERC4626Strategy;
     admin = sys.reserve.connect(await adminOf(sys.reserve));
     reserve = await sys.reserve.getAddress();
     for (const who of [alice, bob]) {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { artifacts, ethers } from "hardhat";
+import hre, { artifacts, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -9,6 +9,7 @@ import { networkConfig } from "../../config/networks";
 import { PriceStatus, RAY, SECONDS_PER_YEAR, WAD, bounds, rayDivUp, rayMulUp, rpowUp, wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, feedParams, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import type { IVaultManager, MockAggregator, MockERC20, VaultManager } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 // ----------------------------------------------------------------------------- constants
 
@@ -1679,7 +1680,7 @@ describe("VaultManager", () => {
 
     describe("setPauseGovernor", () => {
       it("is the deployed governor; a new one must have a cycle shorter than maxPauseDuration (GovernanceCycleTooLong)", async () => {
-        const governor = await ethers.getContractAt("BallastGovernor", await vm.pauseGovernor());
+        const governor = await contractAt(hre, "BallastGovernor", await vm.pauseGovernor());
         const cycle = await governor.governanceCycle();
         const g = LOCAL.governance;
         expect(cycle).to.equal(BigInt(g.votingDelay + g.votingPeriod + g.timelockDelay));

@@ -10,12 +10,13 @@
  * the other suites, which run on the same fork with the local config, are not affected.
  */
 import { expect } from "chai";
-import { deployments, ethers, network } from "hardhat";
+import hre, { deployments, ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Contract, parseEther, parseUnits, toQuantity } from "ethers";
 import { networkConfig } from "../../config/networks";
 import type { BallastDollar, OracleAdapter, VaultManager } from "../../typechain-types";
 import { WAD } from "../../lib/sdk";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2";
 const ETH_USD_FEED = "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419";
@@ -98,18 +99,9 @@ describe("Mainnet fork: deploy with the mainnet config, real Chainlink price, va
     // suites get from `deployments.fixture()`, deployed with the local config.
     await deployments.run(undefined, { resetMemory: true, writeDeploymentsToFiles: false });
 
-    vm = (await ethers.getContractAt(
-      "VaultManager",
-      (await deployments.get("VaultManager")).address,
-    )) as unknown as VaultManager;
-    oracle = (await ethers.getContractAt(
-      "OracleAdapter",
-      (await deployments.get("OracleAdapter")).address,
-    )) as unknown as OracleAdapter;
-    bdol = (await ethers.getContractAt(
-      "BallastDollar",
-      (await deployments.get("BallastDollar")).address,
-    )) as unknown as BallastDollar;
+    vm = (await contractAt(hre, "VaultManager", "VaultManager")) as unknown as VaultManager;
+    oracle = (await contractAt(hre, "OracleAdapter", "OracleAdapter")) as unknown as OracleAdapter;
+    bdol = (await contractAt(hre, "BallastDollar", "BallastDollar")) as unknown as BallastDollar;
   });
 
   after(async function () {

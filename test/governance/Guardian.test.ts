@@ -6,7 +6,7 @@
  * timelock) renews and ends pauses, bounds their length, and can revoke a captured guardian.
  */
 import { expect } from "chai";
-import { deployments, ethers, getNamedAccounts } from "hardhat";
+import hre, { deployments, ethers, getNamedAccounts } from "hardhat";
 import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse, Signer } from "ethers";
@@ -16,6 +16,7 @@ import { RAY, bounds, wad } from "../../lib/sdk";
 import { adminOf, fund, loadSystem, openVault, type System } from "../helpers/fixtures";
 import { donateToReserve, freezeRates, refreshFeeds, setEthPrice } from "../liquidation/helpers";
 import type { BallastGovernor, VaultManager } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const LOCAL = networkConfig("hardhat");
 const PAUSE = BigInt(LOCAL.governance.maxPauseDuration); // 7 days locally
@@ -440,10 +441,7 @@ describe("Guardian", function () {
 
   it("is revoked by a governance vote, which also ends its pause (the remedy for a captured guardian)", async () => {
     const { deployer } = sys;
-    const governor = (await ethers.getContractAt(
-      "BallastGovernor",
-      (await deployments.get("BallastGovernor")).address,
-    )) as unknown as BallastGovernor;
+    const governor = (await contractAt(hre, "BallastGovernor", "BallastGovernor")) as unknown as BallastGovernor;
     await asGuardian.pauseRiskAdding(weth); // the captured guardian freezes WETH borrowing
 
     const targets = [await vm.getAddress(), await vm.getAddress()];

@@ -15,6 +15,7 @@ import { wad } from "../../lib/sdk";
 import { checkRoles, formatRoleReport, type RoleReport } from "../../scripts/lib/roles";
 import { ADMIN_CONTRACTS } from "../../lib/sdk";
 import { adminOf, loadSystem, type System } from "../helpers/fixtures";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const ADMIN_ROLE = ethers.ZeroHash;
 const DAY = 24 * 3600;
@@ -320,7 +321,7 @@ describe("Roles (post-deploy role check)", function () {
       Object.assign(WETH, initial);
     });
 
-    const vm = async () => ethers.getContractAt("VaultManager", (await deployments.get("VaultManager")).address);
+    const vm = async () => contractAt(hre, "VaultManager", "VaultManager");
     const onChain = async () => {
       const c = await (await vm()).collateralConfig(weth);
       return [c.debtCeiling, c.minDebt, c.liquidationRatio, c.liquidationPenalty];

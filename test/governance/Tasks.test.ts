@@ -35,6 +35,7 @@ import {
   type ProposeResult,
 } from "../../scripts/lib/governance";
 import type { BallastGovernor, GovernanceToken } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const { MAX_DEBT_CEILING } = bounds;
 
@@ -60,14 +61,8 @@ describe("Governance tools (gov:* tasks)", function () {
   beforeEach(async function () {
     sys = await loadSystem();
     rmSync(store, { force: true });
-    governor = (await ethers.getContractAt(
-      "BallastGovernor",
-      (await deployments.get("BallastGovernor")).address,
-    )) as unknown as BallastGovernor;
-    token = (await ethers.getContractAt(
-      "GovernanceToken",
-      (await deployments.get("GovernanceToken")).address,
-    )) as unknown as GovernanceToken;
+    governor = (await contractAt(hre, "BallastGovernor", "BallastGovernor")) as unknown as BallastGovernor;
+    token = (await contractAt(hre, "GovernanceToken", "GovernanceToken")) as unknown as GovernanceToken;
     weth = await sys.weth.getAddress();
   });
 

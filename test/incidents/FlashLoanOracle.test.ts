@@ -14,7 +14,7 @@
  * manipulation test belongs here.
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { BaseContract, ContractTransactionResponse } from "ethers";
 
@@ -30,6 +30,7 @@ import {
   wadMulUp,
 } from "../liquidation/helpers";
 import type { MockFlashRecorder, PegStabilityModule } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 /** MockFlashRecorder.Phase. */
 enum Phase {
@@ -65,10 +66,7 @@ describe(
     beforeEach(async () => {
       sys = await loadSystem();
       await freezeRates(sys);
-      psm = (await ethers.getContractAt(
-        "PegStabilityModule",
-        (await deployments.get("PegStabilityModule")).address,
-      )) as unknown as PegStabilityModule;
+      psm = (await contractAt(hre, "PegStabilityModule", "PegStabilityModule")) as unknown as PegStabilityModule;
       bdol = await sys.bdol.getAddress();
 
       // A live book: an auction (carol's vault, ETH 3,000 → 2,500), a WBTC vault, the reserve holding

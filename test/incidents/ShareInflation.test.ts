@@ -10,13 +10,14 @@
  * moves at most `maxRebalance` per interval however often it is called.
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { wad } from "../../lib/sdk";
 import { loadSystem, openVault, type System } from "../helpers/fixtures";
 import { freezeRates } from "../liquidation/helpers";
 import type { MockERC4626Strategy, PegStabilityModule } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
 
@@ -29,12 +30,9 @@ describe("share-price inflation by donation", () => {
 
   beforeEach(async () => {
     sys = await loadSystem();
-    psm = (await ethers.getContractAt(
-      "PegStabilityModule",
-      (await deployments.get("PegStabilityModule")).address,
-    )) as unknown as PegStabilityModule;
+    psm = (await contractAt(hre, "PegStabilityModule", "PegStabilityModule")) as unknown as PegStabilityModule;
     vault = (await deployments.get("USDC_STRATEGY")).address;
-    strategy = (await ethers.getContractAt("MockERC4626Strategy", vault)) as unknown as MockERC4626Strategy;
+    strategy = (await contractAt(hre, "MockERC4626Strategy", vault)) as unknown as MockERC4626Strategy;
     reserveAddr = await sys.reserve.getAddress();
     // Honest users swap 50M USDC into the PSM (the local mint ceiling); the reserve holds it.
     await sys.usdc.mint(sys.alice.address, USDC(50_000_000));

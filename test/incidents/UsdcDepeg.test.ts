@@ -8,7 +8,7 @@
  */
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 
@@ -17,6 +17,7 @@ import { wad } from "../../lib/sdk";
 import { feedAnswer, loadSystem, type System } from "../helpers/fixtures";
 import { Status, valueDown } from "../liquidation/helpers";
 import type { PegStabilityModule } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const P = networkConfig("hardhat").psm;
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
@@ -38,10 +39,7 @@ describe(
     beforeEach(async () => {
       sys = await loadSystem();
       ({ bob, attacker: arbitrageur } = sys);
-      psm = (await ethers.getContractAt(
-        "PegStabilityModule",
-        (await deployments.get("PegStabilityModule")).address,
-      )) as unknown as PegStabilityModule;
+      psm = (await contractAt(hre, "PegStabilityModule", "PegStabilityModule")) as unknown as PegStabilityModule;
       usdc = await sys.usdc.getAddress();
       reserve = await sys.reserve.getAddress();
       for (const who of [bob, arbitrageur]) {

@@ -4,7 +4,7 @@
  * limit, and the reserve holding the USDC and counting it at its oracle price.
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ZeroAddress } from "ethers";
@@ -13,6 +13,7 @@ import { networkConfig } from "../../config/networks";
 import { wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, feedParams, loadSystem, type System } from "../helpers/fixtures";
 import type { PegStabilityModule } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const P = networkConfig("hardhat").psm;
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
@@ -49,7 +50,7 @@ describe("PegStabilityModule", () => {
     sys = await loadSystem();
     ({ alice, bob } = sys);
     psmAddress = (await deployments.get("PegStabilityModule")).address;
-    psm = (await ethers.getContractAt("PegStabilityModule", psmAddress)) as unknown as PegStabilityModule;
+    psm = (await contractAt(hre, "PegStabilityModule", psmAddress)) as unknown as PegStabilityModule;
     admin = psm.connect(await adminOf(psm));
     usdc = await sys.usdc.getAddress();
     reserve = await sys.reserve.getAddress();

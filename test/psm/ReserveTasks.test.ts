@@ -5,6 +5,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { loadSystem, type System } from "../helpers/fixtures";
 import type { PegStabilityModule } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
 
@@ -16,7 +17,7 @@ describe("Reserve tasks (reserve:status, reserve:rebalance)", () => {
   beforeEach(async () => {
     sys = await loadSystem();
     const psmAddress = (await deployments.get("PegStabilityModule")).address;
-    const psm = (await ethers.getContractAt("PegStabilityModule", psmAddress)) as unknown as PegStabilityModule;
+    const psm = (await contractAt(hre, "PegStabilityModule", psmAddress)) as unknown as PegStabilityModule;
     await sys.usdc.mint(sys.alice.address, USDC(20_000_000));
     await sys.usdc.connect(sys.alice).approve(psmAddress, ethers.MaxUint256);
     await psm.connect(sys.alice).swapStableForCoin(USDC(20_000_000), 0n, sys.alice.address);

@@ -11,6 +11,7 @@ import { feedAnswer, loadSystem, openVault, type System } from "../helpers/fixtu
 import { runKeeperOnce } from "../../lib/keeper";
 import type { PokeResult } from "../../scripts/lib/risk";
 import type { PegStabilityModule } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
 const HOUR = 3600;
@@ -24,10 +25,7 @@ describe("Risk and PSM tools (risk:poke, reserve:status, psm:swap, keeper --poke
 
   beforeEach(async () => {
     sys = await loadSystem();
-    psm = (await ethers.getContractAt(
-      "PegStabilityModule",
-      (await deployments.get("PegStabilityModule")).address,
-    )) as unknown as PegStabilityModule;
+    psm = (await contractAt(hre, "PegStabilityModule", "PegStabilityModule")) as unknown as PegStabilityModule;
     printed = [];
     console.log = (...args: unknown[]) => printed.push(args.map(String).join(" "));
     console.error = (...args: unknown[]) => printed.push(args.map(String).join(" "));

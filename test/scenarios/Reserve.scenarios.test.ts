@@ -6,7 +6,7 @@
  * the rest in the mock ERC-4626 strategy (cap 20M, rebalances move at most 10M an hour).
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import hre, { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 
@@ -14,6 +14,7 @@ import { networkConfig } from "../../config/networks";
 import { wad } from "../../lib/sdk";
 import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
 import type { MockERC4626Strategy, PegStabilityModule } from "../../typechain-types";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const C = networkConfig("hardhat");
 const USDC = (n: bigint | number) => BigInt(n) * 10n ** 6n;
@@ -30,11 +31,8 @@ describe("Scenarios: the reserve under stress (PSM, strategies)", () => {
   beforeEach(async () => {
     sys = await loadSystem();
     const psmAddress = (await deployments.get("PegStabilityModule")).address;
-    psm = (await ethers.getContractAt("PegStabilityModule", psmAddress)) as unknown as PegStabilityModule;
-    strategy = (await ethers.getContractAt(
-      "MockERC4626Strategy",
-      (await deployments.get("USDC_STRATEGY")).address,
-    )) as unknown as MockERC4626Strategy;
+    psm = (await contractAt(hre, "PegStabilityModule", psmAddress)) as unknown as PegStabilityModule;
+    strategy = (await contractAt(hre, "MockERC4626Strategy", "USDC_STRATEGY")) as unknown as MockERC4626Strategy;
     usdc = await sys.usdc.getAddress();
     reserve = await sys.reserve.getAddress();
     holders = (await ethers.getSigners()).slice(10, 16);

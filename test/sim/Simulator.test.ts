@@ -36,6 +36,7 @@ import type {
   VaultManager,
 } from "../../typechain-types";
 import { WAD } from "../../lib/sdk";
+import { contractAt } from "../../lib/sdk/hardhat";
 
 const SCENARIO = validateScenario({
   name: "test-drop",
@@ -622,7 +623,7 @@ describe("crash simulator with markets (test/sim)", function () {
     expect(run.totals.controller.breakerTrips.WBTC).to.equal(0);
     expect(result.population.byAsset.BTC.vaults).to.be.greaterThan(0);
     // WBTC's pool, created by the simulator at BTC's start price, and held there by the arbitrageur.
-    const pool = await ethers.getContractAt("IUniswapV3Pool", (await hre.deployments.get("WBTC_USDC_POOL")).address);
+    const pool = await contractAt(hre, "IUniswapV3Pool", "WBTC_USDC_POOL");
     const wbtc = (await hre.deployments.get("WBTC")).address;
     expect([await pool.token0(), await pool.token1()]).to.include(wbtc);
     expect(Math.abs(run.market!.collateral.BTC.largestGap.gap)).to.be.below(1e-4);
@@ -645,12 +646,9 @@ describe("crash simulator with markets (test/sim)", function () {
   });
 
   it("reads BDOL's oracle price from the MarketPriceFeed, and its spot from the pool", async function () {
-    const oracle = (await ethers.getContractAt(
-      "OracleAdapter",
-      (await hre.deployments.get("OracleAdapter")).address,
-    )) as unknown as OracleAdapter;
+    const oracle = (await contractAt(hre, "OracleAdapter", "OracleAdapter")) as unknown as OracleAdapter;
     const bdol = (await hre.deployments.get("BallastDollar")).address;
-    const feed = await ethers.getContractAt("MarketPriceFeed", (await hre.deployments.get("MarketPriceFeed")).address);
+    const feed = await contractAt(hre, "MarketPriceFeed", "MarketPriceFeed");
     expect((await oracle.feedConfig(bdol)).primaryFeed).to.equal(await feed.getAddress());
     const [run] = result.runs;
     expect(result.parameters.market).to.equal(true);
@@ -677,7 +675,7 @@ describe("crash simulator with markets (test/sim)", function () {
   });
 
   it("reports the PegKeeper's minting, buying back and profit as its events and state have them", async function () {
-    const keeper = await ethers.getContractAt("PegKeeper", (await hre.deployments.get("PegKeeper")).address);
+    const keeper = await contractAt(hre, "PegKeeper", "PegKeeper");
     const m = result.runs[0].market!;
     const k = m.pegKeeperTotals;
     expect(m.pegKeeper.updates).to.be.greaterThan(0);
@@ -691,7 +689,7 @@ describe("crash simulator with markets (test/sim)", function () {
   });
 
   it("counts the flash takes and the slippage they paid from FlashTaken", async function () {
-    const taker = await ethers.getContractAt("FlashTaker", (await hre.deployments.get("FlashTaker")).address);
+    const taker = await contractAt(hre, "FlashTaker", "FlashTaker");
     const events = await taker.queryFilter(taker.filters.FlashTaken());
     const t = result.runs[0].market!.takers;
     expect(t.flashTakes).to.be.greaterThan(0);
@@ -946,10 +944,7 @@ describe("crash simulator with competing keepers (test/sim)", function () {
     expect(by).to.have.length(3);
     const rounds = run.series.filter((t) => t.keeperRan).length;
     for (const k of by) expect(k.runs).to.be.greaterThan(0).and.lessThan(rounds);
-    const engine = await ethers.getContractAt(
-      "LiquidationEngine",
-      (await hre.deployments.get("LiquidationEngine")).address,
-    );
+    const engine = await contractAt(hre, "LiquidationEngine", "LiquidationEngine");
     const from = run.series[0].fromBlock;
     const liquidated = await engine.queryFilter(engine.filters.Liquidated(), from);
     const taken = await engine.queryFilter(engine.filters.Taken(), from);
@@ -1026,7 +1021,7 @@ describe("crash simulator with borrowers who react (test/sim)", function () {
     expect(b.topUps).to.be.greaterThan(0);
     expect(b.repays).to.be.greaterThan(0);
     expect(b.borrows).to.be.greaterThan(0);
-    const vm = await ethers.getContractAt("VaultManager", (await hre.deployments.get("VaultManager")).address);
+    const vm = await contractAt(hre, "VaultManager", "VaultManager");
     const from = run.series[0].fromBlock;
     const deposited = await vm.queryFilter(vm.filters.CollateralDeposited(), from);
     const repaid = await vm.queryFilter(vm.filters.DebtRepaid(), from);
