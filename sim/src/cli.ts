@@ -16,7 +16,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { listScenarios, loadScenario, type Scenario } from "./scenario";
 import { simulate, type PegKeeperRuns, type SimResult } from "./simulate";
-import { DEFAULT_OUT_DIR, printTable, writeOutputs } from "./report";
+import { DEFAULT_OUT_DIR, OUTPUT_FORMAT, printTable, summarize, writeOutputs, writeSummary } from "./report";
 
 export interface SimCommand {
   scenarios: Scenario[];
@@ -73,23 +73,42 @@ export async function runSimulator(hre: HardhatRuntimeEnvironment, cmd: SimComma
     problems.push(...failedChecks(result));
   }
 
-  printTable(results);
+  const summaries = results.map(summarize);
+  printTable(summaries);
+  const wallMs = Date.now() - started;
   console.log(
-    `Total wall time ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+    `Total wall time ${(wallMs / 1000).toFixed(1)} s ` +
       `(${results.map((r) => `${r.scenario.name} ${(r.wallMs / 1000).toFixed(1)} s`).join(", ")}).`,
   );
   const checked = results.flatMap((r) => r.runs).reduce((a, r) => a + r.totals.floorCheck.takes, 0);
   const mints = results.flatMap((r) => r.runs).reduce((a, r) => a + r.totals.psm.depegCheck.mints, 0);
   const redemptions = results.flatMap((r) => r.runs).reduce((a, r) => a + r.totals.psm.outflowCheck.redemptions, 0);
-  if (problems.length > 0) {
-    console.log(`\nCHECKS FAILED:\n  ${problems.join("\n  ")}`);
-  } else {
-    console.log(
-      `Checks passed: all ${checked} takes at or above floorRatio × the oracle price at their block; ` +
+  const checks =
+    problems.length > 0
+      ? `CHECKS FAILED:\n  ${problems.join("\n  ")}`
+      : `Checks passed: all ${checked} takes at or above floorRatio × the oracle price at their block; ` +
         `${mints} PSM mints all at a USDC price within the depeg tolerance; ${redemptions} redemptions within the ` +
-        `outflow bound; every poke went through; scenario expectations met.`,
-    );
-  }
+        `outflow bound; every poke went through; scenario expectations met.`;
+  console.log(problems.length > 0 ? `\n${checks}` : checks);
+  const summary = writeSummary(
+    {
+      format: OUTPUT_FORMAT,
+      generatedBy: "npx hardhat sim (sim/src/cli.ts)",
+      command: {
+        scenarios: scenarios.map((s) => s.name),
+        vaults,
+        keepersAbsentMinutes,
+        seed,
+        market,
+        pegKeeper: market ? pegKeeper : "off",
+      },
+      wallMs,
+      checks,
+      results: summaries,
+    },
+    outDir,
+  );
+  console.log(`Wrote ${path.relative(process.cwd(), summary)} (the tables' figures and timings).`);
   return problems;
 }
 

@@ -24,6 +24,69 @@ export async function writeOutputs(
   return { json, svg };
 }
 
+/** A run without its per-tick series: what the tables and the README read. */
+export type RunSummary = Omit<RunResult, "series">;
+
+/** A scenario's result without the series and the scenario's path (the tables' input; summary.json). */
+export interface ResultSummary {
+  scenario: { name: string; description?: string };
+  parameters: Pick<SimResult["parameters"], "market" | "vaults" | "seed" | "keepersAbsentMinutes"> & {
+    /** The collaterals' scenario keys and symbols. */
+    assets: { key: string; symbol: string }[];
+  };
+  setup: Pick<SimResult["setup"], "totalDebt" | "reserveSeed" | "reserveTargetNowAtStart">;
+  runs: RunSummary[];
+  wallMs: number;
+}
+
+/** `<out>/summary.json`: every scenario's totals and timings, from which the README's tables are generated. */
+export interface SimSummary {
+  format: number;
+  generatedBy: string;
+  /** The command's options as run. */
+  command: {
+    scenarios: string[];
+    vaults: number;
+    keepersAbsentMinutes: number;
+    seed: number;
+    market: boolean;
+    pegKeeper: string;
+  };
+  /** Wall time of the whole command [ms] (the machine's load shows in it). */
+  wallMs: number;
+  /** The checks' line ("Checks passed: …" or the failures). */
+  checks: string;
+  results: ResultSummary[];
+}
+
+/** The summary of one scenario's result (drops the series and the scenario's path). */
+export function summarize(result: SimResult): ResultSummary {
+  const { market, vaults, seed, keepersAbsentMinutes, assets } = result.parameters;
+  const { totalDebt, reserveSeed, reserveTargetNowAtStart } = result.setup;
+  return {
+    scenario: { name: result.scenario.name, description: result.scenario.description },
+    parameters: {
+      market,
+      vaults,
+      seed,
+      keepersAbsentMinutes,
+      assets: assets.map(({ key, symbol }) => ({ key, symbol })),
+    },
+    setup: { totalDebt, reserveSeed, reserveTargetNowAtStart },
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    runs: result.runs.map(({ series, ...run }) => run),
+    wallMs: result.wallMs,
+  };
+}
+
+/** Writes `<outDir>/summary.json`; returns its path. */
+export function writeSummary(summary: SimSummary, outDir = DEFAULT_OUT_DIR): string {
+  mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, "summary.json");
+  writeFileSync(file, JSON.stringify(summary, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+  return file;
+}
+
 const KEEPERS_LABEL: Record<string, string> = { active: "active", absent: "absent" };
 
 function usd(x: number): string {
@@ -36,8 +99,8 @@ function pct(x: number | null, digits = 2): string {
 }
 
 /** One table row per run. */
-export function resultRows(result: SimResult): Record<string, string>[] {
-  return result.runs.map((r: RunResult) => {
+export function resultRows(result: ResultSummary): Record<string, string>[] {
+  return result.runs.map((r: RunSummary) => {
     const t = r.totals;
     return {
       scenario: result.scenario.name,
@@ -57,7 +120,7 @@ export function resultRows(result: SimResult): Record<string, string>[] {
   });
 }
 
-function keepersLabel(r: RunResult): string {
+function keepersLabel(r: RunSummary): string {
   const absentFor = r.keeperAbsences.reduce((a, [x, y]) => a + (y - x), 0);
   return r.mode === "absent"
     ? `absent ${absentFor >= 60 ? `${+(absentFor / 60).toFixed(2)}h` : `${absentFor}m`}`
@@ -70,8 +133,8 @@ function counts(c: Record<string, number>): string {
 }
 
 /** One row per run: the risk controller, the PSM and the reserve's USDC. */
-export function controlRows(result: SimResult): Record<string, string>[] {
-  return result.runs.map((r: RunResult) => {
+export function controlRows(result: ResultSummary): Record<string, string>[] {
+  return result.runs.map((r: RunSummary) => {
     const c = r.totals.controller;
     const p = r.totals.psm;
     const refused = Object.entries(p.desk.arbitrage.mintRefused).sort((a, b) => b[1] - a[1]);
@@ -104,11 +167,20 @@ function minutes(x: number): string {
   return x >= 120 ? `${(x / 60).toFixed(1)}h` : `${Math.round(x)}m`;
 }
 
+/** The collateral pool the takes left furthest from the scenario's price at the end of a tick, and how far. */
+function largestPoolGap(result: ResultSummary, collateral: Record<string, { largestGap: { gap: number } }>): string {
+  const [key, worst] = Object.entries(collateral).reduce((a, b) =>
+    Math.abs(b[1].largestGap.gap) > Math.abs(a[1].largestGap.gap) ? b : a,
+  );
+  const symbol = result.parameters.assets.find((a) => a.key === key)?.symbol ?? key;
+  return `${signedPct(worst.largestGap.gap)} ${symbol}`;
+}
+
 /** One row per run of the market model: BDOL's peg, the PegKeeper, the takers' slippage, bad debt. */
-export function marketRows(result: SimResult): Record<string, string>[] {
+export function marketRows(result: ResultSummary): Record<string, string>[] {
   return result.runs
     .filter((r) => r.market !== undefined)
-    .map((r: RunResult) => {
+    .map((r: RunSummary) => {
       const m = r.market!;
       const b = m.bdol;
       const k = m.pegKeeperTotals;
@@ -130,13 +202,14 @@ export function marketRows(result: SimResult): Record<string, string>[] {
         "keeper max debt": r.pegKeeper ? usd(k.maxDebt) : "–",
         "keeper profit": r.pegKeeper ? usd(k.profit) : "–",
         "flash takes (slippage)": `${m.takers.flashTakes} (${usd(m.takers.slippagePaid)}, ${pct(m.takers.slippageShare)})`,
+        "largest pool gap": largestPoolGap(result, m.collateral),
         "bad debt": usd(r.totals.badDebt),
       };
     });
 }
 
 /** Prints the summary tables for one or more scenarios: liquidations, then controller and PSM, then markets. */
-export function printTable(results: SimResult[]): void {
+export function printTable(results: ResultSummary[]): void {
   table(
     "Crash simulator (amounts in BDOL; proceeds / oracle value over vault auctions and reserve sales)",
     results.flatMap(resultRows),
