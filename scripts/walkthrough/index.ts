@@ -27,47 +27,91 @@ export interface StepOutput {
 
 const TIMEOUT_MS = 300_000;
 
-/** Runs every step on a fresh node of `kind`; returns the outputs and what each phase took. */
-export async function runWalkthrough(kind: NodeKind): Promise<{ steps: StepOutput[]; timings: string[] }> {
+/** A fresh node on a free loopback port, with its deployment records in a temporary folder. */
+export interface LocalNode {
+  kind: NodeKind;
+  url: string;
+  /** The environment of the commands run against it (LOCALHOST_RPC_URL, BALLAST_DEPLOYMENTS_DIR, …). */
+  env: NodeJS.ProcessEnv;
+  /** Where `hardhat deploy --network localhost` writes its records (`<dir>/localhost/<name>.json`). */
+  deploymentsDir: string;
+  /** What each phase took, e.g. "deploy 21.3 s". */
+  timings: string[];
+  /** Stops the node (its whole process group) and removes the temporary folder. */
+  stop(): Promise<void>;
+}
+
+/** Starts a Hardhat node or anvil on a free loopback port and waits for its chain id. */
+export async function startNode(kind: NodeKind): Promise<LocalNode> {
   const port = await freePort();
   const url = `http://${LOOPBACK}:${port}`;
   const dir = makeTempDir("ballast-walkthrough-");
+  const deploymentsDir = path.join(dir, "deployments");
   const env: NodeJS.ProcessEnv = {
     LOCALHOST_RPC_URL: url,
-    BALLAST_DEPLOYMENTS_DIR: path.join(dir, "deployments"),
+    BALLAST_DEPLOYMENTS_DIR: deploymentsDir,
+    // A plain local chain whatever the caller's environment says.
     FORK_URL: "",
     BALLAST_CONFIG: "",
-    HARDHAT_NETWORK: undefined,
+    HARDHAT_NETWORK: undefined, // each command names its network; spawn drops undefined values
   };
   const args =
     kind === "hardhat"
-      ? ["node", "--hostname", LOOPBACK, "--port", String(port), "--no-deploy", "--no-reset"]
+      ? // --no-deploy: hardhat-deploy would run the deploy scripts inside the node; --no-reset: and delete the records.
+        ["node", "--hostname", LOOPBACK, "--port", String(port), "--no-deploy", "--no-reset"]
       : ["--host", LOOPBACK, "--port", String(port), "--chain-id", "31337"];
   const timings: string[] = [];
-  let t = Date.now();
+  const t = Date.now();
   const node = new Child(kind, bin(kind), args, env);
-  try {
-    await waitForChainId(node, url, TIMEOUT_MS);
-    timings.push(`start ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    t = Date.now();
-    await run("hardhat deploy", bin("hardhat"), ["deploy", "--network", "localhost", "--no-compile"], {
-      env,
-      timeoutMs: TIMEOUT_MS,
-    });
-    timings.push(`deploy ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    t = Date.now();
-    const outFile = path.join(dir, "walkthrough.json");
-    await run(
-      "walkthrough",
-      bin("hardhat"),
-      ["run", "--network", "localhost", "--no-compile", path.join("scripts", "walkthrough", "runner.ts")],
-      { env: { ...env, WALKTHROUGH_OUT: outFile }, timeoutMs: TIMEOUT_MS },
-    );
-    timings.push(`${STEPS.length} commands ${((Date.now() - t) / 1000).toFixed(1)} s`);
-    return { steps: JSON.parse(readFileSync(outFile, "utf8")) as StepOutput[], timings };
-  } finally {
+  const stop = async () => {
     await node.stop();
     removeTempDir(dir);
+  };
+  try {
+    await waitForChainId(node, url, TIMEOUT_MS);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  timings.push(`start ${seconds(t)}`);
+  return { kind, url, env, deploymentsDir, timings, stop };
+}
+
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+/** `hardhat deploy --network localhost --no-compile` against the node; returns its output. */
+export async function deployTo(node: LocalNode): Promise<string> {
+  const t = Date.now();
+  const { output } = await run("hardhat deploy", bin("hardhat"), ["deploy", "--network", "localhost", "--no-compile"], {
+    env: node.env,
+    timeoutMs: TIMEOUT_MS,
+  });
+  node.timings.push(`deploy ${seconds(t)}`);
+  return output;
+}
+
+/** Runs every step of steps.ts in order against the deployed node (runner.ts, one process). */
+export async function runSteps(node: LocalNode): Promise<StepOutput[]> {
+  const t = Date.now();
+  const outFile = path.join(path.dirname(node.deploymentsDir), "walkthrough.json");
+  await run(
+    "walkthrough",
+    bin("hardhat"),
+    ["run", "--network", "localhost", "--no-compile", path.join("scripts", "walkthrough", "runner.ts")],
+    { env: { ...node.env, WALKTHROUGH_OUT: outFile }, timeoutMs: TIMEOUT_MS },
+  );
+  node.timings.push(`${STEPS.length} commands ${seconds(t)}`);
+  return JSON.parse(readFileSync(outFile, "utf8")) as StepOutput[];
+}
+
+/** Runs every step on a fresh node of `kind`; returns the outputs and what each phase took. */
+export async function runWalkthrough(kind: NodeKind): Promise<{ steps: StepOutput[]; timings: string[] }> {
+  const node = await startNode(kind);
+  try {
+    await deployTo(node);
+    return { steps: await runSteps(node), timings: node.timings };
+  } finally {
+    await node.stop();
   }
 }
 
