@@ -6,6 +6,7 @@
  * BDOL from the signer's balance; `--max-price` (default: the price now) refuses a price that rose.
  * Like every sending task it static-calls first and sends nothing when the engine would refuse.
  */
+import { ZeroAddress } from "ethers";
 import { task } from "hardhat/config";
 import {
   UsageError,
@@ -93,7 +94,7 @@ task("auction:take", "Buys collateral from an auction at its current price, payi
       const id = parseWhole("id", args.id, { positive: true });
       const engine = s.ballast.engine;
       const info = await engine.auctionInfo(id);
-      if (info.collateral === "0x" + "00".repeat(20)) {
+      if (info.collateral === ZeroAddress) {
         throw new UsageError(
           `--id ${id}: no active auction with this id (${await engine.activeAuctionCount()} active; npx hardhat auction:list)`,
         );

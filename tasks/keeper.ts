@@ -13,10 +13,8 @@ task("keeper:record", "Records the latest feed round of each asset in the oracle
   .setAction((args, hre) =>
     cliAction(hre, "keeper:record", async () => {
       const s = await openSession(hre);
-      const { pricedAsset } = await import("../lib/sdk/dev");
-      const assets = args.asset
-        ? [await pricedAsset(s.ballast, args.asset)]
-        : await Promise.all((await s.ballast.oracle.assets()).map((a) => pricedAsset(s.ballast, a)));
+      const { pricedAsset, pricedAssets } = await import("../lib/sdk/dev");
+      const assets = args.asset ? [await pricedAsset(s.ballast, args.asset)] : await pricedAssets(s.ballast);
       for (const { asset, symbol } of assets) {
         const [price, status] = await s.ballast.oracle.recordPrice.staticCall(asset);
         const receipt = await s.send(s.ballast.oracle.recordPrice, [asset]);

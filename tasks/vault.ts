@@ -9,6 +9,7 @@
  * case. The signer is the network's first account, or `--from <index|address>`. Every transaction
  * is static-called first: a refusal prints one line in human units and sends nothing.
  */
+import { ZeroAddress } from "ethers";
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import {
@@ -50,8 +51,10 @@ async function existingVault(s: Session, idArg: unknown) {
   const count = await vm.vaultCount();
   // A closed vault reads as unknown (vaultInfo reverts UnknownVault): the same message as a wrong id.
   const [owner, collateral, amount, debt] =
-    id <= count ? await vm.vaultInfo(id).catch(() => [ZERO, ZERO, 0n, 0n] as const) : [ZERO, ZERO, 0n, 0n];
-  if (owner === ZERO) {
+    id <= count
+      ? await vm.vaultInfo(id).catch(() => [ZeroAddress, ZeroAddress, 0n, 0n] as const)
+      : [ZeroAddress, ZeroAddress, 0n, 0n];
+  if (owner === ZeroAddress) {
     throw new UsageError(
       count === 0n
         ? `--id ${id}: no vault has been opened yet (npx hardhat vault:open)`
@@ -61,7 +64,6 @@ async function existingVault(s: Session, idArg: unknown) {
   const c = (await s.ballast.collaterals()).find(collateral)!;
   return { id, owner, collateral: c, amount, debt };
 }
-const ZERO = "0x" + "00".repeat(20);
 
 async function vaultView(s: Session, id: bigint): Promise<{ view: VaultView; text: Record<string, string> }> {
   const { owner, collateral: c, amount, debt } = await existingVault(s, id);
@@ -178,7 +180,7 @@ task("vault:list", "Lists the open vaults of an owner (default: the signer), wit
       const views = [];
       for (let from = 1n; from <= count; from += 500n) {
         for (const v of await s.ballast.lens.vaultsHealth(from, 500n)) {
-          if (v.owner === ZERO || (owner && v.owner.toLowerCase() !== owner.toLowerCase())) continue;
+          if (v.owner === ZeroAddress || (owner && v.owner.toLowerCase() !== owner.toLowerCase())) continue;
           const c = registry.find(v.collateral)!;
           views.push({
             id: String(v.vaultId),

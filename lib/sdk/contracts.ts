@@ -133,6 +133,14 @@ export function bind<N extends ContractName>(name: N, address: string, runner: C
   return factory.connect(address, runner) as ContractOf<N>;
 }
 
+/** An address as given, or the address of the deployment so named; refused when there is none (`where`: " on <network>"). */
+export function resolveAddress(addresses: Addresses, addressOrName: string, where = ""): string {
+  if (/^0x[0-9a-fA-F]{40}$/.test(addressOrName)) return addressOrName;
+  const address = addresses[addressOrName];
+  if (!address) throw new UsageError(`no deployment named ${addressOrName}${where}`);
+  return address;
+}
+
 /** The protocol's contracts at `addresses`, bound to `runner` (a signer sends, a provider reads). */
 export function connect(runner: ContractRunner, addresses: Addresses): Ballast {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -144,12 +152,7 @@ export function connect(runner: ContractRunner, addresses: Addresses): Ballast {
   };
   const optional = <T>(name: ProtocolName, make: (a: string) => T): T | undefined =>
     addresses[name] ? make(addresses[name]) : undefined;
-  const resolve = (addressOrName: string): string => {
-    if (/^0x[0-9a-fA-F]{40}$/.test(addressOrName)) return addressOrName;
-    const a = addresses[addressOrName];
-    if (!a) throw new UsageError(`no deployment named ${addressOrName}`);
-    return a;
-  };
+  const resolve = (addressOrName: string) => resolveAddress(addresses, addressOrName);
   let registry: Promise<CollateralRegistry> | undefined;
   const system: Ballast = {
     runner,

@@ -4,7 +4,7 @@
  * the oracle's prices live: after a time jump each mock feed gets a fresh round (same answer) and
  * each asset is recorded, so nothing reads Stale afterwards.
  */
-import type { Provider, Signer } from "ethers";
+import { ZeroAddress, type Provider, type Signer } from "ethers";
 import { UsageError } from "./cli-error";
 import { pickBySymbol, type Ballast } from "./contracts";
 import { WAD, max, min } from "./math";
@@ -13,15 +13,13 @@ import { priceStatusName } from "./status";
 /** The feeds of one priced asset (zero addresses omitted). */
 async function feedsOf(ballast: Ballast, asset: string): Promise<string[]> {
   const [config, ratio] = await Promise.all([ballast.oracle.feedConfig(asset), ballast.oracle.ratioFeedConfig(asset)]);
-  return [config.primaryFeed, config.secondaryFeed, ratio.feed].filter((f) => f !== "0x" + "00".repeat(20));
+  return [config.primaryFeed, config.secondaryFeed, ratio.feed].filter((f) => f !== ZeroAddress);
 }
-
-const mockFeed = (ballast: Ballast, address: string) => ballast.mockFeed(address);
 
 /** Whether `address` is a MockAggregator (its public `updateAnswer` accepts a call). */
 async function isMock(ballast: Ballast, address: string): Promise<boolean> {
   try {
-    const feed = mockFeed(ballast, address);
+    const feed = ballast.mockFeed(address);
     const round = await feed.latestRound();
     await feed.updateAnswer.staticCall(await feed.answers(round));
     return true;
@@ -46,7 +44,7 @@ export async function refreshMockFeeds(ballast: Ballast): Promise<Refreshed[]> {
   for (const asset of await ballast.oracle.assets()) {
     for (const address of await feedsOf(ballast, asset)) {
       if (!(await isMock(ballast, address))) continue;
-      const feed = mockFeed(ballast, address);
+      const feed = ballast.mockFeed(address);
       await (await feed.updateAnswer(await feed.answers(await feed.latestRound()))).wait();
     }
     await (await ballast.oracle.recordPrice(asset)).wait();
@@ -75,11 +73,15 @@ export async function advanceTime(
   await provider.send("evm_mine", []);
 }
 
-/** Priced assets of the oracle by symbol (any case): the collaterals and the others (USDC, BDOL). */
-export async function pricedAsset(ballast: Ballast, symbol: string): Promise<{ asset: string; symbol: string }> {
+/** Every asset the oracle prices, with its symbol: the collaterals and the others (USDC, BDOL). */
+export async function pricedAssets(ballast: Ballast): Promise<{ asset: string; symbol: string }[]> {
   const assets = await ballast.oracle.assets();
-  const named = await Promise.all(assets.map(async (a) => ({ asset: a, symbol: await symbolOrAddress(ballast, a) })));
-  return pickBySymbol(named, symbol, "asset", "priced by the oracle", (n) => n.asset);
+  return Promise.all(assets.map(async (a) => ({ asset: a, symbol: await symbolOrAddress(ballast, a) })));
+}
+
+/** One priced asset by symbol (any case) or address; an unknown one is refused with the choices. */
+export async function pricedAsset(ballast: Ballast, symbol: string): Promise<{ asset: string; symbol: string }> {
+  return pickBySymbol(await pricedAssets(ballast), symbol, "asset", "priced by the oracle", (n) => n.asset);
 }
 
 export interface PriceStep {
@@ -102,11 +104,11 @@ export async function moveMockPrice(ballast: Ballast, asset: string, target: big
       `--price is outside the oracle's sanity bounds for this asset [${Number(config.minPrice) / 1e18}, ${Number(config.maxPrice) / 1e18}] USD`,
     );
   }
-  const feed = mockFeed(ballast, config.primaryFeed);
+  const feed = ballast.mockFeed(config.primaryFeed);
   const scale = 10n ** BigInt(config.primaryDecimals);
   let ratioWad = WAD;
-  if (ratio.feed !== "0x" + "00".repeat(20)) {
-    const r = mockFeed(ballast, ratio.feed);
+  if (ratio.feed !== ZeroAddress) {
+    const r = ballast.mockFeed(ratio.feed);
     ratioWad = ((await r.answers(await r.latestRound())) * WAD) / 10n ** BigInt(ratio.decimals);
   }
   // The USD leg that makes the asset's price `target`.

@@ -12,7 +12,15 @@ import type {
   Signer,
 } from "ethers";
 import { UsageError } from "./cli-error";
-import { bind, connect, type Addresses, type Ballast, type ContractName, type ContractOf } from "./contracts";
+import {
+  bind,
+  connect,
+  resolveAddress,
+  type Addresses,
+  type Ballast,
+  type ContractName,
+  type ContractOf,
+} from "./contracts";
 import { decodeRevert, findRevertData, type DecodeContext } from "./errors";
 
 /** Networks whose chain the tools may move (time, mock prices, test tokens). */
@@ -26,14 +34,14 @@ export const isLocalNetwork = (name: string): boolean => LOCAL_NETWORKS.includes
  */
 export async function deploymentAddresses(hre: HardhatRuntimeEnvironment): Promise<Addresses> {
   await ensureInProcessDeployment(hre);
-  const all = await hre.deployments.all();
-  if (!all.VaultManager) {
+  const addresses = await recordedAddresses(hre);
+  if (!addresses.VaultManager) {
     throw new UsageError(
       `no Ballast deployment on ${hre.network.name}: deploy first with npx hardhat deploy --network ${hre.network.name}`,
     );
   }
-  if ((await hre.ethers.provider.getCode(all.VaultManager.address)) === "0x") throw staleRecords(hre.network.name);
-  return Object.fromEntries(Object.entries(all).map(([name, d]) => [name, d.address]));
+  if ((await hre.ethers.provider.getCode(addresses.VaultManager)) === "0x") throw staleRecords(hre.network.name);
+  return addresses;
 }
 
 /** The network's deployment records as name → address, as they are (no deployment, no checks). */
@@ -51,12 +59,7 @@ export async function contractAt<N extends ContractName>(
   addressOrName: string,
   runner?: ContractRunner,
 ): Promise<ContractOf<N>> {
-  let address = addressOrName;
-  if (!/^0x[0-9a-fA-F]{40}$/.test(addressOrName)) {
-    const d = await hre.deployments.getOrNull(addressOrName);
-    if (!d) throw new UsageError(`no deployment named ${addressOrName} on ${hre.network.name}`);
-    address = d.address;
-  }
+  const address = resolveAddress(await recordedAddresses(hre), addressOrName, ` on ${hre.network.name}`);
   const r = runner ?? (await hre.ethers.getSigners())[0] ?? hre.ethers.provider;
   return bind(name, address, r);
 }
