@@ -12,24 +12,23 @@ import {
   WBTC_BTC_RATIO,
   WETH_RISK,
   WBTC_RISK,
-  auction,
   KEEPER_PAY,
-  BDOL_FEED,
   pegKeeper,
   LOCAL_TEST_TOKENS,
+  bdolPool,
+  bdolPriceFeed,
+  limits,
+  stablecoin,
 } from "./presets";
-/** The in-process network and a local node (Hardhat node, anvil): mocks for every token and feed. */
+
+/** BDOL's pool and a WETH pool on real Uniswap v3 bytecode deployed locally, seeded by the deploy scripts. */
 const LOCAL_MARKET: MarketSetup = {
   uniswap: "deploy",
   wrappedNative: { deployment: "WETH" },
   pools: {
     BDOL_USDC_POOL: {
-      base: { deployment: "BallastDollar" },
-      quote: { deployment: "USDC" },
-      fee: 100,
-      initialPrice: wad(1),
-      // Hardhat mines a block per transaction: room for a window and a round of busy blocks.
-      observationCardinality: 720,
+      // Hardhat mines a block per transaction: 720 observations, room for a window and a round of busy blocks.
+      ...bdolPool({ deployment: "USDC" }, 720),
       // Deepest at the peg, enough within ±5 % that a depeg of a few cents still reads (the feed's
       // minimum is 2e19; the ±5 % position alone is about 8e19), and a full-range tail.
       seed: [
@@ -50,12 +49,13 @@ const LOCAL_MARKET: MarketSetup = {
       ],
     },
   },
-  priceFeed: { pool: "BDOL_USDC_POOL", quoteFeed: { deployment: "USDC_USD_FEED" }, ...BDOL_FEED },
+  priceFeed: bdolPriceFeed({ deployment: "USDC_USD_FEED" }),
   // Buy-back: 1M USDC a day, a fifth of the seeded pool's USDC, so the tests and the demo see it act
   // on a few updates in a row and then run dry.
   pegKeeper: pegKeeper(wad(5_000_000), wad(1_000_000)),
 };
 
+/** The in-process network and a local node (Hardhat node, anvil): mocks for every token and feed. */
 export const local: NetworkConfig = {
   local: true,
   testTokens: LOCAL_TEST_TOKENS,
@@ -69,16 +69,14 @@ export const local: NetworkConfig = {
   mockStrategies: {
     USDC_STRATEGY: { asset: { deployment: "USDC" }, name: "Mock USDC Strategy", symbol: "msUSDC" },
   },
-  stablecoin: { name: "Ballast Dollar", symbol: "BDOL", flashFeeRate: wad("0.0005"), flashMintMax: wad(10_000_000) },
+  stablecoin: stablecoin(wad(10_000_000)),
   oracle: { sequencerGracePeriod: 3600 },
   collaterals: {
     WETH: {
       token: { deployment: "WETH" },
       oracleAsset: { deployment: "WETH" },
       feed: { primaryFeed: { deployment: "ETH_USD_FEED" }, ...ETH_FEED_COMMON },
-      debtCeiling: wad(100_000_000),
-      minDebt: wad(500),
-      auction: auction(wad(20_000_000), wad(100)),
+      ...limits(wad(100_000_000), wad(500), wad(20_000_000), wad(100)),
       ...WETH_RISK,
       control: WETH_CONTROL,
     },
@@ -91,9 +89,7 @@ export const local: NetworkConfig = {
         ...BTC_FEED_COMMON,
         ratio: { feed: { deployment: "WBTC_BTC_FEED" }, ...WBTC_BTC_RATIO },
       },
-      debtCeiling: wad(100_000_000),
-      minDebt: wad(500),
-      auction: auction(wad(20_000_000), wad(100)),
+      ...limits(wad(100_000_000), wad(500), wad(20_000_000), wad(100)),
       ...WBTC_RISK,
       control: WBTC_CONTROL,
     },

@@ -8,17 +8,26 @@ import {
   publicGovernance,
   ETH_FEED_COMMON,
   BTC_FEED_COMMON,
-  USD_FEED_COMMON,
   WBTC_BTC_RATIO,
   WETH_RISK,
   WBTC_RISK,
-  auction,
   KEEPER_PAY,
-  BDOL_FEED,
   pegKeeper,
-  MARKET_FEED,
   UNISWAP_SOURCE,
+  PUBLIC_RESERVE,
+  bdolPool,
+  bdolPriceFeed,
+  limits,
+  publicPricedAssets,
+  stablecoin,
 } from "./presets";
+
+/** The canonical tokens, and Chainlink's USDC / USD. */
+const WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2";
+const WBTC = "0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599";
+const USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48";
+const USDC_USD = "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6";
+
 const MAINNET_MARKET: MarketSetup = {
   uniswap: {
     factory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
@@ -28,30 +37,20 @@ const MAINNET_MARKET: MarketSetup = {
     swapRouter02: "0x68b3465833fb72A70ecDF485E0e4C7bD8665Fc45",
     source: UNISWAP_SOURCE,
   },
-  wrappedNative: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+  wrappedNative: WETH,
   pools: {
     // 12-second blocks: 300 observations cover 60 minutes of blocks that all trade.
-    BDOL_USDC_POOL: {
-      base: { deployment: "BallastDollar" },
-      quote: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
-      fee: 100,
-      initialPrice: wad(1),
-      observationCardinality: 300,
-    },
+    BDOL_USDC_POOL: bdolPool(USDC, 300),
     // The existing WETH/USDC 0.05 % pool; its observation ring is left as it is.
     WETH_USDC_POOL: {
-      base: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
-      quote: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+      base: WETH,
+      quote: USDC,
       fee: 500,
       initialPrice: wad(3_000),
       observationCardinality: 0,
     },
   },
-  priceFeed: {
-    pool: "BDOL_USDC_POOL",
-    quoteFeed: "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6",
-    ...BDOL_FEED,
-  },
+  priceFeed: bdolPriceFeed(USDC_USD),
   // Buy-back: 2M USDC a day, two thirds of the 3.07M BDOL it takes to push a pool of the seeded
   // depth to 0.99 (README's manipulation table), a fifth of the keeper's cap; the bound is 10M.
   pegKeeper: pegKeeper(wad(10_000_000), wad(2_000_000)),
@@ -63,22 +62,20 @@ export const mainnet: NetworkConfig = {
   testTokens: {},
   mockFeeds: {},
   mockStrategies: {},
-  stablecoin: { name: "Ballast Dollar", symbol: "BDOL", flashFeeRate: wad("0.0005"), flashMintMax: wad(50_000_000) },
+  stablecoin: stablecoin(wad(50_000_000)),
   oracle: { sequencerGracePeriod: 3600 },
   collaterals: {
     WETH: {
-      token: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
-      oracleAsset: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+      token: WETH,
+      oracleAsset: WETH,
       feed: { primaryFeed: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419", ...ETH_FEED_COMMON },
-      debtCeiling: wad(50_000_000),
-      minDebt: wad(2_000),
-      auction: auction(wad(10_000_000), wad(1_000)),
+      ...limits(wad(50_000_000), wad(2_000), wad(10_000_000), wad(1_000)),
       ...WETH_RISK,
       control: WETH_CONTROL,
     },
     WBTC: {
-      token: "0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599",
-      oracleAsset: "0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599",
+      token: WBTC,
+      oracleAsset: WBTC,
       // WBTC/BTC × BTC/USD: a custody or bridge failure shows in the price. WBTC/BTC is Chainlink's
       // "WBTC / BTC" feed in its published list of Ethereum mainnet feeds
       // (https://docs.chain.link/data-feeds/price-feeds/addresses?network=ethereum), the feed its
@@ -88,31 +85,21 @@ export const mainnet: NetworkConfig = {
         ...BTC_FEED_COMMON,
         ratio: { feed: "0xfdFD9C85aD200c506Cf9e21F1FD8dd01932FBB23", ...WBTC_BTC_RATIO },
       },
-      debtCeiling: wad(25_000_000),
-      minDebt: wad(2_000),
-      auction: auction(wad(5_000_000), wad(1_000)),
+      ...limits(wad(25_000_000), wad(2_000), wad(5_000_000), wad(1_000)),
       ...WBTC_RISK,
       control: WBTC_CONTROL,
     },
   },
-  // No strategies yet: the PSM's stable asset stays liquid.
-  reserve: { bufferShare: wad("0.8"), liquidTarget: wad(1), maxRebalance: 0n, rebalanceInterval: 24 * 3600 },
-  reserveStrategies: [],
+  ...PUBLIC_RESERVE,
   liquidation: {
     ...KEEPER_PAY,
     maxTotalAuctionDebt: wad(12_000_000),
-    nativeAsset: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+    nativeAsset: WETH,
   },
-  psm: psm("0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", wad(20_000_000), wad(2_000_000)),
+  psm: psm(USDC, wad(20_000_000), wad(2_000_000)),
   // The peg term reads BDOL's market price (MarketPriceFeed on BDOL_USDC_POOL).
   risk: risk("BDOL"),
   governance: publicGovernance("mainnet"),
   market: MAINNET_MARKET,
-  pricedAssets: {
-    USDC: {
-      token: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
-      feed: { primaryFeed: "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6", ...USD_FEED_COMMON },
-    },
-    BDOL: { token: { deployment: "BallastDollar" }, feed: MARKET_FEED },
-  },
+  pricedAssets: publicPricedAssets(USDC, USDC_USD),
 };

@@ -13,6 +13,10 @@ import type {
   GovernanceSetup,
   TestToken,
   PegKeeperSetup,
+  PoolSetup,
+  MarketSetup,
+  NetworkConfig,
+  CollateralSetup,
 } from "./types";
 
 export const DAY = 24 * 3600;
@@ -205,3 +209,42 @@ export const LOCAL_TEST_TOKENS: Record<string, TestToken> = {
   WBTC: { name: "Wrapped Bitcoin (test)", symbol: "WBTC", decimals: 8 },
   USDC: { name: "USD Coin (test)", symbol: "USDC", decimals: 6 },
 };
+
+/** BDOL: its name and symbol, a 0.05 % flash fee, at most `flashMintMax` in one flash loan. */
+export function stablecoin(flashMintMax: bigint): NetworkConfig["stablecoin"] {
+  return { name: "Ballast Dollar", symbol: "BDOL", flashFeeRate: wad("0.0005"), flashMintMax };
+}
+
+/** A collateral's sizes: debt ceiling, smallest vault debt, and its auctions' largest debt and dust. */
+export function limits(
+  debtCeiling: bigint,
+  minDebt: bigint,
+  maxAuctionDebt: bigint,
+  dust: bigint,
+): Pick<CollateralSetup, "debtCeiling" | "minDebt" | "auction"> {
+  return { debtCeiling, minDebt, auction: auction(maxAuctionDebt, dust) };
+}
+
+/** BDOL's own pool against USDC: the 0.01 % tier, opened at $1 (`observationCardinality` sized to the chain's blocks). */
+export function bdolPool(quote: AddressRef, observationCardinality: number): PoolSetup {
+  return { base: { deployment: "BallastDollar" }, quote, fee: 100, initialPrice: wad(1), observationCardinality };
+}
+
+/** MarketPriceFeed on BDOL_USDC_POOL, with USDC's USD feed. */
+export function bdolPriceFeed(quoteFeed: AddressRef): MarketSetup["priceFeed"] {
+  return { pool: "BDOL_USDC_POOL", quoteFeed, ...BDOL_FEED };
+}
+
+/** Public networks: no strategies yet, so the PSM's stable asset stays liquid. */
+export const PUBLIC_RESERVE: Pick<NetworkConfig, "reserve" | "reserveStrategies"> = {
+  reserve: { bufferShare: wad("0.8"), liquidTarget: wad(1), maxRebalance: 0n, rebalanceInterval: 24 * 3600 },
+  reserveStrategies: [],
+};
+
+/** Public networks: USDC priced by its Chainlink feed, BDOL by its market (MarketPriceFeed). */
+export function publicPricedAssets(usdc: AddressRef, usdcFeed: string): NetworkConfig["pricedAssets"] {
+  return {
+    USDC: { token: usdc, feed: { primaryFeed: usdcFeed, ...USD_FEED_COMMON } },
+    BDOL: { token: { deployment: "BallastDollar" }, feed: MARKET_FEED },
+  };
+}

@@ -8,17 +8,23 @@ import {
   publicGovernance,
   ETH_FEED_COMMON,
   BTC_FEED_COMMON,
-  USD_FEED_COMMON,
   WETH_RISK,
   WBTC_RISK,
-  auction,
   KEEPER_PAY,
-  BDOL_FEED,
   pegKeeper,
-  MARKET_FEED,
   UNISWAP_SOURCE,
   LOCAL_TEST_TOKENS,
+  PUBLIC_RESERVE,
+  bdolPool,
+  bdolPriceFeed,
+  limits,
+  publicPricedAssets,
+  stablecoin,
 } from "./presets";
+
+/** Chainlink's USDC / USD on Sepolia. */
+const USDC_USD = "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E";
+
 const SEPOLIA_MARKET: MarketSetup = {
   uniswap: {
     factory: "0x0227628f3F023bb0B980b67D528571c95c6DaC1c",
@@ -30,19 +36,9 @@ const SEPOLIA_MARKET: MarketSetup = {
   },
   wrappedNative: "0xfFf9976782d46CC05630D1f6eBAb18b2324d6B14",
   pools: {
-    BDOL_USDC_POOL: {
-      base: { deployment: "BallastDollar" },
-      quote: { deployment: "USDC" },
-      fee: 100,
-      initialPrice: wad(1),
-      observationCardinality: 300,
-    },
+    BDOL_USDC_POOL: bdolPool({ deployment: "USDC" }, 300),
   },
-  priceFeed: {
-    pool: "BDOL_USDC_POOL",
-    quoteFeed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E",
-    ...BDOL_FEED,
-  },
+  priceFeed: bdolPriceFeed(USDC_USD),
   // Buy-back: 250k USDC a day, a quarter of the keeper's cap, on a testnet's thin pool and small reserve.
   pegKeeper: pegKeeper(wad(1_000_000), wad(250_000)),
 };
@@ -56,16 +52,14 @@ export const sepolia: NetworkConfig = {
   testTokens: LOCAL_TEST_TOKENS,
   mockFeeds: {},
   mockStrategies: {},
-  stablecoin: { name: "Ballast Dollar", symbol: "BDOL", flashFeeRate: wad("0.0005"), flashMintMax: wad(10_000_000) },
+  stablecoin: stablecoin(wad(10_000_000)),
   oracle: { sequencerGracePeriod: 3600 },
   collaterals: {
     WETH: {
       token: { deployment: "WETH" },
       oracleAsset: { deployment: "WETH" },
       feed: { primaryFeed: "0x694AA1769357215DE4FAC081bf1f309aDC325306", ...ETH_FEED_COMMON },
-      debtCeiling: wad(10_000_000),
-      minDebt: wad(500),
-      auction: auction(wad(2_000_000), wad(100)),
+      ...limits(wad(10_000_000), wad(500), wad(2_000_000), wad(100)),
       ...WETH_RISK,
       control: WETH_CONTROL,
     },
@@ -74,27 +68,17 @@ export const sepolia: NetworkConfig = {
       oracleAsset: { deployment: "WBTC" },
       // A mintable test token that cannot depeg: BTC/USD alone (Sepolia has no WBTC/BTC feed).
       feed: { primaryFeed: "0x1b44F3514812d835EB1BDB0acB33d3fA3351Ee43", ...BTC_FEED_COMMON },
-      debtCeiling: wad(10_000_000),
-      minDebt: wad(500),
-      auction: auction(wad(2_000_000), wad(100)),
+      ...limits(wad(10_000_000), wad(500), wad(2_000_000), wad(100)),
       ...WBTC_RISK,
       control: WBTC_CONTROL,
     },
   },
-  // No strategies yet: the PSM's stable asset stays liquid.
-  reserve: { bufferShare: wad("0.8"), liquidTarget: wad(1), maxRebalance: 0n, rebalanceInterval: 24 * 3600 },
-  reserveStrategies: [],
+  ...PUBLIC_RESERVE,
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(3_000_000), nativeAsset: { deployment: "WETH" } },
   psm: psm({ deployment: "USDC" }, wad(5_000_000), wad(500_000)),
   // The peg term reads BDOL's market price (MarketPriceFeed on BDOL_USDC_POOL).
   risk: risk("BDOL"),
   governance: publicGovernance("sepolia"),
   market: SEPOLIA_MARKET,
-  pricedAssets: {
-    USDC: {
-      token: { deployment: "USDC" },
-      feed: { primaryFeed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E", ...USD_FEED_COMMON },
-    },
-    BDOL: { token: { deployment: "BallastDollar" }, feed: MARKET_FEED },
-  },
+  pricedAssets: publicPricedAssets({ deployment: "USDC" }, USDC_USD),
 };
