@@ -183,6 +183,11 @@ function messageOf(err: unknown): string {
 /** Splits words of a camelCase parameter name: "totalDebt" → "total debt". */
 const words = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
 
+/** An amount of `token` in its decimals and symbol, or the raw units when the call's token is unknown. */
+function tokenAmount(v: bigint, token: TokenUnit | undefined, kind: "token" | "stable"): string {
+  return token ? `${fmtAmount(v, token.decimals, token.decimals)} ${token.symbol}` : `${v} (${kind} units)`;
+}
+
 function humanArg(unit: ErrorUnit, value: unknown, ctx: DecodeContext): string {
   if (unit === "address") {
     const a = String(value);
@@ -216,17 +221,11 @@ function humanArg(unit: ErrorUnit, value: unknown, ctx: DecodeContext): string {
     case "duration":
       return fmtDuration(v);
     case "token":
-      return ctx.token
-        ? `${fmtAmount(v, ctx.token.decimals, ctx.token.decimals)} ${ctx.token.symbol}`
-        : `${v} (token units)`;
-    case "paid": {
-      const t = ctx.paid ?? ctx.token;
-      return t ? `${fmtAmount(v, t.decimals, t.decimals)} ${t.symbol}` : `${v} (token units)`;
-    }
+      return tokenAmount(v, ctx.token, "token");
+    case "paid":
+      return tokenAmount(v, ctx.paid ?? ctx.token, "token");
     case "stable":
-      return ctx.stable
-        ? `${fmtAmount(v, ctx.stable.decimals, ctx.stable.decimals)} ${ctx.stable.symbol}`
-        : `${v} (stable units)`;
+      return tokenAmount(v, ctx.stable, "stable");
     case "gas":
       return `${fmtInt(v)} gas`;
     case "bps":

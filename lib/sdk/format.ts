@@ -4,7 +4,7 @@
  * string (exact, no floating point); tables through cli-table3.
  */
 import Table from "cli-table3";
-import { MAX_UINT256, RAY, SECONDS_PER_YEAR, rpowUp } from "./math";
+import { MAX_UINT256, RAY, yearlyGrowthUp } from "./math";
 import { fromFixed } from "./units";
 
 const formatters = new Map<number, Intl.NumberFormat>();
@@ -53,7 +53,7 @@ export function fmtRate(rate: bigint): string {
 /** A per-second RAY fee as the yearly growth it compounds to ("2.0000 % a year"). */
 export function fmtPerSecondFee(fee: bigint, digits = 4): string {
   if (fee < RAY) return `${fee} per second (below 1 RAY)`;
-  const yearly = ((rpowUp(fee, SECONDS_PER_YEAR) - RAY) * 100n) / 10n ** 9n; // WAD percent
+  const yearly = yearlyGrowthUp(fee) * 100n; // WAD percent
   return `${fmtAmount(yearly, 18, digits)} % a year`;
 }
 

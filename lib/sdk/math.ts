@@ -54,6 +54,11 @@ export function annualRateOf(perSecond: bigint): bigint {
   return ((perSecond - RAY) * SECONDS_PER_YEAR) / 10n ** 9n;
 }
 
+/** What a per-second fee [ray] compounds to over a year, less one [wad]: rpowUp, rounded up (2 % a year → 0.02e18). */
+export function yearlyGrowthUp(perSecond: bigint): bigint {
+  return mulDivUp(rpowUp(perSecond, SECONDS_PER_YEAR) - RAY, 1n, 10n ** 9n);
+}
+
 /** Annual continuously compounded rate [wad] → per-second fee [ray]: 1 + rate / year, rounded up (RiskController._toPerSecond). */
 export function perSecondFeeUp(annualRate: bigint): bigint {
   return RAY + mulDivUp(annualRate * 10n ** 9n, 1n, SECONDS_PER_YEAR);

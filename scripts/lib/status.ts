@@ -6,8 +6,9 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import {
   PRICE_STATUS,
-  RAY,
   WAD,
+  annualRateOf,
+  debtUp,
   connect,
   fmtPct,
   fmtRate,
@@ -71,7 +72,6 @@ export async function printCollaterals(hre: HardhatRuntimeEnvironment, c: Contra
   const rows = [];
   for (const col of snap.collaterals) {
     const decimals = Number((await c.vaultManager.collateralConfig(col.token)).decimals);
-    const yearly = (Number(col.stabilityFee - RAY) * 365 * 24 * 3600) / 1e27;
     rows.push({
       collateral: await symbolOf(hre.ethers.provider, col.token),
       "price (USD)": `${fmtWad(col.price)} ${PRICE_STATUS[Number(col.priceStatus)]}`,
@@ -81,7 +81,7 @@ export async function printCollaterals(hre: HardhatRuntimeEnvironment, c: Contra
       ratio: col.debt === 0n ? "∞" : fmtPct((col.collateralValue * WAD) / col.debt),
       "ceiling used": fmtPct(col.utilisation),
       "LR / BR": `${fmtPct(col.liquidationRatio, 0)} / ${fmtPct(col.borrowRatio, 0)}`,
-      "fee / yr": `${(Math.expm1(yearly) * 100).toFixed(2)} %`,
+      "fee / yr": fmtRate(annualRateOf(col.stabilityFee)),
       "under auction": fmtWad(col.debtUnderAuction),
       paused: col.paused ? "yes" : "no",
     });
@@ -219,7 +219,7 @@ export async function supplyIdentity(c: Contracts): Promise<{ supply: bigint; ba
   let backing = 0n;
   for (const token of await c.vaultManager.collaterals()) {
     const cfg = await c.vaultManager.collateralConfig(token);
-    backing += (cfg.totalNormalizedDebt * cfg.rateAccumulator + RAY - 1n) / RAY - cfg.accruedFees;
+    backing += debtUp(cfg.totalNormalizedDebt, cfg.rateAccumulator) - cfg.accruedFees;
   }
   backing += (await c.engine.totalDebtUnderAuction()) + (await c.reserve.deficit());
   if (c.psm) backing += (await c.psm.minted()) - (await c.psm.pendingFees());

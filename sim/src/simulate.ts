@@ -35,7 +35,7 @@ import {
   type AssetKey,
   type Scenario,
 } from "./scenario";
-import { annualRateOf } from "../../lib/sdk";
+import { annualRateOf, yearlyGrowthUp } from "../../lib/sdk";
 
 export type RunMode = "active" | "absent";
 /** Which runs have the PegKeeper (its updates called by the keeper): "both" adds a run without it. */
@@ -423,13 +423,13 @@ async function readProtocol(chain: Chain): Promise<ProtocolParams> {
     const e = await chain.engine.collateralState(a.tokenAddress);
     const feed = await chain.oracle.feedConfig(a.tokenAddress);
     oracleMaxDeviation = Math.max(oracleMaxDeviation, FLOAT_WAD(feed.maxDeviation));
-    const perSecond = Number(c.stabilityFee) / 1e27;
     collaterals[a.tokenAddress] = {
       liquidationRatio: FLOAT_WAD(c.liquidationRatio),
       borrowRatio: FLOAT_WAD(c.borrowRatio),
       liquidationPenalty: FLOAT_WAD(c.liquidationPenalty),
       minDebt: FLOAT_WAD(c.minDebt),
-      stabilityFeeApr: Math.round((Math.pow(perSecond, 365 * 24 * 3600) - 1) * 1e6) / 1e6,
+      // What the per-second fee compounds to over a year (as the vault manager accrues it).
+      stabilityFeeApr: Math.round(toNum(yearlyGrowthUp(c.stabilityFee)) * 1e6) / 1e6,
       startMultiplier: FLOAT_WAD(e.params.startMultiplier),
       floorRatio: FLOAT_WAD(e.params.floorRatio),
       auctionDurationSeconds: Number(e.params.duration),

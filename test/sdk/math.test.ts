@@ -84,9 +84,14 @@ describe("SDK math = the contracts' libraries (random inputs)", function () {
     }
     // Below the cap the uncapped mirror (used to find per-second rates) agrees too.
     const fee = m.perSecondRate(m.WAD / 50n);
-    expect(await h.rpowUpCapped(fee, m.SECONDS_PER_YEAR, m.MAX_RATE_ACCUMULATOR)).to.equal(
-      m.rpowUp(fee, m.SECONDS_PER_YEAR),
-    );
+    const year = await h.rpowUpCapped(fee, m.SECONDS_PER_YEAR, m.MAX_RATE_ACCUMULATOR);
+    expect(year).to.equal(m.rpowUp(fee, m.SECONDS_PER_YEAR));
+    // A year's growth in wad, rounded up: what a 2 % fee (rounded down to the RAY unit) compounds to.
+    expect(m.yearlyGrowthUp(fee)).to.equal(m.mulDivUp(year - m.RAY, 1n, 10n ** 9n));
+    expect(m.yearlyGrowthUp(fee))
+      .to.be.lte(m.WAD / 50n)
+      .and.gte(m.WAD / 50n - 10n ** 12n);
+    expect(m.yearlyGrowthUp(m.RAY)).to.equal(0n);
   });
 
   it("collateral values and amounts at a price, for every decimals from 0 to 18", async () => {
