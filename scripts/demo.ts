@@ -7,23 +7,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import os from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
-import type {
-  BallastDollar,
-  BallastGovernor,
-  GovernanceToken,
-  Timelock,
-  MockAggregator,
-  MarketPriceFeed,
-  MockERC20,
-  OracleAdapter,
-  PegKeeper,
-  PegStabilityModule,
-  ReserveLens,
-  ReservePool,
-  RiskController,
-  VaultManager,
-} from "../typechain-types";
-import { PRICE_STATUS, fmtPct, fmtWad, kv, table } from "../lib/sdk";
+import { PRICE_STATUS, WAD, annualRateOf, connect, fmtPct, fmtRate, fmtWad, kv, table, type Ballast } from "../lib/sdk";
 import { runKeeperOnce } from "../lib/keeper";
 import { checkRoles } from "./lib/roles";
 import {
@@ -48,15 +32,13 @@ import {
   printSupply,
   supplyIdentity,
 } from "./lib/status";
-import { annualRateOf, fmtRate } from "../lib/sdk";
 import { marketFeedParams, movePoolTo, seedPool } from "./lib/market";
 import { impersonateTimelock } from "./lib/timelock";
-import { WAD } from "../lib/sdk";
-import { contractAt } from "../lib/sdk/hardhat";
-import type { ContractName } from "../lib/sdk/contracts";
+import { recordedAddresses } from "../lib/sdk/hardhat";
 
-async function contract<T>(name: string, deployment = name): Promise<T> {
-  return (await contractAt(hre, name as ContractName, deployment)) as unknown as T;
+/** The deployed system, bound to the first account (the SDK's binding, read from the deployment records). */
+async function system(): Promise<Ballast> {
+  return connect((await ethers.getSigners())[0], await recordedAddresses(hre));
 }
 
 function say(text: string): void {
@@ -97,16 +79,17 @@ async function main(): Promise<void> {
   );
 
   const [, alice, bob] = await ethers.getSigners();
-  const bdol = await contract<BallastDollar>("BallastDollar");
-  const reserve = await contract<ReservePool>("ReservePool");
-  const oracle = await contract<OracleAdapter>("OracleAdapter");
-  const vm = await contract<VaultManager>("VaultManager");
-  const weth = await contract<MockERC20>("MockERC20", "WETH");
-  const wbtc = await contract<MockERC20>("MockERC20", "WBTC");
-  const ethFeed = await contract<MockAggregator>("MockAggregator", "ETH_USD_FEED");
-  const btcFeed = await contract<MockAggregator>("MockAggregator", "BTC_USD_FEED");
+  const b = await system();
+  const bdol = b.bdol;
+  const reserve = b.reserve;
+  const oracle = b.oracle;
+  const vm = b.vaultManager;
+  const weth = b.testToken("WETH");
+  const wbtc = b.testToken("WBTC");
+  const ethFeed = b.mockFeed("ETH_USD_FEED");
+  const btcFeed = b.mockFeed("BTC_USD_FEED");
   // WBTC is priced BTC/USD × WBTC/BTC: its ratio leg needs fresh rounds too.
-  const wbtcBtcFeed = await contract<MockAggregator>("MockAggregator", "WBTC_BTC_FEED");
+  const wbtcBtcFeed = b.mockFeed("WBTC_BTC_FEED");
   const wethAddr = await weth.getAddress();
   const wbtcAddr = await wbtc.getAddress();
   const wethCfg = await vm.collateralConfig(wethAddr);
@@ -271,11 +254,12 @@ async function crashAct(setEthPrice: (usd: number) => Promise<void>, refreshFeed
   const [, , bob, , keeper] = signers;
   // Account 6 is the local guardian (config/networks.ts): Dave is account 8.
   const borrowers = { Carol: signers[3], Dave: signers[8], Erin: signers[7] };
-  const vm = await contract<VaultManager>("VaultManager");
-  const bdol = await contract<BallastDollar>("BallastDollar");
-  const reserve = await contract<ReservePool>("ReservePool");
-  const lens = await contract<ReserveLens>("ReserveLens");
-  const weth = await contract<MockERC20>("MockERC20", "WETH");
+  const b = await system();
+  const vm = b.vaultManager;
+  const bdol = b.bdol;
+  const reserve = b.reserve;
+  const lens = b.lens;
+  const weth = b.testToken("WETH");
   const wethAddr = await weth.getAddress();
 
   say("ACT 2 — a crash. ETH is $2,800. Carol, Dave and Erin borrow against WETH.");
@@ -294,7 +278,7 @@ async function crashAct(setEthPrice: (usd: number) => Promise<void>, refreshFeed
     await vm.connect(who).openVault(wethAddr, eth * WAD, debt * WAD);
   }
   // Bob adds 2 WBTC to his vault, far from danger, and borrows more to play two parts.
-  const wbtc = await contract<MockERC20>("MockERC20", "WBTC");
+  const wbtc = b.testToken("WBTC");
   await wbtc.mint(bob.address, 200_000_000n);
   await wbtc.connect(bob).approve(await vm.getAddress(), 200_000_000n);
   const bobHeld = await bdol.balanceOf(bob.address);
@@ -389,11 +373,12 @@ async function governanceAct(refreshFeeds: () => Promise<void>) {
   const signers = await ethers.getSigners();
   const [treasury, alice, bob, carol, keeper] = signers;
   const guardian = signers[6];
-  const token = await contract<GovernanceToken>("GovernanceToken");
-  const governor = await contract<BallastGovernor>("BallastGovernor");
-  const timelock = await contract<Timelock>("Timelock");
-  const vm = await contract<VaultManager>("VaultManager");
-  const weth = await contract<MockERC20>("MockERC20", "WETH");
+  const b = await system();
+  const token = b.governanceToken;
+  const governor = b.governor;
+  const timelock = b.timelock;
+  const vm = b.vaultManager;
+  const weth = b.testToken("WETH");
   const wethAddr = await weth.getAddress();
   // The demo's proposal ids go to a temporary store, not deployments/hardhat/.
   setProposalStorePath(path.join(mkdtempSync(path.join(os.tmpdir(), "ballast-demo-")), "proposals.json"));
@@ -517,16 +502,17 @@ async function reserveAct(refreshFeeds: () => Promise<void>) {
   console.log("\n═══ Act 4: the reserve manages itself (peg stability module, strategies, risk controller) ═══");
   const signers = await ethers.getSigners();
   const frank = signers[9];
-  const psm = await contract<PegStabilityModule>("PegStabilityModule");
-  const risk = await contract<RiskController>("RiskController");
-  const usdc = await contract<MockERC20>("MockERC20", "USDC");
-  const reserve = await contract<ReservePool>("ReservePool");
-  const vm = await contract<VaultManager>("VaultManager");
-  const bdol = await contract<BallastDollar>("BallastDollar");
-  const oracle = await contract<OracleAdapter>("OracleAdapter");
-  const usdcFeed = await contract<MockAggregator>("MockAggregator", "USDC_USD_FEED");
-  const bdolFeed = await contract<MockAggregator>("MockAggregator", "BDOL_USD_FEED");
-  const weth = await contract<MockERC20>("MockERC20", "WETH");
+  const b = await system();
+  const psm = b.psm!;
+  const risk = b.risk!;
+  const usdc = b.testToken("USDC");
+  const reserve = b.reserve;
+  const vm = b.vaultManager;
+  const bdol = b.bdol;
+  const oracle = b.oracle;
+  const usdcFeed = b.mockFeed("USDC_USD_FEED");
+  const bdolFeed = b.mockFeed("BDOL_USD_FEED");
+  const weth = b.testToken("WETH");
   const USDC = (n: bigint) => n * 10n ** 6n;
   const c = await statusContracts(hre);
   const refresh = async () => {
@@ -622,12 +608,13 @@ async function marketAct(refreshFeeds: () => Promise<void>) {
   const signers = await ethers.getSigners();
   const [, , , carol, keeperSigner] = signers;
   const gina = signers[10];
-  const oracle = await contract<OracleAdapter>("OracleAdapter");
-  const usdcFeed = await contract<MockAggregator>("MockAggregator", "USDC_USD_FEED");
-  const usdc = await contract<MockERC20>("MockERC20", "USDC");
-  const bdol = await contract<BallastDollar>("BallastDollar");
-  const feed = await contract<MarketPriceFeed>("MarketPriceFeed");
-  const keeper = await contract<PegKeeper>("PegKeeper");
+  const b = await system();
+  const oracle = b.oracle;
+  const usdcFeed = b.mockFeed("USDC_USD_FEED");
+  const usdc = b.testToken("USDC");
+  const bdol = b.bdol;
+  const feed = b.marketFeed!;
+  const keeper = b.pegKeeper!;
   const c = await statusContracts(hre);
   const refresh = async () => {
     await refreshFeeds();
