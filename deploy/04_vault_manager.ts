@@ -3,6 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
 import { resolveAddress, setIfDifferent, requireAdmin, toBigInt } from "../scripts/lib/deploy";
 import { findRevertData } from "../lib/sdk";
+import { contractAt } from "../lib/sdk/hardhat";
 
 /**
  * The vault manager, its collaterals from the network config, and its minting right. A re-run on a
@@ -88,10 +89,10 @@ async function stepToward(
   wanted: bigint,
 ): Promise<void> {
   if (current === wanted) return;
-  const { deployments, ethers, network } = hre;
+  const { deployments, network } = hre;
   const { deployer } = await hre.getNamedAccounts();
   await requireAdmin(hre, "VaultManager", `VaultManager.${setter}(${symbol}, ${wanted})`);
-  const vm = await ethers.getContractAt("VaultManager", (await deployments.get("VaultManager")).address);
+  const vm = await contractAt(hre, "VaultManager", "VaultManager");
   // The vault manager's refusal of `value`, decoded (name and arguments), or undefined if it accepts.
   const refusal = async (value: bigint) => {
     try {
