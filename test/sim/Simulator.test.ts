@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { simulate, type SimResult } from "../../sim/src/simulate";
-import { marketRows, writeOutputs } from "../../sim/src/report";
+import { controlRows, marketRows, resultRows, summarize, writeOutputs, type ResultSummary } from "../../sim/src/report";
 import { chartSpec, renderSvg } from "../../sim/src/chart";
 import { DEFAULT_POPULATION, drawPopulation } from "../../sim/src/population";
 import { readAssets, simAssets } from "../../sim/src/assets";
@@ -295,6 +295,15 @@ describe("crash simulator (test/sim)", function () {
       expect(r.totals.controller.breakerTrips.WETH).to.be.at.least(1);
       expect(r.series.some((t: { halted: { WETH: boolean } }) => t.halted.WETH)).to.equal(true);
     }
+  });
+
+  it("keeps in its summary (summary.json, the README's source) every figure the tables show", function () {
+    const summary = JSON.parse(JSON.stringify(summarize(result))) as ResultSummary;
+    for (const r of summary.runs) expect(r).to.not.have.property("series");
+    expect(resultRows(summary)).to.deep.equal(resultRows(result));
+    expect(controlRows(summary)).to.deep.equal(controlRows(result));
+    expect(marketRows(summary)).to.deep.equal(marketRows(result));
+    expect(resultRows(summary).map((r) => r.keepers)).to.deep.equal(["active", "absent 1h"]);
   });
 
   it("writes a self-contained SVG of the Vega-Lite spec: seven panels, their lines, axes and legends", async function () {
