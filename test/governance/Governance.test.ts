@@ -13,7 +13,7 @@ import type { BaseContract, Contract, Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
 import { RAY, WAD, bounds, wad } from "../../lib/sdk";
-import { adminOf, feedParams, loadSystem, type System } from "../helpers/fixtures";
+import { adminOf, at, feedParams, loadSystem, type System } from "../helpers/fixtures";
 import type {
   BallastGovernor,
   GovernanceAttacker,
@@ -90,11 +90,9 @@ interface Gov extends System {
 
 async function loadGov(): Promise<Gov> {
   const sys = await loadSystem();
-  const at = async <T>(name: string) =>
-    (await ethers.getContractAt(name, (await deployments.get(name)).address)) as unknown as T;
-  const token = await at<GovernanceToken>("GovernanceToken");
-  const governor = await at<BallastGovernor>("BallastGovernor");
-  const timelock = await at<Timelock>("Timelock");
+  const token = await at<GovernanceToken>("GovernanceToken", "GovernanceToken");
+  const governor = await at<BallastGovernor>("BallastGovernor", "BallastGovernor");
+  const timelock = await at<Timelock>("Timelock", "Timelock");
   const guardian = await ethers.getSigner((await getNamedAccounts()).guardian);
   const addr: Record<string, string> = {};
   for (const [name, d] of Object.entries(await deployments.all())) addr[name] = d.address;

@@ -11,9 +11,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
-import { wad } from "../../lib/sdk";
+import { ADMIN_CONTRACTS, wad, type ContractName } from "../../lib/sdk";
 import { checkRoles, formatRoleReport, type RoleReport } from "../../scripts/lib/roles";
-import { ADMIN_CONTRACTS } from "../../lib/sdk";
 import { adminOf, loadSystem, type System } from "../helpers/fixtures";
 import { contractAt } from "../../lib/sdk/hardhat";
 
@@ -44,7 +43,7 @@ describe("Roles (post-deploy role check)", function () {
 
   /** A deployed contract connected to the (impersonated) timelock. */
   const asTimelock = async (name: string) =>
-    (await ethers.getContractAt(name, addr[name])).connect(timelockSigner) as unknown as {
+    (await contractAt(hre, name as ContractName, addr[name], timelockSigner)) as unknown as {
       grantRole(role: string, account: string): Promise<unknown>;
       revokeRole(role: string, account: string): Promise<unknown>;
       renounceRole(role: string, account: string): Promise<unknown>;

@@ -8,12 +8,12 @@
  * in one transaction weighs nothing, and no proposal reaches execution in the block it was voted in.
  */
 import { expect } from "chai";
-import { deployments, ethers } from "hardhat";
+import { ethers } from "hardhat";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { networkConfig } from "../../config/networks";
 import { wad } from "../../lib/sdk";
-import { loadSystem, type System } from "../helpers/fixtures";
+import { at, loadSystem, type System } from "../helpers/fixtures";
 import type { BallastGovernor, GovernanceAttacker, GovernanceToken, MockVotesFlashLender } from "../../typechain-types";
 
 const G = networkConfig("hardhat").governance;
@@ -59,10 +59,8 @@ describe(
 
     beforeEach(async () => {
       sys = await loadSystem();
-      const at = async <T>(name: string) =>
-        (await ethers.getContractAt(name, (await deployments.get(name)).address)) as unknown as T;
-      token = await at<GovernanceToken>("GovernanceToken");
-      governor = await at<BallastGovernor>("BallastGovernor");
+      token = await at<GovernanceToken>("GovernanceToken", "GovernanceToken");
+      governor = await at<BallastGovernor>("BallastGovernor", "BallastGovernor");
       lender = (await ethers.deployContract("MockVotesFlashLender", [
         await token.getAddress(),
       ])) as unknown as MockVotesFlashLender;

@@ -8,7 +8,7 @@ import { ZeroAddress, ZeroHash } from "ethers";
 import { networkConfig } from "../../config/networks";
 import { SECONDS_PER_YEAR, WAD, wad } from "../../lib/sdk";
 import deployOracle from "../../deploy/03_oracle";
-import { adminOf, feedParams, loadSystem, openVault, type FeedParams } from "../helpers/fixtures";
+import { adminOf, at, feedParams, loadSystem, openVault, type FeedParams } from "../helpers/fixtures";
 import type { MockAggregator, OracleAdapter, OracleGasCaller } from "../../typechain-types";
 
 /** `PriceStatus` in IOracleAdapter.sol. */
@@ -134,9 +134,6 @@ class HistoryModel {
 const setup = deployments.createFixture(async () => {
   await deployments.fixture();
   const [deployer, alice, keeper] = await ethers.getSigners();
-  const at = async <T>(contract: string, name: string): Promise<T> =>
-    (await ethers.getContractAt(contract, (await deployments.get(name)).address)) as unknown as T;
-
   const oracle = await at<OracleAdapter>("OracleAdapter", "OracleAdapter");
   const gov = oracle.connect(await adminOf(oracle));
   const ethFeed = await at<MockAggregator>("MockAggregator", "ETH_USD_FEED");

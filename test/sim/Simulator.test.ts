@@ -37,6 +37,7 @@ import type {
 } from "../../typechain-types";
 import { WAD } from "../../lib/sdk";
 import { contractAt } from "../../lib/sdk/hardhat";
+import { at } from "../helpers/fixtures";
 
 const SCENARIO = validateScenario({
   name: "test-drop",
@@ -383,13 +384,11 @@ describe("crash simulator (test/sim)", function () {
   });
 
   it("reports the last run's figures as the chain has them", async function () {
-    const at = async <T>(name: string) =>
-      (await ethers.getContractAt(name, (await hre.deployments.get(name)).address)) as unknown as T;
-    const engine = await at<LiquidationEngine>("LiquidationEngine");
-    const reserve = await at<ReservePool>("ReservePool");
-    const lens = await at<ReserveLens>("ReserveLens");
-    const oracle = await at<OracleAdapter>("OracleAdapter");
-    const vm = await at<VaultManager>("VaultManager");
+    const engine = await at<LiquidationEngine>("LiquidationEngine", "LiquidationEngine");
+    const reserve = await at<ReservePool>("ReservePool", "ReservePool");
+    const lens = await at<ReserveLens>("ReserveLens", "ReserveLens");
+    const oracle = await at<OracleAdapter>("OracleAdapter", "OracleAdapter");
+    const vm = await at<VaultManager>("VaultManager", "VaultManager");
     const run = result.runs[result.runs.length - 1];
     expect(run.mode).to.equal("absent");
     const t = run.totals;
@@ -480,12 +479,10 @@ describe("crash simulator with the PSM and the risk controller (test/sim)", func
   });
 
   it("reports the PSM, the reserve's USDC and the controller as the chain has them", async function () {
-    const at = async <T>(contract: string, deployment = contract) =>
-      (await ethers.getContractAt(contract, (await hre.deployments.get(deployment)).address)) as unknown as T;
-    const psm = await at<PegStabilityModule>("PegStabilityModule");
-    const risk = await at<RiskController>("RiskController");
-    const reserve = await at<ReservePool>("ReservePool");
-    const vm = await at<VaultManager>("VaultManager");
+    const psm = await at<PegStabilityModule>("PegStabilityModule", "PegStabilityModule");
+    const risk = await at<RiskController>("RiskController", "RiskController");
+    const reserve = await at<ReservePool>("ReservePool", "ReservePool");
+    const vm = await at<VaultManager>("VaultManager", "VaultManager");
     const usdc = await at<MockERC20>("MockERC20", "USDC");
     const run = result.runs[0];
     const t = run.totals;
@@ -527,7 +524,7 @@ describe("crash simulator with the PSM and the risk controller (test/sim)", func
     // No mint at a USDC price below the tolerance, and the refusals were real: nothing minted then.
     const mints = await psm.queryFilter(psm.filters.SwappedStableForCoin(), from, to);
     expect(mints.length).to.equal(t.psm.mints.count);
-    const oracle = await at<OracleAdapter>("OracleAdapter");
+    const oracle = await at<OracleAdapter>("OracleAdapter", "OracleAdapter");
     for (const e of mints) {
       const [price] = await oracle.getPrice(await usdc.getAddress(), { blockTag: e.blockNumber });
       expect(price >= 99n * 10n ** 16n).to.equal(true);
