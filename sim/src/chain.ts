@@ -4,7 +4,7 @@
  * on the in-process network this is about twice as fast as a contract call through ethers, and
  * faster than batching with automine off, whose mempool bookkeeping costs more than it saves).
  */
-import type { Interface } from "ethers";
+import { ZeroAddress, type Interface } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type {
@@ -23,8 +23,8 @@ import type { IReserveLens } from "../../typechain-types/contracts/lens/ReserveL
 import { PEG_ASSETS, PEG_KEYS, simAssets, type PegKey } from "./assets";
 import type { AssetKey } from "./scenario";
 import { WAD } from "../../lib/sdk";
-import { contractAt, recordedAddresses } from "../../lib/sdk/hardhat";
-import type { ContractName } from "../../lib/sdk/contracts";
+import { recordedAddresses } from "../../lib/sdk/hardhat";
+import { connect } from "../../lib/sdk/contracts";
 
 export type SystemSnapshot = IReserveLens.SystemSnapshotStructOutput;
 export interface VaultHealthRow {
@@ -160,19 +160,19 @@ export class Chain {
   static async deploy(hre: HardhatRuntimeEnvironment): Promise<Chain> {
     if (hre.network.name !== "hardhat") throw new Error("the simulator runs on the in-process hardhat network only");
     await hre.deployments.fixture();
-    const at = async <T>(contract: string, deployment: string): Promise<T> =>
-      (await contractAt(hre, contract as ContractName, deployment)) as unknown as T;
+    const signers = await hre.ethers.getSigners();
+    const addresses = await recordedAddresses(hre);
+    const b = connect(signers[0], addresses);
     const assets = {} as Record<AssetKey, AssetHandles>;
     const config = simAssets(hre.network.name);
     for (const a of config) {
-      const token = await at<MockERC20>("MockERC20", a.symbol);
-      const feed = await at<MockAggregator>("MockAggregator", a.feed);
+      const token = b.testToken(a.symbol);
+      const feed = b.mockFeed(a.feed);
       const tokenAddress = await token.getAddress();
-      const oracle = await at<OracleAdapter>("OracleAdapter", "OracleAdapter");
-      const ratio = await oracle.ratioFeedConfig(tokenAddress);
+      const ratio = await b.oracle.ratioFeedConfig(tokenAddress);
       let ratioFeed: AssetHandles["ratioFeed"];
-      if (ratio.feed !== "0x0000000000000000000000000000000000000000") {
-        const [, answer] = await (feed.attach(ratio.feed) as MockAggregator).latestRoundData();
+      if (ratio.feed !== ZeroAddress) {
+        const [, answer] = await b.mockFeed(ratio.feed).latestRoundData();
         ratioFeed = { address: ratio.feed, answer };
       }
       const decimals = Number(await token.decimals());
@@ -189,10 +189,9 @@ export class Chain {
         ratioFeed,
       };
     }
-    const addresses = await recordedAddresses(hre);
     const pegs = {} as Record<PegKey, PegHandles>;
     for (const key of PEG_KEYS) {
-      const feed = await at<MockAggregator>("MockAggregator", PEG_ASSETS[key].feed);
+      const feed = b.mockFeed(PEG_ASSETS[key].feed);
       pegs[key] = {
         key,
         tokenAddress: addresses[PEG_ASSETS[key].token],
@@ -200,19 +199,18 @@ export class Chain {
         feedAddress: await feed.getAddress(),
       };
     }
-    const signers = await hre.ethers.getSigners();
     if (signers.length < ACCOUNTS.borrowersFrom + 2) throw new Error("the simulator needs at least 5 accounts");
     return new Chain(
       hre,
-      await at<VaultManager>("VaultManager", "VaultManager"),
-      await at<LiquidationEngine>("LiquidationEngine", "LiquidationEngine"),
-      await at<ReservePool>("ReservePool", "ReservePool"),
-      await at<ReserveLens>("ReserveLens", "ReserveLens"),
-      await at<OracleAdapter>("OracleAdapter", "OracleAdapter"),
-      await at<BallastDollar>("BallastDollar", "BallastDollar"),
-      await at<RiskController>("RiskController", "RiskController"),
-      await at<PegStabilityModule>("PegStabilityModule", "PegStabilityModule"),
-      await at<MockERC20>("MockERC20", "USDC"),
+      b.vaultManager,
+      b.engine,
+      b.reserve,
+      b.lens,
+      b.oracle,
+      b.bdol,
+      b.risk!,
+      b.psm!,
+      b.testToken("USDC"),
       config.map((a) => a.key),
       assets,
       pegs,
