@@ -7,7 +7,20 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import os from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
-import { PRICE_STATUS, WAD, annualRateOf, connect, fmtPct, fmtRate, fmtWad, kv, table, type Ballast } from "../lib/sdk";
+import {
+  PRICE_STATUS,
+  WAD,
+  annualRateOf,
+  connect,
+  wadDivDown,
+  wadMulDown,
+  fmtPct,
+  fmtRate,
+  fmtWad,
+  kv,
+  table,
+  type Ballast,
+} from "../lib/sdk";
 import { runKeeperOnce } from "../lib/keeper";
 import { checkRoles } from "./lib/roles";
 import {
@@ -106,7 +119,7 @@ async function main(): Promise<void> {
   async function showVault(title: string, id: bigint): Promise<void> {
     const [, , amount, debt] = await vm.vaultInfo(id);
     const [price, status] = await oracle.getPrice(wethAddr);
-    const value = (amount * price) / WAD;
+    const value = wadMulDown(amount, price);
     const hf = await vm.healthFactor(id);
     const liqPrice = amount === 0n ? 0n : (((debt * wethCfg.liquidationRatio) / WAD) * WAD) / amount;
     kv(title, {
@@ -114,7 +127,7 @@ async function main(): Promise<void> {
       "ETH price (USD)": `${fmtWad(price)} (${PRICE_STATUS[Number(status)]})`,
       "collateral value (USD)": fmtWad(value),
       "debt (BDOL)": fmtWad(debt, 4),
-      "collateral ratio": debt === 0n ? "∞" : fmtPct((value * WAD) / debt),
+      "collateral ratio": debt === 0n ? "∞" : fmtPct(wadDivDown(value, debt)),
       "health factor": hf === ethers.MaxUint256 ? "∞" : fmtWad(hf, 4),
       "liquidation price (USD)": fmtWad(liqPrice),
       "Alice's BDOL": fmtWad(await bdol.balanceOf(alice.address), 4),
@@ -348,7 +361,7 @@ async function crashAct(setEthPrice: (usd: number) => Promise<void>, refreshFeed
       auction: `#${t.auctionId}`,
       "WETH bought": fmtWad(t.amount, 4),
       "paid (BDOL)": fmtWad(t.paid),
-      "price / oracle (the take happens when it is ≤ 98 %)": fmtPct((t.price * WAD) / t.referencePrice),
+      "price / oracle (the take happens when it is ≤ 98 %)": fmtPct(wadDivDown(t.price, t.referencePrice)),
       "keeper profit": fmtWad(t.profit),
     })),
   );

@@ -19,6 +19,7 @@ import {
   priceStatusName,
   table,
   valueUp,
+  wadDivDown,
 } from "../lib/sdk";
 import { cliAction, openSession, type Session } from "../lib/sdk/hardhat";
 
@@ -65,7 +66,7 @@ task("auction:list", "Lists the active auctions: lot, tab, price against the ora
         auctions.map((a, i) => {
           const c = registry.find(a.collateral);
           const decimals = c?.decimals ?? 18;
-          const vsOracle = a.oraclePrice === 0n ? 0n : (a.price * WAD) / a.oraclePrice - WAD;
+          const vsOracle = a.oraclePrice === 0n ? 0n : wadDivDown(a.price, a.oraclePrice) - WAD;
           return {
             auction: `#${a.auctionId}${views[i].sale ? " (sale)" : ""}`,
             lot: fmtToken(a.lot, decimals, views[i].collateral, 4),

@@ -12,7 +12,7 @@
  * moves with every block).
  */
 import { fmtPct, fmtWad } from "../sdk/format";
-import { WAD, valueDown, valueUp } from "../sdk/math";
+import { WAD, valueDown, valueUp, wadMulDown } from "../sdk/math";
 import { MAX_PAID_REDOS as MAX_PAID_REDOS_BOUND } from "../sdk/constants";
 import { PRICE_STATUS } from "../sdk/status";
 import type { KeeperAction, KeeperOptions } from "./types";
@@ -260,7 +260,7 @@ export function planTakes(
   const candidates: TakeCandidate[] = [];
   takeable.forEach((auction, i) => {
     const reference = references[i];
-    const limit = (reference * (WAD - spread)) / WAD;
+    const limit = wadMulDown(reference, WAD - spread);
     if (auction.price > limit) {
       steps.push(
         skip(
@@ -366,8 +366,8 @@ export function planFlashTake(
   }
   const proceeds = (quote.quoted * 10n ** (18n - quote.stableDecimals) * (WAD - quote.feeIn)) / WAD;
   const slippage = opts.slippage ?? DEFAULT_SLIPPAGE;
-  const worst = (proceeds * (WAD - slippage)) / WAD;
-  const gasCost = (quote.gas * quote.gasPrice * opts.nativePrice) / WAD;
+  const worst = wadMulDown(proceeds, WAD - slippage);
+  const gasCost = wadMulDown(quote.gas * quote.gasPrice, opts.nativePrice);
   const expected = worst - size.paid - gasCost;
   const quoteLine =
     `quote: ${fmtWad(size.amount, 4, Number(a.decimals))} ${a.symbol} → ${fmtWad(quote.quoted, 2, Number(quote.stableDecimals))} USDC ` +

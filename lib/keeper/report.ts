@@ -6,7 +6,7 @@
  */
 import type { TransactionReceipt } from "ethers";
 import { fmtWad } from "../sdk/format";
-import { WAD } from "../sdk/math";
+import { WAD, wadMulDown } from "../sdk/math";
 import type { KeeperReport } from "./types";
 
 type Fields = Record<string, unknown>;
@@ -229,9 +229,9 @@ export function settleProfit(r: KeeperReport, nativePrice: bigint, gasPrice: big
       (s, a) => s + a.gasUsed,
       0n,
     );
-    r.expectedProfit = earned - (gasEstimate * gasPrice * nativePrice) / WAD;
+    r.expectedProfit = earned - wadMulDown(gasEstimate * gasPrice, nativePrice);
   } else {
-    r.realisedProfit = earned - (r.gasSpent * nativePrice) / WAD;
+    r.realisedProfit = earned - wadMulDown(r.gasSpent, nativePrice);
     r.expectedProfit = r.realisedProfit;
   }
 }

@@ -9,6 +9,7 @@ import {
   WAD,
   annualRateOf,
   debtUp,
+  wadDivDown,
   connect,
   fmtPct,
   fmtRate,
@@ -38,7 +39,7 @@ export async function printRisk(hre: HardhatRuntimeEnvironment, c: Contracts): P
   const snap = await c.lens.systemSnapshot();
   const r = snap.risk;
   const now = snap.timestamp;
-  const coverage = r.reserveTargetNow === 0n ? "∞" : fmtPct((snap.reserveValue * WAD) / r.reserveTargetNow);
+  const coverage = r.reserveTargetNow === 0n ? "∞" : fmtPct(wadDivDown(snap.reserveValue, r.reserveTargetNow));
   kv("Risk controller", {
     "last poke / next poke allowed": `${fmtWhen(r.lastPoke, now)} / ${r.nextPokeAt <= now ? "now" : fmtWhen(r.nextPokeAt, now)}`,
     "BDOL market price":
@@ -78,7 +79,7 @@ export async function printCollaterals(hre: HardhatRuntimeEnvironment, c: Contra
       amount: fmtWad(col.totalCollateral, 4, decimals),
       "value (USD)": fmtWad(col.collateralValue),
       "debt (BDOL)": fmtWad(col.debt),
-      ratio: col.debt === 0n ? "∞" : fmtPct((col.collateralValue * WAD) / col.debt),
+      ratio: col.debt === 0n ? "∞" : fmtPct(wadDivDown(col.collateralValue, col.debt)),
       "ceiling used": fmtPct(col.utilisation),
       "LR / BR": `${fmtPct(col.liquidationRatio, 0)} / ${fmtPct(col.borrowRatio, 0)}`,
       "fee / yr": fmtRate(annualRateOf(col.stabilityFee)),
@@ -111,7 +112,7 @@ export async function printReserve(hre: HardhatRuntimeEnvironment, c: Contracts)
       asset: await symbolOf(hre.ethers.provider, h.asset),
       amount: fmtWad(h.amount, 4, decimals),
       "value (USD)": fmtWad(h.value),
-      share: snap.reserveValue === 0n ? "–" : fmtPct((h.value * WAD) / snap.reserveValue),
+      share: snap.reserveValue === 0n ? "–" : fmtPct(wadDivDown(h.value, snap.reserveValue)),
     });
   }
   table("Reserve composition (escrowed and on-sale collateral, and USDC in strategies, included)", rows);
@@ -190,7 +191,7 @@ export async function printStrategies(hre: HardhatRuntimeEnvironment, c: Contrac
   const target = await c.reserve.liquidTarget();
   kv("Reserve liquidity", {
     "liquid / in strategies": `${fmtWad(liquid, 2, decimals)} / ${fmtWad(invested, 2, decimals)}`,
-    "liquid share / target": `${total === 0n ? "–" : fmtPct((liquid * WAD) / total)} / ${fmtPct(target)}`,
+    "liquid share / target": `${total === 0n ? "–" : fmtPct(wadDivDown(liquid, total))} / ${fmtPct(target)}`,
     "rebalance limit available / per interval": `${fmtWad(await c.reserve.availableRebalance(), 2, decimals)} / ${fmtWad(await c.reserve.maxRebalance(), 2, decimals)} per ${fmtHours(await c.reserve.rebalanceInterval())}`,
   });
   const names = new Map(Object.entries(c.addresses).map(([n, a]) => [a.toLowerCase(), n]));
