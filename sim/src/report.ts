@@ -104,7 +104,7 @@ export function resultRows(result: ResultSummary): Record<string, string>[] {
     const t = r.totals;
     return {
       scenario: result.scenario.name,
-      keepers: keepersLabel(r) + (r.market && !r.pegKeeper ? ", no peg keeper" : ""),
+      keepers: runLabel(r),
       "vaults liquidated": `${t.vaultsLiquidated}/${result.parameters.vaults}`,
       "debt absorbed": usd(t.debtAbsorbed),
       "debt auctioned": usd(t.debtAuctioned),
@@ -118,6 +118,11 @@ export function resultRows(result: ResultSummary): Record<string, string>[] {
       "wall s": (r.wallMs / 1000).toFixed(1),
     };
   });
+}
+
+/** The keepers' label, and "no peg keeper" for the market model's run without it (the tables without a PegKeeper column). */
+function runLabel(r: RunSummary): string {
+  return keepersLabel(r) + (r.market && !r.pegKeeper ? ", no peg keeper" : "");
 }
 
 function keepersLabel(r: RunSummary): string {
@@ -141,7 +146,7 @@ export function controlRows(result: ResultSummary): Record<string, string>[] {
     const refusedN = refused.reduce((a, [, n]) => a + n, 0);
     return {
       scenario: result.scenario.name,
-      keepers: keepersLabel(r),
+      keepers: runLabel(r),
       pokes: `${c.pokes}${c.maxPokeGapMinutes === null ? "" : ` (gap ≤ ${Math.round(c.maxPokeGapMinutes)}m)`}`,
       "peak fee": `${pct(c.peakFee.value)} ${c.peakFee.collateral}`,
       "peak borrow ratio": `${pct(c.peakBorrowRatio.value, 1)} ${c.peakBorrowRatio.collateral}`,
