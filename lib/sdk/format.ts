@@ -45,6 +45,22 @@ export function fmtPct(value: bigint, digits = 2): string {
   return `${fmtWad(value * 100n, digits)} %`;
 }
 
+/** A float (the risk measures' figures) with `digits` decimals and thousands separators. */
+export function fmtNumber(x: number, digits = 2): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Math.abs(x) < 0.5 * 10 ** -digits) x = 0; // rounds to zero: no "-0.00"
+  return new Intl.NumberFormat("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(x);
+}
+
+/** A float fraction as a percentage (0.0123 → "1.23 %"); below 0.01 % shown as "< 0.01 %". */
+export function fmtFraction(x: number, digits = 2): string {
+  if (x > 0 && x < 10 ** -(digits + 2)) return `< ${fmtNumber(10 ** -digits, digits)} %`;
+  return `${fmtNumber(x * 100, digits)} %`;
+}
+
 /** An annual continuously compounded rate [wad] as the yearly growth of a debt ("2.02 %"). */
 export function fmtRate(rate: bigint): string {
   return `${(Math.expm1(Number(rate) / 1e18) * 100).toFixed(2)} %`;

@@ -16,3 +16,5 @@ export * from "./math";
 export * from "./status";
 export * from "./units";
 export * as bounds from "./constants";
+export * from "./risk";
+export { readBook, MIN_VOLATILITY, type SystemBook } from "./book";
