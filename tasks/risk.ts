@@ -75,12 +75,18 @@ task("risk:report", "The reserve's risk: the book as short puts (expected loss, 
       const mc = Object.fromEntries(
         r.system.monteCarlo.map((m) => [
           `Monte Carlo, correlation ${fmtNumber(m.correlation, 2)} (${fmtNumber(m.paths, 0)} paths): P / ES 99 %`,
-          `${fmtFraction(m.insolvencyProbability)} ± ${fmtFraction(m.error)} / ${fmtNumber(m.expectedShortfall99)}`,
+          `${
+            m.insolvencyProbability === 0
+              ? `< ${fmtFraction(3 / m.paths)} (95 %)`
+              : `${fmtFraction(m.insolvencyProbability)} ± ${fmtFraction(m.error)}`
+          } / ${fmtNumber(m.expectedShortfall99)}`,
         ]),
       );
       kv(`The system over ${days} d`, {
         "debt (BDOL)": fmtNumber(r.system.debt, 0),
-        "the reserve can pay (reserve ratio × debt)": fmtNumber(r.reserve),
+        "the reserve can pay: stable part + the collateral it holds, at the floor of today's price": fmtNumber(
+          r.reserve + r.collaterals.reduce((t, c) => t + c.held * c.price * c.recovery, 0),
+        ),
         "expected loss / VaR 99 % / ES 99 % (one factor, closed form)": `${fmtNumber(r.system.expectedLoss)} / ${fmtNumber(r.system.valueAtRisk99)} / ${fmtNumber(r.system.expectedShortfall99)}`,
         "P(loss > what the reserve can pay), closed form": fmtFraction(r.system.insolvencyProbability),
         ...mc,
@@ -90,6 +96,9 @@ task("risk:report", "The reserve's risk: the book as short puts (expected loss, 
           `note: the oracle has no volatility estimate yet for ${r.noVolatility.join(", ")} (no returns recorded): ` +
             `a floor of 0.01 % was used`,
         );
+      }
+      for (const { symbol, status } of r.notLive) {
+        console.log(`note: ${symbol}'s oracle price is ${status}: its last good price was used`);
       }
       return r;
     }),

@@ -1,12 +1,17 @@
 /**
- * The deployed system's book for the risk measures (risk.ts): per collateral its open vaults
+ * The deployed system's book for the risk measures (risk.ts): per collateral its vaults with debt
  * (through `ReserveLens.vaultsHealth`, in pages, pinned to one block), the oracle's price and
- * volatility, the auctions' floor as the recovery, and the collateral the reserve holds; and what
- * the reserve can pay: reserveRatio × total debt (its value less the deficit and the PSM-backed coin).
+ * volatility, the auctions' floor as the recovery, and the collateral the reserve holds (its
+ * `composition()`: held, in escrow and on sale); and the stable part of what the reserve can pay:
+ * reserveRatio × total debt (its value less the deficit and the PSM-backed coin) less the value of
+ * that collateral, which risk.ts revalues at each simulated price.
+ *
+ * Not modelled yet: lots already in auction (their debt is in the total, their loss is not priced).
  */
 import type { Ballast } from "./contracts";
 import { fromFixed } from "./units";
-import { wadMulDown } from "./math";
+import { max, wadMulDown } from "./math";
+import { priceStatusName } from "./status";
 import type { CollateralBook } from "./risk";
 
 /** A fixed-point amount as a float (for the risk measures only). */
@@ -18,10 +23,12 @@ export const MIN_VOLATILITY = 1e-4;
 export interface SystemBook {
   block: number;
   books: CollateralBook[];
-  /** What the reserve can pay toward bad debt [BDOL]: reserveRatio × total debt. */
+  /** The stable part of what the reserve can pay [BDOL]: reserveRatio × total debt less the collateral it holds. */
   reserve: number;
   /** The collaterals whose oracle had no volatility estimate (MIN_VOLATILITY used). */
   noVolatility: string[];
+  /** Collaterals whose oracle price is not live, with its status (the last good price is used). */
+  notLive: { symbol: string; status: string }[];
 }
 
 export async function readBook(ballast: Ballast, pageSize = 200): Promise<SystemBook> {
@@ -33,15 +40,21 @@ export async function readBook(ballast: Ballast, pageSize = 200): Promise<System
   const count = Number(await vaultManager.vaultCount({ blockTag }));
   const books = new Map<string, CollateralBook>();
   const noVolatility: string[] = [];
-  const reserveAddress = await ballast.reserve.getAddress();
+  const notLive: { symbol: string; status: string }[] = [];
+  const holdings = await ballast.reserve.composition({ blockTag });
+  const holdingOf = (token: string) => holdings.find((h) => h.asset.toLowerCase() === token.toLowerCase());
+  let heldValue = 0n;
   for (const c of registry.list) {
-    const [[price], vol, state, held] = await Promise.all([
+    const [[price, status], vol, state] = await Promise.all([
       oracle.getPrice(c.oracleAsset, { blockTag }),
       oracle.volatility(c.oracleAsset, { blockTag }),
       engine.collateralState(c.address, { blockTag }),
-      ballast.erc20(c.address).balanceOf(reserveAddress, { blockTag }),
     ]);
+    const holding = holdingOf(c.address);
+    const held = holding?.amount ?? 0n;
+    heldValue += holding?.value ?? 0n;
     if (vol === 0n) noVolatility.push(c.symbol);
+    if (status !== 0n) notLive.push({ symbol: c.symbol, status: priceStatusName(status) });
     books.set(c.address.toLowerCase(), {
       symbol: c.symbol,
       price: toFloat(price),
@@ -61,10 +74,12 @@ export async function readBook(ballast: Ballast, pageSize = 200): Promise<System
     }
   }
   const snap = await lens.systemSnapshot({ blockTag });
+  const capacity = wadMulDown(snap.reserveRatio, snap.totalDebt);
   return {
     block: blockTag,
     books: [...books.values()],
-    reserve: toFloat(wadMulDown(snap.reserveRatio, snap.totalDebt)),
+    reserve: toFloat(max(0n, capacity - heldValue)),
     noVolatility,
+    notLive,
   };
 }

@@ -10,10 +10,14 @@
  *
  * Closed form (one factor: every collateral moved by the same Z, the crash case): the expected loss
  * is Σ Black–Scholes puts (r = 0); the loss L(Z) falls as Z rises, so the probability that it exceeds
- * the reserve is Φ(z*) with L(z*) = reserve, VaR at α is L(z_{1−α}), and the expected shortfall is
+ * what the reserve can pay is Φ(z*) where they meet, VaR at α is L(z_{1−α}), and the expected shortfall is
  * E[L | Z ≤ z_{1−α}] = Σ recovery × collateral × (K Φ(m) − S Φ(m − σ√T)) / (1 − α), m = min(z_{1−α}, z_K).
  * `monteCarlo` samples the same book with a correlation ρ between collaterals (one-factor Gaussian
  * copula); at ρ = 1 it estimates what the closed form computes.
+ *
+ * What the reserve can pay at the horizon is `reserve` (its stable part: BDOL, USDC, strategies)
+ * plus the collateral it holds sold at the floor of the simulated price, Σ held × recovery × S_T:
+ * a crash shrinks it too. The loss less that capacity still falls as z rises.
  */
 import cdf from "@stdlib/stats-base-dists-normal-cdf";
 import pdf from "@stdlib/stats-base-dists-normal-pdf";
@@ -46,14 +50,31 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new RangeError(what);
 }
 
+const finite = (x: number) => Number.isFinite(x);
+
+function checkHorizon(horizon: number): void {
+  check(horizon > 0 && finite(horizon), `horizon must be a positive number of years: ${horizon}`);
+}
+
+function checkReserve(reserve: number): void {
+  check(reserve >= 0 && finite(reserve), `reserve must be a finite number, not negative: ${reserve}`);
+}
+
+function checkAlpha(alpha: number): void {
+  check(alpha > 0 && alpha < 1, `alpha must be in (0, 1): ${alpha}`);
+}
+
 function checkBook(b: CollateralBook, horizon: number): void {
-  check(horizon > 0 && Number.isFinite(horizon), `horizon must be a positive number of years: ${horizon}`);
+  checkHorizon(horizon);
   check(b.price > 0 && Number.isFinite(b.price), `${b.symbol}: price must be positive: ${b.price}`);
   check(b.volatility > 0 && Number.isFinite(b.volatility), `${b.symbol}: volatility must be positive: ${b.volatility}`);
   check(b.recovery > 0 && b.recovery <= 1, `${b.symbol}: recovery must be in (0, 1]: ${b.recovery}`);
-  check(b.held >= 0, `${b.symbol}: held must not be negative: ${b.held}`);
+  check(b.held >= 0 && finite(b.held), `${b.symbol}: held must be finite, not negative: ${b.held}`);
   for (const v of b.vaults) {
-    check(v.collateral >= 0 && v.debt >= 0, `${b.symbol}: a vault's collateral and debt must not be negative`);
+    check(
+      v.collateral >= 0 && v.debt >= 0 && finite(v.collateral) && finite(v.debt),
+      `${b.symbol}: a vault's collateral and debt must be finite, not negative`,
+    );
   }
 }
 
@@ -95,24 +116,36 @@ export function expectedLoss(b: CollateralBook, horizon: number): number {
 
 /** The system's loss when every collateral is moved by the same draw z (one factor). */
 export function lossAt(books: CollateralBook[], horizon: number, z: number): number {
+  for (const b of books) checkBook(b, horizon);
   return books.reduce((t, b) => t + lossAtPrice(b, priceAt(b, horizon, z)), 0);
 }
 
+/** What the reserve can pay when the prices are `prices`: its stable part and its collateral sold at the floor. */
+const capacityAt = (books: CollateralBook[], reserve: number, prices: number[]) =>
+  books.reduce((t, b, i) => t + b.held * b.recovery * prices[i], reserve);
+
+/** Loss beyond what the reserve can pay at the one-factor draw z (falls as z rises). */
+function uncoveredAt(books: CollateralBook[], reserve: number, horizon: number, z: number): number {
+  const prices = books.map((b) => priceAt(b, horizon, z));
+  return books.reduce((t, b, i) => t + lossAtPrice(b, prices[i]), 0) - capacityAt(books, reserve, prices);
+}
+
 /**
- * Probability that the loss exceeds `reserve` at the horizon, one factor (closed form): Φ(z*) where
- * L(z*) = reserve, found by bisection (L is continuous and does not rise with z).
+ * Probability that the loss exceeds what the reserve can pay at the horizon (`reserve` plus the
+ * collateral it holds at the floor), one factor (closed form): Φ(z*) where they meet, found by
+ * bisection (the uncovered loss is continuous and does not rise with z).
  */
 export function insolvencyProbability(books: CollateralBook[], reserve: number, horizon: number): number {
   for (const b of books) checkBook(b, horizon);
-  check(reserve >= 0, `reserve must not be negative: ${reserve}`);
-  const worst = lossAt(books, horizon, -40);
-  if (worst <= reserve) return 0;
+  checkHorizon(horizon);
+  checkReserve(reserve);
   let lo = -40;
   let hi = 40;
-  if (lossAt(books, horizon, hi) > reserve) return 1;
+  if (uncoveredAt(books, reserve, horizon, lo) <= 0) return 0;
+  if (uncoveredAt(books, reserve, horizon, hi) > 0) return 1;
   for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
     const mid = (lo + hi) / 2;
-    if (lossAt(books, horizon, mid) > reserve) lo = mid;
+    if (uncoveredAt(books, reserve, horizon, mid) > 0) lo = mid;
     else hi = mid;
   }
   return Phi((lo + hi) / 2);
@@ -120,13 +153,14 @@ export function insolvencyProbability(books: CollateralBook[], reserve: number, 
 
 /** Value at risk at `alpha` (0.99): the loss exceeded with probability 1 − alpha, one factor. */
 export function valueAtRisk(books: CollateralBook[], horizon: number, alpha = 0.99): number {
-  check(alpha > 0 && alpha < 1, `alpha must be in (0, 1): ${alpha}`);
+  checkAlpha(alpha);
   return lossAt(books, horizon, quantile(1 - alpha, 0, 1));
 }
 
 /** Expected shortfall at `alpha` (0.99): the mean loss in the worst 1 − alpha of outcomes, one factor (closed form). */
 export function expectedShortfall(books: CollateralBook[], horizon: number, alpha = 0.99): number {
-  check(alpha > 0 && alpha < 1, `alpha must be in (0, 1): ${alpha}`);
+  checkAlpha(alpha);
+  checkHorizon(horizon);
   const zA = quantile(1 - alpha, 0, 1);
   let tail = 0;
   for (const b of books) {
@@ -205,19 +239,33 @@ export function stressedLoss(
   );
 }
 
-/** A seeded stream of standard normal draws (xorshift128+ and Box–Muller), reproducible across runs. */
+/**
+ * A seeded stream of standard normal draws (xorshift128+ and Box–Muller), reproducible across runs.
+ * The seed (any safe integer ≥ 0) is spread over the 128-bit state by splitmix64, so nearby seeds
+ * give unrelated streams.
+ */
 export function normalStream(seed: number): () => number {
-  let s0 = BigInt(seed >>> 0) | 1n;
-  let s1 = 0x9e3779b97f4a7c15n ^ BigInt(seed >>> 0);
+  check(Number.isSafeInteger(seed) && seed >= 0, `seed must be a whole number ≥ 0: ${seed}`);
   const mask = (1n << 64n) - 1n;
+  let sm = BigInt(seed);
+  const splitmix = (): bigint => {
+    sm = (sm + 0x9e3779b97f4a7c15n) & mask;
+    let z = sm;
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & mask;
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & mask;
+    return z ^ (z >> 31n);
+  };
+  let s0 = splitmix();
+  let s1 = splitmix();
+  if (s0 === 0n && s1 === 0n) s1 = 1n;
   const uniform = (): number => {
     let x = s0;
     const y = s1;
     s0 = y;
     x ^= (x << 23n) & mask;
     s1 = x ^ y ^ (x >> 17n) ^ (y >> 26n);
-    // 53 random bits in (0, 1).
-    return (Number(((s1 + y) & mask) >> 11n) + 0.5) / 2 ** 53;
+    // 52 random bits, centred: in (0, 1), never 0 or 1.
+    return (Number(((s1 + y) & mask) >> 12n) + 0.5) / 2 ** 52;
   };
   let spare: number | undefined;
   return () => {
@@ -247,7 +295,7 @@ export interface MonteCarloResult {
 /**
  * The book's loss by simulation: each path draws a common factor M and one draw per collateral,
  * z_c = √ρ M + √(1 − ρ) ε_c (ρ = 1: the one-factor closed form's case), prices the book and counts
- * the loss beyond `reserve`.
+ * the paths whose loss exceeds what the reserve can pay (`reserve` + Σ held × recovery × S_T).
  */
 export function monteCarlo(
   books: CollateralBook[],
@@ -260,6 +308,10 @@ export function monteCarlo(
   const alpha = opts.alpha ?? 0.99;
   check(Number.isInteger(paths) && paths >= 100, `paths must be a whole number ≥ 100: ${paths}`);
   check(rho >= 0 && rho <= 1, `correlation must be in [0, 1]: ${rho}`);
+  checkAlpha(alpha);
+  check(paths * (1 - alpha) >= 1, `paths × (1 − alpha) must be at least 1: ${paths} paths at ${alpha}`);
+  checkReserve(reserve);
+  checkHorizon(horizon);
   for (const b of books) checkBook(b, horizon);
   const draw = normalStream(opts.seed ?? 1);
   const losses = new Float64Array(paths);
@@ -269,18 +321,22 @@ export function monteCarlo(
   for (let i = 0; i < paths; i++) {
     const m = draw();
     let loss = 0;
+    let capacity = reserve;
     for (const b of books) {
       const z = rho === 1 ? m : Math.sqrt(rho) * m + Math.sqrt(1 - rho) * draw();
-      loss += lossAtPrice(b, priceAt(b, horizon, z));
+      const S = priceAt(b, horizon, z);
+      loss += lossAtPrice(b, S);
+      capacity += b.held * b.recovery * S;
     }
     losses[i] = loss;
     sum += loss;
     sumSq += loss * loss;
-    if (loss > reserve) beyond++;
+    if (loss > capacity) beyond++;
   }
   const mean = sum / paths;
   const p = beyond / paths;
   losses.sort();
+  // The worst (1 − alpha) of the paths; VaR is the order statistic at ⌈n·alpha⌉.
   const tailFrom = Math.floor(paths * alpha);
   let tail = 0;
   for (let i = tailFrom; i < paths; i++) tail += losses[i];
@@ -290,7 +346,7 @@ export function monteCarlo(
     expectedLossError: Math.sqrt(Math.max(0, sumSq / paths - mean * mean) / paths),
     insolvencyProbability: p,
     insolvencyProbabilityError: Math.sqrt((p * (1 - p)) / paths),
-    valueAtRisk: losses[tailFrom],
+    valueAtRisk: losses[Math.ceil(paths * alpha) - 1],
     expectedShortfall: tail / (paths - tailFrom),
   };
 }

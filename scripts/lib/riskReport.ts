@@ -69,6 +69,8 @@ export interface RiskReport {
   };
   /** Collaterals whose oracle had no volatility estimate yet (a floor was used). */
   noVolatility: string[];
+  /** Collaterals whose oracle price is not live (the last good price was used). */
+  notLive: { symbol: string; status: string }[];
 }
 
 const YEAR = 365 * 24 * 3600;
@@ -121,6 +123,7 @@ export function riskReport(book: SystemBook, opts: RiskReportOptions): RiskRepor
       monteCarlo: mc,
     },
     noVolatility: book.noVolatility,
+    notLive: book.notLive,
   };
 }
 

@@ -29,7 +29,7 @@ function book(symbol: string, price: number, volatility: number, vaults: number,
     const ratio = 1.6 + Math.abs(draw()) * 1.5;
     list.push({ collateral: (debt * ratio) / price, debt });
   }
-  return { symbol, price, volatility, recovery: 0.9, vaults: list, held: 10 };
+  return { symbol, price, volatility, recovery: 0.9, vaults: list, held: 0 };
 }
 
 describe("SDK risk measures (the book as short puts)", function () {
@@ -74,13 +74,16 @@ describe("SDK risk measures (the book as short puts)", function () {
   });
 
   it("less correlation between collaterals lowers the tail, not the expected loss", () => {
-    const books = [eth, btc];
-    const one = monteCarlo(books, 20_000, T, { paths: 100_000, seed: 3, correlation: 1 });
-    const half = monteCarlo(books, 20_000, T, { paths: 100_000, seed: 3, correlation: 0.5 });
-    expect(Math.abs(one.expectedLoss - half.expectedLoss)).to.be.lte(
-      4 * (one.expectedLossError + half.expectedLossError),
-    );
-    expect(half.expectedShortfall).to.be.lessThan(one.expectedShortfall);
+    // Two books of the same size and volatility, so that diversification shows.
+    const a = book("A", 3_000, 0.8, 150, 11);
+    const b = book("B", 3_000, 0.8, 150, 12);
+    const books = [a, b];
+    const closedEs = expectedShortfall(books, T);
+    const closedLoss = expectedLoss(a, T) + expectedLoss(b, T);
+    const none = monteCarlo(books, 20_000, T, { paths: 200_000, seed: 3, correlation: 0 });
+    expect(Math.abs(none.expectedLoss - closedLoss)).to.be.lte(4 * none.expectedLossError);
+    // Expected shortfall is subadditive: the comonotone book (correlation 1, the closed form) is the worst.
+    expect(none.expectedShortfall).to.be.lessThan(closedEs * 0.95);
   });
 
   it("the insolvency probability rises monotonically with volatility and with debt", () => {
@@ -152,8 +155,40 @@ describe("SDK risk measures (the book as short puts)", function () {
     expect(() => expectedShortfall([eth], T, 1)).to.throw(RangeError, /alpha/);
     expect(() => monteCarlo([eth], 0, T, { correlation: 1.2 })).to.throw(RangeError, /correlation/);
     expect(() => monteCarlo([eth], 0, T, { paths: 10 })).to.throw(RangeError, /paths/);
+    expect(() => monteCarlo([eth], 0, T, { alpha: 1 })).to.throw(RangeError, /alpha/);
+    expect(() => monteCarlo([eth], NaN, T)).to.throw(RangeError, /reserve/);
+    expect(() => valueAtRisk([eth], -1)).to.throw(RangeError, /horizon/);
+    expect(() => expectedLoss({ ...eth, vaults: [{ collateral: 1, debt: Infinity }] }, T)).to.throw(
+      RangeError,
+      /finite/,
+    );
     const bad = { ...eth, vaults: [{ collateral: -1, debt: 1 }] };
-    expect(() => expectedLoss(bad, T)).to.throw(RangeError, /negative/);
+    expect(() => expectedLoss(bad, T)).to.throw(RangeError, /not negative/);
+  });
+
+  it("nearby seeds give unrelated streams; a bad seed is refused", () => {
+    const firsts = [0, 1, 2, 3, 7, 42, 1000, 2 ** 32].map((seed) => normalStream(seed)());
+    expect(new Set(firsts).size).to.equal(firsts.length);
+    const a = normalStream(2);
+    const b = normalStream(3);
+    const pairs = Array.from({ length: 2_000 }, () => [a(), b()]);
+    const corr = pairs.reduce((t, [x, y]) => t + x * y, 0) / pairs.length;
+    expect(Math.abs(corr)).to.be.lessThan(0.1);
+    expect(() => normalStream(-1)).to.throw(RangeError, /seed/);
+    expect(() => normalStream(1.5)).to.throw(RangeError, /seed/);
+  });
+
+  it("the reserve's own collateral is revalued at the simulated price: holding more lowers the probability", () => {
+    const bare = { ...eth, held: 0 };
+    const holding = { ...eth, held: 20 };
+    const pBare = insolvencyProbability([bare], 20_000, T);
+    const pHolding = insolvencyProbability([holding], 20_000, T);
+    expect(pHolding).to.be.lessThan(pBare);
+    // Against the same capacity as a fixed sum at today's price, revaluing lowers it in the crash paths.
+    const fixed = insolvencyProbability([bare], 20_000 + 20 * eth.price * eth.recovery, T);
+    expect(pHolding).to.be.greaterThan(fixed);
+    const mc = monteCarlo([holding], 20_000, T, { paths: 100_000, seed: 5 });
+    expect(Math.abs(mc.insolvencyProbability - pHolding)).to.be.lte(4 * mc.insolvencyProbabilityError + 1e-9);
   });
 
   it("draws reproducible standard normals", () => {
