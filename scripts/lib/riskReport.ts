@@ -5,7 +5,6 @@
  * the loss exceeds what the reserve can pay, in closed form and by Monte Carlo.
  */
 import {
-  expectedLoss,
   expectedShortfall,
   greeks,
   insolvencyProbability,
@@ -116,7 +115,7 @@ export function riskReport(book: SystemBook, opts: RiskReportOptions): RiskRepor
     collaterals,
     system: {
       debt: collaterals.reduce((t, c) => t + c.debt, 0),
-      expectedLoss: book.books.reduce((t, b) => t + expectedLoss(b, T), 0),
+      expectedLoss: collaterals.reduce((t, c) => t + c.expectedLoss, 0),
       valueAtRisk99: valueAtRisk(book.books, T),
       expectedShortfall99: expectedShortfall(book.books, T),
       insolvencyProbability: insolvencyProbability(book.books, book.reserve, T),

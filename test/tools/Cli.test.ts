@@ -11,23 +11,13 @@ import path from "node:path";
 import hre, { deployments, ethers } from "hardhat";
 import { UsageError, wad } from "../../lib/sdk";
 import { assertLocal, openSession } from "../../lib/sdk/hardhat";
+import { runTask } from "../helpers/tasks";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** The borrower: an account the deployment gave nothing. */
 const B = "7";
 
-/** Runs a task with console output captured; returns its result and what it printed. */
-async function run(name: string, args: Record<string, unknown> = {}) {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => void lines.push(a.join(" "));
-  try {
-    const result = await hre.run(name, args);
-    return { result, out: lines.join("\n") };
-  } finally {
-    console.log = log;
-  }
-}
+const run = runTask;
 
 /** Expects the task to refuse with exactly one line matching `message`, sending nothing. */
 async function refuses(name: string, args: Record<string, unknown>, message: string | RegExp) {

@@ -7,19 +7,10 @@ import { expect } from "chai";
 import hre, { deployments, ethers } from "hardhat";
 import { UsageError, WAD, fromFixed } from "../../lib/sdk";
 import { openSession } from "../../lib/sdk/hardhat";
+import { runTask } from "../helpers/tasks";
 import type { RiskReport } from "../../scripts/lib/riskReport";
 
-async function run(name: string, args: Record<string, unknown> = {}) {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => void lines.push(a.join(" "));
-  try {
-    const result = await hre.run(name, args);
-    return { result, out: lines.join("\n") };
-  } finally {
-    console.log = log;
-  }
-}
+const run = runTask;
 
 const float = (x: bigint, decimals = 18) => Number(fromFixed(x, decimals));
 
