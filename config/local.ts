@@ -100,6 +100,8 @@ export const local: NetworkConfig = {
     liquidTarget: wad("0.2"),
     maxRebalance: 10_000_000n * 10n ** 6n,
     rebalanceInterval: 3600,
+    recoveryShare: wad(1),
+    savingsMargin: wad("0.1"),
   },
   reserveStrategies: [{ vault: { deployment: "USDC_STRATEGY" }, cap: 20_000_000n * 10n ** 6n }],
   liquidation: { ...KEEPER_PAY, maxTotalAuctionDebt: wad(30_000_000), nativeAsset: { deployment: "WETH" } },

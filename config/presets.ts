@@ -48,6 +48,9 @@ export const WETH_CONTROL: ControllerRules = {
 export const WBTC_CONTROL: ControllerRules = { ...WETH_CONTROL, baseRate: wad("0.015"), stressShock: wad("0.4") };
 
 /**
+ * Reserve arm: savings at 1 % at peg, at most 10 %, moving 0.25 point a poke, at most 0.5 % while the
+ * reserve is below target; the PSM's USDC stressed at a 12 % loss (0.88); a poke paid 300,000 gas at
+ * the basefee, at most 20 BDOL a poke and 200 a day.
  * Poke hourly; price-breaker windows of an hour and of a day; breakers hold 6 hours after their condition was last seen; system breaker below
  * 120 %; value-at-risk at z = 2.33 (99 %) over a day. Peg: 1 % under the peg adds 1 point of fee
  * at once and 0.5 point per day held, the integral leaks 20 % a day, the peg term is capped at 10 points.
@@ -62,6 +65,16 @@ export function risk(pegAsset?: string): RiskSetup {
     varConfidence: wad("2.33"),
     criticalCollateralRatio: wad("1.2"),
     peg: { pegAsset, kp: wad(1), ki: wad("0.5"), leakPerDay: wad("0.2"), maxPegTerm: wad("0.1") },
+    reserveArm: {
+      baseSavingsRate: wad("0.01"),
+      maxSavingsRate: wad("0.1"),
+      savingsRateStep: wad("0.0025"),
+      capBelowTarget: wad("0.005"),
+      stableStress: wad("0.12"),
+      pokeGas: 300_000,
+      maxPokeReward: wad(20),
+      maxPokeRewardPerDay: wad(200),
+    },
   };
 }
 
@@ -237,7 +250,14 @@ export function bdolPriceFeed(quoteFeed: AddressRef): MarketSetup["priceFeed"] {
 
 /** Public networks: no strategies yet, so the PSM's stable asset stays liquid. */
 export const PUBLIC_RESERVE: Pick<NetworkConfig, "reserve" | "reserveStrategies"> = {
-  reserve: { bufferShare: wad("0.8"), liquidTarget: wad(1), maxRebalance: 0n, rebalanceInterval: 24 * 3600 },
+  reserve: {
+    bufferShare: wad("0.8"),
+    liquidTarget: wad(1),
+    maxRebalance: 0n,
+    rebalanceInterval: 24 * 3600,
+    recoveryShare: wad(1),
+    savingsMargin: wad("0.1"),
+  },
   reserveStrategies: [],
 };
 

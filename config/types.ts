@@ -119,6 +119,22 @@ export interface RiskSetup {
    * leak per day, and the cap of the peg term.
    */
   peg: { pegAsset?: string; kp: bigint; ki: bigint; leakPerDay: bigint; maxPegTerm: bigint };
+  /**
+   * The reserve arm (IRiskController.ReserveRules): the savings rate at peg, its ceiling, its step per
+   * poke and its ceiling while the reserve is below target [wad per year]; the stressed loss of the
+   * PSM's stable asset in the target [wad]; the poke's pay: the gas priced at the basefee (with
+   * `liquidation.nativeAsset`'s price), its cap per poke and per UTC day [wad].
+   */
+  reserveArm: {
+    baseSavingsRate: bigint;
+    maxSavingsRate: bigint;
+    savingsRateStep: bigint;
+    capBelowTarget: bigint;
+    stableStress: bigint;
+    pokeGas: number;
+    maxPokeReward: bigint;
+    maxPokeRewardPerDay: bigint;
+  };
 }
 
 export interface PsmSetup {
@@ -272,11 +288,20 @@ export interface NetworkConfig {
   /** Registered collaterals, keyed by symbol. */
   collaterals: Record<string, CollateralSetup>;
   /**
-   * Share of the reserve's free stablecoin that forms the stability buffer; share of the PSM's stable
+   * Share of each booked inflow that joins the stability buffer; share of the PSM's stable
    * asset kept liquid [wad]; the most rebalances move per interval [stable asset units], and that
    * interval [seconds] (the bucket refills linearly over it).
    */
-  reserve: { bufferShare: bigint; liquidTarget: bigint; maxRebalance: bigint; rebalanceInterval: number };
+  reserve: {
+    bufferShare: bigint;
+    liquidTarget: bigint;
+    maxRebalance: bigint;
+    rebalanceInterval: number;
+    /** Share of each inflow that joins the buffer while buffer + surplus is below the reserve target [wad]. */
+    recoveryShare: bigint;
+    /** Savings draw on the surplus only beyond target × (1 + savingsMargin) [wad]. */
+    savingsMargin: bigint;
+  };
   /** ERC-4626 strategies for the PSM's stable asset, in fill/drain order (deploy/09_strategies). */
   reserveStrategies: StrategySetup[];
   /** Keeper pay and the total auction limit (LiquidationEngine). */

@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { networkConfig } from "../config/networks";
 import { setIfDifferent } from "../scripts/lib/deploy";
 
-/** The reserve pool (buffer share from the config), then the stablecoin's flash-fee settings pointing at it. */
+/** The reserve pool (buffer and recovery shares, savings margin from the config), then the stablecoin's flash-fee settings pointing at it. */
 const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployments, getNamedAccounts, network } = hre;
   const { deployer } = await getNamedAccounts();
@@ -18,6 +18,12 @@ const func: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
 
   await setIfDifferent(hre, "ReservePool", { name: "bufferShare" }, reserveConfig.bufferShare, "setBufferShare", [
     reserveConfig.bufferShare,
+  ]);
+  await setIfDifferent(hre, "ReservePool", { name: "recoveryShare" }, reserveConfig.recoveryShare, "setRecoveryShare", [
+    reserveConfig.recoveryShare,
+  ]);
+  await setIfDifferent(hre, "ReservePool", { name: "savingsMargin" }, reserveConfig.savingsMargin, "setSavingsMargin", [
+    reserveConfig.savingsMargin,
   ]);
   await setIfDifferent(hre, "BallastDollar", { name: "feeRecipient" }, reserve.address, "setFeeRecipient", [
     reserve.address,

@@ -59,5 +59,6 @@ func.dependencies = [
   "ReserveLens",
   "Market",
   "PegKeeper",
+  "SavingsBdol",
 ];
 export default func;

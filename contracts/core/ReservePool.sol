@@ -20,12 +20,17 @@ import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
 import {CollateralLib} from "../libraries/CollateralLib.sol";
 import {StrategyLib} from "../libraries/StrategyLib.sol";
+import {ISavingsBdol} from "../interfaces/ISavingsBdol.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title ReservePool
-/// @notice The protocol's balance sheet: surplus, stability buffer, liquidation collateral and its
-/// sale, deficit. See {IReservePool} for the accounting.
+/// @notice The protocol's balance sheet: the stability buffer, surplus and deficit ledgers, liquidation
+/// collateral and its sale, savings interest. See {IReservePool} for the accounting.
 /// @dev Holds no user funds: everything here is the protocol's. Fees arrive by mint (vault manager,
-/// engine penalties) and transfer (flash fees), so balances are read, not tracked.
+/// engine penalties, PSM fees) and transfer (flash fees) without a hook, so they are booked into the
+/// ledgers by one rule (`_book`) at the next action that moves the reserve's stablecoin.
+// The balance sheet's state is its ledgers, links and strategy book, packed by slot (see each note).
+// solhint-disable-next-line max-states-count
 contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     using MathLib for uint256;
     using SafeERC20 for IERC20;
@@ -41,7 +46,11 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     uint64 internal _bufferShare; // [wad]
     /// @inheritdoc IReservePool
     address public pegStabilityModule;
-    uint256 internal _deficit; // [wad]
+    // One slot, read by every booking: the deficit (< 2^96, 79 billion), the reserve target the risk
+    // controller last set (saturated at 2^96 − 1), and the buffer share of inflows below it (≤ 1e18).
+    uint96 internal _deficit; // [wad]
+    uint96 internal _target; // [wad]
+    uint64 internal _recoveryShare; // [wad]
     /// @inheritdoc IReservePool
     uint256 public liquidTarget; // [wad]
     /// @inheritdoc IReservePool
@@ -65,6 +74,14 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     address[] internal _retiredEngines;
     /// @inheritdoc IReservePool
     address public pegKeeper;
+    // One slot: the stablecoin ledgers (each ≤ the stablecoin's supply, stored checked below 2^128).
+    uint128 internal _buffer; // [wad]
+    uint128 internal _surplus; // [wad]
+    /// @inheritdoc IReservePool
+    address public savings;
+    uint64 internal _savingsMargin; // [wad] ≤ MAX_SAVINGS_MARGIN, packed with `savings`
+    /// @inheritdoc IReservePool
+    address public riskController;
 
     constructor(address stablecoin_, address admin, uint256 bufferShare_) {
         if (stablecoin_ == address(0) || admin == address(0)) revert ErrorsLib.ZeroAddress();
@@ -125,35 +142,85 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     // =================================================================== engine hooks
 
     /// @inheritdoc IReservePool
-    /// @dev Reads the balance once: the heal, the buffer check and the keeper pay use it.
     function absorb(uint256 debt, address keeper, uint256 reward) external onlyEngine {
-        uint256 balance = _balance();
-        balance -= _heal(balance);
-        uint256 buffer = _bufferOf(balance);
+        (uint256 buffer, uint256 surplus_) = _book();
         if (debt > buffer) revert BufferTooSmall(debt, buffer);
+        (uint256 fromLedgers, uint256 minted) = _payKeeper(keeper, reward, buffer - debt, surplus_);
         IBallastDollar(stablecoin).burn(address(this), debt);
-        if (reward != 0) _payKeeper(keeper, reward, balance - debt);
+        _sendKeeperPay(keeper, fromLedgers, minted);
     }
 
     /// @inheritdoc IReservePool
     function payKeeper(address keeper, uint256 amount) external onlyEngine {
-        _payKeeper(keeper, amount, _balance());
+        (uint256 buffer, uint256 surplus_) = _book();
+        (uint256 fromLedgers, uint256 minted) = _payKeeper(keeper, amount, buffer, surplus_);
+        _sendKeeperPay(keeper, fromLedgers, minted);
     }
 
     /// @inheritdoc IReservePool
     function coverShortfall(uint256 amount) external onlyEngine {
-        uint256 burnt = MathLib.min(amount, _balance());
-        uint256 added = amount - burnt;
-        if (added != 0) _deficit += added;
-        emit ShortfallCovered(amount, burnt, added);
-        if (burnt != 0) IBallastDollar(stablecoin).burn(address(this), burnt);
+        (uint256 buffer, uint256 surplus_) = _book();
+        uint256 fromSurplus = MathLib.min(amount, surplus_);
+        uint256 fromBuffer = MathLib.min(amount - fromSurplus, buffer);
+        uint256 added = amount - fromSurplus - fromBuffer;
+        if (added != 0) _deficit = SafeCast.toUint96(_deficit + added);
+        _store(buffer - fromBuffer, surplus_ - fromSurplus);
+        emit ShortfallCovered(amount, fromSurplus + fromBuffer, added);
+        if (fromSurplus + fromBuffer != 0) IBallastDollar(stablecoin).burn(address(this), fromSurplus + fromBuffer);
+    }
+
+    // =================================================================== savings
+
+    /// @inheritdoc IReservePool
+    function paySavings(uint256 amount) external nonReentrant {
+        if (msg.sender != savings || msg.sender == address(0)) revert NotSavings(msg.sender);
+        if (amount == 0) revert ErrorsLib.ZeroAmount();
+        (uint256 buffer, uint256 surplus_) = _book();
+        uint256 payable_ = _savingsPayable(buffer, surplus_);
+        if (amount > payable_) revert InsufficientSurplus(amount, payable_);
+        surplus_ -= amount;
+        _store(buffer, surplus_);
+        emit SavingsPaid(msg.sender, amount, surplus_);
+        IERC20(stablecoin).safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IReservePool
+    function settlePoke(
+        address poker,
+        uint256 reward,
+        uint256 target
+    ) external nonReentrant returns (uint256 paid, bool belowTarget) {
+        if (msg.sender != riskController || msg.sender == address(0)) revert NotRiskController(msg.sender);
+        uint96 stored = target > type(uint96).max ? type(uint96).max : uint96(target);
+        if (stored != _target) {
+            emit ReserveTargetSet(_target, stored);
+            _target = stored;
+        }
+        (uint256 buffer, uint256 surplus_) = _book();
+        paid = MathLib.min(reward, surplus_);
+        if (paid != 0) {
+            surplus_ -= paid;
+            _store(buffer, surplus_);
+            emit PokerPaid(poker, paid, surplus_);
+            IERC20(stablecoin).safeTransfer(poker, paid);
+        }
+        belowTarget = buffer + surplus_ < stored;
     }
 
     // =================================================================== anyone
 
     /// @inheritdoc IReservePool
+    function book() external nonReentrant returns (uint256 inflow) {
+        inflow = _balance() - MathLib.min(_balance(), uint256(_buffer) + _surplus);
+        if (inflow == 0) revert NothingToBook();
+        _book();
+    }
+
+    /// @inheritdoc IReservePool
     function heal() external nonReentrant returns (uint256 healed) {
-        healed = _heal(_balance());
+        uint256 owed = _deficit;
+        _book();
+        healed = owed - _deficit;
         if (healed == 0) revert NothingToHeal();
     }
 
@@ -293,14 +360,62 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IReservePool
-    function stabilityBuffer() public view returns (uint256) {
-        return _bufferOf(_balance());
+    function stabilityBuffer() public view returns (uint256 buffer) {
+        (buffer, , , ) = _booked(_balance(), _buffer, _surplus, _deficit);
     }
 
     /// @inheritdoc IReservePool
-    function surplus() external view returns (uint256) {
-        uint256 free = _freeOf(_balance());
-        return free - free.wadMulDown(_bufferShare);
+    function surplus() public view returns (uint256 surplus_) {
+        (, surplus_, , ) = _booked(_balance(), _buffer, _surplus, _deficit);
+    }
+
+    /// @inheritdoc IReservePool
+    function savingsPayable() external view returns (uint256) {
+        (uint256 buffer, uint256 surplus_, , ) = _booked(_balance(), _buffer, _surplus, _deficit);
+        return _savingsPayable(buffer, surplus_);
+    }
+
+    /// @inheritdoc IReservePool
+    function reserveTarget() external view returns (uint256) {
+        return _target;
+    }
+
+    /// @inheritdoc IReservePool
+    function recoveryShare() external view returns (uint256) {
+        return _recoveryShare;
+    }
+
+    /// @inheritdoc IReservePool
+    function savingsMargin() external view returns (uint256) {
+        return _savingsMargin;
+    }
+
+    /// @inheritdoc IReservePool
+    function psmBacked() external view returns (uint256) {
+        return _psmOwed();
+    }
+
+    /// @inheritdoc IReservePool
+    function ledgers() public view returns (Ledgers memory out) {
+        out.balance = _balance();
+        (out.buffer, out.surplus, out.deficit, ) = _booked(out.balance, _buffer, _surplus, _deficit);
+        out.unbooked = out.balance - MathLib.min(out.balance, uint256(_buffer) + _surplus);
+        out.target = _target;
+        address savings_ = savings;
+        if (savings_ != address(0)) {
+            out.savingsOwed = MathLib.min(
+                ISavingsBdol(savings_).interestOwed(),
+                _savingsPayable(out.buffer, out.surplus)
+            );
+        }
+    }
+
+    /// @inheritdoc IReservePool
+    function netPosition() public view returns (int256) {
+        // The recorded deficit against the whole balance (booking would burn the healed part of both).
+        uint256 assets = totalReserveValue();
+        uint256 owed = _deficit + ledgers().savingsOwed + _psmOwed();
+        return assets >= owed ? SafeCast.toInt256(assets - owed) : -SafeCast.toInt256(owed - assets);
     }
 
     /// @inheritdoc IReservePool
@@ -313,18 +428,8 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     function reserveRatio() external view returns (uint256) {
         uint256 debt = _systemDebt();
         if (debt == 0) return type(uint256).max;
-        uint256 value = totalReserveValue();
-        // The PSM's stable asset backs the coin the PSM minted against it: owed to its holders, not
-        // a reserve of the vaults'. Fees the PSM owes the reserve are the reserve's own.
-        uint256 owed = _deficit;
-        address psm = pegStabilityModule;
-        if (psm != address(0)) {
-            uint256 minted = IPegStabilityModule(psm).minted();
-            uint256 fees = IPegStabilityModule(psm).pendingFees();
-            if (minted > fees) owed += minted - fees;
-        }
-        uint256 net = value > owed ? value - owed : 0;
-        return net.wadDivDown(debt);
+        int256 net = netPosition();
+        return net > 0 ? uint256(net).wadDivDown(debt) : 0;
     }
 
     /// @inheritdoc IReservePool
@@ -388,6 +493,44 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         }
         pegKeeper = newKeeper;
         emit PegKeeperSet(oldKeeper, newKeeper);
+    }
+
+    /// @inheritdoc IReservePool
+    function setSavings(address newSavings) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address oldSavings = savings;
+        if (newSavings == oldSavings) revert ErrorsLib.NoChange();
+        if (newSavings != address(0)) {
+            address itsReserve = ISavingsBdol(newSavings).reserve();
+            if (itsReserve != address(this)) revert SavingsOfAnotherReserve(newSavings, itsReserve);
+        }
+        savings = newSavings;
+        emit SavingsSet(oldSavings, newSavings);
+    }
+
+    /// @inheritdoc IReservePool
+    function setRiskController(address newController) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address oldController = riskController;
+        if (newController == oldController) revert ErrorsLib.NoChange();
+        riskController = newController;
+        emit RiskControllerSet(oldController, newController);
+    }
+
+    /// @inheritdoc IReservePool
+    function setRecoveryShare(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = _recoveryShare;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_BUFFER_SHARE);
+        _recoveryShare = uint64(newValue);
+        emit RecoveryShareSet(oldValue, newValue);
+    }
+
+    /// @inheritdoc IReservePool
+    function setSavingsMargin(uint256 newValue) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 oldValue = _savingsMargin;
+        if (newValue == oldValue) revert ErrorsLib.NoChange();
+        ErrorsLib.checkBounds(newValue, 0, ConstantsLib.MAX_SAVINGS_MARGIN);
+        _savingsMargin = uint64(newValue);
+        emit SavingsMarginSet(oldValue, newValue);
     }
 
     /// @inheritdoc IReservePool
@@ -597,42 +740,106 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         emit StrategyRecovered(vault);
     }
 
-    /// @dev Pays from `balance` (the reserve's current stablecoin); mints what it lacks into deficit.
-    function _payKeeper(address keeper, uint256 amount, uint256 balance) internal {
-        uint256 fromBalance = MathLib.min(amount, balance);
-        uint256 minted = amount - fromBalance;
+    /// @dev Stores the ledgers less the keeper's pay `amount` (0: none): surplus first, then the
+    /// buffer; what both lack is minted into the deficit. Moves no token (see `_sendKeeperPay`).
+    function _payKeeper(
+        address keeper,
+        uint256 amount,
+        uint256 buffer,
+        uint256 surplus_
+    ) internal returns (uint256 fromLedgers, uint256 minted) {
+        uint256 fromSurplus = MathLib.min(amount, surplus_);
+        uint256 fromBuffer = MathLib.min(amount - fromSurplus, buffer);
+        fromLedgers = fromSurplus + fromBuffer;
+        minted = amount - fromLedgers;
+        _store(buffer - fromBuffer, surplus_ - fromSurplus);
         if (minted != 0) {
-            _deficit += minted;
-            emit KeeperPayMinted(keeper, minted, _deficit);
+            uint256 owed = _deficit + minted;
+            _deficit = SafeCast.toUint96(owed);
+            emit KeeperPayMinted(keeper, minted, owed);
         }
-        if (fromBalance != 0) IBallastDollar(stablecoin).transfer(keeper, fromBalance);
+    }
+
+    function _sendKeeperPay(address keeper, uint256 fromLedgers, uint256 minted) internal {
+        if (fromLedgers != 0) IBallastDollar(stablecoin).transfer(keeper, fromLedgers);
         if (minted != 0) IBallastDollar(stablecoin).mint(keeper, minted);
     }
 
-    /// @dev Burns min(balance, deficit): new stablecoin pays the deficit before anything else.
-    function _heal(uint256 balance) internal returns (uint256 healed) {
+    /// @dev Books what arrived since the last booking (see IReservePool: booking) and returns the
+    /// ledgers. Stores only what changed; burns what heals the deficit.
+    function _book() internal returns (uint256 buffer, uint256 surplus_) {
+        uint256 balance = _balance();
+        uint256 oldBuffer = _buffer;
+        uint256 oldSurplus = _surplus;
         uint256 owed = _deficit;
-        if (owed == 0) return 0;
-        healed = MathLib.min(owed, balance);
-        if (healed == 0) return 0;
-        _deficit = owed - healed;
-        emit DeficitHealed(healed, owed - healed);
-        IBallastDollar(stablecoin).burn(address(this), healed);
+        uint256 healed;
+        (buffer, surplus_, , healed) = _booked(balance, oldBuffer, oldSurplus, owed);
+        if (buffer == oldBuffer && surplus_ == oldSurplus && healed == 0) return (buffer, surplus_);
+        uint256 booked = oldBuffer + oldSurplus;
+        if (balance < booked) {
+            emit LedgerLoss(booked - balance, oldBuffer - buffer, oldSurplus - surplus_);
+        } else {
+            emit Booked(balance - booked, healed, buffer - oldBuffer, surplus_ - oldSurplus);
+        }
+        _store(buffer, surplus_);
+        if (healed != 0) {
+            _deficit = uint96(owed - healed);
+            emit DeficitHealed(healed, owed - healed);
+            IBallastDollar(stablecoin).burn(address(this), healed);
+        }
+    }
+
+    /// @dev The booking rule, as a view: the ledgers and deficit once `balance` is booked, and the
+    /// part that heals the deficit. An inflow pays the deficit first, then ⌊rest × bufferShare⌋ joins
+    /// the buffer and the remainder the surplus. A balance below the booked ledgers (stablecoin that
+    /// left without a ledger moving it, which no path here allows) is a loss: surplus first, then
+    /// buffer.
+    function _booked(
+        uint256 balance,
+        uint256 buffer,
+        uint256 surplus_,
+        uint256 owed
+    ) internal view returns (uint256, uint256, uint256, uint256 healed) {
+        uint256 booked = buffer + surplus_;
+        if (balance < booked) {
+            uint256 loss = booked - balance;
+            uint256 fromSurplus = MathLib.min(loss, surplus_);
+            return (buffer - (loss - fromSurplus), surplus_ - fromSurplus, owed, 0);
+        }
+        uint256 inflow = balance - booked;
+        healed = MathLib.min(inflow, owed);
+        uint256 free = inflow - healed;
+        // Below the reserve target the larger of the two shares builds the buffer first.
+        uint256 share = _bufferShare;
+        if (booked < _target) share = MathLib.max(share, _recoveryShare);
+        uint256 toBuffer = free.wadMulDown(share);
+        return (buffer + toBuffer, surplus_ + free - toBuffer, owed - healed, healed);
+    }
+
+    /// @dev What savings may draw: the surplus beyond target × (1 + savingsMargin) of buffer + surplus.
+    function _savingsPayable(uint256 buffer, uint256 surplus_) internal view returns (uint256) {
+        uint256 keep = uint256(_target).wadMulUp(ConstantsLib.WAD + _savingsMargin);
+        uint256 held = buffer + surplus_;
+        return held > keep ? MathLib.min(surplus_, held - keep) : 0;
+    }
+
+    function _store(uint256 buffer, uint256 surplus_) internal {
+        _buffer = SafeCast.toUint128(buffer);
+        _surplus = SafeCast.toUint128(surplus_);
     }
 
     function _balance() internal view returns (uint256) {
         return IERC20(stablecoin).balanceOf(address(this));
     }
 
-    /// @dev What is left of `balance` once the deficit is paid.
-    function _freeOf(uint256 balance) internal view returns (uint256) {
-        uint256 owed = _deficit;
-        return balance > owed ? balance - owed : 0;
-    }
-
-    /// @dev The buffer part of `balance` once the deficit is paid.
-    function _bufferOf(uint256 balance) internal view returns (uint256) {
-        return _freeOf(balance).wadMulDown(_bufferShare);
+    /// @dev The PSM-backed coin: what the PSM minted and has not taken back, less the fees it owes
+    /// the reserve. The stable asset behind it belongs to its redeemers.
+    function _psmOwed() internal view returns (uint256) {
+        address psm = pegStabilityModule;
+        if (psm == address(0)) return 0;
+        uint256 minted = IPegStabilityModule(psm).minted();
+        uint256 fees = IPegStabilityModule(psm).pendingFees();
+        return minted > fees ? minted - fees : 0;
     }
 
     /// @dev Σ accrued debt of every collateral + debt under auction in the engine and the retired ones.

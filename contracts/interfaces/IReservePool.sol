@@ -7,21 +7,51 @@ pragma solidity 0.8.30;
 /// liquidated debt at once (burning it and taking the collateral); collateral taken that way is
 /// sold back into the stablecoin through the liquidation engine's auction; auction shortfalls are
 /// covered by burning the reserve's stablecoin, and what it cannot cover is recorded as deficit.
-/// @dev Stablecoin accounting. Let B be the reserve's stablecoin balance and F the deficit.
-///   healable       = min(B, F)            (burnt by `heal`; every new inflow pays the deficit first)
-///   stabilityBuffer = ⌊(B − healable) × bufferShare⌋
-///   surplus        = B − healable − stabilityBuffer
-/// The buffer is a share of the free balance rather than a separate pot, so fees that arrive by
-/// mint or transfer (no hook) are split at once, and no call is needed to move them.
+/// @dev Stablecoin ledgers. B is the reserve's stablecoin balance; the buffer, the surplus and the
+/// deficit F are stored.
+///   identity  B = buffer + surplus + unbooked,   unbooked ≥ 0,   F > 0 ⇒ buffer = surplus = 0 (booked)
+/// Inflows (stability fees, liquidation penalties and sale proceeds, flash fees, PSM fees, the peg
+/// keeper's buy-backs) arrive by mint or transfer with no hook: they are `unbooked` until the next
+/// action that moves the reserve's stablecoin (or `book()`, anyone) books them by one rule:
+///   healed    = min(unbooked, F)                   burnt; F −= healed (new money pays the deficit first)
+///   toBuffer  = ⌊(unbooked − healed) × share⌋        buffer += toBuffer
+///               share = bufferShare, or max(bufferShare, recoveryShare) while buffer + surplus is
+///               below the reserve target (the buffer builds first)
+///   toSurplus = unbooked − healed − toBuffer        surplus += toSurplus
+/// Outflows, each after booking, each from a stated ledger:
+///   absorbing a liquidation  buffer only (BufferTooSmall beyond it)
+///   an auction's shortfall    surplus, then buffer, then F += the rest (ShortfallCovered)
+///   a keeper's pay            surplus, then buffer, then minted with F += the rest (KeeperPayMinted)
+///   savings interest          surplus beyond the margin only (savingsPayable; InsufficientSurplus)
+///   the poke's pay            surplus only, at most what it holds (nothing when it is empty)
+/// Reserve target. The risk controller's poke sets it (`settlePoke`): the stress loss of the vault
+/// book plus the PSM-backed coin × a stressed loss of the stable asset. Savings draw only on
+///   savingsPayable = min(surplus, (buffer + surplus − ⌈target × (1 + savingsMargin)⌉)⁺)
+/// so interest is paid only from what lies beyond the target and its margin.
+/// So a payout never eats the buffer while surplus can pay, and the buffer refills only from
+/// inflows. The views `stabilityBuffer`, `surplus` and `ledgers` show the ledgers as if booked now;
+/// `deficit` is the recorded one. The reserve's net position against all its liabilities is signed:
+///   netPosition = totalReserveValue − F − savings owed − PSM-backed coin
 /// Deficit: stablecoin in circulation that no vault debt or auction backs. It grows only when an
-/// auction ends short and the reserve cannot burn enough, or when keepers are paid beyond the
-/// reserve's balance (the shortfall is minted, as Maker's `suck`); it shrinks only by `heal`.
+/// auction ends short and the ledgers cannot burn enough, or when keepers are paid beyond them (the
+/// shortfall is minted, as Maker's `suck`); it shrinks only by booking.
 interface IReservePool {
     /// @notice One line of the reserve's composition.
     struct Holding {
         address asset; // the stablecoin, or a collateral token
         uint256 amount; // [asset units] held by the reserve, in its vault-manager escrow, and on sale in the engine
         uint256 value; // [wad] at the oracle's last good price (stablecoin at $1)
+    }
+
+    /// @notice The stablecoin ledgers as if booked now, with what is stored (see the accounting above).
+    struct Ledgers {
+        uint256 balance; // [wad] the reserve's stablecoin balance B
+        uint256 buffer; // [wad] stability buffer, booked now
+        uint256 surplus; // [wad] surplus, booked now
+        uint256 deficit; // [wad] deficit, booked now
+        uint256 unbooked; // [wad] what arrived since the last booking (B − stored buffer − stored surplus)
+        uint256 savingsOwed; // [wad] interest sBDOL has accrued and not drawn, at most what it may draw
+        uint256 target; // [wad] the reserve target the risk controller last set
     }
 
     /// @notice One ERC-4626 strategy holding part of the PSM's stable asset.
@@ -51,7 +81,24 @@ interface IReservePool {
     /// keeper and added to the deficit (now `deficit`). Payments from the balance are reported by
     /// the engine's Liquidated and AuctionReset events (and the stablecoin's Transfer).
     event KeeperPayMinted(address indexed keeper, uint256 minted, uint256 deficit);
-    /// @notice An auction ended short by `amount`: `burnt` covered by the reserve, the rest became deficit.
+    /// @notice `inflow` of unbooked stablecoin was booked: `healed` burnt against the deficit, the
+    /// rest split between the buffer and the surplus.
+    event Booked(uint256 inflow, uint256 healed, uint256 toBuffer, uint256 toSurplus);
+    /// @notice The balance was found `loss` below the booked ledgers (stablecoin left without a
+    /// ledger moving it): written off the surplus, then the buffer.
+    event LedgerLoss(uint256 loss, uint256 fromBuffer, uint256 fromSurplus);
+    event SavingsSet(address indexed oldSavings, address indexed newSavings);
+    event RiskControllerSet(address indexed oldController, address indexed newController);
+    event RecoveryShareSet(uint256 oldValue, uint256 newValue);
+    event SavingsMarginSet(uint256 oldValue, uint256 newValue);
+    /// @notice The risk controller's poke set the reserve target.
+    event ReserveTargetSet(uint256 oldTarget, uint256 newTarget);
+    /// @notice The poke's caller was paid `amount` from the surplus.
+    event PokerPaid(address indexed poker, uint256 amount, uint256 surplusLeft);
+    /// @notice `amount` of the surplus was paid to the savings vault as interest.
+    event SavingsPaid(address indexed savings, uint256 amount, uint256 surplusLeft);
+    /// @notice An auction ended short by `amount`: `burnt` covered by the reserve (surplus, then
+    /// buffer), the rest became deficit.
     event ShortfallCovered(uint256 amount, uint256 burnt, uint256 addedToDeficit);
     /// @notice `amount` of the reserve's stablecoin was burnt against the deficit.
     event DeficitHealed(uint256 amount, uint256 remainingDeficit);
@@ -99,6 +146,16 @@ interface IReservePool {
     error NotConfigured();
     /// @notice There is no deficit to heal, or no stablecoin to heal it with.
     error NothingToHeal();
+    /// @notice No stablecoin arrived since the last booking.
+    error NothingToBook();
+    /// @notice Only the savings vault may call this.
+    error NotSavings(address caller);
+    /// @notice Only the risk controller may call this.
+    error NotRiskController(address caller);
+    /// @notice `savings` pays interest out of another reserve than this one.
+    error SavingsOfAnotherReserve(address savings, address itsReserve);
+    /// @notice A savings payout of `requested` exceeds what savings may draw (`savingsPayable`).
+    error InsufficientSurplus(uint256 requested, uint256 payable_);
     /// @notice The strategy is already registered.
     error StrategyExists(address vault);
     /// @notice The address is not a registered strategy.
@@ -165,17 +222,78 @@ interface IReservePool {
     /// accepts their hooks, and counts their debt under auction and their sale lots, until they end.
     function retiredEngines() external view returns (address[] memory);
 
-    /// @notice Share of the reserve's free stablecoin that forms the stability buffer [wad].
+    /// @notice Share of each booked inflow (after the deficit is healed) that joins the buffer [wad].
     function bufferShare() external view returns (uint256);
 
-    /// @notice Stablecoin available to absorb liquidated debt [wad].
+    /// @notice The buffer ledger as if booked now: stablecoin that absorbs liquidated debt [wad].
     function stabilityBuffer() external view returns (uint256);
 
-    /// @notice Stablecoin the reserve owns beyond the buffer and the healable deficit [wad].
+    /// @notice The surplus ledger as if booked now: stablecoin that pays shortfalls and keepers
+    /// first, and the only source of savings interest (what the savings vault may draw now) [wad].
     function surplus() external view returns (uint256);
 
-    /// @notice Recorded bad debt not yet paid down [wad].
+    /// @notice Recorded bad debt not yet paid down (an unbooked inflow heals it at the next booking) [wad].
     function deficit() external view returns (uint256);
+
+    /// @notice Every ledger as if booked now, with the unbooked inflow and the savings owed.
+    function ledgers() external view returns (Ledgers memory);
+
+    /// @notice totalReserveValue − deficit − savings owed − PSM-backed coin [wad], signed: negative
+    /// when the reserve is worth less than it owes (a depeg of the PSM's stable asset, bad debt).
+    function netPosition() external view returns (int256);
+
+    /// @notice The savings vault (sBDOL) whose interest the surplus pays; address(0): none.
+    function savings() external view returns (address);
+
+    /// @notice What the savings vault may draw now [wad]: the surplus beyond the target and its
+    /// margin, as if booked now (see the accounting above).
+    function savingsPayable() external view returns (uint256);
+
+    /// @notice Savings vault only (`NotSavings`): pay `amount` of the surplus to it, after booking.
+    /// Reverts `InsufficientSurplus` beyond `savingsPayable` and `ZeroAmount` for 0; never mints.
+    function paySavings(uint256 amount) external;
+
+    /// @notice The risk controller, whose poke sets the target and is paid here; address(0): none.
+    function riskController() external view returns (address);
+
+    /// @notice The reserve target [wad] the risk controller's last poke set (0 before any).
+    function reserveTarget() external view returns (uint256);
+
+    /// @notice Share of each inflow that joins the buffer while buffer + surplus < target [wad].
+    function recoveryShare() external view returns (uint256);
+
+    /// @notice Savings draw only beyond target × (1 + savingsMargin) [wad].
+    function savingsMargin() external view returns (uint256);
+
+    /// @notice The PSM-backed coin: what the PSM minted and has not taken back, less the fees it owes
+    /// the reserve [wad]. The stable asset behind it belongs to its redeemers.
+    function psmBacked() external view returns (uint256);
+
+    /// @notice Risk controller only (`NotRiskController`): store the reserve `target` (saturated at
+    /// 2^96 − 1), book, and pay `poker` min(`reward`, surplus) from the surplus — nothing when it is
+    /// empty, never more. Returns what was paid and whether buffer + surplus is below the target.
+    function settlePoke(
+        address poker,
+        uint256 reward,
+        uint256 target
+    ) external returns (uint256 paid, bool belowTarget);
+
+    /// @notice Admin: set the risk controller (address(0): no poke sets the target or is paid).
+    function setRiskController(address newController) external;
+
+    /// @notice Admin: set the recovery share (≤ 100 %).
+    function setRecoveryShare(uint256 newValue) external;
+
+    /// @notice Admin: set the savings margin (≤ MAX_SAVINGS_MARGIN).
+    function setSavingsMargin(uint256 newValue) external;
+
+    /// @notice Admin: set the savings vault (address(0) stops all savings payouts); one whose
+    /// `reserve()` is another reserve is refused (`SavingsOfAnotherReserve`).
+    function setSavings(address newSavings) external;
+
+    /// @notice Anyone: book the unbooked stablecoin into the ledgers (see the rule above); returns
+    /// it. Reverts `NothingToBook` when nothing arrived.
+    function book() external returns (uint256 inflow);
 
     /// @notice USD value of everything the reserve owns [wad]: its stablecoin at $1 plus its
     /// collateral (held, escrowed, and lots on sale in the engine and the retired engines) and the PSM's
@@ -184,7 +302,8 @@ interface IReservePool {
     /// `reserveRatio`.
     function totalReserveValue() external view returns (uint256);
 
-    /// @notice (totalReserveValue − deficit − PSM-backed coin, floored at 0) / system debt [wad],
+    /// @notice (netPosition floored at 0) / system debt [wad], that is (totalReserveValue − deficit −
+    /// savings owed − PSM-backed coin)⁺ / system debt,
     /// where the system debt is every collateral's accrued debt plus the debt under auction (in the
     /// engine and the retired engines), and the
     /// PSM-backed coin is the stablecoin the PSM minted and has not taken back, less the fees it owes
@@ -196,18 +315,20 @@ interface IReservePool {
     /// the PSM's stable asset: liquid + `strategyAssets()`.
     function composition() external view returns (Holding[] memory);
 
-    /// @notice Engine only: burn `debt` of the buffer to absorb a liquidation (heals first), then pay
-    /// the liquidating keeper `reward` as `payKeeper` does. One call, as the liquidation's last step.
+    /// @notice Engine only: book, burn `debt` of the buffer to absorb a liquidation, then pay the
+    /// liquidating keeper `reward` as `payKeeper` does. One call, as the liquidation's last step.
     function absorb(uint256 debt, address keeper, uint256 reward) external;
 
-    /// @notice Engine only: pay a keeper `amount`; what the balance lacks is minted and added to the deficit.
+    /// @notice Engine only: pay a keeper `amount` from the surplus, then the buffer; what they lack is
+    /// minted and added to the deficit.
     function payKeeper(address keeper, uint256 amount) external;
 
-    /// @notice Engine only: an auction ended `amount` short of its debt: burn what the reserve has,
-    /// record the rest as deficit.
+    /// @notice Engine only: an auction ended `amount` short of its debt: burn it from the surplus,
+    /// then the buffer; record the rest as deficit.
     function coverShortfall(uint256 amount) external;
 
-    /// @notice Anyone: burn the reserve's stablecoin against the deficit (min of the two).
+    /// @notice Anyone: book, which burns unbooked stablecoin against the deficit first; returns what
+    /// was healed, `NothingToHeal` when nothing was.
     function heal() external returns (uint256 healed);
 
     /// @notice Anyone: send `amount` of collateral the reserve owns (escrowed in the vault manager

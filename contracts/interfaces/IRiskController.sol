@@ -46,6 +46,25 @@ import {PriceStatus} from "./IOracleAdapter.sol";
 /// move) because volatility estimates lag a crash. The figure is published (event, `state`, the
 /// lens) for governance to compare with the reserve's value; the controller does not move funds.
 ///
+/// Reserve target, second part: the stable asset behind the PSM-backed coin can depeg too, so
+///     target  += psmBacked · stableStress        (reserve.psmBacked(): minted − fees owed)
+/// The whole target goes to the reserve at each poke (`ReservePool.settlePoke`), where it acts: below
+/// it, inflows build the buffer first (the reserve's recovery share) and savings draw nothing beyond
+/// it and its margin.
+///
+/// The reserve arm (ReserveRules; off while `reserve` is address(0)), after the collaterals:
+/// - Savings rate (second arm of the peg controller), annual like the fees, with the same peg term:
+///     target_s = clamp(baseSavingsRate + pegTerm, 0, maxSavingsRate)
+///     target_s = min(target_s, capBelowTarget)      while buffer + surplus < reserve target
+///     rate_s   = the sBDOL rate (its annual reading ⌈(r − 1) · year⌉) moved toward target_s by at
+///                most savingsRateStep
+///   sent to sBDOL as 1 + rate_s / SECONDS_PER_YEAR per second, rounded down, only when it changes.
+///   Below peg both the fees and the savings rate rise (holding BDOL pays); above it both fall.
+///   sBDOL may cut its rate itself when the surplus cannot pay; the next pokes step it back up.
+/// - The poke's pay, from the reserve's surplus only (nothing when it is empty):
+///     reward = min(pokeGas · basefee · price(gasAsset), maxPokeReward, maxPokeRewardPerDay − paid today)
+///   priced only at a live gas-asset price; the day is the UTC day (block.timestamp / 1 day).
+///
 /// Circuit breakers.
 /// - Price moves, per collateral, over two windows: `priceWindow` (fast, threshold maxPriceMove) and
 ///   `slowWindow` (slow falls, threshold maxSlowMove). For each window the controller keeps two
@@ -102,6 +121,27 @@ interface IRiskController {
         uint64 ki; // integral gain [rate per unit of error per day], ≤ MAX_PEG_GAIN
         uint64 leakPerDay; // share of the integral that decays per day, ≤ MAX_PEG_LEAK
         uint64 maxPegTerm; // cap of |peg term| and |integral|, ≤ MAX_CONTROLLED_RATE
+    }
+
+    /// @notice The reserve arm's rules (four slots), set by governance; see above.
+    struct ReserveRules {
+        address reserve; // the reserve the poke settles with (its riskController must be this); 0: arm off
+        uint64 baseSavingsRate; // [wad per year] the savings target at peg, ≤ maxSavingsRate
+        address savings; // sBDOL over that reserve (this holds its RISK_CONTROL_ROLE); 0: no savings arm
+        uint24 pokeGas; // [gas] the poke's pay at the basefee, ≤ MAX_POKE_GAS
+        uint72 maxPokeReward; // [wad] per poke, ≤ MAX_POKE_REWARD
+        address gasAsset; // oracle asset pricing the gas (WETH); 0: no pay
+        uint96 maxPokeRewardPerDay; // [wad] per UTC day, ≤ MAX_POKE_REWARD_PER_DAY
+        uint64 maxSavingsRate; // [wad per year] ≤ MAX_CONTROLLED_SAVINGS_RATE
+        uint64 savingsRateStep; // [wad per year] per poke, in [1, MAX_RATE_STEP]
+        uint64 capBelowTarget; // [wad per year] the savings ceiling below target, ≤ maxSavingsRate
+        uint64 stableStress; // [wad] stressed loss of the PSM's stable asset, ≤ 100 %
+    }
+
+    /// @notice What the reserve arm remembers (one slot).
+    struct PayState {
+        uint32 day; // UTC day of the last paid poke
+        uint96 paidToday; // [wad] paid to pokers that day
     }
 
     /// @notice System-wide rules (one slot: every time is at most 30 days < 2^24 seconds, which the
@@ -167,6 +207,19 @@ interface IRiskController {
         uint256 systemHaltUntil,
         uint256 reserveTarget
     );
+    /// @notice The reserve arm of a poke: the whole target (with `stablePart`), whether buffer +
+    /// surplus was below it, the pay asked and paid, and the savings rate's target and new value
+    /// [wad per year] (both 0 without a savings arm).
+    event ReservePoked(
+        uint256 reserveTarget,
+        uint256 stablePart,
+        bool belowTarget,
+        uint256 reward,
+        uint256 paid,
+        uint256 savingsTargetRate,
+        uint256 savingsRate
+    );
+    event ReserveRulesSet(ReserveRules oldRules, ReserveRules newRules);
     /// @notice One collateral's update within a poke.
     event CollateralPoked(address indexed collateral, CollateralUpdate update);
     /// @notice The price breaker of `collateral` saw a move of `move` in its fast window and
@@ -179,6 +232,12 @@ interface IRiskController {
     event PegRulesSet(PegRules oldRules, PegRules newRules);
     event SystemRulesSet(SystemRules oldRules, SystemRules newRules);
 
+    /// @notice The reserve's risk controller is not this controller.
+    error ReserveNotLinked(address reserve, address itsController);
+    /// @notice sBDOL pays from another reserve than the rules'.
+    error SavingsNotLinked(address savings, address itsReserve);
+    /// @notice The savings rates must satisfy baseSavingsRate, capBelowTarget ≤ maxSavingsRate.
+    error InvalidSavingsRates(uint256 baseRate, uint256 capBelowTarget, uint256 maxRate);
     /// @notice A poke came before `nextPokeAt`.
     error PokeTooSoon(uint256 nextPokeAt);
     /// @notice The collateral is not registered in the vault manager.
@@ -197,7 +256,8 @@ interface IRiskController {
     /// @notice The fee curve alone at utilisation `utilisation` [wad/yr].
     function curveRate(address collateral, uint256 utilisation) external view returns (uint256);
 
-    /// @notice The stress-loss estimate of the current book [wad], computed now (the poke stores it).
+    /// @notice The reserve target [wad], computed now (the poke stores it): the vault book's stress
+    /// loss plus, with a reserve arm, the PSM-backed coin × stableStress.
     function reserveTargetNow() external view returns (uint256);
 
     /// @notice `collateral`'s part of `reserveTargetNow` (loss_c) [wad].
@@ -226,4 +286,15 @@ interface IRiskController {
     function setPegRules(PegRules calldata rules) external;
 
     function setSystemRules(SystemRules calldata rules) external;
+
+    /// @notice Governance: set the reserve arm's rules; each bound in ConstantsLib, the links checked
+    /// (ReserveNotLinked, SavingsNotLinked), a gas asset the oracle prices.
+    function setReserveRules(ReserveRules calldata rules) external;
+
+    function reserveRules() external view returns (ReserveRules memory);
+
+    function payState() external view returns (PayState memory);
+
+    /// @notice The poke's pay if it ran now, before the surplus cap [wad].
+    function pokeRewardNow() external view returns (uint256);
 }

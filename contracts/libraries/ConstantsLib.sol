@@ -203,10 +203,23 @@ library ConstantsLib {
     /// units to rounding on a deposit, less than two on a redemption (so at most one, in integers).
     uint256 internal constant STRATEGY_ROUNDING_UNITS = 1;
 
+    // ---------------------------------------------------------------- savings (sBDOL)
+    /// @dev Largest per-second savings rate [ray]: 1 + 25 % / SECONDS_PER_YEAR, rounded down
+    /// (about 28.4 % a year compounded). The savings rate never goes below RAY (0 %).
+    uint256 internal constant MAX_SAVINGS_RATE = 1_000000007927447995941146626;
+    /// @dev Savings draw on the reserve only beyond its target × (1 + margin), margin ≤ 100 %.
+    uint256 internal constant MAX_SAVINGS_MARGIN = 1e18;
+
     // ---------------------------------------------------------------- risk controller
     /// @dev Controlled rates are annual and continuously compounded (wad per year); the per-second
     /// fee is 1 + rate / SECONDS_PER_YEAR. 0.69 < ln 2 keeps it under MAX_STABILITY_FEE.
     uint256 internal constant MAX_CONTROLLED_RATE = 0.69e18;
+    /// @dev The savings rate the controller may set, annual: 25 % (sBDOL's MAX_SAVINGS_RATE per second).
+    uint256 internal constant MAX_CONTROLLED_SAVINGS_RATE = 0.25e18;
+    /// @dev The poke's pay: at most 1,000,000 gas priced, 100 BDOL a poke, 2,400 BDOL a day.
+    uint256 internal constant MAX_POKE_GAS = 1_000_000;
+    uint256 internal constant MAX_POKE_REWARD = 100e18;
+    uint256 internal constant MAX_POKE_REWARD_PER_DAY = 2_400e18;
     /// @dev Largest move of a controlled rate in one poke.
     uint256 internal constant MAX_RATE_STEP = 0.05e18;
     /// @dev Largest move of a controlled borrow ratio in one poke.

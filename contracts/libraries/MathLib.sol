@@ -82,6 +82,33 @@ library MathLib {
         }
     }
 
+    /// @notice min(`x^n`, `cap`) for a RAY base, by squaring, each product rounded down, so that below
+    /// the cap the result is a lower bound of the exact power (savings interest is never over-paid).
+    /// Never reverts. The mirror of `rpowUpCapped`, with the same requirement RAY ≤ x ≤ cap < 2^128.
+    function rpowDownCapped(uint256 x, uint256 n, uint256 cap) internal pure returns (uint256 z) {
+        assembly ("memory-safe") {
+            let ray := 1000000000000000000000000000
+            z := ray
+            for {} n {} {
+                if and(n, 1) {
+                    z := div(mul(z, x), ray)
+                    if gt(z, cap) {
+                        z := cap
+                        break
+                    }
+                }
+                n := shr(1, n)
+                if n {
+                    x := div(mul(x, x), ray)
+                    if gt(x, cap) {
+                        z := cap
+                        break
+                    }
+                }
+            }
+        }
+    }
+
     function absDiff(uint256 a, uint256 b) internal pure returns (uint256) {
         return a > b ? a - b : b - a;
     }

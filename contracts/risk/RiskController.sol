@@ -14,6 +14,8 @@ import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
 import {RateLib} from "../libraries/RateLib.sol";
 import {CollateralLib} from "../libraries/CollateralLib.sol";
+import {IReservePool} from "../interfaces/IReservePool.sol";
+import {ISavingsBdol} from "../interfaces/ISavingsBdol.sol";
 
 /// @title RiskController
 /// @notice Moves stability fees, borrow ratios and circuit breakers inside governance's bounds. See
@@ -33,6 +35,8 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
     mapping(address collateral => CollateralRules) internal _rules;
     mapping(address collateral => CollateralState) internal _cstate;
     address[] internal _managed;
+    ReserveRules internal _reserveRules;
+    PayState internal _pay;
 
     /// @dev One managed collateral as the read phase of a poke sees it.
     struct Reading {
@@ -94,6 +98,9 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
             reserveTarget += _apply(readings[i], sys, pegTerm, systemHalt, s.systemHaltUntil);
         }
 
+        ReserveRules memory rr = _reserveRules;
+        if (rr.reserve != address(0)) reserveTarget = _reserveArm(rr, reserveTarget, pegTerm);
+
         s.lastPoke = uint32(block.timestamp);
         s.reserveTarget = SafeCast.toUint128(reserveTarget);
         _state = s;
@@ -128,6 +135,23 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         Reading[] memory readings = _readAll();
         SystemRules memory sys = _system;
         for (uint256 i; i < readings.length; ++i) target += _stressLoss(readings[i], sys);
+        ReserveRules memory rr = _reserveRules;
+        if (rr.reserve != address(0)) target += _stablePart(rr);
+    }
+
+    /// @inheritdoc IRiskController
+    function pokeRewardNow() external view returns (uint256) {
+        return _pokeReward(_reserveRules, _pay);
+    }
+
+    /// @inheritdoc IRiskController
+    function reserveRules() external view returns (ReserveRules memory) {
+        return _reserveRules;
+    }
+
+    /// @inheritdoc IRiskController
+    function payState() external view returns (PayState memory) {
+        return _pay;
     }
 
     /// @inheritdoc IRiskController
@@ -223,6 +247,94 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         if (keccak256(abi.encode(old)) == keccak256(abi.encode(rules))) revert ErrorsLib.NoChange();
         _system = rules;
         emit SystemRulesSet(old, rules);
+    }
+
+    /// @inheritdoc IRiskController
+    function setReserveRules(ReserveRules calldata rules) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (rules.reserve != address(0)) {
+            address itsController = IReservePool(rules.reserve).riskController();
+            if (itsController != address(this)) revert ReserveNotLinked(rules.reserve, itsController);
+        }
+        if (rules.savings != address(0)) {
+            address itsReserve = ISavingsBdol(rules.savings).reserve();
+            if (itsReserve != rules.reserve) revert SavingsNotLinked(rules.savings, itsReserve);
+        }
+        // Reverts with the oracle's UnknownAsset when the asset has no feed.
+        if (rules.gasAsset != address(0)) oracle.getPrice(rules.gasAsset);
+        ErrorsLib.checkBounds(rules.maxSavingsRate, 0, ConstantsLib.MAX_CONTROLLED_SAVINGS_RATE);
+        if (rules.baseSavingsRate > rules.maxSavingsRate || rules.capBelowTarget > rules.maxSavingsRate) {
+            revert InvalidSavingsRates(rules.baseSavingsRate, rules.capBelowTarget, rules.maxSavingsRate);
+        }
+        ErrorsLib.checkBounds(rules.savingsRateStep, 1, ConstantsLib.MAX_RATE_STEP);
+        ErrorsLib.checkBounds(rules.stableStress, 0, ConstantsLib.WAD);
+        ErrorsLib.checkBounds(rules.pokeGas, 0, ConstantsLib.MAX_POKE_GAS);
+        ErrorsLib.checkBounds(rules.maxPokeReward, 0, ConstantsLib.MAX_POKE_REWARD);
+        ErrorsLib.checkBounds(rules.maxPokeRewardPerDay, 0, ConstantsLib.MAX_POKE_REWARD_PER_DAY);
+        ReserveRules memory old = _reserveRules;
+        if (keccak256(abi.encode(old)) == keccak256(abi.encode(rules))) revert ErrorsLib.NoChange();
+        _reserveRules = rules;
+        emit ReserveRulesSet(old, rules);
+    }
+
+    // =================================================================== internals: reserve arm
+
+    /// @dev Sets the reserve's target (vault stress + stable part), pays the poker, steers the
+    /// savings rate (see the interface). Returns the whole target.
+    function _reserveArm(ReserveRules memory rr, uint256 vaultTarget, int256 pegTerm) internal returns (uint256) {
+        uint256 stablePart = _stablePart(rr);
+        uint256 target = vaultTarget + stablePart;
+        PayState memory pay = _pay;
+        uint256 reward = _pokeReward(rr, pay);
+        (uint256 paid, bool below) = IReservePool(rr.reserve).settlePoke(msg.sender, reward, target);
+        if (paid != 0) {
+            uint32 today = uint32(block.timestamp / 1 days);
+            if (pay.day != today) (pay.day, pay.paidToday) = (today, 0);
+            // paid ≤ reward ≤ maxPokeRewardPerDay − paidToday < 2^96.
+            pay.paidToday += uint96(paid);
+            _pay = pay;
+        }
+        uint256 savingsTarget;
+        uint256 savingsRate;
+        if (rr.savings != address(0)) (savingsTarget, savingsRate) = _savingsArm(rr, pegTerm, below);
+        emit ReservePoked(target, stablePart, below, reward, paid, savingsTarget, savingsRate);
+        return target;
+    }
+
+    /// @dev The PSM-backed coin × stableStress, rounded up (a target errs high).
+    function _stablePart(ReserveRules memory rr) internal view returns (uint256) {
+        if (rr.stableStress == 0) return 0;
+        return IReservePool(rr.reserve).psmBacked().wadMulUp(rr.stableStress);
+    }
+
+    /// @dev pokeGas × basefee × the gas asset's live price, within the per-poke and per-day caps.
+    function _pokeReward(ReserveRules memory rr, PayState memory pay) internal view returns (uint256) {
+        if (rr.gasAsset == address(0) || rr.pokeGas == 0) return 0;
+        (uint256 price, PriceStatus status) = oracle.getPrice(rr.gasAsset);
+        if (status != PriceStatus.Live) return 0;
+        uint256 reward = MathLib.min((uint256(rr.pokeGas) * block.basefee).wadMulDown(price), rr.maxPokeReward);
+        uint256 paidToday = pay.day == block.timestamp / 1 days ? pay.paidToday : 0;
+        uint256 left = rr.maxPokeRewardPerDay > paidToday ? rr.maxPokeRewardPerDay - paidToday : 0;
+        return MathLib.min(reward, left);
+    }
+
+    /// @dev The savings rate's target and its stepped value [wad per year]; sent to sBDOL when its
+    /// per-second rate changes.
+    function _savingsArm(
+        ReserveRules memory rr,
+        int256 pegTerm,
+        bool belowTarget
+    ) internal returns (uint256 target, uint256 rate) {
+        int256 raw = int256(uint256(rr.baseSavingsRate)) + pegTerm;
+        target = raw <= 0 ? 0 : MathLib.min(uint256(raw), rr.maxSavingsRate);
+        if (belowTarget) target = MathLib.min(target, rr.capBelowTarget);
+        uint256 current = ISavingsBdol(rr.savings).rate();
+        // Read back rounded up: the exact inverse of the rounded-down conversion below, so a rate
+        // the controller set reads as itself (sBDOL's own cuts read at most a wei per year high).
+        uint256 annual = ((current - ConstantsLib.RAY) * ConstantsLib.SECONDS_PER_YEAR).mulDivUp(1, 1e9);
+        rate = _step(annual, target, rr.savingsRateStep);
+        // Per second rounded down: holders are never promised more than the annual rate.
+        uint256 perSecond = ConstantsLib.RAY + (rate * 1e9) / ConstantsLib.SECONDS_PER_YEAR;
+        if (perSecond != current) ISavingsBdol(rr.savings).setRate(perSecond);
     }
 
     // =================================================================== internals: poke

@@ -57,6 +57,14 @@ contract MathHarness {
         return MathLib.sqrtDown(x);
     }
 
+    function rpowDownCapped(uint256 x, uint256 n, uint256 cap) external pure returns (uint256) {
+        return MathLib.rpowDownCapped(x, n, cap);
+    }
+
+    function interestDown(uint256 assets, uint256 rate, uint256 elapsed) external pure returns (uint256) {
+        return RateLib.interestDown(assets, rate, elapsed);
+    }
+
     function grow(uint256 rate, uint256 fee, uint256 elapsed) external pure returns (uint256) {
         return RateLib.grow(rate, fee, elapsed);
     }

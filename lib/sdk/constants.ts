@@ -180,8 +180,20 @@ export const DEFAULT_REBALANCE_INTERVAL = 86400n;
 export const STRATEGY_LOSS_TOLERANCE = 100000000000000n;
 /** The part of an exchange's loss that is rounding, in units of the stable asset: one convertToAssets floor. A vault whose share is worth at most one unit loses less than two units to rounding on a deposit, less than two on a redemption (so at most one, in integers). (1) */
 export const STRATEGY_ROUNDING_UNITS = 1n;
+/** Largest per-second savings rate [ray]: 1 + 25 % / SECONDS_PER_YEAR, rounded down (about 28.4 % a year compounded). The savings rate never goes below RAY (0 %). (1_000000007927447995941146626) */
+export const MAX_SAVINGS_RATE = 1000000007927447995941146626n;
+/** Savings draw on the reserve only beyond its target × (1 + margin), margin ≤ 100 %. (1e18) */
+export const MAX_SAVINGS_MARGIN = 1000000000000000000n;
 /** Controlled rates are annual and continuously compounded (wad per year); the per-second fee is 1 + rate / SECONDS_PER_YEAR. 0.69 < ln 2 keeps it under MAX_STABILITY_FEE. (0.69e18) */
 export const MAX_CONTROLLED_RATE = 690000000000000000n;
+/** The savings rate the controller may set, annual: 25 % (sBDOL's MAX_SAVINGS_RATE per second). (0.25e18) */
+export const MAX_CONTROLLED_SAVINGS_RATE = 250000000000000000n;
+/** The poke's pay: at most 1,000,000 gas priced, 100 BDOL a poke, 2,400 BDOL a day. (1_000_000) */
+export const MAX_POKE_GAS = 1000000n;
+/** (100e18) */
+export const MAX_POKE_REWARD = 100000000000000000000n;
+/** (2_400e18) */
+export const MAX_POKE_REWARD_PER_DAY = 2400000000000000000000n;
 /** Largest move of a controlled rate in one poke. (0.05e18) */
 export const MAX_RATE_STEP = 50000000000000000n;
 /** Largest move of a controlled borrow ratio in one poke. (0.1e18) */

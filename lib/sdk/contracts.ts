@@ -24,6 +24,7 @@ import type {
   ReserveLens,
   ReservePool,
   RiskController,
+  SavingsBdol,
   Timelock,
   VaultManager,
 } from "../../typechain-types";
@@ -66,6 +67,8 @@ export interface Ballast {
   timelock: Timelock;
   governor: BallastGovernor;
   lens: ReserveLens;
+  /** sBDOL, the savings vault. */
+  savings: SavingsBdol;
   /** Absent on a network without a stable asset. */
   psm?: PegStabilityModule;
   risk?: RiskController;
@@ -166,6 +169,7 @@ export function connect(runner: ContractRunner, addresses: Addresses): Ballast {
     timelock: tc.Timelock__factory.connect(at("Timelock"), runner),
     governor: tc.BallastGovernor__factory.connect(at("BallastGovernor"), runner),
     lens: tc.ReserveLens__factory.connect(at("ReserveLens"), runner),
+    savings: tc.SavingsBdol__factory.connect(at("SavingsBdol"), runner),
     psm: optional("PegStabilityModule", (a) => tc.PegStabilityModule__factory.connect(a, runner)),
     risk: optional("RiskController", (a) => tc.RiskController__factory.connect(a, runner)),
     marketFeed: optional("MarketPriceFeed", (a) => tc.MarketPriceFeed__factory.connect(a, runner)),

@@ -21,6 +21,7 @@ export const PROTOCOL = {
   MarketPriceFeed: "MarketPriceFeed",
   PegKeeper: "PegKeeper",
   FlashTaker: "FlashTaker",
+  SavingsBdol: "SavingsBdol",
 } as const;
 
 export type ProtocolName = keyof typeof PROTOCOL;
@@ -53,10 +54,11 @@ export const ADMIN_CONTRACTS: readonly ProtocolName[] = [
   "RiskController",
   "MarketPriceFeed",
   "PegKeeper",
+  "SavingsBdol",
 ];
 
-/** Contracts on which the guardian holds GUARDIAN_ROLE (pause only). */
-export const GUARDIAN_CONTRACTS: readonly ProtocolName[] = ["VaultManager", "PegKeeper"];
+/** Contracts on which the guardian holds GUARDIAN_ROLE (pause only; sBDOL: deposits only). */
+export const GUARDIAN_CONTRACTS: readonly ProtocolName[] = ["VaultManager", "PegKeeper", "SavingsBdol"];
 
 /** Role names the role check translates from their hashes. */
 export const KNOWN_ROLES = [
@@ -89,6 +91,11 @@ export const EXPECTED_ROLES: Partial<Record<ProtocolName, Record<string, Holder[
     RISK_CONTROL_ROLE: ["RiskController"],
   },
   PegKeeper: { DEFAULT_ADMIN_ROLE: ["Timelock"], GUARDIAN_ROLE: ["guardian"] },
+  SavingsBdol: {
+    DEFAULT_ADMIN_ROLE: ["Timelock"],
+    GUARDIAN_ROLE: ["guardian"],
+    RISK_CONTROL_ROLE: ["RiskController"],
+  },
 };
 
 /** The stablecoin's modules (may mint and burn BDOL): exactly these. */
@@ -108,6 +115,9 @@ export const LINKS: readonly { contract: ProtocolName; getter: string; want: Pro
   { contract: "ReservePool", getter: "vaultManager", want: "VaultManager" },
   { contract: "ReservePool", getter: "liquidationEngine", want: "LiquidationEngine" },
   { contract: "ReservePool", getter: "pegStabilityModule", want: "PegStabilityModule" },
+  { contract: "ReservePool", getter: "savings", want: "SavingsBdol" },
+  { contract: "ReservePool", getter: "riskController", want: "RiskController" },
+  { contract: "SavingsBdol", getter: "reserve", want: "ReservePool" },
   { contract: "LiquidationEngine", getter: "vaultManager", want: "VaultManager" },
   { contract: "LiquidationEngine", getter: "reserve", want: "ReservePool" },
   { contract: "BallastGovernor", getter: "timelock", want: "Timelock" },

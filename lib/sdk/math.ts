@@ -140,6 +140,29 @@ export function rpowUpCapped(x: bigint, n: bigint, cap: bigint): bigint {
   return z;
 }
 
+/** Mirrors MathLib.rpowDownCapped: min(x^n, cap) for a RAY base, each product rounded down. */
+export function rpowDownCapped(x: bigint, n: bigint, cap: bigint): bigint {
+  let z = RAY;
+  while (n !== 0n) {
+    if (n & 1n) {
+      z = rayMulDown(z, x);
+      if (z > cap) return cap;
+    }
+    n >>= 1n;
+    if (n !== 0n) {
+      x = rayMulDown(x, x);
+      if (x > cap) return cap;
+    }
+  }
+  return z;
+}
+
+/** Mirrors RateLib.interestDown: savings interest on `assets` at `rate` [ray/s] for `elapsed` s, rounded down. */
+export function interestDown(assets: bigint, rate: bigint, elapsed: bigint): bigint {
+  if (elapsed === 0n || rate === RAY) return 0n;
+  return rayMulDown(assets, rpowDownCapped(rate, elapsed, MAX_RATE_ACCUMULATOR) - RAY);
+}
+
 /** Mirrors RateLib.grow: `rate` compounded at `fee` for `elapsed` seconds, rounded up, saturated at the cap. */
 export function growRateUp(rate: bigint, fee: bigint, elapsed: bigint): bigint {
   if (elapsed === 0n) return rate;

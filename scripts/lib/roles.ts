@@ -161,6 +161,7 @@ async function checkLinks(
     LiquidationEngine: c.engine,
     BallastGovernor: c.governor,
     Timelock: c.timelock,
+    SavingsBdol: c.savings,
   };
   for (const l of LINKS) {
     const contract = bound[l.contract];

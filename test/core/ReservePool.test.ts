@@ -236,7 +236,7 @@ describe("ReservePool", () => {
       await expectSupplyIdentity(sys, 2n);
     });
 
-    it("absorbs (engine only): heals first, burns the debt from the buffer, pays the keeper; BufferTooSmall above it", async () => {
+    it("absorbs (engine only): books first, burns the debt from the buffer, pays the keeper from the surplus; BufferTooSmall above the buffer", async () => {
       await reserve.connect(engineSigner).payKeeper(keeperAddress, wad(100)); // deficit 100
       await donateToReserve(sys, bob, wad(1_100)); // free 1,000 → buffer 800
       const before = await snapshot(sys);
@@ -255,12 +255,20 @@ describe("ReservePool", () => {
       expect(await sys.bdol.balanceOf(keeperAddress)).to.equal(wad(250));
       expect(await reserve.deficit()).to.equal(0n);
 
-      // A reward beyond what is left after the burn is minted into deficit.
-      await sys.bdol.connect(bob).transfer(reserveAddress, wad(50)); // balance 100 → buffer 80
-      await expect(reserve.connect(engineSigner).absorb(wad(80), keeperAddress, wad(30)))
+      // The keeper was paid from the surplus (200 → 50): the buffer absorbed only the debt.
+      expect([await reserve.stabilityBuffer(), await reserve.surplus()]).to.deep.equal([0n, wad(50)]);
+
+      // A reward beyond both ledgers is minted into deficit: surplus first, then the buffer.
+      await sys.bdol.connect(bob).transfer(reserveAddress, wad(50)); // inflow 50: buffer 40, surplus 60
+      expect([await reserve.stabilityBuffer(), await reserve.surplus()]).to.deep.equal([wad(40), wad(60)]);
+      await expect(reserve.connect(engineSigner).absorb(wad(40) + 1n, keeperAddress, 0n))
+        .to.be.revertedWithCustomError(reserve, "BufferTooSmall")
+        .withArgs(wad(40) + 1n, wad(40));
+      await expect(reserve.connect(engineSigner).absorb(wad(30), keeperAddress, wad(80)))
         .to.emit(reserve, "KeeperPayMinted")
         .withArgs(keeperAddress, wad(10), wad(10));
       expect(await reserve.deficit()).to.equal(wad(10));
+      expect([await reserve.stabilityBuffer(), await reserve.surplus()]).to.deep.equal([0n, 0n]);
     });
 
     it("covers a shortfall (engine only): burns what it has, records the rest as deficit", async () => {

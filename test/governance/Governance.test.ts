@@ -390,6 +390,18 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
     setPegStabilityModule: { args: (x) => [x.caller], refusal: notAdmin, rightful: timelockSigner },
     // address(0) detaches it; another address must be a keeper of this reserve.
     setPegKeeper: { args: () => [ethers.ZeroAddress], refusal: notAdmin, rightful: timelockSigner },
+    setSavings: { args: () => [ethers.ZeroAddress], refusal: notAdmin, rightful: timelockSigner },
+    setRiskController: { args: () => [ethers.ZeroAddress], refusal: notAdmin, rightful: timelockSigner },
+    setRecoveryShare: { args: () => [wad("0.9")], refusal: notAdmin, rightful: timelockSigner },
+    setSavingsMargin: { args: () => [wad("0.2")], refusal: notAdmin, rightful: timelockSigner },
+    // The poke's settlement: the risk controller only.
+    settlePoke: {
+      args: (x) => [x.caller, 0n, 0n],
+      refusal: (x) => ({ error: "NotRiskController", args: [x.caller] }),
+      rightful: async (gov) => impersonate(gov.addr.RiskController),
+    },
+    // The savings vault's drip, from the surplus only: the fresh deployment has none to pay.
+    paySavings: { args: () => [wad(1)], refusal: (x) => ({ error: "NotSavings", args: [x.caller] }) },
     // Inside the peg keeper's swap callback, to the pool: the keeper only.
     payBuyBack: {
       args: (x) => [x.caller, 0n],
@@ -499,6 +511,26 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
       refusal: notAdmin,
       rightful: timelockSigner,
     },
+    // Needs the deployed links (the reserve's controller, sBDOL's reserve); the bounds: RiskController tests.
+    setReserveRules: {
+      args: (x) => [
+        {
+          reserve: x.a.ReservePool,
+          baseSavingsRate: 0n,
+          savings: x.a.SavingsBdol,
+          pokeGas: 0,
+          maxPokeReward: 0n,
+          gasAsset: ethers.ZeroAddress,
+          maxPokeRewardPerDay: 0n,
+          maxSavingsRate: 0n,
+          savingsRateStep: 1n,
+          capBelowTarget: 0n,
+          stableStress: 0n,
+        },
+      ],
+      refusal: notAdmin,
+      rightful: timelockSigner,
+    },
     ...roleFunctions(
       (x) => [ADMIN_ROLE, x.caller],
       (x) => [ADMIN_ROLE, x.a.Timelock],
@@ -543,6 +575,25 @@ const PRIVILEGED: Record<string, Record<string, Privileged>> = {
       args: () => [1, 1, "0x"],
       refusal: (x) => ({ error: "NotPool", args: [x.caller] }),
     },
+    ...roleFunctions(
+      (x) => [ADMIN_ROLE, x.caller],
+      (x) => [ADMIN_ROLE, x.a.Timelock],
+    ),
+  },
+  SavingsBdol: {
+    setRate: {
+      args: () => [10n ** 27n + 1n],
+      refusal: (x) => ({ error: "AccessControlUnauthorizedAccount", args: [x.caller, RISK_CONTROL_ROLE] }),
+      rightful: async (gov) => impersonate(gov.addr.RiskController),
+    },
+    pauseDeposits: {
+      args: () => [],
+      refusal: (x) => ({ error: "NotGuardian", args: [x.caller] }),
+      rightful: async (gov) => gov.guardian,
+      guardianMay: true,
+    },
+    // Needs a running pause: tested in SavingsBdol.test.ts.
+    unpauseDeposits: { args: () => [], refusal: notAdmin },
     ...roleFunctions(
       (x) => [ADMIN_ROLE, x.caller],
       (x) => [ADMIN_ROLE, x.a.Timelock],
@@ -620,9 +671,11 @@ const PUBLIC: Record<string, string[]> = {
   ],
   // Keeper actions; a refund goes to its owner only.
   LiquidationEngine: ["liquidate", "take", "redo", "claimRefund"],
-  // Anyone heals the deficit from surplus, sends the reserve's collateral to auction (floor-priced),
+  // Anyone books inflows into the ledgers (healing the deficit first), sends the reserve's collateral to auction (floor-priced),
   // or moves the reserve's USDC between liquid and its strategies toward the governed target.
-  ReservePool: ["heal", "sellCollateral", "rebalance"],
+  ReservePool: ["heal", "book", "sellCollateral", "rebalance"],
+  // Holders' own shares; anyone drips the interest the surplus owes (never more than it holds).
+  SavingsBdol: ["deposit", "mint", "withdraw", "redeem", "drip", "transfer", "transferFrom", "approve"],
   BallastDollar: ["transfer", "transferFrom", "approve", "permit", "flashLoan"],
   OracleAdapter: ["recordPrice"],
   // Anyone pokes the controller, at most once per interval; it only moves parameters within the

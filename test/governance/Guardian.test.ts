@@ -62,14 +62,14 @@ describe("Guardian", function () {
   const pausedUntil = async (c: string) => (await vm.collateralConfig(c)).pausedUntil;
   const paused = async (c: string) => (await vm.collateralConfig(c)).paused;
 
-  it("is signer 6, holds GUARDIAN_ROLE on the vault manager and the peg keeper and no other role anywhere", async () => {
+  it("is signer 6, holds GUARDIAN_ROLE on the vault manager, the peg keeper and sBDOL and no other role anywhere", async () => {
     expect(guardian.address).to.equal((await ethers.getSigners())[6].address);
     expect(await vm.hasRole(GUARDIAN_ROLE, guardian.address)).to.equal(true);
     for (const [name, d] of Object.entries(await deployments.all())) {
       if (!d.abi.some((f: { name?: string }) => f.name === "hasRole")) continue;
       const c = await ethers.getContractAt(d.abi, d.address);
       for (const role of ROLES) {
-        const expected = (name === "VaultManager" || name === "PegKeeper") && role === GUARDIAN_ROLE;
+        const expected = ["VaultManager", "PegKeeper", "SavingsBdol"].includes(name) && role === GUARDIAN_ROLE;
         expect(await c.hasRole(role, guardian.address), `${name} ${role}`).to.equal(expected);
       }
     }

@@ -13,6 +13,7 @@ import type {
   OracleAdapter,
   ReservePool,
   RiskController,
+  SavingsBdol,
   VaultManager,
 } from "../../typechain-types";
 
@@ -33,6 +34,7 @@ export interface System extends Actors {
   engine: LiquidationEngine;
   lens: ReserveLens;
   risk: RiskController;
+  savings: SavingsBdol;
   weth: MockERC20;
   wbtc: MockERC20;
   usdc: MockERC20;
@@ -68,6 +70,7 @@ export async function systemAt(): Promise<System> {
     engine: c.engine,
     lens: c.lens,
     risk: c.risk!,
+    savings: c.savings,
     weth: c.testToken("WETH"),
     wbtc: c.testToken("WBTC"),
     usdc: c.testToken("USDC"),

@@ -985,9 +985,11 @@ describe("LiquidationEngine auctions", () => {
         .to.emit(engine, "Taken")
         .withArgs(1n, bob.address, bob.address, wad(10), paid, price, 0n, tab - paid);
       await expect(tx).to.emit(engine, "AuctionEnded").withArgs(1n, 0n, shortfall);
+      // Booking first burns the keeper's minted pay, so the ledgers hold 1,000 − keeperReward.
+      await expect(tx).to.emit(sys.reserve, "DeficitHealed").withArgs(keeperReward, 0n);
       await expect(tx)
         .to.emit(sys.reserve, "ShortfallCovered")
-        .withArgs(shortfall, wad(1_000), shortfall - wad(1_000));
+        .withArgs(shortfall, wad(1_000) - keeperReward, shortfall - wad(1_000) + keeperReward);
       const deficit = keeperReward + shortfall - wad(1_000);
       expect(await sys.reserve.deficit()).to.equal(deficit);
       expect(await sys.bdol.balanceOf(reserveAddress)).to.equal(0n);

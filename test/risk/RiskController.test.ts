@@ -120,6 +120,8 @@ describe("RiskController", () => {
     peg: Expected = PEG_LIVE,
     opts: { at?: bigint; from?: HardhatEthersSigner } = {},
   ): Promise<PokePrediction & { tx: Awaited<ReturnType<RiskController["poke"]>> }> {
+    // Inflows to the reserve are booked first, so the model reads its ledgers as the poke will.
+    if ((await sys.reserve.ledgers()).unbooked > 0n) await sys.reserve.book();
     const pre = await readPre(sys);
     // As the keeper bot does: record each managed collateral's latest round, then poke — here in one
     // block, so that the poke sees exactly what a recording poke would.

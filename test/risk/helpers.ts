@@ -520,9 +520,81 @@ export async function readPre(sys: System) {
     peg: await readPeg(sys),
     maxPauseDuration: await sys.vaultManager.maxPauseDuration(),
     collaterals,
+    arm: await readArm(sys),
   };
 }
 export type Pre = Awaited<ReturnType<typeof readPre>>;
+
+/**
+ * The reserve arm's inputs before a poke: its rules, the pay state, the reserve's ledgers (booked:
+ * the poke helper books any inflow first, so the poke's own booking moves nothing), the PSM-backed
+ * coin and sBDOL's rate.
+ */
+export async function readArm(sys: System) {
+  const r = await sys.risk.reserveRules();
+  const rules = {
+    reserve: r.reserve,
+    baseSavingsRate: r.baseSavingsRate,
+    savings: r.savings,
+    pokeGas: r.pokeGas,
+    maxPokeReward: r.maxPokeReward,
+    gasAsset: r.gasAsset,
+    maxPokeRewardPerDay: r.maxPokeRewardPerDay,
+    maxSavingsRate: r.maxSavingsRate,
+    savingsRateStep: r.savingsRateStep,
+    capBelowTarget: r.capBelowTarget,
+    stableStress: r.stableStress,
+  };
+  const pay = await sys.risk.payState();
+  const l = await sys.reserve.ledgers();
+  expect(l.unbooked, "the reserve is booked before the poke").to.equal(0n);
+  return {
+    rules,
+    pay: { day: pay.day, paidToday: pay.paidToday },
+    buffer: l.buffer,
+    surplus: l.surplus,
+    psmBacked: await sys.reserve.psmBacked(),
+    savingsRate: rules.savings === ethers.ZeroAddress ? 0n : await sys.savings.rate(),
+  };
+}
+
+/** The reserve arm of a poke at `t` (IRiskController's NatSpec), from the vault target and the peg term. */
+export function predictArm(
+  arm: Pre["arm"],
+  t: bigint,
+  vaultTarget: bigint,
+  pegTerm: bigint,
+  basefee: bigint,
+  gasPrice: { price: bigint; status: Status },
+) {
+  const r = arm.rules;
+  const stablePart = r.stableStress === 0n ? 0n : wadMulUp(arm.psmBacked, r.stableStress);
+  const target = vaultTarget + stablePart;
+  let reward = 0n;
+  if (r.gasAsset !== ethers.ZeroAddress && r.pokeGas !== 0n && gasPrice.status === Status.Live) {
+    reward = min(wadMulDown(r.pokeGas * basefee, gasPrice.price), r.maxPokeReward);
+    const paidToday = arm.pay.day === t / DAY ? arm.pay.paidToday : 0n;
+    reward = min(reward, r.maxPokeRewardPerDay > paidToday ? r.maxPokeRewardPerDay - paidToday : 0n);
+  }
+  const paid = min(reward, arm.surplus);
+  const stored = min(target, 2n ** 96n - 1n);
+  const belowTarget = arm.buffer + arm.surplus - paid < stored;
+  let savingsTarget = 0n;
+  let savingsRate = 0n;
+  let perSecond: bigint | undefined;
+  if (r.savings !== ethers.ZeroAddress) {
+    const raw = r.baseSavingsRate + pegTerm;
+    savingsTarget = raw <= 0n ? 0n : min(raw, r.maxSavingsRate);
+    if (belowTarget) savingsTarget = min(savingsTarget, r.capBelowTarget);
+    const annual = mulDivUp((arm.savingsRate - RAY) * SECONDS_PER_YEAR, 1n, 10n ** 9n);
+    savingsRate = stepToward(annual, savingsTarget, r.savingsRateStep);
+    const next = RAY + (savingsRate * 10n ** 9n) / SECONDS_PER_YEAR;
+    if (next !== arm.savingsRate) perSecond = next;
+  }
+  const pay =
+    paid === 0n ? arm.pay : { day: t / DAY, paidToday: (arm.pay.day === t / DAY ? arm.pay.paidToday : 0n) + paid };
+  return { target, stablePart, reward, paid, belowTarget, savingsTarget, savingsRate, perSecond, pay };
+}
 
 /** Timestamp of the block that mined `tx`. */
 export async function timeOf(tx: ContractTransactionResponse): Promise<bigint> {
@@ -581,7 +653,18 @@ export async function expectPoke(
     maxPauseDuration: pre.maxPauseDuration,
     collaterals: pre.collaterals.map((c, i) => ({ ...c, ...readings[i] })),
   });
-  const caller = (await tx.wait())!.from;
+  const receipt = (await tx.wait())!;
+  const caller = receipt.from;
+  let arm: ReturnType<typeof predictArm> | undefined;
+  if (pre.arm.rules.reserve !== ethers.ZeroAddress) {
+    const block = (await ethers.provider.getBlock(receipt.blockNumber))!;
+    const [price, status] = await sys.oracle.getPrice(pre.arm.rules.gasAsset, { blockTag: receipt.blockNumber });
+    arm = predictArm(pre.arm, t, p.reserveTarget, p.pegTerm, block.baseFeePerGas!, {
+      price,
+      status: Number(status) as Status,
+    });
+    p.reserveTarget = arm.target;
+  }
 
   // The controller's events, in order.
   const expectedRisk: [string, unknown[]][] = [];
@@ -592,6 +675,12 @@ export async function expectPoke(
     }
     expectedRisk.push(["CollateralPoked", [c.token, updateTuple(p.updates[i])]]);
   });
+  if (arm) {
+    expectedRisk.push([
+      "ReservePoked",
+      [arm.target, arm.stablePart, arm.belowTarget, arm.reward, arm.paid, arm.savingsTarget, arm.savingsRate],
+    ]);
+  }
   expectedRisk.push([
     "Poked",
     [
@@ -642,6 +731,14 @@ export async function expectPoke(
     integral: p.integral,
     reserveTarget: p.reserveTarget,
   });
+  if (arm) {
+    const pay = await sys.risk.payState();
+    expect({ day: pay.day, paidToday: pay.paidToday }, "payState()").to.deep.equal(arm.pay);
+    expect(await sys.reserve.reserveTarget(), "the reserve's target").to.equal(min(arm.target, 2n ** 96n - 1n));
+    if (pre.arm.rules.savings !== ethers.ZeroAddress) {
+      expect(await sys.savings.rate(), "sBDOL's rate").to.equal(arm.perSecond ?? pre.arm.savingsRate);
+    }
+  }
   for (let i = 0; i < pre.collaterals.length; i++) {
     const token = pre.collaterals[i].token;
     expect(await readCState(sys, token), `collateralState ${i}`).to.deep.equal(p.states[i]);

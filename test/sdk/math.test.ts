@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import * as m from "../../lib/sdk/math";
 import type { MathHarness } from "../../typechain-types";
+import { MAX_SAVINGS_RATE } from "../../lib/sdk/constants";
 
 /** A deterministic xorshift64* stream of bigints. */
 function prng(seed: bigint) {
@@ -92,6 +93,28 @@ describe("SDK math = the contracts' libraries (random inputs)", function () {
       .to.be.lte(m.WAD / 50n)
       .and.gte(m.WAD / 50n - 10n ** 12n);
     expect(m.yearlyGrowthUp(m.RAY)).to.equal(0n);
+  });
+
+  it("rpowDownCapped and savings interest (RateLib.interestDown), saturation included", async () => {
+    for (let i = 0; i < N; i++) {
+      const rate = rnd(m.RAY, MAX_SAVINGS_RATE);
+      const elapsed = rnd(0n, i % 4 === 0 ? 200n * m.SECONDS_PER_YEAR : 90n * 86_400n);
+      const assets = rnd(0n, 10n ** 33n);
+      expect(await h.rpowDownCapped(rate, elapsed, m.MAX_RATE_ACCUMULATOR)).to.equal(
+        m.rpowDownCapped(rate, elapsed, m.MAX_RATE_ACCUMULATOR),
+      );
+      expect(await h.interestDown(assets, rate, elapsed), `interestDown(${assets}, ${rate}, ${elapsed})`).to.equal(
+        m.interestDown(assets, rate, elapsed),
+      );
+      // Rounded down: never above the rounded-up power's interest.
+      expect(m.rpowDownCapped(rate, elapsed, m.MAX_RATE_ACCUMULATOR)).to.be.lte(
+        m.rpowUpCapped(rate, elapsed, m.MAX_RATE_ACCUMULATOR),
+      );
+    }
+    // 200 years at the maximum rate saturates at the accumulator's cap.
+    expect(m.rpowDownCapped(MAX_SAVINGS_RATE, 200n * m.SECONDS_PER_YEAR, m.MAX_RATE_ACCUMULATOR)).to.equal(
+      m.MAX_RATE_ACCUMULATOR,
+    );
   });
 
   it("collateral values and amounts at a price, for every decimals from 0 to 18", async () => {

@@ -238,8 +238,26 @@ export const PARAMS: ParamSpec[] = [
     setter: "setBufferShare",
     perCollateral: false,
     unit: "ratio",
-    description: "share of the reserve's free stablecoin kept as the stability buffer",
+    description: "share of each booked inflow that joins the stability buffer",
     read: getter("bufferShare"),
+  },
+  {
+    name: "recoveryShare",
+    contract: "ReservePool",
+    setter: "setRecoveryShare",
+    perCollateral: false,
+    unit: "ratio",
+    description: "buffer share of inflows while buffer + surplus is below the reserve target",
+    read: getter("recoveryShare"),
+  },
+  {
+    name: "savingsMargin",
+    contract: "ReservePool",
+    setter: "setSavingsMargin",
+    perCollateral: false,
+    unit: "ratio",
+    description: "savings draw only beyond the reserve target × (1 + margin)",
+    read: getter("savingsMargin"),
   },
   // BallastDollar
   {

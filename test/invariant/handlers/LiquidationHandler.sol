@@ -1115,15 +1115,34 @@ contract LiquidationHandler is LiquidationModel {
         }
     }
 
-    /// @dev IReservePool's accounting: buffer = ⌊free × share⌋, surplus = free − buffer, with
-    /// free = balance − min(balance, deficit).
+    /// @dev ReservePool's storage slot of its stablecoin ledgers (uint128 buffer | uint128 surplus),
+    /// checked against `ledgers()` below so a layout change fails loudly rather than silently.
+    uint256 internal constant LEDGER_SLOT = 12;
+
+    /// @dev IReservePool's ledgers. The identity B = buffer + surplus + unbooked over the stored
+    /// ledgers; a recorded deficit only with empty ledgers; and the views as the booking rule gives
+    /// them: the unbooked inflow heals the deficit first, then ⌊rest × share⌋ joins the buffer
+    /// (share: the recovery share, when larger, while buffer + surplus is below the target).
     function _checkReserveViews() internal view {
         uint256 balance = stablecoin.balanceOf(address(reserve));
+        uint256 raw = uint256(vm.load(address(reserve), bytes32(LEDGER_SLOT)));
+        (uint256 buffer, uint256 surplus) = (uint128(raw), raw >> 128);
         uint256 owed = reserve.deficit();
-        uint256 free = balance > owed ? balance - owed : 0;
-        uint256 buffer = free.wadMulDown(reserve.bufferShare());
-        assertEq(reserve.stabilityBuffer(), buffer, "reserve: stabilityBuffer");
-        assertEq(reserve.surplus(), free - buffer, "reserve: surplus");
+        IReservePool.Ledgers memory l = reserve.ledgers();
+        assertEq(l.balance, balance, "reserve: ledgers balance");
+        assertGe(balance, buffer + surplus, "reserve identity: balance below the booked ledgers");
+        assertEq(l.unbooked, balance - buffer - surplus, "reserve identity: B = buffer + surplus + unbooked");
+        if (owed != 0) assertEq(buffer + surplus, 0, "reserve: a recorded deficit beside booked ledgers");
+        uint256 healed = MathLib.min(l.unbooked, owed);
+        uint256 free = l.unbooked - healed;
+        uint256 share = reserve.bufferShare();
+        if (buffer + surplus < reserve.reserveTarget()) share = MathLib.max(share, reserve.recoveryShare());
+        uint256 toBuffer = free.wadMulDown(share);
+        assertEq(l.buffer, buffer + toBuffer, "reserve: buffer as booked now");
+        assertEq(l.surplus, surplus + free - toBuffer, "reserve: surplus as booked now");
+        assertEq(l.deficit, owed - healed, "reserve: deficit as booked now");
+        assertEq(reserve.stabilityBuffer(), l.buffer, "reserve: stabilityBuffer");
+        assertEq(reserve.surplus(), l.surplus, "reserve: surplus");
     }
 
     // =================================================================== input shaping

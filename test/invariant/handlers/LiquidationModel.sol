@@ -377,11 +377,10 @@ abstract contract LiquidationModel is Test {
         }
     }
 
-    /// @dev The reserve's stability buffer per IReservePool: ⌊(balance − min(balance, deficit)) × share⌋.
+    /// @dev The reserve's stability buffer as booked now (the handler checks the view against the
+    /// booking rule and the stored ledgers after every action).
     function _buffer() internal view returns (uint256) {
-        uint256 balance = stablecoin.balanceOf(address(reserve));
-        uint256 owed = reserve.deficit();
-        return (balance > owed ? balance - owed : 0).wadMulDown(reserve.bufferShare());
+        return reserve.stabilityBuffer();
     }
 
     /// @dev Room left under the collateral's and the total auction-debt limits.
