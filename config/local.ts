@@ -100,7 +100,7 @@ export const local: NetworkConfig = {
     liquidTarget: wad("0.2"),
     maxRebalance: 10_000_000n * 10n ** 6n,
     rebalanceInterval: 3600,
-    recoveryShare: wad(1),
+    recoveryShare: wad("0.95"),
     savingsMargin: wad("0.1"),
   },
   reserveStrategies: [{ vault: { deployment: "USDC_STRATEGY" }, cap: 20_000_000n * 10n ** 6n }],

@@ -50,7 +50,7 @@ export const WBTC_CONTROL: ControllerRules = { ...WETH_CONTROL, baseRate: wad("0
 /**
  * Reserve arm: savings at 1 % at peg, at most 10 %, moving 0.25 point a poke, at most 0.5 % while the
  * reserve is below target; the PSM's USDC stressed at a 12 % loss (0.88); a poke paid 300,000 gas at
- * the basefee, at most 20 BDOL a poke and 200 a day.
+ * the basefee, at most 20 BDOL a poke and 480 a day (24 hourly pokes at the cap).
  * Poke hourly; price-breaker windows of an hour and of a day; breakers hold 6 hours after their condition was last seen; system breaker below
  * 120 %; value-at-risk at z = 2.33 (99 %) over a day. Peg: 1 % under the peg adds 1 point of fee
  * at once and 0.5 point per day held, the integral leaks 20 % a day, the peg term is capped at 10 points.
@@ -73,7 +73,7 @@ export function risk(pegAsset?: string): RiskSetup {
       stableStress: wad("0.12"),
       pokeGas: 300_000,
       maxPokeReward: wad(20),
-      maxPokeRewardPerDay: wad(200),
+      maxPokeRewardPerDay: wad(480),
     },
   };
 }
@@ -255,7 +255,7 @@ export const PUBLIC_RESERVE: Pick<NetworkConfig, "reserve" | "reserveStrategies"
     liquidTarget: wad(1),
     maxRebalance: 0n,
     rebalanceInterval: 24 * 3600,
-    recoveryShare: wad(1),
+    recoveryShare: wad("0.95"),
     savingsMargin: wad("0.1"),
   },
   reserveStrategies: [],

@@ -26,6 +26,7 @@ import type {
   ReserveLens,
   ReservePool,
   RiskController,
+  SavingsBdol,
   VaultManager,
 } from "../typechain-types";
 import { table } from "../lib/sdk";
@@ -33,7 +34,7 @@ import { movePoolTo, seedPool } from "./lib/market";
 import { networkConfig } from "../config/networks";
 import { isToken0, sqrtPriceX96At } from "./lib/uniswap";
 import { impersonateTimelock } from "./lib/timelock";
-import { WAD } from "../lib/sdk";
+import { RAY, WAD } from "../lib/sdk";
 import { contractAt } from "../lib/sdk/hardhat";
 import type { ContractName } from "../lib/sdk/contracts";
 
@@ -49,6 +50,8 @@ const TARGETS: Record<string, number> = {
   psmSwapIn: 80_000,
   psmSwapOut: 80_000,
   poke: 250_000,
+  savingsDeposit: 90_000,
+  savingsRedeem: 90_000,
   marketFeedRead: 30_000,
   pegKeeperUpdate: 300_000,
 };
@@ -117,6 +120,7 @@ async function main(): Promise<void> {
   Object.assign(gas, await benchLiquidations(get));
   Object.assign(gas, await benchPsm(get));
   Object.assign(gas, await benchPoke(get));
+  Object.assign(gas, await benchSavings(get));
   Object.assign(gas, await benchGovernance(get));
   const scan = await benchScan(get);
   // Last, as it seeds BDOL's pool through the PSM (the figures above start from the bare deployment).
@@ -316,12 +320,59 @@ async function benchPoke(get: Getter): Promise<Record<string, number>> {
     await wbtcBtcFeed.updateAnswer(10n ** 8n);
     await bdolFeed.updateAnswer(995n * 10n ** 5n);
   };
+  // The reserve above its target (so the poke is paid and savings may draw), a saver in sBDOL.
+  const bdol = await get<BallastDollar>("BallastDollar");
+  const reserve = await get<ReservePool>("ReservePool");
+  const savings = await get<SavingsBdol>("SavingsBdol");
+  await vm.connect(borrower).borrow(await vm.vaultCount(), 8_000n * WAD, borrower.address);
+  await bdol.connect(borrower).transfer(await reserve.getAddress(), 20_000n * WAD);
+  await bdol.connect(borrower).approve(await savings.getAddress(), ethers.MaxUint256);
+  await savings.connect(borrower).deposit(5_000n * WAD, borrower.address);
   await hourPasses(3_000n, 60_000n);
-  await risk.poke();
+  await risk.poke(); // pays the poker (the deployer) once: its balance slot is warm from here on
   await hourPasses(3_030n, 59_400n);
   const oracle = await get<OracleAdapter>("OracleAdapter");
   for (const asset of await oracle.assets()) await oracle.recordPrice(asset);
-  return { poke: await gasOf(risk.poke()) };
+  const tx = risk.poke();
+  const poke = await gasOf(tx);
+  const arm = (await (await tx).wait())!.logs
+    .map((l) => risk.interface.parseLog(l))
+    .find((l) => l?.name === "ReservePoked");
+  if (!arm || arm.args.paid === 0n || arm.args.savingsRate === 0n) {
+    throw new Error("bench: the measured poke was not paid or did not step the savings rate");
+  }
+  return { poke };
+}
+
+/**
+ * sBDOL: a saver adds to its position, then redeems part of it, each an hour after the last drip at
+ * a 5 % rate, so each call first draws the hour's interest from the reserve's surplus.
+ */
+async function benchSavings(get: Getter): Promise<Record<string, number>> {
+  const vm = await get<VaultManager>("VaultManager");
+  const weth = await get<MockERC20>("MockERC20", "WETH");
+  const bdol = await get<BallastDollar>("BallastDollar");
+  const reserve = await get<ReservePool>("ReservePool");
+  const savings = await get<SavingsBdol>("SavingsBdol");
+  const risk = await get<RiskController>("RiskController");
+  const [, , , , , , , , saver] = await ethers.getSigners();
+  await weth.mint(saver.address, 10n * WAD);
+  await weth.connect(saver).approve(await vm.getAddress(), ethers.MaxUint256);
+  await vm.connect(saver).openVault(await weth.getAddress(), 10n * WAD, 12_000n * WAD);
+  await bdol.connect(saver).transfer(await reserve.getAddress(), 5_000n * WAD);
+  await reserve.book();
+  await bdol.connect(saver).approve(await savings.getAddress(), ethers.MaxUint256);
+  await savings.connect(saver).deposit(2_000n * WAD, saver.address);
+  await hre.network.provider.send("hardhat_impersonateAccount", [await risk.getAddress()]);
+  await hre.network.provider.send("hardhat_setBalance", [await risk.getAddress(), "0xde0b6b3a7640000"]);
+  const controller = await ethers.getSigner(await risk.getAddress());
+  await savings.connect(controller).setRate(RAY + (5n * 10n ** 25n) / (365n * 86_400n));
+  const gas: Record<string, number> = {};
+  await time.increase(3600);
+  gas.savingsDeposit = await gasOf(savings.connect(saver).deposit(1_000n * WAD, saver.address));
+  await time.increase(3600);
+  gas.savingsRedeem = await gasOf(savings.connect(saver).redeem(1_000n * WAD, saver.address, saver.address));
+  return gas;
 }
 
 /**

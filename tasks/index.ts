@@ -8,6 +8,7 @@ import "./governance";
 import "./reserve";
 import "./risk";
 import "./psm";
+import "./savings";
 import "./market";
 import "./dev";
 import "./auction";

@@ -5,7 +5,7 @@
  * system breaker. Before the interval has passed it sends nothing and says when the next poke is
  * allowed.
  *
- * Anyone: `npx hardhat risk:report [--horizon 30d] [--paths 100000] [--correlation 0.5] [--json]`
+ * Anyone: `npx hardhat risk:report [--horizon 30d] [--paths 100000] [--correlation 0.5] [--json] [--chart f.svg]`
  * reads the book through the lens and prints the reserve's risk (scripts/lib/riskReport.ts): per
  * collateral the expected loss, VaR and expected shortfall at 99 %, the Greeks of the reserve's
  * exposure and two stresses; for the system the probability that the loss exceeds what the reserve
@@ -26,8 +26,12 @@ task("risk:report", "The reserve's risk: the book as short puts (expected loss, 
   .addOptionalParam("correlation", "correlation between collaterals in the second Monte Carlo, 0 to 1", "0.5")
   .addOptionalParam("seed", "Monte Carlo seed", "1")
   .addFlag("json", "print the report as JSON")
+  .addOptionalParam("chart", "also write the chart (SVG: the loss distribution, per-collateral losses) to this file")
   .setAction((args, hre) =>
     cliAction(hre, "risk:report", async () => {
+      if (args.chart !== undefined && !/\.svg$/i.test(String(args.chart))) {
+        throw new UsageError(`--chart ${JSON.stringify(String(args.chart))} must name an .svg file`);
+      }
       const horizon = Number(parseDuration("horizon", args.horizon));
       const paths = Number(parseWhole("paths", args.paths, { positive: true }));
       if (paths < 1_000 || paths > 2_000_000) throw new UsageError(`--paths must be 1,000 to 2,000,000: ${paths}`);
@@ -37,8 +41,14 @@ task("risk:report", "The reserve's risk: the book as short puts (expected loss, 
       }
       const seed = Number(parseWhole("seed", args.seed));
       const s = await openSession(hre);
-      const { readRiskReport } = await import("../scripts/lib/riskReport");
+      const { readRiskReport, riskChartSpec } = await import("../scripts/lib/riskReport");
       const r = await readRiskReport(s.ballast, { horizon, paths, correlation, seed });
+      if (args.chart !== undefined) {
+        const { renderVegaLiteSvg } = await import("../lib/sdk/chart");
+        const { writeFileSync } = await import("node:fs");
+        writeFileSync(String(args.chart), await renderVegaLiteSvg(riskChartSpec(r), "Ballast risk report"));
+        if (!args.json) console.log(`chart written to ${String(args.chart)}`);
+      }
       if (args.json) {
         console.log(toJson(r));
         return r;
@@ -85,7 +95,7 @@ task("risk:report", "The reserve's risk: the book as short puts (expected loss, 
       kv(`The system over ${days} d`, {
         "debt (BDOL)": fmtNumber(r.system.debt, 0),
         "the reserve can pay: stable part + the collateral it holds, at the floor of today's price": fmtNumber(
-          r.reserve + r.collaterals.reduce((t, c) => t + c.held * c.price * c.recovery, 0),
+          r.system.capacityToday,
         ),
         "expected loss / VaR 99 % / ES 99 % (one factor, closed form)": `${fmtNumber(r.system.expectedLoss)} / ${fmtNumber(r.system.valueAtRisk99)} / ${fmtNumber(r.system.expectedShortfall99)}`,
         "P(loss > what the reserve can pay), closed form": fmtFraction(r.system.insolvencyProbability),

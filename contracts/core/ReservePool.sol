@@ -191,12 +191,13 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         uint256 target
     ) external nonReentrant returns (uint256 paid, bool belowTarget) {
         if (msg.sender != riskController || msg.sender == address(0)) revert NotRiskController(msg.sender);
+        // Inflows that arrived under the old target are booked under it.
+        (uint256 buffer, uint256 surplus_) = _book();
         uint96 stored = target > type(uint96).max ? type(uint96).max : uint96(target);
         if (stored != _target) {
             emit ReserveTargetSet(_target, stored);
             _target = stored;
         }
-        (uint256 buffer, uint256 surplus_) = _book();
         paid = MathLib.min(reward, surplus_);
         if (paid != 0) {
             surplus_ -= paid;
@@ -371,6 +372,12 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
 
     /// @inheritdoc IReservePool
     function savingsPayable() external view returns (uint256) {
+        return savingsPayableTo(savings);
+    }
+
+    /// @inheritdoc IReservePool
+    function savingsPayableTo(address vault) public view returns (uint256) {
+        if (vault != savings || vault == address(0)) return 0;
         (uint256 buffer, uint256 surplus_, , ) = _booked(_balance(), _buffer, _surplus, _deficit);
         return _savingsPayable(buffer, surplus_);
     }
@@ -809,10 +816,11 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         uint256 inflow = balance - booked;
         healed = MathLib.min(inflow, owed);
         uint256 free = inflow - healed;
-        // Below the reserve target the larger of the two shares builds the buffer first.
+        // The part that fills buffer + surplus up to the target builds the buffer at the larger of the
+        // two shares; the rest at the buffer share.
         uint256 share = _bufferShare;
-        if (booked < _target) share = MathLib.max(share, _recoveryShare);
-        uint256 toBuffer = free.wadMulDown(share);
+        uint256 gap = booked < _target ? MathLib.min(free, _target - booked) : 0;
+        uint256 toBuffer = gap.wadMulDown(MathLib.max(share, _recoveryShare)) + (free - gap).wadMulDown(share);
         return (buffer + toBuffer, surplus_ + free - toBuffer, owed - healed, healed);
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IReservePool} from "./IReservePool.sol";
 import {PriceStatus} from "./IOracleAdapter.sol";
 import {IPegKeeper} from "./IPegKeeper.sol";
 
@@ -94,6 +95,23 @@ interface IReserveLens {
     }
 
     /// @notice The reserve's peg keeper (`IReservePool.pegKeeper`) in one call.
+    /// @notice The reserve's ledgers against its target and all its liabilities, and sBDOL.
+    struct ReserveSnapshot {
+        IReservePool.Ledgers ledgers; // as booked now (IReservePool)
+        int256 netPosition; // [wad] reserve value − deficit − savings owed − PSM-backed coin, signed
+        uint256 psmBacked; // [wad] the PSM-backed coin
+        uint256 reserveTarget; // [wad] the target the last poke set in the reserve
+        uint256 reserveTargetNow; // [wad] the controller's estimate on the current book (0 without one)
+        int256 targetGap; // [wad] buffer + surplus − reserveTarget: negative is the shortfall
+        uint256 savingsPayable; // [wad] what sBDOL may draw now
+        address savings; // sBDOL (address(0): none)
+        uint256 savingsRate; // [ray per second]
+        uint256 savingsAssets; // [wad] sBDOL's totalAssets()
+        uint256 savingsShares; // sBDOL's totalSupply()
+        bool savingsDepositsPaused;
+        uint256 pokeRewardNow; // [wad] the poke's pay if it ran now, before the surplus cap
+    }
+
     struct PegKeeperSnapshot {
         address keeper; // address(0): the reserve has no peg keeper, every other field is zero
         uint256 debt; // [wad] stablecoin it minted, not yet bought back and burnt
@@ -120,6 +138,9 @@ interface IReserveLens {
     /// @notice The peg keeper the reserve pays for buy-backs, read through the reserve, so the lens
     /// needs no wiring of its own and follows governance's `setPegKeeper`.
     function pegKeeperSnapshot() external view returns (PegKeeperSnapshot memory);
+
+    /// @notice The reserve's ledgers, target, net position and sBDOL (see ReserveSnapshot).
+    function reserveSnapshot() external view returns (ReserveSnapshot memory);
 
     /// @notice Active auctions among ids `fromId` … `fromId + count − 1` (ended ones are skipped).
     function activeAuctions(uint256 fromId, uint256 count) external view returns (AuctionStatus[] memory);

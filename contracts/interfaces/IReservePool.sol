@@ -14,9 +14,9 @@ pragma solidity 0.8.30;
 /// keeper's buy-backs) arrive by mint or transfer with no hook: they are `unbooked` until the next
 /// action that moves the reserve's stablecoin (or `book()`, anyone) books them by one rule:
 ///   healed    = min(unbooked, F)                   burnt; F −= healed (new money pays the deficit first)
-///   toBuffer  = ⌊(unbooked − healed) × share⌋        buffer += toBuffer
-///               share = bufferShare, or max(bufferShare, recoveryShare) while buffer + surplus is
-///               below the reserve target (the buffer builds first)
+///   gap       = min(unbooked − healed, (target − buffer − surplus)⁺)
+///   toBuffer  = ⌊gap × max(bufferShare, recoveryShare)⌋ + ⌊(unbooked − healed − gap) × bufferShare⌋
+///               (the part that fills buffer + surplus up to the reserve target builds the buffer first)
 ///   toSurplus = unbooked − healed − toBuffer        surplus += toSurplus
 /// Outflows, each after booking, each from a stated ledger:
 ///   absorbing a liquidation  buffer only (BufferTooSmall beyond it)
@@ -249,6 +249,10 @@ interface IReservePool {
     /// margin, as if booked now (see the accounting above).
     function savingsPayable() external view returns (uint256);
 
+    /// @notice What `vault` may draw now [wad]: `savingsPayable` for the savings vault, 0 for any other
+    /// address (a replaced or unlinked vault draws nothing, so its withdrawals never revert).
+    function savingsPayableTo(address vault) external view returns (uint256);
+
     /// @notice Savings vault only (`NotSavings`): pay `amount` of the surplus to it, after booking.
     /// Reverts `InsufficientSurplus` beyond `savingsPayable` and `ZeroAmount` for 0; never mints.
     function paySavings(uint256 amount) external;
@@ -269,9 +273,10 @@ interface IReservePool {
     /// the reserve [wad]. The stable asset behind it belongs to its redeemers.
     function psmBacked() external view returns (uint256);
 
-    /// @notice Risk controller only (`NotRiskController`): store the reserve `target` (saturated at
-    /// 2^96 − 1), book, and pay `poker` min(`reward`, surplus) from the surplus — nothing when it is
-    /// empty, never more. Returns what was paid and whether buffer + surplus is below the target.
+    /// @notice Risk controller only (`NotRiskController`): book (under the old target), store the
+    /// reserve `target` (saturated at 2^96 − 1), and pay `poker` min(`reward`, surplus) from the
+    /// surplus — nothing when it is empty, never more. Returns what was paid and whether buffer +
+    /// surplus is below the target.
     function settlePoke(
         address poker,
         uint256 reward,

@@ -220,6 +220,9 @@ interface IRiskController {
         uint256 savingsRate
     );
     event ReserveRulesSet(ReserveRules oldRules, ReserveRules newRules);
+    /// @notice The reserve no longer names this controller (`reserve` set: the whole arm skipped), or
+    /// this controller no longer sets sBDOL's rate (`reserve` 0: the savings step skipped).
+    event ReserveArmSkipped(address reserve, address savings);
     /// @notice One collateral's update within a poke.
     event CollateralPoked(address indexed collateral, CollateralUpdate update);
     /// @notice The price breaker of `collateral` saw a move of `move` in its fast window and
@@ -234,7 +237,8 @@ interface IRiskController {
 
     /// @notice The reserve's risk controller is not this controller.
     error ReserveNotLinked(address reserve, address itsController);
-    /// @notice sBDOL pays from another reserve than the rules'.
+    /// @notice sBDOL pays from another reserve than the rules', or this controller does not hold its
+    /// RISK_CONTROL_ROLE.
     error SavingsNotLinked(address savings, address itsReserve);
     /// @notice The savings rates must satisfy baseSavingsRate, capBelowTarget ≤ maxSavingsRate.
     error InvalidSavingsRates(uint256 baseRate, uint256 capBelowTarget, uint256 maxRate);

@@ -9,12 +9,15 @@ pragma solidity 0.8.30;
 /// the vault has booked (`assetsBooked`, deposits and paid interest less withdrawals) at
 ///     owed = assetsBooked × (rate^Δt − 1)          (RateLib.interestDown: rounded down)
 /// and is drawn from the reserve by `drip` — before every deposit, mint, withdrawal, redemption and
-/// rate change, and by anyone — as paid = min(owed, reserve.savingsPayable()).
+/// rate change, and by anyone — as paid = min(owed, reserve.savingsPayableTo(this)) (0 once the
+/// reserve names another savings vault: an unlinked vault pays nothing more and cuts its rate to 0 %,
+/// and its holders withdraw as ever).
 /// When the surplus cannot pay (paid < owed), the rate falls to what it paid over the interval,
 ///     rate' = RAY + ⌊paid × RAY / (assetsBooked × Δt)⌋     (never above the old rate)
-/// so holders are never promised what the surplus does not hold; the rate setter (the risk
-/// controller) raises it again within its rules. `totalAssets` is assetsBooked plus the interest a
-/// drip would pay now, so previews match what a deposit or withdrawal does in the same block.
+/// the interval's simple rate, rounded down (compounded over a later interval it pays slightly more
+/// than simple interest would); the rate setter (the risk controller) raises it again, one step a
+/// poke. `totalAssets` is assetsBooked plus the interest a drip would pay now, so previews match what
+/// a deposit or withdrawal does in the same block.
 ///
 /// Inflation and donation: BDOL sent to the vault without a deposit is not booked and never moves
 /// the share price; conversions use OpenZeppelin's virtual share and asset (offset 0), rounded in

@@ -10,6 +10,8 @@ import {IReservePool} from "../interfaces/IReservePool.sol";
 import {IOracleAdapter, PriceStatus} from "../interfaces/IOracleAdapter.sol";
 import {IRiskController} from "../interfaces/IRiskController.sol";
 import {IPegKeeper} from "../interfaces/IPegKeeper.sol";
+import {ISavingsBdol} from "../interfaces/ISavingsBdol.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {ConstantsLib} from "../libraries/ConstantsLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
@@ -72,6 +74,26 @@ contract ReserveLens is IReserveLens {
         snap.vaultCount = vaultManager.vaultCount();
         snap.timestamp = block.timestamp;
         snap.risk = _riskSnapshot();
+    }
+
+    /// @inheritdoc IReserveLens
+    function reserveSnapshot() external view returns (ReserveSnapshot memory snap) {
+        snap.ledgers = reserve.ledgers();
+        snap.netPosition = reserve.netPosition();
+        snap.psmBacked = reserve.psmBacked();
+        snap.reserveTarget = reserve.reserveTarget();
+        if (address(riskController) != address(0)) snap.reserveTargetNow = riskController.reserveTargetNow();
+        snap.targetGap = int256(snap.ledgers.buffer + snap.ledgers.surplus) - int256(snap.reserveTarget);
+        snap.savingsPayable = reserve.savingsPayable();
+        if (address(riskController) != address(0)) snap.pokeRewardNow = riskController.pokeRewardNow();
+        address savings = reserve.savings();
+        if (savings == address(0)) return snap;
+        ISavingsBdol s = ISavingsBdol(savings);
+        snap.savings = savings;
+        snap.savingsRate = s.rate();
+        snap.savingsAssets = IERC4626(savings).totalAssets();
+        snap.savingsShares = IERC20(savings).totalSupply();
+        snap.savingsDepositsPaused = s.depositsPaused();
     }
 
     /// @inheritdoc IReserveLens

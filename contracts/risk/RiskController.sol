@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -25,6 +26,9 @@ import {ISavingsBdol} from "../interfaces/ISavingsBdol.sol";
 /// over the managed collaterals: at most MAX_COLLATERALS, listed by governance.
 contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransient {
     using MathLib for uint256;
+
+    /// @dev sBDOL's rate-setter role, which `setReserveRules` requires this controller to hold.
+    bytes32 internal constant RISK_CONTROL_ROLE = keccak256("RISK_CONTROL_ROLE");
 
     IVaultManager public immutable vaultManager;
     IOracleAdapter public immutable oracle;
@@ -258,6 +262,9 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         if (rules.savings != address(0)) {
             address itsReserve = ISavingsBdol(rules.savings).reserve();
             if (itsReserve != rules.reserve) revert SavingsNotLinked(rules.savings, itsReserve);
+            if (!IAccessControl(rules.savings).hasRole(RISK_CONTROL_ROLE, address(this))) {
+                revert SavingsNotLinked(rules.savings, itsReserve);
+            }
         }
         // Reverts with the oracle's UnknownAsset when the asset has no feed.
         if (rules.gasAsset != address(0)) oracle.getPrice(rules.gasAsset);
@@ -283,6 +290,12 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
     function _reserveArm(ReserveRules memory rr, uint256 vaultTarget, int256 pegTerm) internal returns (uint256) {
         uint256 stablePart = _stablePart(rr);
         uint256 target = vaultTarget + stablePart;
+        // Links governance may have changed since the rules were set: a broken one skips the arm
+        // (ReserveArmSkipped), it never stops the poke and its breakers.
+        if (IReservePool(rr.reserve).riskController() != address(this)) {
+            emit ReserveArmSkipped(rr.reserve, rr.savings);
+            return target;
+        }
         PayState memory pay = _pay;
         uint256 reward = _pokeReward(rr, pay);
         (uint256 paid, bool below) = IReservePool(rr.reserve).settlePoke(msg.sender, reward, target);
@@ -295,7 +308,13 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         }
         uint256 savingsTarget;
         uint256 savingsRate;
-        if (rr.savings != address(0)) (savingsTarget, savingsRate) = _savingsArm(rr, pegTerm, below);
+        if (rr.savings != address(0)) {
+            if (IAccessControl(rr.savings).hasRole(RISK_CONTROL_ROLE, address(this))) {
+                (savingsTarget, savingsRate) = _savingsArm(rr, pegTerm, below);
+            } else {
+                emit ReserveArmSkipped(address(0), rr.savings);
+            }
+        }
         emit ReservePoked(target, stablePart, below, reward, paid, savingsTarget, savingsRate);
         return target;
     }
@@ -306,11 +325,17 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         return IReservePool(rr.reserve).psmBacked().wadMulUp(rr.stableStress);
     }
 
-    /// @dev pokeGas × basefee × the gas asset's live price, within the per-poke and per-day caps.
+    /// @dev pokeGas × basefee × the gas asset's live price, within the per-poke and per-day caps; 0
+    /// when the oracle no longer prices the gas asset (a poke never depends on its pay).
     function _pokeReward(ReserveRules memory rr, PayState memory pay) internal view returns (uint256) {
         if (rr.gasAsset == address(0) || rr.pokeGas == 0) return 0;
-        (uint256 price, PriceStatus status) = oracle.getPrice(rr.gasAsset);
-        if (status != PriceStatus.Live) return 0;
+        uint256 price;
+        try oracle.getPrice(rr.gasAsset) returns (uint256 p, PriceStatus status) {
+            if (status != PriceStatus.Live) return 0;
+            price = p;
+        } catch {
+            return 0;
+        }
         uint256 reward = MathLib.min((uint256(rr.pokeGas) * block.basefee).wadMulDown(price), rr.maxPokeReward);
         uint256 paidToday = pay.day == block.timestamp / 1 days ? pay.paidToday : 0;
         uint256 left = rr.maxPokeRewardPerDay > paidToday ? rr.maxPokeRewardPerDay - paidToday : 0;
@@ -327,6 +352,8 @@ contract RiskController is IRiskController, AccessControl, ReentrancyGuardTransi
         int256 raw = int256(uint256(rr.baseSavingsRate)) + pegTerm;
         target = raw <= 0 ? 0 : MathLib.min(uint256(raw), rr.maxSavingsRate);
         if (belowTarget) target = MathLib.min(target, rr.capBelowTarget);
+        // Drip first: a cut the surplus forces now is the rate the step starts from.
+        ISavingsBdol(rr.savings).drip();
         uint256 current = ISavingsBdol(rr.savings).rate();
         // Read back rounded up: the exact inverse of the rounded-down conversion below, so a rate
         // the controller set reads as itself (sBDOL's own cuts read at most a wei per year high).

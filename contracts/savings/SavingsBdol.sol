@@ -59,7 +59,7 @@ contract SavingsBdol is ISavingsBdol, ERC4626, AccessControl, ReentrancyGuardTra
         uint256 assets = _assets;
         uint256 owed = RateLib.interestDown(assets, rate_, elapsed);
         if (owed != 0) {
-            paid = MathLib.min(owed, IReservePool(reserve).savingsPayable());
+            paid = MathLib.min(owed, IReservePool(reserve).savingsPayableTo(address(this)));
             if (paid != 0) {
                 // Credit what arrived (balance difference), at most what was asked for.
                 uint256 before = IERC20(asset()).balanceOf(address(this));
@@ -83,7 +83,7 @@ contract SavingsBdol is ISavingsBdol, ERC4626, AccessControl, ReentrancyGuardTra
 
     /// @inheritdoc ISavingsBdol
     function setRate(uint256 newRate) external onlyRole(RISK_CONTROL_ROLE) nonReentrant {
-        drip();
+        drip(); // a no-op when the rate setter dripped first in the same block
         uint256 oldRate = _rate;
         if (newRate == oldRate) revert ErrorsLib.NoChange();
         ErrorsLib.checkBounds(newRate, ConstantsLib.RAY, ConstantsLib.MAX_SAVINGS_RATE);
@@ -119,7 +119,7 @@ contract SavingsBdol is ISavingsBdol, ERC4626, AccessControl, ReentrancyGuardTra
     function totalAssets() public view override returns (uint256) {
         uint256 owed = interestOwed();
         if (owed == 0) return _assets;
-        return _assets + MathLib.min(owed, IReservePool(reserve).savingsPayable());
+        return _assets + MathLib.min(owed, IReservePool(reserve).savingsPayableTo(address(this)));
     }
 
     /// @notice 0 while deposits are paused.

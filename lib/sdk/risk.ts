@@ -290,6 +290,8 @@ export interface MonteCarloResult {
   insolvencyProbabilityError: number;
   valueAtRisk: number;
   expectedShortfall: number;
+  /** The loss's quantiles at 0.5 %, 1 %, …, 100 % (200 points, the last one the worst path). */
+  quantiles: number[];
 }
 
 /**
@@ -348,5 +350,6 @@ export function monteCarlo(
     insolvencyProbabilityError: Math.sqrt((p * (1 - p)) / paths),
     valueAtRisk: losses[Math.ceil(paths * alpha) - 1],
     expectedShortfall: tail / (paths - tailFrom),
+    quantiles: Array.from({ length: 200 }, (_, k) => losses[Math.ceil((paths * (k + 1)) / 200) - 1]),
   };
 }

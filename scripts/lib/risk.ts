@@ -38,6 +38,7 @@ export async function pokeAndReport(hre: HardhatRuntimeEnvironment, quiet = fals
   const rows = [];
   const result: PokeResult = { poked: true, nextPokeAt: 0n, txHash: receipt!.hash, collaterals: [] };
   let system: Record<string, string> = {};
+  let reserveArm: Record<string, string> = {};
   for (const log of receipt!.logs) {
     const parsed = risk.interface.parseLog(log);
     if (!parsed) continue;
@@ -65,7 +66,15 @@ export async function pokeAndReport(hre: HardhatRuntimeEnvironment, quiet = fals
         "peg error / integral / peg term (points of fee)": `${fmtWad(a.pegError * 100n, 3)} / ${fmtWad(a.integral * 100n, 3)} / ${fmtWad(a.pegTerm * 100n, 3)}`,
         "system collateral ratio": fmtPct(a.systemCollateralRatio),
         "system breaker": a.systemHaltUntil > now ? `HALTED until ${fmtWhen(a.systemHaltUntil, now)}` : "clear",
-        "reserve target (stress loss, BDOL)": fmtWad(a.reserveTarget),
+        "reserve target (BDOL)": fmtWad(a.reserveTarget),
+      };
+    } else if (parsed.name === "ReservePoked") {
+      const a = parsed.args;
+      reserveArm = {
+        "reserve target (stress + stable, BDOL)": `${fmtWad(a.reserveTarget)} (stable part ${fmtWad(a.stablePart)})`,
+        "buffer + surplus": a.belowTarget ? "below the target: buffer first, savings capped" : "at or above the target",
+        "savings rate (target → set)": `${fmtRate(a.savingsTargetRate)} → ${fmtRate(a.savingsRate)}`,
+        "poke pay (asked / paid from the surplus, BDOL)": `${fmtWad(a.reward)} / ${fmtWad(a.paid)}`,
       };
     } else if (parsed.name === "PriceBreakerTripped") {
       if (!quiet)
@@ -81,7 +90,7 @@ export async function pokeAndReport(hre: HardhatRuntimeEnvironment, quiet = fals
   result.nextPokeAt = await risk.nextPokeAt();
   if (!quiet) {
     table(`Poke (tx ${receipt!.hash}, ${receipt!.gasUsed.toLocaleString("en-US")} gas)`, rows);
-    kv("System", { ...system, "next poke allowed": fmtWhen(result.nextPokeAt, now) });
+    kv("System", { ...system, ...reserveArm, "next poke allowed": fmtWhen(result.nextPokeAt, now) });
   }
   return result;
 }

@@ -12,6 +12,7 @@ import {
   wadDivDown,
   connect,
   fmtPct,
+  fmtPerSecondFee,
   fmtRate,
   fmtWad,
   fmtWhen,
@@ -116,7 +117,39 @@ export async function printReserve(hre: HardhatRuntimeEnvironment, c: Contracts)
     });
   }
   table("Reserve composition (escrowed and on-sale collateral, and USDC in strategies, included)", rows);
+  await printLedgers(c);
 }
+
+/** A signed wad: "−1,234.56" or "1,234.56". */
+function fmtSigned(x: bigint): string {
+  return x < 0n ? `−${fmtWad(-x)}` : fmtWad(x);
+}
+
+/** The reserve's ledgers against its target and all its liabilities, and sBDOL (ReserveLens.reserveSnapshot). */
+export async function printLedgers(c: Contracts): Promise<void> {
+  const r = await c.lens.reserveSnapshot();
+  const l = r.ledgers;
+  const gap = r.targetGap < 0n ? `short by ${fmtWad(-r.targetGap)}` : `above by ${fmtWad(r.targetGap)}`;
+  kv("Reserve ledgers (as booked now) and target", {
+    "buffer / surplus (BDOL)": `${fmtWad(l.buffer)} / ${fmtWad(l.surplus)}`,
+    "deficit / unbooked inflow (BDOL)": `${fmtWad(l.deficit)} / ${fmtWad(l.unbooked)}`,
+    "reserve target (last poke / now)": `${fmtWad(r.reserveTarget)} / ${fmtWad(r.reserveTargetNow)}`,
+    "buffer + surplus against the target": gap,
+    "PSM-backed coin (BDOL)": fmtWad(r.psmBacked),
+    "net position (value − deficit − savings owed − PSM-backed)": fmtSigned(r.netPosition),
+    "savings may draw now (BDOL)": fmtWad(r.savingsPayable),
+    "poke pay now (BDOL, before the surplus cap)": fmtWad(r.pokeRewardNow),
+  });
+  if (r.savings === ZERO) return;
+  kv("Savings (sBDOL)", {
+    "savings rate": r.savingsRate === 0n ? "–" : fmtPerSecondFee(r.savingsRate, 2),
+    "assets / shares": `${fmtWad(r.savingsAssets)} BDOL / ${fmtWad(r.savingsShares)} sBDOL`,
+    "interest owed, not yet drawn (BDOL)": fmtWad(l.savingsOwed),
+    deposits: r.savingsDepositsPaused ? "paused (withdrawals stay open)" : "open",
+  });
+}
+
+const ZERO = "0x0000000000000000000000000000000000000000";
 
 export async function decimalsOf(c: Contracts, token: string): Promise<number> {
   return Number(await c.erc20(token).decimals());
@@ -261,6 +294,7 @@ export async function statusData(c: Contracts): Promise<Record<string, unknown>>
 export async function reserveData(c: Contracts): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {
     snapshot: await c.lens.systemSnapshot(),
+    ledgers: await c.lens.reserveSnapshot(),
     composition: await c.reserve.composition(),
     strategies: await c.reserve.strategies(),
     liquidTarget: await c.reserve.liquidTarget(),

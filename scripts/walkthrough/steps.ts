@@ -31,10 +31,17 @@ export const STEPS: Step[] = [
   { id: "vault-list", command: "vault:list --from 1" },
   { id: "psm-in", command: "psm:swap --in 1000 --mint --from 1" },
   { id: "psm-out", command: "psm:swap --out 500 --from 1" },
+  { id: "savings-deposit", command: "savings:deposit --amount 200 --from 1" },
+  { id: "savings-status", command: "savings:status --from 1" },
   { id: "dev-time", command: "dev:time --advance 1h" },
   { id: "keeper-record", command: "keeper:record" },
   { id: "keeper-accrue", command: "keeper:accrue" },
-  { id: "risk-poke", command: "risk:poke" },
+  {
+    id: "risk-poke",
+    command: "risk:poke",
+    // The poke's pay is its gas at the node's basefee, which differs between nodes.
+    masks: [/(poke pay \(asked \/ paid from the surplus, BDOL\)\s*│\s*)[\d,.]+ \/ [\d,.]+/g],
+  },
   { id: "vault-open-risky", command: "vault:open --collateral WETH --amount 10 --debt 18000 --mint --from 2" },
   { id: "dev-price", command: "dev:price --asset WETH --price 2600" },
   { id: "vault-info-risky", command: "vault:info --id 2" },
@@ -65,7 +72,12 @@ export const STEPS: Step[] = [
     command: "reserve:status",
     // The oracle's volatility estimate samples a return only when enough time has passed since the
     // last one, so the seconds between the walkthrough's commands decide whether the move is in it.
-    masks: [/(\/ [\d.]+ % +│ +)[\d,.]+ %/g],
+    // The poke's pay follows the basefee, and the target "now" the debt accruing by the second.
+    masks: [
+      /(\/ [\d.]+ % +│ +)[\d,.]+ %/g,
+      /(poke pay now \(BDOL, before the surplus cap\)\s*│\s*)[\d,.]+/g,
+      /(reserve target \(last poke \/ now\)\s*│\s*[\d,.]+ \/ )[\d,.]+/g,
+    ],
   },
   { id: "roles-check", command: "roles:check" },
 ];

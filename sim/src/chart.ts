@@ -8,9 +8,8 @@
  * minted supply and the reserve's USDC — each with every run (keepers active: solid; keepers absent:
  * dashed) and the keeper-absence window shaded.
  */
-import { pathToFileURL } from "node:url";
-import type * as Vega from "vega";
-import type { TopLevelSpec, compile } from "vega-lite/build/index";
+import type { TopLevelSpec } from "vega-lite/build/index";
+import { renderVegaLiteSvg } from "../../lib/sdk/chart";
 import { PEG_KEYS } from "./assets";
 import type { TickRecord } from "./metrics";
 import type { RunResult, SimResult } from "./simulate";
@@ -392,8 +391,6 @@ export function chartSpec(result: SimResult): TopLevelSpec {
   };
 }
 
-type VegaLite = { compile: typeof compile };
-
 /**
  * The chart for one scenario's results, as a self-contained SVG document; Vega-Lite's and Vega's
  * warnings (none expected) go to `warn`.
@@ -402,32 +399,7 @@ export async function renderSvg(
   result: SimResult,
   warn: (message: string) => void = (m) => console.warn(`chart: ${m}`),
 ): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([importEsm<typeof Vega>("vega"), importEsm<VegaLite>("vega-lite")]);
-  const logger = vega.logger(vega.Warn, undefined, (_method, _level, args) => warn(args.map(String).join(" ")));
-  const view = new vega.View(vega.parse(vegaLite.compile(chartSpec(result), { logger }).spec), {
-    renderer: "none",
-    logger,
-  });
-  try {
-    // The document's title, as a browser shows it (Vega writes none).
-    const title = `<title>${escapeXml(`Ballast crash simulation: ${result.scenario.name}`)}</title>`;
-    return (await view.toSVG()).replace(/^<svg[^>]*>/, (root) => root + title) + "\n";
-  } finally {
-    view.finalize();
-  }
-}
-
-/**
- * vega and vega-lite are ES modules with a top-level await, which require() cannot load; tsc turns an
- * import() into a require() under "module": "commonjs", a Function's body it leaves alone.
- */
-async function importEsm<T>(name: string): Promise<T> {
-  const dynamicImport = new Function("url", "return import(url)") as (url: string) => Promise<T>;
-  return dynamicImport(pathToFileURL(require.resolve(name)).href);
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return renderVegaLiteSvg(chartSpec(result), `Ballast crash simulation: ${result.scenario.name}`, warn);
 }
 
 /** Splits `text` into lines of at most `width` characters at spaces. */

@@ -121,21 +121,31 @@ describe("RiskController: the reserve arm (savings rate, reserve target, paid po
     expect(p.savingsRate).to.equal(ARM.capBelowTarget); // 0.5 %: two steps, then held at the cap
     expect(await sys.reserve.reserveTarget()).to.equal(p.target);
 
-    // An inflow below the target goes to the buffer whole (recovery share 100 %).
+    // An inflow below the target builds the buffer at the recovery share (95 %), not the buffer share (80 %).
+    const recovery = await sys.reserve.recoveryShare();
+    expect(recovery).to.equal(wad("0.95"));
     const before = await sys.reserve.ledgers();
     await sys.bdol.connect(alice).transfer(await sys.reserve.getAddress(), wad(500));
-    await expect(sys.reserve.book()).to.emit(sys.reserve, "Booked").withArgs(wad(500), 0n, wad(500), 0n);
+    await expect(sys.reserve.book())
+      .to.emit(sys.reserve, "Booked")
+      .withArgs(wad(500), 0n, wadMulDown(wad(500), recovery), wad(500) - wadMulDown(wad(500), recovery));
     const after = await sys.reserve.ledgers();
-    expect(after.buffer - before.buffer).to.equal(wad(500));
-    expect(after.surplus).to.equal(before.surplus);
+    expect(after.buffer - before.buffer).to.equal(wad(475));
+    expect(after.surplus - before.surplus).to.equal(wad(25));
     // Nothing for savings below target × (1 + margin).
     expect(await sys.reserve.savingsPayable()).to.equal(0n);
 
-    // Past target × 1.1, the share is the buffer share again and savings may draw the excess.
+    // An inflow that crosses the target: the part up to it at the recovery share, the rest at the
+    // buffer share; then savings may draw what lies beyond target × 1.1.
     const target = await sys.reserve.reserveTarget();
+    const held = after.buffer + after.surplus;
     await donateToReserve(sys, bob, target * 2n);
     const booked = await sys.reserve.book.staticCall();
-    await sys.reserve.book();
+    const gap = target - held;
+    const toBuffer = wadMulDown(gap, recovery) + wadMulDown(target * 2n - gap, await sys.reserve.bufferShare());
+    await expect(sys.reserve.book())
+      .to.emit(sys.reserve, "Booked")
+      .withArgs(target * 2n, 0n, toBuffer, target * 2n - toBuffer);
     const l = await sys.reserve.ledgers();
     const keep = wadMulUp(target, WAD + (await sys.reserve.savingsMargin()));
     expect(await sys.reserve.savingsPayable()).to.equal(
@@ -254,5 +264,46 @@ describe("RiskController: the reserve arm (savings rate, reserve target, paid po
       await f.updateAnswer(await f.answers(await f.latestRound()));
     }
     await expect(risk.poke()).not.to.emit(risk, "ReservePoked");
+  });
+
+  it("a cut forced by an empty surplus stands: the poke steps from the cut rate, one step", async () => {
+    const { alice, bob } = sys;
+    await donateToReserve(sys, bob, wad(100)); // surplus 20: far short of a week at 10 % on 100,000
+    await sys.reserve.book();
+    await spareBdol(sys, alice, wad(100_000));
+    await sys.bdol.connect(alice).approve(await sys.savings.getAddress(), ethers.MaxUint256);
+    await sys.savings.connect(alice).deposit(wad(100_000), alice.address);
+    for (let i = 0; i < 6; i++) await pokeAfterAnHour("0.98"); // up to 1.5 %
+    await time.increase(7 * 86_400);
+    const p = await pokeAfterAnHour("0.98");
+    await expect(p.tx).to.emit(sys.savings, "SavingsRateCut");
+    // The cut rate (what 20 paid over the week) read back, plus one step.
+    expect(p.savingsRate).to.be.lte(ARM.savingsRateStep + wad("0.0002"));
+    expect(await sys.savings.rate()).to.equal(perSecondDown(p.savingsRate));
+  });
+
+  it("a broken link skips the arm (ReserveArmSkipped) and never stops the poke", async () => {
+    const savingsAdmin = sys.savings.connect(await adminOf(sys.savings));
+    await savingsAdmin.revokeRole(await sys.savings.RISK_CONTROL_ROLE(), await risk.getAddress());
+    const p = await pokeAfterAnHour("0.98");
+    await expect(p.tx)
+      .to.emit(risk, "ReserveArmSkipped")
+      .withArgs(ethers.ZeroAddress, await sys.savings.getAddress());
+    expect(p.savingsRate).to.equal(0n);
+    const reserveAdmin = sys.reserve.connect(await adminOf(sys.reserve));
+    await reserveAdmin.setRiskController(ethers.ZeroAddress);
+    await time.increase(3600);
+    for (const f of [sys.ethFeed, sys.btcFeed, sys.wbtcBtcFeed, sys.bdolFeed]) {
+      await f.updateAnswer(await f.answers(await f.latestRound()));
+    }
+    await expect(risk.poke())
+      .to.emit(risk, "ReserveArmSkipped")
+      .withArgs(await sys.reserve.getAddress(), await sys.savings.getAddress());
+    // Rules that name sBDOL without the role are refused up front.
+    await reserveAdmin.setRiskController(await risk.getAddress());
+    await expect(gov.setReserveRules({ ...(await rules()), baseSavingsRate: 1n })).to.be.revertedWithCustomError(
+      risk,
+      "SavingsNotLinked",
+    );
   });
 });

@@ -263,4 +263,22 @@ describe("SavingsBdol (sBDOL)", () => {
       .withArgs(savingsAddress, ethers.ZeroAddress);
     await expect(asSavings.paySavings(wad(1))).to.be.revertedWithCustomError(sys.reserve, "NotSavings");
   });
+
+  it("an unlinked vault (the reserve names another or none) draws nothing, cuts its rate and never blocks a withdrawal", async () => {
+    await donateToReserve(sys, bob, wad(10_000));
+    await savings.connect(alice).deposit(wad(10_000), alice.address);
+    await setRate(perSecond(wad("0.1")));
+    const reserveAdmin = sys.reserve.connect(await adminOf(sys.reserve));
+    await reserveAdmin.setSavings(ethers.ZeroAddress);
+    await time.increase(DAY);
+    expect(await sys.reserve.savingsPayableTo(savingsAddress)).to.equal(0n);
+    expect(await savings.totalAssets()).to.equal(wad(10_000)); // no interest it cannot draw
+    await expect(savings.connect(alice).redeem(wad(4_000), alice.address, alice.address)).to.emit(
+      savings,
+      "SavingsRateCut",
+    );
+    expect(await savings.rate()).to.equal(RAY);
+    await savings.connect(alice).withdraw(await savings.maxWithdraw(alice.address), alice.address, alice.address);
+    expect(await savings.balanceOf(alice.address)).to.equal(0n);
+  });
 });

@@ -8,7 +8,10 @@ import hre, { deployments, ethers } from "hardhat";
 import { UsageError, WAD, fromFixed } from "../../lib/sdk";
 import { openSession } from "../../lib/sdk/hardhat";
 import { runTask } from "../helpers/tasks";
-import type { RiskReport } from "../../scripts/lib/riskReport";
+import { riskChartSpec, type RiskReport } from "../../scripts/lib/riskReport";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 const run = runTask;
 
@@ -127,5 +130,53 @@ describe("risk:report (the book as short puts, on the deployment)", function () 
       expect(err.message.includes("\n")).to.equal(false);
     }
     expect(await ethers.provider.getTransactionCount(signer.address), "nothing sent").to.equal(nonce);
+  });
+
+  it("--chart writes the SVG: the simulated loss distribution per correlation, the closed-form tail and the reserve", async () => {
+    const file = path.join(os.tmpdir(), `ballast-risk-${process.pid}.svg`);
+    try {
+      const { out } = await run("risk:report", {
+        horizon: "365d",
+        paths: "20000",
+        correlation: "0.5",
+        seed: "1",
+        chart: file,
+      });
+      expect(out).to.include(`chart written to ${file}`);
+      const svg = fs.readFileSync(file, "utf8");
+      expect(svg.startsWith("<svg")).to.equal(true);
+      expect(svg).to.include("<title>Ballast risk report</title>");
+      expect(svg).to.include("what the reserve can pay today");
+      expect(svg).to.include("Monte Carlo, correlation 0.5 (20,000 paths)");
+      expect(svg).not.to.match(/<script/i);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    // The spec's data are the report's: 200 quantiles per run, increasing, the last one the worst path.
+    const spec = riskChartSpec(report) as {
+      hconcat: { layer?: { data: { values: { loss: number; run?: string }[] } }[] }[];
+    };
+    const curve = spec.hconcat[0].layer![0].data.values;
+    expect(curve.length).to.equal(2 * 200);
+    const one = curve.filter((p) => p.run?.includes("correlation 1 "));
+    expect(one.every((p, i) => i === 0 || p.loss >= one[i - 1].loss)).to.equal(true);
+    const rules = spec.hconcat[0].layer![1].data.values.map((r) => r.loss);
+    expect(rules).to.deep.equal([
+      report.system.valueAtRisk99,
+      report.system.expectedShortfall99,
+      report.system.capacityToday,
+    ]);
+    const err = await run("risk:report", {
+      horizon: "30d",
+      paths: "1000",
+      correlation: "0.5",
+      seed: "1",
+      chart: "x.png",
+    }).then(
+      () => undefined,
+      (e) => e,
+    );
+    expect(err).to.be.instanceOf(UsageError);
+    expect(err.message).to.match(/--chart "x.png" must name an .svg file/);
   });
 });

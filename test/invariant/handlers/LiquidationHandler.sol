@@ -985,9 +985,10 @@ contract LiquidationHandler is LiquidationModel {
         assertEq(reserve.deficit(), owed - healed, "heal: deficit");
     }
 
-    /// @dev The reserve's stablecoin and deficit after a call that (in this order or any other)
-    /// burns `absorbed` after healing, pays out `outflow` (shortfall plus keeper pay: from the balance
-    /// first, the rest minted into deficit) and receives `inflow` (penalties) before the outflow.
+    /// @dev The reserve's stablecoin and deficit after a call that receives `inflow` (penalties), then,
+    /// when it calls a reserve hook, books (heals the deficit from the balance first), burns
+    /// `absorbed` and pays out `outflow` (shortfall plus keeper pay: from the ledgers, which are the
+    /// whole balance once booked, the rest minted into deficit).
     /// Independently of that prediction: a call that added deficit must leave the reserve without
     /// stablecoin (IReservePool: deficit is what the reserve "cannot" cover).
     function _checkReserveAfter(
@@ -997,14 +998,15 @@ contract LiquidationHandler is LiquidationModel {
         uint256 outflow,
         uint256 inflow
     ) internal {
-        uint256 balance = pre.reserveStable;
+        uint256 balance = pre.reserveStable + inflow;
         uint256 owed = pre.deficit;
-        if (absorbed != 0) {
+        // Every reserve hook books first: unbooked stablecoin (all of it while there is a deficit,
+        // the ledgers being empty then) heals the deficit before anything else.
+        if (absorbed != 0 || outflow != 0) {
             uint256 healed = MathLib.min(balance, owed);
             (balance, owed) = (balance - healed - absorbed, owed - healed);
         }
         uint256 owedBeforeOutflow = owed;
-        balance += inflow;
         uint256 fromBalance = MathLib.min(outflow, balance);
         (balance, owed) = (balance - fromBalance, owed + outflow - fromBalance);
         if (post.deficit > owedBeforeOutflow && post.reserveStable != 0) {
@@ -1121,28 +1123,33 @@ contract LiquidationHandler is LiquidationModel {
 
     /// @dev IReservePool's ledgers. The identity B = buffer + surplus + unbooked over the stored
     /// ledgers; a recorded deficit only with empty ledgers; and the views as the booking rule gives
-    /// them: the unbooked inflow heals the deficit first, then ⌊rest × share⌋ joins the buffer
-    /// (share: the recovery share, when larger, while buffer + surplus is below the target).
+    /// them: the unbooked inflow heals the deficit first, then the part that fills buffer + surplus up
+    /// to the target joins the buffer at the larger of the two shares, the rest at the buffer share.
+    function checkReserveLedgers() external view {
+        _checkReserveViews();
+    }
+
     function _checkReserveViews() internal view {
         uint256 balance = stablecoin.balanceOf(address(reserve));
         uint256 raw = uint256(vm.load(address(reserve), bytes32(LEDGER_SLOT)));
         (uint256 buffer, uint256 surplus) = (uint128(raw), raw >> 128);
         uint256 owed = reserve.deficit();
-        IReservePool.Ledgers memory l = reserve.ledgers();
-        assertEq(l.balance, balance, "reserve: ledgers balance");
+        IReservePool.Ledgers memory books = reserve.ledgers();
+        assertEq(books.balance, balance, "reserve: ledgers balance");
         assertGe(balance, buffer + surplus, "reserve identity: balance below the booked ledgers");
-        assertEq(l.unbooked, balance - buffer - surplus, "reserve identity: B = buffer + surplus + unbooked");
+        assertEq(books.unbooked, balance - buffer - surplus, "reserve identity: B = buffer + surplus + unbooked");
         if (owed != 0) assertEq(buffer + surplus, 0, "reserve: a recorded deficit beside booked ledgers");
-        uint256 healed = MathLib.min(l.unbooked, owed);
-        uint256 free = l.unbooked - healed;
+        uint256 healed = MathLib.min(books.unbooked, owed);
+        uint256 free = books.unbooked - healed;
         uint256 share = reserve.bufferShare();
-        if (buffer + surplus < reserve.reserveTarget()) share = MathLib.max(share, reserve.recoveryShare());
-        uint256 toBuffer = free.wadMulDown(share);
-        assertEq(l.buffer, buffer + toBuffer, "reserve: buffer as booked now");
-        assertEq(l.surplus, surplus + free - toBuffer, "reserve: surplus as booked now");
-        assertEq(l.deficit, owed - healed, "reserve: deficit as booked now");
-        assertEq(reserve.stabilityBuffer(), l.buffer, "reserve: stabilityBuffer");
-        assertEq(reserve.surplus(), l.surplus, "reserve: surplus");
+        uint256 target = reserve.reserveTarget();
+        uint256 gap = buffer + surplus < target ? MathLib.min(free, target - buffer - surplus) : 0;
+        uint256 toBuffer = gap.wadMulDown(MathLib.max(share, reserve.recoveryShare())) + (free - gap).wadMulDown(share);
+        assertEq(books.buffer, buffer + toBuffer, "reserve: buffer as booked now");
+        assertEq(books.surplus, surplus + free - toBuffer, "reserve: surplus as booked now");
+        assertEq(books.deficit, owed - healed, "reserve: deficit as booked now");
+        assertEq(reserve.stabilityBuffer(), books.buffer, "reserve: stabilityBuffer");
+        assertEq(reserve.surplus(), books.surplus, "reserve: surplus");
     }
 
     // =================================================================== input shaping
