@@ -49,7 +49,7 @@ export const WBTC_CONTROL: ControllerRules = { ...WETH_CONTROL, baseRate: wad("0
 
 /**
  * Reserve arm: savings at 1 % at peg, at most 10 %, moving 0.25 point a poke, at most 0.5 % while the
- * reserve is below target; the PSM's USDC stressed at a 12 % loss (0.88); a poke paid 300,000 gas at
+ * reserve is below target; the PSM's USDC stressed at a 12 % loss (0.88); a poke paid 400,000 gas at
  * the basefee, at most 20 BDOL a poke and 480 a day (24 hourly pokes at the cap).
  * Poke hourly; price-breaker windows of an hour and of a day; breakers hold 6 hours after their condition was last seen; system breaker below
  * 120 %; value-at-risk at z = 2.33 (99 %) over a day. Peg: 1 % under the peg adds 1 point of fee
@@ -71,7 +71,7 @@ export function risk(pegAsset?: string): RiskSetup {
       savingsRateStep: wad("0.0025"),
       capBelowTarget: wad("0.005"),
       stableStress: wad("0.12"),
-      pokeGas: 300_000,
+      pokeGas: 400_000,
       maxPokeReward: wad(20),
       maxPokeRewardPerDay: wad(480),
     },

@@ -20,8 +20,9 @@
  *     reference × (1 − spread), best discount first, within the BDOL budget (or, with `flash`, take
  *     with no capital when the quote pays).
  *  5. Heal the reserve's deficit from its stablecoin balance when it can.
- *  6. Optional duties (unpaid public services): `poke` the risk controller when its interval has
- *     passed, and `rebalance` the reserve's USDC when a rebalance would move something.
+ *  6. Optional duties: `poke` the risk controller when its interval has passed (paid about its gas
+ *     at the basefee from the reserve's surplus, when there is one), and `rebalance` the reserve's
+ *     USDC when a rebalance would move something (unpaid).
  *
  * Imported while Hardhat loads its config (through the task): nothing in lib/keeper may import
  * "hardhat" itself; everything comes in through `hre`.

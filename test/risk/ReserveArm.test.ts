@@ -1,7 +1,7 @@
 /**
  * The risk controller's reserve arm on the real deployment (deploy/14_savings.ts with the local
  * config: savings 1 % at peg, at most 10 %, 0.25 point a poke, 0.5 % below target; USDC stressed at
- * 12 %; a poke paid 300,000 gas at the basefee, at most 20 BDOL a poke and 200 a day). The poke's
+ * 12 %; a poke paid 400,000 gas at the basefee, at most 20 BDOL a poke and 200 a day). The poke's
  * every event and write is also checked against the model in RiskController.test.ts; here, the
  * behaviour the issue names: the savings rate follows the peg step by step, the target acts (savings
  * capped, the buffer built first), the poke is paid from the surplus only, within its caps.
@@ -16,7 +16,7 @@ import { RAY, SECONDS_PER_YEAR, WAD, wad, wadMulDown, wadMulUp } from "../../lib
 import { adminOf, feedAnswer, loadSystem, type System } from "../helpers/fixtures";
 import { BOUNDS, donateToReserve, freezeRates, spareBdol } from "../liquidation/helpers";
 import type { RiskController } from "../../typechain-types";
-import { toAnnual } from "./helpers";
+import { readReserveRules, toAnnual } from "./helpers";
 
 const ARM = networkConfig("hardhat").risk.reserveArm;
 const GWEI = 10n ** 9n;
@@ -33,23 +33,7 @@ describe("RiskController: the reserve arm (savings rate, reserve target, paid po
     await freezeRates(sys);
   });
 
-  /** The rules in force, as a plain object the setter takes. */
-  async function rules() {
-    const r = await risk.reserveRules();
-    return {
-      reserve: r.reserve,
-      baseSavingsRate: r.baseSavingsRate,
-      savings: r.savings,
-      pokeGas: r.pokeGas,
-      maxPokeReward: r.maxPokeReward,
-      gasAsset: r.gasAsset,
-      maxPokeRewardPerDay: r.maxPokeRewardPerDay,
-      maxSavingsRate: r.maxSavingsRate,
-      savingsRateStep: r.savingsRateStep,
-      capBelowTarget: r.capBelowTarget,
-      stableStress: r.stableStress,
-    };
-  }
+  const rules = () => readReserveRules(sys);
 
   /** An hour later, every feed fresh (BDOL at `peg`), the basefee at `basefee`; poke as `from`. */
   async function pokeAfterAnHour(peg: string, from: Signer = sys.keeper, basefee = GWEI) {
@@ -170,12 +154,12 @@ describe("RiskController: the reserve arm (savings rate, reserve target, paid po
     await donateToReserve(sys, bob, wad(10_000)); // surplus 2,000 once booked
     await sys.reserve.book();
     p = await pokeAfterAnHour("1", keeper, 2n * GWEI);
-    const gasCost = wadMulDown(BigInt(ARM.pokeGas) * 2n * GWEI, ethPrice); // 300k gas × 2 gwei × ETH
+    const gasCost = wadMulDown(BigInt(ARM.pokeGas) * 2n * GWEI, ethPrice); // 400k gas × 2 gwei × ETH
     expect(p.paid).to.equal(gasCost);
     await expect(p.tx).to.emit(sys.reserve, "PokerPaid");
     expect((await sys.bdol.balanceOf(keeper.address)) - before).to.equal(gasCost);
 
-    // Per poke: at 100 gwei the pay would be 300k × 100 gwei × ETH; the cap is 20 BDOL.
+    // Per poke: at 100 gwei the pay would be 400k × 100 gwei × ETH; the cap is 20 BDOL.
     p = await pokeAfterAnHour("1", keeper, 100n * GWEI);
     expect(p.reward).to.equal(ARM.maxPokeReward);
     // Per day: with a 25 BDOL day cap each poke gets at most what the UTC day has left, and the

@@ -530,9 +530,10 @@ export type Pre = Awaited<ReturnType<typeof readPre>>;
  * the poke helper books any inflow first, so the poke's own booking moves nothing), the PSM-backed
  * coin and sBDOL's rate.
  */
-export async function readArm(sys: System) {
+/** The reserve arm's rules in force, as a plain object `setReserveRules` takes. */
+export async function readReserveRules(sys: System) {
   const r = await sys.risk.reserveRules();
-  const rules = {
+  return {
     reserve: r.reserve,
     baseSavingsRate: r.baseSavingsRate,
     savings: r.savings,
@@ -545,6 +546,10 @@ export async function readArm(sys: System) {
     capBelowTarget: r.capBelowTarget,
     stableStress: r.stableStress,
   };
+}
+
+export async function readArm(sys: System) {
+  const rules = await readReserveRules(sys);
   const pay = await sys.risk.payState();
   const l = await sys.reserve.ledgers();
   expect(l.unbooked, "the reserve is booked before the poke").to.equal(0n);
