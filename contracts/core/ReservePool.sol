@@ -160,13 +160,11 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     /// @inheritdoc IReservePool
     function coverShortfall(uint256 amount) external onlyEngine {
         (uint256 buffer, uint256 surplus_) = _book();
-        uint256 fromSurplus = MathLib.min(amount, surplus_);
-        uint256 fromBuffer = MathLib.min(amount - fromSurplus, buffer);
-        uint256 added = amount - fromSurplus - fromBuffer;
+        uint256 burnt = _drawSurplusThenBuffer(amount, buffer, surplus_);
+        uint256 added = amount - burnt;
         if (added != 0) _deficit = SafeCast.toUint96(_deficit + added);
-        _store(buffer - fromBuffer, surplus_ - fromSurplus);
-        emit ShortfallCovered(amount, fromSurplus + fromBuffer, added);
-        if (fromSurplus + fromBuffer != 0) IBallastDollar(stablecoin).burn(address(this), fromSurplus + fromBuffer);
+        emit ShortfallCovered(amount, burnt, added);
+        if (burnt != 0) IBallastDollar(stablecoin).burn(address(this), burnt);
     }
 
     // =================================================================== savings
@@ -212,7 +210,7 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
 
     /// @inheritdoc IReservePool
     function book() external nonReentrant returns (uint256 inflow) {
-        inflow = _balance() - MathLib.min(_balance(), uint256(_buffer) + _surplus);
+        inflow = _unbookedOf(_balance());
         if (inflow == 0) revert NothingToBook();
         _book();
     }
@@ -406,7 +404,7 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
     function ledgers() public view returns (Ledgers memory out) {
         out.balance = _balance();
         (out.buffer, out.surplus, out.deficit, ) = _booked(out.balance, _buffer, _surplus, _deficit);
-        out.unbooked = out.balance - MathLib.min(out.balance, uint256(_buffer) + _surplus);
+        out.unbooked = _unbookedOf(out.balance);
         out.target = _target;
         address savings_ = savings;
         if (savings_ != address(0)) {
@@ -755,16 +753,22 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         uint256 buffer,
         uint256 surplus_
     ) internal returns (uint256 fromLedgers, uint256 minted) {
-        uint256 fromSurplus = MathLib.min(amount, surplus_);
-        uint256 fromBuffer = MathLib.min(amount - fromSurplus, buffer);
-        fromLedgers = fromSurplus + fromBuffer;
+        fromLedgers = _drawSurplusThenBuffer(amount, buffer, surplus_);
         minted = amount - fromLedgers;
-        _store(buffer - fromBuffer, surplus_ - fromSurplus);
         if (minted != 0) {
             uint256 owed = _deficit + minted;
             _deficit = SafeCast.toUint96(owed);
             emit KeeperPayMinted(keeper, minted, owed);
         }
+    }
+
+    /// @dev Stores the ledgers less up to `amount`, from the surplus first, then the buffer (the order
+    /// of a shortfall and of a keeper's pay); returns what they gave.
+    function _drawSurplusThenBuffer(uint256 amount, uint256 buffer, uint256 surplus_) internal returns (uint256 drawn) {
+        uint256 fromSurplus = MathLib.min(amount, surplus_);
+        uint256 fromBuffer = MathLib.min(amount - fromSurplus, buffer);
+        _store(buffer - fromBuffer, surplus_ - fromSurplus);
+        return fromSurplus + fromBuffer;
     }
 
     function _sendKeeperPay(address keeper, uint256 fromLedgers, uint256 minted) internal {
@@ -829,6 +833,11 @@ contract ReservePool is IReservePool, AccessControl, ReentrancyGuardTransient {
         uint256 keep = uint256(_target).wadMulUp(ConstantsLib.WAD + _savingsMargin);
         uint256 held = buffer + surplus_;
         return held > keep ? MathLib.min(surplus_, held - keep) : 0;
+    }
+
+    /// @dev What of `balance` the ledgers do not hold yet (0 below them).
+    function _unbookedOf(uint256 balance) internal view returns (uint256) {
+        return balance - MathLib.min(balance, uint256(_buffer) + _surplus);
     }
 
     function _store(uint256 buffer, uint256 surplus_) internal {
