@@ -8,8 +8,9 @@
  * decoded error (DepositsArePaused, ZeroAmount, ERC20InsufficientBalance…) and sends nothing.
  */
 import { task } from "hardhat/config";
-import { UsageError, fmtPerSecondFee, fmtWad, kv, parseAmount } from "../lib/sdk";
+import { UsageError, fmtWad, kv, parseAmount } from "../lib/sdk";
 import { cliAction, openSession } from "../lib/sdk/hardhat";
+import { savingsRows } from "../scripts/lib/status";
 
 const BDOL = { symbol: "BDOL", decimals: 18 };
 
@@ -62,14 +63,7 @@ task("savings:status", "Prints sBDOL: its rate, assets, what the surplus may pay
       const s = await openSession(hre, args.from);
       const who = s.address;
       const r = await s.ballast.lens.reserveSnapshot();
-      kv("Savings (sBDOL)", {
-        "savings rate": fmtPerSecondFee(r.savingsRate, 2),
-        "assets / shares": `${fmtWad(r.savingsAssets)} BDOL / ${fmtWad(r.savingsShares)} sBDOL`,
-        "interest owed, not yet drawn (BDOL)": fmtWad(r.ledgers.savingsOwed),
-        "the surplus may pay now (BDOL)": fmtWad(r.savingsPayable),
-        deposits: r.savingsDepositsPaused ? "paused (withdrawals stay open)" : "open",
-        ...(await position(s.ballast.savings, who)),
-      });
+      kv("Savings (sBDOL)", { ...savingsRows(r, true), ...(await position(s.ballast.savings, who)) });
       return r;
     }),
   );

@@ -141,12 +141,20 @@ export async function printLedgers(c: Contracts): Promise<void> {
     "poke pay now (BDOL, before the surplus cap)": fmtWad(r.pokeRewardNow),
   });
   if (r.savings === ZERO) return;
-  kv("Savings (sBDOL)", {
-    "savings rate": r.savingsRate === 0n ? "–" : fmtPerSecondFee(r.savingsRate, 2),
+  kv("Savings (sBDOL)", savingsRows(r));
+}
+
+type ReserveSnapshot = Awaited<ReturnType<Contracts["lens"]["reserveSnapshot"]>>;
+
+/** sBDOL's rows of a reserve snapshot (`reserve:status`, `savings:status`); with `payable`, what the surplus may pay. */
+export function savingsRows(r: ReserveSnapshot, payable = false): Record<string, string> {
+  return {
+    "savings rate": fmtPerSecondFee(r.savingsRate, 2),
     "assets / shares": `${fmtWad(r.savingsAssets)} BDOL / ${fmtWad(r.savingsShares)} sBDOL`,
-    "interest owed, not yet drawn (BDOL)": fmtWad(l.savingsOwed),
+    "interest owed, not yet drawn (BDOL)": fmtWad(r.ledgers.savingsOwed),
+    ...(payable ? { "the surplus may pay now (BDOL)": fmtWad(r.savingsPayable) } : {}),
     deposits: r.savingsDepositsPaused ? "paused (withdrawals stay open)" : "open",
-  });
+  };
 }
 
 const ZERO = "0x0000000000000000000000000000000000000000";

@@ -13,7 +13,7 @@ import type { BaseContract, Contract, Signer } from "ethers";
 
 import { networkConfig } from "../../config/networks";
 import { RAY, WAD, bounds, wad } from "../../lib/sdk";
-import { adminOf, at, feedParams, loadSystem, type System } from "../helpers/fixtures";
+import { adminOf, at, feedParams, impersonate, loadSystem, type System } from "../helpers/fixtures";
 import type {
   BallastGovernor,
   GovernanceAttacker,
@@ -245,10 +245,6 @@ interface Privileged {
 
 const notAdmin = (x: Ctx): Refusal => ({ error: "AccessControlUnauthorizedAccount", args: [x.caller, ADMIN_ROLE] });
 const timelockSigner = (gov: Gov) => adminOf(gov.vaultManager);
-async function impersonate(address: string): Promise<Signer> {
-  await ethers.provider.send("hardhat_setBalance", [address, ethers.toQuantity(10n ** 20n)]);
-  return ethers.getImpersonatedSigner(address);
-}
 
 /** AccessControl's own functions on a contract administered by the timelock. */
 function roleFunctions(

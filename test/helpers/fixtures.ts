@@ -199,3 +199,9 @@ export async function adminOf(contract: { hasRole(role: string, account: string)
   }
   throw new Error("no admin the tests can act as");
 }
+
+/** A signer for any address (a contract, the timelock…), funded with 100 ETH for gas. */
+export async function impersonate(address: string): Promise<Signer> {
+  await setBalance(address, 10n ** 20n);
+  return ethers.getImpersonatedSigner(address);
+}

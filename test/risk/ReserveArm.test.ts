@@ -35,6 +35,14 @@ describe("RiskController: the reserve arm (savings rate, reserve target, paid po
 
   const rules = () => readReserveRules(sys);
 
+  /** An hour later, every feed with a fresh round at its current answer. */
+  async function anHourLater() {
+    await time.increase(3600);
+    for (const f of [sys.ethFeed, sys.btcFeed, sys.wbtcBtcFeed, sys.bdolFeed]) {
+      await f.updateAnswer(await f.answers(await f.latestRound()));
+    }
+  }
+
   /** An hour later, every feed fresh (BDOL at `peg`), the basefee at `basefee`; poke as `from`. */
   async function pokeAfterAnHour(peg: string, from: Signer = sys.keeper, basefee = GWEI) {
     await time.increase(3600);
@@ -243,10 +251,7 @@ describe("RiskController: the reserve arm (savings rate, reserve target, paid po
       risk,
       "ReserveRulesSet",
     );
-    await time.increase(3600);
-    for (const f of [sys.ethFeed, sys.btcFeed, sys.wbtcBtcFeed, sys.bdolFeed]) {
-      await f.updateAnswer(await f.answers(await f.latestRound()));
-    }
+    await anHourLater();
     await expect(risk.poke()).not.to.emit(risk, "ReservePoked");
   });
 
@@ -276,10 +281,7 @@ describe("RiskController: the reserve arm (savings rate, reserve target, paid po
     expect(p.savingsRate).to.equal(0n);
     const reserveAdmin = sys.reserve.connect(await adminOf(sys.reserve));
     await reserveAdmin.setRiskController(ethers.ZeroAddress);
-    await time.increase(3600);
-    for (const f of [sys.ethFeed, sys.btcFeed, sys.wbtcBtcFeed, sys.bdolFeed]) {
-      await f.updateAnswer(await f.answers(await f.latestRound()));
-    }
+    await anHourLater();
     await expect(risk.poke())
       .to.emit(risk, "ReserveArmSkipped")
       .withArgs(await sys.reserve.getAddress(), await sys.savings.getAddress());

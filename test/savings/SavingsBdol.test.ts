@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { impersonateAccount, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Signer } from "ethers";
 
 import { RAY, interestDown, wad } from "../../lib/sdk";
-import { adminOf, loadSystem, type System } from "../helpers/fixtures";
+import { adminOf, impersonate, loadSystem, type System } from "../helpers/fixtures";
 import { BOUNDS, donateToReserve, expectSupplyIdentity, freezeRates, spareBdol } from "../liquidation/helpers";
 import type { SavingsBdol } from "../../typechain-types";
 
@@ -13,12 +13,6 @@ const YEAR = 365n * 24n * 3600n;
 const DAY = 24 * 3600;
 /** A per-second rate of `annual` a year (simple: 1 + annual / year), rounded down. */
 const perSecond = (annual: bigint) => RAY + (annual * 10n ** 9n) / YEAR;
-
-async function impersonate(address: string): Promise<Signer> {
-  await impersonateAccount(address);
-  await setBalance(address, 10n ** 20n);
-  return ethers.getSigner(address);
-}
 
 describe("SavingsBdol (sBDOL)", () => {
   let sys: System;
